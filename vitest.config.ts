@@ -4,7 +4,12 @@ import tsconfigPaths from "vite-tsconfig-paths";
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
-    include: ["app/**/*.test.{ts,tsx}", "scripts/**/*.test.ts", "extensions/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "app/**/*.test.{ts,tsx}",
+      "scripts/**/*.test.ts",
+      "extensions/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     setupFiles: ["./test/setup.ts"],
     environment: "node",
     testTimeout: 30_000,
