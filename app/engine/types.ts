@@ -1,0 +1,133 @@
+// Domain types shared by the engine. Services translate Shopify/Prisma shapes into these, so the
+// engine never sees a GraphQL response or a database row.
+
+/** Money is always integer minor units (cents, pence) with its currency, never a float. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface VariantOption {
+  name: string;
+  value: string;
+}
+
+export interface CatalogVariant {
+  id: string;
+  productId: string;
+  title: string;
+  sku: string;
+  options: VariantOption[];
+  price: Money;
+  compareAtPrice?: Money;
+  /** Unit cost when the merchant recorded it; margin maths falls back to an assumed margin. */
+  cost?: Money;
+  /** null when the variant is not inventory-tracked (always sellable if availableForSale). */
+  inventoryQuantity: number | null;
+  availableForSale: boolean;
+}
+
+export interface CatalogProduct {
+  id: string;
+  title: string;
+  handle: string;
+  productType: string;
+  vendor: string;
+  tags: string[];
+  /** Opaque collection keys (ids or handles); merchant rules must use the same keys. */
+  collections: string[];
+  imageUrl?: string;
+  variants: CatalogVariant[];
+}
+
+export interface EngineOrderLine {
+  productId: string;
+  variantId?: string;
+  quantity: number;
+  /** Unit price paid. */
+  price: Money;
+}
+
+export interface EngineOrder {
+  id: string;
+  createdAt: Date | string;
+  /** Pseudonymous customer key; absent for guest checkouts. */
+  customerKey?: string;
+  lines: EngineOrderLine[];
+}
+
+export const PLACEMENTS = [
+  "product_fbt",
+  "product_upgrade",
+  "cart",
+  "drawer",
+  "post_purchase",
+] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+export function isPlacement(value: string): value is Placement {
+  return (PLACEMENTS as readonly string[]).includes(value);
+}
+
+/** What a rule points at: one product, everything in a collection, or everything with a tag. */
+export type RuleTarget =
+  | { type: "product"; productId: string }
+  | { type: "collection"; collection: string }
+  | { type: "tag"; tag: string };
+
+/** When a rule applies: a context product (viewed, in cart, or just ordered) matches, or always. */
+export type RuleTrigger = { type: "any" } | RuleTarget;
+
+interface RuleBase {
+  id: string;
+  when: RuleTrigger;
+  /** Restrict the rule to these placements; all placements when absent. */
+  placements?: readonly Placement[];
+  /** Higher wins: orders pins among themselves and decides between conflicting rules. */
+  priority: number;
+}
+
+export interface PinRule extends RuleBase {
+  action: "pin";
+  productId: string;
+}
+
+export interface ExcludeRule extends RuleBase {
+  action: "exclude";
+  target: RuleTarget;
+}
+
+export interface OnlyFromCollectionRule extends RuleBase {
+  action: "only_from_collection";
+  collection: string;
+}
+
+export type MerchantRule = PinRule | ExcludeRule | OnlyFromCollectionRule;
+
+export type OfferKind = "cross_sell" | "upsell" | "bundle" | "replenish";
+
+export interface Offer {
+  productId: string;
+  variantId: string;
+  price: Money;
+  kind: OfferKind;
+  /** Short shopper-facing reason derived from the evidence. */
+  reason: string;
+  score: number;
+  /** Contribution of each signal to the score (e.g. completion, copurchase, content, popularity, pin). */
+  breakdown: Record<string, number>;
+}
+
+/** Where the shopper is: one product page, a whole cart, or an order just placed. */
+export type RecommendationContext =
+  | { type: "product"; productId: string }
+  | { type: "cart"; productIds: readonly string[] }
+  | { type: "order"; productIds: readonly string[] };
+
+/**
+ * Injected cart-completion model (e.g. the EASE^R linear model): scores for candidate products given
+ * the products in the cart. Higher is better; scale is arbitrary (the ranker normalises it).
+ */
+export type CartCompletionScorer = (
+  cartProductIds: readonly string[],
+) => Map<string, number>;
