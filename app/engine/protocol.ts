@@ -1,0 +1,434 @@
+/**
+ * Offline evaluation protocols A (cart completion) and B (single-item
+ * cross-sell) exactly as specified in ../shared/data/README.md, section 5.
+ * Everything here is deterministic: splits compare timestamps as strings,
+ * the hidden item comes from FNV-1a, ties break by train popularity.
+ */
+
+export const SEED = 42;
+
+export interface ProtocolOrder {
+  id: string;
+  createdAt: string;
+  items: readonly string[];
+}
+
+const utf8 = new TextEncoder();
+
+/** FNV-1a 32-bit over the UTF-8 bytes of `text`, unsigned. */
+export function fnv1a32(text: string): number {
+  let h = 2166136261;
+  for (const b of utf8.encode(text)) {
+    h ^= b;
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export type SplitName = "test" | "validation";
+
+interface SplitBounds {
+  trainBefore: string;
+  evalFrom: string;
+  evalBefore?: string;
+}
+
+export const SPLITS: Record<SplitName, SplitBounds> = {
+  test: { trainBefore: "2011-10-09T00:00:00", evalFrom: "2011-10-09T00:00:00" },
+  validation: {
+    trainBefore: "2011-08-09T00:00:00",
+    evalFrom: "2011-08-09T00:00:00",
+    evalBefore: "2011-10-09T00:00:00",
+  },
+};
+
+export interface Split<O extends ProtocolOrder = ProtocolOrder> {
+  name: SplitName;
+  train: O[];
+  evaluation: O[];
+}
+
+export function splitOrders<O extends ProtocolOrder>(
+  orders: readonly O[],
+  name: SplitName,
+): Split<O> {
+  const bounds = SPLITS[name];
+  const train: O[] = [];
+  const evaluation: O[] = [];
+  for (const order of orders) {
+    // String comparison on purpose: the format is fixed-width, and Date would
+    // bring the local time zone in.
+    if (order.createdAt < bounds.trainBefore) train.push(order);
+    if (
+      order.createdAt >= bounds.evalFrom &&
+      (bounds.evalBefore === undefined || order.createdAt < bounds.evalBefore)
+    ) {
+      evaluation.push(order);
+    }
+  }
+  return { name, train, evaluation };
+}
+
+function distinctSorted(items: readonly string[]): string[] {
+  return [...new Set(items)].sort();
+}
+
+/** Catalog in back-fill order: train order count descending, then SKU ascending. */
+export interface Popularity {
+  catalog: string[];
+  counts: Map<string, number>;
+}
+
+export function trainPopularity(train: readonly ProtocolOrder[]): Popularity {
+  const counts = new Map<string, number>();
+  for (const order of train) {
+    for (const sku of new Set(order.items))
+      counts.set(sku, (counts.get(sku) ?? 0) + 1);
+  }
+  const catalog = [...counts.keys()].sort((a, b) => {
+    const d = counts.get(b)! - counts.get(a)!;
+    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+  });
+  return { catalog, counts };
+}
+
+export interface CaseA {
+  orderId: string;
+  createdAt: string;
+  /** Distinct SKUs, ascending. */
+  skus: string[];
+  hiddenIndex: number;
+  hidden: string;
+  cart: string[];
+}
+
+function byTimeThenId(a: ProtocolOrder, b: ProtocolOrder): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function protocolACases(evaluation: readonly ProtocolOrder[]): CaseA[] {
+  const cases: CaseA[] = [];
+  for (const order of [...evaluation].sort(byTimeThenId)) {
+    const skus = distinctSorted(order.items);
+    if (skus.length < 2) continue;
+    const hiddenIndex = fnv1a32(`${SEED}:${order.id}`) % skus.length;
+    cases.push({
+      orderId: order.id,
+      createdAt: order.createdAt,
+      skus,
+      hiddenIndex,
+      hidden: skus[hiddenIndex],
+      cart: skus.filter((_, i) => i !== hiddenIndex),
+    });
+  }
+  return cases;
+}
+
+export function hiddenChecksum(cases: readonly CaseA[]): number {
+  return fnv1a32(cases.map((c) => c.hidden).join("|"));
+}
+
+/**
+ * Scores for every catalog SKU (aligned with the catalog array given to the
+ * factory), higher is better. Scores of cart SKUs are ignored.
+ */
+export type CartScorer = (cart: readonly string[]) => Float64Array;
+export type ScorerFactory = (catalog: readonly string[]) => CartScorer;
+
+export const CART_SIZE_BUCKETS = [
+  { label: "1", min: 1, max: 1 },
+  { label: "2-4", min: 2, max: 4 },
+  { label: "5-9", min: 5, max: 9 },
+  { label: "10-19", min: 10, max: 19 },
+  { label: "20+", min: 20, max: Infinity },
+] as const;
+
+export interface BucketResult {
+  label: string;
+  cases: number;
+  hr10: number;
+  ndcg10: number;
+}
+
+export interface ResultA {
+  cases: number;
+  checksum: number;
+  hiddenOutsideCatalog: number;
+  hr5: number;
+  hr10: number;
+  ndcg10: number;
+  mrr: number;
+  coverage10: number;
+  byCartSize: BucketResult[];
+}
+
+export interface MetricsB {
+  p5: number;
+  r10: number;
+  ndcg10: number;
+}
+
+export interface ResultB {
+  queries: number;
+  orders: number;
+  queriesOutsideCatalog: number;
+  micro: MetricsB;
+  macro: MetricsB;
+  coverage10: number;
+}
+
+/**
+ * Ranking shared by both protocols. Candidates are ordered by score, ties by
+ * back-fill position (the popularity order of the catalog array itself).
+ */
+class Ranker {
+  readonly index = new Map<string, number>();
+  private readonly excluded: Uint8Array;
+
+  constructor(readonly catalog: readonly string[]) {
+    catalog.forEach((sku, i) => this.index.set(sku, i));
+    this.excluded = new Uint8Array(catalog.length);
+  }
+
+  private mark(cart: readonly string[], value: 0 | 1): void {
+    for (const sku of cart) {
+      const i = this.index.get(sku);
+      if (i !== undefined) this.excluded[i] = value;
+    }
+  }
+
+  /** 1-based rank of catalog item `target` among non-cart items. */
+  rankOf(
+    scores: Float64Array,
+    cart: readonly string[],
+    target: number,
+  ): number {
+    this.mark(cart, 1);
+    const s = scores[target];
+    let better = 0;
+    for (let j = 0; j < scores.length; j++) {
+      if (this.excluded[j] || j === target) continue;
+      const v = scores[j];
+      if (v > s || (v === s && j < target)) better++;
+    }
+    this.mark(cart, 0);
+    return better + 1;
+  }
+
+  topK(scores: Float64Array, cart: readonly string[], k: number): number[] {
+    this.mark(cart, 1);
+    const top: number[] = [];
+    for (let j = 0; j < scores.length; j++) {
+      if (this.excluded[j]) continue;
+      const v = scores[j];
+      if (top.length === k) {
+        const last = top[k - 1];
+        // Equal scores keep the earlier (more popular) item, so only strictly
+        // better scores displace it.
+        if (!(v > scores[last])) continue;
+        top.pop();
+      }
+      let p = top.length;
+      while (p > 0 && v > scores[top[p - 1]]) p--;
+      top.splice(p, 0, j);
+    }
+    this.mark(cart, 0);
+    return top;
+  }
+}
+
+function bucketOf(cartSize: number): number {
+  return CART_SIZE_BUCKETS.findIndex(
+    (b) => cartSize >= b.min && cartSize <= b.max,
+  );
+}
+
+export function evaluateProtocolA(
+  split: Split,
+  factory: ScorerFactory,
+  cases: readonly CaseA[] = protocolACases(split.evaluation),
+): ResultA {
+  const { catalog } = trainPopularity(split.train);
+  const ranker = new Ranker(catalog);
+  const score = factory(catalog);
+  const inTop10 = new Uint8Array(catalog.length);
+  const bucketCases = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
+  const bucketHits = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
+  const bucketNdcg = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
+  let hr5 = 0;
+  let hr10 = 0;
+  let ndcg = 0;
+  let mrr = 0;
+  let outside = 0;
+  for (const c of cases) {
+    const scores = score(c.cart);
+    for (const j of ranker.topK(scores, c.cart, 10)) inTop10[j] = 1;
+    const b = bucketOf(c.cart.length);
+    bucketCases[b]++;
+    const target = ranker.index.get(c.hidden);
+    if (target === undefined) {
+      outside++;
+      continue;
+    }
+    const rank = ranker.rankOf(scores, c.cart, target);
+    mrr += 1 / rank;
+    if (rank <= 5) hr5++;
+    if (rank <= 10) {
+      hr10++;
+      const gain = 1 / Math.log2(rank + 1);
+      ndcg += gain;
+      bucketHits[b]++;
+      bucketNdcg[b] += gain;
+    }
+  }
+  const n = cases.length;
+  const div = (a: number, d: number) => (d === 0 ? 0 : a / d);
+  return {
+    cases: n,
+    checksum: hiddenChecksum(cases),
+    hiddenOutsideCatalog: outside,
+    hr5: div(hr5, n),
+    hr10: div(hr10, n),
+    ndcg10: div(ndcg, n),
+    mrr: div(mrr, n),
+    coverage10: div(
+      inTop10.reduce((a, v) => a + v, 0),
+      catalog.length,
+    ),
+    byCartSize: CART_SIZE_BUCKETS.map((bucket, i) => ({
+      label: bucket.label,
+      cases: bucketCases[i],
+      hr10: div(bucketHits[i], bucketCases[i]),
+      ndcg10: div(bucketNdcg[i], bucketCases[i]),
+    })),
+  };
+}
+
+const IDCG: number[] = [0];
+for (let k = 1; k <= 10; k++) IDCG.push(IDCG[k - 1] + 1 / Math.log2(k + 1));
+
+/** Metrics of one query's top-10 list (catalog indices) against its relevant set. */
+export function queryMetricsB(
+  top10: readonly string[],
+  relevant: ReadonlySet<string>,
+): MetricsB {
+  let hits5 = 0;
+  let hits10 = 0;
+  let dcg = 0;
+  for (let k = 0; k < Math.min(10, top10.length); k++) {
+    if (!relevant.has(top10[k])) continue;
+    hits10++;
+    if (k < 5) hits5++;
+    dcg += 1 / Math.log2(k + 2);
+  }
+  const size = relevant.size;
+  return {
+    p5: hits5 / 5,
+    r10: size === 0 ? 0 : hits10 / size,
+    ndcg10: size === 0 ? 0 : dcg / IDCG[Math.min(size, 10)],
+  };
+}
+
+export function evaluateProtocolB(
+  split: Split,
+  factory: ScorerFactory,
+): ResultB {
+  const { catalog } = trainPopularity(split.train);
+  const ranker = new Ranker(catalog);
+  const score = factory(catalog);
+  // A top-10 list depends only on the query SKU, so each is computed once.
+  const lists = new Map<string, string[]>();
+  const listFor = (q: string): string[] => {
+    let list = lists.get(q);
+    if (!list) {
+      const cart = [q];
+      list = ranker.topK(score(cart), cart, 10).map((j) => catalog[j]);
+      lists.set(q, list);
+    }
+    return list;
+  };
+  const micro = { p5: 0, r10: 0, ndcg10: 0 };
+  const macro = { p5: 0, r10: 0, ndcg10: 0 };
+  let queries = 0;
+  let orders = 0;
+  let outside = 0;
+  for (const order of [...split.evaluation].sort(byTimeThenId)) {
+    const basket = distinctSorted(order.items);
+    if (basket.length < 2) continue;
+    orders++;
+    const sum = { p5: 0, r10: 0, ndcg10: 0 };
+    for (const q of basket) {
+      if (!ranker.index.has(q)) outside++;
+      const relevant = new Set(basket);
+      relevant.delete(q);
+      const m = queryMetricsB(listFor(q), relevant);
+      sum.p5 += m.p5;
+      sum.r10 += m.r10;
+      sum.ndcg10 += m.ndcg10;
+    }
+    queries += basket.length;
+    micro.p5 += sum.p5;
+    micro.r10 += sum.r10;
+    micro.ndcg10 += sum.ndcg10;
+    macro.p5 += sum.p5 / basket.length;
+    macro.r10 += sum.r10 / basket.length;
+    macro.ndcg10 += sum.ndcg10 / basket.length;
+  }
+  const covered = new Set<string>();
+  for (const list of lists.values()) for (const sku of list) covered.add(sku);
+  const scale = (m: MetricsB, d: number): MetricsB => ({
+    p5: d === 0 ? 0 : m.p5 / d,
+    r10: d === 0 ? 0 : m.r10 / d,
+    ndcg10: d === 0 ? 0 : m.ndcg10 / d,
+  });
+  return {
+    queries,
+    orders,
+    queriesOutsideCatalog: outside,
+    micro: scale(micro, queries),
+    macro: scale(macro, orders),
+    coverage10: catalog.length === 0 ? 0 : covered.size / catalog.length,
+  };
+}
+
+/** Baseline: train popularity only (every score equal, so the back-fill decides). */
+export const popularityScorer: ScorerFactory = (catalog) => {
+  const zeros = new Float64Array(catalog.length);
+  return () => zeros;
+};
+
+/**
+ * Baseline: raw co-occurrence counts with the cart, summed over cart items.
+ * Built from the train orders, which the closure captures.
+ */
+export function cooccurrenceScorer(
+  train: readonly ProtocolOrder[],
+): ScorerFactory {
+  return (catalog) => {
+    const index = new Map<string, number>();
+    catalog.forEach((sku, i) => index.set(sku, i));
+    const n = catalog.length;
+    const rows = new Map<number, Float64Array>();
+    for (const order of train) {
+      const ids = [...new Set(order.items)]
+        .map((s) => index.get(s))
+        .filter((i): i is number => i !== undefined);
+      for (const a of ids) {
+        let row = rows.get(a);
+        if (!row) rows.set(a, (row = new Float64Array(n)));
+        for (const b of ids) if (b !== a) row[b]++;
+      }
+    }
+    return (cart) => {
+      const scores = new Float64Array(n);
+      for (const sku of cart) {
+        const i = index.get(sku);
+        const row = i === undefined ? undefined : rows.get(i);
+        if (!row) continue;
+        for (let j = 0; j < n; j++) scores[j] += row[j];
+      }
+      return scores;
+    };
+  };
+}
