@@ -84,7 +84,7 @@ CREATE TABLE "Order" (
     "subtotalMinor" INTEGER NOT NULL,
     "totalMinor" INTEGER NOT NULL,
     "cancelledAt" DATETIME,
-    "updatedAt" DATETIME NOT NULL,
+    "sourceUpdatedAt" DATETIME NOT NULL,
 
     PRIMARY KEY ("shop", "id")
 );
@@ -176,6 +176,16 @@ CREATE TABLE "WebhookDelivery" (
     PRIMARY KEY ("shop", "webhookId")
 );
 
+-- CreateTable
+CREATE TABLE "DataRequest" (
+    "shop" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "requestId" TEXT NOT NULL,
+    "customerKey" TEXT NOT NULL,
+    "export" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
@@ -211,4 +221,7 @@ CREATE INDEX "Event_shop_createdAt_idx" ON "Event"("shop", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "Event_shop_type_createdAt_idx" ON "Event"("shop", "type", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "DataRequest_shop_createdAt_idx" ON "DataRequest"("shop", "createdAt");
 

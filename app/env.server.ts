@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL } from "./db-url";
+
+/**
+ * Every variable the server reads, validated once at boot so a bad deploy fails loudly
+ * instead of on the first request. `.env.example` documents each one.
+ */
+const EnvSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(["development", "test", "production"])
+      .default("development"),
+    SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required"),
+    SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET is required"),
+    SHOPIFY_APP_URL: z.url("SHOPIFY_APP_URL must be the app's public URL"),
+    SCOPES: z
+      .string()
+      .default("read_products,read_orders,read_customers,write_discounts"),
+    SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+    CARTLIFT_DEMO: z
+      .enum(["0", "1"])
+      .default("0")
+      .transform((v) => v === "1"),
+  })
+  .refine((env) => !(env.CARTLIFT_DEMO && env.NODE_ENV === "production"), {
+    message: "CARTLIFT_DEMO=1 is refused when NODE_ENV=production",
+    path: ["CARTLIFT_DEMO"],
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `  ${i.path.join(".")}: ${i.message}`)
+      .join("\n");
+    throw new Error(`Invalid environment:\n${problems}`);
+  }
+  return result.data;
+}
+
+export const env = parseEnv(process.env);

@@ -1,0 +1,15 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { updateSessionScopes } from "~/services/sessions.server";
+import { handleOnce, parsePayload } from "~/services/webhooks.server";
+
+const Payload = z.object({ current: z.array(z.string()) });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId, payload } =
+    await authenticate.webhook(request);
+  return handleOnce({ shop, webhookId, topic }, () =>
+    updateSessionScopes(shop, parsePayload(Payload, payload).current),
+  );
+};

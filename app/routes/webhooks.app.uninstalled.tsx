@@ -1,0 +1,9 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticate } from "~/shopify.server";
+import { forgetSessions } from "~/services/privacy.server";
+import { handleOnce } from "~/services/webhooks.server";
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId } = await authenticate.webhook(request);
+  return handleOnce({ shop, webhookId, topic }, () => forgetSessions(shop));
+};

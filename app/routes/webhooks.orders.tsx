@@ -1,0 +1,20 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticate } from "~/shopify.server";
+import {
+  OrderWebhookPayload,
+  orderFromWebhook,
+  saveOrder,
+} from "~/services/orders.server";
+import { handleOnce, parsePayload } from "~/services/webhooks.server";
+
+/** orders/create and orders/updated: both carry the whole order, so one upsert serves both. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId, payload } =
+    await authenticate.webhook(request);
+  return handleOnce({ shop, webhookId, topic }, () =>
+    saveOrder(
+      shop,
+      orderFromWebhook(parsePayload(OrderWebhookPayload, payload)),
+    ),
+  );
+};

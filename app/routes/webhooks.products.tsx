@@ -1,0 +1,34 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import {
+  ProductWebhookPayload,
+  deleteProduct,
+  productFromWebhook,
+  saveProduct,
+  shopCurrency,
+} from "~/services/catalog.server";
+import { handleOnce, parsePayload } from "~/services/webhooks.server";
+
+const DeletePayload = z.object({
+  id: z.union([z.number().int(), z.string()]).transform(String),
+});
+
+/** products/update and products/delete. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId, payload } =
+    await authenticate.webhook(request);
+  return handleOnce({ shop, webhookId, topic }, async () => {
+    if (topic === "PRODUCTS_DELETE")
+      return deleteProduct(shop, parsePayload(DeletePayload, payload).id);
+    const currency = await shopCurrency(shop);
+    return saveProduct(
+      shop,
+      productFromWebhook(
+        parsePayload(ProductWebhookPayload, payload),
+        currency,
+      ),
+      currency,
+    );
+  });
+};

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import { decimalToMinor } from "./money";
+import { customerKey } from "./pseudonym.server";
+
+const Id = z
+  .union([z.number().int(), z.string().regex(/^\d+$/)])
+  .transform(String);
+
+/** The REST-shaped order that orders/create and orders/updated webhooks deliver. */
+export const OrderWebhookPayload = z.object({
+  id: Id,
+  name: z.string(),
+  created_at: z.iso.datetime({ offset: true }),
+  updated_at: z.iso.datetime({ offset: true }),
+  cancelled_at: z.iso.datetime({ offset: true }).nullish(),
+  currency: z.string().length(3),
+  subtotal_price: z.string(),
+  total_price: z.string(),
+  customer: z.object({ id: Id }).nullish(),
+  line_items: z.array(
+    z.object({
+      id: Id,
+      product_id: Id.nullish(),
+      variant_id: Id.nullish(),
+      quantity: z.number().int().nonnegative(),
+      price: z.string(),
+      properties: z
+        .array(z.object({ name: z.string(), value: z.unknown() }))
+        .nullish(),
+    }),
+  ),
+});
+export type OrderWebhookPayload = z.infer<typeof OrderWebhookPayload>;
+
+/** Line-item property the storefront script adds to carts it fills, for attribution. */
+export const ATTRIBUTION_PROPERTY = "_cartlift";
+
+export interface OrderInput {
+  id: string;
+  name: string;
+  createdAt: Date;
+  sourceUpdatedAt: Date;
+  cancelledAt: Date | null;
+  currency: string;
+  subtotalMinor: number;
+  totalMinor: number;
+  customerId: string | null;
+  lines: {
+    id: string;
+    productId: string | null;
+    variantId: string | null;
+    quantity: number;
+    priceMinor: number;
+    offerToken: string | null;
+  }[];
+}
+
+export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
+  const { currency } = payload;
+  return {
+    id: payload.id,
+    name: payload.name,
+    createdAt: new Date(payload.created_at),
+    sourceUpdatedAt: new Date(payload.updated_at),
+    cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
+    currency,
+    subtotalMinor: decimalToMinor(payload.subtotal_price, currency),
+    totalMinor: decimalToMinor(payload.total_price, currency),
+    customerId: payload.customer?.id ?? null,
+    lines: payload.line_items.map((line) => {
+      const token = line.properties?.find(
+        (p) => p.name === ATTRIBUTION_PROPERTY,
+      )?.value;
+      return {
+        id: line.id,
+        productId: line.product_id ?? null,
+        variantId: line.variant_id ?? null,
+        quantity: line.quantity,
+        priceMinor: decimalToMinor(line.price, currency),
+        offerToken:
+          typeof token === "string" && token.length <= 512 ? token : null,
+      };
+    }),
+  };
+}
+
+/**
+ * Inserts or replaces an order. Deliveries can arrive out of order (orders/updated before
+ * orders/create, or a late retry), so a state older than the stored one is ignored.
+ * Returns whether the stored order changed.
+ */
+export async function saveOrder(
+  shop: string,
+  order: OrderInput,
+): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.order.findUnique({
+      where: { shop_id: { shop, id: order.id } },
+      select: { sourceUpdatedAt: true },
+    });
+    if (existing && existing.sourceUpdatedAt > order.sourceUpdatedAt)
+      return false;
+    const refunded = await tx.orderLine.findMany({
+      where: { shop, orderId: order.id, refundedQuantity: { gt: 0 } },
+      select: { id: true, refundedQuantity: true },
+    });
+    const refundedById = new Map(
+      refunded.map((r) => [r.id, r.refundedQuantity]),
+    );
+    await tx.orderLine.deleteMany({ where: { shop, orderId: order.id } });
+    const data = {
+      name: order.name,
+      createdAt: order.createdAt,
+      sourceUpdatedAt: order.sourceUpdatedAt,
+      cancelledAt: order.cancelledAt,
+      currency: order.currency,
+      subtotalMinor: order.subtotalMinor,
+      totalMinor: order.totalMinor,
+      customerKey: order.customerId
+        ? customerKey(shop, order.customerId)
+        : null,
+    };
+    await tx.order.upsert({
+      where: { shop_id: { shop, id: order.id } },
+      create: { shop, id: order.id, ...data },
+      update: data,
+    });
+    await tx.orderLine.createMany({
+      data: order.lines.map((line) => ({
+        shop,
+        orderId: order.id,
+        ...line,
+        refundedQuantity: refundedById.get(line.id) ?? 0,
+      })),
+    });
+    return true;
+  });
+}
+
+export const RefundWebhookPayload = z.object({
+  order_id: Id,
+  refund_line_items: z.array(
+    z.object({ line_item_id: Id, quantity: z.number().int().nonnegative() }),
+  ),
+});
+
+/** Adds refunded quantities to the order's lines (the caller guarantees each refund is applied once). */
+export async function applyRefund(
+  shop: string,
+  refund: z.infer<typeof RefundWebhookPayload>,
+): Promise<void> {
+  await prisma.$transaction(
+    refund.refund_line_items.map((item) =>
+      prisma.orderLine.updateMany({
+        where: { shop, orderId: refund.order_id, id: item.line_item_id },
+        data: { refundedQuantity: { increment: item.quantity } },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,13 @@
+import { createHmac } from "node:crypto";
+import { env } from "~/env.server";
+
+/**
+ * A stable, non-reversible key for a shop's customer: the same customer maps to the same key
+ * (so repeat purchases and redaction requests can be matched) but the Shopify id is never stored.
+ */
+export function customerKey(shop: string, customerId: string | number): string {
+  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+    .update(`${shop}:customer:${customerId}`)
+    .digest("hex")
+    .slice(0, 32);
+}

@@ -1,0 +1,11 @@
+import prisma from "~/db.server";
+
+export async function updateSessionScopes(
+  shop: string,
+  scopes: string[],
+): Promise<void> {
+  await prisma.session.updateMany({
+    where: { shop },
+    data: { scope: scopes.join(",") },
+  });
+}
