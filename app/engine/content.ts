@@ -1,0 +1,203 @@
+import { compareIds, popularity, type CoPurchaseStats } from "./copurchase";
+import type { CatalogProduct } from "./types";
+
+// Content similarity is the cold-start fallback: a product nobody has bought yet still resembles
+// products that people have. Each product becomes a sparse TF-IDF vector of weighted features
+//   product type ×3, vendor ×1.5, each tag ×1, each title token ×1
+// (type says most about what a thing is; vendor and tags refine; titles are noisy), scaled by
+// idf = ln(1 + N/df) so features every product shares count for little. Similarity is the cosine
+// times a price-proximity factor 0.8 + 0.2·p, where p falls linearly from 1 at equal prices to 0
+// at a 4× price gap: a $5 and a $500 item of the same type are less interchangeable.
+
+const FEATURE_WEIGHTS = { type: 3, vendor: 1.5, tag: 1, title: 1 } as const;
+const PRICE_GAP_AT_ZERO = Math.log(4);
+const STOPWORDS = new Set([
+  "and",
+  "the",
+  "for",
+  "with",
+  "of",
+  "in",
+  "on",
+  "to",
+  "a",
+  "an",
+  "by",
+  "set",
+  "pack",
+  "new",
+]);
+
+export interface ContentIndex {
+  readonly vectors: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly postings: ReadonlyMap<string, readonly string[]>;
+  /** Cheapest variant price in minor units; undefined when a product has no variants. */
+  readonly prices: ReadonlyMap<string, number | undefined>;
+}
+
+export interface Similar {
+  productId: string;
+  similarity: number;
+}
+
+export function buildContentIndex(
+  products: readonly CatalogProduct[],
+): ContentIndex {
+  const raw = new Map<string, Map<string, number>>();
+  const df = new Map<string, number>();
+  const prices = new Map<string, number | undefined>();
+  for (const p of products) {
+    const features = productFeatures(p);
+    raw.set(p.id, features);
+    for (const f of features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+    const amounts = p.variants.map((v) => v.price.amount);
+    prices.set(p.id, amounts.length > 0 ? Math.min(...amounts) : undefined);
+  }
+  const n = products.length;
+  const vectors = new Map<string, Map<string, number>>();
+  const postings = new Map<string, string[]>();
+  for (const [id, features] of raw) {
+    const vector = new Map<string, number>();
+    let norm = 0;
+    for (const [f, w] of features) {
+      const v = w * Math.log(1 + n / df.get(f)!);
+      vector.set(f, v);
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (const [f, v] of vector) vector.set(f, norm > 0 ? v / norm : 0);
+    vectors.set(id, vector);
+    for (const f of vector.keys()) {
+      let list = postings.get(f);
+      if (!list) postings.set(f, (list = []));
+      list.push(id);
+    }
+  }
+  for (const list of postings.values()) list.sort(compareIds);
+  return { vectors, postings, prices };
+}
+
+export function contentSimilarity(
+  index: ContentIndex,
+  a: string,
+  b: string,
+): number {
+  const va = index.vectors.get(a);
+  const vb = index.vectors.get(b);
+  if (!va || !vb || a === b) return 0;
+  let dot = 0;
+  const [small, large] = va.size <= vb.size ? [va, vb] : [vb, va];
+  for (const [f, v] of small) dot += v * (large.get(f) ?? 0);
+  return (
+    dot * (0.8 + 0.2 * priceProximity(index.prices.get(a), index.prices.get(b)))
+  );
+}
+
+/** Products most like `productId`, best first (ties by id); only those sharing a feature. */
+export function similarProducts(
+  index: ContentIndex,
+  productId: string,
+  options: { limit?: number; minSimilarity?: number } = {},
+): Similar[] {
+  const vector = index.vectors.get(productId);
+  if (!vector) return [];
+  const candidates = new Set<string>();
+  for (const f of vector.keys())
+    for (const id of index.postings.get(f) ?? []) candidates.add(id);
+  candidates.delete(productId);
+  const minSimilarity = options.minSimilarity ?? 0.05;
+  const out: Similar[] = [];
+  for (const id of candidates) {
+    const similarity = contentSimilarity(index, productId, id);
+    if (similarity >= minSimilarity) out.push({ productId: id, similarity });
+  }
+  out.sort(
+    (x, y) =>
+      y.similarity - x.similarity || compareIds(x.productId, y.productId),
+  );
+  return options.limit === undefined ? out : out.slice(0, options.limit);
+}
+
+export interface Popular {
+  productId: string;
+  /** Decayed order weight; 0 for products without orders. */
+  weight: number;
+  orders: number;
+}
+
+/**
+ * Every catalog product (optionally within a product type or collection), best-selling first by
+ * decayed orders. Products without orders follow, by title then id, so a shop with no order
+ * history still gets a full, stable list: this fallback never goes empty while the scope has
+ * products.
+ */
+export function popularProducts(
+  products: readonly CatalogProduct[],
+  stats: CoPurchaseStats | undefined,
+  scope: { productType?: string; collection?: string } = {},
+): Popular[] {
+  const inScope = products.filter(
+    (p) =>
+      (scope.productType === undefined ||
+        sameText(p.productType, scope.productType)) &&
+      (scope.collection === undefined ||
+        p.collections.includes(scope.collection)),
+  );
+  const activity = new Map<string, { weight: number; orders: number }>();
+  if (stats) for (const a of popularity(stats)) activity.set(a.productId, a);
+  const byId = new Map(inScope.map((p) => [p.id, p]));
+  return inScope
+    .map((p) => ({
+      productId: p.id,
+      weight: activity.get(p.id)?.weight ?? 0,
+      orders: activity.get(p.id)?.orders ?? 0,
+    }))
+    .sort(
+      (x, y) =>
+        y.weight - x.weight ||
+        compareIds(
+          byId.get(x.productId)!.title,
+          byId.get(y.productId)!.title,
+        ) ||
+        compareIds(x.productId, y.productId),
+    );
+}
+
+export function titleTokens(title: string): string[] {
+  return title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t.length >= 2 && !STOPWORDS.has(t) && !/^\d+$/.test(t))
+    .map((t) =>
+      t.length > 3 && t.endsWith("s") && !t.endsWith("ss") ? t.slice(0, -1) : t,
+    );
+}
+
+function productFeatures(p: CatalogProduct): Map<string, number> {
+  const features = new Map<string, number>();
+  const add = (key: string, weight: number) =>
+    features.set(key, Math.max(features.get(key) ?? 0, weight));
+  if (p.productType.trim())
+    add(`type:${norm(p.productType)}`, FEATURE_WEIGHTS.type);
+  if (p.vendor.trim()) add(`vendor:${norm(p.vendor)}`, FEATURE_WEIGHTS.vendor);
+  for (const tag of p.tags)
+    if (tag.trim()) add(`tag:${norm(tag)}`, FEATURE_WEIGHTS.tag);
+  for (const token of titleTokens(p.title))
+    add(`title:${token}`, FEATURE_WEIGHTS.title);
+  return features;
+}
+
+function priceProximity(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined || a <= 0 || b <= 0) return 0.5;
+  return Math.max(0, 1 - Math.abs(Math.log(a / b)) / PRICE_GAP_AT_ZERO);
+}
+
+function norm(text: string): string {
+  return text.trim().toLowerCase();
+}
+
+function sameText(a: string, b: string): boolean {
+  return norm(a) === norm(b);
+}
