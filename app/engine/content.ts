@@ -170,9 +170,16 @@ export function titleTokens(title: string): string[] {
     .replace(/[\u0300-\u036f]/g, "")
     .split(/[^a-z0-9]+/)
     .filter((t) => t.length >= 2 && !STOPWORDS.has(t) && !/^\d+$/.test(t))
-    .map((t) =>
-      t.length > 3 && t.endsWith("s") && !t.endsWith("ss") ? t.slice(0, -1) : t,
-    );
+    .map(singular);
+}
+
+// Just enough English plural folding that "mugs" matches "mug"; not a stemmer.
+function singular(token: string): string {
+  if (token.length <= 3) return token;
+  if (token.endsWith("ies")) return `${token.slice(0, -3)}y`;
+  if (/(ss|sh|ch|x)es$/.test(token)) return token.slice(0, -2);
+  if (token.endsWith("s") && !token.endsWith("ss")) return token.slice(0, -1);
+  return token;
 }
 
 function productFeatures(p: CatalogProduct): Map<string, number> {
