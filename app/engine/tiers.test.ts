@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildTierIndex,
+  buildTierTable,
+  nextTier,
+  parseOptionScale,
+  upgradeOptions,
+} from "./tiers";
+import type { CatalogProduct, CatalogVariant } from "./types";
+
+type VariantSpec = {
+  options: Record<string, string>;
+  price: number;
+  stock?: number;
+};
+
+function product(
+  id: string,
+  variants: VariantSpec[],
+  fields: Partial<
+    Pick<CatalogProduct, "title" | "productType" | "vendor" | "tags">
+  > = {},
+): CatalogProduct {
+  return {
+    id,
+    title: fields.title ?? id,
+    handle: id,
+    productType: fields.productType ?? "",
+    vendor: fields.vendor ?? "",
+    tags: fields.tags ?? [],
+    collections: [],
+    variants: variants.map((v, i): CatalogVariant => ({
+      id: `${id}-${i}`,
+      productId: id,
+      title: Object.values(v.options).join(" / "),
+      sku: `${id}-${i}`,
+      options: Object.entries(v.options).map(([name, value]) => ({
+        name,
+        value,
+      })),
+      price: { amount: v.price, currency: "USD" },
+      inventoryQuantity: v.stock ?? 10,
+      availableForSale: true,
+    })),
+  };
+}
+
+const phone = product("phone", [
+  { options: { Storage: "128GB", Color: "Black" }, price: 79_900 },
+  { options: { Storage: "256GB", Color: "Black" }, price: 89_900 },
+  { options: { Storage: "512GB", Color: "Black" }, price: 109_900 },
+  { options: { Storage: "128GB", Color: "Blue" }, price: 80_900 },
+  { options: { Storage: "1TB", Color: "Black" }, price: 149_900 },
+]);
+
+describe("option scales", () => {
+  it("orders sizes, capacities with units and plain numbers", () => {
+    expect(parseOptionScale("Large")).toEqual({ kind: "size", rank: 5 });
+    expect(parseOptionScale("X-Large")).toEqual({ kind: "size", rank: 6 });
+    expect(parseOptionScale("256 GB")).toEqual({
+      kind: "measure",
+      dimension: "storage",
+      value: 256e9,
+    });
+    expect(parseOptionScale("1TB")).toEqual({
+      kind: "measure",
+      dimension: "storage",
+      value: 1e12,
+    });
+    expect(parseOptionScale("1.5l")).toEqual({
+      kind: "measure",
+      dimension: "volume",
+      value: 1_500,
+    });
+    expect(parseOptionScale("6-pack")).toEqual({
+      kind: "measure",
+      dimension: "quantity",
+      value: 6,
+    });
+    expect(parseOptionScale("10")).toEqual({ kind: "number", value: 10 });
+    expect(parseOptionScale("Midnight")).toBeUndefined();
+  });
+});
+
+describe("next tier up", () => {
+  it("finds 256GB over 128GB, keeping the colour, with a reason and a comparison", () => {
+    const upgrade = nextTier(buildTierIndex([phone]), "phone", "phone-0")!;
+    expect(upgrade.kind).toBe("variant");
+    expect(upgrade.toVariantId).toBe("phone-1");
+    expect(upgrade.reason).toBe("+$100 for double the storage");
+    expect(upgrade.increaseBps).toBe(1_252);
+    expect(upgrade.differences).toEqual([
+      { attribute: "Storage", from: "128GB", to: "256GB" },
+      { attribute: "Price", from: "$799", to: "$899" },
+    ]);
+  });
+
+  it("never treats a colour change as an upgrade, even when it costs more", () => {
+    const options = upgradeOptions(buildTierIndex([phone]), "phone", "phone-0");
+    expect(options.map((o) => o.toVariantId)).not.toContain("phone-3");
+  });
+
+  it("stays inside the price band", () => {
+    const index = buildTierIndex([phone]);
+    const all = upgradeOptions(index, "phone", "phone-0");
+    // +50% of $799 is $1,198.50: 512GB fits, 1TB does not.
+    expect(all.map((o) => o.toVariantId)).toEqual(["phone-1", "phone-2"]);
+    for (const o of all) expect(o.increaseBps).toBeLessThanOrEqual(5_000);
+    const tight = upgradeOptions(index, "phone", "phone-0", {
+      maxIncreaseBps: 1_000,
+    });
+    expect(tight).toEqual([]);
+  });
+
+  it("offers Large over Small and names it", () => {
+    const tee = product(
+      "tee",
+      [
+        { options: { Size: "Small" }, price: 2_000 },
+        { options: { Size: "Large" }, price: 2_500 },
+        { options: { Size: "Medium" }, price: 2_000 },
+      ],
+      {},
+    );
+    const gbp = {
+      ...tee,
+      variants: tee.variants.map((v) => ({
+        ...v,
+        price: { ...v.price, currency: "GBP" },
+      })),
+    };
+    const upgrade = nextTier(buildTierIndex([gbp]), "tee", "tee-0")!;
+    expect(upgrade.toVariantId).toBe("tee-1");
+    expect(upgrade.reason).toBe("+£5 for the Large");
+  });
+
+  it("does not offer a smaller size that happens to cost more", () => {
+    const odd = product("odd", [
+      { options: { Size: "Large" }, price: 2_000 },
+      { options: { Size: "Small" }, price: 2_500 },
+    ]);
+    expect(nextTier(buildTierIndex([odd]), "odd", "odd-0")).toBeUndefined();
+  });
+
+  it("falls back to price order for options without a scale", () => {
+    const plan = product("plan", [
+      { options: { Edition: "Standard" }, price: 10_000 },
+      { options: { Edition: "Deluxe" }, price: 13_000 },
+    ]);
+    expect(nextTier(buildTierIndex([plan]), "plan", "plan-0")!.reason).toBe(
+      "+$30 for the Deluxe",
+    );
+  });
+
+  it("skips upgrades that are out of stock", () => {
+    const soldOut = product("ssd", [
+      { options: { Capacity: "500GB" }, price: 5_000 },
+      { options: { Capacity: "1TB" }, price: 7_000, stock: 0 },
+    ]);
+    expect(nextTier(buildTierIndex([soldOut]), "ssd")).toBeUndefined();
+  });
+
+  it("suggests a dearer sibling of the same type, same vendor first, inside the band", () => {
+    const catalog = [
+      product("blender", [{ options: {}, price: 10_000 }], {
+        title: "Blender",
+        productType: "Blender",
+        vendor: "Whirl",
+      }),
+      product("blender-pro", [{ options: {}, price: 14_000 }], {
+        title: "Blender Pro",
+        productType: "Blender",
+        vendor: "Whirl",
+        tags: ["glass jar"],
+      }),
+      product("other-brand", [{ options: {}, price: 12_000 }], {
+        title: "Mixmaster",
+        productType: "Blender",
+        vendor: "Other",
+      }),
+      product("blender-max", [{ options: {}, price: 30_000 }], {
+        title: "Blender Max",
+        productType: "Blender",
+        vendor: "Whirl",
+      }),
+      product("toaster", [{ options: {}, price: 11_000 }], {
+        title: "Toaster",
+        productType: "Toaster",
+        vendor: "Whirl",
+      }),
+    ];
+    const options = upgradeOptions(buildTierIndex(catalog), "blender");
+    expect(options.map((o) => o.toProductId)).toEqual([
+      "blender-pro",
+      "other-brand",
+    ]);
+    expect(options[0].reason).toBe("+$40 for the Blender Pro");
+    expect(options[0].differences).toContainEqual({
+      attribute: "Also",
+      from: "",
+      to: "glass jar",
+    });
+    expect(options[1].differences).toContainEqual({
+      attribute: "Brand",
+      from: "Whirl",
+      to: "Other",
+    });
+  });
+
+  it("builds a table for every product that has a next tier", () => {
+    const table = buildTierTable([
+      phone,
+      product("lonely", [{ options: {}, price: 100 }]),
+    ]);
+    expect([...table.keys()]).toEqual(["phone"]);
+    expect(table.get("phone")!.toVariantId).toBe("phone-1");
+  });
+});
