@@ -1,0 +1,200 @@
+import { compareIds, orderTime } from "./copurchase";
+import type { EngineOrder } from "./types";
+
+// Re-order intervals for consumables, learnt from the same customer buying the same product again.
+// The typical interval is the median gap (robust to the odd stock-up), with the interquartile range
+// as its spread. A product only gets an interval with enough evidence — several customers and
+// several gaps — because one loyal customer's habit is not a product property. Purchases closer
+// together than `minGapDays` are one shopping trip (a forgotten item), not a re-order.
+
+export interface ReplenishmentConfig {
+  minCustomers: number;
+  minIntervals: number;
+  minGapDays: number;
+}
+
+export const DEFAULT_REPLENISHMENT_CONFIG: ReplenishmentConfig = {
+  minCustomers: 3,
+  minIntervals: 5,
+  minGapDays: 1,
+};
+
+export interface ReplenishmentInterval {
+  productId: string;
+  medianDays: number;
+  q1Days: number;
+  q3Days: number;
+  iqrDays: number;
+  intervals: number;
+  customers: number;
+}
+
+export interface ReplenishmentModel {
+  config: ReplenishmentConfig;
+  /** By product id; plain object so the model serialises with JSON.stringify as is. */
+  products: Record<string, ReplenishmentInterval>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function buildReplenishment(
+  orders: readonly EngineOrder[],
+  config: Partial<ReplenishmentConfig> = {},
+): ReplenishmentModel {
+  const full = { ...DEFAULT_REPLENISHMENT_CONFIG, ...config };
+  const purchases = new Map<string, Map<string, number[]>>();
+  for (const order of orders) {
+    if (!order.customerKey) continue;
+    const t = orderTime(order);
+    for (const line of order.lines) {
+      if (line.quantity <= 0) continue;
+      let byCustomer = purchases.get(line.productId);
+      if (!byCustomer) purchases.set(line.productId, (byCustomer = new Map()));
+      let times = byCustomer.get(order.customerKey);
+      if (!times) byCustomer.set(order.customerKey, (times = []));
+      times.push(t);
+    }
+  }
+  const products: Record<string, ReplenishmentInterval> = {};
+  for (const productId of [...purchases.keys()].sort(compareIds)) {
+    const intervals: number[] = [];
+    let customers = 0;
+    for (const times of purchases.get(productId)!.values()) {
+      times.sort((a, b) => a - b);
+      let last = times[0];
+      let contributed = false;
+      for (const t of times.slice(1)) {
+        const gap = (t - last) / DAY_MS;
+        if (gap < full.minGapDays) continue;
+        intervals.push(gap);
+        contributed = true;
+        last = t;
+      }
+      if (contributed) customers += 1;
+    }
+    if (customers < full.minCustomers || intervals.length < full.minIntervals)
+      continue;
+    intervals.sort((a, b) => a - b);
+    const q1 = quantile(intervals, 0.25);
+    const q3 = quantile(intervals, 0.75);
+    products[productId] = {
+      productId,
+      medianDays: quantile(intervals, 0.5),
+      q1Days: q1,
+      q3Days: q3,
+      iqrDays: q3 - q1,
+      intervals: intervals.length,
+      customers,
+    };
+  }
+  return { config: full, products };
+}
+
+export interface LastPurchase {
+  customerKey: string;
+  productId: string;
+  purchasedAt: Date | string | number;
+}
+
+/** Each customer's latest purchase of each product (guest orders have no customer and are skipped). */
+export function lastPurchases(orders: readonly EngineOrder[]): LastPurchase[] {
+  const latest = new Map<string, LastPurchase & { purchasedAt: number }>();
+  for (const order of orders) {
+    if (!order.customerKey) continue;
+    const t = orderTime(order);
+    for (const line of order.lines) {
+      const key = `${order.customerKey}\u0000${line.productId}`;
+      const seen = latest.get(key);
+      if (!seen || seen.purchasedAt < t) {
+        latest.set(key, {
+          customerKey: order.customerKey,
+          productId: line.productId,
+          purchasedAt: t,
+        });
+      }
+    }
+  }
+  return [...latest.values()].sort(
+    (a, b) =>
+      compareIds(a.customerKey, b.customerKey) ||
+      compareIds(a.productId, b.productId),
+  );
+}
+
+export type DueStatus = "due_soon" | "due" | "overdue";
+
+export interface DueCustomer {
+  customerKey: string;
+  productId: string;
+  lastPurchasedAt: string;
+  dueAt: string;
+  daysSinceLast: number;
+  status: DueStatus;
+}
+
+/**
+ * Customers whose typical re-order moment has come. The window opens at the first quartile (many
+ * customers re-order by then) and closes at the upper Tukey fence q3 + 1.5·IQR: later than that
+ * the customer has probably switched or stocked up, and reminding them reads as nagging.
+ * Status: before the median "due_soon", up to q3 "due", after that "overdue".
+ * Sorted by due date, then customer and product, for stable output.
+ */
+export function dueCustomers(
+  model: ReplenishmentModel,
+  purchases: readonly LastPurchase[],
+  now: Date | string | number,
+): DueCustomer[] {
+  const nowMs = toMs(now);
+  const out: (DueCustomer & { dueMs: number })[] = [];
+  for (const p of purchases) {
+    const interval = model.products[p.productId];
+    if (!interval) continue;
+    const lastMs = toMs(p.purchasedAt);
+    const days = (nowMs - lastMs) / DAY_MS;
+    const fence = interval.q3Days + 1.5 * interval.iqrDays;
+    if (days < interval.q1Days || days > fence) continue;
+    const dueMs = lastMs + interval.medianDays * DAY_MS;
+    out.push({
+      customerKey: p.customerKey,
+      productId: p.productId,
+      lastPurchasedAt: new Date(lastMs).toISOString(),
+      dueAt: new Date(dueMs).toISOString(),
+      daysSinceLast: days,
+      status:
+        days < interval.medianDays
+          ? "due_soon"
+          : days <= interval.q3Days
+            ? "due"
+            : "overdue",
+      dueMs,
+    });
+  }
+  out.sort(
+    (a, b) =>
+      a.dueMs - b.dueMs ||
+      compareIds(a.customerKey, b.customerKey) ||
+      compareIds(a.productId, b.productId),
+  );
+  return out.map(({ dueMs: _dueMs, ...rest }) => rest);
+}
+
+/** Linear interpolation between closest ranks (the common "type 7" quantile) on sorted data. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) throw new RangeError("quantile of an empty list");
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function toMs(value: Date | string | number): number {
+  const t =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "number"
+        ? value
+        : Date.parse(value);
+  if (!Number.isFinite(t))
+    throw new RangeError(`Invalid date: ${String(value)}`);
+  return t;
+}
