@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import {
+  cartModelFromJSON,
+  cartModelToJSON,
+  CartModelFormatError,
+  explain,
+  scoreCart,
+  topK,
+  trainCartModel,
+  type OrderInput,
+} from "./cart-model";
+
+let sequence = 0;
+function order(items: string[], createdAt = "2011-06-01T10:00:00"): OrderInput {
+  sequence++;
+  return { id: String(sequence), createdAt, items };
+}
+
+function repeat(
+  times: number,
+  items: string[],
+  createdAt?: string,
+): OrderInput[] {
+  return Array.from({ length: times }, () => order(items, createdAt));
+}
+
+/** Plain Gauss-Jordan inverse, independent of the blocked kernel. */
+function inverse(a: number[][]): number[][] {
+  const n = a.length;
+  const m = a.map((row, i) => [
+    ...row,
+    ...row.map((_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < n; c++) {
+    const pivot = m[c][c];
+    for (let j = 0; j < 2 * n; j++) m[c][j] /= pivot;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c];
+      for (let j = 0; j < 2 * n; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  return m.map((row) => row.slice(n));
+}
+
+const shop: OrderInput[] = [
+  ...repeat(6, ["mug", "tea"]),
+  ...repeat(4, ["mug", "tea", "spoon"]),
+  ...repeat(3, ["mug", "coaster"]),
+  ...repeat(2, ["tea", "honey"]),
+  ...repeat(5, ["candle"]),
+  order(["candle", "matches"]),
+];
+
+describe("trainCartModel", () => {
+  it("learns the EASE^R closed form B = I - P·diag(1/diag P)", () => {
+    const lambda = 2;
+    const model = trainCartModel(shop, { lambda, neighbours: 50, threads: 1 });
+    const n = model.items.length;
+    const x = shop.map((o) =>
+      model.items.map((id) => (o.items.includes(id) ? 1 : 0)),
+    );
+    const g = model.items.map((_, i) =>
+      model.items.map(
+        (_, j) =>
+          x.reduce((s, row) => s + row[i] * row[j], 0) + (i === j ? lambda : 0),
+      ),
+    );
+    const p = inverse(g);
+    for (let i = 0; i < n; i++) {
+      const kept = new Map<number, number>();
+      for (let k = model.ease.offsets[i]; k < model.ease.offsets[i + 1]; k++) {
+        kept.set(model.ease.ids[k], model.ease.weights[k]);
+      }
+      for (let j = 0; j < n; j++) {
+        const b = i === j ? 0 : -p[i][j] / p[j][j];
+        // Only positive weights are kept as neighbours.
+        if (b > 1e-7) expect(kept.get(j)).toBeCloseTo(b, 6);
+        else expect(kept.has(j)).toBe(false);
+      }
+    }
+  });
+
+  it("orders items by popularity so the back-fill is the most bought first", () => {
+    const model = trainCartModel(shop, { threads: 1 });
+    expect(model.items.slice(0, 3)).toEqual(["mug", "tea", "candle"]);
+    expect(model.orderCounts[0]).toBe(13);
+  });
+
+  it("gives the same model for the same orders", () => {
+    const a = JSON.stringify(
+      cartModelToJSON(trainCartModel(shop, { threads: 1 })),
+    );
+    const b = JSON.stringify(
+      cartModelToJSON(trainCartModel(shop, { threads: 2 })),
+    );
+    expect(b).toBe(a);
+  });
+
+  it("learns no neighbours for items below the order-count floor", () => {
+    const model = trainCartModel(shop, { minItemOrders: 3, threads: 1 });
+    const matches = model.index.get("matches")!;
+    expect(model.ease.offsets[matches + 1] - model.ease.offsets[matches]).toBe(
+      0,
+    );
+    // It still exists, so it can be back-filled and be a cart item.
+    expect(topK(model, ["matches"], 3).map((s) => s.id)).toEqual([
+      "mug",
+      "tea",
+      "candle",
+    ]);
+  });
+
+  it("lets recent orders outweigh old ones under time decay", () => {
+    const orders = [
+      ...repeat(5, ["lamp", "old-shade"], "2010-01-01T10:00:00"),
+      ...repeat(5, ["lamp", "new-shade"], "2011-06-01T10:00:00"),
+      ...repeat(3, ["old-shade"], "2011-06-01T10:00:00"),
+    ];
+    const flat = trainCartModel(orders, { threads: 1 });
+    const decayed = trainCartModel(orders, { halfLifeDays: 60, threads: 1 });
+    const weight = (m: typeof flat, id: string) =>
+      scoreCart(m, ["lamp"])[m.index.get(id)!];
+    expect(weight(decayed, "new-shade")).toBeGreaterThan(
+      weight(decayed, "old-shade"),
+    );
+    expect(
+      weight(decayed, "new-shade") / weight(decayed, "old-shade"),
+    ).toBeGreaterThan(weight(flat, "new-shade") / weight(flat, "old-shade"));
+  });
+
+  it("drops baskets above the size cap from training", () => {
+    const orders = [...shop, order(["mug", "a", "b", "c", "d", "e"])];
+    const model = trainCartModel(orders, { maxBasketSize: 5, threads: 1 });
+    expect(model.trainOrders).toBe(shop.length);
+    expect(topK(model, ["mug"], 3).map((s) => s.id)).not.toContain("a");
+  });
+});
+
+describe("scoring a cart", () => {
+  const model = trainCartModel(shop, { lambda: 1, threads: 1 });
+
+  it("offers the learned complements of the cart, never the cart itself", () => {
+    const offers = topK(model, ["mug"], 3).map((s) => s.id);
+    expect(offers[0]).toBe("tea");
+    expect(offers).not.toContain("mug");
+  });
+
+  it("scores the whole cart: each cart item adds its learned neighbours", () => {
+    const both = scoreCart(model, ["mug", "honey"]);
+    const mug = scoreCart(model, ["mug"]);
+    const honey = scoreCart(model, ["honey"]);
+    both.forEach((v, j) => expect(v).toBeCloseTo(mug[j] + honey[j], 12));
+    expect(topK(model, ["honey"], 1)[0].id).toBe("tea");
+    expect(topK(model, ["coaster"], 1)[0].id).toBe("mug");
+  });
+
+  it("falls back to popularity for a cart of unknown items and never comes back short", () => {
+    const offers = topK(model, ["never-seen"], 4).map((s) => s.id);
+    expect(offers).toEqual(model.items.slice(0, 4));
+  });
+
+  it("leaves out excluded items", () => {
+    const offers = topK(model, ["mug"], 3, new Set(["tea"])).map((s) => s.id);
+    expect(offers).not.toContain("tea");
+    expect(offers).toHaveLength(3);
+  });
+
+  it("follows RP3beta alone for one-item carts when its share is 1", () => {
+    const blended = trainCartModel(shop, {
+      lambda: 1,
+      rp3Blend: [1],
+      threads: 1,
+    });
+    const scores = scoreCart(blended, ["mug"]);
+    const i = blended.index.get("mug")!;
+    const { offsets, ids, weights } = blended.rp3;
+    const max = Math.max(...weights.slice(offsets[i], offsets[i + 1]));
+    for (let k = offsets[i]; k < offsets[i + 1]; k++) {
+      expect(scores[ids[k]]).toBeCloseTo(weights[k] / max, 6);
+    }
+    // Two-item carts still use EASE only.
+    expect(scoreCart(blended, ["mug", "tea"])).toEqual(
+      scoreCart(model, ["mug", "tea"]),
+    );
+  });
+
+  it("explains an offer with co-purchase counts", () => {
+    expect(explain(model, ["mug"], "tea")).toEqual({
+      because: "mug",
+      ordersWith: 13,
+      ordersWithBoth: 10,
+    });
+    expect(explain(model, ["mug"], "candle")).toBeNull();
+  });
+});
+
+describe("serialisation", () => {
+  it("round-trips through JSON and scores exactly as before", () => {
+    const model = trainCartModel(shop, { rp3Blend: [0.5, 0.2], threads: 1 });
+    const loaded = cartModelFromJSON(
+      JSON.parse(JSON.stringify(cartModelToJSON(model))),
+    );
+    for (const cart of [["mug"], ["mug", "tea"], ["candle"], ["unknown"]]) {
+      expect(scoreCart(loaded, cart)).toEqual(scoreCart(model, cart));
+    }
+    expect(loaded.options.maxBasketSize).toBeGreaterThan(1e15);
+  });
+
+  it("rejects something that is not a cart model", () => {
+    expect(() => cartModelFromJSON({ version: 2 })).toThrow(
+      CartModelFormatError,
+    );
+    const json = cartModelToJSON(trainCartModel(shop, { threads: 1 }));
+    expect(() =>
+      cartModelFromJSON({ ...json, items: json.items.slice(1) }),
+    ).toThrow(CartModelFormatError);
+  });
+});

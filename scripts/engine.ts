@@ -1,0 +1,263 @@
+/**
+ * Engine CLI on the shared order-export CSV format (gzip accepted).
+ *   npm run engine -- train --orders F --out model.json
+ *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
+ *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  cartModelFromJSON,
+  cartModelToJSON,
+  CartModelFormatError,
+  explain,
+  topK,
+  trainCartModel,
+  type TrainTimings,
+} from "../app/engine/cart-model";
+import {
+  evaluateCartModel,
+  type StrategyResult,
+} from "../app/engine/cart-model-eval";
+import {
+  OrdersCsvError,
+  readOrdersCsv,
+  type OrdersCsvResult,
+} from "../app/engine/orders-csv";
+
+const USAGE = `usage: npm run engine -- <command> [options]
+  train     --orders FILE --out MODEL.json [--threads N]
+  recommend --model MODEL.json --cart SKU[,SKU...] [--k N]
+  evaluate  --orders FILE [--split test|validation] [--no-baselines] [--threads N]`;
+
+class UsageError extends Error {}
+
+const MODEL_FORMAT = "cartlift-cart-model";
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function positiveInt(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer`);
+  return n;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === "")
+    throw new UsageError(`missing --${name}`);
+  return value;
+}
+
+async function loadOrders(path: string): Promise<OrdersCsvResult> {
+  const t = performance.now();
+  const result = await readOrdersCsv(path);
+  const ms = performance.now() - t;
+  console.log(
+    `read ${result.rows} rows, ${result.orders.length} orders, ${result.titles.size} SKUs in ${ms.toFixed(0)} ms`,
+  );
+  if (result.badRowCount > 0) {
+    console.log(`skipped ${result.badRowCount} bad row(s):`);
+    for (const bad of result.badRows)
+      console.log(`  line ${bad.line}: ${bad.reason}`);
+    if (result.badRowCount > result.badRows.length) {
+      console.log(
+        `  ... and ${result.badRowCount - result.badRows.length} more`,
+      );
+    }
+  }
+  return result;
+}
+
+async function train(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      orders: { type: "string" },
+      out: { type: "string" },
+      threads: { type: "string" },
+    },
+  });
+  const ordersPath = required(values.orders, "orders");
+  const out = required(values.out, "out");
+  const threads = positiveInt(values.threads, "threads", 2);
+  const { orders, titles } = await loadOrders(ordersPath);
+  const timings: Partial<TrainTimings> = {};
+  const model = trainCartModel(orders, { threads }, timings);
+  const file = {
+    format: MODEL_FORMAT,
+    trainedAt: orders.reduce((a, o) => (o.createdAt > a ? o.createdAt : a), ""),
+    titles: Object.fromEntries(
+      model.items.map((id) => [id, titles.get(id) ?? ""]),
+    ),
+    model: cartModelToJSON(model),
+  };
+  const text = JSON.stringify(file);
+  writeFileSync(out, text);
+  console.log(
+    `trained on ${model.trainOrders} orders: ${model.items.length} items, ${timings.easeItems} in the linear model, ` +
+      `${model.ease.ids.length} neighbour weights`,
+  );
+  console.log(
+    `fit ${timings.totalMs?.toFixed(0)} ms (prepare ${timings.prepareMs?.toFixed(0)}, inverse ${timings.invertMs?.toFixed(0)}, ` +
+      `extract ${timings.extractMs?.toFixed(0)}); wrote ${out} (${(text.length / 1e6).toFixed(1)} MB)`,
+  );
+}
+
+function recommend(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: "string" },
+      cart: { type: "string" },
+      k: { type: "string" },
+    },
+  });
+  const modelPath = required(values.model, "model");
+  const cart = required(values.cart, "cart")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (cart.length === 0) throw new UsageError("--cart needs at least one SKU");
+  const k = positiveInt(values.k, "k", 10);
+  let file: {
+    format?: string;
+    titles?: Record<string, string>;
+    model?: unknown;
+  };
+  try {
+    file = JSON.parse(readFileSync(modelPath, "utf8"));
+  } catch (error) {
+    fail(`cannot read model ${modelPath}: ${(error as Error).message}`, 1);
+  }
+  if (file.format !== MODEL_FORMAT)
+    fail(`${modelPath} is not a Cartlift cart model`, 1);
+  const model = cartModelFromJSON(file.model);
+  const titles = file.titles ?? {};
+  const title = (id: string) => (titles[id] ? ` ${titles[id]}` : "");
+  const unknown = cart.filter((id) => !model.index.has(id));
+  for (const id of cart)
+    console.log(
+      `cart: ${id}${title(id)}${unknown.includes(id) ? " (unknown: no history)" : ""}`,
+    );
+  const t = performance.now();
+  const offers = topK(model, cart, k);
+  const ms = performance.now() - t;
+  offers.forEach((offer, i) => {
+    const evidence = explain(model, cart, offer.id);
+    const reason = evidence
+      ? `bought with ${evidence.because} in ${Math.round((100 * evidence.ordersWithBoth) / evidence.ordersWith)}% of its orders (${evidence.ordersWithBoth} of ${evidence.ordersWith})`
+      : `popular: in ${model.orderCounts[model.index.get(offer.id)!]} of ${model.trainOrders} orders`;
+    console.log(
+      `${String(i + 1).padStart(2)}. ${offer.id.padEnd(8)} score ${offer.score.toFixed(4)}  ${title(offer.id).trim()}  — ${reason}`,
+    );
+  });
+  console.log(`(ranked in ${ms.toFixed(2)} ms)`);
+}
+
+const pct = (x: number) => x.toFixed(4);
+
+function printStrategy(s: StrategyResult): void {
+  const { a, b } = s;
+  console.log(`\n== ${s.name} (train ${s.trainMs.toFixed(0)} ms)`);
+  console.log(
+    `A  cases ${a.cases}  checksum ${a.checksum}  hidden outside catalog ${a.hiddenOutsideCatalog}`,
+  );
+  console.log(
+    `A  HR@5 ${pct(a.hr5)}  HR@10 ${pct(a.hr10)}  NDCG@10 ${pct(a.ndcg10)}  MRR ${pct(a.mrr)}  coverage@10 ${pct(a.coverage10)}`,
+  );
+  console.log(
+    `A  HR@10 by cart size: ${a.byCartSize.map((x) => `${x.label}: ${pct(x.hr10)} (${x.cases})`).join("  ")}`,
+  );
+  console.log(
+    `B  queries ${b.queries} (${b.queriesOutsideCatalog} outside catalog) in ${b.orders} orders  coverage@10 ${pct(b.coverage10)}`,
+  );
+  console.log(
+    `B  micro  P@5 ${pct(b.micro.p5)}  R@10 ${pct(b.micro.r10)}  NDCG@10 ${pct(b.micro.ndcg10)}`,
+  );
+  console.log(
+    `B  macro  P@5 ${pct(b.macro.p5)}  R@10 ${pct(b.macro.r10)}  NDCG@10 ${pct(b.macro.ndcg10)}`,
+  );
+}
+
+async function evaluate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      orders: { type: "string" },
+      split: { type: "string", default: "test" },
+      "no-baselines": { type: "boolean", default: false },
+      threads: { type: "string" },
+    },
+  });
+  const ordersPath = required(values.orders, "orders");
+  const split = values.split;
+  if (split !== "test" && split !== "validation") {
+    throw new UsageError("--split must be test or validation");
+  }
+  const threads = positiveInt(values.threads, "threads", 2);
+  const started = performance.now();
+  const { orders } = await loadOrders(ordersPath);
+  const report = evaluateCartModel(orders, split, {
+    model: { threads },
+    baselines: !values["no-baselines"],
+  });
+  console.log(
+    `split ${split}: ${report.trainOrders} train orders, ${report.evaluationOrders} evaluation orders; ` +
+      `back-fill: train popularity (orders desc, then SKU asc); MRR over the full ranking`,
+  );
+  const t = report.timings;
+  console.log(
+    `cartlift fit ${t.totalMs?.toFixed(0)} ms (prepare ${t.prepareMs?.toFixed(0)}, inverse ${t.invertMs?.toFixed(0)}, ` +
+      `extract ${t.extractMs?.toFixed(0)}), ${t.easeItems} items in the linear model`,
+  );
+  for (const s of report.strategies) printStrategy(s);
+  console.log(
+    `\nevaluate took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "train":
+      return train(rest);
+    case "recommend":
+      return recommend(rest);
+    case "evaluate":
+      return evaluate(rest);
+    case undefined:
+    case "help":
+    case "--help":
+      throw new UsageError("no command given");
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      fail(`${(error as Error).message}\n${USAGE}`, 2);
+    }
+    if (
+      error instanceof OrdersCsvError ||
+      error instanceof CartModelFormatError
+    ) {
+      fail(`error: ${error.message}`, 1);
+    }
+    throw error;
+  },
+);
