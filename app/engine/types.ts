@@ -120,7 +120,7 @@ export interface Offer {
 
 /** Where the shopper is: one product page, a whole cart, or an order just placed. */
 export type RecommendationContext =
-  | { type: "product"; productId: string }
+  | { type: "product"; productId: string; variantId?: string }
   | { type: "cart"; productIds: readonly string[] }
   | { type: "order"; productIds: readonly string[] };
 

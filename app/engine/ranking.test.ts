@@ -1,0 +1,507 @@
+import { describe, expect, it } from "vitest";
+import { buildCoPurchase } from "./copurchase";
+import { buildRankingModel, rankOffers, type RankRequest } from "./ranking";
+import type { CatalogProduct, EngineOrder, MerchantRule } from "./types";
+
+type Spec = Partial<Omit<CatalogProduct, "id" | "variants">> & {
+  price?: number;
+  stock?: number | null;
+  options?: { name: string; value: string; price: number }[];
+};
+
+function product(id: string, spec: Spec = {}): CatalogProduct {
+  const variants = spec.options ?? [
+    { name: "Title", value: "Default", price: spec.price ?? 1_000 },
+  ];
+  return {
+    id,
+    title: spec.title ?? id,
+    handle: id,
+    productType: spec.productType ?? "",
+    vendor: spec.vendor ?? "",
+    tags: spec.tags ?? [],
+    collections: spec.collections ?? [],
+    variants: variants.map((o, i) => ({
+      id: `${id}-v${i}`,
+      productId: id,
+      title: o.value,
+      sku: `${id}-${i}`,
+      options: [{ name: o.name, value: o.value }],
+      price: { amount: o.price, currency: "USD" },
+      inventoryQuantity: spec.stock === undefined ? 10 : spec.stock,
+      availableForSale: true,
+    })),
+  };
+}
+
+const catalog: CatalogProduct[] = [
+  product("coffee-maker", {
+    title: "Coffee Maker",
+    productType: "Appliance",
+    vendor: "Brewco",
+    collections: ["kitchen"],
+    price: 8_000,
+  }),
+  product("filters", {
+    title: "Paper Filters",
+    productType: "Consumable",
+    vendor: "Brewco",
+    collections: ["kitchen"],
+    price: 500,
+  }),
+  product("beans", {
+    title: "House Beans",
+    productType: "Coffee",
+    vendor: "Roastery",
+    collections: ["kitchen"],
+    price: 1_500,
+  }),
+  product("beans-dark", {
+    title: "Dark Beans",
+    productType: "Coffee",
+    vendor: "Roastery",
+    collections: ["kitchen"],
+    price: 1_500,
+  }),
+  product("grinder", {
+    title: "Burr Grinder",
+    productType: "Appliance",
+    vendor: "Grindy",
+    stock: 0,
+    price: 6_000,
+  }),
+  product("mug", {
+    title: "Mug",
+    productType: "Mug",
+    vendor: "Clayworks",
+    collections: ["kitchen", "gifts"],
+    price: 1_200,
+  }),
+  product("gift-card", {
+    title: "Gift Card",
+    productType: "Gift Card",
+    tags: ["gift-card"],
+    price: 2_500,
+  }),
+  product("tote", {
+    title: "Tote Bag",
+    productType: "Bag",
+    vendor: "Sewn",
+    collections: ["gifts"],
+    price: 1_800,
+  }),
+  product("kettle", {
+    title: "Electric Kettle",
+    productType: "Appliance",
+    vendor: "Brewco",
+    collections: ["kitchen"],
+    price: 7_000,
+  }),
+  product("phone", {
+    title: "Phone",
+    productType: "Phone",
+    vendor: "Fruit",
+    options: [
+      { name: "Storage", value: "128GB", price: 79_900 },
+      { name: "Storage", value: "256GB", price: 89_900 },
+    ],
+  }),
+];
+
+let seq = 0;
+function orders(count: number, ...productIds: string[]): EngineOrder[] {
+  return Array.from({ length: count }, () => {
+    seq += 1;
+    return {
+      id: `o${seq}`,
+      createdAt: new Date(Date.UTC(2024, 0, 1) + seq * 3_600_000),
+      lines: productIds.map((productId) => ({
+        productId,
+        quantity: 1,
+        price: { amount: 1_000, currency: "USD" },
+      })),
+    };
+  });
+}
+
+const history = [
+  ...orders(20, "coffee-maker", "filters"),
+  ...orders(15, "coffee-maker", "beans"),
+  ...orders(12, "coffee-maker", "beans-dark"),
+  ...orders(18, "coffee-maker", "grinder"),
+  ...orders(10, "coffee-maker"),
+  ...orders(3, "coffee-maker", "mug"),
+  ...orders(5, "filters", "beans"),
+  ...orders(30, "mug"),
+  ...orders(40, "gift-card"),
+  ...orders(4, "tote"),
+];
+
+const model = buildRankingModel({
+  products: catalog,
+  copurchase: buildCoPurchase(history),
+});
+const onCoffeeMaker = (extra: Partial<RankRequest> = {}): RankRequest => ({
+  placement: "product_fbt",
+  context: { type: "product", productId: "coffee-maker" },
+  ...extra,
+});
+const ids = (request: RankRequest, m = model) =>
+  rankOffers(m, request).map((o) => o.productId);
+
+describe("ranking cross-sells", () => {
+  it("leads with the strongest co-purchase and says how often it is bought together", () => {
+    const offers = rankOffers(model, onCoffeeMaker());
+    expect(offers).toHaveLength(2);
+    expect(offers[0]).toMatchObject({
+      productId: "filters",
+      variantId: "filters-v0",
+      kind: "cross_sell",
+    });
+    // 20 of the coffee maker's 78 orders.
+    expect(offers[0].reason).toBe("Bought together by 25.6% of buyers");
+    expect(offers[0].breakdown.copurchase).toBeGreaterThan(0);
+    expect(offers[0].score).toBeCloseTo(
+      Object.values(offers[0].breakdown).reduce((a, b) => a + b, 0),
+      12,
+    );
+  });
+
+  it("never offers out-of-stock products, however strong the evidence", () => {
+    expect(ids(onCoffeeMaker({ limit: 12 }))).not.toContain("grinder");
+  });
+
+  it("never offers what is already in the cart, and reacts to the whole cart", () => {
+    const cart = ids({
+      placement: "cart",
+      context: { type: "cart", productIds: ["coffee-maker", "filters"] },
+    });
+    expect(cart).not.toContain("coffee-maker");
+    expect(cart).not.toContain("filters");
+    expect(cart[0]).toBe("beans");
+    const offers = rankOffers(model, {
+      placement: "cart",
+      context: { type: "cart", productIds: ["coffee-maker", "filters"] },
+    });
+    expect(offers[0].reason).toBe("Often added with items in your cart");
+  });
+
+  it("caps the count per placement", () => {
+    expect(
+      ids(
+        onCoffeeMaker({
+          placement: "post_purchase",
+          context: { type: "order", productIds: ["coffee-maker"] },
+        }),
+      ),
+    ).toHaveLength(1);
+    expect(ids(onCoffeeMaker({ placement: "drawer" }))).toHaveLength(3);
+    expect(ids(onCoffeeMaker({ placement: "cart" }))).toHaveLength(4);
+  });
+
+  it("shows at most one of two near-identical products while others are available", () => {
+    const cart = ids(onCoffeeMaker({ placement: "cart" }));
+    expect(cart).toContain("beans");
+    expect(cart).not.toContain("beans-dark");
+    // beans-dark outscores mug on evidence; diversity is what kept it out.
+    const all = rankOffers(model, onCoffeeMaker({ limit: 12 }));
+    const score = (id: string) => all.find((o) => o.productId === id)!.score;
+    expect(score("beans-dark")).toBeGreaterThan(score("mug"));
+    expect(cart).toContain("mug");
+    // When the list would run short, the near-duplicate comes back.
+    expect(all.map((o) => o.productId)).toContain("beans-dark");
+  });
+
+  it("excludes products tagged as never-offer", () => {
+    const all = ids({
+      placement: "cart",
+      context: { type: "cart", productIds: ["mug"] },
+      limit: 12,
+      excludeTags: ["Gift-Card"],
+    });
+    expect(all).not.toContain("gift-card");
+    expect(all.length).toBeGreaterThan(0);
+  });
+
+  it("uses an injected cart-completion model and passes it the cart", () => {
+    const seen: string[][] = [];
+    const offers = rankOffers(model, {
+      placement: "cart",
+      context: { type: "cart", productIds: ["coffee-maker"] },
+      completion: (cart) => {
+        seen.push([...cart]);
+        return new Map([
+          ["tote", 5],
+          ["filters", 1],
+        ]);
+      },
+    });
+    expect(seen).toEqual([["coffee-maker"]]);
+    expect(offers[0].productId).toBe("tote");
+    expect(offers[0].breakdown.completion).toBeGreaterThan(
+      offers[1].breakdown.completion,
+    );
+  });
+});
+
+describe("merchant rules", () => {
+  // Distributes over the union so each rule kind keeps its own fields.
+  type RuleInput<R = MerchantRule> = R extends MerchantRule
+    ? Omit<R, "id" | "priority"> & { id?: string; priority?: number }
+    : never;
+  const rule = (r: RuleInput): MerchantRule =>
+    ({ id: "r", priority: 0, ...r }) as MerchantRule;
+
+  it("puts pinned products first when the trigger matches", () => {
+    const pin = rule({
+      action: "pin",
+      productId: "tote",
+      when: { type: "collection", collection: "kitchen" },
+    });
+    const offers = rankOffers(model, onCoffeeMaker({ rules: [pin] }));
+    expect(offers.map((o) => o.productId)).toEqual(["tote", "filters"]);
+    expect(offers[0].breakdown.pin).toBeGreaterThan(0);
+    expect(offers[0].score).toBeGreaterThan(offers[1].score);
+    expect(offers[0].reason).toBe("Picked by our team");
+    // Trigger does not match a mug page.
+    expect(
+      ids({
+        placement: "product_fbt",
+        context: { type: "product", productId: "gift-card" },
+        rules: [pin],
+      }),
+    ).not.toContain("tote");
+  });
+
+  it("orders several pins by priority and still respects the cap", () => {
+    const rules = [
+      rule({
+        id: "a",
+        action: "pin",
+        productId: "tote",
+        when: { type: "any" },
+        priority: 1,
+      }),
+      rule({
+        id: "b",
+        action: "pin",
+        productId: "kettle",
+        when: { type: "any" },
+        priority: 5,
+      }),
+      rule({
+        id: "c",
+        action: "pin",
+        productId: "mug",
+        when: { type: "any" },
+        priority: 3,
+      }),
+    ];
+    expect(ids(onCoffeeMaker({ rules }))).toEqual(["kettle", "mug"]);
+  });
+
+  it("does not pin what is out of stock or already in the cart", () => {
+    const rules = [
+      rule({
+        id: "a",
+        action: "pin",
+        productId: "grinder",
+        when: { type: "any" },
+      }),
+      rule({
+        id: "b",
+        action: "pin",
+        productId: "coffee-maker",
+        when: { type: "any" },
+      }),
+    ];
+    expect(ids(onCoffeeMaker({ rules }))).toEqual(["filters", "beans"]);
+  });
+
+  it("excludes by product, tag or collection", () => {
+    const byProduct = rule({
+      action: "exclude",
+      target: { type: "product", productId: "filters" },
+      when: { type: "any" },
+    });
+    expect(ids(onCoffeeMaker({ rules: [byProduct], limit: 12 }))).not.toContain(
+      "filters",
+    );
+    const byCollection = rule({
+      action: "exclude",
+      target: { type: "collection", collection: "kitchen" },
+      when: { type: "any" },
+    });
+    const left = ids(onCoffeeMaker({ rules: [byCollection], limit: 12 }));
+    expect(left.length).toBeGreaterThan(0);
+    for (const id of left)
+      expect(catalog.find((p) => p.id === id)!.collections).not.toContain(
+        "kitchen",
+      );
+    const byTag = rule({
+      action: "exclude",
+      target: { type: "tag", tag: "GIFT-CARD" },
+      when: { type: "any" },
+    });
+    const mugCart: RankRequest = {
+      placement: "cart",
+      context: { type: "cart", productIds: ["mug"] },
+      limit: 12,
+    };
+    expect(ids(mugCart)).toContain("gift-card");
+    expect(ids({ ...mugCart, rules: [byTag] })).not.toContain("gift-card");
+  });
+
+  it("lets an exclusion of equal or higher priority beat a pin", () => {
+    const pin = rule({
+      id: "p",
+      action: "pin",
+      productId: "tote",
+      when: { type: "any" },
+      priority: 1,
+    });
+    const ban = rule({
+      id: "x",
+      action: "exclude",
+      target: { type: "product", productId: "tote" },
+      when: { type: "any" },
+      priority: 1,
+    });
+    expect(ids(onCoffeeMaker({ rules: [pin, ban] }))).not.toContain("tote");
+    expect(
+      ids(onCoffeeMaker({ rules: [{ ...pin, priority: 2 }, ban] })),
+    ).toContain("tote");
+  });
+
+  it("offers only from a collection when told to", () => {
+    const only = rule({
+      action: "only_from_collection",
+      collection: "gifts",
+      when: { type: "any" },
+    });
+    expect(ids(onCoffeeMaker({ rules: [only], limit: 12 })).sort()).toEqual([
+      "mug",
+      "tote",
+    ]);
+  });
+
+  it("applies a rule only in its placements", () => {
+    const ban = rule({
+      action: "exclude",
+      target: { type: "product", productId: "filters" },
+      when: { type: "any" },
+      placements: ["cart"],
+    });
+    expect(ids(onCoffeeMaker({ rules: [ban] }))).toContain("filters");
+    expect(
+      ids(onCoffeeMaker({ rules: [ban], placement: "cart" })),
+    ).not.toContain("filters");
+  });
+});
+
+describe("fallbacks and stability", () => {
+  it("still offers something for a product nobody has bought yet", () => {
+    const offers = rankOffers(model, {
+      placement: "product_fbt",
+      context: { type: "product", productId: "kettle" },
+    });
+    expect(offers).toHaveLength(2);
+    expect(offers[0].productId).toBe("coffee-maker");
+    expect(offers[0].reason).toBe("Similar to Electric Kettle");
+  });
+
+  it("offers best sellers with their category when there is no other signal", () => {
+    const offers = rankOffers(model, {
+      placement: "cart",
+      context: { type: "cart", productIds: ["unknown-product"] },
+      excludeTags: ["gift-card"],
+    });
+    expect(offers[0]).toMatchObject({
+      productId: "coffee-maker",
+      reason: "Popular in Appliance",
+    });
+  });
+
+  it("works for a new shop with no orders at all", () => {
+    const fresh = buildRankingModel({ products: catalog });
+    expect(
+      ids(
+        { placement: "cart", context: { type: "cart", productIds: [] } },
+        fresh,
+      ),
+    ).toHaveLength(4);
+  });
+
+  it("gives the same output for the same input, whatever the catalog order", () => {
+    const request: RankRequest = {
+      placement: "cart",
+      context: { type: "cart", productIds: ["coffee-maker", "mug"] },
+    };
+    expect(rankOffers(model, request)).toEqual(rankOffers(model, request));
+    const reordered = buildRankingModel({
+      products: [...catalog].reverse(),
+      copurchase: buildCoPurchase(history),
+    });
+    expect(rankOffers(reordered, request)).toEqual(rankOffers(model, request));
+  });
+
+  it("gives the same offers whatever order the orders arrived in", () => {
+    const request: RankRequest = {
+      placement: "cart",
+      context: { type: "cart", productIds: ["coffee-maker", "mug"] },
+    };
+    const shuffled = buildRankingModel({
+      products: catalog,
+      copurchase: buildCoPurchase([...history].reverse()),
+    });
+    const a = rankOffers(shuffled, request);
+    const b = rankOffers(model, request);
+    // Summing weights in another order may change the last bit of a float, nothing more.
+    expect(a.map((o) => [o.productId, o.variantId, o.reason])).toEqual(
+      b.map((o) => [o.productId, o.variantId, o.reason]),
+    );
+    a.forEach((o, i) => expect(o.score).toBeCloseTo(b[i].score, 12));
+  });
+});
+
+describe("upsells", () => {
+  it("offers the next tier up with its price reason", () => {
+    const offers = rankOffers(model, {
+      placement: "product_upgrade",
+      context: { type: "product", productId: "phone", variantId: "phone-v0" },
+    });
+    expect(offers).toEqual([
+      expect.objectContaining({
+        productId: "phone",
+        variantId: "phone-v1",
+        kind: "upsell",
+        reason: "+$100 for double the storage",
+      }),
+    ]);
+  });
+
+  it("respects the price band", () => {
+    const offers = rankOffers(model, {
+      placement: "product_upgrade",
+      context: { type: "product", productId: "phone", variantId: "phone-v0" },
+      maxIncreaseBps: 1_000,
+    });
+    expect(offers).toEqual([]);
+  });
+
+  it("offers a dearer sibling unless a rule excludes it", () => {
+    const request: RankRequest = {
+      placement: "product_upgrade",
+      context: { type: "product", productId: "kettle" },
+    };
+    expect(ids(request)).toEqual(["coffee-maker"]);
+    const ban: MerchantRule = {
+      id: "x",
+      priority: 0,
+      action: "exclude",
+      target: { type: "product", productId: "coffee-maker" },
+      when: { type: "any" },
+    };
+    expect(ids({ ...request, rules: [ban] })).toEqual([]);
+  });
+});

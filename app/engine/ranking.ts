@@ -1,0 +1,572 @@
+import {
+  buildContentIndex,
+  contentSimilarity,
+  popularProducts,
+  similarProducts,
+  type ContentIndex,
+} from "./content";
+import {
+  compareIds,
+  pairEvidence,
+  partnersOf,
+  productActivity,
+  type CoPurchaseStats,
+  type PairEvidence,
+} from "./copurchase";
+import { ratioToBasisPoints } from "./money";
+import {
+  boughtTogetherReason,
+  cartCompanionReason,
+  oftenBoughtWithReason,
+  popularReason,
+  similarToReason,
+  storePickReason,
+} from "./reasons";
+import {
+  buildTierIndex,
+  DEFAULT_MAX_INCREASE_BPS,
+  defaultVariant,
+  upgradeOptions,
+  type TierIndex,
+} from "./tiers";
+import type {
+  CartCompletionScorer,
+  CatalogProduct,
+  MerchantRule,
+  Offer,
+  Placement,
+  RecommendationContext,
+  RuleTarget,
+  RuleTrigger,
+} from "./types";
+
+// Ranking: model + context + merchant rules -> offers in display order.
+//
+// Signals, each in [0, 1], blended with DEFAULT_WEIGHTS (weights of absent signals are dropped
+// and the rest rescaled to sum to 1, so the blend stays in [0, 1]):
+// - completion (0.55): the injected cart-completion model (EASE^R), divided by its best score among
+//   eligible candidates — its scale is arbitrary, its order is what was validated offline.
+// - copurchase (0.30): 1 − Π(1 − conf(c | a)) over context products a with pair evidence, where conf
+//   is the shrunk, decayed confidence: an absolute probability, so weak evidence stays weak.
+// - content (0.10): best content similarity to a context product, damped for anchors with order
+//   history (factor 0.25 + 0.75·coldness, coldness = 1 − min(1, orders / coldStartOrders)): it is
+//   the cold-start fallback, not a rival to real evidence.
+// - popularity (0.05): decayed orders relative to the best seller; the tie-breaker, and the reason
+//   the list never goes empty while anything is in stock.
+// Pinned products come first (by rule priority). The rest are diversified greedily, MMR-style:
+// at most one product per productType+vendor cluster until the list would otherwise run short, and
+// each pick maximises relevance − DIVERSITY·(similarity to what is already picked).
+
+export interface BlendWeights {
+  completion: number;
+  copurchase: number;
+  content: number;
+  popularity: number;
+}
+
+export const DEFAULT_WEIGHTS: BlendWeights = {
+  completion: 0.55,
+  copurchase: 0.3,
+  content: 0.1,
+  popularity: 0.05,
+};
+
+/** Few offers per placement: more choices convert worse (decision fatigue). */
+export const DEFAULT_PLACEMENT_CAPS: Readonly<Record<Placement, number>> = {
+  product_fbt: 2,
+  product_upgrade: 1,
+  cart: 4,
+  drawer: 3,
+  post_purchase: 1,
+};
+
+const MAX_OFFERS = 12;
+const DIVERSITY = 0.3;
+const POOL_SIZE = 200;
+const MIN_ORDERS_FOR_SHARE = 3;
+
+export interface RankingModel {
+  readonly products: ReadonlyMap<string, CatalogProduct>;
+  readonly copurchase?: CoPurchaseStats;
+  readonly content: ContentIndex;
+  readonly tiers: TierIndex;
+  /** All products, best sellers first: the never-empty fallback order. */
+  readonly popular: readonly { productId: string; weight: number }[];
+}
+
+export function buildRankingModel(input: {
+  products: readonly CatalogProduct[];
+  copurchase?: CoPurchaseStats;
+}): RankingModel {
+  return {
+    products: new Map(input.products.map((p) => [p.id, p])),
+    copurchase: input.copurchase,
+    content: buildContentIndex(input.products),
+    tiers: buildTierIndex(input.products),
+    popular: popularProducts(input.products, input.copurchase),
+  };
+}
+
+export interface RankRequest {
+  placement: Placement;
+  context: RecommendationContext;
+  rules?: readonly MerchantRule[];
+  /** Offers wanted; defaults to the placement's cap. */
+  limit?: number;
+  completion?: CartCompletionScorer;
+  weights?: Partial<BlendWeights>;
+  /** Products carrying any of these tags are never offered unless pinned (e.g. "gift-card"). */
+  excludeTags?: readonly string[];
+  /** Upsell price band in basis points (default +50%). */
+  maxIncreaseBps?: number;
+  /** Orders after which a product's own evidence outweighs content similarity. */
+  coldStartOrders?: number;
+}
+
+export function rankOffers(model: RankingModel, request: RankRequest): Offer[] {
+  const limit = Math.max(
+    0,
+    Math.min(
+      MAX_OFFERS,
+      request.limit ?? DEFAULT_PLACEMENT_CAPS[request.placement],
+    ),
+  );
+  if (limit === 0) return [];
+  const anchors = contextProducts(request.context);
+  const rules = applicableRules(model, request, anchors);
+  if (request.placement === "product_upgrade") {
+    return request.context.type === "product"
+      ? rankUpgrades(model, request, rules, limit)
+      : [];
+  }
+  return rankCrossSells(model, request, rules, anchors, limit);
+}
+
+interface ApplicableRules {
+  pins: { productId: string; priority: number }[];
+  excludes: { target: RuleTarget; priority: number }[];
+  onlyFrom?: string;
+}
+
+function rankCrossSells(
+  model: RankingModel,
+  request: RankRequest,
+  rules: ApplicableRules,
+  anchors: readonly string[],
+  limit: number,
+): Offer[] {
+  const inContext = new Set(anchors);
+  const excludeTags = new Set((request.excludeTags ?? []).map(normalise));
+  const stats = model.copurchase;
+  const coldStartOrders = request.coldStartOrders ?? 10;
+  const knownAnchors = anchors.filter((id) => model.products.has(id));
+
+  const eligible = (id: string, pinned: boolean): boolean => {
+    const p = model.products.get(id);
+    if (!p || inContext.has(id) || !defaultVariant(p)) return false;
+    if (isExcluded(p, rules, pinned ? pinPriority(rules, id) : -Infinity))
+      return false;
+    if (pinned) return true;
+    if (p.tags.some((t) => excludeTags.has(normalise(t)))) return false;
+    return (
+      rules.onlyFrom === undefined || p.collections.includes(rules.onlyFrom)
+    );
+  };
+
+  // Candidate pool: anything a signal speaks for, then best sellers until the pool is comfortable.
+  const completionRaw = request.completion
+    ? request.completion(anchors)
+    : new Map<string, number>();
+  const pool = new Set<string>();
+  for (const id of [...completionRaw.keys()].sort(compareIds))
+    if (eligible(id, false)) pool.add(id);
+  const evidence = new Map<string, PairEvidence[]>();
+  if (stats) {
+    for (const a of anchors) {
+      for (const e of partnersOf(stats, a, { limit: POOL_SIZE })) {
+        if (!eligible(e.productId, false)) continue;
+        pool.add(e.productId);
+        let list = evidence.get(e.productId);
+        if (!list) evidence.set(e.productId, (list = []));
+        list.push(e);
+      }
+    }
+  }
+  for (const a of knownAnchors) {
+    for (const s of similarProducts(model.content, a, { limit: 50 })) {
+      if (eligible(s.productId, false)) pool.add(s.productId);
+    }
+  }
+  const target = Math.max(limit * 5, 20);
+  for (const p of model.popular) {
+    if (pool.size >= target) break;
+    if (eligible(p.productId, false)) pool.add(p.productId);
+  }
+
+  const weights = effectiveWeights(
+    request.weights,
+    request.completion !== undefined,
+  );
+  let bestCompletion = 0;
+  for (const id of pool)
+    bestCompletion = Math.max(bestCompletion, completionRaw.get(id) ?? 0);
+  const topSeller = model.popular[0]?.weight ?? 0;
+  const coldness = new Map(
+    knownAnchors.map((a) => {
+      const orders = stats ? productActivity(stats, a).orders : 0;
+      return [a, 1 - Math.min(1, orders / coldStartOrders)];
+    }),
+  );
+
+  const scored: Scored[] = [];
+  for (const id of pool) {
+    const completion =
+      bestCompletion > 0
+        ? Math.max(0, completionRaw.get(id) ?? 0) / bestCompletion
+        : 0;
+    let miss = 1;
+    // partnersOf(a) already reports the shrunk, decayed P(candidate | a).
+    for (const e of evidence.get(id) ?? []) miss *= 1 - e.confidence;
+    const copurchase = 1 - miss;
+    let content = 0;
+    let similarAnchor: string | undefined;
+    for (const a of knownAnchors) {
+      const s =
+        contentSimilarity(model.content, a, id) *
+        (0.25 + 0.75 * coldness.get(a)!);
+      if (s > content) [content, similarAnchor] = [s, a];
+    }
+    const popularity =
+      topSeller > 0 && stats
+        ? productActivity(stats, id).weight / topSeller
+        : 0;
+    const breakdown = {
+      completion: weights.completion * completion,
+      copurchase: weights.copurchase * copurchase,
+      content: weights.content * content,
+      popularity: weights.popularity * popularity,
+    };
+    scored.push({
+      productId: id,
+      score:
+        breakdown.completion +
+        breakdown.copurchase +
+        breakdown.content +
+        breakdown.popularity,
+      breakdown,
+      evidence: evidence.get(id) ?? [],
+      similarAnchor,
+    });
+  }
+  scored.sort(
+    (a, b) => b.score - a.score || compareIds(a.productId, b.productId),
+  );
+
+  const pins = rules.pins
+    .filter((p) => eligible(p.productId, true))
+    .slice(0, limit);
+  const pinnedIds = new Set(pins.map((p) => p.productId));
+  const picked = diversify(
+    model,
+    scored.filter((s) => !pinnedIds.has(s.productId)).slice(0, POOL_SIZE),
+    pins.map((p) => p.productId),
+    limit - pins.length,
+  );
+
+  const byId = new Map(scored.map((s) => [s.productId, s]));
+  const offers: Offer[] = pins.map((pin, i) => {
+    const natural = byId.get(pin.productId);
+    const base = natural ?? {
+      productId: pin.productId,
+      score: 0,
+      breakdown: {},
+      evidence: [],
+    };
+    // Pins outrank every blended score (those are at most 1), in priority order.
+    const bonus = 2 + (pins.length - i);
+    return makeOffer(
+      model,
+      request,
+      anchors,
+      base,
+      { ...base.breakdown, pin: bonus },
+      true,
+    );
+  });
+  for (const s of picked)
+    offers.push(makeOffer(model, request, anchors, s, s.breakdown, false));
+  return offers;
+}
+
+interface Scored {
+  productId: string;
+  score: number;
+  breakdown: Record<string, number>;
+  evidence: PairEvidence[];
+  similarAnchor?: string;
+}
+
+function diversify(
+  model: RankingModel,
+  ranked: readonly Scored[],
+  alreadyShown: readonly string[],
+  slots: number,
+): Scored[] {
+  const picked: Scored[] = [];
+  if (slots <= 0 || ranked.length === 0) return picked;
+  const shown = [...alreadyShown];
+  const clusters = new Set(
+    shown.map((id) => clusterOf(model.products.get(id)!)),
+  );
+  const top = ranked[0].score > 0 ? ranked[0].score : 1;
+  const remaining = [...ranked];
+  for (const strict of [true, false]) {
+    while (picked.length < slots) {
+      let best = -1;
+      let bestValue = -Infinity;
+      remaining.forEach((c, i) => {
+        if (strict && clusters.has(clusterOf(model.products.get(c.productId)!)))
+          return;
+        let redundancy = 0;
+        for (const s of shown)
+          redundancy = Math.max(
+            redundancy,
+            contentSimilarity(model.content, s, c.productId),
+          );
+        const value = c.score / top - DIVERSITY * redundancy;
+        if (value > bestValue) [best, bestValue] = [i, value];
+      });
+      if (best < 0) break;
+      const [choice] = remaining.splice(best, 1);
+      picked.push(choice);
+      shown.push(choice.productId);
+      clusters.add(clusterOf(model.products.get(choice.productId)!));
+    }
+  }
+  return picked;
+}
+
+function makeOffer(
+  model: RankingModel,
+  request: RankRequest,
+  anchors: readonly string[],
+  s: Omit<Scored, "breakdown">,
+  breakdown: Record<string, number>,
+  pinned: boolean,
+): Offer {
+  const product = model.products.get(s.productId)!;
+  const variant = defaultVariant(product)!;
+  return {
+    productId: product.id,
+    variantId: variant.id,
+    price: variant.price,
+    kind: "cross_sell",
+    reason: crossSellReason(
+      model,
+      request,
+      anchors,
+      product,
+      s,
+      breakdown,
+      pinned,
+    ),
+    score: Object.values(breakdown).reduce((sum, v) => sum + v, 0),
+    breakdown,
+  };
+}
+
+function crossSellReason(
+  model: RankingModel,
+  request: RankRequest,
+  anchors: readonly string[],
+  product: CatalogProduct,
+  s: Omit<Scored, "breakdown">,
+  breakdown: Record<string, number>,
+  pinned: boolean,
+): string {
+  const strongest = (
+    ["completion", "copurchase", "content", "popularity"] as const
+  ).reduce(
+    (best, key) =>
+      (breakdown[key] ?? 0) > (breakdown[best] ?? 0) ? key : best,
+    "popularity" as "completion" | "copurchase" | "content" | "popularity",
+  );
+  const stats = model.copurchase;
+  const evidenced = stats
+    ? anchors
+        .map((a) => ({ anchor: a, e: pairEvidence(stats, a, product.id) }))
+        .filter(
+          (x): x is { anchor: string; e: PairEvidence } => x.e !== undefined,
+        )
+        .sort(
+          (x, y) => y.e.orders - x.e.orders || compareIds(x.anchor, y.anchor),
+        )
+    : [];
+  const fromEvidence = (): string | undefined => {
+    if (evidenced.length === 0) return undefined;
+    if (evidenced.length >= 2) return cartCompanionReason();
+    const { anchor, e } = evidenced[0];
+    if (
+      request.context.type === "product" &&
+      e.orders >= MIN_ORDERS_FOR_SHARE
+    ) {
+      return boughtTogetherReason(ratioToBasisPoints(e.rawConfidence));
+    }
+    const title = model.products.get(anchor)?.title;
+    return title ? oftenBoughtWithReason(title) : cartCompanionReason();
+  };
+  if (pinned && (breakdown[strongest] ?? 0) === 0)
+    return fromEvidence() ?? storePickReason();
+  if (strongest === "copurchase" || strongest === "completion") {
+    const reason = fromEvidence();
+    if (reason) return reason;
+    if (request.context.type !== "product") return cartCompanionReason();
+    const title = model.products.get(anchors[0])?.title;
+    return title ? oftenBoughtWithReason(title) : cartCompanionReason();
+  }
+  if (strongest === "content" && s.similarAnchor) {
+    return similarToReason(model.products.get(s.similarAnchor)!.title);
+  }
+  return pinned ? storePickReason() : popularReason(product.productType);
+}
+
+function rankUpgrades(
+  model: RankingModel,
+  request: RankRequest,
+  rules: ApplicableRules,
+  limit: number,
+): Offer[] {
+  if (request.context.type !== "product") return [];
+  const excludeTags = new Set((request.excludeTags ?? []).map(normalise));
+  const maxIncreaseBps = request.maxIncreaseBps ?? DEFAULT_MAX_INCREASE_BPS;
+  const upgrades = upgradeOptions(
+    model.tiers,
+    request.context.productId,
+    request.context.variantId,
+    {
+      maxIncreaseBps,
+    },
+  ).filter((u) => {
+    if (u.kind === "variant") return true;
+    const p = model.products.get(u.toProductId)!;
+    if (isExcluded(p, rules, -Infinity)) return false;
+    if (p.tags.some((t) => excludeTags.has(normalise(t)))) return false;
+    return (
+      rules.onlyFrom === undefined || p.collections.includes(rules.onlyFrom)
+    );
+  });
+  return upgrades.slice(0, limit).map((u) => {
+    // Smaller steps rank higher: closeness to the current price within the band.
+    const step = maxIncreaseBps > 0 ? 1 - u.increaseBps / maxIncreaseBps : 0;
+    const breakdown = { tier: u.kind === "variant" ? 1 : 0.5, step };
+    return {
+      productId: u.toProductId,
+      variantId: u.toVariantId,
+      price: u.price,
+      kind: "upsell" as const,
+      reason: u.reason,
+      score: breakdown.tier + breakdown.step,
+      breakdown,
+    };
+  });
+}
+
+function contextProducts(context: RecommendationContext): string[] {
+  const ids =
+    context.type === "product" ? [context.productId] : context.productIds;
+  return [...new Set(ids)];
+}
+
+function applicableRules(
+  model: RankingModel,
+  request: RankRequest,
+  anchors: readonly string[],
+): ApplicableRules {
+  const active = (request.rules ?? [])
+    .filter((r) => !r.placements || r.placements.includes(request.placement))
+    .filter((r) => triggered(model, r.when, anchors))
+    .sort((a, b) => b.priority - a.priority || compareIds(a.id, b.id));
+  const pins: ApplicableRules["pins"] = [];
+  const seen = new Set<string>();
+  for (const r of active) {
+    if (r.action === "pin" && !seen.has(r.productId)) {
+      seen.add(r.productId);
+      pins.push({ productId: r.productId, priority: r.priority });
+    }
+  }
+  return {
+    pins,
+    excludes: active.flatMap((r) =>
+      r.action === "exclude"
+        ? [{ target: r.target, priority: r.priority }]
+        : [],
+    ),
+    // Conflicting restrictions cannot both hold; the highest-priority one wins.
+    onlyFrom: active.find((r) => r.action === "only_from_collection")
+      ?.collection,
+  };
+}
+
+function triggered(
+  model: RankingModel,
+  when: RuleTrigger,
+  anchors: readonly string[],
+): boolean {
+  if (when.type === "any") return true;
+  return anchors.some((id) => {
+    const p = model.products.get(id);
+    if (when.type === "product") return id === when.productId;
+    return p !== undefined && matches(p, when);
+  });
+}
+
+function matches(p: CatalogProduct, target: RuleTarget): boolean {
+  if (target.type === "product") return p.id === target.productId;
+  if (target.type === "collection")
+    return p.collections.includes(target.collection);
+  return p.tags.some((t) => normalise(t) === normalise(target.tag));
+}
+
+/** Excluded unless the product is pinned by a rule of strictly higher priority than the exclusion. */
+function isExcluded(
+  p: CatalogProduct,
+  rules: ApplicableRules,
+  pinPriority: number,
+): boolean {
+  return rules.excludes.some(
+    (x) => x.priority >= pinPriority && matches(p, x.target),
+  );
+}
+
+function pinPriority(rules: ApplicableRules, productId: string): number {
+  return (
+    rules.pins.find((p) => p.productId === productId)?.priority ?? -Infinity
+  );
+}
+
+function effectiveWeights(
+  overrides: Partial<BlendWeights> | undefined,
+  hasCompletion: boolean,
+): BlendWeights {
+  const w = { ...DEFAULT_WEIGHTS, ...overrides };
+  if (!hasCompletion) w.completion = 0;
+  const total = w.completion + w.copurchase + w.content + w.popularity;
+  if (!(total > 0))
+    throw new RangeError("Blend weights must have a positive sum");
+  return {
+    completion: w.completion / total,
+    copurchase: w.copurchase / total,
+    content: w.content / total,
+    popularity: w.popularity / total,
+  };
+}
+
+function clusterOf(p: CatalogProduct): string {
+  const type = normalise(p.productType);
+  const vendor = normalise(p.vendor);
+  return type || vendor ? `${type}\u0000${vendor}` : `\u0001${p.id}`;
+}
+
+function normalise(text: string): string {
+  return text.trim().toLowerCase();
+}
