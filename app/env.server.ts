@@ -18,6 +18,8 @@ const EnvSchema = z
       .default("read_products,read_orders,read_customers,write_discounts"),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
+    /** Overrides where the App Bridge script is loaded from (demo mode serves a local stand-in). */
+    APP_BRIDGE_URL: z.string().optional(),
     CARTLIFT_DEMO: z
       .enum(["0", "1"])
       .default("0")

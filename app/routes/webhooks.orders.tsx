@@ -3,7 +3,7 @@ import { authenticate } from "~/shopify.server";
 import {
   OrderWebhookPayload,
   orderFromWebhook,
-  saveOrder,
+  saveOrders,
 } from "~/services/orders.server";
 import { handleOnce, parsePayload } from "~/services/webhooks.server";
 
@@ -12,9 +12,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } =
     await authenticate.webhook(request);
   return handleOnce({ shop, webhookId, topic }, () =>
-    saveOrder(
-      shop,
+    saveOrders(shop, [
       orderFromWebhook(parsePayload(OrderWebhookPayload, payload)),
-    ),
+    ]),
   );
 };

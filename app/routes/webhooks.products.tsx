@@ -5,7 +5,7 @@ import {
   ProductWebhookPayload,
   deleteProduct,
   productFromWebhook,
-  saveProduct,
+  saveProducts,
   shopCurrency,
 } from "~/services/catalog.server";
 import { handleOnce, parsePayload } from "~/services/webhooks.server";
@@ -22,13 +22,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (topic === "PRODUCTS_DELETE")
       return deleteProduct(shop, parsePayload(DeletePayload, payload).id);
     const currency = await shopCurrency(shop);
-    return saveProduct(
-      shop,
-      productFromWebhook(
-        parsePayload(ProductWebhookPayload, payload),
-        currency,
-      ),
+    const product = productFromWebhook(
+      parsePayload(ProductWebhookPayload, payload),
       currency,
     );
+    return saveProducts(shop, [product], currency);
   });
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { decimalToMinor } from "./money";
+import { isOlder } from "./ordering";
 
 export interface ProductInput {
   id: string;
@@ -104,48 +105,56 @@ export function productFromWebhook(
   };
 }
 
-/** Replaces a product and its variants, unless the stored copy is newer. */
-export async function saveProduct(
+/** Replaces products and their variants, except those whose stored copy is newer. */
+export async function saveProducts(
   shop: string,
-  product: ProductInput,
+  products: ProductInput[],
   currency: string,
-): Promise<boolean> {
+): Promise<number> {
+  if (products.length === 0) return 0;
   return prisma.$transaction(async (tx) => {
-    const existing = await tx.product.findUnique({
-      where: { shop_id: { shop, id: product.id } },
-      select: { updatedAt: true, collections: true },
+    const existing = await tx.product.findMany({
+      where: { shop, id: { in: products.map((p) => p.id) } },
+      select: { id: true, updatedAt: true, collections: true },
     });
-    if (existing && existing.updatedAt > product.updatedAt) return false;
-    const data = {
-      title: product.title,
-      handle: product.handle,
-      productType: product.productType,
-      vendor: product.vendor,
-      tags: JSON.stringify(product.tags),
-      // Webhook payloads do not list collections: keep what the import stored.
-      collections: product.collections
-        ? JSON.stringify(product.collections)
-        : (existing?.collections ?? "[]"),
-      status: product.status,
-      imageUrl: product.imageUrl,
-      updatedAt: product.updatedAt,
-    };
-    await tx.product.upsert({
-      where: { shop_id: { shop, id: product.id } },
-      create: { shop, id: product.id, ...data },
-      update: data,
+    const stored = new Map(existing.map((p) => [p.id, p]));
+    const fresh = products.filter(
+      (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
+    );
+    // Variants go with their product (cascade).
+    await tx.product.deleteMany({
+      where: { shop, id: { in: fresh.map((p) => p.id) } },
     });
-    await tx.variant.deleteMany({ where: { shop, productId: product.id } });
-    await tx.variant.createMany({
-      data: product.variants.map(({ options, ...v }) => ({
+    await tx.product.createMany({
+      data: fresh.map((product) => ({
         shop,
-        productId: product.id,
-        currency,
-        options: JSON.stringify(options),
-        ...v,
+        id: product.id,
+        title: product.title,
+        handle: product.handle,
+        productType: product.productType,
+        vendor: product.vendor,
+        tags: JSON.stringify(product.tags),
+        // Webhook payloads do not list collections: keep what the import stored.
+        collections: product.collections
+          ? JSON.stringify(product.collections)
+          : (stored.get(product.id)?.collections ?? "[]"),
+        status: product.status,
+        imageUrl: product.imageUrl,
+        updatedAt: product.updatedAt,
       })),
     });
-    return true;
+    await tx.variant.createMany({
+      data: fresh.flatMap((product) =>
+        product.variants.map(({ options, ...v }) => ({
+          shop,
+          productId: product.id,
+          currency,
+          options: JSON.stringify(options),
+          ...v,
+        })),
+      ),
+    });
+    return fresh.length;
   });
 }
 

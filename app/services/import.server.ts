@@ -6,12 +6,12 @@ import {
   adminQuery,
   numericId,
 } from "./admin-graphql.server";
-import { type ProductInput, saveProduct } from "./catalog.server";
+import { type ProductInput, saveProducts } from "./catalog.server";
 import { decimalToMinor } from "./money";
 import {
   ATTRIBUTION_PROPERTY,
   type OrderInput,
-  saveOrder,
+  saveOrders,
 } from "./orders.server";
 
 const SHOP_QUERY = `#graphql
@@ -263,8 +263,11 @@ export async function importShop(
       ProductsData,
       options,
     );
-    for (const node of products.nodes)
-      await saveProduct(shop, productFromNode(node, currency), currency);
+    await saveProducts(
+      shop,
+      products.nodes.map((node) => productFromNode(node, currency)),
+      currency,
+    );
     state = await prisma.shop.update({
       where: { shop },
       data: {
@@ -285,7 +288,7 @@ export async function importShop(
       OrdersData,
       options,
     );
-    for (const node of orders.nodes) await saveOrder(shop, orderFromNode(node));
+    await saveOrders(shop, orders.nodes.map(orderFromNode));
     state = await prisma.shop.update({
       where: { shop },
       data: {
@@ -323,4 +326,27 @@ export async function importProgress(
       orders: row.importedOrders,
     }
   );
+}
+
+const running = new Map<string, Promise<void>>();
+
+/** Starts an import unless one is already running in this process or the shop is imported. */
+export function startImport(shop: string, graphql: AdminGraphql): void {
+  // Registered before any await: the layout and page loaders authenticate in parallel.
+  if (running.has(shop)) return;
+  const run = (async () => {
+    const state = await prisma.shop.findUnique({
+      where: { shop },
+      select: { importStatus: true },
+    });
+    if (state?.importStatus !== "done") await importShop(shop, graphql);
+  })()
+    .catch((error: unknown) =>
+      console.error(
+        `Import for ${shop} stopped; it resumes on the next start`,
+        error,
+      ),
+    )
+    .finally(() => running.delete(shop));
+  running.set(shop, run);
 }

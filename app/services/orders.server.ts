@@ -1,6 +1,7 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { decimalToMinor } from "./money";
+import { isOlder } from "./ordering";
 import { customerKey } from "./pseudonym.server";
 
 const Id = z
@@ -86,55 +87,62 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
 }
 
 /**
- * Inserts or replaces an order. Deliveries can arrive out of order (orders/updated before
- * orders/create, or a late retry), so a state older than the stored one is ignored.
- * Returns whether the stored order changed.
+ * Inserts or replaces orders (one import page, or one webhook). Deliveries can arrive out of
+ * order (orders/updated before orders/create, or a late retry), so a state older than the
+ * stored one is ignored. Refunded quantities already recorded survive the replacement.
+ * Returns how many orders changed.
  */
-export async function saveOrder(
+export async function saveOrders(
   shop: string,
-  order: OrderInput,
-): Promise<boolean> {
+  orders: OrderInput[],
+): Promise<number> {
+  if (orders.length === 0) return 0;
   return prisma.$transaction(async (tx) => {
-    const existing = await tx.order.findUnique({
-      where: { shop_id: { shop, id: order.id } },
-      select: { sourceUpdatedAt: true },
+    const existing = await tx.order.findMany({
+      where: { shop, id: { in: orders.map((o) => o.id) } },
+      select: { id: true, sourceUpdatedAt: true },
     });
-    if (existing && existing.sourceUpdatedAt > order.sourceUpdatedAt)
-      return false;
+    const storedAt = new Map(existing.map((o) => [o.id, o.sourceUpdatedAt]));
+    const fresh = orders.filter(
+      (o) => !isOlder(o.sourceUpdatedAt, storedAt.get(o.id)),
+    );
+    const ids = fresh.map((o) => o.id);
     const refunded = await tx.orderLine.findMany({
-      where: { shop, orderId: order.id, refundedQuantity: { gt: 0 } },
+      where: { shop, orderId: { in: ids }, refundedQuantity: { gt: 0 } },
       select: { id: true, refundedQuantity: true },
     });
     const refundedById = new Map(
       refunded.map((r) => [r.id, r.refundedQuantity]),
     );
-    await tx.orderLine.deleteMany({ where: { shop, orderId: order.id } });
-    const data = {
-      name: order.name,
-      createdAt: order.createdAt,
-      sourceUpdatedAt: order.sourceUpdatedAt,
-      cancelledAt: order.cancelledAt,
-      currency: order.currency,
-      subtotalMinor: order.subtotalMinor,
-      totalMinor: order.totalMinor,
-      customerKey: order.customerId
-        ? customerKey(shop, order.customerId)
-        : null,
-    };
-    await tx.order.upsert({
-      where: { shop_id: { shop, id: order.id } },
-      create: { shop, id: order.id, ...data },
-      update: data,
-    });
-    await tx.orderLine.createMany({
-      data: order.lines.map((line) => ({
+    // Lines go with their order (cascade).
+    await tx.order.deleteMany({ where: { shop, id: { in: ids } } });
+    await tx.order.createMany({
+      data: fresh.map((order) => ({
         shop,
-        orderId: order.id,
-        ...line,
-        refundedQuantity: refundedById.get(line.id) ?? 0,
+        id: order.id,
+        name: order.name,
+        createdAt: order.createdAt,
+        sourceUpdatedAt: order.sourceUpdatedAt,
+        cancelledAt: order.cancelledAt,
+        currency: order.currency,
+        subtotalMinor: order.subtotalMinor,
+        totalMinor: order.totalMinor,
+        customerKey: order.customerId
+          ? customerKey(shop, order.customerId)
+          : null,
       })),
     });
-    return true;
+    await tx.orderLine.createMany({
+      data: fresh.flatMap((order) =>
+        order.lines.map((line) => ({
+          shop,
+          orderId: order.id,
+          ...line,
+          refundedQuantity: refundedById.get(line.id) ?? 0,
+        })),
+      ),
+    });
+    return fresh.length;
   });
 }
 

@@ -1,0 +1,409 @@
+import { type Rng, pick, seededRng } from "~/engine/random";
+
+/**
+ * A deterministic synthetic outdoor-gear shop for demo mode: a few hundred products with
+ * tiered variants, and a year of orders with real co-purchase structure (each product has a
+ * few true partners), brand affinity, and consumables that customers re-order on a rhythm.
+ */
+
+export const DEMO_SHOP = "cartlift-demo.myshopify.com";
+export const DEMO_CURRENCY = "USD";
+
+export interface DemoVariant {
+  id: string;
+  title: string;
+  sku: string;
+  price: number; // minor units
+  compareAtPrice: number | null;
+  inventoryQuantity: number;
+  options: { name: string; value: string }[];
+  position: number;
+}
+export interface DemoProduct {
+  id: string;
+  title: string;
+  handle: string;
+  productType: string;
+  vendor: string;
+  tags: string[];
+  collections: string[];
+  variants: DemoVariant[];
+}
+export interface DemoOrder {
+  id: string;
+  name: string;
+  createdAt: string;
+  customerId: string | null;
+  lines: {
+    id: string;
+    productId: string;
+    variantId: string;
+    quantity: number;
+    price: number;
+  }[];
+}
+export interface DemoShop {
+  shop: string;
+  currency: string;
+  products: DemoProduct[];
+  orders: DemoOrder[];
+}
+
+interface Family {
+  type: string;
+  option?: { name: string; values: string[]; stepPct: number };
+  price: [number, number]; // dollars
+  consumable?: boolean;
+  complements: string[];
+  collection: string;
+}
+
+const FAMILIES: Family[] = [
+  {
+    type: "Tent",
+    option: {
+      name: "Capacity",
+      values: ["2-person", "3-person", "4-person"],
+      stepPct: 25,
+    },
+    price: [199, 349],
+    complements: ["Sleeping Bag", "Sleeping Pad", "Headlamp"],
+    collection: "Shelter",
+  },
+  {
+    type: "Sleeping Bag",
+    option: { name: "Length", values: ["Regular", "Long"], stepPct: 15 },
+    price: [89, 179],
+    complements: ["Sleeping Pad", "Tent"],
+    collection: "Sleep",
+  },
+  {
+    type: "Sleeping Pad",
+    option: { name: "Size", values: ["Regular", "Long", "Wide"], stepPct: 12 },
+    price: [49, 129],
+    complements: ["Sleeping Bag"],
+    collection: "Sleep",
+  },
+  {
+    type: "Backpack",
+    option: { name: "Volume", values: ["30L", "45L", "60L"], stepPct: 20 },
+    price: [99, 249],
+    complements: ["Water Bottle", "Water Filter", "Trekking Poles"],
+    collection: "Packs",
+  },
+  {
+    type: "Stove",
+    price: [49, 129],
+    complements: ["Fuel", "Cookware", "Coffee"],
+    collection: "Camp Kitchen",
+  },
+  {
+    type: "Fuel",
+    option: { name: "Size", values: ["100g", "230g", "450g"], stepPct: 60 },
+    price: [5, 9],
+    consumable: true,
+    complements: ["Stove"],
+    collection: "Camp Kitchen",
+  },
+  {
+    type: "Cookware",
+    price: [25, 80],
+    complements: ["Fuel", "Stove"],
+    collection: "Camp Kitchen",
+  },
+  {
+    type: "Coffee",
+    option: { name: "Weight", values: ["250g", "500g", "1kg"], stepPct: 70 },
+    price: [12, 18],
+    consumable: true,
+    complements: ["Cookware"],
+    collection: "Camp Kitchen",
+  },
+  {
+    type: "Headlamp",
+    price: [29, 69],
+    complements: ["Batteries"],
+    collection: "Lighting",
+  },
+  {
+    type: "Batteries",
+    option: {
+      name: "Pack",
+      values: ["4-pack", "8-pack", "16-pack"],
+      stepPct: 70,
+    },
+    price: [6, 9],
+    consumable: true,
+    complements: ["Headlamp"],
+    collection: "Lighting",
+  },
+  {
+    type: "Water Bottle",
+    option: { name: "Capacity", values: ["500ml", "750ml", "1L"], stepPct: 15 },
+    price: [19, 39],
+    complements: ["Water Filter"],
+    collection: "Hydration",
+  },
+  {
+    type: "Water Filter",
+    price: [39, 99],
+    complements: ["Water Bottle"],
+    collection: "Hydration",
+  },
+  {
+    type: "Jacket",
+    option: { name: "Size", values: ["S", "M", "L", "XL"], stepPct: 0 },
+    price: [129, 299],
+    complements: ["Socks", "Backpack"],
+    collection: "Apparel",
+  },
+  {
+    type: "Socks",
+    option: { name: "Size", values: ["S", "M", "L"], stepPct: 0 },
+    price: [15, 25],
+    complements: ["Jacket", "Trekking Poles"],
+    collection: "Apparel",
+  },
+  {
+    type: "GPS Watch",
+    option: { name: "Storage", values: ["16GB", "32GB", "64GB"], stepPct: 25 },
+    price: [199, 399],
+    complements: ["Batteries", "Backpack"],
+    collection: "Navigation",
+  },
+  {
+    type: "Trekking Poles",
+    price: [59, 129],
+    complements: ["Socks", "Backpack"],
+    collection: "Packs",
+  },
+];
+
+const VENDORS = [
+  "Northpeak",
+  "Ridgeline",
+  "Alder & Co",
+  "Summit Works",
+  "Lumen Trail",
+];
+const NAMES = [
+  "Ember",
+  "Granite",
+  "Cirrus",
+  "Juniper",
+  "Talus",
+  "Aspen",
+  "Drift",
+  "Kestrel",
+  "Meridian",
+  "Sable",
+  "Tundra",
+  "Vista",
+  "Cobalt",
+  "Fable",
+  "Harbor",
+  "Quill",
+];
+const PRODUCTS_PER_FAMILY = 16;
+const DAY_MS = 86_400_000;
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/&/g, "and")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+/** Rounds a price in cents to a shelf price ending in .99 or .00. */
+function shelfPrice(cents: number): number {
+  const dollars = Math.max(1, Math.round(cents / 100));
+  return dollars >= 20 ? dollars * 100 - 1 : dollars * 100;
+}
+
+function buildCatalog(rng: Rng): DemoProduct[] {
+  const products: DemoProduct[] = [];
+  let variantId = 50_000;
+  const collectionIds = new Map(
+    [...new Set(FAMILIES.map((f) => f.collection))].map((c, i) => [
+      c,
+      String(300 + i),
+    ]),
+  );
+  FAMILIES.forEach((family, f) => {
+    for (let i = 0; i < PRODUCTS_PER_FAMILY; i++) {
+      const vendor = VENDORS[(i + f) % VENDORS.length];
+      const title = `${vendor} ${NAMES[i]} ${family.type}`;
+      const id = String(10_000 + f * 100 + i);
+      const [lo, hi] = family.price;
+      const base = Math.round((lo + (hi - lo) * rng()) * 100);
+      const values = family.option?.values ?? ["Default Title"];
+      products.push({
+        id,
+        title,
+        handle: slug(title),
+        productType: family.type,
+        vendor,
+        tags: [
+          family.collection.toLowerCase(),
+          ...(family.consumable ? ["consumable"] : []),
+        ],
+        collections: [collectionIds.get(family.collection) as string],
+        variants: values.map((value, position) => {
+          const price = shelfPrice(
+            base * (1 + ((family.option?.stepPct ?? 0) / 100) * position),
+          );
+          return {
+            id: String(variantId++),
+            title: value,
+            sku: `${slug(family.type).toUpperCase().slice(0, 4)}-${i}-${position}`,
+            price,
+            compareAtPrice: rng() < 0.15 ? shelfPrice(price * 1.2) : null,
+            // One in twenty variants is sold out, so stock filtering is visible in the demo.
+            inventoryQuantity: rng() < 0.05 ? 0 : 5 + Math.floor(rng() * 60),
+            options: family.option ? [{ name: family.option.name, value }] : [],
+            position: position + 1,
+          };
+        }),
+      });
+    }
+  });
+  return products;
+}
+
+/** Zipf-like weights: a few bestsellers, a long tail. */
+function weightedIndex(rng: Rng, cumulative: number[]): number {
+  const x = rng() * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function buildOrders(
+  rng: Rng,
+  products: DemoProduct[],
+  orderCount: number,
+  now: Date,
+): DemoOrder[] {
+  const byType = new Map<string, DemoProduct[]>();
+  for (const p of products)
+    byType.set(p.productType, [...(byType.get(p.productType) ?? []), p]);
+  const popularity = products.map(
+    (_, i) => 1 / (1 + ((i * 7919) % products.length)) ** 0.8,
+  );
+  const cumulative = popularity.map(
+    (
+      (sum) => (w: number) =>
+        (sum += w)
+    )(0),
+  );
+  // Each product has up to three true partners: complements of the same vendor first.
+  const partners = new Map<string, DemoProduct[]>();
+  FAMILIES.forEach((family) => {
+    for (const p of byType.get(family.type) ?? []) {
+      partners.set(
+        p.id,
+        family.complements.slice(0, 3).map((type) => {
+          const candidates = byType.get(type) ?? [];
+          const sameVendor = candidates.filter((c) => c.vendor === p.vendor);
+          return pick(
+            rng,
+            sameVendor.length > 0 && rng() < 0.7 ? sameVendor : candidates,
+          );
+        }),
+      );
+    }
+  });
+  const customers = Array.from(
+    { length: Math.round(orderCount / 3.5) },
+    (_, i) => String(70_000 + i),
+  );
+  const start = now.getTime() - 365 * DAY_MS;
+  const orders: DemoOrder[] = [];
+  let lineId = 900_000;
+  const variantFor = (p: DemoProduct) => {
+    // Lower tiers sell more often than higher ones.
+    const v =
+      p.variants[
+        Math.min(p.variants.length - 1, Math.floor(-Math.log(1 - rng()) * 0.8))
+      ];
+    return v;
+  };
+  const addOrder = (
+    at: number,
+    customerId: string | null,
+    items: DemoProduct[],
+  ) => {
+    const seen = new Set<string>();
+    const lines = items
+      .filter((p) => !seen.has(p.id) && seen.add(p.id))
+      .map((p) => {
+        const v = variantFor(p);
+        return {
+          id: String(lineId++),
+          productId: p.id,
+          variantId: v.id,
+          quantity: rng() < 0.85 ? 1 : 2,
+          price: v.price,
+        };
+      });
+    orders.push({
+      id: "",
+      name: "",
+      createdAt: new Date(at).toISOString(),
+      customerId,
+      lines,
+    });
+  };
+  for (let n = 0; n < orderCount; n++) {
+    const at = start + Math.floor(rng() * 365 * DAY_MS);
+    const anchor = products[weightedIndex(rng, cumulative)];
+    const items = [anchor];
+    for (const partner of partners.get(anchor.id) ?? [])
+      if (rng() < 0.45) items.push(partner);
+    if (rng() < 0.2) items.push(products[weightedIndex(rng, cumulative)]);
+    const customerId = rng() < 0.7 ? pick(rng, customers) : null;
+    addOrder(at, customerId, items);
+    // Consumables come back: a share of their buyers re-order every few weeks.
+    const consumable = items.find((p) => p.tags.includes("consumable"));
+    if (consumable && customerId && rng() < 0.6) {
+      const interval = (21 + (Number(consumable.id) % 5) * 6) * DAY_MS;
+      for (
+        let t = at + interval * (0.85 + rng() * 0.3);
+        t < now.getTime();
+        t += interval * (0.85 + rng() * 0.3)
+      ) {
+        addOrder(t, customerId, [consumable]);
+        if (rng() < 0.3) break;
+      }
+    }
+  }
+  orders.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  orders.forEach((o, i) => {
+    o.id = String(5_000_000 + i);
+    o.name = `#${1001 + i}`;
+  });
+  return orders;
+}
+
+export function generateDemoShop({
+  seed = 42,
+  orders = 3000,
+  now = new Date(),
+}: { seed?: number; orders?: number; now?: Date } = {}): DemoShop {
+  const rng = seededRng(seed);
+  // Dates are anchored to the start of today, so a run on the same day is byte-for-byte identical.
+  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const products = buildCatalog(rng);
+  return {
+    shop: DEMO_SHOP,
+    currency: DEMO_CURRENCY,
+    products,
+    orders: buildOrders(rng, products, orders, today),
+  };
+}

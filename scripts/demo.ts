@@ -1,0 +1,133 @@
+/**
+ * `npm run demo`: the real app, built for production, served with a synthetic shop and no
+ * Shopify store. The Admin API is answered by MSW handlers generated from the synthetic shop;
+ * the admin is opened with a session token minted here and verified by the app's own auth code;
+ * the storefront preview renders the theme extension and calls the app proxy with a signed query.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import { setupServer } from "msw/node";
+import { demoRefusal } from "~/demo/guard";
+import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
+import { demoAdminHandlers } from "~/demo/admin-api";
+import { adminHost, mintSessionToken } from "~/demo/session-token";
+import { proxiedQuery } from "~/demo/proxy-signature";
+
+const root = path.resolve(import.meta.dirname, "..");
+const refusal = demoRefusal(process.env);
+if (refusal) {
+  console.error(refusal);
+  process.exit(1);
+}
+
+const port = Number(process.env.PORT ?? 3000);
+const apiKey = "cartlift-demo";
+// A new secret each run: tokens and signatures from an earlier run are worthless.
+const apiSecret = randomBytes(32).toString("hex");
+const scopes = "read_products,read_orders,read_customers,write_discounts";
+const dbFile = path.join(
+  root,
+  "prisma",
+  process.env.DEMO_DATABASE ?? "demo.sqlite",
+);
+Object.assign(process.env, {
+  NODE_ENV: process.env.NODE_ENV ?? "development",
+  SHOPIFY_API_KEY: apiKey,
+  SHOPIFY_API_SECRET: apiSecret,
+  SHOPIFY_APP_URL: `http://localhost:${port}`,
+  SCOPES: scopes,
+  CARTLIFT_DEMO: "1",
+  APP_BRIDGE_URL: "/demo/app-bridge.js",
+  DATABASE_URL: `file:${dbFile}`,
+});
+
+const serverBuild = path.join(root, "build", "server", "index.js");
+if (!existsSync(serverBuild)) {
+  console.log("Building the app (first run)...");
+  execFileSync("npx", ["remix", "vite:build"], { cwd: root, stdio: "inherit" });
+}
+
+// A fresh database each run keeps the demo deterministic.
+rmSync(dbFile, { force: true });
+execFileSync("npx", ["prisma", "migrate", "deploy"], {
+  cwd: root,
+  stdio: "ignore",
+  env: process.env,
+});
+
+const demo = generateDemoShop();
+// MSW must patch fetch before the app's Shopify library captures it at import.
+const msw = setupServer(...demoAdminHandlers(demo, { scopes }));
+msw.listen({
+  onUnhandledRequest(request, print) {
+    if (new URL(request.url).hostname !== "localhost") print.error();
+  },
+});
+const build = await import(pathToFileURL(serverBuild).href);
+
+const token = () => mintSessionToken({ shop: DEMO_SHOP, apiKey, apiSecret });
+const adminUrl = () =>
+  `http://localhost:${port}/app?${new URLSearchParams({ embedded: "1", shop: DEMO_SHOP, host: adminHost(DEMO_SHOP), id_token: token() })}`;
+
+const app = express();
+app.disable("x-powered-by");
+app.use(
+  "/assets",
+  express.static(path.join(root, "build", "client", "assets"), {
+    immutable: true,
+    maxAge: "1y",
+  }),
+);
+app.use(express.static(path.join(root, "build", "client"), { maxAge: "1h" }));
+app.get("/demo/app-bridge.js", (_req, res) => {
+  res
+    .type("js")
+    .send(
+      readFileSync(path.join(root, "app", "demo", "app-bridge.js"), "utf8"),
+    );
+});
+app.get("/demo/session-token", (_req, res) => {
+  res.set("Cache-Control", "no-store").type("text").send(token());
+});
+app.get("/demo/admin", (_req, res) => res.redirect(adminUrl()));
+// What Shopify does for https://{shop}/apps/cartlift/*: sign the query and forward it to /proxy/*.
+app.use("/apps/cartlift", (req, _res, next) => {
+  const url = new URL(req.url, "http://localhost");
+  const signed = proxiedQuery(url.searchParams, {
+    shop: DEMO_SHOP,
+    secret: apiSecret,
+  });
+  req.url = `/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`;
+  next();
+});
+app.all("*", createRequestHandler({ build, mode: "production" }));
+
+app.listen(port, async () => {
+  // Open the admin once, as the merchant would: the app exchanges the session token for an
+  // access token (answered by MSW) and imports the synthetic shop through the Admin API.
+  await fetch(adminUrl(), {
+    headers: { "User-Agent": "Mozilla/5.0 (Cartlift demo)" },
+  });
+  const { shopOverview } = await import("~/services/overview.server");
+  for (
+    let waited = 0;
+    (await shopOverview(DEMO_SHOP)).importStatus !== "done";
+    waited += 250
+  ) {
+    if (waited > 120_000)
+      throw new Error("The demo import did not finish within two minutes");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.log(`
+Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} products, ${demo.orders.length} orders)
+
+  Admin (embedded, fresh session token): ${adminUrl()}
+    a new token any time:                http://localhost:${port}/demo/admin
+  Storefront preview:                    http://localhost:${port}/demo/storefront
+`);
+});
