@@ -520,6 +520,8 @@ export function experimentReport(
   const mde = options.minimumDetectableLift ?? 0.05;
   const minVisitors = options.minVisitorsPerArm ?? 1_000;
   const minOrders = options.minOrdersPerArm ?? 100;
+  if (arms.length === 0)
+    throw new RangeError("An experiment report needs at least one arm");
   const reference = arms.find((arm) => arm.holdout) ?? arms[0];
   const treatments = arms.filter((arm) => arm !== reference);
   const comparisonAlpha = alpha / Math.max(1, treatments.length);
