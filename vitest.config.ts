@@ -10,6 +10,7 @@ export default defineConfig({
       "extensions/**/*.test.ts",
       "test/**/*.test.ts",
     ],
+    globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/setup.ts"],
     environment: "node",
     testTimeout: 30_000,

@@ -1,5 +1,9 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import {
+  AppDistribution,
+  LogSeverity,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { API_VERSION } from "./api-version";
@@ -15,6 +19,10 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  // Tests assert on behaviour; the library's per-request info lines would bury their output.
+  logger: {
+    level: env.NODE_ENV === "test" ? LogSeverity.Error : LogSeverity.Info,
+  },
   hooks: {
     // A fresh install (or a re-auth) brings the catalog and order history in, in the background.
     afterAuth: async ({ session, admin }) =>

@@ -1,0 +1,193 @@
+import prisma from "~/db.server";
+import { rankOffers } from "~/engine/ranking";
+import type {
+  MerchantRule,
+  Offer,
+  Placement,
+  RecommendationContext,
+} from "~/engine/types";
+import { recommenderFor } from "./model.server";
+
+export interface PlacementSettings {
+  enabled: boolean;
+  maxOffers: number;
+  strategy: string;
+  showReasons: boolean;
+  priceBandPct: number;
+}
+
+export const DEFAULT_PLACEMENT_SETTINGS: Record<Placement, PlacementSettings> =
+  {
+    product_fbt: {
+      enabled: true,
+      maxOffers: 2,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    product_upgrade: {
+      enabled: true,
+      maxOffers: 1,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    cart: {
+      enabled: true,
+      maxOffers: 4,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    drawer: {
+      enabled: true,
+      maxOffers: 3,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    post_purchase: {
+      enabled: true,
+      maxOffers: 1,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+  };
+
+export async function placementSettings(
+  shop: string,
+  placement: Placement,
+): Promise<PlacementSettings> {
+  const row = await prisma.placementSetting.findUnique({
+    where: { shop_placement: { shop, placement } },
+    select: {
+      enabled: true,
+      maxOffers: true,
+      strategy: true,
+      showReasons: true,
+      priceBandPct: true,
+    },
+  });
+  return row ?? DEFAULT_PLACEMENT_SETTINGS[placement];
+}
+
+/** Stored upsell rules in the engine's shape. */
+export async function merchantRules(shop: string): Promise<MerchantRule[]> {
+  const rows = await prisma.upsellRule.findMany({
+    where: { shop, active: true },
+    select: {
+      id: true,
+      triggerType: true,
+      triggerValue: true,
+      action: true,
+      targetProductIds: true,
+      priority: true,
+    },
+    orderBy: { priority: "desc" },
+  });
+  return rows.flatMap((row): MerchantRule[] => {
+    const when =
+      row.triggerType === "product"
+        ? ({ type: "product", productId: row.triggerValue } as const)
+        : row.triggerType === "collection"
+          ? ({ type: "collection", collection: row.triggerValue } as const)
+          : row.triggerType === "tag"
+            ? ({ type: "tag", tag: row.triggerValue } as const)
+            : ({ type: "any" } as const);
+    const targets = JSON.parse(row.targetProductIds) as string[];
+    return targets.map((productId, i) =>
+      row.action === "exclude"
+        ? {
+            id: `${row.id}:${i}`,
+            when,
+            priority: row.priority,
+            action: "exclude",
+            target: { type: "product", productId },
+          }
+        : {
+            id: `${row.id}:${i}`,
+            when,
+            priority: row.priority,
+            action: "pin",
+            productId,
+          },
+    );
+  });
+}
+
+export interface DisplayOffer extends Offer {
+  title: string;
+  handle: string;
+  imageUrl: string | null;
+  variantTitle: string;
+  compareAtPrice: Offer["price"] | null;
+}
+
+export interface RecommendationResult {
+  placement: Placement;
+  settings: PlacementSettings;
+  offers: DisplayOffer[];
+  modelId: string | null;
+}
+
+/** Offers for one placement, honouring the merchant's placement settings, rules and exclusions. */
+export async function recommend(
+  shop: string,
+  {
+    placement,
+    context,
+    limit,
+  }: { placement: Placement; context: RecommendationContext; limit?: number },
+): Promise<RecommendationResult> {
+  const [settings, rules, shopRow, recommender] = await Promise.all([
+    placementSettings(shop, placement),
+    merchantRules(shop),
+    prisma.shop.findUnique({
+      where: { shop },
+      select: { excludedTags: true, excludedProductIds: true },
+    }),
+    recommenderFor(shop),
+  ]);
+  if (!settings.enabled)
+    return { placement, settings, offers: [], modelId: recommender.modelId };
+  const excludedProducts = JSON.parse(
+    shopRow?.excludedProductIds ?? "[]",
+  ) as string[];
+  const offers = rankOffers(recommender.ranking, {
+    placement,
+    context,
+    rules: [
+      ...rules,
+      ...excludedProducts.map((productId): MerchantRule => ({
+        id: `shop-exclude:${productId}`,
+        when: { type: "any" },
+        priority: 0,
+        action: "exclude",
+        target: { type: "product", productId },
+      })),
+    ],
+    limit: Math.min(limit ?? settings.maxOffers, settings.maxOffers),
+    completion: recommender.completion,
+    excludeTags: JSON.parse(shopRow?.excludedTags ?? "[]") as string[],
+    maxIncreaseBps: settings.priceBandPct * 100,
+  });
+  return {
+    placement,
+    settings,
+    modelId: recommender.modelId,
+    offers: offers.map((offer) => {
+      const product = recommender.ranking.products.get(offer.productId)!;
+      const variant = product.variants.find((v) => v.id === offer.variantId)!;
+      return {
+        ...offer,
+        reason: settings.showReasons ? offer.reason : "",
+        title: product.title,
+        handle: product.handle,
+        imageUrl: product.imageUrl ?? null,
+        variantTitle: variant.title,
+        compareAtPrice: variant.compareAtPrice ?? null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,14 @@
+-- CreateTable
+CREATE TABLE "RecommendationModel" (
+    "shop" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "orders" INTEGER NOT NULL,
+    "products" INTEGER NOT NULL,
+    "trainMs" INTEGER NOT NULL,
+    "data" TEXT NOT NULL
+);
+
+-- CreateIndex
+CREATE INDEX "RecommendationModel_shop_createdAt_idx" ON "RecommendationModel"("shop", "createdAt");
+

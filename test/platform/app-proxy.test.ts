@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
+import prisma from "~/db.server";
+import { proxiedQuery } from "~/demo/proxy-signature";
+import { loader } from "~/routes/proxy.recommendations";
+
+const SHOP = "proxy-shop.myshopify.com";
+
+const call = (query: URLSearchParams) =>
+  loader({
+    request: new Request(
+      `https://my-test-app.myshopify.io/proxy/recommendations?${query}`,
+    ),
+    params: {},
+    context: {},
+  }).catch((thrown: unknown) => {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  });
+
+const signed = (
+  params: Record<string, string>,
+  options: { secret?: string; now?: number } = {},
+) =>
+  proxiedQuery(new URLSearchParams(params), {
+    shop: SHOP,
+    secret: options.secret ?? API_SECRET_KEY,
+    now: options.now,
+  });
+
+async function seedCatalog() {
+  await prisma.product.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop: SHOP,
+      id,
+      title: `Product ${id}`,
+      handle: `product-${id}`,
+      updatedAt: new Date(),
+    })),
+  });
+  await prisma.variant.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop: SHOP,
+      id: `10${id}`,
+      productId: id,
+      title: "Default",
+      priceMinor: 1000 * Number(id),
+      currency: "USD",
+      inventoryQuantity: 5,
+    })),
+  });
+}
+
+describe("app proxy", () => {
+  it("answers a correctly signed request with offers from the signed shop", async () => {
+    await seedCatalog();
+    const response = (await call(
+      signed({ placement: "cart", cart: "1" }),
+    )) as Response;
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toMatch(/^private/);
+    const body = await response.json();
+    expect(
+      body.offers.map((o: { productId: string }) => o.productId).sort(),
+    ).toEqual(["2", "3"]);
+  });
+
+  it("refuses a signature made with another secret", async () => {
+    const response = (await call(
+      signed({ placement: "cart", cart: "1" }, { secret: "wrong" }),
+    )) as Response;
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      error: expect.stringMatching(/signature/),
+    });
+  });
+
+  it("refuses a signature older than 90 seconds", async () => {
+    const response = (await call(
+      signed({ placement: "cart" }, { now: Date.now() - 120_000 }),
+    )) as Response;
+    expect(response.status).toBe(401);
+  });
+
+  it("refuses a signed query whose parameters were changed afterwards", async () => {
+    const query = signed({ placement: "cart", cart: "1" });
+    query.set("shop", "another-shop.myshopify.com");
+    expect(((await call(query)) as Response).status).toBe(401);
+  });
+
+  it("refuses a request without a signature", async () => {
+    const query = new URLSearchParams({
+      placement: "cart",
+      shop: SHOP,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    });
+    expect(((await call(query)) as Response).status).toBe(401);
+  });
+
+  it("answers a malformed query with 400 and a reason", async () => {
+    const response = (await call(
+      signed({ placement: "nowhere", cart: "1;DROP" }),
+    )) as Response;
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.issues.join(" ")).toMatch(/placement/);
+    expect(body.issues.join(" ")).toMatch(/cart/);
+  });
+});
