@@ -1,5 +1,6 @@
 import {
   scoreCart,
+  scoreProduct,
   trainCartModel,
   type CartModel,
   type CartModelOptions,
@@ -19,8 +20,14 @@ import {
 } from "./protocol";
 import type { OrderInput } from "./cart-model";
 
-/** Adapts a cart model to the protocol's catalog order. */
-export function cartModelScorer(model: CartModel): ScorerFactory {
+/**
+ * Adapts a cart model to the protocol's catalog order: "cart" scores carts
+ * (protocol A), "product" a product page (protocol B, one query item).
+ */
+export function cartModelScorer(
+  model: CartModel,
+  placement: "cart" | "product" = "cart",
+): ScorerFactory {
   return (catalog) => {
     const position = Int32Array.from(model.items, () => -1);
     catalog.forEach((sku, c) => {
@@ -28,7 +35,10 @@ export function cartModelScorer(model: CartModel): ScorerFactory {
       if (i !== undefined) position[i] = c;
     });
     return (cart) => {
-      const scores = scoreCart(model, cart);
+      const scores =
+        placement === "product" && cart.length === 1
+          ? scoreProduct(model, cart[0])
+          : scoreCart(model, cart);
       const out = new Float64Array(catalog.length);
       for (let i = 0; i < scores.length; i++)
         if (position[i] >= 0) out[position[i]] = scores[i];
@@ -66,24 +76,28 @@ export function evaluateCartModel(
   const data = splitOrders(orders, split);
   const cases = protocolACases(data.evaluation);
   const strategies: StrategyResult[] = [];
-  const run = (name: string, factory: () => ScorerFactory) => {
+  const run = (name: string, factory: () => [ScorerFactory, ScorerFactory]) => {
     const t = performance.now();
-    const scorer = factory();
+    const [cart, product] = factory();
     const trainMs = performance.now() - t;
     strategies.push({
       name,
       trainMs,
-      a: evaluateProtocolA(data, scorer, cases),
-      b: evaluateProtocolB(data, scorer),
+      a: evaluateProtocolA(data, cart, cases),
+      b: evaluateProtocolB(data, product),
     });
   };
   const timings: Partial<TrainTimings> = {};
-  run("cartlift", () =>
-    cartModelScorer(trainCartModel(data.train, options.model, timings)),
-  );
+  run("cartlift", () => {
+    const model = trainCartModel(data.train, options.model, timings);
+    return [cartModelScorer(model, "cart"), cartModelScorer(model, "product")];
+  });
   if (options.baselines !== false) {
-    run("popularity", () => popularityScorer);
-    run("co-occurrence", () => cooccurrenceScorer(data.train));
+    run("popularity", () => [popularityScorer, popularityScorer]);
+    run("co-occurrence", () => {
+      const scorer = cooccurrenceScorer(data.train);
+      return [scorer, scorer];
+    });
   }
   return {
     split,

@@ -1,14 +1,28 @@
 import { describe, expect, it } from "vitest";
 import {
+  trainCartModel as trainWithDefaults,
   cartModelFromJSON,
   cartModelToJSON,
   CartModelFormatError,
   explain,
   scoreCart,
+  scoreProduct,
   topK,
-  trainCartModel,
+  type CartModelOptions,
   type OrderInput,
 } from "./cart-model";
+
+// Plain EASE^R unless a test says otherwise, so that expectations can be
+// worked out by hand; the tuned defaults are for real catalogs.
+const PLAIN: Partial<CartModelOptions> = {
+  minItemOrders: 1,
+  basketPower: 0,
+  rp3Blend: [],
+};
+const trainCartModel = (
+  orders: readonly OrderInput[],
+  options: Partial<CartModelOptions> = {},
+) => trainWithDefaults(orders, { ...PLAIN, ...options });
 
 let sequence = 0;
 function order(items: string[], createdAt = "2011-06-01T10:00:00"): OrderInput {
@@ -192,6 +206,26 @@ describe("scoring a cart", () => {
       ordersWithBoth: 10,
     });
     expect(explain(model, ["mug"], "candle")).toBeNull();
+  });
+});
+
+describe("tuned defaults", () => {
+  it("still train and answer a small shop", () => {
+    const model = trainWithDefaults(shop, { threads: 1 });
+    expect(topK(model, ["mug"], 1)[0].id).toBe("tea");
+    expect(topK(model, ["mug"], 5)).toHaveLength(5);
+  });
+});
+
+describe("product page lists", () => {
+  it("rank by co-purchase and fall back to recent popularity for unknown items", () => {
+    const model = trainCartModel(shop, { threads: 1 });
+    const scores = scoreProduct(model, "tea");
+    const best = [...scores.keys()].sort((a, b) => scores[b] - scores[a]);
+    expect(model.items[best[0]]).toBe("mug");
+    expect(scores[model.index.get("tea")!]).toBe(0);
+    const cold = scoreProduct(model, "never-seen");
+    expect(Math.max(...cold)).toBe(1);
   });
 });
 

@@ -39,20 +39,44 @@ export interface CartModelOptions {
   rp3Beta: number;
   /** Share of RP3beta in the score, by cart size 1, 2, 3, 4 (larger carts: EASE only). */
   rp3Blend: readonly number[];
+  /**
+   * Weight of a recency-weighted popularity prior added to every score: the
+   * catalog turns over with the seasons, and what sold lately sells next.
+   */
+  priorWeight: number;
+  /** Half-life in days of that prior; 0 = plain order counts. */
+  priorHalfLifeDays: number;
+  /**
+   * Product-page ("frequently bought together") lists: co-purchase counts
+   * times popularity^-fbtBeta, plus fbtPrior times the recency prior. A
+   * product page has no cart to complete, and shoppers there respond to
+   * what is commonly bought along, so it gets its own, broader scorer.
+   */
+  fbtBeta: number;
+  fbtPrior: number;
   /** Threads for the dense inverse (caller included). */
   threads?: number;
 }
 
+/**
+ * Tuned on the validation split of the shared Online Retail data (train
+ * before 2011-08-09, score 2011-08-09 .. 2011-10-08), never on test; see
+ * docs/decisions/004-engine-linear-algebra.md for the grid.
+ */
 export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
-  lambda: 25,
-  minItemOrders: 1,
+  lambda: 5,
+  minItemOrders: 5,
   maxBasketSize: Infinity,
-  basketPower: 0,
+  basketPower: 0.5,
   halfLifeDays: 0,
   neighbours: 100,
-  rp3Alpha: 1,
-  rp3Beta: 0.5,
-  rp3Blend: [0, 0, 0, 0],
+  rp3Alpha: 0.5,
+  rp3Beta: 0.3,
+  rp3Blend: [1, 0.5, 0.2],
+  priorWeight: 0,
+  priorHalfLifeDays: 30,
+  fbtBeta: 0,
+  fbtPrior: 0,
 };
 
 /** Sparse rows: neighbours of item i are ids[offsets[i] .. offsets[i+1]). */
@@ -74,7 +98,12 @@ export interface CartModel {
   /** Orders that held both the item and each EASE neighbour, for reasons. */
   coCounts: Uint32Array;
   rp3: NeighbourRows;
+  fbt: NeighbourRows;
+  fbtPrior: number;
   rp3Blend: number[];
+  /** Recency-weighted popularity per item, scaled to a maximum of 1. */
+  prior: Float32Array;
+  priorWeight: number;
   options: Omit<CartModelOptions, "threads">;
   /** Not serialised: id -> index. */
   index: Map<string, number>;
@@ -126,6 +155,23 @@ function topOfRow(
   }
 }
 
+/** Transposes CSR lists (rows -> columns). */
+function invert(
+  start: readonly number[],
+  ids: readonly number[],
+  columns: number,
+) {
+  const counts = new Uint32Array(columns + 1);
+  for (const j of ids) counts[j + 1]++;
+  for (let j = 0; j < columns; j++) counts[j + 1] += counts[j];
+  const out = new Uint32Array(ids.length);
+  const fill = counts.slice(0, columns);
+  for (let r = 0; r + 1 < start.length; r++) {
+    for (let p = start[r]; p < start[r + 1]; p++) out[fill[ids[p]]++] = r;
+  }
+  return { start: counts, ids: out };
+}
+
 function toRows(
   n: number,
   perRow: (i: number, ids: number[], weights: number[]) => void,
@@ -175,84 +221,128 @@ export function trainCartModel(
 
   let newest = 0;
   for (const o of orders) newest = Math.max(newest, parseUtc(o.createdAt));
-  const matrix = new DenseSpdMatrix(Math.max(n, 1), { threads: opts.threads });
-  const ld = matrix.ld;
-  const gram = matrix.data;
-  const co = new Uint32Array(n * n);
-  const walk = new Float64Array(n * n);
-  const degree = new Float64Array(n);
+  const recency = new Float64Array(nItems);
+  for (let u = 0; u < orders.length; u++) {
+    const w =
+      opts.priorHalfLifeDays > 0
+        ? 0.5 **
+          ((newest - parseUtc(orders[u].createdAt)) /
+            DAY_MS /
+            opts.priorHalfLifeDays)
+        : 1;
+    for (const id of baskets[u]) recency[index.get(id)!] += w;
+  }
+  let recencyMax = 0;
+  for (const v of recency) recencyMax = Math.max(recencyMax, v);
+  const prior = Float32Array.from(recency, (v) =>
+    recencyMax > 0 ? v / recencyMax : 0,
+  );
+  // Orders as sorted lists of model items, and items as lists of orders:
+  // the matrices below are then built one row at a time, a row staying in
+  // cache, instead of scattering every pair of every basket over 100 MB.
+  const orderStart = [0];
+  const orderItems: number[] = [];
+  const orderWeight: number[] = [];
+  const orderStep: number[] = [];
   let trainOrders = 0;
-  const ids = new Int32Array(Math.max(1, ...baskets.map((b) => b.length)));
   for (let u = 0; u < orders.length; u++) {
     const basket = baskets[u];
     if (basket.length > opts.maxBasketSize) continue;
     trainOrders++;
-    let m = 0;
+    const ids: number[] = [];
     for (const id of basket) {
       const i = index.get(id)!;
-      if (i < n) ids[m++] = i;
+      if (i < n) ids.push(i);
     }
-    if (m === 0) continue;
-    // Sorted, so each pair is visited once, in the lower triangle.
-    const sorted = ids.subarray(0, m).sort();
+    if (ids.length === 0) continue;
+    ids.sort((a, b) => a - b);
     let w = basket.length ** -opts.basketPower;
     if (opts.halfLifeDays > 0) {
       w *=
         0.5 **
         ((newest - parseUtc(orders[u].createdAt)) / DAY_MS / opts.halfLifeDays);
     }
-    const step = m ** -opts.rp3Alpha;
-    for (let x = 0; x < m; x++) {
-      const a = sorted[x];
-      degree[a]++;
-      const ra = a * ld;
-      const ca = a * n;
-      for (let y = 0; y <= x; y++) {
-        const b = sorted[y];
-        gram[ra + b] += w;
-        co[ca + b]++;
-        walk[ca + b] += step;
-      }
-    }
+    orderItems.push(...ids);
+    orderStart.push(orderItems.length);
+    orderWeight.push(w);
+    orderStep.push(ids.length ** -opts.rp3Alpha);
   }
-  // co and walk are symmetric: mirror the lower triangle.
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      co[j * n + i] = co[i * n + j];
-      walk[j * n + i] = walk[i * n + j];
-    }
-  }
-  for (let i = 0; i < n; i++) gram[i * ld + i] += opts.lambda;
-  const t1 = performance.now();
+  const itemOrders = invert(orderStart, orderItems, n);
+  const degree = Float64Array.from(
+    { length: n },
+    (_, i) => itemOrders.start[i + 1] - itemOrders.start[i],
+  );
 
-  if (n > 0) matrix.invert();
-  const t2 = performance.now();
-
-  // B[i][j] = -P[i][j] / P[j][j]; only the strongest neighbours are kept.
-  const diag = new Float64Array(n);
-  for (let j = 0; j < n; j++) diag[j] = gram[j * ld + j];
+  const matrix = new DenseSpdMatrix(Math.max(n, 1), { threads: opts.threads });
+  const ld = matrix.ld;
+  const gram = matrix.data;
   const row = new Float64Array(n);
-  const ease = toRows(nItems, (i, ids, weights) => {
-    if (i >= n) return;
-    const base = i * ld;
-    for (let j = 0; j < n; j++) row[j] = -gram[base + j] / diag[j];
-    topOfRow(row, n, i, opts.neighbours, ids, weights);
-  });
-  const coCounts = new Uint32Array(ease.ids.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = ease.offsets[i]; k < ease.offsets[i + 1]; k++)
-      coCounts[k] = co[i * n + ease.ids[k]];
-  }
+  const together = new Float64Array(n);
+  const fbtDamp = Float64Array.from(degree, (d) =>
+    d > 0 ? d ** -opts.fbtBeta : 0,
+  );
+  const fbtRows: { ids: number[]; weights: number[] }[] = [];
   // RP3beta: W[i][j] = deg_i^-α · Σ_u |u|^-α x_ui x_uj · deg_j^-β.
   const damp = Float64Array.from(degree, (d) =>
     d > 0 ? d ** -opts.rp3Beta : 0,
   );
   const rp3 = toRows(nItems, (i, ids, weights) => {
-    if (i >= n || degree[i] === 0) return;
+    if (i >= n) return;
+    const g = i * ld;
+    gram[g + i] += opts.lambda;
+    if (degree[i] === 0) return;
+    row.fill(0);
+    together.fill(0);
+    for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
+      const u = itemOrders.ids[k];
+      const w = orderWeight[u];
+      const step = orderStep[u];
+      for (let p = orderStart[u]; p < orderStart[u + 1]; p++) {
+        const j = orderItems[p];
+        row[j] += step;
+        together[j]++;
+        if (j <= i) gram[g + j] += w;
+      }
+    }
+    for (let j = 0; j < n; j++) together[j] *= fbtDamp[j];
+    const fbtRow = { ids: [] as number[], weights: [] as number[] };
+    topOfRow(together, n, i, opts.neighbours, fbtRow.ids, fbtRow.weights);
+    fbtRows[i] = fbtRow;
     const from = degree[i] ** -opts.rp3Alpha;
-    for (let j = 0; j < n; j++) row[j] = from * walk[i * n + j] * damp[j];
+    for (let j = 0; j < n; j++) row[j] *= from * damp[j];
     topOfRow(row, n, i, opts.neighbours, ids, weights);
   });
+  const fbt = toRows(nItems, (i, ids, weights) => {
+    if (!fbtRows[i]) return;
+    ids.push(...fbtRows[i].ids);
+    weights.push(...fbtRows[i].weights);
+  });
+  const t1 = performance.now();
+
+  if (n > 0) matrix.invert();
+  const t2 = performance.now();
+
+  // B[i][j] = -P[i][j] / P[j][j]; only the strongest neighbours are kept,
+  // with how many orders held both, for the reasons shown to shoppers.
+  const diag = new Float64Array(n);
+  for (let j = 0; j < n; j++) diag[j] = gram[j * ld + j];
+  const co = new Uint32Array(n);
+  const coList: number[] = [];
+  const ease = toRows(nItems, (i, ids, weights) => {
+    if (i >= n) return;
+    const base = i * ld;
+    for (let j = 0; j < n; j++) row[j] = -gram[base + j] / diag[j];
+    const first = ids.length;
+    topOfRow(row, n, i, opts.neighbours, ids, weights);
+    co.fill(0);
+    for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
+      const u = itemOrders.ids[k];
+      for (let p = orderStart[u]; p < orderStart[u + 1]; p++)
+        co[orderItems[p]]++;
+    }
+    for (let k = first; k < ids.length; k++) coList.push(co[ids[k]]);
+  });
+  const coCounts = Uint32Array.from(coList);
   const t3 = performance.now();
   if (timings) {
     timings.prepareMs = t1 - t0;
@@ -271,7 +361,11 @@ export function trainCartModel(
     ease,
     coCounts,
     rp3,
+    fbt,
+    fbtPrior: opts.fbtPrior,
     rp3Blend: [...opts.rp3Blend],
+    prior,
+    priorWeight: opts.priorWeight,
     options: stored,
     index,
   };
@@ -307,7 +401,7 @@ export function scoreCart(
   const ease = new Float64Array(n);
   for (const i of known) addRows(model.ease, i, ease);
   const share = known.length >= 1 ? (model.rp3Blend[known.length - 1] ?? 0) : 0;
-  if (share <= 0) return ease;
+  if (share <= 0) return addPrior(model, ease);
   const walk = new Float64Array(n);
   for (const i of known) addRows(model.rp3, i, walk);
   // Both parts are scaled to a maximum of 1 so that the share means the same
@@ -317,7 +411,30 @@ export function scoreCart(
   const a = me > 0 ? (1 - share) / me : 0;
   const b = mw > 0 ? share / mw : 0;
   for (let j = 0; j < n; j++) ease[j] = a * ease[j] + b * walk[j];
-  return ease;
+  return addPrior(model, ease);
+}
+
+function addPrior(model: CartModel, scores: Float64Array): Float64Array {
+  const w = model.priorWeight;
+  if (w > 0)
+    for (let j = 0; j < scores.length; j++) scores[j] += w * model.prior[j];
+  return scores;
+}
+
+/**
+ * Scores over `model.items` for a product page: what is commonly bought
+ * with `item`. Unknown items get the recency-weighted popularity.
+ */
+export function scoreProduct(model: CartModel, item: string): Float64Array {
+  const scores = new Float64Array(model.items.length);
+  const i = model.index.get(item);
+  if (i !== undefined) addRows(model.fbt, i, scores);
+  const max = maxOf(scores);
+  if (max > 0) for (let j = 0; j < scores.length; j++) scores[j] /= max;
+  const w = i === undefined || max === 0 ? 1 : model.fbtPrior;
+  if (w > 0)
+    for (let j = 0; j < scores.length; j++) scores[j] += w * model.prior[j];
+  return scores;
 }
 
 export interface ScoredItem {
@@ -397,7 +514,11 @@ export interface SerializedCartModel {
   ease: { offsets: string; ids: string; weights: string };
   coCounts: string;
   rp3: { offsets: string; ids: string; weights: string };
+  fbt: { offsets: string; ids: string; weights: string };
+  fbtPrior: number;
   rp3Blend: number[];
+  prior: string;
+  priorWeight: number;
   options: Omit<CartModelOptions, "threads">;
 }
 
@@ -447,7 +568,11 @@ export function cartModelToJSON(model: CartModel): SerializedCartModel {
     ease: encodeRows(model.ease),
     coCounts: encode(model.coCounts),
     rp3: encodeRows(model.rp3),
+    fbt: encodeRows(model.fbt),
+    fbtPrior: model.fbtPrior,
     rp3Blend: model.rp3Blend,
+    prior: encode(model.prior),
+    priorWeight: model.priorWeight,
     options,
   };
 }
@@ -479,12 +604,16 @@ export function cartModelFromJSON(json: unknown): CartModel {
       ease: decodeRows(data.ease!),
       coCounts: decode(data.coCounts!, Uint32Array),
       rp3: decodeRows(data.rp3!),
+      fbt: decodeRows(data.fbt!),
+      fbtPrior: Number(data.fbtPrior ?? 0),
       rp3Blend: (data.rp3Blend ?? []).map(Number),
+      prior: decode(data.prior!, Float32Array),
+      priorWeight: Number(data.priorWeight ?? 0),
       options: data.options!,
       index: new Map(items.map((id, i) => [id, i])),
     };
     const n = items.length;
-    for (const rows of [model.ease, model.rp3]) {
+    for (const rows of [model.ease, model.rp3, model.fbt]) {
       if (
         rows.offsets.length !== n + 1 ||
         rows.offsets[n] !== rows.ids.length
@@ -504,6 +633,7 @@ export function cartModelFromJSON(json: unknown): CartModel {
     }
     if (
       model.orderCounts.length !== n ||
+      model.prior.length !== n ||
       model.coCounts.length !== model.ease.ids.length
     ) {
       throw new CartModelFormatError("counts do not match the item list");

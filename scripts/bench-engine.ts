@@ -1,0 +1,124 @@
+/**
+ * Engine benchmark (never part of `npm test`): training time and peak memory
+ * on the full shared data set, recommend latency per cart, and a same-run
+ * baseline (the raw co-occurrence model) for a machine-independent ratio.
+ *   npm run bench:engine -- [--orders FILE] [--threads N] [--carts N]
+ */
+import { resourceUsage } from "node:process";
+import { parseArgs } from "node:util";
+import {
+  topK,
+  trainCartModel,
+  type TrainTimings,
+} from "../app/engine/cart-model";
+import { readOrdersCsv } from "../app/engine/orders-csv";
+import {
+  cooccurrenceScorer,
+  fnv1a32,
+  trainPopularity,
+} from "../app/engine/protocol";
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "../shared/data/online-retail.csv.gz" },
+    threads: { type: "string", default: "2" },
+    carts: { type: "string", default: "5000" },
+  },
+});
+const threads = Number(values.threads);
+const cartCount = Number(values.carts);
+if (
+  !Number.isInteger(threads) ||
+  threads < 1 ||
+  !Number.isInteger(cartCount) ||
+  cartCount < 1
+) {
+  process.stderr.write(
+    "usage: npm run bench:engine -- [--orders FILE] [--threads N] [--carts N]\n",
+  );
+  process.exit(2);
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+sampler.unref();
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const t0 = performance.now();
+const { orders } = await readOrdersCsv(values.orders);
+const readMs = performance.now() - t0;
+const rssBefore = process.memoryUsage().rss;
+console.log(
+  `orders: ${orders.length} (read in ${readMs.toFixed(0)} ms), rss ${mb(rssBefore)}`,
+);
+
+// Training runs synchronously, so the sampler cannot tick inside it;
+// resourceUsage().maxRSS is the kernel's peak for the whole process.
+const runs: Partial<TrainTimings>[] = [];
+for (let r = 0; r < 3; r++) {
+  const timings: Partial<TrainTimings> = {};
+  trainCartModel(orders, { threads }, timings);
+  runs.push(timings);
+  console.log(
+    `train #${r + 1}: ${timings.totalMs!.toFixed(0)} ms (prepare ${timings.prepareMs!.toFixed(0)}, ` +
+      `inverse ${timings.invertMs!.toFixed(0)}, extract ${timings.extractMs!.toFixed(0)}; ${timings.easeItems} items)`,
+  );
+}
+const trainMs = Math.min(...runs.map((t) => t.totalMs!));
+const maxRss = resourceUsage().maxRSS * 1024;
+peakRss = Math.max(peakRss, maxRss);
+
+const t1 = performance.now();
+const cooc = cooccurrenceScorer(orders)(trainPopularity(orders).catalog);
+const coocMs = performance.now() - t1;
+
+const model = trainCartModel(orders, { threads });
+// Carts drawn deterministically from real orders: 1 to 8 of their items.
+const carts: string[][] = [];
+for (let i = 0; carts.length < cartCount; i++) {
+  const o = orders[fnv1a32(`cart:${i}`) % orders.length];
+  const size = 1 + (fnv1a32(`size:${i}`) % Math.min(8, o.items.length));
+  carts.push(o.items.slice(0, size));
+}
+for (const cart of carts.slice(0, 200)) topK(model, cart, 10);
+const latencies: number[] = [];
+for (const cart of carts) {
+  const t = performance.now();
+  topK(model, cart, 10);
+  latencies.push(performance.now() - t);
+}
+latencies.sort((a, b) => a - b);
+const coocLatencies: number[] = [];
+for (const cart of carts.slice(0, 1000)) {
+  const t = performance.now();
+  cooc(cart);
+  coocLatencies.push(performance.now() - t);
+}
+coocLatencies.sort((a, b) => a - b);
+
+console.log("\n== engine benchmark");
+console.log(
+  `train (best of 3, ${threads} thread(s)): ${trainMs.toFixed(0)} ms`,
+);
+console.log(
+  `peak memory: maxRSS ${mb(maxRss)} (rss before training ${mb(rssBefore)})`,
+);
+console.log(
+  `baseline co-occurrence model build: ${coocMs.toFixed(0)} ms -> cart model / baseline = ${(trainMs / coocMs).toFixed(2)}`,
+);
+console.log(
+  `recommend top-10 per cart (${carts.length} carts): p50 ${quantile(latencies, 0.5).toFixed(3)} ms, ` +
+    `p99 ${quantile(latencies, 0.99).toFixed(3)} ms, max ${latencies.at(-1)!.toFixed(3)} ms`,
+);
+console.log(
+  `baseline co-occurrence scoring per cart: p50 ${quantile(coocLatencies, 0.5).toFixed(3)} ms, ` +
+    `p99 ${quantile(coocLatencies, 0.99).toFixed(3)} ms`,
+);
+console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(0);
