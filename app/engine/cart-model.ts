@@ -454,19 +454,21 @@ export function topK(
   exclude: ReadonlySet<string> = new Set(),
 ): ScoredItem[] {
   const scores = scoreCart(model, cart);
-  const skip = new Set(cart);
+  // Excluded items get -Infinity instead of a string lookup per candidate.
+  for (const id of [...cart, ...exclude]) {
+    const i = model.index.get(id);
+    if (i !== undefined) scores[i] = -Infinity;
+  }
   const top: number[] = [];
+  let floor = -Infinity;
   for (let j = 0; j < scores.length; j++) {
-    const id = model.items[j];
-    if (skip.has(id) || exclude.has(id)) continue;
     const v = scores[j];
-    if (top.length === k) {
-      if (!(v > scores[top[k - 1]])) continue;
-      top.pop();
-    }
+    if (v === -Infinity || (top.length === k && !(v > floor))) continue;
+    if (top.length === k) top.pop();
     let p = top.length;
     while (p > 0 && v > scores[top[p - 1]]) p--;
     top.splice(p, 0, j);
+    if (top.length === k) floor = scores[top[k - 1]];
   }
   return top.map((j) => ({ id: model.items[j], score: scores[j] }));
 }
