@@ -232,4 +232,20 @@ describe("co-purchase evidence", () => {
       buildCoPurchase([{ id: "bad-1", createdAt: "yesterday", lines: [] }]),
     ).toThrow(/bad-1/);
   });
+
+  it("returns the same top partners with a limit as the head of the full list", () => {
+    const orders: EngineOrder[] = [];
+    for (let p = 0; p < 60; p++) {
+      for (let r = 0; r <= p % 7; r++) orders.push(order(p, "hub", `p${p}`));
+      orders.push(order(p, `p${p}`));
+    }
+    const stats = buildCoPurchase(orders);
+    const all = partnersOf(stats, "hub");
+    expect(all).toHaveLength(60);
+    expect(partnersOf(stats, "hub", { limit: 10 })).toEqual(all.slice(0, 10));
+    expect(partnersOf(stats, "hub", { limit: 10, minOrders: 3 })).toEqual(
+      all.filter((e) => e.orders >= 3).slice(0, 10),
+    );
+    expect(partnersOf(stats, "hub", { limit: 0 })).toEqual([]);
+  });
 });

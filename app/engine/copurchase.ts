@@ -184,10 +184,35 @@ export function partnersOf(
   if (!adjacency) return [];
   const scale = asOfScale(stats, options.asOf);
   const minOrders = options.minOrders ?? 1;
+  // Hubs have thousands of partners: find the confidence cut-off for `limit` on a typed array
+  // first, and build evidence objects only for partners that can make the list.
+  if (options.limit === 0) return [];
+  let confidences: Float64Array | undefined;
+  let threshold = -Infinity;
+  if (options.limit !== undefined && adjacency.size > options.limit * 2) {
+    const k = stats.config.priorStrength;
+    const n = stats.orderWeight;
+    const wa = stats.items.get(anchorId)!.weight;
+    confidences = new Float64Array(adjacency.size).fill(-Infinity);
+    let i = 0;
+    for (const [partnerId, pair] of adjacency) {
+      if (pair.orders >= minOrders) {
+        const base = stats.items.get(partnerId)!.weight / n;
+        confidences[i] = (pair.weight * scale + k * base) / (wa * scale + k);
+      }
+      i++;
+    }
+    const sorted = Float64Array.from(confidences).sort();
+    threshold = sorted[sorted.length - options.limit];
+  }
   const out: PairEvidence[] = [];
+  let i = 0;
   for (const [partnerId, pair] of adjacency) {
-    if (pair.orders < minOrders) continue;
-    out.push(evidenceFor(stats, anchorId, partnerId, pair, scale));
+    const skip =
+      pair.orders < minOrders ||
+      (confidences !== undefined && confidences[i] < threshold);
+    i++;
+    if (!skip) out.push(evidenceFor(stats, anchorId, partnerId, pair, scale));
   }
   out.sort(compareEvidence);
   return options.limit === undefined ? out : out.slice(0, options.limit);

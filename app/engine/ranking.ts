@@ -10,6 +10,7 @@ import {
   pairEvidence,
   partnersOf,
   productActivity,
+  shrunkConfidence,
   type CoPurchaseStats,
   type PairEvidence,
 } from "./copurchase";
@@ -82,7 +83,9 @@ export const DEFAULT_PLACEMENT_CAPS: Readonly<Record<Placement, number>> = {
 
 const MAX_OFFERS = 12;
 const DIVERSITY = 0.3;
-const POOL_SIZE = 200;
+const DIVERSIFY_DEPTH = 60;
+const PARTNERS_PER_ANCHOR = 60;
+const SIMILAR_PER_ANCHOR = 30;
 const MIN_ORDERS_FOR_SHARE = 3;
 
 export interface RankingModel {
@@ -92,6 +95,14 @@ export interface RankingModel {
   readonly tiers: TierIndex;
   /** All products, best sellers first: the never-empty fallback order. */
   readonly popular: readonly { productId: string; weight: number }[];
+  /**
+   * Per-anchor neighbour lists, filled on first use. They depend only on the model, so caching
+   * them changes no output; it keeps a warm storefront request to map lookups.
+   */
+  readonly neighbours: {
+    readonly partners: Map<string, readonly PairEvidence[]>;
+    readonly similar: Map<string, ReadonlyMap<string, number>>;
+  };
 }
 
 export function buildRankingModel(input: {
@@ -104,6 +115,7 @@ export function buildRankingModel(input: {
     content: buildContentIndex(input.products),
     tiers: buildTierIndex(input.products),
     popular: popularProducts(input.products, input.copurchase),
+    neighbours: { partners: new Map(), similar: new Map() },
   };
 }
 
@@ -180,22 +192,16 @@ function rankCrossSells(
   const pool = new Set<string>();
   for (const id of [...completionRaw.keys()].sort(compareIds))
     if (eligible(id, false)) pool.add(id);
-  const evidence = new Map<string, PairEvidence[]>();
   if (stats) {
     for (const a of anchors) {
-      for (const e of partnersOf(stats, a, { limit: POOL_SIZE })) {
-        if (!eligible(e.productId, false)) continue;
-        pool.add(e.productId);
-        let list = evidence.get(e.productId);
-        if (!list) evidence.set(e.productId, (list = []));
-        list.push(e);
+      for (const e of cachedPartners(model, stats, a)) {
+        if (eligible(e.productId, false)) pool.add(e.productId);
       }
     }
   }
   for (const a of knownAnchors) {
-    for (const s of similarProducts(model.content, a, { limit: 50 })) {
-      if (eligible(s.productId, false)) pool.add(s.productId);
-    }
+    for (const id of cachedSimilar(model, a).keys())
+      if (eligible(id, false)) pool.add(id);
   }
   const target = Math.max(limit * 5, 20);
   for (const p of model.popular) {
@@ -224,15 +230,21 @@ function rankCrossSells(
       bestCompletion > 0
         ? Math.max(0, completionRaw.get(id) ?? 0) / bestCompletion
         : 0;
+    // Against every anchor, not only those whose top list brought the candidate in.
     let miss = 1;
-    // partnersOf(a) already reports the shrunk, decayed P(candidate | a).
-    for (const e of evidence.get(id) ?? []) miss *= 1 - e.confidence;
+    if (stats) {
+      for (const a of anchors) {
+        if (stats.pairs.get(a)?.has(id))
+          miss *= 1 - shrunkConfidence(stats, a, id);
+      }
+    }
     const copurchase = 1 - miss;
     let content = 0;
     let similarAnchor: string | undefined;
     for (const a of knownAnchors) {
+      // Beyond an anchor's nearest neighbours similarity is too weak to matter as a fallback.
       const s =
-        contentSimilarity(model.content, a, id) *
+        (cachedSimilar(model, a).get(id) ?? 0) *
         (0.25 + 0.75 * coldness.get(a)!);
       if (s > content) [content, similarAnchor] = [s, a];
     }
@@ -254,7 +266,6 @@ function rankCrossSells(
         breakdown.content +
         breakdown.popularity,
       breakdown,
-      evidence: evidence.get(id) ?? [],
       similarAnchor,
     });
   }
@@ -268,7 +279,7 @@ function rankCrossSells(
   const pinnedIds = new Set(pins.map((p) => p.productId));
   const picked = diversify(
     model,
-    scored.filter((s) => !pinnedIds.has(s.productId)).slice(0, POOL_SIZE),
+    scored.filter((s) => !pinnedIds.has(s.productId)).slice(0, DIVERSIFY_DEPTH),
     pins.map((p) => p.productId),
     limit - pins.length,
   );
@@ -302,7 +313,6 @@ interface Scored {
   productId: string;
   score: number;
   breakdown: Record<string, number>;
-  evidence: PairEvidence[];
   similarAnchor?: string;
 }
 
@@ -314,36 +324,72 @@ function diversify(
 ): Scored[] {
   const picked: Scored[] = [];
   if (slots <= 0 || ranked.length === 0) return picked;
-  const shown = [...alreadyShown];
   const clusters = new Set(
-    shown.map((id) => clusterOf(model.products.get(id)!)),
+    alreadyShown.map((id) => clusterOf(model.products.get(id)!)),
   );
   const top = ranked[0].score > 0 ? ranked[0].score : 1;
-  const remaining = [...ranked];
+  const remaining = ranked.map((c) => ({
+    c,
+    cluster: clusterOf(model.products.get(c.productId)!),
+    // Highest similarity to anything shown so far, updated as picks are made.
+    redundancy: Math.max(
+      0,
+      ...alreadyShown.map((s) =>
+        contentSimilarity(model.content, s, c.productId),
+      ),
+    ),
+  }));
   for (const strict of [true, false]) {
     while (picked.length < slots) {
       let best = -1;
       let bestValue = -Infinity;
-      remaining.forEach((c, i) => {
-        if (strict && clusters.has(clusterOf(model.products.get(c.productId)!)))
-          return;
-        let redundancy = 0;
-        for (const s of shown)
-          redundancy = Math.max(
-            redundancy,
-            contentSimilarity(model.content, s, c.productId),
-          );
-        const value = c.score / top - DIVERSITY * redundancy;
+      remaining.forEach((r, i) => {
+        if (strict && clusters.has(r.cluster)) return;
+        const value = r.c.score / top - DIVERSITY * r.redundancy;
         if (value > bestValue) [best, bestValue] = [i, value];
       });
       if (best < 0) break;
       const [choice] = remaining.splice(best, 1);
-      picked.push(choice);
-      shown.push(choice.productId);
-      clusters.add(clusterOf(model.products.get(choice.productId)!));
+      picked.push(choice.c);
+      clusters.add(choice.cluster);
+      for (const r of remaining) {
+        r.redundancy = Math.max(
+          r.redundancy,
+          contentSimilarity(model.content, choice.c.productId, r.c.productId),
+        );
+      }
     }
   }
   return picked;
+}
+
+function cachedPartners(
+  model: RankingModel,
+  stats: CoPurchaseStats,
+  anchor: string,
+) {
+  let list = model.neighbours.partners.get(anchor);
+  if (!list) {
+    list = partnersOf(stats, anchor, { limit: PARTNERS_PER_ANCHOR });
+    model.neighbours.partners.set(anchor, list);
+  }
+  return list;
+}
+
+function cachedSimilar(
+  model: RankingModel,
+  anchor: string,
+): ReadonlyMap<string, number> {
+  let similar = model.neighbours.similar.get(anchor);
+  if (!similar) {
+    similar = new Map(
+      similarProducts(model.content, anchor, { limit: SIMILAR_PER_ANCHOR }).map(
+        (s) => [s.productId, s.similarity],
+      ),
+    );
+    model.neighbours.similar.set(anchor, similar);
+  }
+  return similar;
 }
 
 function makeOffer(
