@@ -23,7 +23,13 @@ Object.assign(process.env, {
 });
 
 // Listening before any test file imports the app: the Shopify library keeps the fetch it sees first.
-mswServer.listen({ onUnhandledRequest: "error" });
+// Requests to servers a test started on this machine pass; anything else unmocked is an error.
+mswServer.listen({
+  onUnhandledRequest(request, print) {
+    if (!["localhost", "127.0.0.1"].includes(new URL(request.url).hostname))
+      print.error();
+  },
+});
 afterEach(() => mswServer.resetHandlers());
 afterAll(() => mswServer.close());
 

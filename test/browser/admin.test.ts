@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import {
+  CHROMIUM,
+  DESKTOP_CHROME,
+  type DemoServer,
+  hasChromium,
+  launchChromium,
+  newPage,
+  startDemo,
+} from "./demo-server";
+
+if (!hasChromium)
+  console.warn(
+    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
+  );
+
+describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), demo?.stop()]);
+  });
+
+  it("opens the embedded admin with a minted session token and shows the imported shop", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${demo.url}/demo/admin`);
+    await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+    await page.getByText("Imported", { exact: true }).waitFor();
+    expect(
+      await page.getByText(/256 products and \d+ orders imported/).count(),
+    ).toBe(1);
+    expect(page.url()).toContain("/app?");
+  });
+
+  it("keeps authenticating client-side navigations through the App Bridge stand-in", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${demo.url}/demo/admin`);
+    await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+    // A revalidation is a fetch with the bearer token, as App Bridge sends it in admin.
+    const status = await page.evaluate(
+      async () => (await fetch("/app.data")).status,
+    );
+    expect(status).toBe(200);
+  });
+
+  it("refuses the admin without a session token", async () => {
+    const response = await fetch(`${demo.url}/app`, {
+      headers: { "User-Agent": DESKTOP_CHROME },
+      redirect: "manual",
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/auth/login");
+  });
+});

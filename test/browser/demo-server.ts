@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { randomUUID } from "node:crypto";
+import { type Browser, type Page, chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export interface DemoServer {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Runs `scripts/demo.ts` exactly as `npm run demo` does, on a free port and its own database. */
+export async function startDemo(): Promise<DemoServer> {
+  const port = await freePort();
+  const database = `demo-test-${randomUUID()}.sqlite`;
+  const env = { ...process.env, PORT: String(port), DEMO_DATABASE: database };
+  for (const name of [
+    "SHOPIFY_API_KEY",
+    "SHOPIFY_API_SECRET",
+    "DATABASE_URL",
+    "SHOPIFY_APP_URL",
+    "SCOPES",
+  ]) {
+    delete env[name];
+  }
+  env.NODE_ENV = "development";
+  const child: ChildProcess = spawn("npx", ["tsx", "scripts/demo.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`demo did not start:\n${output}`)),
+      150_000,
+    );
+    const check = () => {
+      if (output.includes("Cartlift demo is running")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url: `http://localhost:${port}`,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", () => {
+          rmSync(`prisma/${database}`, { force: true });
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Headless Chromium announces itself as "HeadlessChrome", which the Shopify library answers
+ * with 410 as a bot: pages get the user agent of a desktop Chrome instead.
+ */
+export const DESKTOP_CHROME =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({
+    userAgent: DESKTOP_CHROME,
+    viewport: { width: 1280, height: 800 },
+  });
+  return context.newPage();
+}
