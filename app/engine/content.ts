@@ -101,9 +101,17 @@ export function similarProducts(
 ): Similar[] {
   const vector = index.vectors.get(productId);
   if (!vector) return [];
+  // Features shared by a large share of the catalog have a low idf and cannot lift a product into
+  // the top on their own; walking their postings would make every query scan the catalog.
+  const broad = Math.max(200, index.vectors.size / 5);
+  const features = [...vector.keys()];
+  const narrow = features.filter(
+    (f) => (index.postings.get(f)?.length ?? 0) <= broad,
+  );
   const candidates = new Set<string>();
-  for (const f of vector.keys())
+  for (const f of narrow.length > 0 ? narrow : features) {
     for (const id of index.postings.get(f) ?? []) candidates.add(id);
+  }
   candidates.delete(productId);
   const minSimilarity = options.minSimilarity ?? 0.05;
   const out: Similar[] = [];
