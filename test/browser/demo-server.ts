@@ -28,17 +28,22 @@ export interface DemoServer {
 export async function startDemo(): Promise<DemoServer> {
   const port = await freePort();
   const database = `demo-test-${randomUUID()}.sqlite`;
-  const env = { ...process.env, PORT: String(port), DEMO_DATABASE: database };
-  for (const name of [
-    "SHOPIFY_API_KEY",
-    "SHOPIFY_API_SECRET",
-    "DATABASE_URL",
-    "SHOPIFY_APP_URL",
-    "SCOPES",
-  ]) {
-    delete env[name];
-  }
-  env.NODE_ENV = "development";
+  // The test run's own app settings (test/setup.ts) must not leak into the demo, which refuses
+  // to start beside real-looking credentials.
+  const {
+    SHOPIFY_API_KEY: _key,
+    SHOPIFY_API_SECRET: _secret,
+    DATABASE_URL: _db,
+    SHOPIFY_APP_URL: _url,
+    SCOPES: _scopes,
+    ...inherited
+  } = process.env;
+  const env = {
+    ...inherited,
+    NODE_ENV: "development",
+    PORT: String(port),
+    DEMO_DATABASE: database,
+  };
   const child: ChildProcess = spawn("npx", ["tsx", "scripts/demo.ts"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
