@@ -40,7 +40,7 @@ export async function startDemo(): Promise<DemoServer> {
   } = process.env;
   const env = {
     ...inherited,
-    NODE_ENV: "development",
+    NODE_ENV: "development" as const,
     PORT: String(port),
     DEMO_DATABASE: database,
   };
