@@ -12,11 +12,8 @@ import {
   type TrainTimings,
 } from "../app/engine/cart-model";
 import { readOrdersCsv } from "../app/engine/orders-csv";
-import {
-  cooccurrenceScorer,
-  fnv1a32,
-  trainPopularity,
-} from "../app/engine/protocol";
+import { fnv1a32 } from "../app/engine/hash";
+import { cooccurrenceScorer, trainPopularity } from "../app/engine/protocol";
 
 const { values } = parseArgs({
   options: {

@@ -1,4 +1,4 @@
-import { type Rng, pick, seededRng } from "~/engine/random";
+import { type Rng, mulberry32, pick } from "~/engine/random";
 
 /**
  * A deterministic synthetic outdoor-gear shop for demo mode: a few hundred products with
@@ -396,7 +396,7 @@ export function generateDemoShop({
   orders = 3000,
   now = new Date(),
 }: { seed?: number; orders?: number; now?: Date } = {}): DemoShop {
-  const rng = seededRng(seed);
+  const rng = mulberry32(seed);
   // Dates are anchored to the start of today, so a run on the same day is byte-for-byte identical.
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const products = buildCatalog(rng);

@@ -1,3 +1,4 @@
+import { fnv1a32 } from "./hash";
 // Sticky experiment assignment. The arm is a pure function of (experiment id, visitor key), so the
 // storefront, the post-purchase endpoint, every server instance and every restart agree without
 // storing an assignment. The algorithm is specified exactly so other runtimes can reproduce it:
@@ -27,19 +28,7 @@ export class AssignmentConfigError extends Error {
   override name = "AssignmentConfigError";
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const TWO_POW_32 = 4294967296;
-const encoder = new TextEncoder();
-
-export function fnv1a32(text: string): number {
-  let hash = FNV_OFFSET;
-  for (const byte of encoder.encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, FNV_PRIME);
-  }
-  return hash >>> 0;
-}
 
 function fmix32(value: number): number {
   let h = value >>> 0;

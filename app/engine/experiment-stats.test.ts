@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Rng } from "./experiment-random";
-import { mulberry32, sampleBinomial, sampleNormal } from "./experiment-random";
+import type { Rng } from "./random";
+import { mulberry32, sampleBinomial, sampleNormal } from "./random";
 import type { ArmTotals, ExperimentArmInput } from "./experiment-stats";
 import {
   aovEstimate,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Rng } from "./experiment-random";
-import { mulberry32, sampleNormal } from "./experiment-random";
+import type { Rng } from "./random";
+import { mulberry32, sampleNormal } from "./random";
 import type { BanditState } from "./offer-count-bandit";
 import {
   BanditError,

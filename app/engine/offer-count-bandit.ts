@@ -3,8 +3,8 @@
 // a click or add-to-cart (Bernoulli model) or attributed revenue in minor units (Normal model).
 // Pure and deterministic given the Rng: the caller seeds it, so a decision can be replayed.
 
-import type { Rng } from "./experiment-random";
-import { sampleBeta, sampleNormal } from "./experiment-random";
+import type { Rng } from "./random";
+import { sampleBeta, sampleNormal } from "./random";
 
 export const OFFER_COUNTS = [2, 3, 4, 5, 6] as const;
 

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fnv1a32 } from "./hash";
 import { readOrdersCsv } from "./orders-csv";
 import {
   evaluateProtocolA,
   evaluateProtocolB,
-  fnv1a32,
   hiddenChecksum,
   popularityScorer,
   protocolACases,
@@ -27,21 +27,6 @@ if (!haveShared) {
     `protocol.test: skipping the shared-data checks, ${SHARED_FILE} is absent`,
   );
 }
-
-describe("fnv1a32", () => {
-  it("matches the README test vectors", () => {
-    expect(fnv1a32("")).toBe(2166136261);
-    expect(fnv1a32("a")).toBe(3826002220);
-    expect(fnv1a32("42:536365")).toBe(2847041313);
-  });
-
-  it("hashes UTF-8 bytes, not UTF-16 code units", () => {
-    // "é" is two UTF-8 bytes; hashing the code unit 0xe9 would differ.
-    let h = 2166136261;
-    for (const b of [0xc3, 0xa9]) h = Math.imul(h ^ b, 16777619) >>> 0;
-    expect(fnv1a32("é")).toBe(h);
-  });
-});
 
 const order = (
   id: string,

@@ -1,3 +1,4 @@
+import { fnv1a32 } from "./hash";
 /**
  * Offline evaluation protocols A (cart completion) and B (single-item
  * cross-sell) exactly as specified in ../shared/data/README.md, section 5.
@@ -11,18 +12,6 @@ export interface ProtocolOrder {
   id: string;
   createdAt: string;
   items: readonly string[];
-}
-
-const utf8 = new TextEncoder();
-
-/** FNV-1a 32-bit over the UTF-8 bytes of `text`, unsigned. */
-export function fnv1a32(text: string): number {
-  let h = 2166136261;
-  for (const b of utf8.encode(text)) {
-    h ^= b;
-    h = Math.imul(h, 16777619) >>> 0;
-  }
-  return h >>> 0;
 }
 
 export type SplitName = "test" | "validation";
