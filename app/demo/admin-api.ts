@@ -147,5 +147,35 @@ export function demoAdminHandlers(
         extensions: { cost },
       });
     }),
+    // The bundle discount lifecycle (app/services/bundle-discount.server.ts): one automatic
+    // discount per shop, then configuration writes. The demo keeps no discount state: the app
+    // remembers the id in its own database, as it does against Shopify.
+    admin.mutation("CartliftBundleDiscountCreate", () =>
+      HttpResponse.json({
+        data: {
+          discountAutomaticAppCreate: {
+            automaticAppDiscount: {
+              discountId: gid("DiscountAutomaticNode", "1"),
+            },
+            userErrors: [],
+          },
+        },
+        extensions: { cost },
+      }),
+    ),
+    admin.mutation("CartliftBundleDiscountConfigSet", ({ variables }) => {
+      const metafields = variables.metafields as unknown[];
+      return HttpResponse.json({
+        data: {
+          metafieldsSet: {
+            metafields: metafields.map((_, i) => ({
+              id: gid("Metafield", String(i + 1)),
+            })),
+            userErrors: [],
+          },
+        },
+        extensions: { cost },
+      });
+    }),
   ];
 }
