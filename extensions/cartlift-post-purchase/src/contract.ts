@@ -1,0 +1,261 @@
+// The contract between this extension and the app's /api/post-purchase/* endpoints, plus the
+// extension's non-React logic. Plain TypeScript with no dependencies: the app imports these types
+// (so both sides are checked against one definition) and vitest tests the logic without React 17.
+
+/** One entry of a changeset, as Shopify's `calculateChangeset` and the signed JWT carry it. */
+export interface AddVariantChange {
+  type: "add_variant";
+  variantID: number;
+  quantity: number;
+  discount?: ChangeDiscount;
+}
+
+export interface ChangeDiscount {
+  value: number;
+  valueType: "percentage";
+  title: string;
+}
+
+export interface OfferRequestBody {
+  referenceId: string;
+  /** Numeric product ids of the order's lines. */
+  productIds: string[];
+}
+
+export interface PostPurchaseOfferPayload {
+  referenceId: string;
+  productId: string;
+  variantId: string;
+  title: string;
+  variantTitle: string;
+  imageUrl: string | null;
+  /** Shopper-facing reason ("Often bought with …"); empty when the merchant hides reasons. */
+  reason: string;
+  currency: string;
+  /** Unit price before the discount, in minor units. */
+  priceMinor: number;
+  /** Unit price after the discount, in minor units (equal to priceMinor without a discount). */
+  discountedPriceMinor: number;
+  discount: ChangeDiscount | null;
+  minQuantity: number;
+  maxQuantity: number;
+}
+
+export interface OfferResponseBody {
+  offer: PostPurchaseOfferPayload | null;
+}
+
+export interface SignChangesetRequestBody {
+  referenceId: string;
+  changes: AddVariantChange[];
+}
+
+export interface SignChangesetResponseBody {
+  token: string;
+}
+
+/** The part of Shopify's `inputData.initialPurchase` the extension reads. */
+export interface InitialPurchase {
+  referenceId: string;
+  lineItems: { product: { id: number }; quantity: number }[];
+}
+
+export const OFFER_PATH = "/api/post-purchase/offer";
+export const SIGN_PATH = "/api/post-purchase/sign-changeset";
+
+export function offerRequestBody(purchase: InitialPurchase): OfferRequestBody {
+  return {
+    referenceId: purchase.referenceId,
+    productIds: [
+      ...new Set(purchase.lineItems.map((line) => String(line.product.id))),
+    ],
+  };
+}
+
+export function clampQuantity(
+  offer: Pick<PostPurchaseOfferPayload, "minQuantity" | "maxQuantity">,
+  quantity: number,
+): number {
+  if (!Number.isFinite(quantity)) return offer.minQuantity;
+  return Math.min(
+    offer.maxQuantity,
+    Math.max(offer.minQuantity, Math.trunc(quantity)),
+  );
+}
+
+/** The changes for the offer at a quantity: what is calculated, then sent to be signed. */
+export function changesFor(
+  offer: PostPurchaseOfferPayload,
+  quantity: number,
+): AddVariantChange[] {
+  return [
+    {
+      type: "add_variant",
+      variantID: Number(offer.variantId),
+      quantity: clampQuantity(offer, quantity),
+      ...(offer.discount ? { discount: offer.discount } : {}),
+    },
+  ];
+}
+
+/** "€12.50" in the buyer's locale; money stays in minor units until it is shown. */
+export function formatMinor(
+  minor: number,
+  currency: string,
+  locale = "en",
+): string {
+  const digits =
+    new Intl.NumberFormat("en", {
+      style: "currency",
+      currency,
+    }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(
+    minor / 10 ** digits,
+  );
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+function post(fetchFn: Fetch, url: string, token: string, body: unknown) {
+  return fetchFn(url, {
+    method: "POST",
+    headers: {
+      // The checkout token Shopify gave the extension; the app verifies it with the app secret.
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+function isOffer(value: unknown): value is PostPurchaseOfferPayload {
+  if (typeof value !== "object" || value === null) return false;
+  const o = value as Record<string, unknown>;
+  return (
+    typeof o.referenceId === "string" &&
+    typeof o.variantId === "string" &&
+    /^\d+$/.test(o.variantId) &&
+    typeof o.title === "string" &&
+    typeof o.currency === "string" &&
+    Number.isInteger(o.priceMinor) &&
+    Number.isInteger(o.discountedPriceMinor) &&
+    Number.isInteger(o.minQuantity) &&
+    Number.isInteger(o.maxQuantity) &&
+    (o.minQuantity as number) >= 1 &&
+    (o.maxQuantity as number) >= (o.minQuantity as number)
+  );
+}
+
+/**
+ * Asks the app for an offer for the order just placed. Anything but a well-formed offer (no offer,
+ * an error, the app unreachable) is null: the buyer then goes straight to the thank-you page.
+ */
+export async function requestOffer(
+  fetchFn: Fetch,
+  appUrl: string,
+  token: string,
+  purchase: InitialPurchase,
+): Promise<PostPurchaseOfferPayload | null> {
+  try {
+    const response = await post(
+      fetchFn,
+      appUrl + OFFER_PATH,
+      token,
+      offerRequestBody(purchase),
+    );
+    if (!response.ok) return null;
+    const body = (await response.json()) as { offer?: unknown };
+    return isOffer(body.offer) ? body.offer : null;
+  } catch {
+    return null;
+  }
+}
+
+export class SignChangesetError extends Error {
+  constructor(readonly status: number) {
+    super(`The app refused to sign the changeset (HTTP ${status})`);
+    this.name = "SignChangesetError";
+  }
+}
+
+/** Asks the app to sign the changes; the app signs only the offer it made for this order. */
+export async function requestSignedChangeset(
+  fetchFn: Fetch,
+  appUrl: string,
+  token: string,
+  body: SignChangesetRequestBody,
+): Promise<string> {
+  const response = await post(fetchFn, appUrl + SIGN_PATH, token, body);
+  if (!response.ok) throw new SignChangesetError(response.status);
+  const json = (await response.json()) as Partial<SignChangesetResponseBody>;
+  if (typeof json.token !== "string") throw new SignChangesetError(502);
+  return json.token;
+}
+
+/** What the Render target needs from Shopify's extension input to accept or decline. */
+export interface OfferActions {
+  token: string;
+  referenceId: string;
+  calculateChangeset?: (args: {
+    changes: AddVariantChange[];
+  }) => Promise<{ status: string; errors?: unknown[] }>;
+  applyChangeset: (token: string) => Promise<{
+    status: string;
+    errors?: { code?: string; message?: string }[];
+  }>;
+  done: () => Promise<void> | void;
+}
+
+export type AcceptResult =
+  { status: "accepted" } | { status: "failed"; message: string };
+
+/**
+ * Accept: check the changes with Shopify, have the app sign exactly those, apply the signed
+ * changeset, then leave the page. A failure leaves the buyer on the page with a message: their
+ * order is already placed, so nothing is lost by not adding the item.
+ */
+export async function acceptOffer(
+  fetchFn: Fetch,
+  appUrl: string,
+  actions: OfferActions,
+  offer: PostPurchaseOfferPayload,
+  quantity: number,
+): Promise<AcceptResult> {
+  const changes = changesFor(offer, quantity);
+  try {
+    if (actions.calculateChangeset) {
+      const calculated = await actions.calculateChangeset({ changes });
+      if (calculated.status !== "processed")
+        return { status: "failed", message: "This offer is not available." };
+    }
+    const signed = await requestSignedChangeset(
+      fetchFn,
+      appUrl,
+      actions.token,
+      { referenceId: actions.referenceId, changes },
+    );
+    const applied = await actions.applyChangeset(signed);
+    if (applied.status !== "processed")
+      return {
+        status: "failed",
+        message: applied.errors?.[0]?.message ?? "The item could not be added.",
+      };
+    await actions.done();
+    return { status: "accepted" };
+  } catch (error) {
+    return {
+      status: "failed",
+      message:
+        error instanceof SignChangesetError
+          ? "This offer is no longer available."
+          : "Something went wrong. Your order is not affected.",
+    };
+  }
+}
+
+/** Decline: nothing is signed or charged; the buyer goes on to the thank-you page. */
+export async function declineOffer(
+  actions: Pick<OfferActions, "done">,
+): Promise<void> {
+  await actions.done();
+}
