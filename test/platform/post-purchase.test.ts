@@ -31,7 +31,9 @@ async function checkoutToken(
   referenceId: string,
   { secret = API_SECRET_KEY, productIds = [1] } = {},
 ) {
-  const { token } = await getJwt(store, API_KEY, secret, {
+  // getJwt's type lists the admin session token's claims; Shopify's post-purchase token adds
+  // input_data, which the helper signs like any other claim.
+  const overrides = {
     input_data: {
       shop: { domain: `${store}.myshopify.com` },
       initialPurchase: {
@@ -42,7 +44,8 @@ async function checkoutToken(
         })),
       },
     },
-  });
+  } as Parameters<typeof getJwt>[3];
+  const { token } = await getJwt(store, API_KEY, secret, overrides);
   return token;
 }
 
