@@ -11,12 +11,14 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler as createRemixHandler } from "@remix-run/node";
 import { setupServer } from "msw/node";
 import { demoRefusal } from "~/demo/guard";
 import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
 import { demoAdminHandlers } from "~/demo/admin-api";
 import { adminHost, mintSessionToken } from "~/demo/session-token";
 import { proxiedQuery } from "~/demo/proxy-signature";
+import { demoStorefront } from "~/demo/storefront";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -95,16 +97,28 @@ app.get("/demo/session-token", (_req, res) => {
   res.set("Cache-Control", "no-store").type("text").send(token());
 });
 app.get("/demo/admin", (_req, res) => res.redirect(adminUrl()));
-// What Shopify does for https://{shop}/apps/cartlift/*: sign the query and forward it to /proxy/*.
-app.use("/apps/cartlift", (req, _res, next) => {
-  const url = new URL(req.url, "http://localhost");
-  const signed = proxiedQuery(url.searchParams, {
-    shop: DEMO_SHOP,
-    secret: apiSecret,
-  });
-  req.url = `/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`;
-  next();
-});
+// What Shopify does for the storefront: pages rendering the theme extension, the Ajax cart, and
+// https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
+const handleRequest = createRemixHandler(build, "production");
+app.use(
+  demoStorefront({
+    root,
+    demo,
+    proxy: (pathAndQuery, init) => {
+      const url = new URL(pathAndQuery, "http://localhost");
+      const signed = proxiedQuery(url.searchParams, {
+        shop: DEMO_SHOP,
+        secret: apiSecret,
+      });
+      return handleRequest(
+        new Request(
+          `http://localhost:${port}/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`,
+          init,
+        ),
+      );
+    },
+  }),
+);
 app.all("*", createRequestHandler({ build, mode: "production" }));
 
 app.listen(port, async () => {

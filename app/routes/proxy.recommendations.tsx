@@ -1,33 +1,44 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateProxy } from "~/shopify.server";
-import { recommend } from "~/services/recommendations.server";
+import { VISITOR_ID } from "~/services/attribution.server";
+import { storefrontOffers } from "~/services/storefront.server";
+import { offersLiquid } from "~/services/storefront-liquid";
 
-const ProductId = z
-  .string()
-  .regex(/^\d{1,20}$/, "must be a numeric product id");
+const Id = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
 
 // Cart ids arrive as one comma-separated parameter: the library's proxy signature check keeps
 // only the last value of a repeated key, so repeated keys would fail verification.
+// No currency or country parameter: the answer is Liquid that Shopify renders in the shopper's
+// own context (decision 007), so the app never needs to know, or trust, either.
 const Query = z
   .object({
     placement: z.enum(["product_fbt", "product_upgrade", "cart", "drawer"]),
-    product_id: ProductId.optional(),
+    product_id: Id.optional(),
+    variant_id: Id.optional(),
     cart: z
       .string()
       .max(2000)
       .transform((s) => s.split(",").filter(Boolean))
-      .pipe(z.array(ProductId).max(100))
+      .pipe(z.array(Id).max(100))
       .optional(),
     limit: z.coerce.number().int().min(1).max(12).optional(),
+    reasons: z.enum(["0", "1"]).default("1"),
+    // Accepted and validated so storefronts can send it from day one; experiment assignment
+    // (issue 5's experiments) will key on it. Never stored from this route.
+    visitor: z.string().regex(VISITOR_ID).optional(),
   })
   .refine((q) => !q.placement.startsWith("product_") || q.product_id, {
     message: "product_id is required for product placements",
     path: ["product_id"],
   });
 
+/**
+ * GET /apps/cartlift/recommendations: the offers of one placement as a Liquid fragment
+ * (application/liquid, no theme layout), rendered by Shopify in the shopper's currency.
+ */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await authenticateProxy(request);
+  const { shop, liquid } = await authenticateProxy(request);
   const parsed = Query.safeParse(
     Object.fromEntries(new URL(request.url).searchParams),
   );
@@ -42,14 +53,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   }
-  const { placement, product_id, cart = [], limit } = parsed.data;
-  const context = product_id
-    ? ({ type: "product", productId: product_id } as const)
-    : ({ type: "cart", productIds: cart } as const);
-  const result = await recommend(shop, { placement, context, limit });
-  return Response.json(
-    { placement, offers: result.offers },
-    // Per-shopper answers: never cached by a shared cache.
-    { headers: { "Cache-Control": "private, max-age=30" } },
-  );
+  const q = parsed.data;
+  const offers = await storefrontOffers(shop, {
+    placement: q.placement,
+    productId: q.product_id,
+    variantId: q.variant_id,
+    cart: q.cart ?? [],
+    limit: q.limit,
+    showReasons: q.reasons === "1",
+  });
+  return liquid(offersLiquid(offers), {
+    layout: false,
+    // Per-shopper answers (cart-dependent, presentment currency): never in a shared cache.
+    headers: { "Cache-Control": "private, max-age=30", Vary: "Cookie" },
+  });
 };

@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { decimalToMinor } from "./money";
 import { isOlder } from "./ordering";
 import { customerKey } from "./pseudonym.server";
+import { attributeLines } from "./attribution.server";
 
 const Id = z
   .union([z.number().int(), z.string().regex(/^\d+$/)])
@@ -19,6 +20,9 @@ export const OrderWebhookPayload = z.object({
   subtotal_price: z.string(),
   total_price: z.string(),
   customer: z.object({ id: Id }).nullish(),
+  note_attributes: z
+    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .nullish(),
   line_items: z.array(
     z.object({
       id: Id,
@@ -36,6 +40,8 @@ export type OrderWebhookPayload = z.infer<typeof OrderWebhookPayload>;
 
 /** Line-item property the storefront script adds to carts it fills, for attribution. */
 export const ATTRIBUTION_PROPERTY = "_cartlift";
+/** Cart attribute carrying the storefront's pseudonymous visitor id, for clicked-then-bought. */
+export const VISITOR_ATTRIBUTE = "_cartlift_visitor";
 
 export interface OrderInput {
   id: string;
@@ -47,6 +53,8 @@ export interface OrderInput {
   subtotalMinor: number;
   totalMinor: number;
   customerId: string | null;
+  /** Pseudonymous storefront visitor id from the cart attribute, when the storefront set one. */
+  visitorId?: string | null;
   lines: {
     id: string;
     productId: string | null;
@@ -69,6 +77,7 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
     subtotalMinor: decimalToMinor(payload.subtotal_price, currency),
     totalMinor: decimalToMinor(payload.total_price, currency),
     customerId: payload.customer?.id ?? null,
+    visitorId: stringAttribute(payload.note_attributes, VISITOR_ATTRIBUTE),
     lines: payload.line_items.map((line) => {
       const token = line.properties?.find(
         (p) => p.name === ATTRIBUTION_PROPERTY,
@@ -86,6 +95,14 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
   };
 }
 
+function stringAttribute(
+  attributes: { name: string; value: unknown }[] | null | undefined,
+  name: string,
+): string | null {
+  const value = attributes?.find((a) => a.name === name)?.value;
+  return typeof value === "string" && value.length <= 64 ? value : null;
+}
+
 /**
  * Inserts or replaces orders (one import page, or one webhook). Deliveries can arrive out of
  * order (orders/updated before orders/create, or a late retry), so a state older than the
@@ -97,6 +114,27 @@ export async function saveOrders(
   orders: OrderInput[],
 ): Promise<number> {
   if (orders.length === 0) return 0;
+  // Attribution is derived from the order itself and events before it, so recomputing it on
+  // every delivery gives the same answer: replacing the lines below never counts a sale twice.
+  // Computed before the transaction, which must not wait on other queries.
+  const attribution = new Map(
+    await Promise.all(
+      orders.map(
+        async (order) =>
+          [
+            order.id,
+            await attributeLines(
+              shop,
+              {
+                createdAt: order.createdAt,
+                visitorId: order.visitorId ?? null,
+              },
+              order.lines,
+            ),
+          ] as const,
+      ),
+    ),
+  );
   return prisma.$transaction(async (tx) => {
     const existing = await tx.order.findMany({
       where: { shop, id: { in: orders.map((o) => o.id) } },
@@ -134,10 +172,11 @@ export async function saveOrders(
     });
     await tx.orderLine.createMany({
       data: fresh.flatMap((order) =>
-        order.lines.map((line) => ({
+        order.lines.map((line, i) => ({
           shop,
           orderId: order.id,
           ...line,
+          ...attribution.get(order.id)![i],
           refundedQuantity: refundedById.get(line.id) ?? 0,
         })),
       ),

@@ -52,17 +52,22 @@ async function seedCatalog() {
 }
 
 describe("app proxy", () => {
-  it("answers a correctly signed request with offers from the signed shop", async () => {
+  it("answers a correctly signed request with a Liquid fragment of the signed shop's offers", async () => {
     await seedCatalog();
     const response = (await call(
       signed({ placement: "cart", cart: "1" }),
     )) as Response;
     expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toMatch(
+      /^application\/liquid/,
+    );
     expect(response.headers.get("Cache-Control")).toMatch(/^private/);
-    const body = await response.json();
-    expect(
-      body.offers.map((o: { productId: string }) => o.productId).sort(),
-    ).toEqual(["2", "3"]);
+    const body = await response.text();
+    // Offers are looked up in Shopify's own product objects, never printed from app data.
+    const handles = [...body.matchAll(/all_products\['([^']+)'\]/g)]
+      .map((m) => m[1])
+      .sort();
+    expect(handles).toEqual(["product-2", "product-3"]);
   });
 
   it("refuses a signature made with another secret", async () => {

@@ -1,0 +1,588 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import express, { type Request as ExpressRequest, type Router } from "express";
+import { Drop, Liquid, type TagToken, type TopLevelToken } from "liquidjs";
+import type { DemoProduct, DemoShop } from "./shop";
+
+// The storefront preview of demo mode: a minimal product page and cart page of the synthetic
+// shop that render the theme extension's real Liquid blocks with liquidjs, plus just enough of
+// Shopify's storefront to run them: the Ajax cart API (/cart.js, /cart/add.js, /cart/change.js,
+// /cart/update.js) kept in memory per cookie, the Section Rendering API for the cart sections,
+// presentment currencies, and the app proxy, which signs the query, calls the real /proxy route
+// and renders its Liquid answer in the shopper's context, as Shopify does.
+
+/** Demo exchange rates from the shop currency (USD); Shopify Markets would supply these. */
+export const DEMO_RATES: Record<string, number> = {
+  USD: 1,
+  EUR: 0.92,
+  GBP: 0.79,
+  CAD: 1.37,
+};
+const LOCALES = ["en", "fr"] as const;
+type Locale = (typeof LOCALES)[number];
+
+type Json = Record<string, unknown>;
+
+/** The `{% schema %}` JSON of a block file (what Shopify reads for settings and their defaults). */
+export function extractSchema(source: string): Json {
+  const match =
+    /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/.exec(source);
+  if (!match) throw new Error("No {% schema %} in block");
+  return JSON.parse(match[1]) as Json;
+}
+
+/** Settings as the theme editor would store them for a freshly added block: the defaults. */
+export function defaultSettings(schema: Json): Json {
+  const settings = (schema.settings ?? []) as {
+    id: string;
+    default?: unknown;
+  }[];
+  return Object.fromEntries(settings.map((s) => [s.id, s.default ?? ""]));
+}
+
+function lookupKey(messages: Json, key: string): string | undefined {
+  const value = key
+    .split(".")
+    .reduce<unknown>(
+      (node, part) =>
+        node && typeof node === "object" ? (node as Json)[part] : undefined,
+      messages,
+    );
+  return typeof value === "string" ? value : undefined;
+}
+
+export interface StorefrontLiquidOptions {
+  extensionDir: string;
+  locale?: string;
+  currency?: string;
+}
+
+/**
+ * A liquidjs engine that reads the extension's blocks and snippets, with the Shopify filters
+ * and tags they use: `t` (the extension's locales), `money` (presentment currency),
+ * `asset_url`, and a `schema` tag that renders nothing.
+ */
+export function storefrontLiquid({
+  extensionDir,
+  locale = "en",
+  currency = "USD",
+}: StorefrontLiquidOptions): Liquid {
+  const liquid = new Liquid({
+    root: [path.join(extensionDir, "blocks")],
+    partials: [path.join(extensionDir, "snippets")],
+    extname: ".liquid",
+    strictFilters: true,
+    cache: true,
+  });
+  liquid.registerTag("schema", {
+    parse(_token: TagToken, remain: TopLevelToken[]) {
+      for (let t = remain.shift(); t; t = remain.shift()) {
+        if ((t as TagToken).name === "endschema") return;
+      }
+      throw new Error("{% schema %} without {% endschema %}");
+    },
+    render: () => "",
+  });
+  const read = (name: string) =>
+    JSON.parse(
+      readFileSync(path.join(extensionDir, "locales", name), "utf8"),
+    ) as Json;
+  const fallback = read("en.default.json");
+  const messages = locale === "en" ? fallback : read(`${locale}.json`);
+  liquid.registerFilter("t", (key: string, ...args: unknown[]) => {
+    const vars = Object.fromEntries(
+      args.filter(Array.isArray) as [string, unknown][],
+    );
+    const message =
+      lookupKey(messages, key) ??
+      lookupKey(fallback, key) ??
+      `translation missing: ${key}`;
+    return message.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) =>
+      String(vars[name] ?? ""),
+    );
+  });
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency });
+  liquid.registerFilter("money", (cents: number) =>
+    format.format(Number(cents) / 100),
+  );
+  // The synthetic shop has no product images; these keep image markup renderable all the same.
+  liquid.registerFilter("image_url", (image: { src?: string } | string) =>
+    typeof image === "string" ? image : (image?.src ?? ""),
+  );
+  liquid.registerFilter(
+    "image_tag",
+    (url: string, ...args: unknown[]) =>
+      `<img src="${escapeHtml(url)}" ${(args.filter(Array.isArray) as [string, unknown][]).map(([k, v]) => `${k}="${escapeHtml(String(v))}"`).join(" ")}>`,
+  );
+  liquid.registerFilter(
+    "asset_url",
+    (file: string) => `/demo/storefront/assets/${file}`,
+  );
+  return liquid;
+}
+
+/** `all_products[handle]`: Shopify's product objects, in the cart's presentment currency. */
+export class AllProducts extends Drop {
+  private byHandle: Map<string, DemoProduct>;
+  constructor(
+    products: readonly DemoProduct[],
+    private readonly rate: number,
+  ) {
+    super();
+    this.byHandle = new Map(products.map((p) => [p.handle, p]));
+  }
+  override liquidMethodMissing(handle: string) {
+    const product = this.byHandle.get(handle);
+    return product ? productObject(product, this.rate) : undefined;
+  }
+}
+
+export function productObject(product: DemoProduct, rate: number) {
+  const variants = product.variants.map((v) => ({
+    id: Number(v.id),
+    title: v.title,
+    price: Math.round(v.price * rate),
+    available: v.inventoryQuantity > 0,
+    options: v.options.map((o) => o.value),
+  }));
+  return {
+    id: Number(product.id),
+    title: product.title,
+    handle: product.handle,
+    url: `/demo/storefront/products/${product.handle}`,
+    type: product.productType,
+    vendor: product.vendor,
+    featured_image: null,
+    available: variants.some((v) => v.available),
+    has_only_default_variant: variants.length === 1,
+    variants,
+    price: Math.min(...variants.map((v) => v.price)),
+    selected_or_first_available_variant:
+      variants.find((v) => v.available) ?? variants[0],
+  };
+}
+
+interface CartLine {
+  key: string;
+  variantId: string;
+  productId: string;
+  quantity: number;
+  properties: Record<string, string>;
+}
+interface DemoCart {
+  token: string;
+  currency: string;
+  locale: Locale;
+  lines: CartLine[];
+  attributes: Record<string, string>;
+}
+
+export interface DemoStorefrontOptions {
+  root: string;
+  demo: DemoShop;
+  /**
+   * Sends a request to the app exactly as Shopify's app proxy would (the caller signs the query
+   * and hands it to the app's request handler) and returns the app's response.
+   */
+  proxy: (pathAndQuery: string, init: RequestInit) => Promise<Response>;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) =>
+      ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[
+        c
+      ] as string,
+  );
+
+export function demoStorefront({
+  root,
+  demo,
+  proxy,
+}: DemoStorefrontOptions): Router {
+  const extensionDir = path.join(root, "extensions", "cartlift-theme");
+  const carts = new Map<string, DemoCart>();
+  const variants = new Map(
+    demo.products.flatMap((p) => p.variants.map((v) => [v.id, { p, v }])),
+  );
+  const engines = new Map<string, Liquid>();
+  const engine = (cart: DemoCart) => {
+    const key = `${cart.locale}:${cart.currency}`;
+    let liquid = engines.get(key);
+    if (!liquid) {
+      liquid = storefrontLiquid({
+        extensionDir,
+        locale: cart.locale,
+        currency: cart.currency,
+      });
+      engines.set(key, liquid);
+    }
+    return liquid;
+  };
+  const rate = (cart: DemoCart) => DEMO_RATES[cart.currency] ?? 1;
+
+  function cartFor(req: ExpressRequest, res: express.Response): DemoCart {
+    const token = /(?:^|;\s*)cart=([a-f0-9]{32})/.exec(
+      req.headers.cookie ?? "",
+    )?.[1];
+    let cart = token ? carts.get(token) : undefined;
+    if (!cart) {
+      cart = {
+        token: token ?? randomBytes(16).toString("hex"),
+        currency: demo.currency,
+        locale: "en",
+        lines: [],
+        attributes: {},
+      };
+      carts.set(cart.token, cart);
+      res.cookie("cart", cart.token, { httpOnly: true, sameSite: "lax" });
+    }
+    // Shopify's localization form: the shopper picks a currency and a language.
+    const currency = String(req.query.currency ?? "");
+    if (currency in DEMO_RATES) cart.currency = currency;
+    const locale = String(req.query.locale ?? "");
+    if ((LOCALES as readonly string[]).includes(locale))
+      cart.locale = locale as Locale;
+    return cart;
+  }
+
+  function cartJson(cart: DemoCart) {
+    const items = cart.lines.map((line) => {
+      const { p, v } = variants.get(line.variantId)!;
+      const price = Math.round(v.price * rate(cart));
+      return {
+        key: line.key,
+        id: Number(v.id),
+        variant_id: Number(v.id),
+        product_id: Number(p.id),
+        title: `${p.title}${p.variants.length > 1 ? ` - ${v.title}` : ""}`,
+        handle: p.handle,
+        quantity: line.quantity,
+        price,
+        line_price: price * line.quantity,
+        properties: line.properties,
+        url: `/demo/storefront/products/${p.handle}`,
+      };
+    });
+    return {
+      token: cart.token,
+      currency: cart.currency,
+      item_count: items.reduce((n, i) => n + i.quantity, 0),
+      total_price: items.reduce((n, i) => n + i.line_price, 0),
+      attributes: cart.attributes,
+      items,
+    };
+  }
+
+  const money = (cart: DemoCart, cents: number) =>
+    new Intl.NumberFormat(cart.locale, {
+      style: "currency",
+      currency: cart.currency,
+    }).format(cents / 100);
+
+  // The theme's own sections, as the Section Rendering API returns them.
+  const SECTIONS: Record<string, (cart: DemoCart) => string> = {
+    "cart-icon-bubble": (cart) =>
+      `<span id="shopify-section-cart-icon-bubble"><a href="/demo/storefront/cart">Cart (${cartJson(cart).item_count})</a></span>`,
+    "cart-drawer": (cart) => {
+      const c = cartJson(cart);
+      const lines = c.items
+        .map(
+          (i) =>
+            `<li>${escapeHtml(i.title)} × ${i.quantity} — ${money(cart, i.line_price)}</li>`,
+        )
+        .join("");
+      return `<div id="shopify-section-cart-drawer"><aside class="drawer" data-cart-drawer aria-label="Cart drawer"><h2>Your cart</h2><ul>${lines || "<li>Your cart is empty</li>"}</ul></aside></div>`;
+    },
+    "main-cart": (cart) => {
+      const c = cartJson(cart);
+      const rows = c.items
+        .map(
+          (i, n) =>
+            `<tr><td><a href="${i.url}">${escapeHtml(i.title)}</a>${i.properties._cartlift ? " <small>(suggested)</small>" : ""}</td><td>${money(cart, i.price)}</td>` +
+            `<td><button type="button" data-line="${n + 1}" data-quantity="${i.quantity - 1}" aria-label="Remove one ${escapeHtml(i.title)}">−</button> ${i.quantity} ` +
+            `<button type="button" data-line="${n + 1}" data-quantity="${i.quantity + 1}" aria-label="Add one ${escapeHtml(i.title)}">+</button></td><td>${money(cart, i.line_price)}</td></tr>`,
+        )
+        .join("");
+      return `<div id="shopify-section-main-cart"><table aria-label="Cart lines"><thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Quantity</th><th scope="col">Total</th></tr></thead><tbody>${rows}</tbody></table><p>Subtotal: ${money(cart, c.total_price)}</p></div>`;
+    },
+  };
+  const sections = (cart: DemoCart, ids: unknown) =>
+    typeof ids === "string" && ids
+      ? Object.fromEntries(
+          ids
+            .split(",")
+            .slice(0, 5)
+            .map((id) => [id, SECTIONS[id]?.(cart) ?? null]),
+        )
+      : undefined;
+
+  async function renderBlock(
+    file: string,
+    cart: DemoCart,
+    product?: DemoProduct,
+  ): Promise<string> {
+    const source = readFileSync(
+      path.join(extensionDir, "blocks", `${file}.liquid`),
+      "utf8",
+    );
+    const settings = defaultSettings(extractSchema(source));
+    return engine(cart).renderFile(file, {
+      block: { id: file, settings, shopify_attributes: "" },
+      product: product ? productObject(product, rate(cart)) : undefined,
+      routes: {
+        root_url: "/",
+        cart_url: "/cart",
+        cart_add_url: "/cart/add",
+        cart_change_url: "/cart/change",
+      },
+    });
+  }
+
+  function page(
+    cart: DemoCart,
+    title: string,
+    main: string,
+    embed: string,
+  ): string {
+    const currencyOptions = Object.keys(DEMO_RATES)
+      .map(
+        (c) => `<option${c === cart.currency ? " selected" : ""}>${c}</option>`,
+      )
+      .join("");
+    const localeOptions = LOCALES.map(
+      (l) => `<option${l === cart.locale ? " selected" : ""}>${l}</option>`,
+    ).join("");
+    return `<!doctype html>
+<html lang="${cart.locale}">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – Cartlift demo store</title>
+<link rel="stylesheet" href="/demo/storefront/assets/cartlift.css">
+<script src="/demo/storefront/assets/cartlift.js" defer></script>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:1fr 20rem}
+header,main{grid-column:1;padding:1rem 2rem}header{display:flex;gap:1.5rem;align-items:center;border-bottom:1px solid #ddd}
+#shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
+main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
+</style>
+</head>
+<body>
+<header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}
+<form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
+<label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label></form></header>
+<main>${main}</main>
+${SECTIONS["cart-drawer"](cart)}
+${embed}
+</body>
+</html>`;
+  }
+
+  // A stand-in for the theme's own JavaScript: its add-to-cart form and cart quantity buttons
+  // use the Ajax API and the Section Rendering API, and announce nothing to apps.
+  const THEME_SCRIPT = `<script>
+document.addEventListener("click", async (e) => {
+  const b = e.target.closest("button[data-theme-add], button[data-line]");
+  if (!b) return;
+  const url = b.dataset.themeAdd ? "/cart/add.js" : "/cart/change.js";
+  const body = b.dataset.themeAdd
+    ? { id: Number(document.getElementById("variant").value), quantity: 1 }
+    : { line: Number(b.dataset.line), quantity: Number(b.dataset.quantity) };
+  const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ ...body, sections: "cart-icon-bubble,cart-drawer,main-cart" }) });
+  const { sections } = await r.json();
+  for (const [id, html] of Object.entries(sections || {})) {
+    const old = document.getElementById("shopify-section-" + id);
+    if (old && html) old.outerHTML = html;
+  }
+});
+</script>`;
+
+  const router = express.Router();
+  // Only the cart routes parse bodies: the proxy forwards its body to the app untouched.
+  const parse = express.json({ limit: "32kb" });
+
+  router.get("/demo/storefront/assets/:file", (req, res) => {
+    if (!/^cartlift\.(js|css)$/.test(req.params.file))
+      return void res.sendStatus(404);
+    res
+      .type(path.extname(req.params.file))
+      .set("Cache-Control", "no-cache")
+      .send(readFileSync(path.join(extensionDir, "assets", req.params.file)));
+  });
+
+  router.get("/demo/storefront", (_req, res) => {
+    // A product with a next tier and known partners shows every product block at once.
+    const product =
+      demo.products.find((p) => p.productType === "Tent") ?? demo.products[0];
+    res.redirect(`/demo/storefront/products/${product.handle}`);
+  });
+
+  router.get("/demo/storefront/products/:handle", async (req, res, next) => {
+    try {
+      const product = demo.products.find((p) => p.handle === req.params.handle);
+      if (!product) return void res.sendStatus(404);
+      const cart = cartFor(req, res);
+      const shown = productObject(product, rate(cart));
+      const options = shown.variants
+        .map(
+          (v) =>
+            `<option value="${v.id}"${v.available ? "" : " disabled"}>${escapeHtml(v.title)} — ${money(cart, v.price)}</option>`,
+        )
+        .join("");
+      const blocks = `${await renderBlock("frequently-bought-together", cart, product)}${await renderBlock("upgrade", cart, product)}`;
+      const main = `<h1>${escapeHtml(product.title)}</h1><p>${escapeHtml(product.vendor)} · ${escapeHtml(product.productType)}</p>
+<p><label>Variant <select id="variant">${options}</select></label>
+<button type="button" data-theme-add="1">Add to cart</button></p>
+<div id="shopify-section-apps-main">${blocks}</div>${THEME_SCRIPT}`;
+      res
+        .type("html")
+        .set("Cache-Control", "no-store")
+        .send(
+          page(
+            cart,
+            product.title,
+            main,
+            await renderBlock("cart-drawer", cart),
+          ),
+        );
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get("/demo/storefront/cart", async (req, res, next) => {
+    try {
+      const cart = cartFor(req, res);
+      const main = `<h1>Your cart</h1>${SECTIONS["main-cart"](cart)}
+<div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${THEME_SCRIPT}`;
+      res
+        .type("html")
+        .set("Cache-Control", "no-store")
+        .send(page(cart, "Cart", main, ""));
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  // Shopify's Ajax cart API, in memory per cart cookie.
+  router.get("/cart.js", (req, res) => {
+    res.set("Cache-Control", "no-store").json(cartJson(cartFor(req, res)));
+  });
+  router.post("/cart/add.js", parse, (req, res) => {
+    const cart = cartFor(req, res);
+    const body = req.body as Json;
+    const items = (Array.isArray(body.items) ? body.items : [body]) as Json[];
+    const added: CartLine[] = [];
+    for (const item of items) {
+      const variantId = String(item.id);
+      const found = variants.get(variantId);
+      if (!found || found.v.inventoryQuantity <= 0)
+        return void res.status(422).json({
+          status: 422,
+          message: "Cart Error",
+          description: "The product is not available.",
+        });
+      const properties = Object.fromEntries(
+        Object.entries((item.properties ?? {}) as Json).map(([k, v]) => [
+          k,
+          String(v),
+        ]),
+      );
+      const quantity = Math.max(1, Number(item.quantity ?? 1) | 0);
+      // Same variant and same properties merge into one line, as in Shopify.
+      const key = `${variantId}:${JSON.stringify(properties)}`;
+      const line = cart.lines.find((l) => l.key === key);
+      if (line) line.quantity += quantity;
+      else
+        cart.lines.push({
+          key,
+          variantId,
+          productId: found.p.id,
+          quantity,
+          properties,
+        });
+      added.push(cart.lines.find((l) => l.key === key)!);
+    }
+    const json = cartJson(cart);
+    res.json({
+      items: json.items.filter((i) => added.some((a) => a.key === i.key)),
+      sections: sections(cart, body.sections),
+    });
+  });
+  router.post("/cart/change.js", parse, (req, res) => {
+    const cart = cartFor(req, res);
+    const body = req.body as Json;
+    const index =
+      body.line !== undefined
+        ? Number(body.line) - 1
+        : cart.lines.findIndex((l) => l.key === body.id);
+    if (!cart.lines[index])
+      return void res
+        .status(400)
+        .json({ status: 400, message: "no valid id or line parameter" });
+    const quantity = Math.max(0, Number(body.quantity) | 0);
+    if (quantity === 0) cart.lines.splice(index, 1);
+    else cart.lines[index].quantity = quantity;
+    res.json({ ...cartJson(cart), sections: sections(cart, body.sections) });
+  });
+  router.post("/cart/update.js", parse, (req, res) => {
+    const cart = cartFor(req, res);
+    const attributes = ((req.body as Json).attributes ?? {}) as Json;
+    for (const [k, v] of Object.entries(attributes))
+      cart.attributes[k] = String(v);
+    res.json(cartJson(cart));
+  });
+
+  // The app proxy: Shopify signs the query, forwards it, and renders a Liquid answer in the
+  // shopper's context (cart, currency, language) before the browser sees it.
+  router.all("/apps/cartlift/*", async (req, res, next) => {
+    try {
+      const cart = cartFor(req, res);
+      const url = new URL(req.originalUrl, "http://localhost");
+      const init: RequestInit = {
+        method: req.method,
+        headers: {
+          "User-Agent": req.get("User-Agent") ?? "Mozilla/5.0",
+          ...(req.get("Content-Type")
+            ? { "Content-Type": req.get("Content-Type") as string }
+            : {}),
+        },
+      };
+      if (req.method === "POST") {
+        init.body = await new Promise<string>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          req.on("data", (c: Buffer) => chunks.push(c));
+          req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+          req.on("error", reject);
+        });
+      }
+      const response = await proxy(
+        `${url.pathname.replace(/^\/apps\/cartlift/, "")}${url.search}`,
+        init,
+      );
+      const type = response.headers.get("Content-Type") ?? "";
+      const cacheControl = response.headers.get("Cache-Control");
+      if (cacheControl) res.set("Cache-Control", cacheControl);
+      res.status(response.status);
+      if (type.startsWith("application/liquid")) {
+        const html = await engine(cart).parseAndRender(await response.text(), {
+          all_products: new AllProducts(demo.products, rate(cart)),
+          cart: { ...cartJson(cart), currency: { iso_code: cart.currency } },
+          request: { locale: { iso_code: cart.locale } },
+          shop: { currency: demo.currency },
+        });
+        res.type("html").send(html.trim());
+      } else {
+        res
+          .type(type || "text")
+          .send(Buffer.from(await response.arrayBuffer()));
+      }
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticateProxy } from "~/shopify.server";
+import {
+  InvalidEventsError,
+  MAX_EVENT_BODY_BYTES,
+  allowEventBatch,
+  recordEvents,
+} from "~/services/events.server";
+
+const noStore = { "Cache-Control": "no-store" };
+const problem = (status: number, error: string, issues?: string[]) =>
+  Response.json({ error, issues }, { status, headers: noStore });
+
+/** Reads at most `max` bytes; null when the body is larger (whatever Content-Length claims). */
+async function readBounded(
+  request: Request,
+  max: number,
+): Promise<string | null> {
+  if (Number(request.headers.get("Content-Length") ?? 0) > max) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * POST /apps/cartlift/events: a batch of storefront events, as navigator.sendBeacon sends it
+ * (text/plain JSON). Stored for the signed shop only; a bad batch stores nothing.
+ */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await authenticateProxy(request);
+  if (request.method !== "POST")
+    return problem(405, "Events are sent with POST");
+  const text = await readBounded(request, MAX_EVENT_BODY_BYTES);
+  if (text === null)
+    return problem(
+      413,
+      `Event batches are limited to ${MAX_EVENT_BODY_BYTES} bytes`,
+    );
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return problem(400, "The body must be JSON");
+  }
+  const visitor =
+    typeof (body as { visitor?: unknown })?.visitor === "string"
+      ? (body as { visitor: string }).visitor.slice(0, 64)
+      : "";
+  if (!allowEventBatch(shop, visitor))
+    return problem(429, "Too many event batches; retry later");
+  try {
+    const stored = await recordEvents(shop, body);
+    return Response.json({ stored }, { status: 202, headers: noStore });
+  } catch (error) {
+    if (error instanceof InvalidEventsError)
+      return problem(400, "Invalid events", error.issues);
+    throw error;
+  }
+};
+
+export const loader = async ({ request }: ActionFunctionArgs) => {
+  await authenticateProxy(request);
+  return problem(405, "Events are sent with POST");
+};

@@ -1,0 +1,246 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import prisma from "~/db.server";
+import { env } from "~/env.server";
+
+// Attribution tokens ride on storefront offers, into the cart as the `_cartlift` line-item
+// property and back in order webhooks. Shoppers can see and edit line-item properties, so the
+// token is signed with the app secret and bound to the shop: a forged or edited token, or one
+// copied from another shop, attributes nothing.
+
+const VERSION = "1";
+const SEPARATOR = "~";
+/** 128 bits of HMAC: forging is out of reach, and the property stays short. */
+const MAC_BYTES = 16;
+/** A field may not contain the separator; ids, placements and strategies never do. */
+const FIELD = /^[A-Za-z0-9_:-]{0,64}$/;
+
+export interface OfferAttribution {
+  placement: string;
+  strategy: string;
+  /** cross_sell | upsell | bundle | replenish */
+  kind: string;
+  productId: string;
+  modelId: string;
+  /** Experiment arm the visitor was assigned to, empty outside experiments. */
+  arm: string;
+  issuedAt: Date;
+}
+
+function mac(shop: string, payload: string): string {
+  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+    .update(`${shop}\n${payload}`)
+    .digest()
+    .subarray(0, MAC_BYTES)
+    .toString("base64url");
+}
+
+export function signOfferToken(
+  shop: string,
+  offer: Omit<OfferAttribution, "issuedAt">,
+  now = new Date(),
+): string {
+  const fields = [
+    offer.placement,
+    offer.strategy,
+    offer.kind,
+    offer.productId,
+    offer.modelId,
+    offer.arm,
+  ];
+  if (!fields.every((f) => FIELD.test(f)))
+    throw new RangeError(`Attribution field out of range: ${fields.join(",")}`);
+  const payload = [
+    VERSION,
+    ...fields,
+    Math.floor(now.getTime() / 1000).toString(36),
+  ].join(SEPARATOR);
+  return `${payload}.${mac(shop, payload)}`;
+}
+
+/** The offer a token was issued for, or null when it is malformed, forged, or from another shop. */
+export function verifyOfferToken(
+  shop: string,
+  token: string,
+): OfferAttribution | null {
+  if (token.length > 512) return null;
+  const dot = token.lastIndexOf(".");
+  if (dot < 0) return null;
+  const payload = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  const expected = Buffer.from(mac(shop, payload), "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return null;
+  const parts = payload.split(SEPARATOR);
+  if (parts.length !== 8 || parts[0] !== VERSION) return null;
+  const [, placement, strategy, kind, productId, modelId, arm, issued] = parts;
+  return {
+    placement,
+    strategy,
+    kind,
+    productId,
+    modelId,
+    arm,
+    issuedAt: new Date(parseInt(issued, 36) * 1000),
+  };
+}
+
+/**
+ * The pseudonymous key a storefront visitor id is stored under (events) and matched by (orders).
+ * The random id from the shopper's browser never reaches the database as such.
+ */
+export function visitorKey(shop: string, visitorId: string): string {
+  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+    .update(`${shop}:visitor:${visitorId}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+export const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+export interface LineToAttribute {
+  productId: string | null;
+  offerToken: string | null;
+}
+
+export interface LineAttribution {
+  placement: string | null;
+  strategy: string | null;
+}
+
+const UNATTRIBUTED: LineAttribution = { placement: null, strategy: null };
+
+/**
+ * Which offer each order line came from. A line carrying a valid token for its own product is
+ * attributed to that offer. A line without one is attributed to the latest offer click of the
+ * same visitor on that product inside the shop's attribution window before the order
+ * ("clicked, then bought"; strategy suffixed `:click`). Deterministic for a given order, so a
+ * redelivered or updated webhook recomputes the same answer instead of adding to it.
+ */
+export async function attributeLines(
+  shop: string,
+  order: { createdAt: Date; visitorId: string | null },
+  lines: readonly LineToAttribute[],
+): Promise<LineAttribution[]> {
+  const result = lines.map((line): LineAttribution | undefined => {
+    if (!line.offerToken || !line.productId) return undefined;
+    const offer = verifyOfferToken(shop, line.offerToken);
+    return offer && offer.productId === line.productId
+      ? { placement: offer.placement, strategy: offer.strategy }
+      : undefined;
+  });
+  const open = lines
+    .map((line, i) => (result[i] || !line.productId ? null : line.productId))
+    .filter((id): id is string => id !== null);
+  if (open.length > 0 && order.visitorId && VISITOR_ID.test(order.visitorId)) {
+    const shopRow = await prisma.shop.findUnique({
+      where: { shop },
+      select: { attributionWindowDays: true },
+    });
+    const windowDays = shopRow?.attributionWindowDays ?? 7;
+    const clicks = await prisma.event.findMany({
+      where: {
+        shop,
+        type: "click",
+        visitorKey: visitorKey(shop, order.visitorId),
+        offerProductId: { in: open },
+        createdAt: {
+          gte: new Date(order.createdAt.getTime() - windowDays * 86_400_000),
+          lte: order.createdAt,
+        },
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      select: { placement: true, offerProductId: true, offerToken: true },
+    });
+    const latest = new Map<string, LineAttribution>();
+    for (const click of clicks) {
+      if (!click.offerProductId || latest.has(click.offerProductId)) continue;
+      const offer = click.offerToken
+        ? verifyOfferToken(shop, click.offerToken)
+        : null;
+      latest.set(click.offerProductId, {
+        placement: click.placement,
+        strategy: `${offer?.strategy ?? "unknown"}:click`,
+      });
+    }
+    lines.forEach((line, i) => {
+      if (!result[i] && line.productId) result[i] = latest.get(line.productId);
+    });
+  }
+  return result.map((r) => r ?? UNATTRIBUTED);
+}
+
+export interface AttributedRevenueRow {
+  placement: string;
+  strategy: string;
+  currency: string;
+  /** Orders with at least one attributed line in this group. */
+  orders: number;
+  /** Units sold through offers, net of refunds. */
+  units: number;
+  /** Net of refunded quantities, in minor units of `currency`. */
+  revenueMinor: number;
+}
+
+/**
+ * Revenue of order lines attributed to an offer, per placement, strategy and currency, for
+ * orders created in [from, to). Cancelled orders and refunded units do not count. Each order is
+ * stored once (webhooks replace it), so redeliveries cannot inflate these figures.
+ */
+export async function attributedRevenue(
+  shop: string,
+  from: Date,
+  to: Date,
+): Promise<AttributedRevenueRow[]> {
+  const lines = await prisma.orderLine.findMany({
+    where: {
+      shop,
+      placement: { not: null },
+      order: { createdAt: { gte: from, lt: to }, cancelledAt: null },
+    },
+    select: {
+      orderId: true,
+      placement: true,
+      strategy: true,
+      quantity: true,
+      refundedQuantity: true,
+      priceMinor: true,
+      order: { select: { currency: true } },
+    },
+  });
+  const groups = new Map<
+    string,
+    AttributedRevenueRow & { orderIds: Set<string> }
+  >();
+  for (const line of lines) {
+    const placement = line.placement as string;
+    const strategy = line.strategy ?? "unknown";
+    const currency = line.order.currency;
+    const key = `${placement}\n${strategy}\n${currency}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        placement,
+        strategy,
+        currency,
+        orders: 0,
+        units: 0,
+        revenueMinor: 0,
+        orderIds: new Set(),
+      };
+      groups.set(key, group);
+    }
+    const units = Math.max(0, line.quantity - line.refundedQuantity);
+    group.units += units;
+    group.revenueMinor += units * line.priceMinor;
+    group.orderIds.add(line.orderId);
+  }
+  return [...groups.values()]
+    .map(({ orderIds, ...row }) => ({ ...row, orders: orderIds.size }))
+    .sort(
+      (a, b) =>
+        b.revenueMinor - a.revenueMinor ||
+        a.placement.localeCompare(b.placement) ||
+        a.strategy.localeCompare(b.strategy) ||
+        a.currency.localeCompare(b.currency),
+    );
+}
