@@ -4,9 +4,11 @@
  * baseline (the raw co-occurrence model) for a machine-independent ratio.
  *   npm run bench:engine -- [--orders FILE] [--threads N] [--carts N]
  */
+import { loadavg } from "node:os";
 import { resourceUsage } from "node:process";
 import { parseArgs } from "node:util";
 import {
+  cartModelToJSON,
   topK,
   trainCartModel,
   type TrainTimings,
@@ -99,7 +101,14 @@ for (const cart of carts.slice(0, 1000)) {
 }
 coocLatencies.sort((a, b) => a - b);
 
+const storedBytes = JSON.stringify(cartModelToJSON(model)).length;
+
 console.log("\n== engine benchmark");
+console.log(
+  `machine: load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ")} (1/5/15 min) at the end of the run`,
+);
 console.log(
   `train (best of 3, ${threads} thread(s)): ${trainMs.toFixed(0)} ms`,
 );
@@ -116,6 +125,9 @@ console.log(
 console.log(
   `baseline co-occurrence scoring per cart: p50 ${quantile(coocLatencies, 0.5).toFixed(3)} ms, ` +
     `p99 ${quantile(coocLatencies, 0.99).toFixed(3)} ms`,
+);
+console.log(
+  `stored model: ${(storedBytes / 1e6).toFixed(1)} MB (${model.ease.ids.length} EASE^R weights)`,
 );
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 process.exit(0);

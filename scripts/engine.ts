@@ -10,9 +10,11 @@ import {
   cartModelFromJSON,
   cartModelToJSON,
   CartModelFormatError,
+  DEFAULT_CART_MODEL_OPTIONS,
   explain,
   topK,
   trainCartModel,
+  type CartModelOptions,
   type TrainTimings,
 } from "../app/engine/cart-model";
 import {
@@ -28,7 +30,8 @@ import {
 const USAGE = `usage: npm run engine -- <command> [options]
   train     --orders FILE --out MODEL.json [--threads N]
   recommend --model MODEL.json --cart SKU[,SKU...] [--k N]
-  evaluate  --orders FILE [--split test|validation] [--no-baselines] [--threads N]`;
+  evaluate  --orders FILE [--split test|validation] [--no-baselines] [--threads N]
+            [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)`;
 
 class UsageError extends Error {}
 
@@ -188,6 +191,25 @@ function printStrategy(s: StrategyResult): void {
   );
 }
 
+/** `--set lambda=15 --set rp3Blend=1,0.5` -> partial cart-model options. */
+function parseOverrides(pairs: string[]): Partial<CartModelOptions> {
+  const out: Record<string, number | number[]> = {};
+  for (const pair of pairs) {
+    const [key, value] = pair.split("=", 2);
+    if (!(key in DEFAULT_CART_MODEL_OPTIONS) || value === undefined)
+      throw new UsageError(`--set ${pair}: unknown option or missing value`);
+    const numbers = value.split(",").map(Number);
+    if (numbers.some((x) => Number.isNaN(x)))
+      throw new UsageError(`--set ${pair}: not a number`);
+    out[key] = Array.isArray(
+      DEFAULT_CART_MODEL_OPTIONS[key as keyof CartModelOptions],
+    )
+      ? numbers
+      : numbers[0];
+  }
+  return out as Partial<CartModelOptions>;
+}
+
 async function evaluate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -196,6 +218,8 @@ async function evaluate(args: string[]): Promise<void> {
       split: { type: "string", default: "test" },
       "no-baselines": { type: "boolean", default: false },
       threads: { type: "string" },
+      exact: { type: "boolean", default: false },
+      set: { type: "string", multiple: true, default: [] },
     },
   });
   const ordersPath = required(values.orders, "orders");
@@ -206,8 +230,12 @@ async function evaluate(args: string[]): Promise<void> {
   const threads = positiveInt(values.threads, "threads", 2);
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
+  const overrides = parseOverrides(values.set ?? []);
+  if (values.exact) overrides.neighbours = Infinity;
+  if (Object.keys(overrides).length > 0)
+    console.log(`model options: ${JSON.stringify(overrides)}`);
   const report = evaluateCartModel(orders, split, {
-    model: { threads },
+    model: { ...overrides, threads },
     baselines: !values["no-baselines"],
   });
   console.log(

@@ -24,16 +24,29 @@ export interface OrderInput {
 export interface CartModelOptions {
   /** L2 weight of EASE^R. */
   lambda: number;
-  /** Items bought in fewer train orders get no learned neighbours (only back-fill). */
+  /**
+   * Items bought in fewer train orders get no learned neighbours (only
+   * back-fill). The floor only bites past the `minItemOrdersFrom` most
+   * popular items: it exists to bound the O(n³) fit on big catalogs, and a
+   * small shop, whose products are each in a handful of orders, must still
+   * get a model.
+   */
   minItemOrders: number;
+  minItemOrdersFrom: number;
   /** Orders with more distinct items are left out of training. */
   maxBasketSize: number;
   /** Order weight basketSize^-basketPower: big baskets say less per pair. */
   basketPower: number;
   /** Half-life of the order weight in days before the newest order; 0 = no decay. */
   halfLifeDays: number;
-  /** Neighbours kept per item. */
+  /**
+   * EASE^R weights kept per item: the largest by magnitude, negative ones
+   * included (they push down what a big cart argues against); Infinity
+   * keeps the whole row, which scores exactly like the dense model.
+   */
   neighbours: number;
+  /** Neighbours kept per item for RP3beta and the product-page lists. */
+  walkNeighbours: number;
   /** RP3beta: transition probabilities raised to alpha, target popularity^-beta. */
   rp3Alpha: number;
   rp3Beta: number;
@@ -54,6 +67,9 @@ export interface CartModelOptions {
    */
   fbtBeta: number;
   fbtPrior: number;
+  /** Co-purchase weight of an order for those lists: basketSize^-fbtBasketPower, halved every fbtHalfLifeDays (0 = no decay). */
+  fbtBasketPower: number;
+  fbtHalfLifeDays: number;
   /** Threads for the dense inverse (caller included). */
   threads?: number;
 }
@@ -64,12 +80,14 @@ export interface CartModelOptions {
  * docs/decisions/004-engine-linear-algebra.md for the grid.
  */
 export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
-  lambda: 5,
+  lambda: 10,
   minItemOrders: 5,
+  minItemOrdersFrom: 1500,
   maxBasketSize: Infinity,
   basketPower: 0.5,
   halfLifeDays: 0,
   neighbours: 100,
+  walkNeighbours: 50,
   rp3Alpha: 0.5,
   rp3Beta: 0.3,
   rp3Blend: [1, 0.5, 0.2],
@@ -77,6 +95,8 @@ export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
   priorHalfLifeDays: 30,
   fbtBeta: 0,
   fbtPrior: 0,
+  fbtBasketPower: 0.25,
+  fbtHalfLifeDays: 90,
 };
 
 /** Sparse rows: neighbours of item i are ids[offsets[i] .. offsets[i+1]). */
@@ -128,39 +148,105 @@ function parseUtc(createdAt: string): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-/** Keeps the `k` largest values of a dense row (excluding `self`), largest first. */
-function topOfRow(
-  row: Float64Array | Float32Array,
-  length: number,
-  self: number,
-  k: number,
-  outIds: number[],
-  outWeights: number[],
-): void {
-  const ids: number[] = [];
-  let floor = -Infinity;
-  for (let j = 0; j < length; j++) {
-    const v = row[j];
-    if (j === self || !(v > 0) || (ids.length === k && v <= floor)) continue;
-    let p = ids.length === k ? k - 1 : ids.length;
-    if (ids.length === k) ids.pop();
-    // Ties keep the lower (more popular) index first, matching the back-fill.
-    while (p > 0 && v > row[ids[p - 1]]) p--;
-    ids.splice(p, 0, j);
-    if (ids.length === k) floor = row[ids[k - 1]];
+/** CSR rows built one row at a time in typed arrays that grow as needed. */
+class RowBuilder {
+  readonly offsets: Uint32Array;
+  private ids: Uint32Array;
+  private weights: Float32Array;
+  private length = 0;
+
+  constructor(rows: number, capacity: number) {
+    this.offsets = new Uint32Array(rows + 1);
+    this.ids = new Uint32Array(Math.max(16, capacity));
+    this.weights = new Float32Array(Math.max(16, capacity));
   }
-  for (const j of ids) {
-    outIds.push(j);
-    outWeights.push(row[j]);
+
+  push(id: number, weight: number): void {
+    if (this.length === this.ids.length) {
+      const ids = new Uint32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const weights = new Float32Array(this.weights.length * 2);
+      weights.set(this.weights);
+      this.weights = weights;
+    }
+    this.ids[this.length] = id;
+    this.weights[this.length++] = weight;
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  idAt(k: number): number {
+    return this.ids[k];
+  }
+
+  /** Closes row `i` (rows must be closed in order; skipped rows stay empty). */
+  endRow(i: number): void {
+    this.offsets[i + 1] = this.length;
+  }
+
+  finish(rows: number, lastClosed: number): NeighbourRows {
+    for (let i = lastClosed + 1; i < rows; i++)
+      this.offsets[i + 1] = this.length;
+    return {
+      offsets: this.offsets,
+      ids: this.ids.slice(0, this.length),
+      weights: this.weights.slice(0, this.length),
+    };
   }
 }
 
+/**
+ * Appends the `k` strongest entries of a dense row (excluding `self`) to
+ * `out`, strongest first, ties in index (popularity) order. Strength is the
+ * value itself (only positive values kept) or, when `signed`, its magnitude,
+ * so that negative weights survive the cut. `ids`/`keys` are scratch space
+ * of at least min(k, length) entries.
+ */
+function topOfRow(
+  row: Float64Array,
+  length: number,
+  self: number,
+  k: number,
+  signed: boolean,
+  out: RowBuilder,
+  ids: Int32Array,
+  keys: Float64Array,
+): void {
+  if (k >= length - 1) {
+    // Whole row: nothing to select, index order is as deterministic.
+    for (let j = 0; j < length; j++) {
+      const v = row[j];
+      if (j !== self && (signed ? v !== 0 : v > 0)) out.push(j, v);
+    }
+    return;
+  }
+  let size = 0;
+  for (let j = 0; j < length; j++) {
+    const v = row[j];
+    const key = signed ? Math.abs(v) : v;
+    if (!(key > 0) || j === self) continue;
+    if (size === k) {
+      if (!(key > keys[k - 1])) continue;
+      size--;
+    }
+    let p = size;
+    while (p > 0 && key > keys[p - 1]) {
+      keys[p] = keys[p - 1];
+      ids[p] = ids[p - 1];
+      p--;
+    }
+    keys[p] = key;
+    ids[p] = j;
+    size++;
+  }
+  for (let q = 0; q < size; q++) out.push(ids[q], row[ids[q]]);
+}
+
 /** Transposes CSR lists (rows -> columns). */
-function invert(
-  start: readonly number[],
-  ids: readonly number[],
-  columns: number,
-) {
+function invert(start: Uint32Array, ids: Uint32Array, columns: number) {
   const counts = new Uint32Array(columns + 1);
   for (const j of ids) counts[j + 1]++;
   for (let j = 0; j < columns; j++) counts[j + 1] += counts[j];
@@ -172,22 +258,18 @@ function invert(
   return { start: counts, ids: out };
 }
 
-function toRows(
-  n: number,
-  perRow: (i: number, ids: number[], weights: number[]) => void,
-) {
-  const offsets = new Uint32Array(n + 1);
-  const ids: number[] = [];
-  const weights: number[] = [];
-  for (let i = 0; i < n; i++) {
-    perRow(i, ids, weights);
-    offsets[i + 1] = ids.length;
-  }
-  return {
-    offsets,
-    ids: Uint32Array.from(ids),
-    weights: Float32Array.from(weights),
-  };
+/** How many of the most popular items enter the linear model. */
+export function modelledItems(
+  orderCounts: ArrayLike<number>,
+  opts: Pick<CartModelOptions, "minItemOrders" | "minItemOrdersFrom">,
+): number {
+  let n = 0;
+  while (
+    n < orderCounts.length &&
+    (n < opts.minItemOrdersFrom || orderCounts[n] >= opts.minItemOrders)
+  )
+    n++;
+  return n;
 }
 
 export function trainCartModel(
@@ -197,40 +279,70 @@ export function trainCartModel(
 ): CartModel {
   const opts: CartModelOptions = { ...DEFAULT_CART_MODEL_OPTIONS, ...options };
   if (!(opts.lambda > 0)) throw new RangeError("lambda must be positive");
-  if (!(opts.neighbours >= 1))
+  if (!(opts.neighbours >= 1) || !(opts.walkNeighbours >= 1))
     throw new RangeError("neighbours must be at least 1");
   const t0 = performance.now();
 
-  const baskets = orders.map((o) => [...new Set(o.items)]);
-  const counts = new Map<string, number>();
-  for (const basket of baskets)
-    for (const id of basket) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const items = [...counts.keys()].sort((a, b) => {
-    const d = counts.get(b)! - counts.get(a)!;
-    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+  // Items get dense ids in first-seen order, then are renumbered by
+  // popularity: one Map lookup per line item instead of Sets and string
+  // sorts per order.
+  const firstSeen = new Map<string, number>();
+  const seenIds: string[] = [];
+  const lineStart = new Uint32Array(orders.length + 1);
+  let lines = 0;
+  for (const o of orders) lines += o.items.length;
+  let lineIds = new Uint32Array(lines);
+  const mark = new Int32Array(Math.max(16, lines)).fill(-1);
+  lines = 0;
+  for (let u = 0; u < orders.length; u++) {
+    for (const id of orders[u].items) {
+      let k = firstSeen.get(id);
+      if (k === undefined) {
+        k = seenIds.length;
+        firstSeen.set(id, k);
+        seenIds.push(id);
+      }
+      // Repeats of an item within an order count once.
+      if (mark[k] === u) continue;
+      mark[k] = u;
+      lineIds[lines++] = k;
+    }
+    lineStart[u + 1] = lines;
+  }
+  lineIds = lineIds.subarray(0, lines);
+  const seenCounts = new Uint32Array(seenIds.length);
+  for (const k of lineIds) seenCounts[k]++;
+  const byPopularity = Array.from(seenIds.keys()).sort((a, b) => {
+    const d = seenCounts[b] - seenCounts[a];
+    if (d !== 0) return d;
+    const x = seenIds[a];
+    const y = seenIds[b];
+    return x < y ? -1 : x > y ? 1 : 0;
   });
+  const items = byPopularity.map((k) => seenIds[k]);
+  const rankOf = new Uint32Array(seenIds.length);
+  byPopularity.forEach((k, i) => (rankOf[k] = i));
+  for (let p = 0; p < lineIds.length; p++) lineIds[p] = rankOf[lineIds[p]];
   const index = new Map<string, number>();
   items.forEach((id, i) => index.set(id, i));
-  const orderCounts = Uint32Array.from(items, (id) => counts.get(id)!);
+  const orderCounts = Uint32Array.from(byPopularity, (k) => seenCounts[k]);
   const nItems = items.length;
 
   // Dense indices of the items the linear model learns; popularity order
   // makes them a prefix of `items`.
-  let n = 0;
-  while (n < nItems && orderCounts[n] >= opts.minItemOrders) n++;
+  const n = modelledItems(orderCounts, opts);
 
+  const times = Float64Array.from(orders, (o) => parseUtc(o.createdAt));
   let newest = 0;
-  for (const o of orders) newest = Math.max(newest, parseUtc(o.createdAt));
+  for (const t of times) newest = Math.max(newest, t);
   const recency = new Float64Array(nItems);
   for (let u = 0; u < orders.length; u++) {
     const w =
       opts.priorHalfLifeDays > 0
-        ? 0.5 **
-          ((newest - parseUtc(orders[u].createdAt)) /
-            DAY_MS /
-            opts.priorHalfLifeDays)
+        ? 0.5 ** ((newest - times[u]) / DAY_MS / opts.priorHalfLifeDays)
         : 1;
-    for (const id of baskets[u]) recency[index.get(id)!] += w;
+    for (let p = lineStart[u]; p < lineStart[u + 1]; p++)
+      recency[lineIds[p]] += w;
   }
   let recencyMax = 0;
   for (const v of recency) recencyMax = Math.max(recencyMax, v);
@@ -241,33 +353,34 @@ export function trainCartModel(
   // the matrices below are then built one row at a time, a row staying in
   // cache, instead of scattering every pair of every basket over 100 MB.
   const orderStart = [0];
-  const orderItems: number[] = [];
+  const orderItems = new Uint32Array(lines);
+  let used = 0;
   const orderWeight: number[] = [];
   const orderStep: number[] = [];
+  const orderFbt: number[] = [];
   let trainOrders = 0;
   for (let u = 0; u < orders.length; u++) {
-    const basket = baskets[u];
-    if (basket.length > opts.maxBasketSize) continue;
+    const size = lineStart[u + 1] - lineStart[u];
+    if (size > opts.maxBasketSize) continue;
     trainOrders++;
-    const ids: number[] = [];
-    for (const id of basket) {
-      const i = index.get(id)!;
-      if (i < n) ids.push(i);
-    }
-    if (ids.length === 0) continue;
-    ids.sort((a, b) => a - b);
-    let w = basket.length ** -opts.basketPower;
-    if (opts.halfLifeDays > 0) {
-      w *=
-        0.5 **
-        ((newest - parseUtc(orders[u].createdAt)) / DAY_MS / opts.halfLifeDays);
-    }
-    orderItems.push(...ids);
-    orderStart.push(orderItems.length);
+    const from = used;
+    for (let p = lineStart[u]; p < lineStart[u + 1]; p++)
+      if (lineIds[p] < n) orderItems[used++] = lineIds[p];
+    if (used === from) continue;
+    orderItems.subarray(from, used).sort();
+    let w = size ** -opts.basketPower;
+    if (opts.halfLifeDays > 0)
+      w *= 0.5 ** ((newest - times[u]) / DAY_MS / opts.halfLifeDays);
+    orderStart.push(used);
     orderWeight.push(w);
-    orderStep.push(ids.length ** -opts.rp3Alpha);
+    orderStep.push((used - from) ** -opts.rp3Alpha);
+    let f = size ** -opts.fbtBasketPower;
+    if (opts.fbtHalfLifeDays > 0)
+      f *= 0.5 ** ((newest - times[u]) / DAY_MS / opts.fbtHalfLifeDays);
+    orderFbt.push(f);
   }
-  const itemOrders = invert(orderStart, orderItems, n);
+  const orderList = orderItems.subarray(0, used);
+  const itemOrders = invert(Uint32Array.from(orderStart), orderList, n);
   const degree = Float64Array.from(
     { length: n },
     (_, i) => itemOrders.start[i + 1] - itemOrders.start[i],
@@ -278,71 +391,86 @@ export function trainCartModel(
   const gram = matrix.data;
   const row = new Float64Array(n);
   const together = new Float64Array(n);
+  const kWalk = Math.min(opts.walkNeighbours, n);
+  const kEase = Math.min(opts.neighbours, n);
+  const scratchIds = new Int32Array(Math.max(kWalk, kEase, 1));
+  const scratchKeys = new Float64Array(Math.max(kWalk, kEase, 1));
   const fbtDamp = Float64Array.from(degree, (d) =>
     d > 0 ? d ** -opts.fbtBeta : 0,
   );
-  const fbtRows: { ids: number[]; weights: number[] }[] = [];
   // RP3beta: W[i][j] = deg_i^-α · Σ_u |u|^-α x_ui x_uj · deg_j^-β.
   const damp = Float64Array.from(degree, (d) =>
     d > 0 ? d ** -opts.rp3Beta : 0,
   );
-  const rp3 = toRows(nItems, (i, ids, weights) => {
-    if (i >= n) return;
+  const rp3 = new RowBuilder(nItems, n * kWalk);
+  const fbt = new RowBuilder(nItems, n * kWalk);
+  for (let i = 0; i < n; i++) {
     const g = i * ld;
     gram[g + i] += opts.lambda;
-    if (degree[i] === 0) return;
+    if (degree[i] === 0) {
+      rp3.endRow(i);
+      fbt.endRow(i);
+      continue;
+    }
     row.fill(0);
     together.fill(0);
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
       const w = orderWeight[u];
       const step = orderStep[u];
-      for (let p = orderStart[u]; p < orderStart[u + 1]; p++) {
-        const j = orderItems[p];
+      const f = orderFbt[u];
+      // Items of an order are sorted, so the lower triangle is a prefix.
+      let p = orderStart[u];
+      const end = orderStart[u + 1];
+      for (; p < end; p++) {
+        const j = orderList[p];
+        if (j > i) break;
         row[j] += step;
-        together[j]++;
-        if (j <= i) gram[g + j] += w;
+        together[j] += f;
+        gram[g + j] += w;
+      }
+      for (; p < end; p++) {
+        const j = orderList[p];
+        row[j] += step;
+        together[j] += f;
       }
     }
     for (let j = 0; j < n; j++) together[j] *= fbtDamp[j];
-    const fbtRow = { ids: [] as number[], weights: [] as number[] };
-    topOfRow(together, n, i, opts.neighbours, fbtRow.ids, fbtRow.weights);
-    fbtRows[i] = fbtRow;
+    topOfRow(together, n, i, kWalk, false, fbt, scratchIds, scratchKeys);
+    fbt.endRow(i);
     const from = degree[i] ** -opts.rp3Alpha;
     for (let j = 0; j < n; j++) row[j] *= from * damp[j];
-    topOfRow(row, n, i, opts.neighbours, ids, weights);
-  });
-  const fbt = toRows(nItems, (i, ids, weights) => {
-    if (!fbtRows[i]) return;
-    ids.push(...fbtRows[i].ids);
-    weights.push(...fbtRows[i].weights);
-  });
+    topOfRow(row, n, i, kWalk, false, rp3, scratchIds, scratchKeys);
+    rp3.endRow(i);
+  }
   const t1 = performance.now();
 
   if (n > 0) matrix.invert();
   const t2 = performance.now();
 
-  // B[i][j] = -P[i][j] / P[j][j]; only the strongest neighbours are kept,
-  // with how many orders held both, for the reasons shown to shoppers.
-  const diag = new Float64Array(n);
-  for (let j = 0; j < n; j++) diag[j] = gram[j * ld + j];
+  // B[i][j] = -P[i][j] / P[j][j]; the strongest weights of each row are
+  // kept, with how many orders held both, for the reasons shown to shoppers.
+  const invDiag = new Float64Array(n);
+  for (let j = 0; j < n; j++) invDiag[j] = -1 / gram[j * ld + j];
+  const ease = new RowBuilder(nItems, n * kEase);
   const co = new Uint32Array(n);
-  const coList: number[] = [];
-  const ease = toRows(nItems, (i, ids, weights) => {
-    if (i >= n) return;
+  const coList = new RowBuilder(0, n * kEase);
+  for (let i = 0; i < n; i++) {
     const base = i * ld;
-    for (let j = 0; j < n; j++) row[j] = -gram[base + j] / diag[j];
-    const first = ids.length;
-    topOfRow(row, n, i, opts.neighbours, ids, weights);
+    for (let j = 0; j < n; j++) row[j] = gram[base + j] * invDiag[j];
+    const first = ease.size;
+    topOfRow(row, n, i, kEase, true, ease, scratchIds, scratchKeys);
+    ease.endRow(i);
     co.fill(0);
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
       for (let p = orderStart[u]; p < orderStart[u + 1]; p++)
-        co[orderItems[p]]++;
+        co[orderList[p]]++;
     }
-    for (let k = first; k < ids.length; k++) coList.push(co[ids[k]]);
-  });
-  const coCounts = Uint32Array.from(coList);
+    for (let k = first; k < ease.size; k++) coList.push(co[ease.idAt(k)], 0);
+  }
+  const easeRows = ease.finish(nItems, n - 1);
+  const coCounts = coList.finish(0, -1).ids;
   const t3 = performance.now();
   if (timings) {
     timings.prepareMs = t1 - t0;
@@ -358,10 +486,10 @@ export function trainCartModel(
     items,
     orderCounts,
     trainOrders,
-    ease,
+    ease: easeRows,
     coCounts,
-    rp3,
-    fbt,
+    rp3: rp3.finish(nItems, n - 1),
+    fbt: fbt.finish(nItems, n - 1),
     fbtPrior: opts.fbtPrior,
     rp3Blend: [...opts.rp3Blend],
     prior,
@@ -556,11 +684,12 @@ const decodeRows = (rows: SerializedCartModel["ease"]): NeighbourRows => ({
 
 export function cartModelToJSON(model: CartModel): SerializedCartModel {
   // Infinity is not JSON; the option is stored as null-free by using a large number.
+  const finite = (v: number) =>
+    Number.isFinite(v) ? v : Number.MAX_SAFE_INTEGER;
   const options = {
     ...model.options,
-    maxBasketSize: Number.isFinite(model.options.maxBasketSize)
-      ? model.options.maxBasketSize
-      : Number.MAX_SAFE_INTEGER,
+    maxBasketSize: finite(model.options.maxBasketSize),
+    neighbours: finite(model.options.neighbours),
   };
   return {
     version: 1,
