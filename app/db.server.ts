@@ -1,14 +1,33 @@
+import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "./env.server";
 
-function createClient(url: string): PrismaClient {
-  if (!url.startsWith("file:")) {
-    throw new Error(
-      `Unsupported DATABASE_URL scheme: ${url.split(":")[0]} (expected file:)`,
-    );
+/**
+ * SQLite (file:) is the embedded default; PostgreSQL (postgres://) is production. Both clients
+ * are generated from the same data model (the PostgreSQL schema is derived from the SQLite one,
+ * docs/decisions/010-postgresql.md), so they share one API and one type.
+ */
+export function createClient(url: string): PrismaClient {
+  if (url.startsWith("file:")) {
+    return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
   }
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // Generated at install into node_modules/.prisma/postgres-client; loaded at run time so the
+    // SQLite-only setups never touch it.
+    const { PrismaClient: PostgresClient } = createRequire(import.meta.url)(
+      ".prisma/postgres-client",
+    ) as {
+      PrismaClient: typeof PrismaClient;
+    };
+    return new PostgresClient({
+      adapter: new PrismaPg({ connectionString: url }),
+    });
+  }
+  throw new Error(
+    `Unsupported DATABASE_URL scheme: ${url.split(":")[0]} (expected file: or postgres://)`,
+  );
 }
 
 declare global {

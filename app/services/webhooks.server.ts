@@ -1,5 +1,12 @@
-import { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
+
+/**
+ * Prisma's "unique constraint failed". Checked by code, not class: the SQLite and PostgreSQL
+ * clients each carry their own copy of Prisma's error classes.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}
 
 /**
  * Records a delivery and tells whether it is the first one. Shopify retries and may deliver
@@ -14,11 +21,7 @@ export async function firstDelivery(
     await prisma.webhookDelivery.create({ data: { shop, webhookId, topic } });
     return true;
   } catch (error) {
-    if (
-      error instanceof Prisma.PrismaClientKnownRequestError &&
-      error.code === "P2002"
-    )
-      return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }
