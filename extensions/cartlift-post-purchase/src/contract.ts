@@ -83,7 +83,28 @@ export function clampQuantity(
   );
 }
 
-/** The changes for the offer at a quantity: what is calculated, then sent to be signed. */
+/**
+ * The change as `calculateChangeset` takes it in the extension (`variantId`), which Shopify prices
+ * for the buyer before they accept. The signed changeset spells the same field `variantID`.
+ */
+export interface CalculationChange {
+  type: "add_variant";
+  variantId: number;
+  quantity: number;
+  discount?: ChangeDiscount;
+}
+
+export function calculationChangesFor(
+  offer: PostPurchaseOfferPayload,
+  quantity: number,
+): CalculationChange[] {
+  return changesFor(offer, quantity).map(({ variantID, ...rest }) => ({
+    ...rest,
+    variantId: variantID,
+  }));
+}
+
+/** The changes for the offer at a quantity, as sent to the app to be signed. */
 export function changesFor(
   offer: PostPurchaseOfferPayload,
   quantity: number,
@@ -197,7 +218,7 @@ export interface OfferActions {
   token: string;
   referenceId: string;
   calculateChangeset?: (args: {
-    changes: AddVariantChange[];
+    changes: CalculationChange[];
   }) => Promise<{ status: string; errors?: unknown[] }>;
   applyChangeset: (token: string) => Promise<{
     status: string;
@@ -224,7 +245,9 @@ export async function acceptOffer(
   const changes = changesFor(offer, quantity);
   try {
     if (actions.calculateChangeset) {
-      const calculated = await actions.calculateChangeset({ changes });
+      const calculated = await actions.calculateChangeset({
+        changes: calculationChangesFor(offer, quantity),
+      });
       if (calculated.status !== "processed")
         return { status: "failed", message: "This offer is not available." };
     }
@@ -258,4 +281,77 @@ export async function declineOffer(
   actions: Pick<OfferActions, "done">,
 ): Promise<void> {
   await actions.done();
+}
+
+/** A money amount as Shopify's changeset calculation returns it: a decimal string and a currency. */
+export interface DecimalMoney {
+  amount: string;
+  currencyCode: string;
+}
+
+interface MoneyBag {
+  presentmentMoney?: DecimalMoney;
+}
+
+/** The parts of `calculateChangeset`'s `calculatedPurchase` the offer screen shows. */
+export interface CalculatedPurchase {
+  totalOutstandingSet?: MoneyBag;
+  addedShippingLines?: { priceSet?: MoneyBag }[];
+  addedTaxLines?: { priceSet?: MoneyBag }[];
+}
+
+/** "12.5" in EUR -> 1250; parsed from the string, so no float ever touches the amount. */
+export function decimalToMinor(amount: string, currency: string): number {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!match) throw new RangeError(`Not a decimal amount: ${amount}`);
+  const digits =
+    new Intl.NumberFormat("en", {
+      style: "currency",
+      currency,
+    }).resolvedOptions().maximumFractionDigits ?? 2;
+  const fraction = (match[3] ?? "").padEnd(digits, "0");
+  if (fraction.length > digits && /[^0]/.test(fraction.slice(digits)))
+    throw new RangeError(`More decimals than ${currency} has: ${amount}`);
+  const minor =
+    Number(match[2]) * 10 ** digits + Number(fraction.slice(0, digits) || 0);
+  return match[1] ? -minor : minor;
+}
+
+export interface ChargeSummary {
+  currency: string;
+  shippingMinor: number;
+  taxesMinor: number;
+  totalMinor: number;
+}
+
+/**
+ * What the buyer will be charged if they accept, in the presentment currency Shopify calculated:
+ * shipping and taxes added by this item, and the total. Null until the calculation is in, or if
+ * it mixes currencies (then only the offer price is shown).
+ */
+export function chargeSummary(
+  calculated: CalculatedPurchase | null | undefined,
+): ChargeSummary | null {
+  const total = calculated?.totalOutstandingSet?.presentmentMoney;
+  if (!total) return null;
+  const currency = total.currencyCode;
+  const sum = (lines: { priceSet?: MoneyBag }[] | undefined) => {
+    let minor = 0;
+    for (const line of lines ?? []) {
+      const money = line.priceSet?.presentmentMoney;
+      if (!money) continue;
+      if (money.currencyCode !== currency) return null;
+      minor += decimalToMinor(money.amount, currency);
+    }
+    return minor;
+  };
+  const shippingMinor = sum(calculated.addedShippingLines);
+  const taxesMinor = sum(calculated.addedTaxLines);
+  if (shippingMinor === null || taxesMinor === null) return null;
+  return {
+    currency,
+    shippingMinor,
+    taxesMinor,
+    totalMinor: decimalToMinor(total.amount, currency),
+  };
 }

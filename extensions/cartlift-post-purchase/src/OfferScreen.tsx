@@ -1,0 +1,134 @@
+import {
+  BlockStack,
+  Button,
+  CalloutBanner,
+  Heading,
+  Image,
+  Layout,
+  Select,
+  Separator,
+  Text,
+  TextBlock,
+  TextContainer,
+  View,
+} from "@shopify/post-purchase-ui-extensions-react";
+import {
+  type ChargeSummary,
+  type PostPurchaseOfferPayload,
+  formatMinor,
+} from "./contract";
+
+export interface OfferScreenProps {
+  offer: PostPurchaseOfferPayload;
+  quantity: number;
+  /** Shopify's calculation for the current quantity; null while it runs. */
+  charges: ChargeSummary | null;
+  busy: boolean;
+  error: string | null;
+  locale?: string;
+  onQuantityChange: (quantity: number) => void;
+  onAccept: () => void;
+  onDecline: () => void;
+}
+
+/**
+ * The offer as the buyer sees it: product, price (with the discount), the reason, quantity, what
+ * accepting will charge, and accept/decline. No state and no hooks: index.tsx owns the flow, so
+ * this renders the same for any props, under React 17 in checkout or in a test.
+ */
+export function OfferScreen({
+  offer,
+  quantity,
+  charges,
+  busy,
+  error,
+  locale = "en",
+  onQuantityChange,
+  onAccept,
+  onDecline,
+}: OfferScreenProps) {
+  const money = (minor: number, currency = offer.currency) =>
+    formatMinor(minor, currency, locale);
+  const options = Array.from(
+    { length: offer.maxQuantity - offer.minQuantity + 1 },
+    (_, i) => String(offer.minQuantity + i),
+  );
+  return (
+    <BlockStack spacing="loose">
+      <CalloutBanner title="Add this to your order">
+        One click adds it to the order you just placed, with the same payment
+        and delivery.
+      </CalloutBanner>
+      <Layout
+        media={[
+          { viewportSize: "small", sizes: [1, 0, 1], maxInlineSize: 0.9 },
+          { viewportSize: "medium", sizes: [532, 0, 1], maxInlineSize: 420 },
+          { viewportSize: "large", sizes: [560, 38, 340] },
+        ]}
+      >
+        {offer.imageUrl ? (
+          <Image source={offer.imageUrl} description={offer.title} />
+        ) : (
+          <View />
+        )}
+        <View />
+        <BlockStack spacing="loose">
+          <TextContainer>
+            <Heading>{offer.title}</Heading>
+            {offer.variantTitle && offer.variantTitle !== "Default Title" ? (
+              <TextBlock subdued>{offer.variantTitle}</TextBlock>
+            ) : null}
+            <TextBlock>
+              <Text size="medium" emphasized>
+                {money(offer.discountedPriceMinor)}
+              </Text>
+              {offer.discount ? (
+                <>
+                  {" "}
+                  <Text role="deletion" subdued>
+                    {money(offer.priceMinor)}
+                  </Text>{" "}
+                  <Text appearance="success">{offer.discount.title}</Text>
+                </>
+              ) : null}
+            </TextBlock>
+            {offer.reason ? <TextBlock>{offer.reason}</TextBlock> : null}
+          </TextContainer>
+          {options.length > 1 ? (
+            <Select
+              label="Quantity"
+              value={String(quantity)}
+              options={options.map((value) => ({ value, label: value }))}
+              onChange={(value: string) => onQuantityChange(Number(value))}
+            />
+          ) : null}
+          <Separator />
+          {charges ? (
+            <BlockStack spacing="tight">
+              <TextBlock>
+                Shipping: {money(charges.shippingMinor, charges.currency)}
+              </TextBlock>
+              <TextBlock>
+                Taxes: {money(charges.taxesMinor, charges.currency)}
+              </TextBlock>
+              <TextBlock emphasized>
+                Total: {money(charges.totalMinor, charges.currency)}
+              </TextBlock>
+            </BlockStack>
+          ) : null}
+          {error ? <TextBlock appearance="critical">{error}</TextBlock> : null}
+          <BlockStack>
+            <Button submit onPress={onAccept} loading={busy}>
+              {charges
+                ? `Pay now · ${money(charges.totalMinor, charges.currency)}`
+                : "Pay now"}
+            </Button>
+            <Button subdued onPress={onDecline} disabled={busy}>
+              Decline this offer
+            </Button>
+          </BlockStack>
+        </BlockStack>
+      </Layout>
+    </BlockStack>
+  );
+}
