@@ -6,6 +6,7 @@ import {
   CartModelFormatError,
   DEFAULT_CART_MODEL_OPTIONS,
   explain,
+  modelledItems,
   scoreCart,
   scoreProduct,
   topK,
@@ -295,6 +296,36 @@ describe("tuned defaults", () => {
     expect(model.ease.ids.length).toBeGreaterThan(0);
     expect(topK(model, ["p10"], 1)[0].id).toBe("p11");
     expect(topK(model, ["p21"], 1)[0].id).toBe("p20");
+  });
+});
+
+describe("the size of the linear model", () => {
+  it("takes at most maxItems of the most popular items, whatever their order counts", () => {
+    const counts = [90, 80, 70, 60, 50, 40];
+    expect(
+      modelledItems(counts, {
+        minItemOrders: 1,
+        minItemOrdersFrom: 0,
+        maxItems: 4,
+      }),
+    ).toBe(4);
+    expect(
+      modelledItems(counts, {
+        minItemOrders: 1,
+        minItemOrdersFrom: 0,
+        maxItems: 100,
+      }),
+    ).toBe(6);
+  });
+
+  it("leaves items past the cap with no learned neighbours but still answers with back-fill", () => {
+    const model = trainWithDefaults(shop, { threads: 1, maxItems: 2 });
+    const learned = model.items.slice(2);
+    for (const id of learned) {
+      const i = model.index.get(id)!;
+      expect(model.ease.offsets[i + 1] - model.ease.offsets[i]).toBe(0);
+    }
+    expect(topK(model, [learned[0]], 3)).toHaveLength(3);
   });
 });
 

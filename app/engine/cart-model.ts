@@ -33,6 +33,12 @@ export interface CartModelOptions {
    */
   minItemOrders: number;
   minItemOrdersFrom: number;
+  /**
+   * At most this many of the most popular items enter the linear model, whose fit needs n² memory
+   * and n³ time: 5,000 items is 200 MB and seconds; 50,000 would be 20 GB. The long tail beyond it
+   * keeps its walk and co-purchase neighbours and the popularity back-fill.
+   */
+  maxItems: number;
   /** Orders with more distinct items are left out of training. */
   maxBasketSize: number;
   /** Order weight basketSize^-basketPower: big baskets say less per pair. */
@@ -83,6 +89,7 @@ export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
   lambda: 10,
   minItemOrders: 5,
   minItemOrdersFrom: 1500,
+  maxItems: 5000,
   maxBasketSize: Infinity,
   basketPower: 0.5,
   halfLifeDays: 0,
@@ -261,11 +268,14 @@ function invert(start: Uint32Array, ids: Uint32Array, columns: number) {
 /** How many of the most popular items enter the linear model. */
 export function modelledItems(
   orderCounts: ArrayLike<number>,
-  opts: Pick<CartModelOptions, "minItemOrders" | "minItemOrdersFrom">,
+  opts: Pick<
+    CartModelOptions,
+    "minItemOrders" | "minItemOrdersFrom" | "maxItems"
+  >,
 ): number {
   let n = 0;
   while (
-    n < orderCounts.length &&
+    n < Math.min(orderCounts.length, opts.maxItems) &&
     (n < opts.minItemOrdersFrom || orderCounts[n] >= opts.minItemOrders)
   )
     n++;
