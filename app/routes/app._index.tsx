@@ -1,8 +1,19 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRevalidator } from "@remix-run/react";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
+import {
+  useFetcher,
+  useLoaderData,
+  useRevalidator,
+  useRouteError,
+} from "@remix-run/react";
 import {
   Badge,
   BlockStack,
+  Box,
+  Button,
   Card,
   InlineStack,
   Layout,
@@ -10,13 +21,42 @@ import {
   ProgressBar,
   Text,
 } from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect } from "react";
+import { z } from "zod";
 import { authenticate } from "~/shopify.server";
+import { env } from "~/env.server";
 import { shopOverview } from "~/services/overview.server";
+import {
+  type ChecklistItem,
+  MANUAL_STEPS,
+  onboarding,
+  setStepDone,
+} from "~/services/onboarding.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return shopOverview(session.shop);
+  const [overview, state] = await Promise.all([
+    shopOverview(session.shop),
+    onboarding(session.shop, env.SHOPIFY_API_KEY),
+  ]);
+  return { ...overview, ...state };
+};
+
+const StepForm = z.object({
+  step: z.enum(MANUAL_STEPS),
+  done: z.enum(["true", "false"]).transform((v) => v === "true"),
+});
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const parsed = StepForm.safeParse(
+    Object.fromEntries(await request.formData()),
+  );
+  if (!parsed.success)
+    return Response.json({ error: "Unknown onboarding step" }, { status: 400 });
+  await setStepDone(session.shop, parsed.data.step, parsed.data.done);
+  return { ok: true };
 };
 
 const IMPORT_LABELS: Record<string, string> = {
@@ -26,20 +66,37 @@ const IMPORT_LABELS: Record<string, string> = {
   done: "Imported",
 };
 
-export default function Home() {
-  const overview = useLoaderData<typeof loader>();
-  const importing = overview.importStatus !== "done";
-  const revalidator = useRevalidator();
+/** Phase-based, since Shopify's paginated import does not know the totals in advance. */
+const PHASE_PROGRESS: Record<string, number> = {
+  pending: 5,
+  products: 25,
+  orders: 60,
+};
 
-  // While the import runs, refresh the counts every two seconds.
+export default function Home() {
+  const data = useLoaderData<typeof loader>();
+  const importing = data.importStatus !== "done";
+  const training = data.training.state === "training";
+  const waitingForModel = !importing && data.training.state === "waiting";
+  const revalidator = useRevalidator();
+  const busy = importing || training || waitingForModel;
+
+  // While the import or training runs, refresh every two seconds.
   useEffect(() => {
-    if (!importing) return;
+    if (!busy) return;
     const timer = setInterval(
       () => revalidator.state === "idle" && revalidator.revalidate(),
       2000,
     );
     return () => clearInterval(timer);
-  }, [importing, revalidator]);
+  }, [busy, revalidator]);
+
+  const progress = importing
+    ? (PHASE_PROGRESS[data.importStatus] ?? 5)
+    : training || waitingForModel
+      ? 85
+      : 100;
+  const done = data.checklist.filter((i) => i.done).length;
 
   return (
     <Page title="Cartlift">
@@ -52,21 +109,67 @@ export default function Home() {
                   Your store&apos;s data
                 </Text>
                 <Badge tone={importing ? "attention" : "success"}>
-                  {IMPORT_LABELS[overview.importStatus] ??
-                    overview.importStatus}
+                  {IMPORT_LABELS[data.importStatus] ?? data.importStatus}
                 </Badge>
               </InlineStack>
-              {importing && (
+              {busy && (
                 <ProgressBar
-                  progress={overview.importStatus === "orders" ? 60 : 20}
+                  progress={progress}
                   size="small"
+                  ariaLabelledBy="import-progress"
                 />
               )}
-              <Text as="p">
-                {overview.products} products and {overview.orders} orders
-                imported. Cartlift learns which products are bought together
-                from your order history.
+              <Text as="p" id="import-progress">
+                {data.products} products and {data.orders} orders imported.
+                Cartlift learns which products are bought together from your
+                order history.
               </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between">
+                <Text as="h2" variant="headingMd">
+                  Recommendation model
+                </Text>
+                <Badge
+                  tone={
+                    data.training.state === "trained" ? "success" : "attention"
+                  }
+                >
+                  {data.training.state === "trained"
+                    ? "Trained"
+                    : data.training.state === "training"
+                      ? "Training"
+                      : "Waiting for the import"}
+                </Badge>
+              </InlineStack>
+              <Text as="p">
+                {data.training.model && data.training.trainedAt
+                  ? `Learnt from ${data.training.model.orders} orders and ${data.training.model.products} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
+                  : "Training starts as soon as the import finishes; it takes a few seconds."}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="400">
+              <InlineStack align="space-between">
+                <Text as="h2" variant="headingMd">
+                  Get started
+                </Text>
+                <Text as="span" tone="subdued">
+                  {done} of {data.checklist.length} done
+                </Text>
+              </InlineStack>
+              <BlockStack gap="300" as="ul">
+                {data.checklist.map((item) => (
+                  <ChecklistRow key={item.id} item={item} />
+                ))}
+              </BlockStack>
             </BlockStack>
           </Card>
         </Layout.Section>
@@ -74,3 +177,63 @@ export default function Home() {
     </Page>
   );
 }
+
+function ChecklistRow({ item }: { item: ChecklistItem }) {
+  const fetcher = useFetcher<typeof action>();
+  // Optimistic: the merchant's own tick shows at once; the server's answer confirms it.
+  const pending = fetcher.formData?.get("done");
+  const done =
+    pending === undefined || pending === null ? item.done : pending === "true";
+  return (
+    <Box as="li">
+      <InlineStack
+        align="space-between"
+        blockAlign="center"
+        gap="300"
+        wrap={false}
+      >
+        <BlockStack gap="100">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h3" variant="headingSm">
+              {item.title}
+            </Text>
+            {done && <Badge tone="success">Done</Badge>}
+          </InlineStack>
+          <Text as="p" tone="subdued">
+            {item.description}
+          </Text>
+        </BlockStack>
+        <InlineStack gap="200" wrap={false}>
+          {item.action &&
+            (item.action.external ? (
+              <Button url={item.action.url} target="_top">
+                {item.action.label}
+              </Button>
+            ) : (
+              <Button url={item.action.url}>{item.action.label}</Button>
+            ))}
+          {item.manual && (
+            <fetcher.Form method="post">
+              <input type="hidden" name="step" value={item.id} />
+              <input type="hidden" name="done" value={String(!done)} />
+              <Button
+                submit
+                variant="plain"
+                accessibilityLabel={`${done ? "Mark as not done" : "Mark as done"}: ${item.title}`}
+              >
+                {done ? "Undo" : "Mark as done"}
+              </Button>
+            </fetcher.Form>
+          )}
+        </InlineStack>
+      </InlineStack>
+    </Box>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);

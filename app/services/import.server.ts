@@ -8,6 +8,7 @@ import {
 } from "./admin-graphql.server";
 import { type ProductInput, saveProducts } from "./catalog.server";
 import { decimalToMinor } from "./money";
+import { retrainIfDue } from "./model.server";
 import {
   ATTRIBUTION_PROPERTY,
   type OrderInput,
@@ -340,6 +341,8 @@ export function startImport(shop: string, graphql: AdminGraphql): void {
       select: { importStatus: true },
     });
     if (state?.importStatus !== "done") await importShop(shop, graphql);
+    // Onboarding: a freshly imported shop gets its first model (or a retrain when one is due).
+    await retrainIfDue(shop);
   })()
     .catch((error: unknown) =>
       console.error(

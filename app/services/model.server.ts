@@ -141,6 +141,11 @@ export function recommenderFor(
   if (hit && now - hit.loadedAt < CACHE_MS) return hit.recommender;
   const recommender = buildRecommender(shop);
   cache.set(shop, { recommender, loadedAt: now });
+  // Storefront traffic is when new orders arrive: check at each cache refresh whether enough of
+  // them (or enough time) passed to retrain. Cheap (two counts) and never blocks the answer.
+  retrainIfDue(shop).catch((error: unknown) =>
+    console.error(`Retrain check for ${shop} failed`, error),
+  );
   // A failed load is not cached: the next request tries again.
   recommender.catch(() => cache.delete(shop));
   return recommender;
@@ -149,4 +154,115 @@ export function recommenderFor(
 /** Drops the cached serving state, e.g. after training or a settings change in this instance. */
 export function forgetRecommender(shop: string): void {
   cache.delete(shop);
+}
+
+// Retraining. Nothing external schedules jobs for this app (one Node process per instance, no
+// queue), so training is triggered where the app already runs code for the shop: when the
+// import finishes, when the merchant opens the admin, and when the storefront asks for offers
+// (at most once per serving-cache refresh). `shouldRetrain` decides; docs/decisions/008.
+
+/** Retrain when the newest model is older than this... */
+export const RETRAIN_AFTER_MS = 24 * 60 * 60 * 1000;
+/** ...or when this many orders arrived since it was trained. */
+export const RETRAIN_AFTER_NEW_ORDERS = 50;
+
+export interface RetrainInput {
+  /** The serving model, or null when the shop has never been trained. */
+  latest: { createdAt: Date; orders: number } | null;
+  /** Orders in the database now (not cancelled). */
+  orders: number;
+  importDone: boolean;
+  now: Date;
+}
+
+/** Pure: is a (re)training due? Never before the import is done, so a half history never serves. */
+export function shouldRetrain({
+  latest,
+  orders,
+  importDone,
+  now,
+}: RetrainInput): boolean {
+  if (!importDone) return false;
+  if (!latest) return true;
+  return (
+    orders - latest.orders >= RETRAIN_AFTER_NEW_ORDERS ||
+    (now.getTime() - latest.createdAt.getTime() >= RETRAIN_AFTER_MS &&
+      orders !== latest.orders)
+  );
+}
+
+const training = new Map<string, Promise<void>>();
+
+export function isTraining(shop: string): boolean {
+  return training.has(shop);
+}
+
+/**
+ * Trains in the background unless a training for the shop already runs in this process; the new
+ * model serves as soon as it is stored (the cached recommender is dropped).
+ */
+export function startTraining(shop: string): Promise<void> {
+  const existing = training.get(shop);
+  if (existing) return existing;
+  const run = (async () => {
+    // Yield first, so a caller that only wanted to start it (a loader) answers at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    await trainShop(shop);
+    forgetRecommender(shop);
+  })()
+    .catch((error: unknown) =>
+      console.error(`Training for ${shop} failed; it is retried later`, error),
+    )
+    .finally(() => training.delete(shop));
+  training.set(shop, run);
+  return run;
+}
+
+export interface TrainingStatus {
+  state: "waiting" | "training" | "trained";
+  trainedAt: Date | null;
+  /** Orders and products the serving model learnt from, and how long training took. */
+  model: { orders: number; products: number; trainMs: number } | null;
+}
+
+export async function trainingStatus(shop: string): Promise<TrainingStatus> {
+  const latest = await prisma.recommendationModel.findFirst({
+    where: { shop },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true, orders: true, products: true, trainMs: true },
+  });
+  return {
+    state: isTraining(shop) ? "training" : latest ? "trained" : "waiting",
+    trainedAt: latest?.createdAt ?? null,
+    model: latest && {
+      orders: latest.orders,
+      products: latest.products,
+      trainMs: latest.trainMs,
+    },
+  };
+}
+
+/** Starts a training when one is due (see `shouldRetrain`); returns whether it did. */
+export async function retrainIfDue(
+  shop: string,
+  now = new Date(),
+): Promise<boolean> {
+  if (isTraining(shop)) return false;
+  const [state, latest, orders] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, select: { importStatus: true } }),
+    prisma.recommendationModel.findFirst({
+      where: { shop },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true, orders: true },
+    }),
+    prisma.order.count({ where: { shop, cancelledAt: null } }),
+  ]);
+  const due = shouldRetrain({
+    latest,
+    orders,
+    importDone: state?.importStatus === "done",
+    now,
+  });
+  if (due) void startTraining(shop);
+  return due;
 }
