@@ -38,7 +38,84 @@
     setTimeout(() => el.remove(), 3000);
   }
 
+  // Admin's resource picker, reduced to a dialog listing the shop's imported products (or the
+  // collections they belong to), read from the app's own catalog endpoint.
+  function resourcePicker({
+    type = "product",
+    multiple = false,
+    selectionIds = [],
+  } = {}) {
+    return new Promise((resolve) => {
+      const chosen = new Map(selectionIds.map((s) => [s.id, s.id]));
+      const dialog = document.createElement("dialog");
+      dialog.setAttribute("aria-label", `Select ${type}s`);
+      dialog.style.cssText =
+        "width:420px;max-height:70vh;padding:16px;border:1px solid #ccc;border-radius:12px;font:14px system-ui";
+      const heading = document.createElement("h2");
+      heading.textContent = `Select ${type === "product" ? "products" : "a collection"}`;
+      const search = document.createElement("input");
+      search.type = "search";
+      search.setAttribute("aria-label", `Search ${type}s`);
+      search.style.cssText = "width:100%;margin:8px 0;padding:6px";
+      const list = document.createElement("div");
+      list.style.cssText = "max-height:45vh;overflow:auto";
+      const buttons = document.createElement("div");
+      buttons.style.cssText =
+        "display:flex;gap:8px;justify-content:flex-end;margin-top:12px";
+      const cancel = document.createElement("button");
+      cancel.textContent = "Cancel";
+      const select = document.createElement("button");
+      select.textContent = "Select";
+      buttons.append(cancel, select);
+      dialog.append(heading, search, list, buttons);
+      document.body.append(dialog);
+      const titles = new Map();
+      async function load() {
+        const response = await window.fetch(
+          `/app/catalog?${new URLSearchParams({ type, query: search.value })}`,
+        );
+        const items = await response.json();
+        list.replaceChildren(
+          ...items.map((item) => {
+            titles.set(item.id, item.title);
+            const label = document.createElement("label");
+            label.style.cssText = "display:flex;gap:8px;padding:4px 0";
+            const box = document.createElement("input");
+            box.type = multiple ? "checkbox" : "radio";
+            box.name = "demo-picker";
+            box.checked = chosen.has(item.id);
+            box.addEventListener("change", () => {
+              if (!multiple) chosen.clear();
+              if (box.checked) chosen.set(item.id, item.id);
+              else chosen.delete(item.id);
+            });
+            label.append(box, item.title);
+            return label;
+          }),
+        );
+      }
+      let timer;
+      search.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(load, 150);
+      });
+      const close = (value) => {
+        dialog.close();
+        dialog.remove();
+        resolve(value);
+      };
+      cancel.addEventListener("click", () => close(undefined));
+      select.addEventListener("click", () =>
+        close([...chosen.keys()].map((id) => ({ id, title: titles.get(id) }))),
+      );
+      dialog.addEventListener("cancel", () => close(undefined));
+      dialog.showModal();
+      load();
+    });
+  }
+
   window.shopify = {
+    resourcePicker,
     config: {
       apiKey: script?.dataset.apiKey,
       shop: params.get("shop"),

@@ -31,6 +31,11 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/suggestions">Suggestions</Link>
+        <Link to="/app/bundles">Bundles</Link>
+        <Link to="/app/rules">Rules</Link>
+        <Link to="/app/settings">Placements</Link>
+        <Link to="/app/dashboard">Dashboard</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -1,0 +1,258 @@
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
+import { data } from "@remix-run/node";
+import {
+  Form,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useRouteError,
+  useSubmit,
+} from "@remix-run/react";
+import {
+  Card,
+  Checkbox,
+  FormLayout,
+  Layout,
+  Modal,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { useState } from "react";
+import { authenticate } from "~/shopify.server";
+import {
+  ResourcePickerField,
+  type PickedResource,
+} from "~/components/resource-picker-field";
+import { NotFoundError } from "~/services/bundles.server";
+import {
+  type RuleView,
+  createRule,
+  deleteRule,
+  getRule,
+  parseRuleForm,
+  updateRule,
+} from "~/services/rules.server";
+
+const notFound = () =>
+  new Response("This rule does not exist in your store.", { status: 404 });
+
+const EMPTY: RuleView = {
+  id: "new",
+  name: "",
+  triggerType: "product",
+  triggerValue: "",
+  triggerLabel: "",
+  action: "pin",
+  targets: [],
+  priority: 0,
+  active: true,
+};
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  if (params.id === "new") return { isNew: true, rule: EMPTY };
+  try {
+    return { isNew: false, rule: await getRule(session.shop, params.id ?? "") };
+  } catch (error) {
+    if (error instanceof NotFoundError) throw notFound();
+    throw error;
+  }
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, redirect } = await authenticate.admin(request);
+  const form = Object.fromEntries(await request.formData());
+  const id = params.id ?? "";
+  try {
+    if (form.intent === "delete") {
+      await deleteRule(session.shop, id);
+      return redirect("/app/rules");
+    }
+    const parsed = parseRuleForm(form);
+    if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
+    if (id === "new") await createRule(session.shop, parsed.values);
+    else await updateRule(session.shop, id, parsed.values);
+    return redirect("/app/rules");
+  } catch (error) {
+    if (error instanceof NotFoundError) throw notFound();
+    throw error;
+  }
+};
+
+export default function RuleEditor() {
+  const { isNew, rule } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors: Partial<Record<string, string>> =
+    result && "errors" in result ? result.errors : {};
+  const navigation = useNavigation();
+  const submit = useSubmit();
+  const saving = navigation.state === "submitting";
+  const [name, setName] = useState(rule.name);
+  const [triggerType, setTriggerType] = useState<string>(rule.triggerType);
+  const [triggerPicked, setTriggerPicked] = useState<PickedResource[]>(
+    rule.triggerType === "product" || rule.triggerType === "collection"
+      ? [{ id: rule.triggerValue, title: rule.triggerLabel }]
+      : [],
+  );
+  const [tag, setTag] = useState(
+    rule.triggerType === "tag" ? rule.triggerValue : "",
+  );
+  const [ruleAction, setRuleAction] = useState<string>(rule.action);
+  const [targets, setTargets] = useState<PickedResource[]>(rule.targets);
+  const [priority, setPriority] = useState(String(rule.priority));
+  const [active, setActive] = useState(rule.active);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  return (
+    <Form method="post" id="rule-form">
+      <Page
+        title={isNew ? "New rule" : rule.name}
+        backAction={{ content: "Rules", url: "/app/rules" }}
+        primaryAction={{
+          content: "Save",
+          loading: saving,
+          onAction: () =>
+            submit(document.getElementById("rule-form") as HTMLFormElement),
+        }}
+        secondaryActions={
+          isNew
+            ? []
+            : [
+                {
+                  content: "Delete",
+                  destructive: true,
+                  onAction: () => setConfirmDelete(true),
+                },
+              ]
+        }
+      >
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <FormLayout>
+                <TextField
+                  label="Name"
+                  name="name"
+                  value={name}
+                  onChange={setName}
+                  error={errors.name}
+                  autoComplete="off"
+                />
+                <Select
+                  label="When the shopper views or has in the cart"
+                  name="triggerType"
+                  options={[
+                    { label: "A product", value: "product" },
+                    {
+                      label: "A product from a collection",
+                      value: "collection",
+                    },
+                    { label: "A product with a tag", value: "tag" },
+                    { label: "Anything", value: "any" },
+                  ]}
+                  value={triggerType}
+                  onChange={(value) => {
+                    setTriggerType(value);
+                    setTriggerPicked([]);
+                  }}
+                  error={errors.triggerType}
+                />
+                {triggerType === "product" || triggerType === "collection" ? (
+                  <ResourcePickerField
+                    label={
+                      triggerType === "product"
+                        ? "Trigger product"
+                        : "Trigger collection"
+                    }
+                    name="triggerValue"
+                    type={triggerType}
+                    multiple={false}
+                    value={triggerPicked}
+                    onChange={setTriggerPicked}
+                    error={errors.triggerValue}
+                  />
+                ) : triggerType === "tag" ? (
+                  <TextField
+                    label="Tag"
+                    name="triggerValue"
+                    value={tag}
+                    onChange={setTag}
+                    error={errors.triggerValue}
+                    autoComplete="off"
+                  />
+                ) : null}
+                <Select
+                  label="Then"
+                  name="action"
+                  options={[
+                    { label: "Always show these products first", value: "pin" },
+                    { label: "Never show these products", value: "exclude" },
+                  ]}
+                  value={ruleAction}
+                  onChange={setRuleAction}
+                  error={errors.action}
+                />
+                <ResourcePickerField
+                  label="Products"
+                  name="targetProductIds"
+                  type="product"
+                  multiple
+                  value={targets}
+                  onChange={setTargets}
+                  error={errors.targetProductIds}
+                />
+                <TextField
+                  label="Priority"
+                  name="priority"
+                  value={priority}
+                  onChange={setPriority}
+                  error={errors.priority}
+                  helpText="Higher wins when rules conflict, and orders pinned products."
+                  autoComplete="off"
+                />
+                <Checkbox
+                  label="Active"
+                  checked={active}
+                  onChange={setActive}
+                />
+                <input type="hidden" name="active" value={String(active)} />
+              </FormLayout>
+            </Card>
+          </Layout.Section>
+        </Layout>
+        <Modal
+          open={confirmDelete}
+          onClose={() => setConfirmDelete(false)}
+          title="Delete this rule?"
+          primaryAction={{
+            content: "Delete rule",
+            destructive: true,
+            loading: saving,
+            onAction: () => submit({ intent: "delete" }, { method: "post" }),
+          }}
+          secondaryActions={[
+            { content: "Cancel", onAction: () => setConfirmDelete(false) },
+          ]}
+        >
+          <Modal.Section>
+            <Text as="p">Recommendations stop following it at once.</Text>
+          </Modal.Section>
+        </Modal>
+      </Page>
+    </Form>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);

@@ -1,0 +1,305 @@
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
+import { data } from "@remix-run/node";
+import {
+  useFetcher,
+  useLoaderData,
+  useNavigation,
+  useRouteError,
+} from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  EmptyState,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  SkeletonBodyText,
+  Tabs,
+  Text,
+} from "@shopify/polaris";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { syncDiscountAfterWrite } from "~/services/bundles.server";
+import { formatMoney, formatPercent } from "~/engine/money";
+import {
+  type Suggestion,
+  SuggestionNotFoundError,
+  acceptSuggestion,
+  dismissSuggestion,
+  listSuggestions,
+  restoreDismissed,
+} from "~/services/suggestions.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return listSuggestions(session.shop);
+};
+
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("accept"), key: z.string().min(1).max(200) }),
+  z.object({ intent: z.literal("dismiss"), key: z.string().min(1).max(200) }),
+  z.object({ intent: z.literal("restore") }),
+]);
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session, admin } = await authenticate.admin(request);
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success)
+    return data({ error: "Unknown action" }, { status: 400 });
+  const form = parsed.data;
+  try {
+    if (form.intent === "accept") {
+      const created = await acceptSuggestion(session.shop, form.key);
+      if (created.kind !== "bundle") return { message: "Rule created" };
+      const discountError = await syncDiscountAfterWrite(
+        session.shop,
+        admin.graphql,
+      );
+      return discountError
+        ? data(
+            {
+              error: `Bundle created, but its discount is not: ${discountError}`,
+            },
+            { status: 502 },
+          )
+        : { message: "Bundle created" };
+    }
+    if (form.intent === "dismiss") {
+      await dismissSuggestion(session.shop, form.key);
+      return { message: "Suggestion dismissed" };
+    }
+    const count = await restoreDismissed(session.shop);
+    return { message: `${count} suggestions restored` };
+  } catch (error) {
+    if (error instanceof SuggestionNotFoundError)
+      return data(
+        { error: "This suggestion is no longer open" },
+        { status: 404 },
+      );
+    throw error;
+  }
+};
+
+const KINDS = [
+  { id: "bundle", label: "Bundles" },
+  { id: "cross_sell", label: "Cross-sells" },
+  { id: "upgrade", label: "Upgrades" },
+] as const;
+
+const pct = (x: number | null, digits = 1) =>
+  x === null ? "—" : `${(x * 100).toFixed(digits)}%`;
+
+export default function Suggestions() {
+  const { suggestions, trained, dismissed } = useLoaderData<typeof loader>();
+  const [tab, setTab] = useState(0);
+  const navigation = useNavigation();
+  const restore = useFetcher<typeof action>();
+  const kind = KINDS[tab].id;
+  const shown = suggestions.filter((s) => s.kind === kind);
+
+  return (
+    <Page
+      title="Suggestions"
+      subtitle="What Cartlift learnt from your orders, with the evidence behind each suggestion."
+      secondaryActions={
+        dismissed > 0
+          ? [
+              {
+                content: `Restore ${dismissed} dismissed`,
+                loading: restore.state !== "idle",
+                onAction: () =>
+                  restore.submit({ intent: "restore" }, { method: "post" }),
+              },
+            ]
+          : []
+      }
+    >
+      <Layout>
+        <Layout.Section>
+          {!trained ? (
+            <Card>
+              <EmptyState
+                heading="Suggestions appear after the first training"
+                image=""
+                action={{ content: "See progress", url: "/app" }}
+              >
+                <p>
+                  Cartlift imports your catalog and orders, then trains on them.
+                  That takes a minute or two on most stores.
+                </p>
+              </EmptyState>
+            </Card>
+          ) : (
+            <Card padding="0">
+              <Tabs
+                tabs={KINDS.map((k) => ({
+                  id: k.id,
+                  content: `${k.label} (${suggestions.filter((s) => s.kind === k.id).length})`,
+                }))}
+                selected={tab}
+                onSelect={setTab}
+              >
+                <Box padding="400">
+                  {navigation.state === "loading" ? (
+                    <SkeletonBodyText lines={6} />
+                  ) : shown.length === 0 ? (
+                    <EmptyState
+                      heading={`No open ${KINDS[tab].label.toLowerCase()}`}
+                      image=""
+                    >
+                      <p>
+                        {kind === "upgrade"
+                          ? "Upgrades need products of the same type at a higher price within the price band."
+                          : "Suggestions need products bought together in at least 5 orders, more often than chance. More orders bring more suggestions; Cartlift retrains daily."}
+                      </p>
+                    </EmptyState>
+                  ) : (
+                    <BlockStack gap="400" as="ul">
+                      {shown.map((s) => (
+                        <SuggestionRow key={s.key} suggestion={s} />
+                      ))}
+                    </BlockStack>
+                  )}
+                </Box>
+              </Tabs>
+            </Card>
+          )}
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function Metric({ label, value }: { label: string; value: string }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="span" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span" variant="bodyMd" fontWeight="semibold">
+        {value}
+      </Text>
+    </BlockStack>
+  );
+}
+
+function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
+  const fetcher = useFetcher<typeof action>();
+  const shopify = useAppBridge();
+  const result = fetcher.data;
+  useEffect(() => {
+    if (!result) return;
+    if ("error" in result) shopify.toast.show(result.error, { isError: true });
+    else shopify.toast.show(result.message);
+  }, [result, shopify]);
+  // Optimistic: the row leaves as soon as the merchant decides; a failure brings it back.
+  if (fetcher.state !== "idle" || (result && !("error" in result))) return null;
+  const name = s.titles.join(s.kind === "bundle" ? " + " : " → ");
+  const submit = (intent: "accept" | "dismiss") =>
+    fetcher.submit({ intent, key: s.key }, { method: "post" });
+  return (
+    <Box
+      as="li"
+      borderColor="border"
+      borderBlockEndWidth="025"
+      paddingBlockEnd="400"
+    >
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="start" gap="300">
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">
+              {name}
+            </Text>
+            <InlineStack gap="200">
+              <Text as="span" tone="subdued">
+                {s.reason}
+              </Text>
+              {s.costAssumed && (
+                <Badge tone="info">
+                  Margin assumes 50% where cost is unknown
+                </Badge>
+              )}
+            </InlineStack>
+          </BlockStack>
+          <InlineStack gap="200">
+            <Button
+              variant="primary"
+              onClick={() => submit("accept")}
+              accessibilityLabel={`Accept ${name}`}
+            >
+              Accept
+            </Button>
+            {s.kind === "bundle" && (
+              <Button
+                url={`/app/bundles/new?suggestion=${encodeURIComponent(s.key)}`}
+                accessibilityLabel={`Edit ${name}`}
+              >
+                Edit
+              </Button>
+            )}
+            <Button
+              onClick={() => submit("dismiss")}
+              accessibilityLabel={`Dismiss ${name}`}
+            >
+              Dismiss
+            </Button>
+          </InlineStack>
+        </InlineStack>
+        <InlineGrid columns={{ xs: 2, sm: 4, md: 7 }} gap="300">
+          <Metric label="Orders" value={String(s.evidence.orders)} />
+          <Metric label="Support" value={pct(s.evidence.support, 2)} />
+          <Metric label="Confidence" value={pct(s.evidence.confidence)} />
+          <Metric
+            label="Lift"
+            value={
+              s.evidence.lift === null ? "—" : `${s.evidence.lift.toFixed(2)}×`
+            }
+          />
+          <Metric
+            label={s.kind === "upgrade" ? "Price" : "Suggested discount"}
+            value={
+              s.kind === "upgrade"
+                ? formatMoney(s.price)
+                : formatPercent(s.discountBps)
+            }
+          />
+          <Metric
+            label={
+              s.kind === "upgrade" ? "Extra margin per sale" : "Margin per sale"
+            }
+            value={formatMoney(s.margin)}
+          />
+          <Metric
+            label="Expected margin per view"
+            value={
+              s.kind === "upgrade"
+                ? "—"
+                : formatMoney({
+                    amount: s.expectedMarginPerView,
+                    currency: s.margin.currency,
+                  })
+            }
+          />
+        </InlineGrid>
+      </BlockStack>
+    </Box>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);
