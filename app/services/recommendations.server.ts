@@ -1,5 +1,9 @@
 import prisma from "~/db.server";
-import { rankOffers } from "~/engine/ranking";
+import {
+  type BlendWeights,
+  DEFAULT_WEIGHTS,
+  rankOffers,
+} from "~/engine/ranking";
 import type {
   MerchantRule,
   Offer,
@@ -15,6 +19,24 @@ export interface PlacementSettings {
   showReasons: boolean;
   priceBandPct: number;
 }
+
+/**
+ * Strategies a merchant can pick per placement: named blends of the ranker's signals. "blended"
+ * is the engine's validated default; the others lean on one signal, for experiments.
+ */
+export const STRATEGY_WEIGHTS = {
+  blended: DEFAULT_WEIGHTS,
+  bought_together: {
+    completion: 0.6,
+    copurchase: 0.38,
+    content: 0,
+    popularity: 0.02,
+  },
+  similar: { completion: 0, copurchase: 0, content: 0.9, popularity: 0.1 },
+  best_sellers: { completion: 0, copurchase: 0, content: 0, popularity: 1 },
+} as const satisfies Record<string, BlendWeights>;
+export type Strategy = keyof typeof STRATEGY_WEIGHTS;
+export const STRATEGIES = Object.keys(STRATEGY_WEIGHTS) as Strategy[];
 
 export const DEFAULT_PLACEMENT_SETTINGS: Record<Placement, PlacementSettings> =
   {
@@ -168,6 +190,9 @@ export async function recommend(
       })),
     ],
     limit: Math.min(limit ?? settings.maxOffers, settings.maxOffers),
+    weights:
+      STRATEGY_WEIGHTS[settings.strategy as Strategy] ??
+      STRATEGY_WEIGHTS.blended,
     completion: recommender.completion,
     excludeTags: JSON.parse(shopRow?.excludedTags ?? "[]") as string[],
     maxIncreaseBps: settings.priceBandPct * 100,

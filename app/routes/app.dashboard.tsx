@@ -1,0 +1,349 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  useLoaderData,
+  useNavigation,
+  useRouteError,
+  useSearchParams,
+} from "@remix-run/react";
+import {
+  BlockStack,
+  Box,
+  Card,
+  DataTable,
+  EmptyState,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  SkeletonBodyText,
+  Text,
+} from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { Suspense, lazy, useEffect, useState } from "react";
+import { z } from "zod";
+import { authenticate } from "~/shopify.server";
+import { formatMoney } from "~/engine/money";
+import { PLACEMENTS } from "~/engine/types";
+import { STRATEGIES } from "~/services/recommendations.server";
+import { loadDashboard, rangeFilter } from "~/services/dashboard.server";
+import type { Series } from "~/components/dashboard-charts";
+
+export const links = () => [{ rel: "stylesheet", href: vizStyles }];
+
+const Chart = lazy(() => import("~/components/dashboard-charts"));
+
+const Query = z.object({
+  range: z.enum(["7d", "30d", "90d"]).catch("30d"),
+  placement: z.enum(PLACEMENTS).optional().catch(undefined),
+  strategy: z.string().max(40).optional().catch(undefined),
+});
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const q = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const strategy =
+    q.strategy && (STRATEGIES as string[]).includes(q.strategy)
+      ? q.strategy
+      : undefined;
+  const dashboard = await loadDashboard(session.shop, {
+    ...rangeFilter(q.range),
+    placement: q.placement,
+    strategy,
+  });
+  return { dashboard, strategies: STRATEGIES };
+};
+
+const PLACEMENT_NAMES: Record<string, string> = {
+  product_fbt: "Frequently bought together",
+  product_upgrade: "Upgrade",
+  cart: "Cart page",
+  drawer: "Cart drawer",
+  post_purchase: "After checkout",
+};
+
+const pct = (x: number | null) =>
+  x === null ? "—" : `${(x * 100).toFixed(1)}%`;
+
+function Kpi({
+  label,
+  value,
+  help,
+}: {
+  label: string;
+  value: string;
+  help: string;
+}) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="h3" variant="bodySm" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
+        <Text as="p" variant="bodySm" tone="subdued">
+          {help}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** Fixed height before and after the chart loads, so nothing below it shifts (CLS). */
+function ChartBox({ children }: { children: React.ReactNode }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  return (
+    <div style={{ height: 260 }}>
+      {mounted ? (
+        <Suspense fallback={<SkeletonBodyText lines={8} />}>
+          {children}
+        </Suspense>
+      ) : (
+        <SkeletonBodyText lines={8} />
+      )}
+    </div>
+  );
+}
+
+export default function DashboardPage() {
+  const { dashboard: d, strategies } = useLoaderData<typeof loader>();
+  const [params, setParams] = useSearchParams();
+  const navigation = useNavigation();
+  const money = (minor: number | null) =>
+    minor === null ? "—" : formatMoney({ amount: minor, currency: d.currency });
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { preventScrollReset: true });
+  };
+  const noEvents = d.impressions === 0;
+  const revenueSeries: Series[] = [
+    {
+      name: "Revenue",
+      data: d.days.map((x) => ({ key: x.date.slice(5), value: x.revenue })),
+    },
+    {
+      name: "From recommendations",
+      data: d.days.map((x) => ({
+        key: x.date.slice(5),
+        value: x.attributedRevenue,
+      })),
+    },
+  ];
+  const ctrSeries: Series[] = [
+    {
+      name: "CTR",
+      data: d.placements.map((p) => ({
+        key: PLACEMENT_NAMES[p.placement] ?? p.placement,
+        value: p.ctr === null ? 0 : Math.round(p.ctr * 1000) / 10,
+      })),
+    },
+  ];
+
+  return (
+    <Page
+      title="Dashboard"
+      subtitle="What recommendations bring in, measured from your orders."
+    >
+      <BlockStack gap="400">
+        <InlineStack gap="300">
+          <Select
+            label="Date range"
+            labelInline
+            options={[
+              { label: "Last 7 days", value: "7d" },
+              { label: "Last 30 days", value: "30d" },
+              { label: "Last 90 days", value: "90d" },
+            ]}
+            value={params.get("range") ?? "30d"}
+            onChange={(v) => set("range", v)}
+          />
+          <Select
+            label="Placement"
+            labelInline
+            options={[
+              { label: "All placements", value: "" },
+              ...PLACEMENTS.map((p) => ({
+                label: PLACEMENT_NAMES[p],
+                value: p,
+              })),
+            ]}
+            value={params.get("placement") ?? ""}
+            onChange={(v) => set("placement", v)}
+          />
+          <Select
+            label="Strategy"
+            labelInline
+            options={[
+              { label: "All strategies", value: "" },
+              ...strategies.map((s) => ({
+                label: s.replace("_", " "),
+                value: s,
+              })),
+            ]}
+            value={params.get("strategy") ?? ""}
+            onChange={(v) => set("strategy", v)}
+          />
+        </InlineStack>
+        <div style={{ opacity: navigation.state === "loading" ? 0.6 : 1 }}>
+          <BlockStack gap="400">
+            <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+              <Kpi
+                label="Average order value"
+                value={money(d.aov)}
+                help={`${d.orders} orders`}
+              />
+              <Kpi
+                label="Revenue per visitor"
+                value={money(d.revenuePerVisitor)}
+                help={`${d.visitors} visitors saw an offer`}
+              />
+              <Kpi
+                label="Recommendation CTR"
+                value={pct(d.ctr)}
+                help={`${d.clicks} clicks of ${d.impressions} views`}
+              />
+              <Kpi
+                label="Conversion"
+                value={pct(d.conversion)}
+                help="Orders with a recommended item per clicking visitor"
+              />
+              <Kpi
+                label="Attributed revenue"
+                value={money(d.attributedRevenue)}
+                help={`${d.attributedOrders} orders`}
+              />
+              <Kpi
+                label="Share of revenue"
+                value={pct(d.attributedShare)}
+                help="Recommended items over all revenue"
+              />
+              <Kpi
+                label="Add rate"
+                value={pct(d.addRate)}
+                help="Adds to cart per click"
+              />
+              <Kpi
+                label="Return rate (other items)"
+                value={pct(d.baselineReturnRate)}
+                help="Baseline for the rates by placement below"
+              />
+            </InlineGrid>
+            {d.orders === 0 && noEvents ? (
+              <Card>
+                <EmptyState heading="No results in this range yet" image="">
+                  <p>
+                    Results appear once shoppers see recommendations. Turn on
+                    the cart drawer and add the blocks to your theme from the
+                    Home checklist, then come back in a day.
+                  </p>
+                </EmptyState>
+              </Card>
+            ) : (
+              <Layout>
+                <Layout.Section>
+                  <Card>
+                    <BlockStack gap="300">
+                      <Text as="h2" variant="headingMd">
+                        Revenue by day
+                      </Text>
+                      <ChartBox>
+                        <Chart
+                          kind="line"
+                          series={revenueSeries}
+                          formatY={(v) => money(Math.round(v))}
+                        />
+                      </ChartBox>
+                    </BlockStack>
+                  </Card>
+                </Layout.Section>
+                <Layout.Section variant="oneThird">
+                  <Card>
+                    <BlockStack gap="300">
+                      <Text as="h2" variant="headingMd">
+                        Click-through by placement
+                      </Text>
+                      {noEvents ? (
+                        <Box minHeight="260px">
+                          <Text as="p" tone="subdued">
+                            No storefront views recorded yet. Views and clicks
+                            are counted once the Cartlift blocks or the cart
+                            drawer are on your theme (see Home).
+                          </Text>
+                        </Box>
+                      ) : (
+                        <ChartBox>
+                          <Chart
+                            kind="bar"
+                            series={ctrSeries}
+                            formatY={(v) => `${v}%`}
+                          />
+                        </ChartBox>
+                      )}
+                    </BlockStack>
+                  </Card>
+                </Layout.Section>
+              </Layout>
+            )}
+            <Card padding="0">
+              <DataTable
+                columnContentTypes={[
+                  "text",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                ]}
+                headings={[
+                  "Placement",
+                  "Views",
+                  "Clicks",
+                  "CTR",
+                  "Attributed revenue",
+                  "Orders",
+                  "Return rate",
+                ]}
+                rows={d.placements.map((p) => [
+                  PLACEMENT_NAMES[p.placement] ?? p.placement,
+                  p.impressions,
+                  p.clicks,
+                  pct(p.ctr),
+                  money(p.attributedRevenue),
+                  p.attributedOrders,
+                  pct(p.returnRate),
+                ])}
+              />
+            </Card>
+            {d.strategies.length > 0 && (
+              <Card padding="0">
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric"]}
+                  headings={["Strategy", "Attributed revenue", "Lines"]}
+                  rows={d.strategies.map((s) => [
+                    s.strategy,
+                    money(s.attributedRevenue),
+                    s.lines,
+                  ])}
+                />
+              </Card>
+            )}
+          </BlockStack>
+        </div>
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);

@@ -1,0 +1,284 @@
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
+import {
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { useEffect, useState } from "react";
+import { authenticate } from "~/shopify.server";
+import {
+  ResourcePickerField,
+  type PickedResource,
+} from "~/components/resource-picker-field";
+import {
+  type Settings,
+  loadSettings,
+  saveGlobal,
+  savePlacement,
+} from "~/services/settings.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return loadSettings(session.shop);
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = Object.fromEntries(await request.formData());
+  const result =
+    form.intent === "global"
+      ? await saveGlobal(session.shop, form)
+      : await savePlacement(session.shop, form);
+  return result.ok ? result : data(result, { status: 422 });
+};
+
+const PLACEMENT_LABELS: Record<string, { title: string; help: string }> = {
+  product_fbt: {
+    title: "Product page: frequently bought together",
+    help: "The bundle block under the buy buttons.",
+  },
+  product_upgrade: {
+    title: "Product page: upgrade",
+    help: "The next tier up, with a comparison.",
+  },
+  cart: {
+    title: "Cart page: complete your order",
+    help: "Changes as the cart changes.",
+  },
+  drawer: { title: "Cart drawer", help: "From the app embed." },
+  post_purchase: {
+    title: "After checkout",
+    help: "One-click offer on the post-purchase page.",
+  },
+};
+
+const STRATEGY_OPTIONS = [
+  { label: "Blended (recommended)", value: "blended" },
+  { label: "Bought together", value: "bought_together" },
+  { label: "Similar products", value: "similar" },
+  { label: "Best sellers", value: "best_sellers" },
+];
+
+function useSavedToast(result: unknown) {
+  const shopify = useAppBridge();
+  useEffect(() => {
+    if (result && typeof result === "object" && "ok" in result) {
+      if (result.ok) shopify.toast.show("Settings saved");
+      else
+        shopify.toast.show("Check the highlighted fields", { isError: true });
+    }
+  }, [result, shopify]);
+}
+
+type PlacementRow = Settings["placements"][number];
+
+function PlacementCard({ p }: { p: PlacementRow }) {
+  const fetcher = useFetcher<typeof action>();
+  useSavedToast(fetcher.data);
+  const errors: Partial<Record<string, string>> =
+    fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
+  const [enabled, setEnabled] = useState(p.enabled);
+  const [maxOffers, setMaxOffers] = useState(String(p.maxOffers));
+  const [strategy, setStrategy] = useState(p.strategy);
+  const [showReasons, setShowReasons] = useState(p.showReasons);
+  const [priceBand, setPriceBand] = useState(String(p.priceBandPct));
+  const label = PLACEMENT_LABELS[p.placement];
+  return (
+    <Card>
+      <fetcher.Form method="post" aria-label={label.title}>
+        <input type="hidden" name="placement" value={p.placement} />
+        <input type="hidden" name="enabled" value={String(enabled)} />
+        <input type="hidden" name="showReasons" value={String(showReasons)} />
+        <BlockStack gap="300">
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              {label.title}
+            </Text>
+            <Text as="p" tone="subdued">
+              {label.help}
+            </Text>
+          </BlockStack>
+          <FormLayout>
+            <Checkbox
+              label="Show this placement"
+              checked={enabled}
+              onChange={setEnabled}
+            />
+            <FormLayout.Group>
+              <TextField
+                label="Maximum offers"
+                name="maxOffers"
+                type="number"
+                min={1}
+                max={12}
+                value={maxOffers}
+                onChange={setMaxOffers}
+                error={errors.maxOffers}
+                autoComplete="off"
+              />
+              <Select
+                label="Strategy"
+                name="strategy"
+                options={STRATEGY_OPTIONS}
+                value={strategy}
+                onChange={setStrategy}
+                error={errors.strategy}
+              />
+              <TextField
+                label="Price band (%)"
+                name="priceBandPct"
+                type="number"
+                value={priceBand}
+                onChange={setPriceBand}
+                error={errors.priceBandPct}
+                helpText="Largest price step up an upgrade may take."
+                autoComplete="off"
+              />
+            </FormLayout.Group>
+            <Checkbox
+              label="Show the reason with each offer"
+              checked={showReasons}
+              onChange={setShowReasons}
+            />
+          </FormLayout>
+          <InlineStack align="end">
+            <Button
+              submit
+              loading={fetcher.state !== "idle"}
+              accessibilityLabel={`Save ${label.title}`}
+            >
+              Save
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
+}
+
+function GlobalCard({ s }: { s: Settings }) {
+  const fetcher = useFetcher<typeof action>();
+  useSavedToast(fetcher.data);
+  const errors: Partial<Record<string, string>> =
+    fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
+  const [floor, setFloor] = useState(String(s.marginFloorBps / 100));
+  const [windowDays, setWindowDays] = useState(String(s.attributionWindowDays));
+  const [tags, setTags] = useState(s.excludedTags.join(", "));
+  const [products, setProducts] = useState<PickedResource[]>(
+    s.excludedProducts,
+  );
+  return (
+    <Card>
+      <fetcher.Form method="post" aria-label="Store-wide settings">
+        <input type="hidden" name="intent" value="global" />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Store-wide
+          </Text>
+          <FormLayout>
+            <FormLayout.Group>
+              <TextField
+                label="Margin floor (%)"
+                name="marginFloorPct"
+                value={floor}
+                onChange={setFloor}
+                error={errors.marginFloorPct}
+                helpText="Suggested bundle discounts never take margin below this."
+                autoComplete="off"
+              />
+              <TextField
+                label="Attribution window (days)"
+                name="attributionWindowDays"
+                type="number"
+                value={windowDays}
+                onChange={setWindowDays}
+                error={errors.attributionWindowDays}
+                helpText="An order counts for an offer clicked this many days before."
+                autoComplete="off"
+              />
+            </FormLayout.Group>
+            <TextField
+              label="Never recommend products tagged"
+              name="excludedTags"
+              value={tags}
+              onChange={setTags}
+              error={errors.excludedTags}
+              helpText="Comma-separated, e.g. gift-card, sample"
+              autoComplete="off"
+            />
+            <ResourcePickerField
+              label="Never recommend these products"
+              name="excludedProductIds"
+              type="product"
+              multiple
+              value={products}
+              onChange={setProducts}
+              error={errors.excludedProductIds}
+            />
+          </FormLayout>
+          <InlineStack align="end">
+            <Button
+              submit
+              loading={fetcher.state !== "idle"}
+              accessibilityLabel="Save store-wide settings"
+            >
+              Save
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
+}
+
+export default function SettingsPage() {
+  const settings = useLoaderData<typeof loader>();
+  return (
+    <Page
+      title="Placements and settings"
+      subtitle="Where offers appear, how many, and what Cartlift must never do."
+    >
+      <Layout>
+        <Layout.AnnotatedSection
+          title="Placements"
+          description="Fewer offers convert better: shoppers facing many choices often pick none."
+        >
+          <BlockStack gap="400">
+            {settings.placements.map((p) => (
+              <PlacementCard key={p.placement} p={p} />
+            ))}
+          </BlockStack>
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Store-wide"
+          description="Margin, exclusions and how orders are credited to offers."
+        >
+          <GlobalCard s={settings} />
+        </Layout.AnnotatedSection>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);

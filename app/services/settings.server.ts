@@ -1,0 +1,157 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import { PLACEMENTS, type Placement } from "~/engine/types";
+import { type FieldErrors, fieldErrors } from "./bundles.server";
+import { forgetRecommender } from "./model.server";
+import {
+  type PlacementSettings,
+  STRATEGIES,
+  placementSettings,
+} from "./recommendations.server";
+
+// Placement and global settings. The storefront reads placements through
+// `placementSettings()` on every request; the global exclusions feed `recommend()` directly.
+
+const Bool = z
+  .enum(["on", "true", "false"])
+  .optional()
+  .transform((v) => v === "on" || v === "true");
+
+const int = (min: number, max: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
+
+export const PlacementForm = z.object({
+  placement: z.enum(PLACEMENTS),
+  enabled: Bool,
+  maxOffers: int(1, 12, "Between 1 and 12"),
+  strategy: z.enum(STRATEGIES as [string, ...string[]]),
+  showReasons: Bool,
+  priceBandPct: int(5, 300, "Between 5% and 300%"),
+});
+
+const Tags = z
+  .string()
+  .max(2_000)
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .pipe(z.array(z.string().max(255)).max(100, "At most 100 tags"));
+
+const ProductIds = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s || "[]") as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Choose products" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.string().regex(/^\d{1,20}$/)).max(500));
+
+export const GlobalForm = z.object({
+  marginFloorPct: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d{1,2})?$/, "Enter a percentage, e.g. 20")
+    .transform((s) => Math.round(Number(s) * 100))
+    .pipe(z.number().int().min(0).max(9_500, "At most 95%")),
+  attributionWindowDays: int(1, 90, "Between 1 and 90 days"),
+  excludedTags: Tags,
+  excludedProductIds: ProductIds,
+});
+
+export interface Settings {
+  placements: (PlacementSettings & { placement: Placement })[];
+  marginFloorBps: number;
+  attributionWindowDays: number;
+  excludedTags: string[];
+  excludedProducts: { id: string; title: string }[];
+}
+
+export async function loadSettings(shop: string): Promise<Settings> {
+  const [placements, row] = await Promise.all([
+    Promise.all(
+      PLACEMENTS.map(async (placement) => ({
+        placement,
+        ...(await placementSettings(shop, placement)),
+      })),
+    ),
+    prisma.shop.findUnique({
+      where: { shop },
+      select: {
+        marginFloorBps: true,
+        attributionWindowDays: true,
+        excludedTags: true,
+        excludedProductIds: true,
+      },
+    }),
+  ]);
+  const ids = JSON.parse(row?.excludedProductIds ?? "[]") as string[];
+  const products = await prisma.product.findMany({
+    where: { shop, id: { in: ids } },
+    select: { id: true, title: true },
+  });
+  const titles = new Map(products.map((p) => [p.id, p.title]));
+  return {
+    placements,
+    marginFloorBps: row?.marginFloorBps ?? 2_000,
+    attributionWindowDays: row?.attributionWindowDays ?? 7,
+    excludedTags: JSON.parse(row?.excludedTags ?? "[]") as string[],
+    excludedProducts: ids.map((id) => ({
+      id,
+      title: titles.get(id) ?? `Product ${id}`,
+    })),
+  };
+}
+
+export type SaveResult = { ok: true } | { ok: false; errors: FieldErrors };
+
+export async function savePlacement(
+  shop: string,
+  input: Record<string, unknown>,
+): Promise<SaveResult> {
+  const parsed = PlacementForm.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const { placement, ...values } = parsed.data;
+  await prisma.placementSetting.upsert({
+    where: { shop_placement: { shop, placement } },
+    create: { shop, placement, ...values },
+    update: values,
+  });
+  return { ok: true };
+}
+
+export async function saveGlobal(
+  shop: string,
+  input: Record<string, unknown>,
+): Promise<SaveResult> {
+  const parsed = GlobalForm.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const v = parsed.data;
+  const data = {
+    marginFloorBps: v.marginFloorPct,
+    attributionWindowDays: v.attributionWindowDays,
+    excludedTags: JSON.stringify(v.excludedTags),
+    excludedProductIds: JSON.stringify(v.excludedProductIds),
+  };
+  await prisma.shop.upsert({
+    where: { shop },
+    create: { shop, ...data },
+    update: data,
+  });
+  // Exclusions are read per request, but the cached serving state is built with the old
+  // catalog view; dropping it makes the change visible on the next storefront request.
+  forgetRecommender(shop);
+  return { ok: true };
+}
