@@ -163,6 +163,13 @@ export function productObject(product: DemoProduct, rate: number) {
   };
 }
 
+const DEMO_ROUTES = {
+  root_url: "/",
+  cart_url: "/cart",
+  cart_add_url: "/cart/add",
+  cart_change_url: "/cart/change",
+};
+
 interface CartLine {
   key: string;
   variantId: string;
@@ -329,16 +336,15 @@ export function demoStorefront({
       "utf8",
     );
     const settings = defaultSettings(extractSchema(source));
-    return engine(cart).renderFile(file, {
-      block: { id: file, settings, shopify_attributes: "" },
-      product: product ? productObject(product, rate(cart)) : undefined,
-      routes: {
-        root_url: "/",
-        cart_url: "/cart",
-        cart_add_url: "/cart/add",
-        cart_change_url: "/cart/change",
+    return engine(cart).renderFile(
+      file,
+      {
+        block: { id: file, settings, shopify_attributes: "" },
+        product: product ? productObject(product, rate(cart)) : undefined,
       },
-    });
+      // Shopify's global objects are visible inside rendered snippets too.
+      { globals: { routes: DEMO_ROUTES } },
+    );
   }
 
   function page(

@@ -97,7 +97,7 @@ function fbt(offers: StorefrontOffers): string {
     `{%- if a and a.available -%}{%- assign cl_total = a.price -%}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
     `<span class="cartlift__title">${t("this_item")}: {{ a_p.title | escape }}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
-    `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total">${t("total")} <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
+    `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t("total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
     `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t("add_all")}</button>{%- endif -%}{%- endif -%}`
   );
 }
@@ -116,7 +116,7 @@ function upgrade(offers: StorefrontOffers): string {
     : "";
   return (
     `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +
-    `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{%- if v_p.has_only_default_variant == false -%} – {{ v.title | escape }}{%- endif -%}</a></p>${benefit}` +
+    `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{% if v_p.has_only_default_variant == false %} – {{ v.title | escape }}{% endif %}</a></p>${benefit}` +
     `<table class="cartlift__table"><caption>${t("compare_caption")}</caption><thead><tr><td></td><th scope="col">${t("current")}</th><th scope="col">${t("upgrade")}</th></tr></thead>` +
     `<tbody>${rows}<tr><th scope="row">${t("price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
     `<button type="button" class="cartlift__button" ${attrs(up.item)}>${t("choose_upgrade")}</button></div>{%- endif -%}`

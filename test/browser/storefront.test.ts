@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import {
+  CHROMIUM,
+  type DemoServer,
+  hasChromium,
+  launchChromium,
+  newPage,
+  startDemo,
+} from "./demo-server";
+
+if (!hasChromium)
+  console.warn(
+    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
+  );
+
+interface CartJson {
+  item_count: number;
+  items: { product_id: number; properties: Record<string, string> }[];
+}
+
+/** Console errors and uncaught exceptions of a page, as a shopper's devtools would show them. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    // Chromium itself logs every failed network request; that line comes from the browser's
+    // network stack (the test made the proxy fail on purpose), not from any script.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      errors.push(m.text());
+  });
+  return errors;
+}
+
+const cart = (page: Page) =>
+  page.evaluate(async () =>
+    (await fetch("/cart.js")).json(),
+  ) as Promise<CartJson>;
+
+describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), demo?.stop()]);
+  });
+
+  it("shows a bundle with reasons on a product page and adds all of it with the attribution property", async () => {
+    const page = await newPage(browser);
+    const errors = watchErrors(page);
+    await page.goto(`${demo.url}/demo/storefront`);
+    const fbt = page.getByRole("region", {
+      name: "Frequently bought together",
+    });
+    const addAll = fbt.getByRole("button", { name: "Add all to cart" });
+    await addAll.waitFor();
+    const offers = fbt.getByRole("checkbox", { name: /^Include / });
+    expect(await offers.count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => fbt.getByText(/Bought together by|Often bought with/).count())
+      .toBeGreaterThan(0);
+    const upgrade = page.getByRole("region", { name: "Upgrade your pick" });
+    await upgrade.getByRole("table").waitFor();
+    expect(
+      await upgrade.getByRole("rowheader", { name: "Price" }).count(),
+    ).toBe(1);
+
+    // Keyboard only: untick the first suggestion, then tick it again, then press the button.
+    const total = fbt.locator("output");
+    const before = await total.textContent();
+    await offers.first().focus();
+    await page.keyboard.press("Space");
+    await expect.poll(() => total.textContent()).not.toBe(before);
+    await page.keyboard.press("Space");
+    await expect.poll(() => total.textContent()).toBe(before);
+    await addAll.focus();
+    await page.keyboard.press("Enter");
+    await fbt
+      .getByRole("status")
+      .filter({ hasText: "Added to cart" })
+      .waitFor();
+
+    const { items, item_count } = await cart(page);
+    expect(item_count).toBe((await offers.count()) + 1);
+    const suggested = items.filter((i) => i.properties._cartlift);
+    expect(suggested).toHaveLength(await offers.count());
+    expect(suggested[0].properties._cartlift).toMatch(/^1~product_fbt~/);
+    // The theme's cart sections were re-rendered through the Section Rendering API.
+    await page.getByRole("link", { name: `Cart (${item_count})` }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("changes the cart block's offers when the cart changes", async () => {
+    const page = await newPage(browser);
+    const errors = watchErrors(page);
+    await page.goto(`${demo.url}/demo/storefront`);
+    await page
+      .getByRole("button", { name: "Add to cart", exact: true })
+      .click();
+    await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+    await page.goto(`${demo.url}/demo/storefront/cart`);
+    const block = page.getByRole("region", { name: "Complete your order" });
+    const adds = block.getByRole("button", { name: /^Add .+ to cart$/ });
+    await adds.first().waitFor();
+    const offered = async () =>
+      (await block.getByRole("link").allTextContents()).join("|");
+    const first = await offered();
+    const name = (await block.getByRole("link").first().textContent())!;
+
+    await adds.first().click();
+    // The cart page's own lines show the new product, and the offers no longer include it.
+    await page
+      .getByRole("table", { name: "Cart lines" })
+      .getByRole("link", { name })
+      .waitFor();
+    await expect.poll(offered).not.toBe(first);
+    expect(await offered()).not.toContain(name);
+
+    // A change made by the theme's own script (not Cartlift's) refreshes the offers too.
+    const second = await offered();
+    await page.getByRole("button", { name: `Remove one ${name}` }).click();
+    await expect.poll(offered).not.toBe(second);
+    expect(errors).toEqual([]);
+  });
+
+  it("renders nothing, shifts nothing and logs nothing when the app proxy is down or slow", async () => {
+    for (const mode of ["down", "slow"] as const) {
+      const page = await newPage(browser);
+      const errors = watchErrors(page);
+      await page.route("**/apps/cartlift/recommendations**", async (route) => {
+        if (mode === "down") return route.fulfill({ status: 503, body: "" });
+        await new Promise((r) => setTimeout(r, 4_000));
+        await route
+          .fulfill({ status: 200, body: "<p>too late</p>" })
+          .catch(() => {});
+      });
+      // Layout shifts as Chromium reports them (the CLS metric's input).
+      await page.addInitScript(() => {
+        const w = window as unknown as { shift: number };
+        w.shift = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries())
+            w.shift += (e as unknown as { value: number }).value;
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      await page.goto(`${demo.url}/demo/storefront`);
+      const fbt = page.locator('cartlift-offers[data-placement="product_fbt"]');
+      await expect
+        .poll(() => fbt.getAttribute("data-state"), { timeout: 6_000 })
+        .toBe("empty");
+      await page.waitForTimeout(mode === "slow" ? 2_000 : 200);
+      expect(
+        await page
+          .getByRole("heading", { name: "Frequently bought together" })
+          .isVisible(),
+      ).toBe(false);
+      expect(await page.getByText("too late").count()).toBe(0);
+      expect(
+        await page.getByRole("button", { name: "Add all to cart" }).count(),
+      ).toBe(0);
+      expect(
+        await page.evaluate(
+          () => (window as unknown as { shift: number }).shift,
+        ),
+      ).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+});

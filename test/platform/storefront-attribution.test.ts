@@ -1,0 +1,173 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import {
+  attributedRevenue,
+  signOfferToken,
+  visitorKey,
+} from "~/services/attribution.server";
+import {
+  OrderWebhookPayload,
+  orderFromWebhook,
+  saveOrders,
+} from "~/services/orders.server";
+
+const SHOP = "attribution-shop.myshopify.com";
+const OTHER = "attribution-other.myshopify.com";
+const VISITOR = "0123456789abcdef0123456789abcdef";
+
+const token = (shop: string, productId: string, placement = "product_fbt") =>
+  signOfferToken(shop, {
+    placement,
+    strategy: "blended",
+    kind: "cross_sell",
+    productId,
+    modelId: "model-1",
+    arm: "",
+  });
+
+function order(
+  lines: { product: string; price: string; qty?: number; token?: string }[],
+  extra: Partial<OrderWebhookPayload> = {},
+) {
+  return orderFromWebhook(
+    OrderWebhookPayload.parse({
+      id: 7001,
+      name: "#7001",
+      created_at: "2026-03-10T12:00:00Z",
+      updated_at: "2026-03-10T12:00:00Z",
+      currency: "EUR",
+      subtotal_price: "0.00",
+      total_price: "0.00",
+      line_items: lines.map((l, i) => ({
+        id: 9000 + i,
+        product_id: Number(l.product),
+        variant_id: Number(l.product) * 100,
+        quantity: l.qty ?? 1,
+        price: l.price,
+        properties: l.token ? [{ name: "_cartlift", value: l.token }] : [],
+      })),
+      ...extra,
+    }),
+  );
+}
+
+/** Another order (own order and line ids), cancelled. */
+const cancelled = (o: ReturnType<typeof order>) => ({
+  ...o,
+  id: "7002",
+  cancelledAt: march(10),
+  lines: o.lines.map((l) => ({ ...l, id: `${l.id}2` })),
+});
+
+const march = (day: number) => new Date(Date.UTC(2026, 2, day));
+
+beforeEach(async () => {
+  for (const shop of [SHOP, OTHER]) {
+    await prisma.order.deleteMany({ where: { shop } });
+    await prisma.event.deleteMany({ where: { shop } });
+    await prisma.shop.deleteMany({ where: { shop } });
+  }
+  await prisma.shop.create({ data: { shop: SHOP, attributionWindowDays: 7 } });
+});
+
+describe("attribution of orders to storefront offers", () => {
+  it("attributes a line carrying a valid token, and counts it once however often the webhook arrives", async () => {
+    const placed = order([
+      { product: "1", price: "30.00" },
+      { product: "2", price: "12.50", qty: 2, token: token(SHOP, "2") },
+    ]);
+    await saveOrders(SHOP, [placed]);
+    // Shopify redelivers, or sends orders/updated with the same state: nothing adds up twice.
+    await saveOrders(SHOP, [placed]);
+    await saveOrders(SHOP, [{ ...placed, sourceUpdatedAt: march(11) }]);
+    const lines = await prisma.orderLine.findMany({
+      where: { shop: SHOP },
+      orderBy: { id: "asc" },
+      select: { productId: true, placement: true, strategy: true },
+    });
+    expect(lines).toEqual([
+      { productId: "1", placement: null, strategy: null },
+      { productId: "2", placement: "product_fbt", strategy: "blended" },
+    ]);
+    expect(await attributedRevenue(SHOP, march(1), march(31))).toEqual([
+      {
+        placement: "product_fbt",
+        strategy: "blended",
+        currency: "EUR",
+        orders: 1,
+        units: 2,
+        revenueMinor: 2500,
+      },
+    ]);
+  });
+
+  it("ignores a forged token, another shop's token, and a token moved onto another product", async () => {
+    const forged = token(SHOP, "2").replace("~2~", "~3~");
+    await saveOrders(SHOP, [
+      order([
+        { product: "3", price: "10.00", token: forged },
+        { product: "2", price: "10.00", token: token(OTHER, "2") },
+        { product: "4", price: "10.00", token: token(SHOP, "2") },
+      ]),
+    ]);
+    expect(
+      await prisma.orderLine.count({
+        where: { shop: SHOP, placement: { not: null } },
+      }),
+    ).toBe(0);
+    expect(await attributedRevenue(SHOP, march(1), march(31))).toEqual([]);
+  });
+
+  it("attributes a line without a token to the visitor's click inside the window, not to older or later clicks", async () => {
+    const click = (productId: string, at: Date) => ({
+      shop: SHOP,
+      type: "click",
+      placement: "cart",
+      offerProductId: productId,
+      visitorKey: visitorKey(SHOP, VISITOR),
+      offerToken: token(SHOP, productId, "cart"),
+      createdAt: at,
+    });
+    await prisma.event.createMany({
+      data: [
+        click("5", march(8)), // 2 days before the order: inside the 7-day window
+        click("6", march(1)), // 9 days before: outside
+        click("7", march(12)), // after the order: cannot have caused it
+      ],
+    });
+    await saveOrders(SHOP, [
+      order(
+        [
+          { product: "5", price: "20.00" },
+          { product: "6", price: "20.00" },
+          { product: "7", price: "20.00" },
+        ],
+        { note_attributes: [{ name: "_cartlift_visitor", value: VISITOR }] },
+      ),
+    ]);
+    const attributed = await prisma.orderLine.findMany({
+      where: { shop: SHOP, placement: { not: null } },
+      select: { productId: true, placement: true, strategy: true },
+    });
+    expect(attributed).toEqual([
+      { productId: "5", placement: "cart", strategy: "blended:click" },
+    ]);
+  });
+
+  it("leaves refunded units and cancelled orders out of attributed revenue", async () => {
+    await saveOrders(SHOP, [
+      order([
+        { product: "2", price: "10.00", qty: 3, token: token(SHOP, "2") },
+      ]),
+      cancelled(
+        order([{ product: "2", price: "99.00", token: token(SHOP, "2") }]),
+      ),
+    ]);
+    await prisma.orderLine.updateMany({
+      where: { shop: SHOP, orderId: "7001" },
+      data: { refundedQuantity: 1 },
+    });
+    const [row] = await attributedRevenue(SHOP, march(1), march(31));
+    expect(row).toMatchObject({ units: 2, revenueMinor: 2000, orders: 1 });
+  });
+});
