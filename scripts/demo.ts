@@ -18,6 +18,10 @@ import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
 import { demoAdminHandlers } from "~/demo/admin-api";
 import { adminHost, mintSessionToken } from "~/demo/session-token";
 import { proxiedQuery } from "~/demo/proxy-signature";
+import {
+  postPurchaseDemoHtml,
+  runPostPurchaseDemo,
+} from "~/demo/post-purchase";
 import { demoStorefront } from "~/demo/storefront";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -97,6 +101,35 @@ app.get("/demo/session-token", (_req, res) => {
   res.set("Cache-Control", "no-store").type("text").send(token());
 });
 app.get("/demo/admin", (_req, res) => res.redirect(adminUrl()));
+// Shopify's post-purchase page, played for one sample order: the real endpoints answer with the
+// offer and the signed changeset.
+const productsById = new Map(demo.products.map((p) => [p.id, p]));
+app.get("/demo/post-purchase", async (req, res, next) => {
+  try {
+    const index =
+      Math.max(0, Number(req.query.order ?? 0) || 0) % demo.orders.length;
+    const result = await runPostPurchaseDemo({
+      appUrl: `http://localhost:${port}`,
+      shop: DEMO_SHOP,
+      apiKey,
+      apiSecret,
+      order: demo.orders[index],
+    });
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(
+        postPurchaseDemoHtml(result, {
+          products: productsById,
+          currency: demo.currency,
+          orderIndex: index,
+          orderCount: demo.orders.length,
+        }),
+      );
+  } catch (error) {
+    next(error);
+  }
+});
 // What Shopify does for the storefront: pages rendering the theme extension, the Ajax cart, and
 // https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
 const handleRequest = createRemixHandler(build, "production");
@@ -143,5 +176,6 @@ Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} p
   Admin (embedded, fresh session token): ${adminUrl()}
     a new token any time:                http://localhost:${port}/demo/admin
   Storefront preview:                    http://localhost:${port}/demo/storefront
+  Post-purchase offer, signed changeset: http://localhost:${port}/demo/post-purchase
 `);
 });
