@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import {
+  type DashboardEvent,
+  type DashboardOrder,
+  computeDashboard,
+  rangeFilter,
+} from "./dashboard.server";
+
+const from = new Date("2026-11-01T00:00:00Z");
+const to = new Date("2026-11-08T00:00:00Z");
+const at = (day: number) => new Date(Date.UTC(2026, 10, day, 12));
+
+const line = (
+  priceMinor: number,
+  quantity: number,
+  placement: string | null = null,
+  strategy: string | null = null,
+  refundedQuantity = 0,
+) => ({ priceMinor, quantity, placement, strategy, refundedQuantity });
+
+const orders: DashboardOrder[] = [
+  // A recommended FBT line (blended) and an ordinary line.
+  {
+    createdAt: at(1),
+    subtotalMinor: 5000,
+    lines: [line(2000, 1, "product_fbt", "blended"), line(3000, 1)],
+  },
+  // A drawer line clicked-then-bought (strategy suffixed ":click"), one of two returned.
+  {
+    createdAt: at(2),
+    subtotalMinor: 3000,
+    lines: [line(1500, 2, "drawer", "similar:click", 1)],
+  },
+  // No recommendation; one item returned.
+  {
+    createdAt: at(3),
+    subtotalMinor: 1000,
+    lines: [line(1000, 1, null, null, 1)],
+  },
+  // Outside the range: ignored.
+  {
+    createdAt: at(20),
+    subtotalMinor: 99_999,
+    lines: [line(99_999, 1, "cart")],
+  },
+];
+
+const ev = (
+  type: string,
+  placement: string,
+  visitorKey: string,
+  day = 1,
+): DashboardEvent => ({ type, placement, visitorKey, createdAt: at(day) });
+
+const events: DashboardEvent[] = [
+  ev("impression", "product_fbt", "v1"),
+  ev("impression", "product_fbt", "v2"),
+  ev("impression", "drawer", "v3", 2),
+  ev("impression", "drawer", "v4", 2),
+  ev("click", "product_fbt", "v1"),
+  ev("click", "drawer", "v3", 2),
+  ev("add", "drawer", "v3", 2),
+  ev("impression", "cart", "v9", 25),
+];
+
+describe("computeDashboard", () => {
+  const d = computeDashboard(orders, events, { from, to }, "USD");
+
+  it("computes AOV, revenue per visitor and attributed share from orders in range", () => {
+    expect(d.orders).toBe(3);
+    expect(d.revenue).toBe(9000);
+    expect(d.aov).toBe(3000);
+    expect(d.visitors).toBe(4);
+    expect(d.revenuePerVisitor).toBe(2250);
+    expect(d.attributedRevenue).toBe(2000 + 3000);
+    expect(d.attributedOrders).toBe(2);
+    expect(d.attributedShare).toBeCloseTo(5000 / 9000);
+  });
+
+  it("computes CTR, add rate and conversion from events", () => {
+    expect(d.impressions).toBe(4);
+    expect(d.clicks).toBe(2);
+    expect(d.ctr).toBe(0.5);
+    expect(d.addRate).toBe(0.5);
+    // Two orders with a recommended line over two visitors who clicked.
+    expect(d.conversion).toBe(1);
+  });
+
+  it("gives return rates per placement beside the baseline of other lines", () => {
+    const drawer = d.placements.find((p) => p.placement === "drawer")!;
+    expect(drawer.returnRate).toBe(0.5);
+    expect(drawer.ctr).toBe(0.5);
+    expect(
+      d.placements.find((p) => p.placement === "product_fbt")!.returnRate,
+    ).toBe(0);
+    expect(d.baselineReturnRate).toBe(0.5);
+  });
+
+  it("groups attributed revenue by strategy without the click suffix", () => {
+    expect(d.strategies).toEqual([
+      { strategy: "similar", attributedRevenue: 3000, lines: 1 },
+      { strategy: "blended", attributedRevenue: 2000, lines: 1 },
+    ]);
+  });
+
+  it("has one point per day of the range, zeros included", () => {
+    expect(d.days).toHaveLength(7);
+    expect(d.days[0]).toEqual({
+      date: "2026-11-01",
+      revenue: 5000,
+      attributedRevenue: 2000,
+      impressions: 2,
+      clicks: 1,
+    });
+    expect(d.days[6].revenue).toBe(0);
+  });
+
+  it("narrows to one placement and one strategy", () => {
+    const drawer = computeDashboard(
+      orders,
+      events,
+      { from, to, placement: "drawer" },
+      "USD",
+    );
+    expect(drawer.impressions).toBe(2);
+    expect(drawer.attributedRevenue).toBe(3000);
+    expect(drawer.placements.map((p) => p.placement)).toEqual(["drawer"]);
+    const blended = computeDashboard(
+      orders,
+      events,
+      { from, to, strategy: "blended" },
+      "USD",
+    );
+    expect(blended.attributedRevenue).toBe(2000);
+    // Revenue and AOV stay store-wide: the strategy filter is about recommendations.
+    expect(blended.revenue).toBe(9000);
+  });
+
+  it("reports no rate rather than zero when nothing was measured", () => {
+    const empty = computeDashboard([], [], { from, to }, "EUR");
+    expect(empty).toMatchObject({
+      aov: null,
+      revenuePerVisitor: null,
+      ctr: null,
+      conversion: null,
+      attributedShare: null,
+    });
+  });
+});
+
+describe("rangeFilter", () => {
+  it("covers the last N whole days including today", () => {
+    const f = rangeFilter("7d", new Date("2026-11-25T15:30:00Z"));
+    expect(f.from.toISOString()).toBe("2026-11-19T00:00:00.000Z");
+    expect(f.to.toISOString()).toBe("2026-11-26T00:00:00.000Z");
+  });
+});
