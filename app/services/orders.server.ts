@@ -3,7 +3,7 @@ import prisma from "~/db.server";
 import { decimalToMinor } from "./money";
 import { isOlder } from "./ordering";
 import { customerKey } from "./pseudonym.server";
-import { attributeLines } from "./attribution.server";
+import { VISITOR_ID, attributeLines, visitorKey } from "./attribution.server";
 
 const Id = z
   .union([z.number().int(), z.string().regex(/^\d+$/)])
@@ -168,6 +168,11 @@ export async function saveOrders(
         customerKey: order.customerId
           ? customerKey(shop, order.customerId)
           : null,
+        // The experiment exposure key of the visitor whose cart this was (issue 7's results).
+        visitorKey:
+          order.visitorId && VISITOR_ID.test(order.visitorId)
+            ? visitorKey(shop, order.visitorId)
+            : null,
       })),
     });
     await tx.orderLine.createMany({

@@ -1,0 +1,69 @@
+import type { ArmTotals } from "./experiment-stats";
+
+// From exposures (who was assigned to which arm, and when) and orders (which visitor, when, how
+// much) to the per-arm sufficient statistics the report needs. Pure: the service fetches, this
+// counts. Only orders placed after the visitor's first exposure and before the experiment stopped
+// count: an order before exposure cannot have been influenced by the arm.
+
+export interface Exposure {
+  visitorKey: string;
+  armId: string;
+  firstSeenAt: Date;
+}
+
+export interface VisitorOrder {
+  visitorKey: string;
+  createdAt: Date;
+  /** Net of refunds, in minor units of the shop currency. */
+  revenueMinor: number;
+}
+
+export function emptyTotals(): ArmTotals {
+  return {
+    visitors: 0,
+    converters: 0,
+    orders: 0,
+    ordersSq: 0,
+    revenue: 0,
+    revenueSq: 0,
+    revenueOrders: 0,
+  };
+}
+
+/** Per-arm totals for `armIds` (arms without exposures get zeros, never disappear). */
+export function armTotals(
+  armIds: readonly string[],
+  exposures: readonly Exposure[],
+  orders: readonly VisitorOrder[],
+  until: Date | null = null,
+): Map<string, ArmTotals> {
+  const byVisitor = new Map<string, VisitorOrder[]>();
+  for (const order of orders) {
+    const list = byVisitor.get(order.visitorKey);
+    if (list) list.push(order);
+    else byVisitor.set(order.visitorKey, [order]);
+  }
+  const totals = new Map(armIds.map((id) => [id, emptyTotals()]));
+  for (const exposure of exposures) {
+    const arm = totals.get(exposure.armId);
+    // An exposure to an arm no longer configured would bias the split: it is left out, and the
+    // sample-ratio check sees the shortfall.
+    if (!arm) continue;
+    let m = 0;
+    let r = 0;
+    for (const order of byVisitor.get(exposure.visitorKey) ?? []) {
+      if (order.createdAt < exposure.firstSeenAt) continue;
+      if (until && order.createdAt > until) continue;
+      m += 1;
+      r += order.revenueMinor;
+    }
+    arm.visitors += 1;
+    if (m > 0) arm.converters += 1;
+    arm.orders += m;
+    arm.ordersSq += m * m;
+    arm.revenue += r;
+    arm.revenueSq += r * r;
+    arm.revenueOrders += r * m;
+  }
+  return totals;
+}
