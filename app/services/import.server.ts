@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { log } from "./log.server";
 import {
   type AdminGraphql,
   type QueryOptions,
@@ -345,10 +346,10 @@ export function startImport(shop: string, graphql: AdminGraphql): void {
     await retrainIfDue(shop);
   })()
     .catch((error: unknown) =>
-      console.error(
-        `Import for ${shop} stopped; it resumes on the next start`,
+      log.error("import stopped; it resumes on the next start", {
+        shop,
         error,
-      ),
+      }),
     )
     .finally(() => running.delete(shop));
   running.set(shop, run);

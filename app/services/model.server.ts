@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import prisma from "~/db.server";
+import { log } from "./log.server";
 import {
   type CartModel,
   cartModelFromJSON,
@@ -36,23 +38,52 @@ export function trainModels(orders: readonly EngineOrder[]): TrainedModel {
   return { cartModel, copurchase: buildCoPurchase(orders) };
 }
 
-/** Trains on the shop's whole history and stores the result as the serving model. */
-export async function trainShop(
+/** How long a training run may hold a shop before another instance may take over. */
+const LEASE_MS = 10 * 60_000;
+const INSTANCE = `${process.pid}-${randomUUID()}`;
+
+/**
+ * Takes the shop's training lease unless another instance holds a live one. A conditional update
+ * is atomic in both databases, so of several instances exactly one wins.
+ */
+export async function acquireTrainingLease(
   shop: string,
-): Promise<{ id: string; orders: number; trainMs: number }> {
-  const started = performance.now();
-  const [orders, products] = await Promise.all([
-    loadOrders(shop),
-    prisma.product.count({ where: { shop } }),
-  ]);
-  const { cartModel, copurchase } = trainModels(orders);
-  const trainMs = Math.round(performance.now() - started);
+  holder = INSTANCE,
+  now = new Date(),
+): Promise<boolean> {
+  const { count } = await prisma.shop.updateMany({
+    where: {
+      shop,
+      OR: [{ trainingLeaseUntil: null }, { trainingLeaseUntil: { lt: now } }],
+    },
+    data: {
+      trainingLeaseUntil: new Date(now.getTime() + LEASE_MS),
+      trainingLeaseHolder: holder,
+    },
+  });
+  return count === 1;
+}
+
+export async function releaseTrainingLease(
+  shop: string,
+  holder = INSTANCE,
+): Promise<void> {
+  await prisma.shop.updateMany({
+    where: { shop, trainingLeaseHolder: holder },
+    data: { trainingLeaseUntil: null, trainingLeaseHolder: null },
+  });
+}
+
+/** Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS. */
+export async function storeModel(
+  shop: string,
+  { cartModel, copurchase }: TrainedModel,
+  meta: { orders: number; products: number; trainMs: number },
+): Promise<{ id: string; createdAt: Date }> {
   const row = await prisma.recommendationModel.create({
     data: {
       shop,
-      orders: orders.length,
-      products,
-      trainMs,
+      ...meta,
       data: JSON.stringify({
         cartModel: cartModelToJSON(cartModel),
         copurchase: coPurchaseToJSON(copurchase),
@@ -73,7 +104,35 @@ export async function trainShop(
     where: { shop },
     data: { trainedAt: row.createdAt },
   });
-  return { id: row.id, orders: orders.length, trainMs };
+  return row;
+}
+
+/**
+ * Trains on the shop's whole history and stores the result as the serving model. Runs once per
+ * shop across instances (a lease); returns null when another instance is already training it.
+ * The previous model keeps serving until the new one is stored, and stays when training fails.
+ */
+export async function trainShop(
+  shop: string,
+): Promise<{ id: string; orders: number; trainMs: number } | null> {
+  if (!(await acquireTrainingLease(shop))) return null;
+  try {
+    const started = performance.now();
+    const [orders, products] = await Promise.all([
+      loadOrders(shop),
+      prisma.product.count({ where: { shop } }),
+    ]);
+    const trained = trainModels(orders);
+    const trainMs = Math.round(performance.now() - started);
+    const row = await storeModel(shop, trained, {
+      orders: orders.length,
+      products,
+      trainMs,
+    });
+    return { id: row.id, orders: orders.length, trainMs };
+  } finally {
+    await releaseTrainingLease(shop);
+  }
 }
 
 export interface Recommender {
@@ -144,7 +203,7 @@ export function recommenderFor(
   // Storefront traffic is when new orders arrive: check at each cache refresh whether enough of
   // them (or enough time) passed to retrain. Cheap (two counts) and never blocks the answer.
   retrainIfDue(shop).catch((error: unknown) =>
-    console.error(`Retrain check for ${shop} failed`, error),
+    log.error("retrain check failed", { shop, error }),
   );
   // A failed load is not cached: the next request tries again.
   recommender.catch(() => cache.delete(shop));
@@ -211,7 +270,13 @@ export function startTraining(shop: string): Promise<void> {
     forgetRecommender(shop);
   })()
     .catch((error: unknown) =>
-      console.error(`Training for ${shop} failed; it is retried later`, error),
+      log.error(
+        "training failed; the previous model keeps serving and training is retried later",
+        {
+          shop,
+          error,
+        },
+      ),
     )
     .finally(() => training.delete(shop));
   training.set(shop, run);

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import {
+  acquireTrainingLease,
+  releaseTrainingLease,
+  recommenderFor,
+  trainShop,
+} from "./model.server";
+
+async function seedShop(SHOP: string) {
+  await prisma.shop.create({ data: { shop: SHOP, importStatus: "done" } });
+  await prisma.product.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop: SHOP,
+      id,
+      title: `P${id}`,
+      handle: `p${id}`,
+      updatedAt: new Date(),
+    })),
+  });
+  await prisma.variant.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop: SHOP,
+      id: `9${id}`,
+      productId: id,
+      title: "Default",
+      priceMinor: 1000,
+      currency: "USD",
+      inventoryQuantity: 3,
+    })),
+  });
+  await prisma.order.create({
+    data: {
+      shop: SHOP,
+      id: "100",
+      name: "#100",
+      createdAt: new Date("2026-10-01T00:00:00Z"),
+      sourceUpdatedAt: new Date("2026-10-01T00:00:00Z"),
+      currency: "USD",
+      subtotalMinor: 2000,
+      totalMinor: 2000,
+      lines: {
+        create: ["1", "2"].map((productId) => ({
+          id: `${SHOP}:l${productId}`,
+          productId,
+          quantity: 1,
+          priceMinor: 1000,
+        })),
+      },
+    },
+  });
+}
+
+describe("training lease", () => {
+  it("lets exactly one of several instances take the lease at once", async () => {
+    const SHOP = `lease-0.myshopify.com`;
+    await seedShop(SHOP);
+    const results = await Promise.all(
+      ["a", "b", "c", "d"].map((holder) => acquireTrainingLease(SHOP, holder)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = ["a", "b", "c", "d"][results.indexOf(true)];
+    await releaseTrainingLease(SHOP, "not-the-holder");
+    expect(await acquireTrainingLease(SHOP, "e")).toBe(false);
+    await releaseTrainingLease(SHOP, winner);
+    expect(await acquireTrainingLease(SHOP, "e")).toBe(true);
+  });
+
+  it("hands an expired lease (a crashed holder) to the next instance", async () => {
+    const SHOP = `lease-1.myshopify.com`;
+    await seedShop(SHOP);
+    expect(
+      await acquireTrainingLease(
+        SHOP,
+        "crashed",
+        new Date("2026-01-01T00:00:00Z"),
+      ),
+    ).toBe(true);
+    expect(
+      await acquireTrainingLease(
+        SHOP,
+        "next",
+        new Date("2026-01-01T00:05:00Z"),
+      ),
+    ).toBe(false);
+    expect(
+      await acquireTrainingLease(
+        SHOP,
+        "next",
+        new Date("2026-01-01T00:11:00Z"),
+      ),
+    ).toBe(true);
+  });
+
+  it("skips training while another instance holds the lease, and trains once it is free", async () => {
+    const SHOP = `lease-2.myshopify.com`;
+    await seedShop(SHOP);
+    expect(await acquireTrainingLease(SHOP, "other-instance")).toBe(true);
+    expect(await trainShop(SHOP)).toBeNull();
+    expect(
+      await prisma.recommendationModel.count({ where: { shop: SHOP } }),
+    ).toBe(0);
+    await releaseTrainingLease(SHOP, "other-instance");
+    const trained = await trainShop(SHOP);
+    expect(trained).toMatchObject({ orders: 1 });
+    expect((await recommenderFor(SHOP)).modelId).toBe(trained?.id);
+    // The lease is released after training.
+    expect(await acquireTrainingLease(SHOP, "later")).toBe(true);
+  });
+});
