@@ -204,7 +204,6 @@ const NAMES = [
   "Harbor",
   "Quill",
 ];
-const PRODUCTS_PER_FAMILY = 16;
 const DAY_MS = 86_400_000;
 
 function slug(text: string): string {
@@ -221,7 +220,7 @@ function shelfPrice(cents: number): number {
   return dollars >= 20 ? dollars * 100 - 1 : dollars * 100;
 }
 
-function buildCatalog(rng: Rng): DemoProduct[] {
+function buildCatalog(rng: Rng, productsPerFamily: number): DemoProduct[] {
   const products: DemoProduct[] = [];
   let variantId = 50_000;
   const collectionIds = new Map(
@@ -231,10 +230,13 @@ function buildCatalog(rng: Rng): DemoProduct[] {
     ]),
   );
   FAMILIES.forEach((family, f) => {
-    for (let i = 0; i < PRODUCTS_PER_FAMILY; i++) {
+    for (let i = 0; i < productsPerFamily; i++) {
       const vendor = VENDORS[(i + f) % VENDORS.length];
-      const title = `${vendor} ${NAMES[i]} ${family.type}`;
-      const id = String(10_000 + f * 100 + i);
+      // Past the first sixteen names (the demo's whole catalog), a series number keeps titles unique.
+      const series =
+        i >= NAMES.length ? ` ${Math.floor(i / NAMES.length) + 1}` : "";
+      const title = `${vendor} ${NAMES[i % NAMES.length]}${series} ${family.type}`;
+      const id = String(10_000 + f * Math.max(100, productsPerFamily) + i);
       const [lo, hi] = family.price;
       const base = Math.round((lo + (hi - lo) * rng()) * 100);
       const values = family.option?.values ?? ["Default Title"];
@@ -391,15 +393,25 @@ function buildOrders(
   return orders;
 }
 
+/**
+ * The demo shop: 256 products and about 4,000 orders by default. The load benchmark asks for far
+ * more (`productsPerFamily`, `orders`) with the same structure.
+ */
 export function generateDemoShop({
   seed = 42,
   orders = 3000,
+  productsPerFamily = 16,
   now = new Date(),
-}: { seed?: number; orders?: number; now?: Date } = {}): DemoShop {
+}: {
+  seed?: number;
+  orders?: number;
+  productsPerFamily?: number;
+  now?: Date;
+} = {}): DemoShop {
   const rng = mulberry32(seed);
   // Dates are anchored to the start of today, so a run on the same day is byte-for-byte identical.
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
-  const products = buildCatalog(rng);
+  const products = buildCatalog(rng, productsPerFamily);
   return {
     shop: DEMO_SHOP,
     currency: DEMO_CURRENCY,
