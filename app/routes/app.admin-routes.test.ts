@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpResponse, graphql } from "msw";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import {
   API_KEY,
   API_SECRET_KEY,
@@ -36,11 +37,7 @@ async function request(
   });
 }
 
-type Handler = (args: {
-  request: Request;
-  params: Record<string, string>;
-  context: object;
-}) => Promise<unknown>;
+type Handler = (args: LoaderFunctionArgs) => Promise<unknown>;
 
 /** Runs a loader or action; a thrown Response (404, redirect) is returned for assertions. */
 async function run(handler: Handler, req: Request, params = {}) {
