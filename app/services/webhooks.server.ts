@@ -53,7 +53,8 @@ export async function handleOnce(
     await handler();
   } catch (error) {
     if (error instanceof InvalidPayloadError) {
-      // A well-signed but malformed payload will not improve on retry: record and refuse it.
+      // Bad input changes nothing, not even the delivery ledger.
+      await forgetDelivery(delivery.shop, delivery.webhookId);
       return Response.json({ error: error.message }, { status: 422 });
     }
     await forgetDelivery(delivery.shop, delivery.webhookId);
