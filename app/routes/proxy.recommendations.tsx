@@ -1,9 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateProxy } from "~/shopify.server";
-import { VISITOR_ID } from "~/services/attribution.server";
+import { VISITOR_ID, visitorKey } from "~/services/attribution.server";
 import { storefrontOffers } from "~/services/storefront.server";
 import { offersLiquid } from "~/services/storefront-liquid";
+
+/** An empty element the storefront script looks for; it renders nothing. */
+const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";
 
 const Id = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
 
@@ -24,8 +27,8 @@ const Query = z
       .optional(),
     limit: z.coerce.number().int().min(1).max(12).optional(),
     reasons: z.enum(["0", "1"]).default("1"),
-    // Accepted and validated so storefronts can send it from day one; experiment assignment
-    // (issue 5's experiments) will key on it. Never stored from this route.
+    // The pseudonymous visitor id: experiment assignment and learned offer counts key on its
+    // HMAC (visitorKey); the id itself is never stored.
     visitor: z.string().regex(VISITOR_ID).optional(),
   })
   .refine((q) => !q.placement.startsWith("product_") || q.product_id, {
@@ -61,8 +64,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     cart: q.cart ?? [],
     limit: q.limit,
     showReasons: q.reasons === "1",
+    visitorKey: q.visitor ? visitorKey(shop, q.visitor) : undefined,
   });
-  return liquid(offersLiquid(offers), {
+  // In an experiment (the hold-out too, which gets no offers) the script puts the visitor id on
+  // the cart, so the order can be joined to the arm: see EXPOSED_MARKER in cartlift.js.
+  const exposed = offers.experiment ? EXPOSED_MARKER : "";
+  return liquid(offersLiquid(offers) + exposed, {
     layout: false,
     // Per-shopper answers (cart-dependent, presentment currency): never in a shared cache.
     headers: { "Cache-Control": "private, max-age=30", Vary: "Cookie" },

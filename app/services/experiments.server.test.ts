@@ -179,6 +179,7 @@ describe("assignment and exposures", () => {
     )!;
     const policy = await placementPolicy(shop, "cart", key);
     expect(policy).toEqual({
+      armId: holdoutId,
       holdout: true,
       strategy: null,
       offerCount: null,
@@ -188,6 +189,7 @@ describe("assignment and exposures", () => {
       (k) => assignArm(experiment, k).id === experiment.arms[1].id,
     )!;
     expect(await placementPolicy(shop, "cart", other)).toEqual({
+      armId: experiment.arms[1].id,
       holdout: false,
       strategy: "blended",
       offerCount: 3,

@@ -47,7 +47,15 @@ export const ArmInput = z.object({
     .min(1, "At least 1%")
     .max(99, "At most 99%"),
   holdout: z.boolean().default(false),
-  strategy: z.enum(STRATEGIES).nullable().default(null),
+  // Checked at parse time, not with z.enum at import: recommendations.server imports this module
+  // (through placement-policy), so STRATEGIES is not yet defined while this one loads.
+  strategy: z
+    .string()
+    .refine((s) => (STRATEGIES as readonly string[]).includes(s), {
+      message: "Unknown strategy",
+    })
+    .nullable()
+    .default(null),
   offerCount: z.coerce
     .number()
     .int()

@@ -8,6 +8,8 @@ import { banditCount, tokenArm } from "./offer-count.server";
 // bandit, so an experiment on counts is not blurred by the bandit changing them underneath.
 
 export interface PlacementPolicy {
+  /** The visitor's experiment arm on this placement, null outside experiments. */
+  armId: string | null;
   /** The visitor is in a hold-out: render nothing (the exposure is recorded all the same). */
   holdout: boolean;
   /** Overrides the placement's strategy; null keeps it. */
@@ -19,6 +21,7 @@ export interface PlacementPolicy {
 }
 
 export const NO_POLICY: PlacementPolicy = {
+  armId: null,
   holdout: false,
   strategy: null,
   offerCount: null,
@@ -33,12 +36,18 @@ export async function placementPolicy(
 ): Promise<PlacementPolicy> {
   const arm = await armFor(shop, placement, visitorKey, now);
   if (arm?.holdout)
-    return { ...NO_POLICY, holdout: true, tokenArm: tokenArm(arm.armId, null) };
+    return {
+      ...NO_POLICY,
+      armId: arm.armId,
+      holdout: true,
+      tokenArm: tokenArm(arm.armId, null),
+    };
   const learned =
     arm?.offerCount == null
       ? await banditCount(shop, placement, visitorKey, now)
       : null;
   return {
+    armId: arm?.armId ?? null,
     holdout: false,
     strategy: arm?.strategy ?? null,
     offerCount: arm?.offerCount ?? learned,

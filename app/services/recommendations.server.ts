@@ -11,6 +11,11 @@ import type {
   RecommendationContext,
 } from "~/engine/types";
 import { recommenderFor } from "./model.server";
+import {
+  NO_POLICY,
+  type PlacementPolicy,
+  placementPolicy,
+} from "./placement-policy.server";
 
 export interface PlacementSettings {
   enabled: boolean;
@@ -151,18 +156,30 @@ export interface RecommendationResult {
   settings: PlacementSettings;
   offers: DisplayOffer[];
   modelId: string | null;
+  /** Experiment arm and learned count behind these offers (issue 7); NO_POLICY without a visitor. */
+  policy: PlacementPolicy;
 }
 
-/** Offers for one placement, honouring the merchant's placement settings, rules and exclusions. */
+/**
+ * Offers for one placement, honouring the merchant's placement settings, rules and exclusions.
+ * With a storefront visitor's key, a running experiment's arm (a hold-out gets no offers) or the
+ * learned offer count adjust strategy and count; see placement-policy.server.ts.
+ */
 export async function recommend(
   shop: string,
   {
     placement,
     context,
     limit,
-  }: { placement: Placement; context: RecommendationContext; limit?: number },
+    visitorKey,
+  }: {
+    placement: Placement;
+    context: RecommendationContext;
+    limit?: number;
+    visitorKey?: string;
+  },
 ): Promise<RecommendationResult> {
-  const [settings, rules, shopRow, recommender] = await Promise.all([
+  const [placementSetting, rules, shopRow, recommender] = await Promise.all([
     placementSettings(shop, placement),
     merchantRules(shop),
     prisma.shop.findUnique({
@@ -171,8 +188,23 @@ export async function recommend(
     }),
     recommenderFor(shop),
   ]);
-  if (!settings.enabled)
-    return { placement, settings, offers: [], modelId: recommender.modelId };
+  // A disabled placement shows nothing to anyone: no arm to assign, no exposure to log.
+  const policy =
+    visitorKey && placementSetting.enabled
+      ? await placementPolicy(shop, placement, visitorKey)
+      : NO_POLICY;
+  const settings = {
+    ...placementSetting,
+    strategy: policy.strategy ?? placementSetting.strategy,
+  };
+  if (!settings.enabled || policy.holdout)
+    return {
+      placement,
+      settings,
+      offers: [],
+      modelId: recommender.modelId,
+      policy,
+    };
   const excludedProducts = JSON.parse(
     shopRow?.excludedProductIds ?? "[]",
   ) as string[];
@@ -189,7 +221,10 @@ export async function recommend(
         target: { type: "product", productId },
       })),
     ],
-    limit: Math.min(limit ?? settings.maxOffers, settings.maxOffers),
+    // An arm's or the bandit's count is the thing under test: the block's own limit does not cut it.
+    limit:
+      policy.offerCount ??
+      Math.min(limit ?? settings.maxOffers, settings.maxOffers),
     weights:
       STRATEGY_WEIGHTS[settings.strategy as Strategy] ??
       STRATEGY_WEIGHTS.blended,
@@ -201,6 +236,7 @@ export async function recommend(
     placement,
     settings,
     modelId: recommender.modelId,
+    policy,
     offers: offers.map((offer) => {
       const product = recommender.ranking.products.get(offer.productId)!;
       const variant = product.variants.find((v) => v.id === offer.variantId)!;

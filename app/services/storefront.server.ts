@@ -47,6 +47,8 @@ export interface StorefrontOffers {
   items: StorefrontItem[];
   upgrade: StorefrontUpgrade | null;
   bundle: StorefrontBundle | null;
+  /** The visitor is in a running experiment on this placement (hold-out included). */
+  experiment: boolean;
 }
 
 export interface StorefrontRequest {
@@ -56,6 +58,8 @@ export interface StorefrontRequest {
   cart: string[];
   limit?: number;
   showReasons: boolean;
+  /** Pseudonymous visitor key (attribution.server visitorKey): experiments and learned counts. */
+  visitorKey?: string;
 }
 
 const HANDLE = /^[a-z0-9][a-z0-9-]{0,254}$/;
@@ -73,6 +77,7 @@ export async function storefrontOffers(
         ? { type: "product", productId, variantId: request.variantId }
         : { type: "cart", productIds: request.cart },
       limit: request.limit,
+      visitorKey: request.visitorKey,
     }),
     recommenderFor(shop),
     placement === "product_fbt" && productId
@@ -85,7 +90,14 @@ export async function storefrontOffers(
   const token = (productId: string, kind: string, strategyName = strategy) =>
     signOfferToken(
       shop,
-      { placement, strategy: strategyName, kind, productId, modelId, arm: "" },
+      {
+        placement,
+        strategy: strategyName,
+        kind,
+        productId,
+        modelId,
+        arm: result.policy.tokenArm,
+      },
       now,
     );
   const anchorProduct = productId ? products.get(productId) : undefined;
@@ -99,8 +111,10 @@ export async function storefrontOffers(
     items: [],
     upgrade: null,
     bundle: null,
+    experiment: result.policy.armId !== null,
   };
-  if (!result.settings.enabled) return empty;
+  // The hold-out sees no widget at all, merchant bundles included (issue 7).
+  if (!result.settings.enabled || result.policy.holdout) return empty;
   const reason = (text: string) => (request.showReasons ? text : "");
 
   if (bundle && anchor) {

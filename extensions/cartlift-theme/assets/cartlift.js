@@ -64,6 +64,19 @@
   };
   addEventListener("pagehide", flush);
 
+  // A visitor in an experiment (the hold-out too, which sees nothing) must be findable on the
+  // order for the results, not only after a click or add: the proxy marks such answers, and the
+  // cart gets the visitor id as an attribute once per page.
+  let linked = false;
+  const linkCart = (cartUrl) => {
+    if (linked) return;
+    linked = true;
+    fetch(`${cartUrl || "/cart"}/update.js`, {
+      ...json({ attributes: { [KEY]: visitor() } }),
+      keepalive: true,
+    }).catch(() => {});
+  };
+
   // Any cart change, whoever makes it: the standard event, common theme events, and the theme's
   // own Ajax cart requests seen through resource timing (works without knowing the theme).
   const CART_EVENTS = [
@@ -163,6 +176,8 @@
 
     show(html) {
       this.slotEl.innerHTML = html;
+      if (this.slotEl.querySelector("[data-cartlift-exposed]"))
+        linkCart(this.dataset.cart);
       const offers = this.querySelectorAll("[data-cartlift-offer]");
       // Empty: collapse only while off-screen, so nothing the shopper sees moves.
       this.dataset.state = offers.length ? "ready" : "empty";
