@@ -36,6 +36,7 @@ export default function AppLayout() {
         <Link to="/app/rules">Rules</Link>
         <Link to="/app/settings">Placements</Link>
         <Link to="/app/dashboard">Dashboard</Link>
+        <Link to="/app/experiments">Experiments</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -13,6 +13,7 @@ import {
   experimentResults,
   getExperiment,
   listExperiments,
+  parseExperimentForm,
   startExperiment,
   stopExperiment,
 } from "./experiments.server";
@@ -59,6 +60,64 @@ const visitors = (n: number, prefix = "visitor") =>
   );
 
 describe("experiment lifecycle", () => {
+  it("reads the posted form, with errors keyed by the field they belong to", () => {
+    const form = {
+      name: "Drawer test",
+      primaryMetric: "aov",
+      "arms.0.name": "Hold-out",
+      "arms.0.weight": "30",
+      "arms.1.name": "Four offers",
+      "arms.1.weight": "70",
+      "arms.1.strategy": "similar",
+      "arms.1.offerCount": "4",
+      "arms.2.name": "",
+      "arms.2.weight": "",
+      holdout: "0",
+    };
+    expect(parseExperimentForm(form, ["drawer"])).toEqual({
+      ok: true,
+      values: {
+        name: "Drawer test",
+        primaryMetric: "aov",
+        placements: ["drawer"],
+        arms: [
+          {
+            name: "Hold-out",
+            weight: 30,
+            holdout: true,
+            strategy: null,
+            offerCount: null,
+          },
+          {
+            name: "Four offers",
+            weight: 70,
+            holdout: false,
+            strategy: "similar",
+            offerCount: 4,
+          },
+        ],
+      },
+    });
+    const bad = parseExperimentForm(
+      {
+        ...form,
+        name: "",
+        "arms.1.weight": "abc",
+        "arms.1.strategy": "psychic",
+      },
+      [],
+    );
+    expect(bad).toEqual({
+      ok: false,
+      errors: expect.objectContaining({
+        name: "Name the experiment",
+        placements: "Choose at least one placement",
+        "arms.1.strategy": "Unknown strategy",
+      }),
+    });
+    expect(bad.ok === false && bad.errors["arms.1.weight"]).toBeTruthy();
+  });
+
   it("refuses inconsistent splits with messages on the fields", () => {
     const result = ExperimentInput.safeParse({
       ...input(),

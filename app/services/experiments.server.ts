@@ -68,11 +68,14 @@ export const ArmInput = z.object({
 export const ExperimentInput = z
   .object({
     name: z.string().trim().min(1, "Name the experiment").max(80),
-    primaryMetric: z.enum(METRICS),
+    primaryMetric: z.enum(METRICS, { message: "Choose the primary metric" }),
     placements: z
       .array(z.enum(EXPERIMENT_PLACEMENTS))
       .min(1, "Choose at least one placement"),
-    arms: z.array(ArmInput).min(2, "An experiment needs two arms").max(5),
+    arms: z
+      .array(ArmInput)
+      .min(2, "An experiment needs at least two arms")
+      .max(5, "At most five arms"),
   })
   .superRefine((input, ctx) => {
     const total = input.arms.reduce((sum, arm) => sum + arm.weight, 0);
@@ -437,6 +440,8 @@ async function recordExposure(
 export interface ExperimentResults {
   experiment: ExperimentView;
   report: ExperimentReport;
+  /** The shop currency every revenue figure is in (minor units). */
+  currency: string;
 }
 
 /**
@@ -451,7 +456,8 @@ export async function experimentResults(
   const row = await findRow(shop, id);
   const experiment = view(row);
   const until = experiment.stoppedAt ?? now;
-  const [exposures, orders] = await Promise.all([
+  const [shopRow, exposures, orders] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
     experiment.startedAt
       ? prisma.experimentExposure.findMany({
           where: { shop, experimentId: id },
@@ -479,7 +485,7 @@ export async function experimentResults(
       data: { pValues: JSON.stringify(pValues) },
     });
   }
-  return { experiment, report };
+  return { experiment, report, currency: shopRow?.currency ?? "USD" };
 }
 
 /** The compute half of the results: exposures and orders in, report out. */
@@ -511,4 +517,48 @@ export function computeResults(
       previousPValues,
     },
   );
+}
+
+export const MAX_ARMS = 5;
+
+/**
+ * The new-experiment form as posted: name, primaryMetric, one `placement` checkbox per placement
+ * and arms as `arms.<i>.<field>`. Errors come back keyed by field path ("arms.1.weight"), so the
+ * page can show each next to its field.
+ */
+export function parseExperimentForm(
+  form: Record<string, FormDataEntryValue>,
+  placements: readonly string[],
+):
+  | { ok: true; values: ExperimentInput }
+  | { ok: false; errors: Record<string, string> } {
+  const text = (key: string) => {
+    const value = form[key];
+    return typeof value === "string" ? value.trim() : "";
+  };
+  const arms = [];
+  for (let i = 0; i < MAX_ARMS; i += 1) {
+    const name = text(`arms.${i}.name`);
+    const weight = text(`arms.${i}.weight`);
+    // Rows left entirely empty are not arms.
+    if (!name && !weight) continue;
+    arms.push({
+      name,
+      weight,
+      holdout: text("holdout") === String(i),
+      strategy: text(`arms.${i}.strategy`) || null,
+      offerCount: text(`arms.${i}.offerCount`) || null,
+    });
+  }
+  const parsed = ExperimentInput.safeParse({
+    name: text("name"),
+    primaryMetric: text("primaryMetric"),
+    placements,
+    arms,
+  });
+  if (parsed.success) return { ok: true, values: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues)
+    errors[issue.path.join(".") || "form"] ??= issue.message;
+  return { ok: false, errors };
 }

@@ -1,0 +1,36 @@
+// Labels and number formats shared by the experiment pages.
+
+export const PLACEMENT_LABELS: Record<string, string> = {
+  product_fbt: "Product page: frequently bought together",
+  product_upgrade: "Product page: upgrade",
+  cart: "Cart page",
+  drawer: "Cart drawer",
+};
+
+export const METRIC_LABELS: Record<string, string> = {
+  rpv: "Revenue per visitor",
+  aov: "Average order value",
+  conversion: "Conversion rate",
+};
+
+export const STATUS_TONES = {
+  draft: undefined,
+  running: "success",
+  stopped: "info",
+} as const;
+
+/** Minor units of `currency` as the merchant reads money (2 decimals unless the currency has none). */
+export function formatMinor(minor: number, currency: string): string {
+  const format = new Intl.NumberFormat("en", { style: "currency", currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}
+
+export function formatPercent(value: number, digits = 1): string {
+  return `${(value * 100).toFixed(digits)}%`;
+}
+
+export function formatSignedPercent(value: number, digits = 1): string {
+  const text = formatPercent(value, digits);
+  return value > 0 ? `+${text}` : text;
+}

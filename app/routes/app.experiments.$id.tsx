@@ -1,0 +1,328 @@
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LoaderFunctionArgs,
+} from "@remix-run/node";
+import { data } from "@remix-run/node";
+import {
+  useActionData,
+  useLoaderData,
+  useRouteError,
+  useSubmit,
+} from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Card,
+  DataTable,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { z } from "zod";
+import type { Estimate, Verdict } from "~/engine/experiment-stats";
+import { authenticate } from "~/shopify.server";
+import {
+  ExperimentNotFoundError,
+  ExperimentStateError,
+  deleteExperiment,
+  experimentResults,
+  startExperiment,
+  stopExperiment,
+} from "~/services/experiments.server";
+import {
+  METRIC_LABELS,
+  PLACEMENT_LABELS,
+  STATUS_TONES,
+  formatMinor,
+  formatPercent,
+  formatSignedPercent,
+} from "~/components/experiment-format";
+
+const notFound = () =>
+  new Response("This experiment does not exist in your store.", {
+    status: 404,
+  });
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  try {
+    const { experiment, report, currency } = await experimentResults(
+      session.shop,
+      params.id ?? "",
+    );
+    return {
+      currency,
+      report,
+      experiment: {
+        ...experiment,
+        startedAt: experiment.startedAt?.toISOString() ?? null,
+        stoppedAt: experiment.stoppedAt?.toISOString() ?? null,
+        createdAt: experiment.createdAt.toISOString(),
+      },
+    };
+  } catch (error) {
+    if (error instanceof ExperimentNotFoundError) throw notFound();
+    throw error;
+  }
+};
+
+const Intent = z.object({ intent: z.enum(["start", "stop", "delete"]) });
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, redirect } = await authenticate.admin(request);
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success)
+    return data({ error: "Unknown action" }, { status: 400 });
+  const id = params.id ?? "";
+  try {
+    if (parsed.data.intent === "start") await startExperiment(session.shop, id);
+    else if (parsed.data.intent === "stop")
+      await stopExperiment(session.shop, id);
+    else {
+      await deleteExperiment(session.shop, id);
+      return redirect("/app/experiments");
+    }
+    return { error: null };
+  } catch (error) {
+    if (error instanceof ExperimentNotFoundError) throw notFound();
+    if (error instanceof ExperimentStateError)
+      return data({ error: error.message }, { status: 409 });
+    throw error;
+  }
+};
+
+const VERDICTS: Record<
+  Verdict,
+  { label: string; tone: "success" | "critical" | "attention" | undefined }
+> = {
+  better: { label: "Better than the reference", tone: "success" },
+  worse: { label: "Worse than the reference", tone: "critical" },
+  inconclusive: { label: "Inconclusive so far", tone: undefined },
+  insufficient_data: { label: "Not enough data yet", tone: "attention" },
+  invalid: { label: "Invalid: traffic split is off", tone: "critical" },
+};
+
+export default function ExperimentPage() {
+  const { experiment, report, currency } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const submit = useSubmit();
+  const post = (intent: string) => submit({ intent }, { method: "post" });
+  const armName = new Map(experiment.arms.map((a) => [a.id, a.name]));
+  const money = (minor: number) => formatMinor(minor, currency);
+  const interval = (
+    e: Estimate | null,
+    format: (value: number) => string,
+  ): string =>
+    e
+      ? `${format(e.estimate)} (${format(e.lower)} to ${format(e.upper)})`
+      : "—";
+  const comparison = new Map(report.comparisons.map((c) => [c.armId, c]));
+  const reference = report.arms.find((a) => a.holdout) ?? report.arms[0];
+  const srm = report.warnings.find((w) => w.kind === "sample_ratio_mismatch");
+  const small = report.warnings.filter((w) => w.kind === "minimum_sample");
+  const primary = experiment.primaryMetric;
+
+  const actions = [];
+  if (experiment.status === "draft")
+    actions.push({
+      content: "Delete",
+      destructive: true,
+      onAction: () => post("delete"),
+    });
+  return (
+    <Page
+      title={experiment.name}
+      titleMetadata={
+        <Badge tone={STATUS_TONES[experiment.status]}>
+          {experiment.status}
+        </Badge>
+      }
+      backAction={{ content: "Experiments", url: "/app/experiments" }}
+      primaryAction={
+        experiment.status === "draft"
+          ? { content: "Start experiment", onAction: () => post("start") }
+          : experiment.status === "running"
+            ? {
+                content: "Stop experiment",
+                destructive: true,
+                onAction: () => post("stop"),
+              }
+            : undefined
+      }
+      secondaryActions={actions}
+    >
+      <Layout>
+        {result?.error ? (
+          <Layout.Section>
+            <Banner tone="critical" title="Could not change the experiment">
+              <p>{result.error}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {srm ? (
+          <Layout.Section>
+            <Banner tone="critical" title="Sample ratio mismatch">
+              <p>
+                Visitors are not split in the configured shares (p ={" "}
+                {srm.pValue.toExponential(1)}). Assignment or logging is broken,
+                so no figure of this experiment can be trusted until it is
+                fixed.
+              </p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {small.length > 0 && experiment.status !== "draft" ? (
+          <Layout.Section>
+            <Banner tone="warning" title="Minimum sample not reached">
+              <p>
+                The verdict waits for at least 1,000 visitors and 100 orders in
+                every arm; the intervals below are too wide to act on before
+                that. Below it:{" "}
+                {small
+                  .map((w) =>
+                    w.kind === "minimum_sample"
+                      ? `${armName.get(w.armId)} (${w.visitors} visitors, ${w.orders} orders)`
+                      : "",
+                  )
+                  .join("; ")}
+                .
+              </p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="p">
+                Primary metric: <strong>{METRIC_LABELS[primary]}</strong>.
+                Placements:{" "}
+                {experiment.placements
+                  .map((p) => PLACEMENT_LABELS[p])
+                  .join(", ")}
+                .
+                {experiment.startedAt
+                  ? ` Started ${experiment.startedAt.slice(0, 10)}.`
+                  : " Not started."}
+                {experiment.stoppedAt
+                  ? ` Stopped ${experiment.stoppedAt.slice(0, 10)}.`
+                  : ""}
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "text"]}
+                headings={["Arm", "Traffic share", "Offers shown", "Strategy"]}
+                rows={experiment.arms.map((arm) => [
+                  arm.holdout ? `${arm.name} (hold-out)` : arm.name,
+                  `${arm.weight}%`,
+                  arm.holdout
+                    ? "none"
+                    : (arm.offerCount ?? "placement setting"),
+                  arm.holdout
+                    ? "no widget"
+                    : (arm.strategy ?? "placement setting"),
+                ])}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Results per arm
+              </Text>
+              <Text as="p" tone="subdued">
+                Figures with 95% intervals. Revenue is net of refunds, in{" "}
+                {currency}; only orders placed after a visitor was first
+                assigned count.
+              </Text>
+              <DataTable
+                columnContentTypes={[
+                  "text",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                ]}
+                headings={[
+                  "Arm",
+                  "Visitors",
+                  "Orders",
+                  "Conversion",
+                  "Average order value",
+                  "Revenue per visitor",
+                ]}
+                rows={report.arms.map((arm) => [
+                  armName.get(arm.id) ?? arm.id,
+                  arm.visitors,
+                  arm.orders,
+                  interval(arm.conversion, (v) => formatPercent(v, 2)),
+                  interval(arm.aov, money),
+                  interval(arm.rpv, money),
+                ])}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Verdict against {armName.get(reference.id)}
+              </Text>
+              <Text as="p" tone="subdued">
+                The verdict uses an always-valid sequential test on{" "}
+                {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
+                often you look, and once reached it does not flip back.
+              </Text>
+              <DataTable
+                columnContentTypes={[
+                  "text",
+                  "text",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                ]}
+                headings={[
+                  "Arm",
+                  "Verdict",
+                  `Lift in ${METRIC_LABELS[primary].toLowerCase()}`,
+                  "Lift in conversion",
+                  "Lift in revenue per visitor",
+                  "Always-valid p-value",
+                ]}
+                rows={report.arms
+                  .filter((arm) => arm.id !== reference.id)
+                  .map((arm) => {
+                    const c = comparison.get(arm.id)!;
+                    const verdict = VERDICTS[c.verdict];
+                    return [
+                      armName.get(arm.id) ?? arm.id,
+                      <Badge key="verdict" tone={verdict.tone}>
+                        {verdict.label}
+                      </Badge>,
+                      interval(c.lift[primary], formatSignedPercent),
+                      interval(c.lift.conversion, formatSignedPercent),
+                      interval(c.lift.rpv, formatSignedPercent),
+                      c.sequential ? c.sequential.pValue.toFixed(3) : "—",
+                    ];
+                  })}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) =>
+  boundary.headers(headersArgs);
