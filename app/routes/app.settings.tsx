@@ -125,8 +125,6 @@ function PlacementCard({ p }: { p: PlacementRow }) {
                 label="Maximum offers"
                 name="maxOffers"
                 type="number"
-                min={1}
-                max={12}
                 value={maxOffers}
                 onChange={setMaxOffers}
                 error={errors.maxOffers}

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import {
+  type DemoServer,
+  hasChromium,
+  launchChromium,
+  newPage,
+  startDemo,
+} from "./demo-server";
+
+// The merchant's walks through the demo admin, found by role as a merchant (or a screen reader)
+// finds them. Needs `npm run build` first, like every browser test.
+
+async function openAdmin(browser: Browser, demo: DemoServer): Promise<Page> {
+  const page = await newPage(browser);
+  await page.goto(`${demo.url}/demo/admin`);
+  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+  return page;
+}
+
+const nav = (page: Page, name: string) =>
+  page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
+
+/** Picks the first `count` entries in the demo stand-in's resource picker dialog. */
+async function pickFirst(page: Page, button: string, count: number) {
+  await page.getByRole("button", { name: button }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog
+    .getByRole(count > 1 ? "checkbox" : "radio")
+    .first()
+    .waitFor();
+  const boxes = dialog.getByRole(count > 1 ? "checkbox" : "radio");
+  for (let i = 0; i < count; i++) await boxes.nth(i).check();
+  await dialog.getByRole("button", { name: "Select" }).click();
+  await dialog.waitFor({ state: "detached" });
+}
+
+describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), demo?.stop()]);
+  });
+
+  it("goes from onboarding to the first suggestions", async () => {
+    const page = await openAdmin(browser, demo);
+    await page.getByText("Imported", { exact: true }).waitFor();
+    // The demo import finished before the server said it was running; training follows it.
+    await page
+      .getByText("Trained", { exact: true })
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole("link", { name: "Add block" }).first().waitFor();
+    expect(
+      await page
+        .getByRole("link", { name: "Open theme editor" })
+        .getAttribute("href"),
+    ).toContain("activateAppId=cartlift-demo%2Fcart-drawer");
+    await page.getByRole("link", { name: "See suggestions" }).click();
+    await page
+      .getByRole("heading", { name: "Suggestions", level: 1 })
+      .waitFor();
+    await page.getByRole("tab", { name: /^Bundles \(\d+\)/ }).waitFor();
+    expect(
+      await page.getByRole("button", { name: /^Accept / }).count(),
+    ).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText("Lift", { exact: true }).count())
+      .toBeGreaterThan(0);
+  });
+
+  it("accepts a suggested bundle and finds it in the bundles list", async () => {
+    const page = await openAdmin(browser, demo);
+    await nav(page, "Suggestions");
+    const accept = page.getByRole("button", { name: /^Accept / }).first();
+    const name = (await accept.getAttribute("aria-label"))!.replace(
+      /^Accept /,
+      "",
+    );
+    await accept.click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Bundle created" })
+      .waitFor();
+    await nav(page, "Bundles");
+    await page.getByRole("heading", { name: "Bundles", level: 1 }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: name });
+    await row.waitFor();
+    expect(await row.getByText("active").count()).toBe(1);
+    expect(await row.getByText("suggested").count()).toBe(1);
+  });
+
+  it("creates, edits and deletes a rule, with a validation error on bad input", async () => {
+    const page = await openAdmin(browser, demo);
+    await nav(page, "Rules");
+    await page.getByRole("link", { name: "Create rule" }).first().click();
+    await page.getByRole("heading", { name: "New rule" }).waitFor();
+    await page.getByRole("textbox", { name: "Priority" }).fill("high");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Give the rule a name").waitFor();
+    await page.getByText("A whole number between -9999 and 9999").waitFor();
+    await page.getByText("Choose at least one product").waitFor();
+
+    await page.getByRole("textbox", { name: "Name" }).fill("Stoves with fuel");
+    await page.getByRole("textbox", { name: "Priority" }).fill("5");
+    await pickFirst(page, "Trigger product: choose products", 1);
+    await pickFirst(page, "Products: choose products", 2);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Rules", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "Stoves with fuel" }).click();
+
+    await page.getByRole("textbox", { name: "Name" }).fill("Stoves with gas");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("link", { name: "Stoves with gas" }).waitFor();
+    expect(
+      await page.getByRole("link", { name: "Stoves with fuel" }).count(),
+    ).toBe(0);
+
+    await page.getByRole("link", { name: "Stoves with gas" }).click();
+    await page.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete this rule?" });
+    await confirm.getByRole("button", { name: "Delete rule" }).click();
+    await page.getByRole("heading", { name: "Rules", level: 1 }).waitFor();
+    await page.getByText("No rules yet").waitFor();
+  });
+
+  it("changes a placement's count and the app proxy honours it", async () => {
+    const page = await openAdmin(browser, demo);
+    const ids = await page.evaluate(async () => {
+      const products = (await (await fetch("/app/catalog")).json()) as {
+        id: string;
+      }[];
+      return products.slice(0, 2).map((p) => p.id.split("/").pop()!);
+    });
+    const offers = async () => {
+      const response = await fetch(
+        `${demo.url}/apps/cartlift/recommendations?placement=cart&cart=${ids.join(",")}`,
+      );
+      expect(response.status).toBe(200);
+      return (
+        (await response.text()).match(/data-cartlift-offer data-product-id/g) ??
+        []
+      ).length;
+    };
+    expect(await offers()).toBeGreaterThan(1);
+
+    await nav(page, "Placements");
+    const cart = page.getByRole("form", {
+      name: "Cart page: complete your order",
+    });
+    await cart.getByRole("spinbutton", { name: "Maximum offers" }).fill("1");
+    await cart
+      .getByRole("button", { name: "Save Cart page: complete your order" })
+      .click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Settings saved" })
+      .waitFor();
+    expect(await offers()).toBe(1);
+
+    // A count out of range is refused next to the field.
+    await cart.getByRole("spinbutton", { name: "Maximum offers" }).fill("40");
+    await cart
+      .getByRole("button", { name: "Save Cart page: complete your order" })
+      .click();
+    await cart.getByText("Between 1 and 12").waitFor();
+    expect(await offers()).toBe(1);
+  });
+});
