@@ -1,42 +1,19 @@
 import { randomUUID } from "node:crypto";
 import prisma from "~/db.server";
 import { log } from "./log.server";
-import {
-  type CartModel,
-  cartModelFromJSON,
-  cartModelToJSON,
-  scoreCart,
-  trainCartModel,
-} from "~/engine/cart-model";
-import {
-  type CoPurchaseStats,
-  buildCoPurchase,
-  coPurchaseFromJSON,
-  coPurchaseToJSON,
-} from "~/engine/copurchase";
 import { type RankingModel, buildRankingModel } from "~/engine/ranking";
-import type { CartCompletionScorer, EngineOrder } from "~/engine/types";
+import {
+  type TrainedModel,
+  completionScorer,
+  deserialiseModels,
+  serialiseModels,
+  trainModels,
+} from "~/engine/shop-model";
+import type { CartCompletionScorer } from "~/engine/types";
 import { loadCatalog, loadOrders } from "./shop-data.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
 const KEEP_MODELS = 2;
-
-export interface TrainedModel {
-  cartModel: CartModel;
-  copurchase: CoPurchaseStats;
-}
-
-/** The pure half: orders -> models. */
-export function trainModels(orders: readonly EngineOrder[]): TrainedModel {
-  const cartModel = trainCartModel(
-    orders.map((o) => ({
-      id: o.id,
-      createdAt: new Date(o.createdAt).toISOString(),
-      items: o.lines.map((l) => l.productId),
-    })),
-  );
-  return { cartModel, copurchase: buildCoPurchase(orders) };
-}
 
 /** How long a training run may hold a shop before another instance may take over. */
 const LEASE_MS = 10 * 60_000;
@@ -77,18 +54,11 @@ export async function releaseTrainingLease(
 /** Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS. */
 export async function storeModel(
   shop: string,
-  { cartModel, copurchase }: TrainedModel,
+  trained: TrainedModel,
   meta: { orders: number; products: number; trainMs: number },
 ): Promise<{ id: string; createdAt: Date }> {
   const row = await prisma.recommendationModel.create({
-    data: {
-      shop,
-      ...meta,
-      data: JSON.stringify({
-        cartModel: cartModelToJSON(cartModel),
-        copurchase: coPurchaseToJSON(copurchase),
-      }),
-    },
+    data: { shop, ...meta, data: serialiseModels(trained) },
     select: { id: true, createdAt: true },
   });
   const stale = await prisma.recommendationModel.findMany({
@@ -141,18 +111,6 @@ export interface Recommender {
   modelId: string | null;
 }
 
-/** Adapts the cart model to the ranker's scorer interface. */
-export function completionScorer(model: CartModel): CartCompletionScorer {
-  return (cart) => {
-    const scores = scoreCart(model, cart);
-    const result = new Map<string, number>();
-    scores.forEach((score, i) => {
-      if (score > 0) result.set(model.items[i], score);
-    });
-    return result;
-  };
-}
-
 interface CacheEntry {
   recommender: Promise<Recommender>;
   loadedAt: number;
@@ -177,16 +135,9 @@ async function buildRecommender(shop: string): Promise<Recommender> {
   ]);
   if (!latest)
     return { ranking: buildRankingModel({ products }), modelId: null };
-  const data = JSON.parse(latest.data) as {
-    cartModel: unknown;
-    copurchase: unknown;
-  };
-  const cartModel = cartModelFromJSON(data.cartModel);
+  const { cartModel, copurchase } = deserialiseModels(latest.data);
   return {
-    ranking: buildRankingModel({
-      products,
-      copurchase: coPurchaseFromJSON(data.copurchase),
-    }),
+    ranking: buildRankingModel({ products, copurchase }),
     completion: completionScorer(cartModel),
     modelId: latest.id,
   };
