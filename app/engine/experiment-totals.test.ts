@@ -9,6 +9,8 @@ describe("per-arm totals from exposures and orders", () => {
     { visitorKey: "v2", armId: "a", firstSeenAt: t("01T10:00:00") },
     { visitorKey: "v3", armId: "b", firstSeenAt: t("02T10:00:00") },
     { visitorKey: "v4", armId: "gone", firstSeenAt: t("02T10:00:00") },
+    // First seen after the stop: left out of a stopped experiment.
+    { visitorKey: "v5", armId: "b", firstSeenAt: t("06T10:00:00") },
   ];
   const orders = [
     // v1: two orders after exposure, one before it (not influenced by the arm).
@@ -56,6 +58,7 @@ describe("per-arm totals from exposures and orders", () => {
   it("counts every later order while the experiment runs", () => {
     const totals = armTotals(["a", "b"], exposures, orders);
     expect(totals.get("b")?.orders).toBe(2);
+    expect(totals.get("b")?.visitors).toBe(2);
     expect(totals.get("b")?.revenue).toBe(1200);
   });
 });

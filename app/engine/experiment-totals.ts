@@ -49,6 +49,8 @@ export function armTotals(
     // An exposure to an arm no longer configured would bias the split: it is left out, and the
     // sample-ratio check sees the shortfall.
     if (!arm) continue;
+    // Assigned after the stop (an instance that had not seen it yet): not part of the experiment.
+    if (until && exposure.firstSeenAt > until) continue;
     let m = 0;
     let r = 0;
     for (const order of byVisitor.get(exposure.visitorKey) ?? []) {

@@ -1,0 +1,159 @@
+import { createHmac } from "node:crypto";
+import { mulberry32, pick } from "~/engine/random";
+import type { DemoProduct } from "./shop";
+
+// Demo traffic for experiments: simulated shoppers who open the cart page through the real app
+// proxy endpoint (so assignment, exposure logging and the hold-out's empty answer are the app's
+// own), then some of them buy, delivered as signed orders/create webhooks carrying the visitor's
+// cart attribute and, for offers they took, the offer's attribution token, exactly as Shopify
+// would send them. The shopper model is a simulation with a deliberately large effect, so a demo
+// run of a few thousand visitors reaches a verdict; real shops need far more traffic for +5%
+// (docs/decisions/005-sequential-testing.md).
+
+export interface ShopperModel {
+  /** Probability that a visitor who sees no offers orders. */
+  baseConversion: number;
+  /** Probability that a visitor shown offers orders. */
+  offerConversion: number;
+  /** Probability that a buyer shown offers also buys the first one. */
+  takeOffer: number;
+}
+
+export const DEMO_SHOPPERS: ShopperModel = {
+  baseConversion: 0.12,
+  offerConversion: 0.16,
+  takeOffer: 0.45,
+};
+
+export interface TrafficOptions {
+  shop: string;
+  products: readonly DemoProduct[];
+  visitors: number;
+  seed?: number;
+  model?: ShopperModel;
+  /** A storefront request under /apps/cartlift, signed and forwarded as Shopify's app proxy does. */
+  proxy: (pathAndQuery: string) => Promise<Response>;
+  /** Delivers a webhook request (already signed) to the app and returns its response. */
+  deliver: (request: Request) => Promise<Response>;
+  appUrl: string;
+  apiSecret: string;
+}
+
+export interface TrafficSummary {
+  visitors: number;
+  shownOffers: number;
+  orders: number;
+  offersTaken: number;
+}
+
+const OFFER =
+  /data-cartlift-offer data-product-id="(\d+)"[^>]*data-token="([^"]+)"/g;
+
+/** A signed orders/create webhook, as Shopify delivers it. */
+export function orderWebhook(
+  options: Pick<TrafficOptions, "shop" | "appUrl" | "apiSecret">,
+  payload: Record<string, unknown>,
+): Request {
+  const body = JSON.stringify(payload);
+  return new Request(`${options.appUrl}/webhooks/orders`, {
+    method: "POST",
+    body,
+    headers: {
+      "Content-Type": "application/json",
+      "X-Shopify-Hmac-Sha256": createHmac("sha256", options.apiSecret)
+        .update(body)
+        .digest("base64"),
+      "X-Shopify-Topic": "orders/create",
+      "X-Shopify-Shop-Domain": options.shop,
+      "X-Shopify-API-Version": "2025-10",
+      "X-Shopify-Webhook-Id": `demo-${payload.id}`,
+    },
+  });
+}
+
+const money = (minor: number) => (minor / 100).toFixed(2);
+
+export async function simulateExperimentTraffic(
+  options: TrafficOptions,
+): Promise<TrafficSummary> {
+  const model = options.model ?? DEMO_SHOPPERS;
+  const rng = mulberry32(options.seed ?? 7);
+  const inStock = options.products.filter((p) =>
+    p.variants.some((v) => v.inventoryQuantity > 0),
+  );
+  const byId = new Map(options.products.map((p) => [p.id, p]));
+  const summary: TrafficSummary = {
+    visitors: 0,
+    shownOffers: 0,
+    orders: 0,
+    offersTaken: 0,
+  };
+  // Order ids far above the synthetic history's, so they never collide with imported orders.
+  let orderId = 9_000_000_000 + Math.floor(rng() * 1_000_000) * 1000;
+  for (let i = 0; i < options.visitors; i += 1) {
+    const visitor = Array.from({ length: 32 }, () =>
+      Math.floor(rng() * 16).toString(16),
+    ).join("");
+    const anchor = pick(rng, inStock);
+    const query = new URLSearchParams({
+      placement: "cart",
+      cart: anchor.id,
+      visitor,
+    });
+    const response = await options.proxy(`/recommendations?${query}`);
+    if (!response.ok)
+      throw new Error(`The app proxy answered ${response.status}`);
+    const offers = [...(await response.text()).matchAll(OFFER)].map((m) => ({
+      productId: m[1],
+      token: m[2],
+    }));
+    summary.visitors += 1;
+    if (offers.length > 0) summary.shownOffers += 1;
+    const converts =
+      rng() <
+      (offers.length > 0 ? model.offerConversion : model.baseConversion);
+    if (!converts) continue;
+    const lines = [{ product: anchor, token: null as string | null }];
+    const first = offers[0] && byId.get(offers[0].productId);
+    if (first && rng() < model.takeOffer) {
+      lines.push({ product: first, token: offers[0].token });
+      summary.offersTaken += 1;
+    }
+    orderId += 1;
+    // Placed now: after the visitor's exposure, as a real order would be.
+    const createdAt = new Date().toISOString();
+    const items = lines.map((line, n) => {
+      const variant = line.product.variants[0];
+      return {
+        id: orderId * 10 + n,
+        product_id: Number(line.product.id),
+        variant_id: Number(variant.id),
+        quantity: 1,
+        price: money(variant.price),
+        properties: line.token
+          ? [{ name: "_cartlift", value: line.token }]
+          : [],
+      };
+    });
+    const subtotal = lines.reduce((s, l) => s + l.product.variants[0].price, 0);
+    const delivered = await options.deliver(
+      orderWebhook(options, {
+        id: orderId,
+        name: `#D${orderId % 100_000}`,
+        created_at: createdAt,
+        updated_at: createdAt,
+        cancelled_at: null,
+        currency: "USD",
+        subtotal_price: money(subtotal),
+        total_price: money(subtotal),
+        customer: null,
+        note_attributes: [{ name: "_cartlift_visitor", value: visitor }],
+        line_items: items,
+      }),
+    );
+    if (!delivered.ok)
+      throw new Error(`The orders webhook answered ${delivered.status}`);
+    summary.orders += 1;
+  }
+  return summary;
+}
