@@ -7,6 +7,7 @@ import { data } from "@remix-run/node";
 import {
   Form,
   useActionData,
+  useLoaderData,
   useNavigation,
   useRouteError,
   useSubmit,
@@ -45,9 +46,16 @@ const METRIC_OPTIONS = [
   { label: "Conversion rate", value: "conversion" },
 ];
 
+// The form's choices come from the server modules that validate them, through the loader:
+// a component may not import a .server module.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return null;
+  return {
+    placements: [...EXPERIMENT_PLACEMENTS],
+    strategies: [...STRATEGIES],
+    maxArms: MAX_ARMS,
+    maxOfferCount: MAX_OFFER_COUNT,
+  };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -73,6 +81,12 @@ const INITIAL_ARMS: ArmRow[] = [
 ];
 
 export default function NewExperiment() {
+  const {
+    placements: placementChoices,
+    strategies,
+    maxArms,
+    maxOfferCount,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
   const navigation = useNavigation();
@@ -125,7 +139,7 @@ export default function NewExperiment() {
                   <Text as="p" variant="bodyMd">
                     Placements
                   </Text>
-                  {EXPERIMENT_PLACEMENTS.map((placement) => (
+                  {placementChoices.map((placement) => (
                     <Checkbox
                       key={placement}
                       label={PLACEMENT_LABELS[placement]}
@@ -193,7 +207,7 @@ export default function NewExperiment() {
                         disabled={holdout === String(i)}
                         options={[
                           { label: "Placement setting", value: "" },
-                          ...STRATEGIES.map((s) => ({
+                          ...strategies.map((s) => ({
                             label: s.replace("_", " "),
                             value: s,
                           })),
@@ -208,13 +222,10 @@ export default function NewExperiment() {
                         disabled={holdout === String(i)}
                         options={[
                           { label: "Placement setting", value: "" },
-                          ...Array.from(
-                            { length: MAX_OFFER_COUNT },
-                            (_, n) => ({
-                              label: String(n + 1),
-                              value: String(n + 1),
-                            }),
-                          ),
+                          ...Array.from({ length: maxOfferCount }, (_, n) => ({
+                            label: String(n + 1),
+                            value: String(n + 1),
+                          })),
                         ]}
                         value={arm.offerCount}
                         onChange={(v) => setArm(i, { offerCount: v })}
@@ -232,7 +243,7 @@ export default function NewExperiment() {
                   </BlockStack>
                 ))}
                 <InlineGrid columns={3} gap="300">
-                  {arms.length < MAX_ARMS ? (
+                  {arms.length < maxArms ? (
                     <Button
                       onClick={() =>
                         setArms((rows) => [
