@@ -23,6 +23,7 @@ import {
   runPostPurchaseDemo,
 } from "~/demo/post-purchase";
 import { demoStorefront } from "~/demo/storefront";
+import { simulateExperimentTraffic } from "~/demo/experiment-traffic";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -133,25 +134,43 @@ app.get("/demo/post-purchase", async (req, res, next) => {
 // What Shopify does for the storefront: pages rendering the theme extension, the Ajax cart, and
 // https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
 const handleRequest = createRemixHandler(build, "production");
-app.use(
-  demoStorefront({
-    root,
-    demo,
-    proxy: (pathAndQuery, init) => {
-      const url = new URL(pathAndQuery, "http://localhost");
-      const signed = proxiedQuery(url.searchParams, {
-        shop: DEMO_SHOP,
-        secret: apiSecret,
-      });
-      return handleRequest(
-        new Request(
-          `http://localhost:${port}/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`,
-          init,
-        ),
-      );
-    },
-  }),
-);
+const appProxy = (pathAndQuery: string, init?: RequestInit) => {
+  const url = new URL(pathAndQuery, "http://localhost");
+  const signed = proxiedQuery(url.searchParams, {
+    shop: DEMO_SHOP,
+    secret: apiSecret,
+  });
+  return handleRequest(
+    new Request(
+      `http://localhost:${port}/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`,
+      init,
+    ),
+  );
+};
+app.use(demoStorefront({ root, demo, proxy: appProxy }));
+// Simulated shoppers for a running experiment (app/demo/experiment-traffic.ts): through the real
+// app proxy, and orders as signed webhooks, so the experiments page has results to show.
+app.post("/demo/experiment-traffic", async (req, res, next) => {
+  try {
+    const visitors = Math.min(
+      10_000,
+      Math.max(1, Number(req.query.visitors) || 2200),
+    );
+    const summary = await simulateExperimentTraffic({
+      shop: DEMO_SHOP,
+      products: demo.products,
+      visitors,
+      seed: Number(req.query.seed) || 7,
+      appUrl: `http://localhost:${port}`,
+      apiSecret,
+      proxy: (pathAndQuery) => appProxy(pathAndQuery),
+      deliver: (request) => handleRequest(request),
+    });
+    res.set("Cache-Control", "no-store").json(summary);
+  } catch (error) {
+    next(error);
+  }
+});
 app.all("*", createRequestHandler({ build, mode: "production" }));
 
 app.listen(port, async () => {
@@ -176,6 +195,7 @@ Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} p
   Admin (embedded, fresh session token): ${adminUrl()}
     a new token any time:                http://localhost:${port}/demo/admin
   Storefront preview:                    http://localhost:${port}/demo/storefront
+  Traffic for a running experiment:      curl -X POST 'http://localhost:${port}/demo/experiment-traffic?visitors=2200'
   Post-purchase offer, signed changeset: http://localhost:${port}/demo/post-purchase
 `);
 });

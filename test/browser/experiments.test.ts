@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import {
+  type DemoServer,
+  DESKTOP_CHROME,
+  hasChromium,
+  launchChromium,
+  newPage,
+  startDemo,
+} from "./demo-server";
+
+// An experiment from the merchant's side (create, start, read results) and the shopper's side
+// (the hold-out sees no widget, yet its cart is linked for the results). Needs `npm run build`.
+
+async function openAdmin(browser: Browser, demo: DemoServer): Promise<Page> {
+  const page = await newPage(browser);
+  await page.goto(`${demo.url}/demo/admin`);
+  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+  return page;
+}
+
+/** The cart page's Cartlift block for a shopper with this visitor id and one item in the cart. */
+async function cartBlockFor(
+  browser: Browser,
+  demo: DemoServer,
+  visitor: string,
+) {
+  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
+  // The storefront script keeps its pseudonymous id in localStorage: set it before any script runs.
+  await context.addInitScript((id) => {
+    localStorage.setItem("_cartlift_visitor", id);
+  }, visitor);
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/demo/storefront`);
+  await page.getByRole("button", { name: "Add to cart", exact: true }).click();
+  await expect
+    .poll(async () =>
+      page.evaluate(
+        async () => (await (await fetch("/cart.js")).json()).item_count,
+      ),
+    )
+    .toBe(1);
+  await page.goto(`${demo.url}/demo/storefront/cart`);
+  const block = page.locator('cartlift-offers[data-placement="cart"]');
+  await expect
+    .poll(() => block.getAttribute("data-state"), { timeout: 10_000 })
+    .toMatch(/ready|empty/);
+  const state = (await block.getAttribute("data-state")) as "ready" | "empty";
+  const offers = await block.locator("[data-cartlift-offer]").count();
+  const attributes = async () =>
+    (await page.evaluate(
+      async () => (await (await fetch("/cart.js")).json()).attributes,
+    )) as Record<string, string>;
+  return { page, context, state, offers, attributes };
+}
+
+describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), demo?.stop()]);
+  });
+
+  it("creates an experiment with a hold-out, hides the widget from the hold-out, and shows results with a verdict", async () => {
+    const page = await openAdmin(browser, demo);
+    await page
+      .getByRole("navigation")
+      .getByRole("link", { name: "Experiments", exact: true })
+      .click();
+    await page.getByRole("heading", { name: "Learned offer count" }).waitFor();
+    await page.getByRole("link", { name: "New experiment" }).first().click();
+    await page
+      .getByRole("heading", { name: "New experiment", level: 1 })
+      .waitFor();
+
+    // A split that does not add up is refused with the message beside the arms.
+    await page
+      .getByLabel("Name", { exact: true })
+      .fill("Cart offers vs hold-out");
+    await page.getByLabel("Arm 1 traffic share").fill("50");
+    await page.getByRole("button", { name: "Create experiment" }).click();
+    await page
+      .getByText("Traffic shares must add up to 100% (now 130%)")
+      .waitFor();
+    await page.getByLabel("Arm 2 traffic share").fill("50");
+    await page.getByRole("button", { name: "Create experiment" }).click();
+    await page
+      .getByRole("heading", { name: "Cart offers vs hold-out", level: 1 })
+      .waitFor();
+    await page.getByRole("button", { name: "Start experiment" }).click();
+    await page.getByRole("button", { name: "Stop experiment" }).waitFor();
+
+    // Shoppers: find one visitor in each arm (assignment is a hash, so try a few ids).
+    const seen: Record<
+      string,
+      { visitor: string; offers: number; linked: string | undefined }
+    > = {};
+    for (let i = 0; i < 16 && !(seen.ready && seen.empty); i += 1) {
+      const visitor = (i.toString(16) + "c0ffee").repeat(8).slice(0, 32);
+      const shopper = await cartBlockFor(browser, demo, visitor);
+      if (!seen[shopper.state]) {
+        // The script links the cart to the visitor once it learns it is in an experiment.
+        await expect
+          .poll(async () => (await shopper.attributes())._cartlift_visitor)
+          .toBe(visitor);
+        seen[shopper.state] = {
+          visitor,
+          offers: shopper.offers,
+          linked: visitor,
+        };
+      }
+      await shopper.context.close();
+    }
+    // The treated visitor sees offers; the hold-out visitor sees no widget at all.
+    expect(seen.ready?.offers).toBeGreaterThan(0);
+    expect(seen.empty?.offers).toBe(0);
+
+    // Traffic through the real proxy and order webhooks, then the results page.
+    const traffic = await fetch(
+      `${demo.url}/demo/experiment-traffic?visitors=2200`,
+      { method: "POST" },
+    );
+    expect(traffic.status).toBe(200);
+    const summary = (await traffic.json()) as {
+      visitors: number;
+      orders: number;
+    };
+    expect(summary.visitors).toBe(2200);
+    // Back through the app's own navigation (a reload would drop the embedded session token).
+    await page
+      .getByRole("navigation")
+      .getByRole("link", { name: "Experiments", exact: true })
+      .click();
+    await page.getByRole("link", { name: "Cart offers vs hold-out" }).click();
+    const results = page.getByRole("table").nth(1);
+    await page.getByRole("heading", { name: "Results per arm" }).waitFor();
+    const rows = await results.getByRole("row").allTextContents();
+    console.log(
+      `Demo experiment: ${JSON.stringify(summary)}\n${rows.join("\n")}`,
+    );
+    // Each arm: visitors and orders, and intervals "(low to high)" for conversion, AOV and RPV.
+    const armRows = rows.filter((r) => /Hold-out|Cartlift/.test(r));
+    expect(armRows).toHaveLength(2);
+    for (const row of armRows) expect(row.match(/ to /g)?.length).toBe(3);
+    const verdictTable = page.getByRole("table").nth(2);
+    const verdict = await verdictTable.getByRole("row").nth(1).textContent();
+    console.log(`Verdict row: ${verdict}`);
+    // 1,100 visitors per arm reach the minimum sample, so the sequential test decides; the
+    // simulated effect is positive, so it can only be "better" or still "inconclusive".
+    expect(verdict).toMatch(/Better than the reference|Inconclusive so far/);
+    expect(await page.getByText("Sample ratio mismatch").count()).toBe(0);
+  }, 400_000);
+});
