@@ -69,7 +69,10 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], {
 
 const demo = generateDemoShop();
 // MSW must patch fetch before the app's Shopify library captures it at import.
-const msw = setupServer(...demoAdminHandlers(demo, { scopes }));
+// The demo merchant also granted the optional write_customers scope (replenishment reminders).
+const msw = setupServer(
+  ...demoAdminHandlers(demo, { scopes: `${scopes},write_customers` }),
+);
 msw.listen({
   onUnhandledRequest(request, print) {
     if (new URL(request.url).hostname !== "localhost") print.error();

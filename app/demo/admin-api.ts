@@ -107,7 +107,78 @@ export function demoAdminHandlers(
       restoreRate: 100,
     },
   };
+  // Replenishment reminders (app/services/replenishment.server.ts): customers' marketing consent
+  // (deterministic: two in three subscribed to email) and the cartlift.replenishment_due
+  // metafields written so far, kept in memory for this demo run.
+  const reminders = new Map<string, string>();
+  const consent = (customerId: string) => ({
+    emailMarketingConsent: {
+      marketingState:
+        Number(customerId) % 3 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED",
+    },
+    smsMarketingConsent: null,
+  });
+  const byDate = [...demo.orders].sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt),
+  );
   return [
+    admin.query("CartliftReplenishmentCustomers", ({ variables }) => {
+      const since = /created_at:>='([^']+)'/.exec(String(variables.query))?.[1];
+      const recent = since
+        ? byDate.filter((o) => o.createdAt >= new Date(since).toISOString())
+        : byDate;
+      const { nodes, pageInfo } = page(recent, variables.cursor, 100);
+      return HttpResponse.json({
+        data: {
+          orders: {
+            pageInfo,
+            nodes: nodes.map((o) => ({
+              customer: o.customerId
+                ? {
+                    id: gid("Customer", o.customerId),
+                    ...consent(o.customerId),
+                    metafield: reminders.has(gid("Customer", o.customerId))
+                      ? { id: gid("Metafield", o.customerId) }
+                      : null,
+                  }
+                : null,
+            })),
+          },
+        },
+        extensions: { cost },
+      });
+    }),
+    admin.mutation("CartliftReplenishmentSet", ({ variables }) => {
+      const metafields = variables.metafields as {
+        ownerId: string;
+        value: string;
+      }[];
+      for (const m of metafields) reminders.set(m.ownerId, m.value);
+      return HttpResponse.json({
+        data: {
+          metafieldsSet: {
+            metafields: metafields.map((m) => ({
+              id: gid("Metafield", m.ownerId.split("/").at(-1) ?? ""),
+            })),
+            userErrors: [],
+          },
+        },
+        extensions: { cost },
+      });
+    }),
+    admin.mutation("CartliftReplenishmentDelete", ({ variables }) => {
+      const metafields = variables.metafields as { ownerId: string }[];
+      for (const m of metafields) reminders.delete(m.ownerId);
+      return HttpResponse.json({
+        data: {
+          metafieldsDelete: {
+            deletedMetafields: metafields.map((m) => ({ ownerId: m.ownerId })),
+            userErrors: [],
+          },
+        },
+        extensions: { cost },
+      });
+    }),
     http.post(`https://${demo.shop}/admin/oauth/access_token`, () =>
       HttpResponse.json({
         access_token: "demo-offline-token",

@@ -37,6 +37,7 @@ export default function AppLayout() {
         <Link to="/app/settings">Placements</Link>
         <Link to="/app/dashboard">Dashboard</Link>
         <Link to="/app/experiments">Experiments</Link>
+        <Link to="/app/replenishment">Replenishment</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
