@@ -21,7 +21,14 @@ export async function exportCustomerData(
   payload: CustomerPrivacyPayload,
 ) {
   const key = customerKey(shop, payload.customer.id);
-  const [orders, events] = await Promise.all([
+  // Storefront visitor keys on the customer's orders lead to their events and exposures.
+  const visitorKeys = (
+    await prisma.order.findMany({
+      where: { shop, customerKey: key, visitorKey: { not: null } },
+      select: { visitorKey: true },
+    })
+  ).map((o) => o.visitorKey as string);
+  const [orders, events, experimentExposures] = await Promise.all([
     prisma.order.findMany({
       where: {
         shop,
@@ -49,7 +56,7 @@ export async function exportCustomerData(
       orderBy: { createdAt: "asc" },
     }),
     prisma.event.findMany({
-      where: { shop, visitorKey: key },
+      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
       select: {
         type: true,
         placement: true,
@@ -57,8 +64,17 @@ export async function exportCustomerData(
         createdAt: true,
       },
     }),
+    prisma.experimentExposure.findMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+      select: { experimentId: true, armId: true, firstSeenAt: true },
+    }),
   ]);
-  const data = { customerId: payload.customer.id, orders, events };
+  const data = {
+    customerId: payload.customer.id,
+    orders,
+    events,
+    experimentExposures,
+  };
   await prisma.dataRequest.create({
     data: {
       shop,
@@ -76,18 +92,29 @@ export async function redactCustomer(
   payload: CustomerPrivacyPayload,
 ): Promise<void> {
   const key = customerKey(shop, payload.customer.id);
+  const orders = {
+    shop,
+    OR: [{ customerKey: key }, { id: { in: payload.orders_to_redact ?? [] } }],
+  };
+  // The storefront visitor keys on the customer's orders (the `_cartlift_visitor` cart
+  // attribute) lead to their events and experiment exposures: those go too.
+  const visitorKeys = (
+    await prisma.order.findMany({
+      where: { ...orders, visitorKey: { not: null } },
+      select: { visitorKey: true },
+    })
+  ).map((o) => o.visitorKey as string);
   await prisma.$transaction([
     prisma.order.updateMany({
-      where: {
-        shop,
-        OR: [
-          { customerKey: key },
-          { id: { in: payload.orders_to_redact ?? [] } },
-        ],
-      },
-      data: { customerKey: null },
+      where: orders,
+      data: { customerKey: null, visitorKey: null },
     }),
-    prisma.event.deleteMany({ where: { shop, visitorKey: key } }),
+    prisma.event.deleteMany({
+      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
+    }),
+    prisma.experimentExposure.deleteMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+    }),
     prisma.dataRequest.deleteMany({ where: { shop, customerKey: key } }),
   ]);
 }
