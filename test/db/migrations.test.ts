@@ -51,7 +51,15 @@ function sqliteShape(file: string) {
       .all() as { name: string }[];
     return tables.map(({ name }) => ({
       name,
-      columns: db.prepare(`PRAGMA table_info("${name}")`).all(),
+      // By name, without position: ALTER TABLE appends, so column order is not part of the schema.
+      columns: (
+        db.prepare(`PRAGMA table_info("${name}")`).all() as {
+          cid: number;
+          name: string;
+        }[]
+      )
+        .map(({ cid: _cid, ...column }) => column)
+        .sort((a, b) => a.name.localeCompare(b.name)),
       indexes: (
         db.prepare(`PRAGMA index_list("${name}")`).all() as {
           name: string;
