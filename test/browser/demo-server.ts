@@ -44,10 +44,16 @@ export async function startDemo(): Promise<DemoServer> {
     PORT: String(port),
     DEMO_DATABASE: database,
   };
-  const child: ChildProcess = spawn("npx", ["tsx", "scripts/demo.ts"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // Node itself (not npx) in a process group of its own, so stopping it leaves no server behind.
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/demo.ts"],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
@@ -78,7 +84,7 @@ export async function startDemo(): Promise<DemoServer> {
           rmSync(`prisma/${database}`, { force: true });
           resolve();
         });
-        child.kill("SIGTERM");
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
       }),
   };
 }
