@@ -5,12 +5,10 @@ import type {
 } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
-  Form,
   useActionData,
   useLoaderData,
   useNavigation,
   useRouteError,
-  useSubmit,
 } from "@remix-run/react";
 import {
   Banner,
@@ -18,12 +16,11 @@ import {
   Card,
   FormLayout,
   Layout,
-  Modal,
-  Page,
   Select,
   Text,
   TextField,
 } from "@shopify/polaris";
+import { RecordFormPage } from "~/components/record-form-page";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "~/shopify.server";
@@ -169,7 +166,6 @@ export default function BundleEditor() {
   const discountError =
     result && "discountError" in result ? result.discountError : null;
   const navigation = useNavigation();
-  const submit = useSubmit();
   const saving = navigation.state === "submitting";
   const [picked, setPicked] = useState<PickedResource[]>(products);
   const [title, setTitle] = useState(values.title);
@@ -179,180 +175,144 @@ export default function BundleEditor() {
   const [status, setStatus] = useState<string>(values.status);
   const [startsAt, setStartsAt] = useState(values.startsAt);
   const [endsAt, setEndsAt] = useState(values.endsAt);
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   return (
-    <Form method="post" id="bundle-form">
+    <RecordFormPage
+      formId="bundle-form"
+      title={isNew ? "New bundle" : values.title}
+      isNew={isNew}
+      back={{ content: "Bundles", url: "/app/bundles" }}
+      saving={saving}
+      noun="bundle"
+      deleteWarning="Shoppers stop seeing it and its discount no longer applies at checkout. This cannot be undone."
+    >
       {suggestion && (
         <input type="hidden" name="suggestion" value={suggestion} />
       )}
-      <Page
-        title={isNew ? "New bundle" : values.title}
-        backAction={{ content: "Bundles", url: "/app/bundles" }}
-        primaryAction={{
-          content: "Save",
-          loading: saving,
-          onAction: () =>
-            submit(document.getElementById("bundle-form") as HTMLFormElement),
-        }}
-        secondaryActions={
-          isNew
-            ? []
-            : [
-                {
-                  content: "Delete",
-                  destructive: true,
-                  onAction: () => setConfirmDelete(true),
-                },
-              ]
-        }
-      >
-        <Layout>
-          {discountError && (
-            <Layout.Section>
-              <Banner
-                tone="critical"
-                title="The bundle is saved, but its discount is not"
-              >
-                <p>{discountError}</p>
-              </Banner>
-            </Layout.Section>
-          )}
+      <Layout>
+        {discountError && (
           <Layout.Section>
-            <Card>
-              <FormLayout>
-                <TextField
-                  label="Name"
-                  name="title"
-                  value={title}
-                  onChange={setTitle}
-                  error={errors.title}
-                  autoComplete="off"
-                />
-                <ResourcePickerField
-                  label="Products"
-                  name="productIds"
-                  type="product"
-                  multiple
-                  value={picked}
-                  onChange={setPicked}
-                  error={errors.productIds}
-                />
-              </FormLayout>
-            </Card>
+            <Banner
+              tone="critical"
+              title="The bundle is saved, but its discount is not"
+            >
+              <p>{discountError}</p>
+            </Banner>
           </Layout.Section>
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Discount
-                </Text>
-                <FormLayout>
-                  <FormLayout.Group>
-                    <Select
-                      label="Discount type"
-                      name="discountType"
-                      options={[
-                        { label: "Percentage", value: "percentage" },
-                        {
-                          label: `Fixed amount (${currency})`,
-                          value: "fixed_amount",
-                        },
-                      ]}
-                      value={discountType}
-                      onChange={setDiscountType}
-                      error={errors.discountType}
-                    />
-                    <TextField
-                      label={
-                        discountType === "percentage"
-                          ? "Discount (%)"
-                          : `Discount (${currency})`
-                      }
-                      name="discountValue"
-                      value={discountValue}
-                      onChange={setDiscountValue}
-                      error={errors.discountValue}
-                      inputMode="decimal"
-                      autoComplete="off"
-                    />
-                    <TextField
-                      label="Margin floor (%)"
-                      name="marginFloorPct"
-                      value={marginFloorPct}
-                      onChange={setMarginFloorPct}
-                      error={errors.marginFloorPct}
-                      helpText="The discount is capped so the bundle keeps at least this margin."
-                      inputMode="decimal"
-                      autoComplete="off"
-                    />
-                  </FormLayout.Group>
-                </FormLayout>
-              </BlockStack>
-            </Card>
-          </Layout.Section>
-          <Layout.Section>
-            <Card>
+        )}
+        <Layout.Section>
+          <Card>
+            <FormLayout>
+              <TextField
+                label="Name"
+                name="title"
+                value={title}
+                onChange={setTitle}
+                error={errors.title}
+                autoComplete="off"
+              />
+              <ResourcePickerField
+                label="Products"
+                name="productIds"
+                type="product"
+                multiple
+                value={picked}
+                onChange={setPicked}
+                error={errors.productIds}
+              />
+            </FormLayout>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Discount
+              </Text>
               <FormLayout>
-                <Select
-                  label="Status"
-                  name="status"
-                  options={[
-                    { label: "Draft", value: "draft" },
-                    { label: "Active", value: "active" },
-                    { label: "Archived", value: "archived" },
-                  ]}
-                  value={status}
-                  onChange={setStatus}
-                  error={errors.status}
-                />
                 <FormLayout.Group>
+                  <Select
+                    label="Discount type"
+                    name="discountType"
+                    options={[
+                      { label: "Percentage", value: "percentage" },
+                      {
+                        label: `Fixed amount (${currency})`,
+                        value: "fixed_amount",
+                      },
+                    ]}
+                    value={discountType}
+                    onChange={setDiscountType}
+                    error={errors.discountType}
+                  />
                   <TextField
-                    label="Starts"
-                    type="date"
-                    name="startsAt"
-                    value={startsAt}
-                    onChange={setStartsAt}
-                    error={errors.startsAt}
+                    label={
+                      discountType === "percentage"
+                        ? "Discount (%)"
+                        : `Discount (${currency})`
+                    }
+                    name="discountValue"
+                    value={discountValue}
+                    onChange={setDiscountValue}
+                    error={errors.discountValue}
+                    inputMode="decimal"
                     autoComplete="off"
                   />
                   <TextField
-                    label="Ends"
-                    type="date"
-                    name="endsAt"
-                    value={endsAt}
-                    onChange={setEndsAt}
-                    error={errors.endsAt}
+                    label="Margin floor (%)"
+                    name="marginFloorPct"
+                    value={marginFloorPct}
+                    onChange={setMarginFloorPct}
+                    error={errors.marginFloorPct}
+                    helpText="The discount is capped so the bundle keeps at least this margin."
+                    inputMode="decimal"
                     autoComplete="off"
                   />
                 </FormLayout.Group>
               </FormLayout>
-            </Card>
-          </Layout.Section>
-        </Layout>
-        <Modal
-          open={confirmDelete}
-          onClose={() => setConfirmDelete(false)}
-          title="Delete this bundle?"
-          primaryAction={{
-            content: "Delete bundle",
-            destructive: true,
-            loading: saving,
-            onAction: () => submit({ intent: "delete" }, { method: "post" }),
-          }}
-          secondaryActions={[
-            { content: "Cancel", onAction: () => setConfirmDelete(false) },
-          ]}
-        >
-          <Modal.Section>
-            <Text as="p">
-              Shoppers stop seeing it and its discount no longer applies at
-              checkout. This cannot be undone.
-            </Text>
-          </Modal.Section>
-        </Modal>
-      </Page>
-    </Form>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <FormLayout>
+              <Select
+                label="Status"
+                name="status"
+                options={[
+                  { label: "Draft", value: "draft" },
+                  { label: "Active", value: "active" },
+                  { label: "Archived", value: "archived" },
+                ]}
+                value={status}
+                onChange={setStatus}
+                error={errors.status}
+              />
+              <FormLayout.Group>
+                <TextField
+                  label="Starts"
+                  type="date"
+                  name="startsAt"
+                  value={startsAt}
+                  onChange={setStartsAt}
+                  error={errors.startsAt}
+                  autoComplete="off"
+                />
+                <TextField
+                  label="Ends"
+                  type="date"
+                  name="endsAt"
+                  value={endsAt}
+                  onChange={setEndsAt}
+                  error={errors.endsAt}
+                  autoComplete="off"
+                />
+              </FormLayout.Group>
+            </FormLayout>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </RecordFormPage>
   );
 }
 

@@ -5,24 +5,20 @@ import type {
 } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
-  Form,
   useActionData,
   useLoaderData,
   useNavigation,
   useRouteError,
-  useSubmit,
 } from "@remix-run/react";
 import {
   Card,
   Checkbox,
   FormLayout,
   Layout,
-  Modal,
-  Page,
   Select,
-  Text,
   TextField,
 } from "@shopify/polaris";
+import { RecordFormPage } from "~/components/record-form-page";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "~/shopify.server";
@@ -92,7 +88,6 @@ export default function RuleEditor() {
   const errors: Partial<Record<string, string>> =
     result && "errors" in result ? result.errors : {};
   const navigation = useNavigation();
-  const submit = useSubmit();
   const saving = navigation.state === "submitting";
   const [name, setName] = useState(rule.name);
   const [triggerType, setTriggerType] = useState<string>(rule.triggerType);
@@ -108,145 +103,108 @@ export default function RuleEditor() {
   const [targets, setTargets] = useState<PickedResource[]>(rule.targets);
   const [priority, setPriority] = useState(String(rule.priority));
   const [active, setActive] = useState(rule.active);
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
   return (
-    <Form method="post" id="rule-form">
-      <Page
-        title={isNew ? "New rule" : rule.name}
-        backAction={{ content: "Rules", url: "/app/rules" }}
-        primaryAction={{
-          content: "Save",
-          loading: saving,
-          onAction: () =>
-            submit(document.getElementById("rule-form") as HTMLFormElement),
-        }}
-        secondaryActions={
-          isNew
-            ? []
-            : [
-                {
-                  content: "Delete",
-                  destructive: true,
-                  onAction: () => setConfirmDelete(true),
-                },
-              ]
-        }
-      >
-        <Layout>
-          <Layout.Section>
-            <Card>
-              <FormLayout>
-                <TextField
-                  label="Name"
-                  name="name"
-                  value={name}
-                  onChange={setName}
-                  error={errors.name}
-                  autoComplete="off"
-                />
-                <Select
-                  label="When the shopper views or has in the cart"
-                  name="triggerType"
-                  options={[
-                    { label: "A product", value: "product" },
-                    {
-                      label: "A product from a collection",
-                      value: "collection",
-                    },
-                    { label: "A product with a tag", value: "tag" },
-                    { label: "Anything", value: "any" },
-                  ]}
-                  value={triggerType}
-                  onChange={(value) => {
-                    setTriggerType(value);
-                    setTriggerPicked([]);
-                  }}
-                  error={errors.triggerType}
-                />
-                {triggerType === "product" || triggerType === "collection" ? (
-                  <ResourcePickerField
-                    label={
-                      triggerType === "product"
-                        ? "Trigger product"
-                        : "Trigger collection"
-                    }
-                    name="triggerValue"
-                    type={triggerType}
-                    multiple={false}
-                    value={triggerPicked}
-                    onChange={setTriggerPicked}
-                    error={errors.triggerValue}
-                  />
-                ) : triggerType === "tag" ? (
-                  <TextField
-                    label="Tag"
-                    name="triggerValue"
-                    value={tag}
-                    onChange={setTag}
-                    error={errors.triggerValue}
-                    autoComplete="off"
-                  />
-                ) : null}
-                <Select
-                  label="Then"
-                  name="action"
-                  options={[
-                    { label: "Always show these products first", value: "pin" },
-                    { label: "Never show these products", value: "exclude" },
-                  ]}
-                  value={ruleAction}
-                  onChange={setRuleAction}
-                  error={errors.action}
-                />
+    <RecordFormPage
+      formId="rule-form"
+      title={isNew ? "New rule" : rule.name}
+      isNew={isNew}
+      back={{ content: "Rules", url: "/app/rules" }}
+      saving={saving}
+      noun="rule"
+      deleteWarning="Recommendations stop following it at once."
+    >
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <FormLayout>
+              <TextField
+                label="Name"
+                name="name"
+                value={name}
+                onChange={setName}
+                error={errors.name}
+                autoComplete="off"
+              />
+              <Select
+                label="When the shopper views or has in the cart"
+                name="triggerType"
+                options={[
+                  { label: "A product", value: "product" },
+                  {
+                    label: "A product from a collection",
+                    value: "collection",
+                  },
+                  { label: "A product with a tag", value: "tag" },
+                  { label: "Anything", value: "any" },
+                ]}
+                value={triggerType}
+                onChange={(value) => {
+                  setTriggerType(value);
+                  setTriggerPicked([]);
+                }}
+                error={errors.triggerType}
+              />
+              {triggerType === "product" || triggerType === "collection" ? (
                 <ResourcePickerField
-                  label="Products"
-                  name="targetProductIds"
-                  type="product"
-                  multiple
-                  value={targets}
-                  onChange={setTargets}
-                  error={errors.targetProductIds}
+                  label={
+                    triggerType === "product"
+                      ? "Trigger product"
+                      : "Trigger collection"
+                  }
+                  name="triggerValue"
+                  type={triggerType}
+                  multiple={false}
+                  value={triggerPicked}
+                  onChange={setTriggerPicked}
+                  error={errors.triggerValue}
                 />
+              ) : triggerType === "tag" ? (
                 <TextField
-                  label="Priority"
-                  name="priority"
-                  value={priority}
-                  onChange={setPriority}
-                  error={errors.priority}
-                  helpText="Higher wins when rules conflict, and orders pinned products."
+                  label="Tag"
+                  name="triggerValue"
+                  value={tag}
+                  onChange={setTag}
+                  error={errors.triggerValue}
                   autoComplete="off"
                 />
-                <Checkbox
-                  label="Active"
-                  checked={active}
-                  onChange={setActive}
-                />
-                <input type="hidden" name="active" value={String(active)} />
-              </FormLayout>
-            </Card>
-          </Layout.Section>
-        </Layout>
-        <Modal
-          open={confirmDelete}
-          onClose={() => setConfirmDelete(false)}
-          title="Delete this rule?"
-          primaryAction={{
-            content: "Delete rule",
-            destructive: true,
-            loading: saving,
-            onAction: () => submit({ intent: "delete" }, { method: "post" }),
-          }}
-          secondaryActions={[
-            { content: "Cancel", onAction: () => setConfirmDelete(false) },
-          ]}
-        >
-          <Modal.Section>
-            <Text as="p">Recommendations stop following it at once.</Text>
-          </Modal.Section>
-        </Modal>
-      </Page>
-    </Form>
+              ) : null}
+              <Select
+                label="Then"
+                name="action"
+                options={[
+                  { label: "Always show these products first", value: "pin" },
+                  { label: "Never show these products", value: "exclude" },
+                ]}
+                value={ruleAction}
+                onChange={setRuleAction}
+                error={errors.action}
+              />
+              <ResourcePickerField
+                label="Products"
+                name="targetProductIds"
+                type="product"
+                multiple
+                value={targets}
+                onChange={setTargets}
+                error={errors.targetProductIds}
+              />
+              <TextField
+                label="Priority"
+                name="priority"
+                value={priority}
+                onChange={setPriority}
+                error={errors.priority}
+                helpText="Higher wins when rules conflict, and orders pinned products."
+                autoComplete="off"
+              />
+              <Checkbox label="Active" checked={active} onChange={setActive} />
+              <input type="hidden" name="active" value={String(active)} />
+            </FormLayout>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </RecordFormPage>
   );
 }
 
