@@ -147,8 +147,11 @@
         this.setAttribute("aria-label", "Cartlift");
         this.style.cssText =
           "display:flex;gap:16px;padding:12px 20px;background:#1a1a1a;font:14px system-ui";
-        for (const link of this.querySelectorAll("a"))
-          link.style.color = "#fff";
+        // A stylesheet, not inline styles: the links are rendered after this element connects.
+        const style = document.createElement("style");
+        style.textContent =
+          "ui-nav-menu a { color: #fff; text-decoration: none } ui-nav-menu a:hover, ui-nav-menu a:focus-visible { text-decoration: underline }";
+        this.prepend(style);
       }
     },
   );
