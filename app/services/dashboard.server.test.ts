@@ -22,24 +22,28 @@ const orders: DashboardOrder[] = [
   // A recommended FBT line (blended) and an ordinary line.
   {
     createdAt: at(1),
+    visitorKey: "v1",
     subtotalMinor: 5000,
     lines: [line(2000, 1, "product_fbt", "blended"), line(3000, 1)],
   },
   // A drawer line clicked-then-bought (strategy suffixed ":click"), one of two returned.
   {
     createdAt: at(2),
+    visitorKey: "v3",
     subtotalMinor: 3000,
     lines: [line(1500, 2, "drawer", "similar:click", 1)],
   },
   // No recommendation; one item returned.
   {
     createdAt: at(3),
+    visitorKey: null,
     subtotalMinor: 1000,
     lines: [line(1000, 1, null, null, 1)],
   },
   // Outside the range: ignored.
   {
     createdAt: at(20),
+    visitorKey: "v9",
     subtotalMinor: 99_999,
     lines: [line(99_999, 1, "cart")],
   },
@@ -71,7 +75,9 @@ describe("computeDashboard", () => {
     expect(d.revenue).toBe(9000);
     expect(d.aov).toBe(3000);
     expect(d.visitors).toBe(4);
-    expect(d.revenuePerVisitor).toBe(2250);
+    // Only the orders of visitors who saw an offer (v1, v3), over those visitors: the imported
+    // history and orders from other visitors must not inflate it.
+    expect(d.revenuePerVisitor).toBe((5000 + 3000) / 4);
     expect(d.attributedRevenue).toBe(2000 + 3000);
     expect(d.attributedOrders).toBe(2);
     expect(d.attributedShare).toBeCloseTo(5000 / 9000);

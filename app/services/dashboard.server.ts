@@ -4,8 +4,9 @@ import { PLACEMENTS } from "~/engine/types";
 // Results dashboard. Fetch (orders with their lines and storefront events in the range), then a
 // pure `computeDashboard`. Definitions, so the numbers mean one thing everywhere:
 // - revenue: order subtotals (before shipping and tax) of orders not cancelled, in minor units;
-// - AOV: revenue / orders; revenue per visitor: revenue / distinct storefront visitors who saw an
-//   offer (the only visitors Cartlift can count; without events it is null, not zero);
+// - AOV: revenue / orders; revenue per visitor: revenue of the orders placed by storefront
+//   visitors who saw an offer (linked by Order.visitorKey) / those visitors — the only visitors
+//   Cartlift can count; without events it is null, not zero;
 // - CTR: clicks / impressions; add rate: adds / clicks;
 // - conversion: orders with a recommended line / distinct visitors who clicked an offer;
 // - attributed revenue: price × quantity of lines the storefront attributed to an offer
@@ -16,6 +17,8 @@ import { PLACEMENTS } from "~/engine/types";
 
 export interface DashboardOrder {
   createdAt: Date;
+  /** The storefront visitor who placed it (cart attribute), when known. */
+  visitorKey: string | null;
   subtotalMinor: number;
   lines: {
     quantity: number;
@@ -234,7 +237,18 @@ export function computeDashboard(
     aov: orderCount > 0 ? Math.round(revenue / orderCount) : null,
     visitors: visitors.size,
     revenuePerVisitor:
-      visitors.size > 0 ? Math.round(revenue / visitors.size) : null,
+      visitors.size > 0
+        ? Math.round(
+            orders
+              .filter(
+                (o) =>
+                  inRange(o.createdAt) &&
+                  o.visitorKey !== null &&
+                  visitors.has(o.visitorKey),
+              )
+              .reduce((sum, o) => sum + o.subtotalMinor, 0) / visitors.size,
+          )
+        : null,
     impressions,
     clicks,
     adds,
@@ -278,6 +292,7 @@ export async function loadDashboard(
       },
       select: {
         createdAt: true,
+        visitorKey: true,
         subtotalMinor: true,
         lines: {
           select: {
