@@ -55,8 +55,11 @@ Object.assign(process.env, {
 
 const serverBuild = path.join(root, "build", "server", "index.js");
 if (!existsSync(serverBuild)) {
-  console.log("Building the app (first run)...");
-  execFileSync("npx", ["remix", "vite:build"], { cwd: root, stdio: "inherit" });
+  // `npm run demo` builds first; running this script directly needs a build too.
+  console.error(
+    "No build found: run `npm run demo` (it builds first) or `npm run build`.",
+  );
+  process.exit(1);
 }
 
 // A fresh database each run keeps the demo deterministic.
