@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 /** Tests that touch the database run twice: on SQLite (embedded) and on PostgreSQL (production). */
@@ -21,6 +21,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "sqlite",
+          exclude: [...configDefaults.exclude, "test/faults/**"],
           include: [
             "app/**/*.test.{ts,tsx}",
             "scripts/**/*.test.ts",
@@ -33,7 +34,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "postgres",
-          include: DATABASE_TESTS,
+          // test/faults: outages of a database server, which SQLite does not have.
+          include: [...DATABASE_TESTS, "test/faults/**/*.test.ts"],
           env: { CARTLIFT_TEST_DATABASE: "postgres" },
         },
       },
