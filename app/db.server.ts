@@ -30,6 +30,13 @@ export function createClient(url: string): PrismaClient {
   );
 }
 
+/**
+ * Options for the transactions that write a whole import page or webhook batch: Prisma's 5 s
+ * default is too tight for a page of products on a busy database, and a timeout there would
+ * throw the page away to be fetched again.
+ */
+export const BATCH_TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
+
 declare global {
   // Reused across Vite dev-server reloads so each edit does not open a new connection.
   var cartliftPrisma: PrismaClient | undefined;

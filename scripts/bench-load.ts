@@ -227,6 +227,10 @@ async function main() {
       },
     ),
   );
+  // Printed at once: the serving phase takes minutes and may fail on its own.
+  console.log(
+    `training   ${training.products} products, ${training.orders} orders: ${(training.trainMs / 1000).toFixed(1)} s, peak RSS ${Math.round(training.peakRssMb)} MB (generation ${(training.generateMs / 1000).toFixed(1)} s)`,
+  );
 
   const databaseUrl = await createDatabase("cartlift_bench");
   const instances: ChildProcess[] = [];
@@ -256,10 +260,10 @@ async function main() {
           importStatus: "done",
         },
       });
-      for (let i = 0; i < shop.products.length; i += 500) {
+      for (let i = 0; i < shop.products.length; i += 100) {
         await saveProducts(
           shop.shop,
-          shop.products.slice(i, i + 500).map((p) => ({
+          shop.products.slice(i, i + 100).map((p) => ({
             id: p.id,
             title: p.title,
             handle: p.handle,
@@ -349,7 +353,6 @@ async function main() {
     const fmt = (n: number) => n.toFixed(1);
     console.log(`
 Cartlift load benchmark (loadavg ${(await import("node:os")).loadavg().map(fmt).join(" ")})
-training   ${training.products} products, ${training.orders} orders: ${fmt(training.trainMs / 1000)} s, peak RSS ${Math.round(training.peakRssMb)} MB (generation ${fmt(training.generateMs / 1000)} s)
 seeding    both shops into PostgreSQL: ${fmt(seedMs / 1000)} s
 consistency  2 instances, same signed request: ${agree}/${compared} identical offer lists
 serving    ${connections} connections, ${seconds} s each, 2 instances, app proxy recommendations (cart placement)

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma from "~/db.server";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
 import { decimalToMinor } from "./money";
 import { isOlder } from "./ordering";
 
@@ -155,7 +155,7 @@ export async function saveProducts(
       ),
     });
     return fresh.length;
-  });
+  }, BATCH_TRANSACTION);
 }
 
 export async function deleteProduct(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma from "~/db.server";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
 import { decimalToMinor } from "./money";
 import { isOlder } from "./ordering";
 import { customerKey } from "./pseudonym.server";
@@ -187,7 +187,7 @@ export async function saveOrders(
       ),
     });
     return fresh.length;
-  });
+  }, BATCH_TRANSACTION);
 }
 
 export const RefundWebhookPayload = z.object({
