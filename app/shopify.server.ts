@@ -4,8 +4,8 @@ import {
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
+import { CachingSessionStorage } from "./session-storage.server";
 import { API_VERSION } from "./api-version";
 import { env } from "./env.server";
 import { startImport } from "./services/import.server";
@@ -17,7 +17,8 @@ const shopify = shopifyApp({
   scopes: env.SCOPES.split(","),
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Read-cached for a few seconds: every app proxy request loads the shop's offline session.
+  sessionStorage: new CachingSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   // Tests assert on behaviour; the library's per-request info lines would bury their output.
   logger: {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { forgetServingState } from "./serving-cache.server";
 import { decimalToMinor, minorDigits } from "./money";
 import { type AdminGraphql, AdminApiError } from "./admin-graphql.server";
 import {
@@ -219,6 +220,7 @@ export async function createBundle(
     data: { shop, source, ...columns(values) },
     select: { id: true },
   });
+  forgetServingState(shop);
   return row.id;
 }
 
@@ -232,11 +234,13 @@ export async function updateBundle(
     where: { shop, id },
     data: columns(values),
   });
+  forgetServingState(shop);
   if (count === 0) throw new NotFoundError(`No bundle ${id}`);
 }
 
 export async function deleteBundle(shop: string, id: string): Promise<void> {
   const { count } = await prisma.bundle.deleteMany({ where: { shop, id } });
+  forgetServingState(shop);
   if (count === 0) throw new NotFoundError(`No bundle ${id}`);
 }
 

@@ -14,6 +14,7 @@ import {
 import type { Placement } from "~/engine/types";
 import { STRATEGIES } from "./recommendations.server";
 import { isUniqueViolation } from "./webhooks.server";
+import { cachedForShop, forgetServingState } from "./serving-cache.server";
 
 // Experiments: A/B tests of storefront offers against a hold-out that sees no widget. The arm is
 // a pure function of (experiment id, visitor key) (app/engine/experiment-assignment.ts), so every
@@ -272,6 +273,8 @@ export async function startExperiment(
     where: { shop, id, status: "draft" },
     data: { status: "running", startedAt: now, baselineMean },
   });
+  // Storefront requests of this instance assign arms from the next request on.
+  forgetServingState(shop);
   if (updated.count !== 1)
     throw new ExperimentStateError("The experiment changed meanwhile");
   return getExperiment(shop, id);
@@ -289,6 +292,7 @@ export async function stopExperiment(
     where: { shop, id, status: "running" },
     data: { status: "stopped", stoppedAt: now },
   });
+  forgetServingState(shop);
   return getExperiment(shop, id);
 }
 
@@ -381,21 +385,25 @@ export async function armFor(
   visitorKey: string,
   now = new Date(),
 ): Promise<ArmAssignment | null> {
-  const running = await prisma.experiment.findMany({
-    where: { shop, status: "running" },
-    select: {
-      id: true,
-      placements: true,
-      arms: {
-        select: armSelect,
-        orderBy: { position: "asc" },
+  const running = await cachedForShop(shop, "experiments", async () => {
+    const rows = await prisma.experiment.findMany({
+      where: { shop, status: "running" },
+      select: {
+        id: true,
+        placements: true,
+        arms: {
+          select: armSelect,
+          orderBy: { position: "asc" },
+        },
       },
-    },
-    orderBy: { startedAt: "asc" },
+      orderBy: { startedAt: "asc" },
+    });
+    return rows.map((e) => ({
+      ...e,
+      placements: JSON.parse(e.placements) as string[],
+    }));
   });
-  const experiment = running.find((e) =>
-    (JSON.parse(e.placements) as string[]).includes(placement),
-  );
+  const experiment = running.find((e) => e.placements.includes(placement));
   if (!experiment || experiment.arms.length === 0) return null;
   const chosen = assignArm(
     { id: experiment.id, arms: experiment.arms },

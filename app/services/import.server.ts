@@ -1,6 +1,7 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { log } from "./log.server";
+import { forgetServingState } from "./serving-cache.server";
 import {
   type AdminGraphql,
   type QueryOptions,
@@ -238,6 +239,7 @@ export async function importShop(
     create: { shop, currency, importStatus: "products" },
     update: { currency },
   });
+  forgetServingState(shop); // the currency bundles are shown in
   // A run that stopped half-way left its phase and cursor: it resumes from there.
   if (state.importStatus === "done" || state.importStatus === "pending") {
     state = await prisma.shop.update({

@@ -11,6 +11,7 @@ import {
 } from "~/engine/shop-model";
 import type { CartCompletionScorer } from "~/engine/types";
 import { loadCatalog, loadOrders } from "./shop-data.server";
+import { forgetServingState } from "./serving-cache.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
 const KEEP_MODELS = 2;
@@ -164,6 +165,7 @@ export function recommenderFor(
 /** Drops the cached serving state, e.g. after training or a settings change in this instance. */
 export function forgetRecommender(shop: string): void {
   cache.delete(shop);
+  forgetServingState(shop);
 }
 
 // Retraining. Nothing external schedules jobs for this app (one Node process per instance, no

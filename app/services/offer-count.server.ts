@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { cachedForShop, forgetServingState } from "./serving-cache.server";
 import { fnv1a32 } from "~/engine/hash";
 import {
   type ArmBelief,
@@ -83,6 +84,7 @@ export async function setBanditEnabled(
     },
     update: { enabled },
   });
+  forgetServingState(shop);
 }
 
 /**
@@ -96,10 +98,19 @@ export async function banditCount(
   now = new Date(),
 ): Promise<number | null> {
   if (!isBanditPlacement(placement)) return null;
-  let row = await loadRow(shop, placement);
+  // The row changes when the merchant switches the bandit and at each learning batch: cached per
+  // shop for a few seconds, dropped by both (serving-cache.server.ts).
+  let row = await cachedForShop(shop, `bandit:${placement}`, () =>
+    loadRow(shop, placement),
+  );
   if (!row?.enabled) return null;
-  if (now.getTime() - row.learnedThrough.getTime() > LEARN_EVERY_MS + SETTLE_MS)
+  if (
+    now.getTime() - row.learnedThrough.getTime() >
+    LEARN_EVERY_MS + SETTLE_MS
+  ) {
     row = (await learnOfferCounts(shop, placement, now)) ?? row;
+    forgetServingState(shop);
+  }
   const rng = mulberry32(fnv1a32(`${visitorKey}:${now.getTime()}`));
   return chooseCount(row.state, rng);
 }

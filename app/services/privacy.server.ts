@@ -1,6 +1,8 @@
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
+import { forgetCachedSessions } from "~/session-storage.server";
+import { forgetServingState } from "./serving-cache.server";
 import { customerKey } from "./pseudonym.server";
 
 const Id = z
@@ -136,9 +138,13 @@ export async function redactShop(shop: string): Promise<void> {
       return delegate.deleteMany({ where: { shop } });
     }),
   );
+  // Nothing this instance cached for the shop may outlive its data.
+  forgetCachedSessions();
+  forgetServingState(shop);
 }
 
 /** app/uninstalled: the shop's tokens are revoked; its data stays until shop/redact (48 h later). */
 export async function forgetSessions(shop: string): Promise<void> {
   await prisma.session.deleteMany({ where: { shop } });
+  forgetCachedSessions();
 }

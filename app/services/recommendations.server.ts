@@ -11,6 +11,7 @@ import type {
   RecommendationContext,
 } from "~/engine/types";
 import { recommenderFor } from "./model.server";
+import { cachedForShop } from "./serving-cache.server";
 import {
   NO_POLICY,
   type PlacementPolicy,
@@ -86,21 +87,37 @@ export async function placementSettings(
   shop: string,
   placement: Placement,
 ): Promise<PlacementSettings> {
-  const row = await prisma.placementSetting.findUnique({
-    where: { shop_placement: { shop, placement } },
-    select: {
-      enabled: true,
-      maxOffers: true,
-      strategy: true,
-      showReasons: true,
-      priceBandPct: true,
-    },
+  // All of the shop's placements in one cached read: one row per placement, a handful at most.
+  const rows = await cachedForShop(shop, "placements", async () => {
+    const found = await prisma.placementSetting.findMany({
+      where: { shop },
+      select: {
+        placement: true,
+        enabled: true,
+        maxOffers: true,
+        strategy: true,
+        showReasons: true,
+        priceBandPct: true,
+      },
+    });
+    return new Map(
+      found.map(
+        ({ placement: p, ...settings }): [string, PlacementSettings] => [
+          p,
+          settings,
+        ],
+      ),
+    );
   });
-  return row ?? DEFAULT_PLACEMENT_SETTINGS[placement];
+  return rows.get(placement) ?? DEFAULT_PLACEMENT_SETTINGS[placement];
 }
 
 /** Stored upsell rules in the engine's shape. */
-export async function merchantRules(shop: string): Promise<MerchantRule[]> {
+export function merchantRules(shop: string): Promise<MerchantRule[]> {
+  return cachedForShop(shop, "rules", () => loadMerchantRules(shop));
+}
+
+async function loadMerchantRules(shop: string): Promise<MerchantRule[]> {
   const rows = await prisma.upsellRule.findMany({
     where: { shop, active: true },
     select: {
@@ -143,6 +160,29 @@ export async function merchantRules(shop: string): Promise<MerchantRule[]> {
   });
 }
 
+/** The shop's global exclusions, parsed once per cache load: tags, and products as rules. */
+function shopExclusions(shop: string) {
+  return cachedForShop(shop, "exclusions", async () => {
+    const row = await prisma.shop.findUnique({
+      where: { shop },
+      select: { excludedTags: true, excludedProductIds: true },
+    });
+    const excludedProducts = JSON.parse(
+      row?.excludedProductIds ?? "[]",
+    ) as string[];
+    return {
+      excludedTags: JSON.parse(row?.excludedTags ?? "[]") as string[],
+      excludeRules: excludedProducts.map((productId): MerchantRule => ({
+        id: `shop-exclude:${productId}`,
+        when: { type: "any" },
+        priority: 0,
+        action: "exclude",
+        target: { type: "product", productId },
+      })),
+    };
+  });
+}
+
 export interface DisplayOffer extends Offer {
   title: string;
   handle: string;
@@ -182,10 +222,7 @@ export async function recommend(
   const [placementSetting, rules, shopRow, recommender] = await Promise.all([
     placementSettings(shop, placement),
     merchantRules(shop),
-    prisma.shop.findUnique({
-      where: { shop },
-      select: { excludedTags: true, excludedProductIds: true },
-    }),
+    shopExclusions(shop),
     recommenderFor(shop),
   ]);
   // A disabled placement shows nothing to anyone: no arm to assign, no exposure to log.
@@ -205,22 +242,10 @@ export async function recommend(
       modelId: recommender.modelId,
       policy,
     };
-  const excludedProducts = JSON.parse(
-    shopRow?.excludedProductIds ?? "[]",
-  ) as string[];
   const offers = rankOffers(recommender.ranking, {
     placement,
     context,
-    rules: [
-      ...rules,
-      ...excludedProducts.map((productId): MerchantRule => ({
-        id: `shop-exclude:${productId}`,
-        when: { type: "any" },
-        priority: 0,
-        action: "exclude",
-        target: { type: "product", productId },
-      })),
-    ],
+    rules: [...rules, ...shopRow.excludeRules],
     // An arm's or the bandit's count is the thing under test: the block's own limit does not cut it.
     limit:
       policy.offerCount ??
@@ -229,7 +254,7 @@ export async function recommend(
       STRATEGY_WEIGHTS[settings.strategy as Strategy] ??
       STRATEGY_WEIGHTS.blended,
     completion: recommender.completion,
-    excludeTags: JSON.parse(shopRow?.excludedTags ?? "[]") as string[],
+    excludeTags: shopRow.excludedTags,
     maxIncreaseBps: settings.priceBandPct * 100,
   });
   return {

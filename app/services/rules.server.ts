@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { forgetServingState } from "./serving-cache.server";
 import { type FieldErrors, NotFoundError, fieldErrors } from "./bundles.server";
 
 // Upsell rules CRUD, stored as UpsellRule rows and turned into engine rules by
@@ -193,6 +194,7 @@ export async function createRule(shop: string, v: RuleValues): Promise<string> {
     data: { shop, ...columns(v) },
     select: { id: true },
   });
+  forgetServingState(shop);
   return row.id;
 }
 
@@ -205,10 +207,12 @@ export async function updateRule(
     where: { shop, id },
     data: columns(v),
   });
+  forgetServingState(shop);
   if (count === 0) throw new NotFoundError(`No rule ${id}`);
 }
 
 export async function deleteRule(shop: string, id: string): Promise<void> {
   const { count } = await prisma.upsellRule.deleteMany({ where: { shop, id } });
+  forgetServingState(shop);
   if (count === 0) throw new NotFoundError(`No rule ${id}`);
 }

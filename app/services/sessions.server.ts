@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { forgetCachedSessions } from "~/session-storage.server";
 
 export async function updateSessionScopes(
   shop: string,
@@ -8,4 +9,5 @@ export async function updateSessionScopes(
     where: { shop },
     data: { scope: scopes.join(",") },
   });
+  forgetCachedSessions();
 }

@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { PLACEMENTS, type Placement } from "~/engine/types";
 import { type FieldErrors, fieldErrors } from "./bundles.server";
 import { forgetRecommender } from "./model.server";
+import { forgetServingState } from "./serving-cache.server";
 import {
   type PlacementSettings,
   STRATEGIES,
@@ -129,6 +130,8 @@ export async function savePlacement(
     create: { shop, placement, ...values },
     update: values,
   });
+  // Placement settings are cached per shop for a few seconds (serving-cache.server.ts).
+  forgetServingState(shop);
   return { ok: true };
 }
 
@@ -150,8 +153,8 @@ export async function saveGlobal(
     create: { shop, ...data },
     update: data,
   });
-  // Exclusions are read per request, but the cached serving state is built with the old
-  // catalog view; dropping it makes the change visible on the next storefront request.
+  // Exclusions are cached per shop with the serving state (and the recommender is built with the
+  // old catalog view); dropping both makes the change visible on the next storefront request.
   forgetRecommender(shop);
   return { ok: true };
 }

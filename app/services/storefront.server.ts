@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { cachedForShop } from "./serving-cache.server";
 import { bundleReason } from "~/engine/reasons";
 import { defaultVariant, upgradeOptions } from "~/engine/tiers";
 import type { Placement } from "~/engine/types";
@@ -200,22 +201,12 @@ async function activeBundle(
   productId: string,
   now: Date,
 ): Promise<ActiveBundle | null> {
-  const [bundles, shopRow] = await Promise.all([
-    prisma.bundle.findMany({
-      where: {
-        shop,
-        status: "active",
-        OR: [{ startsAt: null }, { startsAt: { lte: now } }],
-        AND: [{ OR: [{ endsAt: null }, { endsAt: { gt: now } }] }],
-      },
-      orderBy: { updatedAt: "desc" },
-      select: { productIds: true, discountType: true, discountValue: true },
-    }),
-    prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
-  ]);
+  const { bundles, currency } = await activeBundles(shop);
   for (const bundle of bundles) {
-    const ids = JSON.parse(bundle.productIds) as string[];
+    const ids = bundle.productIds;
     if (
+      (bundle.startsAt === null || bundle.startsAt <= now) &&
+      (bundle.endsAt === null || bundle.endsAt > now) &&
       ids.includes(productId) &&
       (bundle.discountType === "percentage" ||
         bundle.discountType === "fixed_amount")
@@ -224,8 +215,38 @@ async function activeBundle(
         productIds: ids,
         discountType: bundle.discountType,
         discountValue: bundle.discountValue,
-        currency: shopRow?.currency ?? "USD",
+        currency,
       };
   }
   return null;
+}
+
+/**
+ * The shop's active bundles, newest first, with their schedules (filtered per request, so a
+ * bundle starts and ends on time), and the shop currency: cached per shop for a few seconds.
+ */
+function activeBundles(shop: string) {
+  return cachedForShop(shop, "bundles", async () => {
+    const [bundles, shopRow] = await Promise.all([
+      prisma.bundle.findMany({
+        where: { shop, status: "active" },
+        orderBy: { updatedAt: "desc" },
+        select: {
+          productIds: true,
+          discountType: true,
+          discountValue: true,
+          startsAt: true,
+          endsAt: true,
+        },
+      }),
+      prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
+    ]);
+    return {
+      bundles: bundles.map((b) => ({
+        ...b,
+        productIds: JSON.parse(b.productIds) as string[],
+      })),
+      currency: shopRow?.currency ?? "USD",
+    };
+  });
 }

@@ -14,6 +14,7 @@ import type { CatalogProduct, EngineOrder, Money } from "~/engine/types";
 import { ratioToBasisPoints } from "~/engine/money";
 import { recommenderFor } from "./model.server";
 import { loadOrders } from "./shop-data.server";
+import { forgetServingState } from "./serving-cache.server";
 
 // Suggestions the merchant reviews: the engine's bundles, cross-sells and upgrades, each with its
 // evidence. Computed from the serving model (so what the merchant sees is what shoppers would
@@ -319,7 +320,7 @@ export async function acceptSuggestion(
     where: { shop },
     select: { marginFloorBps: true },
   });
-  return prisma.$transaction(async (tx) => {
+  const accepted = await prisma.$transaction(async (tx) => {
     await tx.suggestionDecision.upsert({
       where: { shop_key: { shop, key } },
       create: { shop, key, kind: s.kind, decision: "accepted" },
@@ -358,6 +359,9 @@ export async function acceptSuggestion(
     });
     return { kind: s.kind, id: rule.id };
   });
+  // The new bundle or rule serves from the next storefront request on.
+  forgetServingState(shop);
+  return accepted;
 }
 
 /** Accepting through the edit form: the merchant's own bundle replaces the suggestion. */

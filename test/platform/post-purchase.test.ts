@@ -6,6 +6,7 @@ import {
   getJwt,
 } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
+import { forgetServingState } from "~/services/serving-cache.server";
 import {
   action as offerAction,
   loader as offerLoader,
@@ -119,6 +120,8 @@ beforeEach(async () => {
     await prisma.product.deleteMany({ where: { shop } });
     await prisma.shop.deleteMany({ where: { shop } });
     await seedShop(shop);
+    // Tests write settings straight to the database: nothing cached from the last test serves.
+    forgetServingState(shop);
   }
 });
 
