@@ -11,16 +11,25 @@
  * Bounded: loopback only, a fixed duration per phase. Needs `npm run build` and PostgreSQL
  * (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateDemoShop, type DemoShop } from "../app/demo/shop";
-import { proxiedQuery } from "../app/demo/proxy-signature";
-import type { EngineOrder } from "../app/engine/types";
 import { deserialiseModels, trainModels } from "../app/engine/shop-model";
 import { createDatabase, dropDatabase } from "../test/postgres";
+import {
+  BENCH_NOW,
+  benchEnv,
+  engineOrders,
+  percentile,
+  recommendationUrl,
+  seedCatalog,
+  startInstance,
+  stopInstance,
+  waitReady,
+} from "./bench-support";
 import { migratePostgres } from "./migrate.mjs";
 
 const { values } = parseArgs({
@@ -34,30 +43,13 @@ const { values } = parseArgs({
   },
 });
 const FAMILIES = 16;
-const NOW = new Date("2026-11-25T00:00:00Z");
-const API_KEY = "bench-key";
-const SECRET = "bench-secret-not-a-real-one";
 
 function bigShop(): DemoShop {
   return generateDemoShop({
     orders: Number(values.orders),
     productsPerFamily: Math.ceil(Number(values.products) / FAMILIES),
-    now: NOW,
+    now: BENCH_NOW,
   });
-}
-
-function engineOrders(shop: DemoShop): EngineOrder[] {
-  return shop.orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerId ?? undefined,
-    lines: o.lines.map((l) => ({
-      productId: l.productId,
-      variantId: l.variantId,
-      quantity: l.quantity,
-      price: { amount: l.price, currency: shop.currency },
-    })),
-  }));
 }
 
 /** Child process: train the big shop and report time and peak memory of this process alone. */
@@ -80,68 +72,6 @@ async function trainPhase(out: string) {
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     }),
   );
-}
-
-function percentile(sorted: number[], q: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-async function waitReady(url: string) {
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-function startInstance(port: number, databaseUrl: string): ChildProcess {
-  // node itself, in its own process group: stopping it must not leave a server behind.
-  return spawn(
-    process.execPath,
-    ["node_modules/@remix-run/serve/dist/cli.js", "build/server/index.js"],
-    {
-      detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        SHOPIFY_API_KEY: API_KEY,
-        SHOPIFY_API_SECRET: SECRET,
-        SHOPIFY_APP_URL: `http://localhost:${port}`,
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-}
-
-function recommendationUrl(
-  base: string,
-  shop: string,
-  productIds: string[],
-  i: number,
-) {
-  const cart = [
-    productIds[(i * 7919) % productIds.length],
-    productIds[(i * 104729 + 13) % productIds.length],
-  ];
-  const query = proxiedQuery(
-    new URLSearchParams({
-      placement: "cart",
-      cart: cart.join(","),
-      visitor: `bench-visitor-${i % 5000}`,
-    }),
-    {
-      shop,
-      secret: SECRET,
-    },
-  );
-  return `${base}/proxy/recommendations?${query}`;
 }
 
 async function load(
@@ -236,60 +166,17 @@ async function main() {
   const instances: ChildProcess[] = [];
   try {
     await migratePostgres(databaseUrl);
-    process.env.DATABASE_URL = databaseUrl;
-    Object.assign(process.env, {
-      SHOPIFY_API_KEY: API_KEY,
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: "http://localhost",
-    });
-    const { saveProducts } = await import("../app/services/catalog.server");
+    Object.assign(process.env, benchEnv(databaseUrl));
     const { storeModel } = await import("../app/services/model.server");
     const { default: prisma } = await import("../app/db.server");
 
     const big = { ...bigShop(), shop: "bench-big.myshopify.com" };
     const demo = {
-      ...generateDemoShop({ now: NOW }),
+      ...generateDemoShop({ now: BENCH_NOW }),
       shop: "bench-demo.myshopify.com",
     };
     const seeded = performance.now();
-    for (const shop of [big, demo]) {
-      await prisma.shop.create({
-        data: {
-          shop: shop.shop,
-          currency: shop.currency,
-          importStatus: "done",
-        },
-      });
-      for (let i = 0; i < shop.products.length; i += 100) {
-        await saveProducts(
-          shop.shop,
-          shop.products.slice(i, i + 100).map((p) => ({
-            id: p.id,
-            title: p.title,
-            handle: p.handle,
-            productType: p.productType,
-            vendor: p.vendor,
-            tags: p.tags,
-            collections: p.collections,
-            status: "ACTIVE",
-            imageUrl: null,
-            updatedAt: NOW,
-            variants: p.variants.map((v) => ({
-              id: v.id,
-              title: v.title,
-              sku: v.sku,
-              options: v.options,
-              priceMinor: v.price,
-              compareAtMinor: v.compareAtPrice,
-              inventoryQuantity: v.inventoryQuantity,
-              availableForSale: v.inventoryQuantity > 0,
-              position: v.position,
-            })),
-          })),
-          shop.currency,
-        );
-      }
-    }
+    for (const shop of [big, demo]) await seedCatalog(shop);
     await storeModel(
       big.shop,
       deserialiseModels(readFileSync(modelFile, "utf8")),
@@ -361,8 +248,7 @@ serving    ${connections} connections, ${seconds} s each, 2 instances, app proxy
   p99 ratio big/demo: ${(bigLoad.p99 / demoLoad.p99).toFixed(2)}
 `);
   } finally {
-    for (const child of instances)
-      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    for (const child of instances) stopInstance(child);
     await new Promise((r) => setTimeout(r, 500));
     await dropDatabase(databaseUrl);
     rmSync(modelFile, { force: true });

@@ -8,15 +8,25 @@
  * the instance. Needs `npm run build` (run here when the build is missing or --build is given).
  * Targets (issue 4): recommendations p99 <= 1.5x the trivial route's p99 and <= 25 ms.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, get } from "node:http";
 import { generateDemoShop } from "../app/demo/shop";
-import { proxiedQuery } from "../app/demo/proxy-signature";
 import { trainModels } from "../app/engine/shop-model";
+import {
+  BENCH_NOW,
+  benchEnv,
+  engineOrders,
+  percentile,
+  recommendationUrl,
+  seedCatalog,
+  startInstance,
+  stopInstance,
+  waitReady,
+} from "./bench-support";
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +39,6 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const PORT = Number(values.port);
-const NOW = new Date("2026-11-25T00:00:00Z");
-const API_KEY = "bench-key";
-const SECRET = "bench-secret-not-a-real-one";
 const SHOP = "bench-proxy.myshopify.com";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DB_FILE = path.join(
@@ -39,136 +46,6 @@ const DB_FILE = path.join(
   `cartlift-bench-proxy-${process.pid}.sqlite`,
 );
 const DATABASE_URL = `file:${DB_FILE}`;
-
-function percentile(sorted: number[], q: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-async function seed() {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, DATABASE_URL },
-  });
-  Object.assign(process.env, {
-    DATABASE_URL,
-    SHOPIFY_API_KEY: API_KEY,
-    SHOPIFY_API_SECRET: SECRET,
-    SHOPIFY_APP_URL: "http://localhost",
-  });
-  const { saveProducts } = await import("../app/services/catalog.server");
-  const { storeModel } = await import("../app/services/model.server");
-  const { default: prisma } = await import("../app/db.server");
-  const demo = generateDemoShop({ now: NOW });
-  await prisma.shop.create({
-    data: { shop: SHOP, currency: demo.currency, importStatus: "done" },
-  });
-  for (let i = 0; i < demo.products.length; i += 500) {
-    await saveProducts(
-      SHOP,
-      demo.products.slice(i, i + 500).map((p) => ({
-        id: p.id,
-        title: p.title,
-        handle: p.handle,
-        productType: p.productType,
-        vendor: p.vendor,
-        tags: p.tags,
-        collections: p.collections,
-        status: "ACTIVE",
-        imageUrl: null,
-        updatedAt: NOW,
-        variants: p.variants.map((v) => ({
-          id: v.id,
-          title: v.title,
-          sku: v.sku,
-          options: v.options,
-          priceMinor: v.price,
-          compareAtMinor: v.compareAtPrice,
-          inventoryQuantity: v.inventoryQuantity,
-          availableForSale: v.inventoryQuantity > 0,
-          position: v.position,
-        })),
-      })),
-      demo.currency,
-    );
-  }
-  const orders = demo.orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerId ?? undefined,
-    lines: o.lines.map((l) => ({
-      productId: l.productId,
-      variantId: l.variantId,
-      quantity: l.quantity,
-      price: { amount: l.price, currency: demo.currency },
-    })),
-  }));
-  await storeModel(SHOP, trainModels(orders), {
-    orders: orders.length,
-    products: demo.products.length,
-    trainMs: 0,
-  });
-  await prisma.$disconnect();
-  return demo.products.map((p) => p.id);
-}
-
-function startInstance(): ChildProcess {
-  // node itself, in its own process group: stopping it must not leave a server behind.
-  return spawn(
-    process.execPath,
-    [
-      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-      ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-      "node_modules/@remix-run/serve/dist/cli.js",
-      "build/server/index.js",
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        HOST: "127.0.0.1",
-        DATABASE_URL,
-        SHOPIFY_API_KEY: API_KEY,
-        SHOPIFY_API_SECRET: SECRET,
-        SHOPIFY_APP_URL: `http://localhost:${PORT}`,
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-}
-
-async function waitReady(url: string) {
-  for (let i = 0; i < 240; i++) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-/** A signed cart-placement request, as Shopify forwards it: two cart lines, one visitor. */
-function recommendationUrl(base: string, productIds: string[], i: number) {
-  const cart = [
-    productIds[(i * 7919) % productIds.length],
-    productIds[(i * 104729 + 13) % productIds.length],
-  ];
-  const query = proxiedQuery(
-    new URLSearchParams({
-      placement: "cart",
-      cart: cart.join(","),
-      visitor: `bench-visitor-${i % 5000}`,
-    }),
-    { shop: SHOP, secret: SECRET },
-  );
-  return `${base}/proxy/recommendations?${query}`;
-}
 
 function request(url: string, agent: Agent) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -223,6 +100,27 @@ async function load(url: (i: number) => string, seconds: number) {
   };
 }
 
+async function seed() {
+  execFileSync("npx", ["prisma", "migrate", "deploy"], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: { ...process.env, DATABASE_URL },
+  });
+  Object.assign(process.env, benchEnv(DATABASE_URL));
+  const { storeModel } = await import("../app/services/model.server");
+  const { default: prisma } = await import("../app/db.server");
+  const demo = { ...generateDemoShop({ now: BENCH_NOW }), shop: SHOP };
+  await seedCatalog(demo);
+  const orders = engineOrders(demo);
+  await storeModel(SHOP, trainModels(orders), {
+    orders: orders.length,
+    products: demo.products.length,
+    trainMs: 0,
+  });
+  await prisma.$disconnect();
+  return demo.products.map((p) => p.id);
+}
+
 async function main() {
   const serverBuild = path.join(ROOT, "build", "server", "index.js");
   if (values.build || !existsSync(serverBuild)) {
@@ -236,12 +134,12 @@ async function main() {
   let instance: ChildProcess | undefined;
   try {
     const productIds = await seed();
-    instance = startInstance();
+    instance = startInstance(PORT, DATABASE_URL);
     const base = `http://127.0.0.1:${PORT}`;
     await waitReady(base);
 
     // Sanity: the route answers offers, then both routes are warmed up.
-    const sample = await fetch(recommendationUrl(base, productIds, 0));
+    const sample = await fetch(recommendationUrl(base, SHOP, productIds, 0));
     const sampleText = await sample.text();
     if (!sample.ok || !sampleText.includes("all_products"))
       throw new Error(
@@ -249,11 +147,11 @@ async function main() {
       );
     const warm = Math.min(2, SECONDS);
     await load(() => `${base}/healthz`, warm);
-    await load((i) => recommendationUrl(base, productIds, i), warm);
+    await load((i) => recommendationUrl(base, SHOP, productIds, i), warm);
 
     const trivial = await load(() => `${base}/healthz`, SECONDS);
     const proxy = await load(
-      (i) => recommendationUrl(base, productIds, i + 100_000),
+      (i) => recommendationUrl(base, SHOP, productIds, i + 100_000),
       SECONDS,
     );
 
@@ -274,11 +172,7 @@ ${line("proxy    cart recommendations", proxy)}
   } finally {
     if (instance?.pid) {
       const exited = new Promise((r) => instance!.once("exit", r));
-      try {
-        process.kill(-instance.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
+      stopInstance(instance);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     }
     for (const suffix of ["", "-journal", "-wal", "-shm"])
