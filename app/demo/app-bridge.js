@@ -147,11 +147,14 @@
         this.setAttribute("aria-label", "Cartlift");
         this.style.cssText =
           "display:flex;gap:16px;padding:12px 20px;background:#1a1a1a;font:14px system-ui";
-        // A stylesheet, not inline styles: the links are rendered after this element connects.
+        // A stylesheet in <head>, not inline styles (the links render after this element connects)
+        // and not inside the element (React owns its children; a foreign node breaks hydration).
+        if (document.getElementById("cartlift-demo-nav")) return;
         const style = document.createElement("style");
+        style.id = "cartlift-demo-nav";
         style.textContent =
           "ui-nav-menu a { color: #fff; text-decoration: none } ui-nav-menu a:hover, ui-nav-menu a:focus-visible { text-decoration: underline }";
-        this.prepend(style);
+        document.head.append(style);
       }
     },
   );
