@@ -80,7 +80,7 @@ async function seedCatalog() {
 }
 
 describe("a database outage", () => {
-  it("fails requests fast while the database is down and recovers without a restart", async () => {
+  it("never hangs while the database is down, and recovers without a restart", async () => {
     await seedCatalog();
     expect((await askOffers()).status).toBe(200);
     expect((await readiness()).status).toBe(200);
@@ -91,9 +91,10 @@ describe("a database outage", () => {
       const started = performance.now();
       expect((await readiness()).status).toBe(503);
       expect(performance.now() - started).toBeLessThan(5000);
-      // The liveness of the process is unaffected, and the proxy route fails instead of hanging
-      // (the storefront script then renders nothing).
-      const failed = await Promise.race([
+      // The proxy route never hangs: it either answers from the instance's warm per-shop caches
+      // (serving state and session, 5 s) or fails at once, and the storefront script renders
+      // nothing on a failure.
+      const during = await Promise.race([
         askOffers().then(
           (response) => response.status,
           () => "error" as const,
@@ -102,8 +103,11 @@ describe("a database outage", () => {
           setTimeout(() => resolve("hung"), 10_000),
         ),
       ]);
+      expect(during).not.toBe("hung");
       expect(
-        failed === "error" || (typeof failed === "number" && failed >= 500),
+        during === 200 ||
+          during === "error" ||
+          (typeof during === "number" && during >= 500),
       ).toBe(true);
     } finally {
       await bringDatabaseBack();
