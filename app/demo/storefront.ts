@@ -366,7 +366,6 @@ export function demoStorefront({
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} – Cartlift demo store</title>
-<link rel="stylesheet" href="/demo/storefront/assets/cartlift.css">
 <script src="/demo/storefront/assets/cartlift.js" defer></script>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:1fr 20rem}

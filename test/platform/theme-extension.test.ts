@@ -44,8 +44,9 @@ describe("theme app extension", () => {
         name: expect.any(String),
         target: block === "cart-drawer" ? "body" : "section",
         javascript: "cartlift.js",
-        stylesheet: "cartlift.css",
       });
+      // A schema stylesheet is a render-blocking <link> in the head; the script loads it instead.
+      expect(schema).not.toHaveProperty("stylesheet");
       const settings = defaultSettings(schema);
       for (const id of ["heading", "count", "layout", "show_reasons"])
         expect(settings).toHaveProperty(id);
@@ -98,6 +99,9 @@ describe("theme app extension", () => {
       );
       expect(html).toContain(`data-placement="${PLACEMENTS[block]}"`);
       expect(html).toContain('data-proxy="/fr/apps/cartlift"');
+      // The stylesheet comes through the script; only the space-reserving rules are inline.
+      expect(html).toMatch(/data-css="[^"]*\/cartlift\.css"/);
+      expect(html).toMatch(/<style>[^<]*min-height[^<]*<\/style>/);
       expect(html).toMatch(
         /aria-labelledby="cartlift-heading-b1"[\s\S]*<h2 class="cartlift__heading" id="cartlift-heading-b1">[^<]+<\/h2>/,
       );

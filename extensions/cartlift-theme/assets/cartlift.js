@@ -106,6 +106,19 @@
     /* older browsers: the events above still work */
   }
 
+  // The blocks' stylesheet, loaded once by the script rather than as a render-blocking <link> in
+  // the head: nothing it styles is visible before the offers arrive.
+  let styled;
+  const stylesheet = (href) =>
+    (styled ??= new Promise((done) => {
+      if (!href) return done();
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      link.onload = link.onerror = () => done();
+      document.head.append(link);
+    }));
+
   const money = (cents, currency) =>
     new Intl.NumberFormat(document.documentElement.lang || undefined, {
       style: "currency",
@@ -115,6 +128,7 @@
   class CartliftOffers extends HTMLElement {
     connectedCallback() {
       proxy = this.dataset.proxy || proxy;
+      this.styled = stylesheet(this.dataset.css);
       this.slotEl = this.querySelector("[data-cartlift-slot]");
       this.onCart = () => this.isCart && this.loaded && this.load();
       this.onClick = (e) => this.click(e);
@@ -167,6 +181,7 @@
         const html = await (
           await timed(`${proxy}/recommendations?${q}`)
         ).text();
+        await this.styled;
         if (!signal.aborted) this.show(html);
       } catch {
         // Slow, down or offline: keep showing nothing. Not an error for the shopper's console.
