@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCoPurchase } from "./copurchase";
+import { buildCoPurchase, compareIds } from "./copurchase";
 import {
   buildContentIndex,
   contentSimilarity,
@@ -108,6 +108,39 @@ describe("content similarity", () => {
     );
     expect(contentSimilarity(index, "socks", "socks")).toBe(0);
     expect(contentSimilarity(index, "socks", "nope")).toBe(0);
+  });
+
+  it("finds the same nearest products as comparing against every product, in a catalog of look-alikes", () => {
+    // Many products share one profile (type, vendor, tags, title words) and differ in price.
+    const lookAlikes = Array.from({ length: 120 }, (_, i) =>
+      product(`p${i}`, {
+        title: ["Blue Ceramic Mug", "Red Ceramic Mug", "Steel Travel Mug"][
+          i % 3
+        ],
+        productType: i % 4 === 0 ? "Cup" : "Mug",
+        vendor: ["Clayworks", "Roadware"][i % 2],
+        tags: i % 5 === 0 ? ["kitchen", "gift"] : ["kitchen"],
+        price: 500 + ((i * 37) % 11) * 400,
+      }),
+    );
+    const index = buildContentIndex(lookAlikes);
+    expect(index.profiles.length).toBeLessThan(lookAlikes.length / 4);
+    for (const anchor of ["p0", "p7", "p33", "p119"]) {
+      const everyProduct = lookAlikes
+        .map((p) => ({
+          productId: p.id,
+          similarity: contentSimilarity(index, anchor, p.id),
+        }))
+        .filter((s) => s.productId !== anchor && s.similarity >= 0.05)
+        .sort(
+          (x, y) =>
+            y.similarity - x.similarity || compareIds(x.productId, y.productId),
+        );
+      expect(similarProducts(index, anchor, { limit: 10 })).toEqual(
+        everyProduct.slice(0, 10),
+      );
+      expect(similarProducts(index, anchor)).toEqual(everyProduct);
+    }
   });
 
   it("tokenises titles without stopwords, bare numbers or plural noise", () => {

@@ -29,10 +29,26 @@ const STOPWORDS = new Set([
 ]);
 
 export interface ContentIndex {
+  /** Each product's unit vector; products with the same features share one (their profile's). */
   readonly vectors: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  readonly postings: ReadonlyMap<string, readonly string[]>;
+  /** Products carrying each feature. */
+  readonly frequency: ReadonlyMap<string, number>;
+  /**
+   * Distinct feature sets ("profiles") with their members, ids sorted: a big catalog repeats a
+   * few hundred of them (same type, vendor, tags and title words), so a similarity query computes
+   * one cosine per profile, not per product.
+   */
+  readonly profiles: readonly ContentProfile[];
+  readonly profileOf: ReadonlyMap<string, number>;
+  /** Profiles carrying each feature. */
+  readonly profilesWith: ReadonlyMap<string, readonly number[]>;
   /** Cheapest variant price in minor units; undefined when a product has no variants. */
   readonly prices: ReadonlyMap<string, number | undefined>;
+}
+
+export interface ContentProfile {
+  readonly vector: ReadonlyMap<string, number>;
+  readonly members: readonly string[];
 }
 
 export interface Similar {
@@ -44,37 +60,65 @@ export function buildContentIndex(
   products: readonly CatalogProduct[],
 ): ContentIndex {
   const raw = new Map<string, Map<string, number>>();
-  const df = new Map<string, number>();
+  const frequency = new Map<string, number>();
   const prices = new Map<string, number | undefined>();
   for (const p of products) {
     const features = productFeatures(p);
     raw.set(p.id, features);
-    for (const f of features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+    for (const f of features.keys())
+      frequency.set(f, (frequency.get(f) ?? 0) + 1);
     const amounts = p.variants.map((v) => v.price.amount);
     prices.set(p.id, amounts.length > 0 ? Math.min(...amounts) : undefined);
   }
   const n = products.length;
   const vectors = new Map<string, Map<string, number>>();
-  const postings = new Map<string, string[]>();
+  const profiles: { vector: Map<string, number>; members: string[] }[] = [];
+  const profileOf = new Map<string, number>();
+  const profileKeys = new Map<string, number>();
+  const profilesWith = new Map<string, number[]>();
   for (const [id, features] of raw) {
-    const vector = new Map<string, number>();
-    let norm = 0;
-    for (const [f, w] of features) {
-      const v = w * Math.log(1 + n / df.get(f)!);
-      vector.set(f, v);
-      norm += v * v;
+    // Same features and weights give the same vector: the key is the features in a fixed order.
+    const key = [...features]
+      .map(([f, w]) => `${f}\u0000${w}`)
+      .sort()
+      .join("\u0001");
+    let profile = profileKeys.get(key);
+    if (profile === undefined) {
+      profile = profiles.length;
+      profileKeys.set(key, profile);
+      profiles.push({
+        vector: unitVector(features, n, frequency),
+        members: [],
+      });
+      for (const f of features.keys()) {
+        let list = profilesWith.get(f);
+        if (!list) profilesWith.set(f, (list = []));
+        list.push(profile);
+      }
     }
-    norm = Math.sqrt(norm);
-    for (const [f, v] of vector) vector.set(f, norm > 0 ? v / norm : 0);
-    vectors.set(id, vector);
-    for (const f of vector.keys()) {
-      let list = postings.get(f);
-      if (!list) postings.set(f, (list = []));
-      list.push(id);
-    }
+    profiles[profile].members.push(id);
+    profileOf.set(id, profile);
+    vectors.set(id, profiles[profile].vector);
   }
-  for (const list of postings.values()) list.sort(compareIds);
-  return { vectors, postings, prices };
+  for (const profile of profiles) profile.members.sort(compareIds);
+  return { vectors, frequency, profiles, profileOf, profilesWith, prices };
+}
+
+function unitVector(
+  features: ReadonlyMap<string, number>,
+  n: number,
+  frequency: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const vector = new Map<string, number>();
+  let norm = 0;
+  for (const [f, w] of features) {
+    const v = w * Math.log(1 + n / frequency.get(f)!);
+    vector.set(f, v);
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm);
+  for (const [f, v] of vector) vector.set(f, norm > 0 ? v / norm : 0);
+  return vector;
 }
 
 export function contentSimilarity(
@@ -85,45 +129,74 @@ export function contentSimilarity(
   const va = index.vectors.get(a);
   const vb = index.vectors.get(b);
   if (!va || !vb || a === b) return 0;
-  let dot = 0;
-  const [small, large] = va.size <= vb.size ? [va, vb] : [vb, va];
-  for (const [f, v] of small) dot += v * (large.get(f) ?? 0);
   return (
-    dot * (0.8 + 0.2 * priceProximity(index.prices.get(a), index.prices.get(b)))
+    cosine(va, vb) *
+    (0.8 + 0.2 * priceProximity(index.prices.get(a), index.prices.get(b)))
   );
 }
 
-/** Products most like `productId`, best first (ties by id); only those sharing a feature. */
+function cosine(
+  va: ReadonlyMap<string, number>,
+  vb: ReadonlyMap<string, number>,
+): number {
+  let dot = 0;
+  const [small, large] = va.size <= vb.size ? [va, vb] : [vb, va];
+  for (const [f, v] of small) dot += v * (large.get(f) ?? 0);
+  return dot;
+}
+
+/**
+ * Products most like `productId`, best first (ties by id); only those sharing a feature. Work is
+ * per profile: profiles are visited by cosine, and since the price factor is at most 1, the walk
+ * stops once a profile's cosine is below the `limit`-th similarity found.
+ */
 export function similarProducts(
   index: ContentIndex,
   productId: string,
   options: { limit?: number; minSimilarity?: number } = {},
 ): Similar[] {
-  const vector = index.vectors.get(productId);
-  if (!vector) return [];
+  const own = index.profileOf.get(productId);
+  if (own === undefined) return [];
+  const vector = index.profiles[own].vector;
   // Features shared by a large share of the catalog have a low idf and cannot lift a product into
   // the top on their own; walking their postings would make every query scan the catalog.
   const broad = Math.max(200, index.vectors.size / 5);
   const features = [...vector.keys()];
-  const narrow = features.filter(
-    (f) => (index.postings.get(f)?.length ?? 0) <= broad,
-  );
-  const candidates = new Set<string>();
+  const narrow = features.filter((f) => (index.frequency.get(f) ?? 0) <= broad);
+  const candidates = new Set<number>();
   for (const f of narrow.length > 0 ? narrow : features) {
-    for (const id of index.postings.get(f) ?? []) candidates.add(id);
+    for (const profile of index.profilesWith.get(f) ?? [])
+      candidates.add(profile);
   }
-  candidates.delete(productId);
   const minSimilarity = options.minSimilarity ?? 0.05;
-  const out: Similar[] = [];
-  for (const id of candidates) {
-    const similarity = contentSimilarity(index, productId, id);
-    if (similarity >= minSimilarity) out.push({ productId: id, similarity });
+  const limit = options.limit ?? Infinity;
+  const byCosine = [...candidates]
+    .map((profile) => ({
+      profile,
+      cosine: cosine(vector, index.profiles[profile].vector),
+    }))
+    .filter((c) => c.cosine >= minSimilarity)
+    .sort((x, y) => y.cosine - x.cosine);
+  const price = index.prices.get(productId);
+  const best = (x: Similar, y: Similar) =>
+    y.similarity - x.similarity || compareIds(x.productId, y.productId);
+  let out: Similar[] = [];
+  let floor = -Infinity;
+  for (const { profile, cosine: c } of byCosine) {
+    if (c < floor) break;
+    for (const id of index.profiles[profile].members) {
+      if (id === productId) continue;
+      const similarity =
+        c * (0.8 + 0.2 * priceProximity(price, index.prices.get(id)));
+      if (similarity >= minSimilarity) out.push({ productId: id, similarity });
+    }
+    if (out.length >= 2 * limit) {
+      out = out.sort(best).slice(0, limit);
+      floor = out[limit - 1].similarity;
+    }
   }
-  out.sort(
-    (x, y) =>
-      y.similarity - x.similarity || compareIds(x.productId, y.productId),
-  );
-  return options.limit === undefined ? out : out.slice(0, options.limit);
+  out.sort(best);
+  return out.slice(0, limit);
 }
 
 export interface Popular {
