@@ -170,6 +170,7 @@ describe("trainCartModel", () => {
   it("learns no neighbours for items below the order-count floor", () => {
     const model = trainCartModel(shop, {
       minItemOrders: 3,
+      easeMinItemOrders: 3,
       minItemOrdersFrom: 0,
       threads: 1,
     });
@@ -183,6 +184,33 @@ describe("trainCartModel", () => {
       "tea",
       "candle",
     ]);
+  });
+
+  it("keeps walk neighbours for items below the linear model's own floor", () => {
+    // mug 13, tea 12, candle 6, spoon 4, coaster 3 orders: the walks take all five, the
+    // linear model (whose fit grows with the cube of its items) only the first three.
+    const model = trainCartModel(shop, {
+      minItemOrders: 3,
+      easeMinItemOrders: 6,
+      minItemOrdersFrom: 0,
+      threads: 1,
+    });
+    const rows = (r: typeof model.ease, id: string) => {
+      const i = model.index.get(id)!;
+      return [...r.ids.subarray(r.offsets[i], r.offsets[i + 1])].map(
+        (j) => model.items[j],
+      );
+    };
+    expect(rows(model.ease, "spoon")).toEqual([]);
+    expect(rows(model.rp3, "spoon")).toEqual(
+      expect.arrayContaining(["mug", "tea"]),
+    );
+    expect(rows(model.rp3, "coaster")).toEqual(["mug"]);
+    for (const id of ["mug", "tea", "candle"])
+      expect(rows(model.ease, id)).not.toEqual(
+        expect.arrayContaining(["spoon"]),
+      );
+    expect(rows(model.ease, "mug")).toContain("tea");
   });
 
   it("lets recent orders outweigh old ones under time decay", () => {

@@ -34,6 +34,11 @@ export interface CartModelOptions {
   minItemOrders: number;
   minItemOrdersFrom: number;
   /**
+   * The same floor for the linear model alone, whose fit grows with the cube of its items:
+   * items between the two floors keep their walk and product-page neighbours.
+   */
+  easeMinItemOrders: number;
+  /**
    * At most this many of the most popular items enter the linear model, whose fit needs n² memory
    * and n³ time: 5,000 items is 200 MB and seconds; 50,000 would be 20 GB. The long tail beyond it
    * keeps its walk and co-purchase neighbours and the popularity back-fill.
@@ -89,6 +94,7 @@ export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
   lambda: 10,
   minItemOrders: 5,
   minItemOrdersFrom: 1500,
+  easeMinItemOrders: 10,
   maxItems: 5000,
   maxBasketSize: Infinity,
   basketPower: 0.5,
@@ -396,13 +402,18 @@ export function trainCartModel(
     (_, i) => itemOrders.start[i + 1] - itemOrders.start[i],
   );
 
-  const matrix = new DenseSpdMatrix(Math.max(n, 1), { threads: opts.threads });
+  // The linear model learns a prefix of those: its fit is O(m³), the walks' only O(pairs).
+  const m = modelledItems(orderCounts, {
+    ...opts,
+    minItemOrders: opts.easeMinItemOrders,
+  });
+  const matrix = new DenseSpdMatrix(Math.max(m, 1), { threads: opts.threads });
   const ld = matrix.ld;
   const gram = matrix.data;
   const row = new Float64Array(n);
   const together = new Float64Array(n);
   const kWalk = Math.min(opts.walkNeighbours, n);
-  const kEase = Math.min(opts.neighbours, n);
+  const kEase = Math.min(opts.neighbours, m);
   const scratchIds = new Int32Array(Math.max(kWalk, kEase, 1));
   const scratchKeys = new Float64Array(Math.max(kWalk, kEase, 1));
   const fbtDamp = Float64Array.from(degree, (d) =>
@@ -416,7 +427,8 @@ export function trainCartModel(
   const fbt = new RowBuilder(nItems, n * kWalk);
   for (let i = 0; i < n; i++) {
     const g = i * ld;
-    gram[g + i] += opts.lambda;
+    const inEase = i < m;
+    if (inEase) gram[g + i] += opts.lambda;
     if (degree[i] === 0) {
       rp3.endRow(i);
       fbt.endRow(i);
@@ -432,7 +444,7 @@ export function trainCartModel(
       // Items of an order are sorted, so the lower triangle is a prefix.
       let p = orderStart[u];
       const end = orderStart[u + 1];
-      for (; p < end; p++) {
+      for (; inEase && p < end; p++) {
         const j = orderList[p];
         if (j > i) break;
         row[j] += step;
@@ -455,21 +467,21 @@ export function trainCartModel(
   }
   const t1 = performance.now();
 
-  if (n > 0) matrix.invert();
+  if (m > 0) matrix.invert();
   const t2 = performance.now();
 
   // B[i][j] = -P[i][j] / P[j][j]; the strongest weights of each row are
   // kept, with how many orders held both, for the reasons shown to shoppers.
-  const invDiag = new Float64Array(n);
-  for (let j = 0; j < n; j++) invDiag[j] = -1 / gram[j * ld + j];
-  const ease = new RowBuilder(nItems, n * kEase);
+  const invDiag = new Float64Array(m);
+  for (let j = 0; j < m; j++) invDiag[j] = -1 / gram[j * ld + j];
+  const ease = new RowBuilder(nItems, m * kEase);
   const co = new Uint32Array(n);
-  const coList = new RowBuilder(0, n * kEase);
-  for (let i = 0; i < n; i++) {
+  const coList = new RowBuilder(0, m * kEase);
+  for (let i = 0; i < m; i++) {
     const base = i * ld;
-    for (let j = 0; j < n; j++) row[j] = gram[base + j] * invDiag[j];
+    for (let j = 0; j < m; j++) row[j] = gram[base + j] * invDiag[j];
     const first = ease.size;
-    topOfRow(row, n, i, kEase, true, ease, scratchIds, scratchKeys);
+    topOfRow(row, m, i, kEase, true, ease, scratchIds, scratchKeys);
     ease.endRow(i);
     co.fill(0);
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
@@ -479,7 +491,7 @@ export function trainCartModel(
     }
     for (let k = first; k < ease.size; k++) coList.push(co[ease.idAt(k)], 0);
   }
-  const easeRows = ease.finish(nItems, n - 1);
+  const easeRows = ease.finish(nItems, m - 1);
   const coCounts = coList.finish(0, -1).ids;
   const t3 = performance.now();
   if (timings) {
@@ -487,7 +499,7 @@ export function trainCartModel(
     timings.invertMs = t2 - t1;
     timings.extractMs = t3 - t2;
     timings.totalMs = t3 - t0;
-    timings.easeItems = n;
+    timings.easeItems = m;
   }
 
   const { threads: _threads, ...stored } = opts;
