@@ -42,6 +42,14 @@ export interface ContentIndex {
   readonly profileOf: ReadonlyMap<string, number>;
   /** Profiles carrying each feature. */
   readonly profilesWith: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Each profile's similar profiles, filled on first use: they depend only on the index, so
+   * caching them changes no output, and every member of a profile shares the work.
+   */
+  readonly similarProfiles: Map<
+    number,
+    readonly { profile: number; cosine: number }[]
+  >;
   /** Cheapest variant price in minor units; undefined when a product has no variants. */
   readonly prices: ReadonlyMap<string, number | undefined>;
 }
@@ -101,7 +109,15 @@ export function buildContentIndex(
     vectors.set(id, profiles[profile].vector);
   }
   for (const profile of profiles) profile.members.sort(compareIds);
-  return { vectors, frequency, profiles, profileOf, profilesWith, prices };
+  return {
+    vectors,
+    frequency,
+    profiles,
+    profileOf,
+    profilesWith,
+    similarProfiles: new Map(),
+    prices,
+  };
 }
 
 function unitVector(
@@ -157,33 +173,15 @@ export function similarProducts(
 ): Similar[] {
   const own = index.profileOf.get(productId);
   if (own === undefined) return [];
-  const vector = index.profiles[own].vector;
-  // Features shared by a large share of the catalog have a low idf and cannot lift a product into
-  // the top on their own; walking their postings would make every query scan the catalog.
-  const broad = Math.max(200, index.vectors.size / 5);
-  const features = [...vector.keys()];
-  const narrow = features.filter((f) => (index.frequency.get(f) ?? 0) <= broad);
-  const candidates = new Set<number>();
-  for (const f of narrow.length > 0 ? narrow : features) {
-    for (const profile of index.profilesWith.get(f) ?? [])
-      candidates.add(profile);
-  }
   const minSimilarity = options.minSimilarity ?? 0.05;
   const limit = options.limit ?? Infinity;
-  const byCosine = [...candidates]
-    .map((profile) => ({
-      profile,
-      cosine: cosine(vector, index.profiles[profile].vector),
-    }))
-    .filter((c) => c.cosine >= minSimilarity)
-    .sort((x, y) => y.cosine - x.cosine);
   const price = index.prices.get(productId);
   const best = (x: Similar, y: Similar) =>
     y.similarity - x.similarity || compareIds(x.productId, y.productId);
   let out: Similar[] = [];
   let floor = -Infinity;
-  for (const { profile, cosine: c } of byCosine) {
-    if (c < floor) break;
+  for (const { profile, cosine: c } of similarProfiles(index, own)) {
+    if (c < floor || c < minSimilarity) break;
     for (const id of index.profiles[profile].members) {
       if (id === productId) continue;
       const similarity =
@@ -197,6 +195,37 @@ export function similarProducts(
   }
   out.sort(best);
   return out.slice(0, limit);
+}
+
+/**
+ * Profiles sharing a feature with profile `own` (itself included), by cosine, best first. The
+ * same for every member of `own`, so computed once per profile and kept in the index.
+ */
+function similarProfiles(
+  index: ContentIndex,
+  own: number,
+): readonly { profile: number; cosine: number }[] {
+  let list = index.similarProfiles.get(own);
+  if (list) return list;
+  const vector = index.profiles[own].vector;
+  // Features shared by a large share of the catalog have a low idf and cannot lift a product into
+  // the top on their own; walking their postings would make every query scan the catalog.
+  const broad = Math.max(200, index.vectors.size / 5);
+  const features = [...vector.keys()];
+  const narrow = features.filter((f) => (index.frequency.get(f) ?? 0) <= broad);
+  const candidates = new Set<number>();
+  for (const f of narrow.length > 0 ? narrow : features) {
+    for (const profile of index.profilesWith.get(f) ?? [])
+      candidates.add(profile);
+  }
+  list = [...candidates]
+    .map((profile) => ({
+      profile,
+      cosine: cosine(vector, index.profiles[profile].vector),
+    }))
+    .sort((x, y) => y.cosine - x.cosine);
+  index.similarProfiles.set(own, list);
+  return list;
 }
 
 export interface Popular {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { trainCartModel } from "./cart-model";
 import { buildCoPurchase } from "./copurchase";
+import { mulberry32 } from "./random";
 import { buildRankingModel, rankOffers, type RankRequest } from "./ranking";
-import type { CatalogProduct, EngineOrder, MerchantRule } from "./types";
+import { completionScorer } from "./shop-model";
+import type {
+  CartCompletionScorer,
+  CatalogProduct,
+  EngineOrder,
+  MerchantRule,
+} from "./types";
 
 type Spec = Partial<Omit<CatalogProduct, "id" | "variants">> & {
   price?: number;
@@ -230,10 +238,17 @@ describe("ranking cross-sells", () => {
       context: { type: "cart", productIds: ["coffee-maker"] },
       completion: (cart) => {
         seen.push([...cart]);
-        return new Map([
+        const scores = new Map([
           ["tote", 5],
           ["filters", 1],
         ]);
+        return {
+          top: (limit) =>
+            [...scores]
+              .map(([productId, score]) => ({ productId, score }))
+              .slice(0, limit),
+          score: (productId) => scores.get(productId) ?? 0,
+        };
       },
     });
     expect(seen).toEqual([["coffee-maker"]]);
@@ -503,5 +518,103 @@ describe("upsells", () => {
       when: { type: "any" },
     };
     expect(ids({ ...request, rules: [ban] })).toEqual([]);
+  });
+});
+
+describe("at catalog scale", () => {
+  // 800 products in 40 families; orders mostly within a family. The cart model carries a
+  // popularity prior, so every product it knows scores above zero for every cart: ranking all of
+  // them is the full ranking the bounded candidate pool must agree with.
+  const rng = mulberry32(7);
+  const families = 40;
+  const perFamily = 20;
+  const bigCatalog = Array.from({ length: families * perFamily }, (_, i) =>
+    product(`p${String(i).padStart(3, "0")}`, {
+      title: `Item ${i % perFamily} of family ${Math.floor(i / perFamily)}`,
+      productType: `type-${Math.floor(i / perFamily)}`,
+      vendor: `vendor-${i % 7}`,
+      price: 1_000 + (i % 13) * 250,
+    }),
+  );
+  const bigHistory: EngineOrder[] = Array.from({ length: 6_000 }, (_, n) => {
+    const family = Math.floor(rng() ** 2 * families);
+    const size = 2 + Math.floor(rng() * 3);
+    const items = new Set<string>();
+    while (items.size < size) {
+      const f = rng() < 0.8 ? family : Math.floor(rng() * families);
+      items.add(bigCatalog[f * perFamily + Math.floor(rng() * perFamily)].id);
+    }
+    return {
+      id: `b${n}`,
+      createdAt: new Date(Date.UTC(2024, 0, 1) + n * 3_600_000),
+      lines: [...items].map((productId) => ({
+        productId,
+        quantity: 1,
+        price: { amount: 1_000, currency: "USD" },
+      })),
+    };
+  });
+  const bigModel = buildRankingModel({
+    products: bigCatalog,
+    copurchase: buildCoPurchase(bigHistory),
+  });
+  const scorer = completionScorer(
+    trainCartModel(
+      bigHistory.map((o) => ({
+        id: o.id,
+        createdAt: new Date(o.createdAt).toISOString(),
+        items: o.lines.map((l) => l.productId),
+      })),
+      { priorWeight: 0.2 },
+    ),
+  );
+  /** Counts the candidates whose completion score the ranker asks for, one per candidate. */
+  const counting = (inner: CartCompletionScorer, everyProduct = false) => {
+    const counter = { scored: 0 };
+    const wrapped: CartCompletionScorer = (cart) => {
+      const completion = inner(cart);
+      return {
+        top: (limit) => completion.top(everyProduct ? Infinity : limit),
+        score: (productId) => {
+          counter.scored++;
+          return completion.score(productId);
+        },
+      };
+    };
+    return { counter, wrapped };
+  };
+  const carts = Array.from({ length: 12 }, (_, n) => [
+    bigCatalog[(n * 97) % bigCatalog.length].id,
+    bigCatalog[(n * 389 + 5) % bigCatalog.length].id,
+  ]);
+
+  it("offers the same as ranking every product the cart model scores", () => {
+    for (const productIds of carts) {
+      const request = (completion: CartCompletionScorer): RankRequest => ({
+        placement: "cart",
+        context: { type: "cart", productIds },
+        completion,
+      });
+      expect(rankOffers(bigModel, request(scorer))).toEqual(
+        rankOffers(bigModel, request(counting(scorer, true).wrapped)),
+      );
+    }
+  });
+
+  it("scores a bounded number of candidates per request, whatever the catalog size", () => {
+    for (const productIds of carts) {
+      const bounded = counting(scorer);
+      const full = counting(scorer, true);
+      for (const { wrapped } of [bounded, full])
+        rankOffers(bigModel, {
+          placement: "cart",
+          context: { type: "cart", productIds },
+          completion: wrapped,
+        });
+      // Cart model 100, per anchor 60 partners and 30 neighbours, a few best sellers.
+      const bound = 100 + 2 * 90 + 20;
+      expect(bounded.counter.scored).toBeLessThanOrEqual(bound);
+      expect(full.counter.scored).toBeGreaterThan(2 * bound);
+    }
   });
 });

@@ -84,6 +84,7 @@ export const DEFAULT_PLACEMENT_CAPS: Readonly<Record<Placement, number>> = {
 const MAX_OFFERS = 12;
 const DIVERSITY = 0.3;
 const DIVERSIFY_DEPTH = 60;
+const COMPLETION_CANDIDATES = 100;
 const PARTNERS_PER_ANCHOR = 60;
 const SIMILAR_PER_ANCHOR = 30;
 const MIN_ORDERS_FOR_SHARE = 3;
@@ -185,13 +186,14 @@ function rankCrossSells(
     );
   };
 
-  // Candidate pool: anything a signal speaks for, then best sellers until the pool is comfortable.
-  const completionRaw = request.completion
-    ? request.completion(anchors)
-    : new Map<string, number>();
+  // Candidate pool: what a signal speaks for most strongly, then best sellers until the pool is
+  // comfortable. Bounded whatever the catalog size: the cart model's best few, each anchor's best
+  // partners and nearest neighbours. Deeper down each signal a candidate could not reach the top
+  // DIVERSIFY_DEPTH without another signal speaking for it, and then it is in the pool.
+  const completion = request.completion?.(anchors);
   const pool = new Set<string>();
-  for (const id of [...completionRaw.keys()].sort(compareIds))
-    if (eligible(id, false)) pool.add(id);
+  for (const { productId } of completion?.top(COMPLETION_CANDIDATES) ?? [])
+    if (eligible(productId, false)) pool.add(productId);
   if (stats) {
     for (const a of anchors) {
       for (const e of cachedPartners(model, stats, a)) {
@@ -213,9 +215,12 @@ function rankCrossSells(
     request.weights,
     request.completion !== undefined,
   );
+  const completionRaw = new Map(
+    [...pool].map((id) => [id, completion?.score(id) ?? 0]),
+  );
   let bestCompletion = 0;
-  for (const id of pool)
-    bestCompletion = Math.max(bestCompletion, completionRaw.get(id) ?? 0);
+  for (const raw of completionRaw.values())
+    bestCompletion = Math.max(bestCompletion, raw);
   const topSeller = model.popular[0]?.weight ?? 0;
   const coldness = new Map(
     knownAnchors.map((a) => {
@@ -228,7 +233,7 @@ function rankCrossSells(
   for (const id of pool) {
     const completion =
       bestCompletion > 0
-        ? Math.max(0, completionRaw.get(id) ?? 0) / bestCompletion
+        ? Math.max(0, completionRaw.get(id)!) / bestCompletion
         : 0;
     // Against every anchor, not only those whose top list brought the candidate in.
     let miss = 1;

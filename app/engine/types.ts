@@ -130,4 +130,12 @@ export type RecommendationContext =
  */
 export type CartCompletionScorer = (
   cartProductIds: readonly string[],
-) => Map<string, number>;
+) => CartCompletion;
+
+/** One cart's completion scores: the best few as candidates, and any product's on demand. */
+export interface CartCompletion {
+  /** Up to `limit` products with a positive score, best first. */
+  top(limit: number): readonly { productId: string; score: number }[];
+  /** Any product's score; 0 for products the model does not know. */
+  score(productId: string): number;
+}
