@@ -20,6 +20,8 @@ const EnvSchema = z
     DATABASE_URL: z.string().default(DEFAULT_DATABASE_URL),
     /** Overrides where the App Bridge script is loaded from (demo mode serves a local stand-in). */
     APP_BRIDGE_URL: z.string().optional(),
+    /** Heap limit of the training worker thread, in MB: an outsized shop fails its training, not the process. */
+    TRAINING_MAX_HEAP_MB: z.coerce.number().int().min(64).default(4096),
     CARTLIFT_DEMO: z
       .enum(["0", "1"])
       .default("0")

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
+import {
+  Worker,
+  isMainThread,
+  parentPort,
+  workerData,
+} from "node:worker_threads";
 import prisma from "~/db.server";
+import { env } from "~/env.server";
 import { log } from "./log.server";
 import { type RankingModel, buildRankingModel } from "~/engine/ranking";
 import {
@@ -82,28 +89,95 @@ export async function storeModel(
  * Trains on the shop's whole history and stores the result as the serving model. Runs once per
  * shop across instances (a lease); returns null when another instance is already training it.
  * The previous model keeps serving until the new one is stored, and stays when training fails.
+ * The work runs in a worker thread: a million orders take half a minute of CPU, which must not
+ * stall the storefront requests this process serves meanwhile, and a heap limit keeps an
+ * outsized shop from taking the process down with it.
  */
 export async function trainShop(
   shop: string,
-): Promise<{ id: string; orders: number; trainMs: number } | null> {
+  { maxHeapMb = env.TRAINING_MAX_HEAP_MB }: { maxHeapMb?: number } = {},
+): Promise<TrainingResult | null> {
   if (!(await acquireTrainingLease(shop))) return null;
   try {
-    const started = performance.now();
-    const [orders, products] = await Promise.all([
-      loadOrders(shop),
-      prisma.product.count({ where: { shop } }),
-    ]);
-    const trained = trainModels(orders);
-    const trainMs = Math.round(performance.now() - started);
-    const row = await storeModel(shop, trained, {
-      orders: orders.length,
-      products,
-      trainMs,
-    });
-    return { id: row.id, orders: orders.length, trainMs };
+    return await inWorker({ shop }, maxHeapMb);
   } finally {
     await releaseTrainingLease(shop);
   }
+}
+
+interface TrainingResult {
+  id: string;
+  orders: number;
+  trainMs: number;
+}
+
+/** The job itself, in the worker thread. */
+async function trainAndStore(shop: string): Promise<TrainingResult> {
+  const started = performance.now();
+  const [orders, products] = await Promise.all([
+    loadOrders(shop),
+    prisma.product.count({ where: { shop } }),
+  ]);
+  const trained = trainModels(orders);
+  const trainMs = Math.round(performance.now() - started);
+  const row = await storeModel(shop, trained, {
+    orders: orders.length,
+    products,
+    trainMs,
+  });
+  return { id: row.id, orders: orders.length, trainMs };
+}
+
+const TRAINING_JOB = "cartlift-training";
+
+/**
+ * Runs `trainAndStore` in a worker thread that loads this same module: the server bundle in
+ * production, the TypeScript source (through tsx) in development and tests.
+ */
+function inWorker(
+  job: { shop: string },
+  maxHeapMb: number,
+): Promise<TrainingResult> {
+  const self = import.meta.url;
+  const options = {
+    workerData: { [TRAINING_JOB]: job },
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+  };
+  const worker = self.endsWith(".ts")
+    ? new Worker(
+        `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(self)}); });`,
+        { ...options, eval: true },
+      )
+    : new Worker(new URL(self), options);
+  return new Promise<TrainingResult>((resolve, reject) => {
+    worker.once(
+      "message",
+      (message: { result?: TrainingResult; error?: string }) => {
+        if (message.result) resolve(message.result);
+        else reject(new Error(message.error ?? "training failed"));
+      },
+    );
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      reject(new Error(`training worker exited with code ${code}`)),
+    );
+  }).finally(() => void worker.terminate());
+}
+
+if (!isMainThread && workerData?.[TRAINING_JOB]) {
+  // After the whole module (the whole bundle, in production) has been evaluated.
+  const { shop } = workerData[TRAINING_JOB] as { shop: string };
+  setImmediate(() => {
+    trainAndStore(shop)
+      .then(
+        (result) => parentPort?.postMessage({ result }),
+        (error: unknown) =>
+          parentPort?.postMessage({
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      )
+      .finally(() => prisma.$disconnect());
+  });
 }
 
 export interface Recommender {

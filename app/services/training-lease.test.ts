@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import {
   acquireTrainingLease,
+  forgetRecommender,
   releaseTrainingLease,
   recommenderFor,
   trainShop,
@@ -106,5 +107,23 @@ describe("training lease", () => {
     expect((await recommenderFor(SHOP)).modelId).toBe(trained?.id);
     // The lease is released after training.
     expect(await acquireTrainingLease(SHOP, "later")).toBe(true);
+  });
+
+  it("keeps serving the last good model when training fails, and releases the lease", async () => {
+    const SHOP = `lease-3.myshopify.com`;
+    await seedShop(SHOP);
+    const good = await trainShop(SHOP);
+    expect(good).not.toBeNull();
+    // A heap too small for the training worker: it dies, the process (this test) does not.
+    await expect(trainShop(SHOP, { maxHeapMb: 8 })).rejects.toThrow();
+    expect(
+      await prisma.recommendationModel.findMany({
+        where: { shop: SHOP },
+        select: { id: true },
+      }),
+    ).toEqual([{ id: good!.id }]);
+    forgetRecommender(SHOP);
+    expect((await recommenderFor(SHOP)).modelId).toBe(good!.id);
+    expect(await acquireTrainingLease(SHOP, "next-instance")).toBe(true);
   });
 });
