@@ -20,7 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { authenticate } from "~/shopify.server";
 import {
   ResourcePickerField,
@@ -75,24 +75,66 @@ const STRATEGY_OPTIONS = [
   { label: "Best sellers", value: "best_sellers" },
 ];
 
-function useSavedToast(result: unknown) {
+/**
+ * One settings form, saved on its own (a fetcher, so the other forms keep their edits), with a
+ * toast and the server's field errors.
+ */
+function useSettingsForm() {
+  const fetcher = useFetcher<typeof action>();
   const shopify = useAppBridge();
   useEffect(() => {
-    if (result && typeof result === "object" && "ok" in result) {
-      if (result.ok) shopify.toast.show("Settings saved");
-      else
-        shopify.toast.show("Check the highlighted fields", { isError: true });
-    }
-  }, [result, shopify]);
+    if (!fetcher.data) return;
+    if (fetcher.data.ok) shopify.toast.show("Settings saved");
+    else shopify.toast.show("Check the highlighted fields", { isError: true });
+  }, [fetcher.data, shopify]);
+  const errors: Partial<Record<string, string>> =
+    fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
+  return { fetcher, errors };
+}
+
+function SettingsCard({
+  fetcher,
+  formLabel,
+  saveLabel,
+  hidden,
+  heading,
+  children,
+}: {
+  fetcher: ReturnType<typeof useSettingsForm>["fetcher"];
+  formLabel: string;
+  saveLabel: string;
+  hidden: Record<string, string>;
+  heading: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <Card>
+      <fetcher.Form method="post" aria-label={formLabel}>
+        {Object.entries(hidden).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <BlockStack gap="300">
+          {heading}
+          <FormLayout>{children}</FormLayout>
+          <InlineStack align="end">
+            <Button
+              submit
+              loading={fetcher.state !== "idle"}
+              accessibilityLabel={saveLabel}
+            >
+              Save
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
 }
 
 type PlacementRow = Settings["placements"][number];
 
 function PlacementCard({ p }: { p: PlacementRow }) {
-  const fetcher = useFetcher<typeof action>();
-  useSavedToast(fetcher.data);
-  const errors: Partial<Record<string, string>> =
-    fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
+  const { fetcher, errors } = useSettingsForm();
   const [enabled, setEnabled] = useState(p.enabled);
   const [maxOffers, setMaxOffers] = useState(String(p.maxOffers));
   const [strategy, setStrategy] = useState(p.strategy);
@@ -100,81 +142,71 @@ function PlacementCard({ p }: { p: PlacementRow }) {
   const [priceBand, setPriceBand] = useState(String(p.priceBandPct));
   const label = PLACEMENT_LABELS[p.placement];
   return (
-    <Card>
-      <fetcher.Form method="post" aria-label={label.title}>
-        <input type="hidden" name="placement" value={p.placement} />
-        <input type="hidden" name="enabled" value={String(enabled)} />
-        <input type="hidden" name="showReasons" value={String(showReasons)} />
-        <BlockStack gap="300">
-          <BlockStack gap="100">
-            <Text as="h2" variant="headingMd">
-              {label.title}
-            </Text>
-            <Text as="p" tone="subdued">
-              {label.help}
-            </Text>
-          </BlockStack>
-          <FormLayout>
-            <Checkbox
-              label="Show this placement"
-              checked={enabled}
-              onChange={setEnabled}
-            />
-            <FormLayout.Group>
-              <TextField
-                label="Maximum offers"
-                name="maxOffers"
-                type="number"
-                value={maxOffers}
-                onChange={setMaxOffers}
-                error={errors.maxOffers}
-                autoComplete="off"
-              />
-              <Select
-                label="Strategy"
-                name="strategy"
-                options={STRATEGY_OPTIONS}
-                value={strategy}
-                onChange={setStrategy}
-                error={errors.strategy}
-              />
-              <TextField
-                label="Price band (%)"
-                name="priceBandPct"
-                type="number"
-                value={priceBand}
-                onChange={setPriceBand}
-                error={errors.priceBandPct}
-                helpText="Largest price step up an upgrade may take."
-                autoComplete="off"
-              />
-            </FormLayout.Group>
-            <Checkbox
-              label="Show the reason with each offer"
-              checked={showReasons}
-              onChange={setShowReasons}
-            />
-          </FormLayout>
-          <InlineStack align="end">
-            <Button
-              submit
-              loading={fetcher.state !== "idle"}
-              accessibilityLabel={`Save ${label.title}`}
-            >
-              Save
-            </Button>
-          </InlineStack>
+    <SettingsCard
+      fetcher={fetcher}
+      formLabel={label.title}
+      saveLabel={`Save ${label.title}`}
+      hidden={{
+        placement: p.placement,
+        enabled: String(enabled),
+        showReasons: String(showReasons),
+      }}
+      heading={
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            {label.title}
+          </Text>
+          <Text as="p" tone="subdued">
+            {label.help}
+          </Text>
         </BlockStack>
-      </fetcher.Form>
-    </Card>
+      }
+    >
+      <Checkbox
+        label="Show this placement"
+        checked={enabled}
+        onChange={setEnabled}
+      />
+      <FormLayout.Group>
+        <TextField
+          label="Maximum offers"
+          name="maxOffers"
+          type="number"
+          value={maxOffers}
+          onChange={setMaxOffers}
+          error={errors.maxOffers}
+          autoComplete="off"
+        />
+        <Select
+          label="Strategy"
+          name="strategy"
+          options={STRATEGY_OPTIONS}
+          value={strategy}
+          onChange={setStrategy}
+          error={errors.strategy}
+        />
+        <TextField
+          label="Price band (%)"
+          name="priceBandPct"
+          type="number"
+          value={priceBand}
+          onChange={setPriceBand}
+          error={errors.priceBandPct}
+          helpText="Largest price step up an upgrade may take."
+          autoComplete="off"
+        />
+      </FormLayout.Group>
+      <Checkbox
+        label="Show the reason with each offer"
+        checked={showReasons}
+        onChange={setShowReasons}
+      />
+    </SettingsCard>
   );
 }
 
 function GlobalCard({ s }: { s: Settings }) {
-  const fetcher = useFetcher<typeof action>();
-  useSavedToast(fetcher.data);
-  const errors: Partial<Record<string, string>> =
-    fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
+  const { fetcher, errors } = useSettingsForm();
   const [floor, setFloor] = useState(String(s.marginFloorBps / 100));
   const [windowDays, setWindowDays] = useState(String(s.attributionWindowDays));
   const [tags, setTags] = useState(s.excludedTags.join(", "));
@@ -182,66 +214,57 @@ function GlobalCard({ s }: { s: Settings }) {
     s.excludedProducts,
   );
   return (
-    <Card>
-      <fetcher.Form method="post" aria-label="Store-wide settings">
-        <input type="hidden" name="intent" value="global" />
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            Store-wide
-          </Text>
-          <FormLayout>
-            <FormLayout.Group>
-              <TextField
-                label="Margin floor (%)"
-                name="marginFloorPct"
-                value={floor}
-                onChange={setFloor}
-                error={errors.marginFloorPct}
-                helpText="Suggested bundle discounts never take margin below this."
-                autoComplete="off"
-              />
-              <TextField
-                label="Attribution window (days)"
-                name="attributionWindowDays"
-                type="number"
-                value={windowDays}
-                onChange={setWindowDays}
-                error={errors.attributionWindowDays}
-                helpText="An order counts for an offer clicked this many days before."
-                autoComplete="off"
-              />
-            </FormLayout.Group>
-            <TextField
-              label="Never recommend products tagged"
-              name="excludedTags"
-              value={tags}
-              onChange={setTags}
-              error={errors.excludedTags}
-              helpText="Comma-separated, e.g. gift-card, sample"
-              autoComplete="off"
-            />
-            <ResourcePickerField
-              label="Never recommend these products"
-              name="excludedProductIds"
-              type="product"
-              multiple
-              value={products}
-              onChange={setProducts}
-              error={errors.excludedProductIds}
-            />
-          </FormLayout>
-          <InlineStack align="end">
-            <Button
-              submit
-              loading={fetcher.state !== "idle"}
-              accessibilityLabel="Save store-wide settings"
-            >
-              Save
-            </Button>
-          </InlineStack>
-        </BlockStack>
-      </fetcher.Form>
-    </Card>
+    <SettingsCard
+      fetcher={fetcher}
+      formLabel="Store-wide settings"
+      saveLabel="Save store-wide settings"
+      hidden={{ intent: "global" }}
+      heading={
+        <Text as="h2" variant="headingMd">
+          Store-wide
+        </Text>
+      }
+    >
+      <FormLayout.Group>
+        <TextField
+          label="Margin floor (%)"
+          name="marginFloorPct"
+          value={floor}
+          onChange={setFloor}
+          error={errors.marginFloorPct}
+          helpText="Suggested bundle discounts never take margin below this."
+          autoComplete="off"
+        />
+        <TextField
+          label="Attribution window (days)"
+          name="attributionWindowDays"
+          type="number"
+          value={windowDays}
+          onChange={setWindowDays}
+          error={errors.attributionWindowDays}
+          helpText="An order counts for an offer clicked this many days before."
+          autoComplete="off"
+        />
+      </FormLayout.Group>
+      <TextField
+        label="Never recommend products tagged"
+        name="excludedTags"
+        value={tags}
+        onChange={setTags}
+        error={errors.excludedTags}
+        helpText="Comma-separated, e.g. gift-card, sample"
+        autoComplete="off"
+      />
+      <ResourcePickerField
+        label="Never recommend these products"
+        name="excludedProductIds"
+        type="product"
+        multiple
+        value={products}
+        onChange={setProducts}
+        error={errors.excludedProductIds}
+      />
+    </SettingsCard>
   );
 }
 
