@@ -1,4 +1,4 @@
-import { Form, useSubmit } from "@remix-run/react";
+import { Form, useNavigation, useSubmit } from "@remix-run/react";
 import { Modal, Page, Text } from "@shopify/polaris";
 import { type ReactNode, useState } from "react";
 
@@ -11,7 +11,6 @@ export function RecordFormPage({
   title,
   isNew,
   back,
-  saving,
   noun,
   deleteWarning,
   children,
@@ -20,13 +19,13 @@ export function RecordFormPage({
   title: string;
   isNew: boolean;
   back: { content: string; url: string };
-  saving: boolean;
   /** "bundle", "rule": used in the delete confirmation. */
   noun: string;
   deleteWarning: string;
   children: ReactNode;
 }) {
   const submit = useSubmit();
+  const saving = useNavigation().state === "submitting";
   const [confirmDelete, setConfirmDelete] = useState(false);
   return (
     <Form method="post" id={formId}>

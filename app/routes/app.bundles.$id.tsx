@@ -4,12 +4,7 @@ import type {
   LoaderFunctionArgs,
 } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import {
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useRouteError,
-} from "@remix-run/react";
+import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -165,8 +160,6 @@ export default function BundleEditor() {
     result && "errors" in result ? result.errors : {};
   const discountError =
     result && "discountError" in result ? result.discountError : null;
-  const navigation = useNavigation();
-  const saving = navigation.state === "submitting";
   const [picked, setPicked] = useState<PickedResource[]>(products);
   const [title, setTitle] = useState(values.title);
   const [discountType, setDiscountType] = useState<string>(values.discountType);
@@ -182,7 +175,6 @@ export default function BundleEditor() {
       title={isNew ? "New bundle" : values.title}
       isNew={isNew}
       back={{ content: "Bundles", url: "/app/bundles" }}
-      saving={saving}
       noun="bundle"
       deleteWarning="Shoppers stop seeing it and its discount no longer applies at checkout. This cannot be undone."
     >

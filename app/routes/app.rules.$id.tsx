@@ -4,12 +4,7 @@ import type {
   LoaderFunctionArgs,
 } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import {
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useRouteError,
-} from "@remix-run/react";
+import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import {
   Card,
   Checkbox,
@@ -87,8 +82,6 @@ export default function RuleEditor() {
   const result = useActionData<typeof action>();
   const errors: Partial<Record<string, string>> =
     result && "errors" in result ? result.errors : {};
-  const navigation = useNavigation();
-  const saving = navigation.state === "submitting";
   const [name, setName] = useState(rule.name);
   const [triggerType, setTriggerType] = useState<string>(rule.triggerType);
   const [triggerPicked, setTriggerPicked] = useState<PickedResource[]>(
@@ -110,7 +103,6 @@ export default function RuleEditor() {
       title={isNew ? "New rule" : rule.name}
       isNew={isNew}
       back={{ content: "Rules", url: "/app/rules" }}
-      saving={saving}
       noun="rule"
       deleteWarning="Recommendations stop following it at once."
     >
