@@ -14,23 +14,27 @@ import {
 export const BUNDLE_STATUSES = ["draft", "active", "archived"] as const;
 export const DISCOUNT_TYPES = ["percentage", "fixed_amount"] as const;
 
-const ProductIds = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Choose products" });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(z.string().regex(/^\d{1,20}$/, "Not a product id"))
-      .min(2, "A bundle needs at least 2 products")
-      .max(5, "A bundle has at most 5 products")
-      .refine((ids) => new Set(ids).size === ids.length, "Products repeat"),
-  );
+/** A products picker's value: the JSON array ResourcePickerField submits, checked by `list`. */
+export const pickedProducts = <T extends z.ZodTypeAny>(list: T) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "Choose products" });
+        return z.NEVER;
+      }
+    })
+    .pipe(list);
+
+const ProductIds = pickedProducts(
+  z
+    .array(z.string().regex(/^\d{1,20}$/, "Not a product id"))
+    .min(2, "A bundle needs at least 2 products")
+    .max(5, "A bundle has at most 5 products")
+    .refine((ids) => new Set(ids).size === ids.length, "Products repeat"),
+);
 
 const OptionalDate = z
   .string()

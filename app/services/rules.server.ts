@@ -1,7 +1,12 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { forgetServingState } from "./serving-cache.server";
-import { type FieldErrors, NotFoundError, fieldErrors } from "./bundles.server";
+import {
+  type FieldErrors,
+  NotFoundError,
+  fieldErrors,
+  pickedProducts,
+} from "./bundles.server";
 
 // Upsell rules CRUD, stored as UpsellRule rows and turned into engine rules by
 // recommendations.server.ts `merchantRules`. Every query is scoped by shop.
@@ -11,23 +16,6 @@ export const RULE_ACTIONS = ["pin", "exclude"] as const;
 
 const Id = z.string().regex(/^\d{1,20}$/, "Not a valid id");
 
-const JsonIds = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Choose products" });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(Id)
-      .min(1, "Choose at least one product")
-      .max(20, "At most 20 products"),
-  );
-
 export const RuleForm = z
   .object({
     name: z.string().trim().min(1, "Give the rule a name").max(120),
@@ -35,7 +23,12 @@ export const RuleForm = z
     /** Product/collection picker value (JSON string of an id) or a typed tag. */
     triggerValue: z.string().trim().max(255).default(""),
     action: z.enum(RULE_ACTIONS),
-    targetProductIds: JsonIds,
+    targetProductIds: pickedProducts(
+      z
+        .array(Id)
+        .min(1, "Choose at least one product")
+        .max(20, "At most 20 products"),
+    ),
     priority: z
       .string()
       .trim()

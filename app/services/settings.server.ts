@@ -1,7 +1,11 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { PLACEMENTS, type Placement } from "~/engine/types";
-import { type FieldErrors, fieldErrors } from "./bundles.server";
+import {
+  type FieldErrors,
+  fieldErrors,
+  pickedProducts,
+} from "./bundles.server";
 import { forgetRecommender } from "./model.server";
 import { forgetServingState } from "./serving-cache.server";
 import {
@@ -48,17 +52,11 @@ const Tags = z
   ])
   .pipe(z.array(z.string().max(255)).max(100, "At most 100 tags"));
 
+// Unlike a bundle's or a rule's, the store-wide exclusions may be empty, even as an empty field.
 const ProductIds = z
   .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s || "[]") as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Choose products" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(z.string().regex(/^\d{1,20}$/)).max(500));
+  .transform((s) => s || "[]")
+  .pipe(pickedProducts(z.array(z.string().regex(/^\d{1,20}$/)).max(500)));
 
 export const GlobalForm = z.object({
   marginFloorPct: z
