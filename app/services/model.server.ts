@@ -186,54 +186,154 @@ export interface Recommender {
   modelId: string | null;
 }
 
+/** What a shop's serving state was built from; it is rebuilt only when this changes. */
+interface ServingVersion {
+  modelId: string | null;
+  /** Product count and newest product update: every catalog write moves one of them. */
+  catalog: string;
+}
+
+interface Serving {
+  recommender: Recommender;
+  models: TrainedModel | null;
+  version: ServingVersion;
+  builtAt: number;
+}
+
 interface CacheEntry {
-  recommender: Promise<Recommender>;
-  loadedAt: number;
+  serving: Promise<Serving>;
+  checkedAt: number;
+  refreshing: boolean;
 }
 
 /**
- * Serving state is cached per shop for a short while: stock and catalog changes show up within
- * CACHE_MS, and a model trained by another instance is picked up just as fast (the database is
- * the source of truth; nothing here must survive a restart).
+ * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
+ * stored model id and the catalog's version (two small queries); only when one moved (or after
+ * REBUILD_MS, in case a write slipped past the version) is the state rebuilt, and meanwhile the
+ * previous state keeps serving: on a 50,000-product shop a rebuild takes seconds, and no
+ * storefront request waits for it. Stock and catalog changes and a model trained by another
+ * instance show up within CHECK_MS plus the rebuild (the database is the source of truth; nothing
+ * here must survive a restart).
  */
-const CACHE_MS = 30_000;
+const CHECK_MS = 30_000;
+const REBUILD_MS = 10 * 60_000;
 const cache = new Map<string, CacheEntry>();
 
-async function buildRecommender(shop: string): Promise<Recommender> {
-  const [products, latest] = await Promise.all([
-    loadCatalog(shop),
+async function servingVersion(shop: string): Promise<ServingVersion> {
+  const [latest, catalog] = await Promise.all([
     prisma.recommendationModel.findFirst({
       where: { shop },
       orderBy: { createdAt: "desc" },
-      select: { id: true, data: true },
+      select: { id: true },
+    }),
+    prisma.product.aggregate({
+      where: { shop },
+      _count: { _all: true },
+      _max: { updatedAt: true },
     }),
   ]);
-  if (!latest)
-    return { ranking: buildRankingModel({ products }), modelId: null };
-  const { cartModel, copurchase } = deserialiseModels(latest.data);
   return {
-    ranking: buildRankingModel({ products, copurchase }),
-    completion: completionScorer(cartModel),
-    modelId: latest.id,
+    modelId: latest?.id ?? null,
+    catalog: `${catalog._count._all}@${catalog._max.updatedAt?.toISOString() ?? ""}`,
   };
 }
 
-export function recommenderFor(
+/** Builds the shop's serving state, reusing what did not change since `previous`. */
+async function loadServing(
+  shop: string,
+  previous?: Serving,
+  now = Date.now(),
+): Promise<Serving> {
+  const version = await servingVersion(shop);
+  if (
+    previous &&
+    previous.version.modelId === version.modelId &&
+    previous.version.catalog === version.catalog &&
+    now - previous.builtAt < REBUILD_MS
+  )
+    return previous;
+  const sameModel = previous && previous.version.modelId === version.modelId;
+  const [products, stored] = await Promise.all([
+    loadCatalog(shop),
+    sameModel
+      ? null
+      : prisma.recommendationModel.findFirst({
+          where: { shop },
+          orderBy: { createdAt: "desc" },
+          select: { id: true, data: true },
+        }),
+  ]);
+  const models = sameModel
+    ? previous.models
+    : stored && deserialiseModels(stored.data);
+  const modelId = sameModel ? version.modelId : (stored?.id ?? null);
+  return {
+    recommender: models
+      ? {
+          ranking: buildRankingModel({
+            products,
+            copurchase: models.copurchase,
+          }),
+          completion: completionScorer(models.cartModel),
+          modelId,
+        }
+      : { ranking: buildRankingModel({ products }), modelId },
+    models,
+    version: { ...version, modelId },
+    builtAt: now,
+  };
+}
+
+export async function recommenderFor(
   shop: string,
   now = Date.now(),
 ): Promise<Recommender> {
-  const hit = cache.get(shop);
-  if (hit && now - hit.loadedAt < CACHE_MS) return hit.recommender;
-  const recommender = buildRecommender(shop);
-  cache.set(shop, { recommender, loadedAt: now });
-  // Storefront traffic is when new orders arrive: check at each cache refresh whether enough of
-  // them (or enough time) passed to retrain. Cheap (two counts) and never blocks the answer.
+  let entry = cache.get(shop);
+  if (!entry) {
+    const created = {
+      serving: loadServing(shop),
+      checkedAt: now,
+      refreshing: false,
+    };
+    cache.set(shop, (entry = created));
+    retrainCheck(shop);
+    // A failed load is not cached: the next request tries again.
+    created.serving.catch(() => {
+      if (cache.get(shop) === created) cache.delete(shop);
+    });
+  } else if (now - entry.checkedAt >= CHECK_MS && !entry.refreshing) {
+    refresh(shop, entry, now);
+  }
+  return (await entry.serving).recommender;
+}
+
+function refresh(shop: string, entry: CacheEntry, now: number): void {
+  entry.refreshing = true;
+  entry.checkedAt = now;
+  retrainCheck(shop);
+  entry.serving
+    .then((previous) => loadServing(shop, previous, now))
+    .then(
+      (next) => {
+        entry.serving = Promise.resolve(next);
+      },
+      (error: unknown) =>
+        log.warn("serving state refresh failed; the previous one serves", {
+          shop,
+          error,
+        }),
+    )
+    .finally(() => (entry.refreshing = false));
+}
+
+/**
+ * Storefront traffic is when new orders arrive: check at each serving-state check whether enough
+ * of them (or enough time) passed to retrain. Cheap (two counts) and never blocks the answer.
+ */
+function retrainCheck(shop: string): void {
   retrainIfDue(shop).catch((error: unknown) =>
     log.error("retrain check failed", { shop, error }),
   );
-  // A failed load is not cached: the next request tries again.
-  recommender.catch(() => cache.delete(shop));
-  return recommender;
 }
 
 /** Drops the cached serving state, e.g. after training or a settings change in this instance. */
