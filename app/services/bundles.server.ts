@@ -42,6 +42,14 @@ const OptionalDate = z
   .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "Not a date")
   .transform((s) => (s === "" ? null : new Date(s)));
 
+/** A margin floor as typed, in percent, to basis points: for bundles and the store-wide default. */
+export const MarginFloorPct = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d{1,2})?$/, "Enter a percentage, e.g. 20")
+  .transform((s) => Math.round(Number(s) * 100))
+  .pipe(z.number().int().min(0).max(9_500, "At most 95%"));
+
 /** The bundle form as the merchant fills it: percent and money as typed, dates as YYYY-MM-DD. */
 export const BundleForm = z
   .object({
@@ -52,12 +60,7 @@ export const BundleForm = z
       .string()
       .trim()
       .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50"),
-    marginFloorPct: z
-      .string()
-      .trim()
-      .regex(/^\d+(\.\d{1,2})?$/, "Enter a percentage, e.g. 20")
-      .transform((s) => Math.round(Number(s) * 100))
-      .pipe(z.number().int().min(0).max(9_500, "At most 95%")),
+    marginFloorPct: MarginFloorPct,
     status: z.enum(BUNDLE_STATUSES),
     startsAt: OptionalDate,
     endsAt: OptionalDate,

@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { PLACEMENTS, type Placement } from "~/engine/types";
 import {
   type FieldErrors,
+  MarginFloorPct,
   fieldErrors,
   pickedProducts,
 } from "./bundles.server";
@@ -59,12 +60,7 @@ const ProductIds = z
   .pipe(pickedProducts(z.array(z.string().regex(/^\d{1,20}$/)).max(500)));
 
 export const GlobalForm = z.object({
-  marginFloorPct: z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d{1,2})?$/, "Enter a percentage, e.g. 20")
-    .transform((s) => Math.round(Number(s) * 100))
-    .pipe(z.number().int().min(0).max(9_500, "At most 95%")),
+  marginFloorPct: MarginFloorPct,
   attributionWindowDays: int(1, 90, "Between 1 and 90 days"),
   excludedTags: Tags,
   excludedProductIds: ProductIds,
