@@ -222,12 +222,18 @@ function rankCrossSells(
   for (const raw of completionRaw.values())
     bestCompletion = Math.max(bestCompletion, raw);
   const topSeller = model.popular[0]?.weight ?? 0;
-  const coldness = new Map(
-    knownAnchors.map((a) => {
-      const orders = stats ? productActivity(stats, a).orders : 0;
-      return [a, 1 - Math.min(1, orders / coldStartOrders)];
-    }),
-  );
+  // Per anchor, once: its co-purchase partners, and its nearest neighbours with the weight
+  // content gets for it (more as the anchor has fewer orders).
+  const anchorPairs = stats ? anchors.map((a) => stats.pairs.get(a)) : [];
+  const anchorSimilar = knownAnchors.map((a) => {
+    const orders = stats ? productActivity(stats, a).orders : 0;
+    const coldness = 1 - Math.min(1, orders / coldStartOrders);
+    return {
+      anchor: a,
+      similar: cachedSimilar(model, a),
+      weight: 0.25 + 0.75 * coldness,
+    };
+  });
 
   const scored: Scored[] = [];
   for (const id of pool) {
@@ -238,20 +244,17 @@ function rankCrossSells(
     // Against every anchor, not only those whose top list brought the candidate in.
     let miss = 1;
     if (stats) {
-      for (const a of anchors) {
-        if (stats.pairs.get(a)?.has(id))
-          miss *= 1 - shrunkConfidence(stats, a, id);
-      }
+      anchorPairs.forEach((pairs, k) => {
+        if (pairs?.has(id)) miss *= 1 - shrunkConfidence(stats, anchors[k], id);
+      });
     }
     const copurchase = 1 - miss;
     let content = 0;
     let similarAnchor: string | undefined;
-    for (const a of knownAnchors) {
+    for (const { anchor, similar, weight } of anchorSimilar) {
       // Beyond an anchor's nearest neighbours similarity is too weak to matter as a fallback.
-      const s =
-        (cachedSimilar(model, a).get(id) ?? 0) *
-        (0.25 + 0.75 * coldness.get(a)!);
-      if (s > content) [content, similarAnchor] = [s, a];
+      const s = (similar.get(id) ?? 0) * weight;
+      if (s > content) [content, similarAnchor] = [s, anchor];
     }
     const popularity =
       topSeller > 0 && stats
@@ -321,6 +324,12 @@ interface Scored {
   similarAnchor?: string;
 }
 
+/**
+ * Greedy diversification of `ranked` (best score first): each pick maximises its score less
+ * DIVERSITY times its highest similarity to anything already shown, and a first pass takes one per
+ * cluster. A candidate's similarities are computed only when it could still win the pick (its
+ * score alone bounds its value), so the work stays near `slots` candidates instead of all of them.
+ */
 function diversify(
   model: RankingModel,
   ranked: readonly Scored[],
@@ -329,40 +338,41 @@ function diversify(
 ): Scored[] {
   const picked: Scored[] = [];
   if (slots <= 0 || ranked.length === 0) return picked;
+  const shown = [...alreadyShown];
   const clusters = new Set(
-    alreadyShown.map((id) => clusterOf(model.products.get(id)!)),
+    shown.map((id) => clusterOf(model.products.get(id)!)),
   );
   const top = ranked[0].score > 0 ? ranked[0].score : 1;
   const remaining = ranked.map((c) => ({
     c,
     cluster: clusterOf(model.products.get(c.productId)!),
-    // Highest similarity to anything shown so far, updated as picks are made.
-    redundancy: Math.max(
-      0,
-      ...alreadyShown.map((s) =>
-        contentSimilarity(model.content, s, c.productId),
-      ),
-    ),
+    // Highest similarity to shown[0 .. seen), brought up to date when needed.
+    redundancy: 0,
+    seen: 0,
   }));
   for (const strict of [true, false]) {
     while (picked.length < slots) {
       let best = -1;
       let bestValue = -Infinity;
-      remaining.forEach((r, i) => {
-        if (strict && clusters.has(r.cluster)) return;
-        const value = r.c.score / top - DIVERSITY * r.redundancy;
+      for (let i = 0; i < remaining.length; i++) {
+        const r = remaining[i];
+        if (strict && clusters.has(r.cluster)) continue;
+        const bound = r.c.score / top;
+        // Neither this candidate nor any after it can beat the best value found.
+        if (bound <= bestValue) break;
+        for (; r.seen < shown.length; r.seen++)
+          r.redundancy = Math.max(
+            r.redundancy,
+            contentSimilarity(model.content, shown[r.seen], r.c.productId),
+          );
+        const value = bound - DIVERSITY * r.redundancy;
         if (value > bestValue) [best, bestValue] = [i, value];
-      });
+      }
       if (best < 0) break;
       const [choice] = remaining.splice(best, 1);
       picked.push(choice.c);
       clusters.add(choice.cluster);
-      for (const r of remaining) {
-        r.redundancy = Math.max(
-          r.redundancy,
-          contentSimilarity(model.content, choice.c.productId, r.c.productId),
-        );
-      }
+      shown.push(choice.c.productId);
     }
   }
   return picked;
