@@ -1,24 +1,4 @@
-import { createHmac } from "node:crypto";
-
-/**
- * Signs app proxy query parameters the way Shopify does before forwarding a storefront
- * request: hex HMAC-SHA256 over the sorted `key=value` pairs joined with nothing, where a
- * repeated key's values are joined by ",".
- */
-export function signProxyQuery(
-  params: URLSearchParams,
-  secret: string,
-): string {
-  const grouped = new Map<string, string[]>();
-  for (const [key, value] of params)
-    if (key !== "signature")
-      grouped.set(key, [...(grouped.get(key) ?? []), value]);
-  const message = [...grouped.keys()]
-    .sort()
-    .map((key) => `${key}=${(grouped.get(key) as string[]).join(",")}`)
-    .join("");
-  return createHmac("sha256", secret).update(message).digest("hex");
-}
+import { proxySignature } from "~/services/proxy-signature.server";
 
 /** Adds shop, timestamp and signature: what Shopify appends to a proxied request. */
 export function proxiedQuery(
@@ -35,6 +15,6 @@ export function proxiedQuery(
   signed.set("logged_in_customer_id", "");
   signed.set("path_prefix", "/apps/cartlift");
   signed.set("timestamp", String(Math.floor(now / 1000)));
-  signed.set("signature", signProxyQuery(signed, secret));
+  signed.set("signature", proxySignature(signed, secret));
   return signed;
 }

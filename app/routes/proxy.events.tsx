@@ -39,7 +39,7 @@ async function readBounded(
  * (text/plain JSON). Stored for the signed shop only; a bad batch stores nothing.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await authenticateProxy(request);
+  const { shop } = authenticateProxy(request);
   if (request.method !== "POST")
     return problem(405, "Events are sent with POST");
   const text = await readBounded(request, MAX_EVENT_BODY_BYTES);
@@ -71,6 +71,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export const loader = async ({ request }: ActionFunctionArgs) => {
-  await authenticateProxy(request);
+  authenticateProxy(request);
   return problem(405, "Events are sent with POST");
 };

@@ -41,7 +41,7 @@ const Query = z
  * (application/liquid, no theme layout), rendered by Shopify in the shopper's currency.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, liquid } = await authenticateProxy(request);
+  const { shop, liquid } = authenticateProxy(request);
   const parsed = Query.safeParse(
     Object.fromEntries(new URL(request.url).searchParams),
   );
