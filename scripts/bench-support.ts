@@ -57,7 +57,14 @@ export function startInstance(port: number, databaseUrl: string): ChildProcess {
 }
 
 export function stopInstance(child: ChildProcess) {
-  if (child.pid) process.kill(-child.pid, "SIGTERM");
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch (error) {
+    // Already gone (e.g. its port was taken): throwing here would leave the other instances
+    // of the benchmark running.
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
 }
 
 export async function waitReady(url: string) {
