@@ -534,6 +534,63 @@ function maxOf(values: Float64Array): number {
 }
 
 /**
+ * Scores a model's carts on the learned neighbours of the cart's items only (a few hundred, on any
+ * catalog), with scratch space kept between carts. Everything else scores its prior alone.
+ */
+export class CartScorer {
+  private readonly ease: Float64Array;
+  private readonly walk: Float64Array;
+
+  constructor(private readonly model: CartModel) {
+    this.ease = new Float64Array(model.items.length);
+    this.walk = new Float64Array(model.items.length);
+  }
+
+  /** Learned score (before the prior) of each neighbour of the cart, by item index. */
+  neighbours(cart: readonly string[]): Map<number, number> {
+    const { model, ease, walk } = this;
+    const known: number[] = [];
+    for (const id of new Set(cart)) {
+      const i = model.index.get(id);
+      if (i !== undefined) known.push(i);
+    }
+    const touched = new Set<number>();
+    const add = (rows: NeighbourRows, into: Float64Array) => {
+      for (const i of known)
+        for (let k = rows.offsets[i]; k < rows.offsets[i + 1]; k++) {
+          into[rows.ids[k]] += rows.weights[k];
+          touched.add(rows.ids[k]);
+        }
+      let max = 0;
+      for (const j of touched) if (into[j] > max) max = into[j];
+      return max;
+    };
+    const me = add(model.ease, ease);
+    const share =
+      known.length >= 1 ? (model.rp3Blend[known.length - 1] ?? 0) : 0;
+    const scores = new Map<number, number>();
+    if (share <= 0) {
+      for (const j of touched) scores.set(j, ease[j]);
+    } else {
+      // Both parts are scaled to a maximum of 1 so that the share means the
+      // same whatever the magnitudes of the two models.
+      const mw = add(model.rp3, walk);
+      const a = me > 0 ? (1 - share) / me : 0;
+      const b = mw > 0 ? share / mw : 0;
+      for (const j of touched) scores.set(j, a * ease[j] + b * walk[j]);
+    }
+    // The scratch arrays are zero again for the next cart.
+    for (const j of touched) ease[j] = walk[j] = 0;
+    return scores;
+  }
+}
+
+/** The recency-weighted popularity part of every item's score. */
+export function priorScore(model: CartModel, i: number): number {
+  return model.priorWeight > 0 ? model.priorWeight * model.prior[i] : 0;
+}
+
+/**
  * Scores over `model.items` for a cart (higher is better). Unknown cart ids
  * contribute nothing; a cart of only unknown ids scores all zeros, which
  * `topK` turns into the popularity back-fill.
@@ -542,34 +599,17 @@ export function scoreCart(
   model: CartModel,
   cart: readonly string[],
 ): Float64Array {
-  const n = model.items.length;
-  const known: number[] = [];
-  for (const id of new Set(cart)) {
-    const i = model.index.get(id);
-    if (i !== undefined) known.push(i);
-  }
-  const ease = new Float64Array(n);
-  for (const i of known) addRows(model.ease, i, ease);
-  const share = known.length >= 1 ? (model.rp3Blend[known.length - 1] ?? 0) : 0;
-  if (share <= 0) return addPrior(model, ease);
-  const walk = new Float64Array(n);
-  for (const i of known) addRows(model.rp3, i, walk);
-  // Both parts are scaled to a maximum of 1 so that the share means the same
-  // whatever the magnitudes of the two models.
-  const me = maxOf(ease);
-  const mw = maxOf(walk);
-  const a = me > 0 ? (1 - share) / me : 0;
-  const b = mw > 0 ? share / mw : 0;
-  for (let j = 0; j < n; j++) ease[j] = a * ease[j] + b * walk[j];
-  return addPrior(model, ease);
-}
-
-function addPrior(model: CartModel, scores: Float64Array): Float64Array {
-  const w = model.priorWeight;
-  if (w > 0)
-    for (let j = 0; j < scores.length; j++) scores[j] += w * model.prior[j];
+  const scores = new Float64Array(model.items.length);
+  if (model.priorWeight > 0)
+    for (let i = 0; i < scores.length; i++) scores[i] = priorScore(model, i);
+  let scorer = scorers.get(model);
+  if (!scorer) scorers.set(model, (scorer = new CartScorer(model)));
+  for (const [j, s] of scorer.neighbours(cart)) scores[j] += s;
   return scores;
 }
+
+/** One scorer (scratch space) per model for `scoreCart`. */
+const scorers = new WeakMap<CartModel, CartScorer>();
 
 /**
  * Scores over `model.items` for a product page: what is commonly bought
