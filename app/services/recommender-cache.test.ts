@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import prisma from "~/db.server";
 import { trainModels } from "~/engine/shop-model";
 import type { EngineOrder } from "~/engine/types";
+import { seedSmallShop } from "../../test/fixtures";
 import { recommenderFor, storeModel } from "./model.server";
 
 const SHOP = "warm-state.myshopify.com";
@@ -17,29 +18,7 @@ const order = (id: string, productIds: string[]): EngineOrder => ({
   })),
 });
 
-async function seedShop() {
-  await prisma.shop.create({ data: { shop: SHOP, importStatus: "done" } });
-  await prisma.product.createMany({
-    data: ["1", "2", "3"].map((id) => ({
-      shop: SHOP,
-      id,
-      title: `P${id}`,
-      handle: `p${id}`,
-      updatedAt: new Date("2026-10-01T00:00:00Z"),
-    })),
-  });
-  await prisma.variant.createMany({
-    data: ["1", "2", "3"].map((id) => ({
-      shop: SHOP,
-      id: `9${id}`,
-      productId: id,
-      title: "Default",
-      priceMinor: 1000,
-      currency: "USD",
-      inventoryQuantity: 3,
-    })),
-  });
-}
+const seedShop = () => seedSmallShop(SHOP);
 
 const store = () =>
   storeModel(

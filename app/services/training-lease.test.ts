@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import prisma from "~/db.server";
+import { seedSmallShop } from "../../test/fixtures";
 import {
   acquireTrainingLease,
   forgetRecommender,
@@ -9,27 +10,7 @@ import {
 } from "./model.server";
 
 async function seedShop(SHOP: string) {
-  await prisma.shop.create({ data: { shop: SHOP, importStatus: "done" } });
-  await prisma.product.createMany({
-    data: ["1", "2", "3"].map((id) => ({
-      shop: SHOP,
-      id,
-      title: `P${id}`,
-      handle: `p${id}`,
-      updatedAt: new Date(),
-    })),
-  });
-  await prisma.variant.createMany({
-    data: ["1", "2", "3"].map((id) => ({
-      shop: SHOP,
-      id: `9${id}`,
-      productId: id,
-      title: "Default",
-      priceMinor: 1000,
-      currency: "USD",
-      inventoryQuantity: 3,
-    })),
-  });
+  await seedSmallShop(SHOP, new Date());
   await prisma.order.create({
     data: {
       shop: SHOP,

@@ -1,0 +1,29 @@
+import prisma from "~/db.server";
+
+/** A shop whose import is done, with three products (ids 1–3) of one in-stock variant each (91–93). */
+export async function seedSmallShop(
+  shop: string,
+  updatedAt = new Date("2026-10-01T00:00:00Z"),
+) {
+  await prisma.shop.create({ data: { shop, importStatus: "done" } });
+  await prisma.product.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop,
+      id,
+      title: `P${id}`,
+      handle: `p${id}`,
+      updatedAt,
+    })),
+  });
+  await prisma.variant.createMany({
+    data: ["1", "2", "3"].map((id) => ({
+      shop,
+      id: `9${id}`,
+      productId: id,
+      title: "Default",
+      priceMinor: 1000,
+      currency: "USD",
+      inventoryQuantity: 3,
+    })),
+  });
+}
