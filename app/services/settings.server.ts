@@ -7,7 +7,6 @@ import {
   fieldErrors,
   pickedProducts,
 } from "./bundles.server";
-import { forgetRecommender } from "./model.server";
 import { forgetServingState } from "./serving-cache.server";
 import {
   type PlacementSettings,
@@ -147,8 +146,8 @@ export async function saveGlobal(
     create: { shop, ...data },
     update: data,
   });
-  // Exclusions are cached per shop with the serving state (and the recommender is built with the
-  // old catalog view); dropping both makes the change visible on the next storefront request.
-  forgetRecommender(shop);
+  // Exclusions are cached per shop with the serving state (serving-cache.server.ts); the
+  // recommender (catalog and models) does not depend on them, so it keeps serving warm.
+  forgetServingState(shop);
   return { ok: true };
 }
