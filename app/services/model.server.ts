@@ -336,7 +336,20 @@ function retrainCheck(shop: string): void {
   );
 }
 
-/** Drops the cached serving state, e.g. after training or a settings change in this instance. */
+/**
+ * After this instance stored a new model: the serving state is rebuilt in the background at once,
+ * and the current one serves until it is ready.
+ */
+export function refreshRecommender(shop: string, now = Date.now()): void {
+  const entry = cache.get(shop);
+  // Nothing cached: the next request loads the new model anyway.
+  if (!entry) return;
+  // A refresh already running may have read the old model id: check again when it ends.
+  if (entry.refreshing) entry.checkedAt = -Infinity;
+  else refresh(shop, entry, now);
+}
+
+/** Drops everything cached for the shop (its data is gone, or a test wants a cold start). */
 export function forgetRecommender(shop: string): void {
   cache.delete(shop);
   forgetServingState(shop);
@@ -385,7 +398,7 @@ export function isTraining(shop: string): boolean {
 
 /**
  * Trains in the background unless a training for the shop already runs in this process; the new
- * model serves as soon as it is stored (the cached recommender is dropped).
+ * model serves as soon as it is stored and loaded, the previous one until then.
  */
 export function startTraining(shop: string): Promise<void> {
   const existing = training.get(shop);
@@ -394,7 +407,7 @@ export function startTraining(shop: string): Promise<void> {
     // Yield first, so a caller that only wanted to start it (a loader) answers at once.
     await new Promise((resolve) => setImmediate(resolve));
     await trainShop(shop);
-    forgetRecommender(shop);
+    refreshRecommender(shop);
   })()
     .catch((error: unknown) =>
       log.error(

@@ -2,7 +2,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { forgetCachedSessions } from "~/session-storage.server";
-import { forgetServingState } from "./serving-cache.server";
+import { forgetRecommender } from "./model.server";
 import { customerKey } from "./pseudonym.server";
 
 const Id = z
@@ -140,7 +140,7 @@ export async function redactShop(shop: string): Promise<void> {
   );
   // Nothing this instance cached for the shop may outlive its data.
   forgetCachedSessions();
-  forgetServingState(shop);
+  forgetRecommender(shop);
 }
 
 /** app/uninstalled: the shop's tokens are revoked; its data stays until shop/redact (48 h later). */

@@ -3,7 +3,7 @@ import prisma from "~/db.server";
 import { trainModels } from "~/engine/shop-model";
 import type { EngineOrder } from "~/engine/types";
 import { seedSmallShop } from "../../test/fixtures";
-import { recommenderFor, storeModel } from "./model.server";
+import { recommenderFor, startTraining, storeModel } from "./model.server";
 
 const SHOP = "warm-state.myshopify.com";
 const T0 = Date.UTC(2026, 10, 1);
@@ -71,5 +71,21 @@ describe("a shop's serving state", () => {
     const state = await recommenderFor(SHOP, T0 + 100_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await recommenderFor(SHOP, T0 + 100_001)).toBe(state);
+  });
+
+  it("serves a model this instance just trained without waiting for the next check", async () => {
+    // Just after the previous test's check: no periodic check is due at this clock.
+    const now = T0 + 100_002;
+    const before = await recommenderFor(SHOP, now);
+    await startTraining(SHOP);
+    const latest = await prisma.recommendationModel.findFirst({
+      where: { shop: SHOP },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(latest?.id).not.toBe(before.modelId);
+    // Still no check due: only the refresh after training can show it.
+    await vi.waitFor(async () =>
+      expect((await recommenderFor(SHOP, now)).modelId).toBe(latest?.id),
+    );
   });
 });

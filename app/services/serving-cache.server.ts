@@ -4,9 +4,8 @@
  * the offer-count bandit). Without it each app proxy request pays several database round trips
  * for rows that change a few times a day.
  *
- * Correctness: every write path in this instance calls `forgetServingState(shop)` (and
- * `forgetRecommender`, which the settings pages call, forgets it too), so a merchant sees their
- * change on the next storefront request; other instances see it within SERVING_CACHE_MS, like
+ * Correctness: every write path in this instance calls `forgetServingState(shop)`, so a
+ * merchant sees their change on the next storefront request; other instances see it within SERVING_CACHE_MS, like
  * the recommender cache's catalog view (model.server.ts). Failed loads are not cached.
  */
 export const SERVING_CACHE_MS = 5_000;

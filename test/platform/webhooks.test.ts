@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SECRET_KEY, getHmac } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
+import { recommenderFor } from "~/services/model.server";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
@@ -293,6 +294,19 @@ describe("compliance webhooks", () => {
     await prisma.event.create({
       data: { shop: SHOP, type: "click", placement: "cart", visitorKey: "v1" },
     });
+    await prisma.product.create({
+      data: {
+        shop: SHOP,
+        id: "770001",
+        title: "Cached",
+        handle: "cached",
+        updatedAt: new Date(),
+      },
+    });
+    // The instance's in-memory serving state holds the catalog too.
+    expect((await recommenderFor(SHOP)).ranking.products.has("770001")).toBe(
+      true,
+    );
     const request = webhookRequest("/webhooks/compliance", "shop/redact", {
       shop_id: 1,
       shop_domain: SHOP,
@@ -311,6 +325,7 @@ describe("compliance webhooks", () => {
     expect(
       await prisma.shop.count({ where: { shop: "other-shop.myshopify.com" } }),
     ).toBe(1);
+    expect((await recommenderFor(SHOP)).ranking.products.size).toBe(0);
   });
 
   it("refuses a compliance webhook with a wrong HMAC", async () => {
