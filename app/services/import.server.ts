@@ -2,6 +2,7 @@ import { z } from "zod";
 import prisma from "~/db.server";
 import { log } from "./log.server";
 import { forgetServingState } from "./serving-cache.server";
+import { acquireLease, releaseLease, renewLease } from "./lease.server";
 import {
   type AdminGraphql,
   type QueryOptions,
@@ -332,6 +333,30 @@ export async function importProgress(
   );
 }
 
+/**
+ * Imports the shop unless another instance holds its import lease (then that one finishes the
+ * job, and this returns false). The lease is renewed with every page, so a long import keeps it.
+ */
+export async function importUnderLease(
+  shop: string,
+  graphql: AdminGraphql,
+): Promise<boolean> {
+  // The lease lives on the shop's row, which a first install does not have yet.
+  await prisma.shop.upsert({ where: { shop }, create: { shop }, update: {} });
+  if (!(await acquireLease(shop, "import"))) return false;
+  try {
+    await importShop(shop, graphql, {
+      onProgress: () =>
+        void renewLease(shop, "import").catch((error: unknown) =>
+          log.warn("import lease renewal failed", { shop, error }),
+        ),
+    });
+    return true;
+  } finally {
+    await releaseLease(shop, "import");
+  }
+}
+
 const running = new Map<string, Promise<void>>();
 
 /** Starts an import unless one is already running in this process or the shop is imported. */
@@ -343,7 +368,7 @@ export function startImport(shop: string, graphql: AdminGraphql): void {
       where: { shop },
       select: { importStatus: true },
     });
-    if (state?.importStatus !== "done") await importShop(shop, graphql);
+    if (state?.importStatus !== "done") await importUnderLease(shop, graphql);
     // Onboarding: a freshly imported shop gets its first model (or a retrain when one is due).
     await retrainIfDue(shop);
   })()

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   Worker,
   isMainThread,
@@ -7,6 +6,7 @@ import {
 } from "node:worker_threads";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
+import { acquireLease, releaseLease } from "./lease.server";
 import { log } from "./log.server";
 import { type RankingModel, buildRankingModel } from "~/engine/ranking";
 import {
@@ -22,42 +22,6 @@ import { forgetServingState } from "./serving-cache.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
 const KEEP_MODELS = 2;
-
-/** How long a training run may hold a shop before another instance may take over. */
-const LEASE_MS = 10 * 60_000;
-const INSTANCE = `${process.pid}-${randomUUID()}`;
-
-/**
- * Takes the shop's training lease unless another instance holds a live one. A conditional update
- * is atomic in both databases, so of several instances exactly one wins.
- */
-export async function acquireTrainingLease(
-  shop: string,
-  holder = INSTANCE,
-  now = new Date(),
-): Promise<boolean> {
-  const { count } = await prisma.shop.updateMany({
-    where: {
-      shop,
-      OR: [{ trainingLeaseUntil: null }, { trainingLeaseUntil: { lt: now } }],
-    },
-    data: {
-      trainingLeaseUntil: new Date(now.getTime() + LEASE_MS),
-      trainingLeaseHolder: holder,
-    },
-  });
-  return count === 1;
-}
-
-export async function releaseTrainingLease(
-  shop: string,
-  holder = INSTANCE,
-): Promise<void> {
-  await prisma.shop.updateMany({
-    where: { shop, trainingLeaseHolder: holder },
-    data: { trainingLeaseUntil: null, trainingLeaseHolder: null },
-  });
-}
 
 /** Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS. */
 export async function storeModel(
@@ -97,11 +61,11 @@ export async function trainShop(
   shop: string,
   { maxHeapMb = env.TRAINING_MAX_HEAP_MB }: { maxHeapMb?: number } = {},
 ): Promise<TrainingResult | null> {
-  if (!(await acquireTrainingLease(shop))) return null;
+  if (!(await acquireLease(shop, "training"))) return null;
   try {
     return await inWorker({ shop }, maxHeapMb);
   } finally {
-    await releaseTrainingLease(shop);
+    await releaseLease(shop, "training");
   }
 }
 

@@ -1,13 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import prisma from "~/db.server";
 import { seedSmallShop } from "../../test/fixtures";
-import {
-  acquireTrainingLease,
-  forgetRecommender,
-  releaseTrainingLease,
-  recommenderFor,
-  trainShop,
-} from "./model.server";
+import { importUnderLease } from "./import.server";
+import { acquireLease, releaseLease } from "./lease.server";
+import { forgetRecommender, recommenderFor, trainShop } from "./model.server";
+
+const acquireTrainingLease = (shop: string, holder?: string, now?: Date) =>
+  acquireLease(shop, "training", holder, now);
+const releaseTrainingLease = (shop: string, holder?: string) =>
+  releaseLease(shop, "training", holder);
 
 async function seedShop(SHOP: string) {
   await seedSmallShop(SHOP, new Date());
@@ -106,5 +107,42 @@ describe("training lease", () => {
     forgetRecommender(SHOP);
     expect((await recommenderFor(SHOP)).modelId).toBe(good!.id);
     expect(await acquireTrainingLease(SHOP, "next-instance")).toBe(true);
+  });
+});
+
+describe("import lease", () => {
+  const unreachable = () =>
+    vi.fn(() =>
+      Promise.reject(new Error("Admin API not reachable in this test")),
+    );
+
+  it("leaves a shop alone while another instance imports it, and imports it once the lease is free", async () => {
+    const SHOP = "import-lease.myshopify.com";
+    await prisma.shop.create({ data: { shop: SHOP } });
+    expect(await acquireLease(SHOP, "import", "other-instance")).toBe(true);
+    const graphql = unreachable();
+    expect(await importUnderLease(SHOP, graphql)).toBe(false);
+    expect(graphql).not.toHaveBeenCalled();
+
+    await releaseLease(SHOP, "import", "other-instance");
+    await expect(importUnderLease(SHOP, graphql)).rejects.toThrow(
+      "not reachable",
+    );
+    expect(graphql).toHaveBeenCalled();
+    // A failed import releases the lease: the next start (on any instance) resumes it.
+    expect(await acquireLease(SHOP, "import", "next-instance")).toBe(true);
+  });
+
+  it("takes the lease on a first install, before the shop has a row", async () => {
+    const SHOP = "import-first.myshopify.com";
+    const graphql = unreachable();
+    await expect(importUnderLease(SHOP, graphql)).rejects.toThrow();
+    expect(graphql).toHaveBeenCalled();
+    expect(
+      await prisma.shop.findUnique({
+        where: { shop: SHOP },
+        select: { importLeaseHolder: true },
+      }),
+    ).toEqual({ importLeaseHolder: null });
   });
 });
