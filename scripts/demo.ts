@@ -185,14 +185,18 @@ app.listen(port, async () => {
   await fetch(adminUrl(), {
     headers: { "User-Agent": "Mozilla/5.0 (Cartlift demo)" },
   });
-  const { shopOverview } = await import("~/services/overview.server");
+  // Then the first model trains (in a worker thread of the app): the storefront shows learned
+  // offers from the first page on.
+  const { trainingStatus } = await import("~/services/model.server");
   for (
     let waited = 0;
-    (await shopOverview(DEMO_SHOP)).importStatus !== "done";
+    (await trainingStatus(DEMO_SHOP)).state !== "trained";
     waited += 250
   ) {
     if (waited > 120_000)
-      throw new Error("The demo import did not finish within two minutes");
+      throw new Error(
+        "The demo import and first training did not finish within two minutes",
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   console.log(`
