@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import type { EngineOrder } from "~/engine/types";
 
 /** A shop whose import is done, with three products (ids 1–3) of one in-stock variant each (91–93). */
 export async function seedSmallShop(
@@ -27,3 +28,14 @@ export async function seedSmallShop(
     })),
   });
 }
+
+/** An order of one unit of each product at 10.00 USD, for training a model in a test. */
+export const engineOrder = (id: string, productIds: string[]): EngineOrder => ({
+  id,
+  createdAt: new Date("2026-10-01T00:00:00Z"),
+  lines: productIds.map((productId) => ({
+    productId,
+    quantity: 1,
+    price: { amount: 1000, currency: "USD" },
+  })),
+});

@@ -1,22 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import prisma from "~/db.server";
 import { trainModels } from "~/engine/shop-model";
-import type { EngineOrder } from "~/engine/types";
-import { seedSmallShop } from "../../test/fixtures";
+import { engineOrder as order, seedSmallShop } from "../../test/fixtures";
 import { recommenderFor, startTraining, storeModel } from "./model.server";
 
 const SHOP = "warm-state.myshopify.com";
 const T0 = Date.UTC(2026, 10, 1);
-
-const order = (id: string, productIds: string[]): EngineOrder => ({
-  id,
-  createdAt: new Date("2026-10-01T00:00:00Z"),
-  lines: productIds.map((productId) => ({
-    productId,
-    quantity: 1,
-    price: { amount: 1000, currency: "USD" },
-  })),
-});
 
 const seedShop = () => seedSmallShop(SHOP);
 

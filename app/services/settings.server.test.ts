@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { trainModels } from "~/engine/shop-model";
-import type { EngineOrder } from "~/engine/types";
-import { seedSmallShop } from "../../test/fixtures";
+import { engineOrder as order, seedSmallShop } from "../../test/fixtures";
 import { recommenderFor, storeModel } from "./model.server";
 import { recommend } from "./recommendations.server";
 import { saveGlobal } from "./settings.server";
 
 const SHOP = "settings.myshopify.com";
-
-const order = (id: string, productIds: string[]): EngineOrder => ({
-  id,
-  createdAt: new Date("2026-10-01T00:00:00Z"),
-  lines: productIds.map((productId) => ({
-    productId,
-    quantity: 1,
-    price: { amount: 1000, currency: "USD" },
-  })),
-});
 
 const offered = async () =>
   (
