@@ -292,9 +292,8 @@ function rankCrossSells(
     limit - pins.length,
   );
 
-  const byId = new Map(scored.map((s) => [s.productId, s]));
   const offers: Offer[] = pins.map((pin, i) => {
-    const natural = byId.get(pin.productId);
+    const natural = scored.find((s) => s.productId === pin.productId);
     const base = natural ?? {
       productId: pin.productId,
       score: 0,

@@ -74,9 +74,23 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
           : (scores.get(i) ?? 0) + priorScore(model, i);
       },
       top: (limit) => {
-        const best = [...scores]
-          .map(([i, s]): [number, number] => [i, s + priorScore(model, i)])
-          .filter(([, s]) => s > 0);
+        // The `limit` best positive scores, ties by index: kept sorted while scanning.
+        const best: [number, number][] = [];
+        const keep = (i: number, score: number) => {
+          if (!(score > 0)) return;
+          let p = best.length;
+          while (
+            p > 0 &&
+            (best[p - 1][1] < score ||
+              (best[p - 1][1] === score && best[p - 1][0] > i))
+          )
+            p--;
+          if (p < limit) {
+            best.splice(p, 0, [i, score]);
+            if (best.length > limit) best.pop();
+          }
+        };
+        for (const [i, s] of scores) keep(i, s + priorScore(model, i));
         // Past the neighbours every item scores its prior: the best of those by prior.
         if (model.priorWeight > 0) {
           byPrior ??= Uint32Array.from(model.prior.keys()).sort(
@@ -86,15 +100,12 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
           for (const i of byPrior) {
             if (taken === limit || !(model.prior[i] > 0)) break;
             if (!scores.has(i)) {
-              best.push([i, priorScore(model, i)]);
+              keep(i, priorScore(model, i));
               taken++;
             }
           }
         }
-        return best
-          .sort(([x, sx], [y, sy]) => sy - sx || x - y)
-          .slice(0, limit)
-          .map(([i, score]) => ({ productId: model.items[i], score }));
+        return best.map(([i, score]) => ({ productId: model.items[i], score }));
       },
     };
   };
