@@ -1,22 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import {
-  type DemoServer,
-  hasChromium,
-  launchChromium,
-  newPage,
-  startDemo,
-} from "./demo-server";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { hasChromium, useDemoInChromium, openAdmin } from "./demo-server";
 
 // The merchant's walks through the demo admin, found by role as a merchant (or a screen reader)
 // finds them. Needs `npm run build` first, like every browser test.
-
-async function openAdmin(browser: Browser, demo: DemoServer): Promise<Page> {
-  const page = await newPage(browser);
-  await page.goto(`${demo.url}/demo/admin`);
-  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
-  return page;
-}
 
 const nav = (page: Page, name: string) =>
   page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
@@ -36,19 +23,10 @@ async function pickFirst(page: Page, button: string, count: number) {
 }
 
 describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
-  let demo: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([browser?.close(), demo?.stop()]);
-  });
+  const env = useDemoInChromium();
 
   it("goes from onboarding to the first suggestions", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     await page.getByText("Imported", { exact: true }).waitFor();
     // The demo import finished before the server said it was running; training follows it.
     await page
@@ -74,7 +52,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
   });
 
   it("accepts a suggested bundle and finds it in the bundles list", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     await nav(page, "Suggestions");
     const accept = page.getByRole("button", { name: /^Accept / }).first();
     const name = (await accept.getAttribute("aria-label"))!.replace(
@@ -95,7 +73,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
   });
 
   it("creates, edits and deletes a rule, with a validation error on bad input", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     await nav(page, "Rules");
     await page.getByRole("link", { name: "Create rule" }).first().click();
     await page.getByRole("heading", { name: "New rule" }).waitFor();
@@ -129,7 +107,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
   });
 
   it("changes a placement's count and the app proxy honours it", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     const ids = await page.evaluate(async () => {
       const products = (await (await fetch("/app/catalog")).json()) as {
         id: string;
@@ -138,7 +116,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
     });
     const offers = async () => {
       const response = await fetch(
-        `${demo.url}/apps/cartlift/recommendations?placement=cart&cart=${ids.join(",")}`,
+        `${env.demo.url}/apps/cartlift/recommendations?placement=cart&cart=${ids.join(",")}`,
       );
       expect(response.status).toBe(200);
       return (

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   CHROMIUM,
   DESKTOP_CHROME,
-  type DemoServer,
   hasChromium,
-  launchChromium,
   newPage,
-  startDemo,
+  useDemoInChromium,
 } from "./demo-server";
 
 if (!hasChromium)
@@ -16,20 +13,11 @@ if (!hasChromium)
   );
 
 describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
-  let demo: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([browser?.close(), demo?.stop()]);
-  });
+  const env = useDemoInChromium();
 
   it("opens the embedded admin with a minted session token and shows the imported shop", async () => {
-    const page = await newPage(browser);
-    await page.goto(`${demo.url}/demo/admin`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.demo.url}/demo/admin`);
     await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
     await page.getByText("Imported", { exact: true }).waitFor();
     expect(
@@ -39,8 +27,8 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
   });
 
   it("keeps authenticating client-side navigations through the App Bridge stand-in", async () => {
-    const page = await newPage(browser);
-    await page.goto(`${demo.url}/demo/admin`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.demo.url}/demo/admin`);
     await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
     // A revalidation is a fetch with the bearer token, as App Bridge sends it in admin.
     const status = await page.evaluate(
@@ -50,7 +38,7 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
   });
 
   it("refuses the admin without a session token", async () => {
-    const response = await fetch(`${demo.url}/app`, {
+    const response = await fetch(`${env.demo.url}/app`, {
       headers: { "User-Agent": DESKTOP_CHROME },
       redirect: "manual",
     });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -118,4 +119,35 @@ export async function newPage(browser: Browser): Promise<Page> {
     viewport: { width: 1280, height: 800 },
   });
   return context.newPage();
+}
+
+export interface DemoInChromium {
+  demo: DemoServer;
+  browser: Browser;
+}
+
+/**
+ * Starts the demo and Chromium before the enclosing `describe` block's tests and stops both after
+ * them; the returned object holds them once started.
+ */
+export function useDemoInChromium(): DemoInChromium {
+  const env = {} as DemoInChromium;
+  beforeAll(async () => {
+    [env.demo, env.browser] = await Promise.all([
+      startDemo(),
+      launchChromium(),
+    ]);
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all([env.browser?.close(), env.demo?.stop()]);
+  });
+  return env;
+}
+
+/** The embedded admin's home, opened with a freshly minted session token. */
+export async function openAdmin({ demo, browser }: DemoInChromium) {
+  const page = await newPage(browser);
+  await page.goto(`${demo.url}/demo/admin`);
+  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+  return page;
 }

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
-  type DemoServer,
   DESKTOP_CHROME,
   hasChromium,
-  launchChromium,
-  newPage,
-  startDemo,
+  useDemoInChromium,
+  openAdmin,
+  type DemoInChromium,
 } from "./demo-server";
 
 // An experiment from the merchant's side (create, start, read results) and the shopper's side
 // (the hold-out sees no widget, yet its cart is linked for the results). Needs `npm run build`.
 
-async function openAdmin(browser: Browser, demo: DemoServer): Promise<Page> {
-  const page = await newPage(browser);
-  await page.goto(`${demo.url}/demo/admin`);
-  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
-  return page;
-}
-
 /** The cart page's Cartlift block for a shopper with this visitor id and one item in the cart. */
 async function cartBlockFor(
-  browser: Browser,
-  demo: DemoServer,
+  { browser, demo }: DemoInChromium,
   visitor: string,
 ) {
   const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
@@ -55,19 +45,10 @@ async function cartBlockFor(
 }
 
 describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
-  let demo: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([browser?.close(), demo?.stop()]);
-  });
+  const env = useDemoInChromium();
 
   it("creates an experiment with a hold-out, hides the widget from the hold-out, and shows results with a verdict", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     await page
       .getByRole("navigation")
       .getByRole("link", { name: "Experiments", exact: true })
@@ -102,7 +83,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     > = {};
     for (let i = 0; i < 16 && !(seen.ready && seen.empty); i += 1) {
       const visitor = (i.toString(16) + "c0ffee").repeat(8).slice(0, 32);
-      const shopper = await cartBlockFor(browser, demo, visitor);
+      const shopper = await cartBlockFor(env, visitor);
       if (!seen[shopper.state]) {
         // The script links the cart to the visitor once it learns it is in an experiment.
         await expect
@@ -122,7 +103,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
 
     // Traffic through the real proxy and order webhooks, then the results page.
     const traffic = await fetch(
-      `${demo.url}/demo/experiment-traffic?visitors=2200`,
+      `${env.demo.url}/demo/experiment-traffic?visitors=2200`,
       { method: "POST" },
     );
     expect(traffic.status).toBe(200);
@@ -157,7 +138,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
   }, 400_000);
 
   it("lists customers due for a re-order and publishes reminders only for those who consented", async () => {
-    const page = await openAdmin(browser, demo);
+    const page = await openAdmin(env);
     await page
       .getByRole("navigation")
       .getByRole("link", { name: "Replenishment", exact: true })

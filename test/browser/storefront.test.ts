@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import {
   CHROMIUM,
-  type DemoServer,
   hasChromium,
-  launchChromium,
   newPage,
-  startDemo,
+  useDemoInChromium,
 } from "./demo-server";
 
 if (!hasChromium)
@@ -38,21 +36,12 @@ const cart = (page: Page) =>
   ) as Promise<CartJson>;
 
 describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
-  let demo: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([browser?.close(), demo?.stop()]);
-  });
+  const env = useDemoInChromium();
 
   it("shows a bundle with reasons on a product page and adds all of it with the attribution property", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     const errors = watchErrors(page);
-    await page.goto(`${demo.url}/demo/storefront`);
+    await page.goto(`${env.demo.url}/demo/storefront`);
     const fbt = page.getByRole("region", {
       name: "Frequently bought together",
     });
@@ -95,14 +84,14 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   });
 
   it("changes the cart block's offers when the cart changes", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     const errors = watchErrors(page);
-    await page.goto(`${demo.url}/demo/storefront`);
+    await page.goto(`${env.demo.url}/demo/storefront`);
     await page
       .getByRole("button", { name: "Add to cart", exact: true })
       .click();
     await expect.poll(async () => (await cart(page)).item_count).toBe(1);
-    await page.goto(`${demo.url}/demo/storefront/cart`);
+    await page.goto(`${env.demo.url}/demo/storefront/cart`);
     const block = page.getByRole("region", { name: "Complete your order" });
     const adds = block.getByRole("button", { name: /^Add .+ to cart$/ });
     await adds.first().waitFor();
@@ -129,7 +118,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
 
   it("renders nothing, shifts nothing and logs nothing when the app proxy is down or slow", async () => {
     for (const mode of ["down", "slow"] as const) {
-      const page = await newPage(browser);
+      const page = await newPage(env.browser);
       const errors = watchErrors(page);
       await page.route("**/apps/cartlift/recommendations**", async (route) => {
         if (mode === "down") return route.fulfill({ status: 503, body: "" });
@@ -147,7 +136,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
             w.shift += (e as unknown as { value: number }).value;
         }).observe({ type: "layout-shift", buffered: true });
       });
-      await page.goto(`${demo.url}/demo/storefront`);
+      await page.goto(`${env.demo.url}/demo/storefront`);
       const fbt = page.locator('cartlift-offers[data-placement="product_fbt"]');
       await expect
         .poll(() => fbt.getAttribute("data-state"), { timeout: 6_000 })
