@@ -1,5 +1,6 @@
 import prisma from "~/db.server";
 import type { EngineOrder } from "~/engine/types";
+import type { ExperimentInput } from "~/services/experiments.server";
 
 /** A shop whose import is done, with three products (ids 1–3) of one in-stock variant each (91–93). */
 export async function seedSmallShop(
@@ -38,4 +39,15 @@ export const engineOrder = (id: string, productIds: string[]): EngineOrder => ({
     quantity: 1,
     price: { amount: 1000, currency: "USD" },
   })),
+});
+
+/** An experiment's hold-out arm: it sees no offers. */
+export const holdoutArm = (
+  weight: number,
+): ExperimentInput["arms"][number] => ({
+  name: "Hold-out",
+  weight,
+  holdout: true,
+  strategy: null,
+  offerCount: null,
 });

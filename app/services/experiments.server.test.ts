@@ -19,6 +19,7 @@ import {
 } from "./experiments.server";
 import { saveOrders } from "./orders.server";
 import { placementPolicy } from "./placement-policy.server";
+import { holdoutArm } from "../../test/fixtures";
 
 const SHOP = "experiments-a.myshopify.com";
 const OTHER = "experiments-b.myshopify.com";
@@ -28,13 +29,7 @@ const input = (over: Partial<ExperimentInput> = {}): ExperimentInput => ({
   primaryMetric: "rpv",
   placements: ["cart", "drawer"],
   arms: [
-    {
-      name: "Hold-out",
-      weight: 20,
-      holdout: true,
-      strategy: null,
-      offerCount: null,
-    },
+    holdoutArm(20),
     {
       name: "Blended, 3",
       weight: 40,
@@ -81,13 +76,7 @@ describe("experiment lifecycle", () => {
         primaryMetric: "aov",
         placements: ["drawer"],
         arms: [
-          {
-            name: "Hold-out",
-            weight: 30,
-            holdout: true,
-            strategy: null,
-            offerCount: null,
-          },
+          holdoutArm(30),
           {
             name: "Four offers",
             weight: 70,
@@ -270,13 +259,7 @@ describe("results", () => {
       shop,
       input({
         arms: [
-          {
-            name: "Hold-out",
-            weight: 50,
-            holdout: true,
-            strategy: null,
-            offerCount: null,
-          },
+          holdoutArm(50),
           {
             name: "Offers",
             weight: 50,

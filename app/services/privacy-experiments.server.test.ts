@@ -8,6 +8,7 @@ import {
 } from "./experiments.server";
 import { saveOrders } from "./orders.server";
 import { exportCustomerData, redactCustomer } from "./privacy.server";
+import { holdoutArm } from "../../test/fixtures";
 
 const SHOP = "privacy-experiments.myshopify.com";
 
@@ -18,13 +19,7 @@ describe("customers/data_request and customers/redact with experiment data", () 
       primaryMetric: "conversion",
       placements: ["cart"],
       arms: [
-        {
-          name: "Hold-out",
-          weight: 50,
-          holdout: true,
-          strategy: null,
-          offerCount: null,
-        },
+        holdoutArm(50),
         {
           name: "Offers",
           weight: 50,

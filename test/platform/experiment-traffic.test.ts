@@ -11,6 +11,7 @@ import {
   experimentResults,
   startExperiment,
 } from "~/services/experiments.server";
+import { holdoutArm } from "../fixtures";
 
 // The demo traffic generator against the real proxy route and the real orders webhook: its
 // orders must reach the experiment's arms through the visitor cart attribute.
@@ -76,13 +77,7 @@ describe("demo experiment traffic", () => {
       primaryMetric: "rpv",
       placements: ["cart"],
       arms: [
-        {
-          name: "Hold-out",
-          weight: 50,
-          holdout: true,
-          strategy: null,
-          offerCount: null,
-        },
+        holdoutArm(50),
         {
           name: "Cartlift",
           weight: 50,

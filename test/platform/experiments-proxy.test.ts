@@ -10,6 +10,7 @@ import {
   startExperiment,
 } from "~/services/experiments.server";
 import { parseTokenArm, setBanditEnabled } from "~/services/offer-count.server";
+import { holdoutArm } from "../fixtures";
 
 // The storefront path end to end: signed proxy request with a visitor id -> experiment arm ->
 // offers (or none, for the hold-out) -> exposure recorded.
@@ -71,13 +72,7 @@ describe("experiments on the storefront path", () => {
       primaryMetric: "rpv",
       placements: ["cart"],
       arms: [
-        {
-          name: "Hold-out",
-          weight: 50,
-          holdout: true,
-          strategy: null,
-          offerCount: null,
-        },
+        holdoutArm(50),
         {
           name: "Two best sellers",
           weight: 50,
