@@ -78,6 +78,30 @@ describe("readOrdersCsv", () => {
     expect(result.titles.get("85123A")).toBe("RECORD FRAME");
   });
 
+  it("describes the catalog as it was before a time, and still reads every order", async () => {
+    const path = file(
+      "renamed.csv",
+      HEADER +
+        "1,2011-01-01T10:00:00,,UK,A,LANTERN,1,1.25\n" +
+        "2,2011-02-01T10:00:00,,UK,A,LANTERN RED,1,2.00\n" +
+        "2,2011-02-01T10:00:00,,UK,B,CANDLE,1,0.50\n",
+    );
+    const before = await readOrdersCsv(path, {
+      describeBefore: "2011-02-01T00:00:00",
+    });
+    expect(before.orders.map((o) => o.id)).toEqual(["1", "2"]);
+    expect(before.titles).toEqual(new Map([["A", "LANTERN"]]));
+    expect(before.unitPrices).toEqual(new Map([["A", 125]]));
+    const all = await readOrdersCsv(path);
+    expect(all.titles.get("A")).toBe("LANTERN RED");
+    expect(all.unitPrices).toEqual(
+      new Map([
+        ["A", 200],
+        ["B", 50],
+      ]),
+    );
+  });
+
   it("counts bad rows with their line numbers and keeps reading", async () => {
     const path = file(
       "bad.csv",

@@ -58,8 +58,10 @@ export interface CsvOrder {
 
 export interface OrdersCsvResult {
   orders: CsvOrder[];
-  /** Latest title seen per SKU, for human-readable CLI output. */
+  /** Latest title seen per SKU (before `describeBefore`), for output and the catalog. */
   titles: Map<string, string>;
+  /** Latest unit price seen per SKU (before `describeBefore`), in minor units. */
+  unitPrices: Map<string, number>;
   rows: number;
   badRowCount: number;
   /** The first `maxBadRowDetails` bad rows, with line numbers. */
@@ -219,6 +221,12 @@ const PRICE = /^\d+(\.\d+)?$/;
 
 export interface ReadOrdersOptions {
   maxBadRowDetails?: number;
+  /**
+   * Titles and prices describe the catalog as it was before this created_at (an evaluation's
+   * train bound), so that nothing from the scored period reaches the model. Every row still
+   * makes its order.
+   */
+  describeBefore?: string;
 }
 
 /**
@@ -233,6 +241,8 @@ export async function readOrdersCsv(
   const maxDetails = options.maxBadRowDetails ?? 100;
   const orders = new Map<string, CsvOrder & { seen: Set<string> }>();
   const titles = new Map<string, string>();
+  const unitPrices = new Map<string, number>();
+  const describeBefore = options.describeBefore;
   const badRows: BadRow[] = [];
   let badRowCount = 0;
   let rows = 0;
@@ -314,8 +324,10 @@ export async function readOrdersCsv(
       order.seen.add(sku);
       order.items.push(sku);
     }
-    if (header.product_title !== undefined) {
-      const title = fields[header.product_title];
+    if (describeBefore === undefined || createdAt < describeBefore) {
+      unitPrices.set(sku, Math.round(Number(price) * 100));
+      const title =
+        header.product_title === undefined ? "" : fields[header.product_title];
       if (title !== "") titles.set(sku, title);
     }
   }
@@ -327,5 +339,5 @@ export async function readOrdersCsv(
 
   const result: CsvOrder[] = [];
   for (const { seen: _seen, ...order } of orders.values()) result.push(order);
-  return { orders: result, titles, rows, badRowCount, badRows };
+  return { orders: result, titles, unitPrices, rows, badRowCount, badRows };
 }
