@@ -521,18 +521,6 @@ export function trainCartModel(
   };
 }
 
-function addRows(rows: NeighbourRows, i: number, scores: Float64Array): void {
-  const { offsets, ids, weights } = rows;
-  for (let k = offsets[i]; k < offsets[i + 1]; k++)
-    scores[ids[k]] += weights[k];
-}
-
-function maxOf(values: Float64Array): number {
-  let m = 0;
-  for (let j = 0; j < values.length; j++) if (values[j] > m) m = values[j];
-  return m;
-}
-
 /**
  * Scores a model's carts on the learned neighbours of the cart's items only (a few hundred, on any
  * catalog), with scratch space kept between carts. Everything else scores its prior alone.
@@ -586,7 +574,7 @@ export class CartScorer {
 }
 
 /** The recency-weighted popularity part of every item's score. */
-export function priorScore(model: CartModel, i: number): number {
+function priorScore(model: CartModel, i: number): number {
   return model.priorWeight > 0 ? model.priorWeight * model.prior[i] : 0;
 }
 
@@ -612,19 +600,36 @@ export function scoreCart(
 const scorers = new WeakMap<CartModel, CartScorer>();
 
 /**
- * Scores over `model.items` for a product page: what is commonly bought
- * with `item`. Unknown items get the recency-weighted popularity.
+ * A product page's learned scores: what is commonly bought with `item`, scaled to a best of 1, by
+ * item index, and the weight of the recency prior added to every item's score (all of it when
+ * the item has no co-purchase neighbours, so an unknown product still gets what sells lately).
  */
-export function scoreProduct(model: CartModel, item: string): Float64Array {
-  const scores = new Float64Array(model.items.length);
+export function productNeighbours(
+  model: CartModel,
+  item: string,
+): { scores: Map<number, number>; priorWeight: number } {
+  const scores = new Map<number, number>();
   const i = model.index.get(item);
-  if (i !== undefined) addRows(model.fbt, i, scores);
-  const max = maxOf(scores);
-  if (max > 0) for (let j = 0; j < scores.length; j++) scores[j] /= max;
-  const w = i === undefined || max === 0 ? 1 : model.fbtPrior;
-  if (w > 0)
-    for (let j = 0; j < scores.length; j++) scores[j] += w * model.prior[j];
-  return scores;
+  if (i !== undefined) {
+    const { offsets, ids, weights } = model.fbt;
+    let max = 0;
+    for (let k = offsets[i]; k < offsets[i + 1]; k++)
+      max = Math.max(max, weights[k]);
+    if (max > 0)
+      for (let k = offsets[i]; k < offsets[i + 1]; k++)
+        scores.set(ids[k], weights[k] / max);
+  }
+  return { scores, priorWeight: scores.size > 0 ? model.fbtPrior : 1 };
+}
+
+/** Scores over `model.items` for a product page: the dense view of `productNeighbours`. */
+export function scoreProduct(model: CartModel, item: string): Float64Array {
+  const out = new Float64Array(model.items.length);
+  const { scores, priorWeight } = productNeighbours(model, item);
+  if (priorWeight > 0)
+    for (let j = 0; j < out.length; j++) out[j] = priorWeight * model.prior[j];
+  for (const [j, s] of scores) out[j] += s;
+  return out;
 }
 
 export interface ScoredItem {

@@ -190,7 +190,7 @@ function rankCrossSells(
   // comfortable. Bounded whatever the catalog size: the cart model's best few, each anchor's best
   // partners and nearest neighbours. Deeper down each signal a candidate could not reach the top
   // DIVERSIFY_DEPTH without another signal speaking for it, and then it is in the pool.
-  const completion = request.completion?.(anchors);
+  const completion = request.completion?.(anchors, request.context.type);
   const pool = new Set<string>();
   for (const { productId } of completion?.top(COMPLETION_CANDIDATES) ?? [])
     if (eligible(productId, false)) pool.add(productId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scoreCart, trainCartModel } from "./cart-model";
+import { scoreCart, scoreProduct, trainCartModel } from "./cart-model";
 import {
   completionScorer,
   deserialiseModels,
@@ -65,6 +65,47 @@ describe("a shop's models", () => {
         expect(completion.top(Infinity)).toEqual(positive);
       }
     }
+  });
+
+  it("score a product page with the model's product-page lists, a one-item cart with the cart model", () => {
+    const cartOrders = [
+      ...orders,
+      // The tent goes with the lamp more often than with the pad, but the lamp sells with
+      // everything: the walk damps popular targets, the product-page counts do not.
+      ...["7", "8", "9"].map((id) => order(id, ["tent", "lamp"], 7)),
+      ...Array.from({ length: 12 }, (_, k) =>
+        order(`b${k}`, ["lamp", "batteries"], 8),
+      ),
+    ].map((o) => ({
+      id: o.id,
+      createdAt: new Date(o.createdAt).toISOString(),
+      items: o.lines.map((l) => l.productId),
+    }));
+    const model = trainCartModel(cartOrders);
+    const score = completionScorer(model);
+    const ranked = (scores: Float64Array) =>
+      model.items
+        .map((productId, i) => ({ productId, score: scores[i] }))
+        .filter((s) => s.score > 0)
+        .sort((x, y) => y.score - x.score)
+        .map((s) => s.productId);
+    for (const id of ["tent", "lamp", "unknown"]) {
+      const page = score([id], "product");
+      expect(model.items.map((p) => page.score(p))).toEqual([
+        ...scoreProduct(model, id),
+      ]);
+      expect(page.top(Infinity).map((s) => s.productId)).toEqual(
+        ranked(scoreProduct(model, id)),
+      );
+      expect(
+        score([id], "cart")
+          .top(Infinity)
+          .map((s) => s.productId),
+      ).toEqual(ranked(scoreCart(model, [id])));
+    }
+    // The two models disagree on the tent's best companion, so the context decides.
+    expect(score(["tent"], "product").top(1)[0].productId).toBe("lamp");
+    expect(score(["tent"], "cart").top(1)[0].productId).toBe("pad");
   });
 
   it("come back from storage scoring exactly as before", () => {

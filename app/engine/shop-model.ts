@@ -3,7 +3,7 @@ import {
   CartScorer,
   cartModelFromJSON,
   cartModelToJSON,
-  priorScore,
+  productNeighbours,
   trainCartModel,
 } from "./cart-model";
 import {
@@ -57,21 +57,25 @@ export function deserialiseModels(data: string): TrainedModel {
 }
 
 /**
- * Adapts the cart model to the ranker's scorer interface: `scoreCart`'s scores, computed only on
- * the learned neighbours of the cart's items (`CartScorer`), so a storefront request costs the
- * same on any catalog.
+ * Adapts the cart model to the ranker's scorer interface, on learned neighbours only, so a
+ * storefront request costs the same on any catalog: a product page gets the model's product-page
+ * lists (`productNeighbours`, tuned on Protocol B, the product-page protocol), a cart or a placed
+ * order gets `scoreCart`'s scores (`CartScorer`, tuned on Protocol A).
  */
 export function completionScorer(model: CartModel): CartCompletionScorer {
   const scorer = new CartScorer(model);
   let byPrior: Uint32Array | undefined;
-  return (cart) => {
-    const scores = scorer.neighbours(cart);
+  return (cart, context) => {
+    const { scores, priorWeight } =
+      context === "product" && cart.length === 1
+        ? productNeighbours(model, cart[0])
+        : { scores: scorer.neighbours(cart), priorWeight: model.priorWeight };
+    const prior = (i: number) =>
+      priorWeight > 0 ? priorWeight * model.prior[i] : 0;
     return {
       score: (productId) => {
         const i = model.index.get(productId);
-        return i === undefined
-          ? 0
-          : (scores.get(i) ?? 0) + priorScore(model, i);
+        return i === undefined ? 0 : (scores.get(i) ?? 0) + prior(i);
       },
       top: (limit) => {
         // The `limit` best positive scores, ties by index: kept sorted while scanning.
@@ -90,9 +94,9 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
             if (best.length > limit) best.pop();
           }
         };
-        for (const [i, s] of scores) keep(i, s + priorScore(model, i));
+        for (const [i, s] of scores) keep(i, s + prior(i));
         // Past the neighbours every item scores its prior: the best of those by prior.
-        if (model.priorWeight > 0) {
+        if (priorWeight > 0) {
           byPrior ??= Uint32Array.from(model.prior.keys()).sort(
             (x, y) => model.prior[y] - model.prior[x] || x - y,
           );
@@ -100,7 +104,7 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
           for (const i of byPrior) {
             if (taken === limit || !(model.prior[i] > 0)) break;
             if (!scores.has(i)) {
-              keep(i, priorScore(model, i));
+              keep(i, prior(i));
               taken++;
             }
           }

@@ -130,6 +130,8 @@ export type RecommendationContext =
  */
 export type CartCompletionScorer = (
   cartProductIds: readonly string[],
+  /** Where the products come from: a product page may be scored by a model of its own. */
+  context?: RecommendationContext["type"],
 ) => CartCompletion;
 
 /** One cart's completion scores: the best few as candidates, and any product's on demand. */
