@@ -228,17 +228,27 @@ export function shrunkConfidence(
   candidateId: string,
   asOf?: number,
 ): number {
+  return confidenceFrom(stats, anchorId, asOf)(candidateId);
+}
+
+/** `shrunkConfidence` of one anchor for many candidates: the anchor's part is looked up once. */
+export function confidenceFrom(
+  stats: CoPurchaseStats,
+  anchorId: string,
+  asOf?: number,
+): (candidateId: string) => number {
   const scale = asOfScale(stats, asOf);
-  const a = stats.items.get(anchorId);
-  const c = stats.items.get(candidateId);
-  if (!c || stats.orderWeight === 0) return 0;
   const k = stats.config.priorStrength;
-  const base = c.weight / stats.orderWeight;
-  const wa = (a?.weight ?? 0) * scale;
-  const wac =
-    (stats.pairs.get(anchorId)?.get(candidateId)?.weight ?? 0) * scale;
-  if (wa + k === 0) return 0;
-  return (wac + k * base) / (wa + k);
+  const wa = (stats.items.get(anchorId)?.weight ?? 0) * scale;
+  const pairs = stats.pairs.get(anchorId);
+  return (candidateId) => {
+    const c = stats.items.get(candidateId);
+    if (!c || stats.orderWeight === 0) return 0;
+    const base = c.weight / stats.orderWeight;
+    const wac = (pairs?.get(candidateId)?.weight ?? 0) * scale;
+    if (wa + k === 0) return 0;
+    return (wac + k * base) / (wa + k);
+  };
 }
 
 export interface ProductActivity {

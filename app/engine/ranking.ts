@@ -7,10 +7,10 @@ import {
 } from "./content";
 import {
   compareIds,
+  confidenceFrom,
   pairEvidence,
   partnersOf,
   productActivity,
-  shrunkConfidence,
   type CoPurchaseStats,
   type PairEvidence,
 } from "./copurchase";
@@ -224,7 +224,12 @@ function rankCrossSells(
   const topSeller = model.popular[0]?.weight ?? 0;
   // Per anchor, once: its co-purchase partners, and its nearest neighbours with the weight
   // content gets for it (more as the anchor has fewer orders).
-  const anchorPairs = stats ? anchors.map((a) => stats.pairs.get(a)) : [];
+  const anchorPairs = stats
+    ? anchors.flatMap((a) => {
+        const pairs = stats.pairs.get(a);
+        return pairs ? [{ pairs, confidence: confidenceFrom(stats, a) }] : [];
+      })
+    : [];
   const anchorSimilar = knownAnchors.map((a) => {
     const orders = stats ? productActivity(stats, a).orders : 0;
     const coldness = 1 - Math.min(1, orders / coldStartOrders);
@@ -243,11 +248,8 @@ function rankCrossSells(
         : 0;
     // Against every anchor, not only those whose top list brought the candidate in.
     let miss = 1;
-    if (stats) {
-      anchorPairs.forEach((pairs, k) => {
-        if (pairs?.has(id)) miss *= 1 - shrunkConfidence(stats, anchors[k], id);
-      });
-    }
+    for (const { pairs, confidence } of anchorPairs)
+      if (pairs.has(id)) miss *= 1 - confidence(id);
     const copurchase = 1 - miss;
     let content = 0;
     let similarAnchor: string | undefined;
