@@ -2,7 +2,7 @@
  * Engine CLI on the shared order-export CSV format (gzip accepted).
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
- *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines]
+ *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -26,12 +26,14 @@ import {
   readOrdersCsv,
   type OrdersCsvResult,
 } from "../app/engine/orders-csv";
+import { SPLITS } from "../app/engine/protocol";
 
 const USAGE = `usage: npm run engine -- <command> [options]
   train     --orders FILE --out MODEL.json [--threads N]
   recommend --model MODEL.json --cart SKU[,SKU...] [--k N]
   evaluate  --orders FILE [--split test|validation] [--no-baselines] [--threads N]
-            [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)`;
+            [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)
+            [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)`;
 
 class UsageError extends Error {}
 
@@ -60,9 +62,12 @@ function required(value: string | undefined, name: string): string {
   return value;
 }
 
-async function loadOrders(path: string): Promise<OrdersCsvResult> {
+async function loadOrders(
+  path: string,
+  describeBefore?: string,
+): Promise<OrdersCsvResult> {
   const t = performance.now();
-  const result = await readOrdersCsv(path);
+  const result = await readOrdersCsv(path, { describeBefore });
   const ms = performance.now() - t;
   console.log(
     `read ${result.rows} rows, ${result.orders.length} orders, ${result.titles.size} SKUs in ${ms.toFixed(0)} ms`,
@@ -220,6 +225,7 @@ async function evaluate(args: string[]): Promise<void> {
       threads: { type: "string" },
       exact: { type: "boolean", default: false },
       set: { type: "string", multiple: true, default: [] },
+      storefront: { type: "boolean", default: false },
     },
   });
   const ordersPath = required(values.orders, "orders");
@@ -229,7 +235,11 @@ async function evaluate(args: string[]): Promise<void> {
   }
   const threads = positiveInt(values.threads, "threads", 2);
   const started = performance.now();
-  const { orders } = await loadOrders(ordersPath);
+  // Titles and prices as they were before the scored period.
+  const { orders, titles, unitPrices } = await loadOrders(
+    ordersPath,
+    SPLITS[split].trainBefore,
+  );
   const overrides = parseOverrides(values.set ?? []);
   if (values.exact) overrides.neighbours = Infinity;
   if (Object.keys(overrides).length > 0)
@@ -237,6 +247,10 @@ async function evaluate(args: string[]): Promise<void> {
   const report = evaluateCartModel(orders, split, {
     model: { ...overrides, threads },
     baselines: !values["no-baselines"],
+    // The shared export is in pounds sterling.
+    storefront: values.storefront
+      ? { titles, unitPrices, currency: "GBP" }
+      : undefined,
   });
   console.log(
     `split ${split}: ${report.trainOrders} train orders, ${report.evaluationOrders} evaluation orders; ` +
