@@ -587,9 +587,16 @@ describe("at catalog scale", () => {
     bigCatalog[(n * 97) % bigCatalog.length].id,
     bigCatalog[(n * 389 + 5) % bigCatalog.length].id,
   ]);
+  // Wholesale-sized carts: 30 products from a few families.
+  const bigCarts = Array.from({ length: 4 }, (_, n) =>
+    Array.from(
+      { length: 30 },
+      (_, k) => bigCatalog[(n * 211 + k * 23) % bigCatalog.length].id,
+    ),
+  );
 
   it("offers the same as ranking every product the cart model scores", () => {
-    for (const productIds of carts) {
+    for (const productIds of [...carts, ...bigCarts]) {
       const request = (completion: CartCompletionScorer): RankRequest => ({
         placement: "cart",
         context: { type: "cart", productIds },
@@ -615,6 +622,20 @@ describe("at catalog scale", () => {
       const bound = 100 + 2 * 90 + 20;
       expect(bounded.counter.scored).toBeLessThanOrEqual(bound);
       expect(full.counter.scored).toBeGreaterThan(2 * bound);
+    }
+  });
+
+  it("shares the pool among a big cart's products, so its size does not grow with the cart", () => {
+    for (const productIds of bigCarts) {
+      const { counter, wrapped } = counting(scorer);
+      rankOffers(bigModel, {
+        placement: "cart",
+        context: { type: "cart", productIds },
+        completion: wrapped,
+      });
+      // Cart model 100, 300 partners and 150 neighbours shared by the cart, a few best sellers;
+      // 60 partners and 30 neighbours for each of 30 products would be 2,800.
+      expect(counter.scored).toBeLessThanOrEqual(100 + 300 + 150 + 20);
     }
   });
 });

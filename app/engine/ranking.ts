@@ -92,6 +92,11 @@ const DIVERSIFY_DEPTH = 60;
 const COMPLETION_CANDIDATES = 100;
 const PARTNERS_PER_ANCHOR = 60;
 const SIMILAR_PER_ANCHOR = 30;
+// A big cart shares these among its products (each keeps at least its best few): every candidate is
+// scored against every cart product, so the pool is what a big cart's request costs.
+const PARTNERS_PER_CART = 300;
+const SIMILAR_PER_CART = 150;
+const PER_ANCHOR_FLOOR = 5;
 const MIN_ORDERS_FOR_SHARE = 3;
 
 export interface RankingModel {
@@ -192,23 +197,32 @@ function rankCrossSells(
   };
 
   // Candidate pool: what a signal speaks for most strongly, then best sellers until the pool is
-  // comfortable. Bounded whatever the catalog size: the cart model's best few, each anchor's best
-  // partners and nearest neighbours. Deeper down each signal a candidate could not reach the top
-  // DIVERSIFY_DEPTH without another signal speaking for it, and then it is in the pool.
+  // comfortable. Bounded whatever the catalog and the cart: the cart model's best few, each
+  // anchor's best partners and nearest neighbours (fewer each in a big cart). Deeper down each
+  // signal a candidate could not reach the top DIVERSIFY_DEPTH without another signal speaking for
+  // it, and then it is in the pool.
   const completion = request.completion?.(anchors, request.context.type);
   const pool = new Set<string>();
   for (const { productId } of completion?.top(COMPLETION_CANDIDATES) ?? [])
     if (eligible(productId, false)) pool.add(productId);
+  const share = (perCart: number, perAnchor: number, count: number) =>
+    Math.min(perAnchor, Math.max(PER_ANCHOR_FLOOR, Math.ceil(perCart / count)));
   if (stats) {
+    const take = share(PARTNERS_PER_CART, PARTNERS_PER_ANCHOR, anchors.length);
     for (const a of anchors) {
-      for (const e of cachedPartners(model, stats, a)) {
-        if (eligible(e.productId, false)) pool.add(e.productId);
-      }
+      const partners = cachedPartners(model, stats, a);
+      for (let k = 0; k < Math.min(take, partners.length); k++)
+        if (eligible(partners[k].productId, false))
+          pool.add(partners[k].productId);
     }
   }
+  const take = share(SIMILAR_PER_CART, SIMILAR_PER_ANCHOR, knownAnchors.length);
   for (const a of knownAnchors) {
-    for (const id of cachedSimilar(model, a).keys())
+    let k = 0;
+    for (const id of cachedSimilar(model, a).keys()) {
+      if (k++ === take) break;
       if (eligible(id, false)) pool.add(id);
+    }
   }
   const target = Math.max(limit * 5, 20);
   for (const p of model.popular) {
