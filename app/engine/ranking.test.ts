@@ -416,13 +416,26 @@ describe("merchant rules", () => {
 
 describe("fallbacks and stability", () => {
   it("still offers something for a product nobody has bought yet", () => {
-    const offers = rankOffers(model, {
-      placement: "product_fbt",
-      context: { type: "product", productId: "kettle" },
-    });
-    expect(offers).toHaveLength(2);
-    expect(offers[0].productId).toBe("coffee-maker");
-    expect(offers[0].reason).toBe("Similar to Electric Kettle");
+    // With the shop's own cart model too: it knows nothing of the kettle, so content decides.
+    const shopCompletion = completionScorer(
+      trainCartModel(
+        history.map((o) => ({
+          id: o.id,
+          createdAt: new Date(o.createdAt).toISOString(),
+          items: o.lines.map((l) => l.productId),
+        })),
+      ),
+    );
+    for (const completion of [undefined, shopCompletion]) {
+      const offers = rankOffers(model, {
+        placement: "product_fbt",
+        context: { type: "product", productId: "kettle" },
+        completion,
+      });
+      expect(offers).toHaveLength(2);
+      expect(offers[0].productId).toBe("coffee-maker");
+      expect(offers[0].reason).toBe("Similar to Electric Kettle");
+    }
   });
 
   it("offers best sellers with their category when there is no other signal", () => {
