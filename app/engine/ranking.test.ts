@@ -3,7 +3,7 @@ import { trainCartModel } from "./cart-model";
 import { buildCoPurchase } from "./copurchase";
 import { mulberry32 } from "./random";
 import { buildRankingModel, rankOffers, type RankRequest } from "./ranking";
-import { completionScorer } from "./shop-model";
+import { completionScorer, trainModels } from "./shop-model";
 import type {
   CartCompletionScorer,
   CatalogProduct,
@@ -417,15 +417,7 @@ describe("merchant rules", () => {
 describe("fallbacks and stability", () => {
   it("still offers something for a product nobody has bought yet", () => {
     // With the shop's own cart model too: it knows nothing of the kettle, so content decides.
-    const shopCompletion = completionScorer(
-      trainCartModel(
-        history.map((o) => ({
-          id: o.id,
-          createdAt: new Date(o.createdAt).toISOString(),
-          items: o.lines.map((l) => l.productId),
-        })),
-      ),
-    );
+    const shopCompletion = completionScorer(trainModels(history).cartModel);
     for (const completion of [undefined, shopCompletion]) {
       const offers = rankOffers(model, {
         placement: "product_fbt",
