@@ -144,10 +144,30 @@ export function useDemoInChromium(): DemoInChromium {
   return env;
 }
 
-/** The embedded admin's home, opened with a freshly minted session token. */
+/**
+ * Resolves once Remix has hydrated the page and has no navigation in flight. Server-rendered
+ * buttons are on screen before that, and a click on one whose handler is not attached yet is lost.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const router = (
+      window as {
+        __remixRouter?: {
+          state: { initialized: boolean; navigation: { state: string } };
+        };
+      }
+    ).__remixRouter;
+    return (
+      router?.state.initialized && router.state.navigation.state === "idle"
+    );
+  });
+}
+
+/** The embedded admin's home, opened with a freshly minted session token, hydrated. */
 export async function openAdmin({ demo, browser }: DemoInChromium) {
   const page = await newPage(browser);
   await page.goto(`${demo.url}/demo/admin`);
   await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+  await hydrated(page);
   return page;
 }
