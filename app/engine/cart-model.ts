@@ -600,32 +600,35 @@ export function scoreCart(
 const scorers = new WeakMap<CartModel, CartScorer>();
 
 /**
- * A product page's learned scores: what is commonly bought with `item`, scaled to a best of 1, by
- * item index, and the weight of the recency prior added to every item's score (all of it when
- * the item has no co-purchase neighbours, so an unknown product still gets what sells lately).
+ * A product page's learned scores, by item index: what is commonly bought with `item`, scaled to
+ * a best of 1. Empty for an item without co-purchase neighbours; what stands in for them is the
+ * caller's choice (`scoreProduct`: the recency prior; the storefront: its cold-start signals).
  */
 export function productNeighbours(
   model: CartModel,
   item: string,
-): { scores: Map<number, number>; priorWeight: number } {
+): Map<number, number> {
   const scores = new Map<number, number>();
   const i = model.index.get(item);
-  if (i !== undefined) {
-    const { offsets, ids, weights } = model.fbt;
-    let max = 0;
+  if (i === undefined) return scores;
+  const { offsets, ids, weights } = model.fbt;
+  let max = 0;
+  for (let k = offsets[i]; k < offsets[i + 1]; k++)
+    max = Math.max(max, weights[k]);
+  if (max > 0)
     for (let k = offsets[i]; k < offsets[i + 1]; k++)
-      max = Math.max(max, weights[k]);
-    if (max > 0)
-      for (let k = offsets[i]; k < offsets[i + 1]; k++)
-        scores.set(ids[k], weights[k] / max);
-  }
-  return { scores, priorWeight: scores.size > 0 ? model.fbtPrior : 1 };
+      scores.set(ids[k], weights[k] / max);
+  return scores;
 }
 
-/** Scores over `model.items` for a product page: the dense view of `productNeighbours`. */
+/**
+ * Scores over `model.items` for a product page: the dense view of `productNeighbours`, plus
+ * `fbtPrior` times the recency prior, or the prior alone for an item without neighbours.
+ */
 export function scoreProduct(model: CartModel, item: string): Float64Array {
   const out = new Float64Array(model.items.length);
-  const { scores, priorWeight } = productNeighbours(model, item);
+  const scores = productNeighbours(model, item);
+  const priorWeight = scores.size > 0 ? model.fbtPrior : 1;
   if (priorWeight > 0)
     for (let j = 0; j < out.length; j++) out[j] = priorWeight * model.prior[j];
   for (const [j, s] of scores) out[j] += s;

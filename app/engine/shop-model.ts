@@ -57,16 +57,6 @@ export function deserialiseModels(data: string): TrainedModel {
 }
 
 /**
- * A product page's scores for the ranker. A product without co-purchase neighbours (new, or never
- * bought with anything) scores nothing here rather than the recency prior that `scoreProduct` falls
- * back to: the ranker's cold-start signals, content similarity first, then decide.
- */
-function productPage(model: CartModel, productId: string) {
-  const page = productNeighbours(model, productId);
-  return page.scores.size > 0 ? page : { ...page, priorWeight: 0 };
-}
-
-/**
  * Adapts the cart model to the ranker's scorer interface, on learned neighbours only, so a
  * storefront request costs the same on any catalog: a product page gets the model's product-page
  * lists (`productNeighbours`, tuned on Protocol B, the product-page protocol), a cart or a placed
@@ -76,10 +66,14 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
   const scorer = new CartScorer(model);
   let byPrior: Uint32Array | undefined;
   return (cart, context) => {
-    const { scores, priorWeight } =
-      context === "product" && cart.length === 1
-        ? productPage(model, cart[0])
-        : { scores: scorer.neighbours(cart), priorWeight: model.priorWeight };
+    const page = context === "product" && cart.length === 1;
+    const scores = page
+      ? productNeighbours(model, cart[0])
+      : scorer.neighbours(cart);
+    // A product page without co-purchase neighbours (a new product) gets no prior here, unlike
+    // `scoreProduct`: the ranker's cold-start signals, content similarity first, decide it.
+    let priorWeight = model.priorWeight;
+    if (page) priorWeight = scores.size > 0 ? model.fbtPrior : 0;
     const prior = (i: number) =>
       priorWeight > 0 ? priorWeight * model.prior[i] : 0;
     return {
