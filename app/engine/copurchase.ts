@@ -240,13 +240,13 @@ export function confidenceFrom(
   const scale = asOfScale(stats, asOf);
   const k = stats.config.priorStrength;
   const wa = (stats.items.get(anchorId)?.weight ?? 0) * scale;
+  if (stats.orderWeight === 0 || wa + k === 0) return () => 0;
   const pairs = stats.pairs.get(anchorId);
   return (candidateId) => {
     const c = stats.items.get(candidateId);
-    if (!c || stats.orderWeight === 0) return 0;
+    if (!c) return 0;
     const base = c.weight / stats.orderWeight;
     const wac = (pairs?.get(candidateId)?.weight ?? 0) * scale;
-    if (wa + k === 0) return 0;
     return (wac + k * base) / (wa + k);
   };
 }

@@ -208,19 +208,27 @@ function rankCrossSells(
   const share = (perCart: number, perAnchor: number, count: number) =>
     Math.min(perAnchor, Math.max(PER_ANCHOR_FLOOR, Math.ceil(perCart / count)));
   if (stats) {
-    const take = share(PARTNERS_PER_CART, PARTNERS_PER_ANCHOR, anchors.length);
+    const partnersEach = share(
+      PARTNERS_PER_CART,
+      PARTNERS_PER_ANCHOR,
+      anchors.length,
+    );
     for (const a of anchors) {
       const partners = cachedPartners(model, stats, a);
-      for (let k = 0; k < Math.min(take, partners.length); k++)
+      for (let k = 0; k < Math.min(partnersEach, partners.length); k++)
         if (eligible(partners[k].productId, false))
           pool.add(partners[k].productId);
     }
   }
-  const take = share(SIMILAR_PER_CART, SIMILAR_PER_ANCHOR, knownAnchors.length);
+  const similarEach = share(
+    SIMILAR_PER_CART,
+    SIMILAR_PER_ANCHOR,
+    knownAnchors.length,
+  );
   for (const a of knownAnchors) {
     let k = 0;
     for (const id of cachedSimilar(model, a).keys()) {
-      if (k++ === take) break;
+      if (k++ === similarEach) break;
       if (eligible(id, false)) pool.add(id);
     }
   }
