@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import {
-  hasChromium,
-  hydrated,
-  useDemoInChromium,
-  openAdmin,
-} from "./demo-server";
+import { hasChromium, nav, useDemoInChromium, openAdmin } from "./demo-server";
 
 // The merchant's walks through the demo admin, found by role as a merchant (or a screen reader)
 // finds them. Needs `npm run build` first, like every browser test.
-
-/** Follows a nav link and waits for the page it leads to, hydrated. */
-async function nav(page: Page, name: string) {
-  const link = page
-    .getByRole("navigation")
-    .getByRole("link", { name, exact: true });
-  const path = new URL((await link.getAttribute("href"))!, page.url()).pathname;
-  await link.click();
-  await page.waitForURL((url) => url.pathname === path);
-  await hydrated(page);
-}
 
 /** Picks the first `count` entries in the demo stand-in's resource picker dialog. */
 async function pickFirst(page: Page, button: string, count: number) {

@@ -171,3 +171,14 @@ export async function openAdmin({ demo, browser }: DemoInChromium) {
   await hydrated(page);
   return page;
 }
+
+/** Follows a link of the app's nav menu and waits for the page it leads to, hydrated. */
+export async function nav(page: Page, name: string): Promise<void> {
+  const link = page
+    .getByRole("navigation")
+    .getByRole("link", { name, exact: true });
+  const path = new URL((await link.getAttribute("href"))!, page.url()).pathname;
+  await link.click();
+  await page.waitForURL((url) => url.pathname === path);
+  await hydrated(page);
+}

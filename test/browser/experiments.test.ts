@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DESKTOP_CHROME,
   hasChromium,
+  nav,
   useDemoInChromium,
   openAdmin,
   type DemoInChromium,
@@ -49,10 +50,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
 
   it("creates an experiment with a hold-out, hides the widget from the hold-out, and shows results with a verdict", async () => {
     const page = await openAdmin(env);
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: "Experiments", exact: true })
-      .click();
+    await nav(page, "Experiments");
     await page.getByRole("heading", { name: "Learned offer count" }).waitFor();
     await page.getByRole("link", { name: "New experiment" }).first().click();
     await page
@@ -113,10 +111,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     };
     expect(summary.visitors).toBe(2200);
     // Back through the app's own navigation (a reload would drop the embedded session token).
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: "Experiments", exact: true })
-      .click();
+    await nav(page, "Experiments");
     await page.getByRole("link", { name: "Cart offers vs hold-out" }).click();
     const results = page.getByRole("table").nth(1);
     await page.getByRole("heading", { name: "Results per arm" }).waitFor();
@@ -139,10 +134,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
 
   it("lists customers due for a re-order and publishes reminders only for those who consented", async () => {
     const page = await openAdmin(env);
-    await page
-      .getByRole("navigation")
-      .getByRole("link", { name: "Replenishment", exact: true })
-      .click();
+    await nav(page, "Replenishment");
     await page.getByRole("heading", { name: "Re-order intervals" }).waitFor();
     const heading = await page
       .getByRole("heading", { name: /^Due now \(\d+\)$/ })
