@@ -37,6 +37,14 @@ export function createClient(url: string): PrismaClient {
  */
 export const BATCH_TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
 
+/**
+ * Prisma's "unique constraint failed". Checked by code, not class: the SQLite and PostgreSQL
+ * clients each carry their own copy of Prisma's error classes.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}
+
 declare global {
   // Reused across Vite dev-server reloads so each edit does not open a new connection.
   var cartliftPrisma: PrismaClient | undefined;

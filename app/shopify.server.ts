@@ -8,8 +8,8 @@ import prisma from "./db.server";
 import { CachingSessionStorage } from "./session-storage.server";
 import { API_VERSION } from "./api-version";
 import { env } from "./env.server";
-import { startImport } from "./services/import.server";
-import { verifyProxyRequest } from "./services/proxy-signature.server";
+import { startImport } from "./services/catalog/import.server";
+import { verifyProxyRequest } from "./services/storefront/proxy-signature.server";
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,

@@ -167,7 +167,7 @@ async function main() {
   try {
     await migratePostgres(databaseUrl);
     Object.assign(process.env, benchEnv(databaseUrl));
-    const { storeModel } = await import("../app/services/model.server");
+    const { storeModel } = await import("../app/services/model/model.server");
     const { default: prisma } = await import("../app/db.server");
 
     const big = { ...bigShop(), shop: "bench-big.myshopify.com" };

@@ -107,7 +107,7 @@ async function seed() {
     env: { ...process.env, DATABASE_URL },
   });
   Object.assign(process.env, benchEnv(DATABASE_URL));
-  const { storeModel } = await import("../app/services/model.server");
+  const { storeModel } = await import("../app/services/model/model.server");
   const { default: prisma } = await import("../app/db.server");
   const demo = { ...generateDemoShop({ now: BENCH_NOW }), shop: SHOP };
   await seedCatalog(demo);

@@ -117,7 +117,8 @@ export function engineOrders(shop: DemoShop): EngineOrder[] {
 
 /** Writes a synthetic shop's catalog through the app's own service (benchEnv must be set). */
 export async function seedCatalog(shop: DemoShop, batch = 100) {
-  const { saveProducts } = await import("../app/services/catalog.server");
+  const { saveProducts } =
+    await import("../app/services/catalog/products.server");
   const { default: prisma } = await import("../app/db.server");
   await prisma.shop.create({
     data: { shop: shop.shop, currency: shop.currency, importStatus: "done" },

@@ -187,7 +187,7 @@ app.listen(port, async () => {
   });
   // Then the first model trains (in a worker thread of the app): the storefront shows learned
   // offers from the first page on.
-  const { trainingStatus } = await import("~/services/model.server");
+  const { trainingStatus } = await import("~/services/model/model.server");
   for (
     let waited = 0;
     (await trainingStatus(DEMO_SHOP)).state !== "trained";

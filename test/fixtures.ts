@@ -1,6 +1,6 @@
 import prisma from "~/db.server";
 import type { EngineOrder } from "~/engine/types";
-import type { ExperimentInput } from "~/services/experiments.server";
+import type { ExperimentInput } from "~/services/experiments/experiments.server";
 
 /** A shop whose import is done, with three products (ids 1–3) of one in-stock variant each (91–93). */
 export async function seedSmallShop(

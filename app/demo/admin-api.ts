@@ -107,7 +107,7 @@ export function demoAdminHandlers(
       restoreRate: 100,
     },
   };
-  // Replenishment reminders (app/services/replenishment.server.ts): customers' marketing consent
+  // Replenishment reminders (app/services/replenishment/replenishment.server.ts): customers' marketing consent
   // (deterministic: two in three subscribed to email) and the cartlift.replenishment_due
   // metafields written so far, kept in memory for this demo run.
   const reminders = new Map<string, string>();
@@ -218,7 +218,7 @@ export function demoAdminHandlers(
         extensions: { cost },
       });
     }),
-    // The bundle discount lifecycle (app/services/bundle-discount.server.ts): one automatic
+    // The bundle discount lifecycle (app/services/merchandising/bundle-discount.server.ts): one automatic
     // discount per shop, then configuration writes. The demo keeps no discount state: the app
     // remembers the id in its own database, as it does against Shopify.
     admin.mutation("CartliftBundleDiscountCreate", () =>

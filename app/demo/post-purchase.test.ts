@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { API_KEY, API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { action as offerAction } from "~/routes/api.post-purchase.offer";
-import { signChangesetJwt } from "~/services/post-purchase.server";
+import { signChangesetJwt } from "~/services/checkout/post-purchase.server";
 import {
   decodeSignedChangeset,
   mintCheckoutToken,

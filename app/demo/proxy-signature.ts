@@ -1,4 +1,4 @@
-import { proxySignature } from "~/services/proxy-signature.server";
+import { proxySignature } from "~/services/storefront/proxy-signature.server";
 
 /** Adds shop, timestamp and signature: what Shopify appends to a proxied request. */
 export function proxiedQuery(

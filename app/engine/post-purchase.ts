@@ -1,6 +1,6 @@
 // The one-click post-purchase offer: how much discount it may carry, how many units the buyer may
 // add, and whether the changes a buyer asks to have signed are exactly the offer the app made.
-// Pure: the service (app/services/post-purchase.server.ts) fetches, stores and signs.
+// Pure: the service (app/services/checkout/post-purchase.server.ts) fetches, stores and signs.
 import { applyBasisPoints, formatPercent } from "./money";
 
 /** A buyer adds at most this many units after checkout, even when stock would allow more. */

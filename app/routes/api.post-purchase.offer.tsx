@@ -2,8 +2,8 @@ import { z } from "zod";
 import {
   checkoutEndpoint,
   checkoutPreflight,
-} from "~/services/checkout-endpoint.server";
-import { makePostPurchaseOffer } from "~/services/post-purchase.server";
+} from "~/http/checkout-endpoint.server";
+import { makePostPurchaseOffer } from "~/services/checkout/post-purchase.server";
 
 const Body = z.object({
   referenceId: z.string().min(1).max(255),

@@ -2,8 +2,8 @@ import { z } from "zod";
 import {
   checkoutEndpoint,
   checkoutPreflight,
-} from "~/services/checkout-endpoint.server";
-import { signPostPurchaseChangeset } from "~/services/post-purchase.server";
+} from "~/http/checkout-endpoint.server";
+import { signPostPurchaseChangeset } from "~/services/checkout/post-purchase.server";
 
 // The shape is checked here; whether the changes are the offer is the service's decision.
 const Change = z.object({

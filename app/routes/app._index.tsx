@@ -26,13 +26,13 @@ import { useEffect } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
-import { shopOverview } from "~/services/overview.server";
 import {
   type ChecklistItem,
   MANUAL_STEPS,
   onboarding,
   setStepDone,
-} from "~/services/onboarding.server";
+  shopOverview,
+} from "~/services/onboarding/onboarding.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

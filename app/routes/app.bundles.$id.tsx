@@ -31,15 +31,15 @@ import {
   getBundle,
   parseBundleForm,
   productTitles,
-  shopCurrency,
   syncDiscountAfterWrite,
   updateBundle,
-} from "~/services/bundles.server";
+} from "~/services/merchandising/bundles.server";
+import { shopCurrency } from "~/services/catalog/products.server";
 import {
   SuggestionNotFoundError,
   getSuggestion,
   markAccepted,
-} from "~/services/suggestions.server";
+} from "~/services/merchandising/suggestions.server";
 
 const notFound = () =>
   new Response("This bundle does not exist in your store.", { status: 404 });

@@ -5,7 +5,8 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "~/shopify.server";
 import { RecordListPage } from "~/components/record-list-page";
 import { formatMoney, formatPercent } from "~/engine/money";
-import { listBundles, shopCurrency } from "~/services/bundles.server";
+import { listBundles } from "~/services/merchandising/bundles.server";
+import { shopCurrency } from "~/services/catalog/products.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

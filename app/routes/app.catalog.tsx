@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import { searchCatalog } from "~/services/catalog-search.server";
+import { searchCatalog } from "~/services/catalog/search.server";
 
 /**
  * The shop's imported products and collections, searchable. Demo mode's App Bridge stand-in

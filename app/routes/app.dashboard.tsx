@@ -26,8 +26,11 @@ import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { formatMoney } from "~/engine/money";
 import { PLACEMENTS } from "~/engine/types";
-import { STRATEGIES } from "~/services/recommendations.server";
-import { loadDashboard, rangeFilter } from "~/services/dashboard.server";
+import { STRATEGIES } from "~/engine/strategies";
+import {
+  loadDashboard,
+  rangeFilter,
+} from "~/services/measurement/dashboard.server";
 import type { Series } from "~/components/dashboard-charts";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];

@@ -31,7 +31,7 @@ import {
   experimentResults,
   startExperiment,
   stopExperiment,
-} from "~/services/experiments.server";
+} from "~/services/experiments/experiments.server";
 import {
   METRIC_LABELS,
   PLACEMENT_LABELS,

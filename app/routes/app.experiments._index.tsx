@@ -25,12 +25,12 @@ import {
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { listExperiments } from "~/services/experiments.server";
+import { listExperiments } from "~/services/experiments/experiments.server";
 import {
   BANDIT_PLACEMENTS,
   banditOverview,
   setBanditEnabled,
-} from "~/services/offer-count.server";
+} from "~/services/experiments/offer-count.server";
 import {
   METRIC_LABELS,
   PLACEMENT_LABELS,

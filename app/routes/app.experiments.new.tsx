@@ -36,8 +36,8 @@ import {
   MAX_OFFER_COUNT,
   createExperiment,
   parseExperimentForm,
-} from "~/services/experiments.server";
-import { STRATEGIES } from "~/services/recommendations.server";
+} from "~/services/experiments/experiments.server";
+import { STRATEGIES } from "~/engine/strategies";
 import { PLACEMENT_LABELS } from "~/components/experiment-format";
 
 const METRIC_OPTIONS = [

@@ -31,7 +31,7 @@ import {
   ReplenishmentSyncError,
   replenishmentOverview,
   syncReplenishmentMetafields,
-} from "~/services/replenishment.server";
+} from "~/services/replenishment/replenishment.server";
 
 /** Writing customer metafields is an optional scope the merchant grants for this feature. */
 const WRITE_CUSTOMERS = "write_customers";

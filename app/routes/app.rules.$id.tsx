@@ -21,7 +21,7 @@ import {
   ResourcePickerField,
   type PickedResource,
 } from "~/components/resource-picker-field";
-import { NotFoundError } from "~/services/bundles.server";
+import { NotFoundError } from "~/services/merchandising/bundles.server";
 import {
   type RuleView,
   createRule,
@@ -29,7 +29,7 @@ import {
   getRule,
   parseRuleForm,
   updateRule,
-} from "~/services/rules.server";
+} from "~/services/merchandising/rules.server";
 
 const notFound = () =>
   new Response("This rule does not exist in your store.", { status: 404 });

@@ -4,7 +4,7 @@ import { Badge } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "~/shopify.server";
 import { RecordListPage } from "~/components/record-list-page";
-import { listRules } from "~/services/rules.server";
+import { listRules } from "~/services/merchandising/rules.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

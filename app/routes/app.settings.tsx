@@ -31,7 +31,7 @@ import {
   loadSettings,
   saveGlobal,
   savePlacement,
-} from "~/services/settings.server";
+} from "~/services/merchandising/settings.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

@@ -30,7 +30,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { syncDiscountAfterWrite } from "~/services/bundles.server";
+import { syncDiscountAfterWrite } from "~/services/merchandising/bundles.server";
 import { formatMoney, formatPercent } from "~/engine/money";
 import {
   type Suggestion,
@@ -39,7 +39,7 @@ import {
   dismissSuggestion,
   listSuggestions,
   restoreDismissed,
-} from "~/services/suggestions.server";
+} from "~/services/merchandising/suggestions.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

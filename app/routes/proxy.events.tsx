@@ -5,7 +5,7 @@ import {
   MAX_EVENT_BODY_BYTES,
   allowEventBatch,
   recordEvents,
-} from "~/services/events.server";
+} from "~/services/storefront/events.server";
 
 const noStore = { "Cache-Control": "no-store" };
 const problem = (status: number, error: string, issues?: string[]) =>

@@ -1,9 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateProxy } from "~/shopify.server";
-import { VISITOR_ID, visitorKey } from "~/services/attribution.server";
-import { storefrontOffers } from "~/services/storefront.server";
-import { offersLiquid } from "~/services/storefront-liquid";
+import {
+  VISITOR_ID,
+  visitorKey,
+} from "~/services/measurement/attribution.server";
+import { storefrontOffers } from "~/services/storefront/offers.server";
+import { offersLiquid } from "~/services/storefront/liquid";
 
 /** An empty element the storefront script looks for; it renders nothing. */
 const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";

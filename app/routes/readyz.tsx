@@ -1,4 +1,4 @@
-import { databaseReady } from "~/services/health.server";
+import { databaseReady } from "~/services/platform/health.server";
 
 /**
  * Readiness: the instance can serve real traffic (its database answers). A failing instance is

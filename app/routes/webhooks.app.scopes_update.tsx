@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { updateSessionScopes } from "~/services/sessions.server";
-import { handleOnce, parsePayload } from "~/services/webhooks.server";
+import { updateSessionScopes } from "~/services/platform/sessions.server";
+import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 const Payload = z.object({ current: z.array(z.string()) });
 

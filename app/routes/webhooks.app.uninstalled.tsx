@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import { forgetSessions } from "~/services/privacy.server";
-import { handleOnce } from "~/services/webhooks.server";
+import { forgetSessions } from "~/services/privacy/privacy.server";
+import { handleOnce } from "~/services/platform/webhooks.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId } = await authenticate.webhook(request);

@@ -5,8 +5,8 @@ import {
   exportCustomerData,
   redactCustomer,
   redactShop,
-} from "~/services/privacy.server";
-import { handleOnce, parsePayload } from "~/services/webhooks.server";
+} from "~/services/privacy/privacy.server";
+import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 /** The three mandatory compliance topics (customers/data_request, customers/redact, shop/redact). */
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -4,8 +4,8 @@ import {
   OrderWebhookPayload,
   orderFromWebhook,
   saveOrders,
-} from "~/services/orders.server";
-import { handleOnce, parsePayload } from "~/services/webhooks.server";
+} from "~/services/catalog/orders.server";
+import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 /** orders/create and orders/updated: both carry the whole order, so one upsert serves both. */
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -7,8 +7,8 @@ import {
   productFromWebhook,
   saveProducts,
   shopCurrency,
-} from "~/services/catalog.server";
-import { handleOnce, parsePayload } from "~/services/webhooks.server";
+} from "~/services/catalog/products.server";
+import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 const DeletePayload = z.object({
   id: z.union([z.number().int(), z.string()]).transform(String),

@@ -1,7 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
-import { RefundWebhookPayload, applyRefund } from "~/services/orders.server";
-import { handleOnce, parsePayload } from "~/services/webhooks.server";
+import {
+  RefundWebhookPayload,
+  applyRefund,
+} from "~/services/catalog/orders.server";
+import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } =

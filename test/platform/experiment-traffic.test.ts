@@ -10,7 +10,7 @@ import {
   createExperiment,
   experimentResults,
   startExperiment,
-} from "~/services/experiments.server";
+} from "~/services/experiments/experiments.server";
 import { holdoutArm } from "../fixtures";
 
 // The demo traffic generator against the real proxy route and the real orders webhook: its

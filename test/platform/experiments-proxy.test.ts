@@ -4,12 +4,18 @@ import prisma from "~/db.server";
 import { proxiedQuery } from "~/demo/proxy-signature";
 import { assignArm } from "~/engine/experiment-assignment";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
-import { verifyOfferToken, visitorKey } from "~/services/attribution.server";
+import {
+  verifyOfferToken,
+  visitorKey,
+} from "~/services/measurement/attribution.server";
 import {
   createExperiment,
   startExperiment,
-} from "~/services/experiments.server";
-import { parseTokenArm, setBanditEnabled } from "~/services/offer-count.server";
+} from "~/services/experiments/experiments.server";
+import {
+  parseTokenArm,
+  setBanditEnabled,
+} from "~/services/experiments/offer-count.server";
 import { holdoutArm } from "../fixtures";
 
 // The storefront path end to end: signed proxy request with a visitor id -> experiment arm ->

@@ -6,7 +6,7 @@ import {
   getJwt,
 } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { forgetServingState } from "~/services/serving-cache.server";
+import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import {
   action as offerAction,
   loader as offerLoader,

@@ -4,12 +4,12 @@ import {
   attributedRevenue,
   signOfferToken,
   visitorKey,
-} from "~/services/attribution.server";
+} from "~/services/measurement/attribution.server";
 import {
   OrderWebhookPayload,
   orderFromWebhook,
   saveOrders,
-} from "~/services/orders.server";
+} from "~/services/catalog/orders.server";
 
 const SHOP = "attribution-shop.myshopify.com";
 const OTHER = "attribution-other.myshopify.com";

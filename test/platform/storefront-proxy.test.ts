@@ -10,8 +10,8 @@ import { action as events } from "~/routes/proxy.events";
 import {
   signOfferToken,
   verifyOfferToken,
-} from "~/services/attribution.server";
-import { MAX_EVENT_BODY_BYTES } from "~/services/events.server";
+} from "~/services/measurement/attribution.server";
+import { MAX_EVENT_BODY_BYTES } from "~/services/storefront/events.server";
 
 const SHOP_A = "storefront-a.myshopify.com";
 const SHOP_B = "storefront-b.myshopify.com";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SECRET_KEY, getHmac } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { recommenderFor } from "~/services/model.server";
+import { recommenderFor } from "~/services/model/model.server";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";

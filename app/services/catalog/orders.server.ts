@@ -1,0 +1,217 @@
+import { z } from "zod";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import { decimalToMinor } from "~/services/platform/money";
+import { isOlder } from "./ordering";
+import { customerKey } from "~/services/privacy/pseudonym.server";
+import {
+  VISITOR_ID,
+  attributeLines,
+  visitorKey,
+} from "~/services/measurement/attribution.server";
+
+const Id = z
+  .union([z.number().int(), z.string().regex(/^\d+$/)])
+  .transform(String);
+
+/** The REST-shaped order that orders/create and orders/updated webhooks deliver. */
+export const OrderWebhookPayload = z.object({
+  id: Id,
+  name: z.string(),
+  created_at: z.iso.datetime({ offset: true }),
+  updated_at: z.iso.datetime({ offset: true }),
+  cancelled_at: z.iso.datetime({ offset: true }).nullish(),
+  currency: z.string().length(3),
+  subtotal_price: z.string(),
+  total_price: z.string(),
+  customer: z.object({ id: Id }).nullish(),
+  note_attributes: z
+    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .nullish(),
+  line_items: z.array(
+    z.object({
+      id: Id,
+      product_id: Id.nullish(),
+      variant_id: Id.nullish(),
+      quantity: z.number().int().nonnegative(),
+      price: z.string(),
+      properties: z
+        .array(z.object({ name: z.string(), value: z.unknown() }))
+        .nullish(),
+    }),
+  ),
+});
+export type OrderWebhookPayload = z.infer<typeof OrderWebhookPayload>;
+
+/** Line-item property the storefront script adds to carts it fills, for attribution. */
+export const ATTRIBUTION_PROPERTY = "_cartlift";
+/** Cart attribute carrying the storefront's pseudonymous visitor id, for clicked-then-bought. */
+export const VISITOR_ATTRIBUTE = "_cartlift_visitor";
+
+export interface OrderInput {
+  id: string;
+  name: string;
+  createdAt: Date;
+  sourceUpdatedAt: Date;
+  cancelledAt: Date | null;
+  currency: string;
+  subtotalMinor: number;
+  totalMinor: number;
+  customerId: string | null;
+  /** Pseudonymous storefront visitor id from the cart attribute, when the storefront set one. */
+  visitorId?: string | null;
+  lines: {
+    id: string;
+    productId: string | null;
+    variantId: string | null;
+    quantity: number;
+    priceMinor: number;
+    offerToken: string | null;
+  }[];
+}
+
+export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
+  const { currency } = payload;
+  return {
+    id: payload.id,
+    name: payload.name,
+    createdAt: new Date(payload.created_at),
+    sourceUpdatedAt: new Date(payload.updated_at),
+    cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
+    currency,
+    subtotalMinor: decimalToMinor(payload.subtotal_price, currency),
+    totalMinor: decimalToMinor(payload.total_price, currency),
+    customerId: payload.customer?.id ?? null,
+    visitorId: stringAttribute(payload.note_attributes, VISITOR_ATTRIBUTE),
+    lines: payload.line_items.map((line) => {
+      const token = line.properties?.find(
+        (p) => p.name === ATTRIBUTION_PROPERTY,
+      )?.value;
+      return {
+        id: line.id,
+        productId: line.product_id ?? null,
+        variantId: line.variant_id ?? null,
+        quantity: line.quantity,
+        priceMinor: decimalToMinor(line.price, currency),
+        offerToken:
+          typeof token === "string" && token.length <= 512 ? token : null,
+      };
+    }),
+  };
+}
+
+function stringAttribute(
+  attributes: { name: string; value: unknown }[] | null | undefined,
+  name: string,
+): string | null {
+  const value = attributes?.find((a) => a.name === name)?.value;
+  return typeof value === "string" && value.length <= 64 ? value : null;
+}
+
+/**
+ * Inserts or replaces orders (one import page, or one webhook). Deliveries can arrive out of
+ * order (orders/updated before orders/create, or a late retry), so a state older than the
+ * stored one is ignored. Refunded quantities already recorded survive the replacement.
+ * Returns how many orders changed.
+ */
+export async function saveOrders(
+  shop: string,
+  orders: OrderInput[],
+): Promise<number> {
+  if (orders.length === 0) return 0;
+  // Attribution is derived from the order itself and events before it, so recomputing it on
+  // every delivery gives the same answer: replacing the lines below never counts a sale twice.
+  // Computed before the transaction, which must not wait on other queries.
+  const attribution = new Map(
+    await Promise.all(
+      orders.map(
+        async (order) =>
+          [
+            order.id,
+            await attributeLines(
+              shop,
+              {
+                createdAt: order.createdAt,
+                visitorId: order.visitorId ?? null,
+              },
+              order.lines,
+            ),
+          ] as const,
+      ),
+    ),
+  );
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.order.findMany({
+      where: { shop, id: { in: orders.map((o) => o.id) } },
+      select: { id: true, sourceUpdatedAt: true },
+    });
+    const storedAt = new Map(existing.map((o) => [o.id, o.sourceUpdatedAt]));
+    const fresh = orders.filter(
+      (o) => !isOlder(o.sourceUpdatedAt, storedAt.get(o.id)),
+    );
+    const ids = fresh.map((o) => o.id);
+    const refunded = await tx.orderLine.findMany({
+      where: { shop, orderId: { in: ids }, refundedQuantity: { gt: 0 } },
+      select: { id: true, refundedQuantity: true },
+    });
+    const refundedById = new Map(
+      refunded.map((r) => [r.id, r.refundedQuantity]),
+    );
+    // Lines go with their order (cascade).
+    await tx.order.deleteMany({ where: { shop, id: { in: ids } } });
+    await tx.order.createMany({
+      data: fresh.map((order) => ({
+        shop,
+        id: order.id,
+        name: order.name,
+        createdAt: order.createdAt,
+        sourceUpdatedAt: order.sourceUpdatedAt,
+        cancelledAt: order.cancelledAt,
+        currency: order.currency,
+        subtotalMinor: order.subtotalMinor,
+        totalMinor: order.totalMinor,
+        customerKey: order.customerId
+          ? customerKey(shop, order.customerId)
+          : null,
+        // The experiment exposure key of the visitor whose cart this was (issue 7's results).
+        visitorKey:
+          order.visitorId && VISITOR_ID.test(order.visitorId)
+            ? visitorKey(shop, order.visitorId)
+            : null,
+      })),
+    });
+    await tx.orderLine.createMany({
+      data: fresh.flatMap((order) =>
+        order.lines.map((line, i) => ({
+          shop,
+          orderId: order.id,
+          ...line,
+          ...attribution.get(order.id)![i],
+          refundedQuantity: refundedById.get(line.id) ?? 0,
+        })),
+      ),
+    });
+    return fresh.length;
+  }, BATCH_TRANSACTION);
+}
+
+export const RefundWebhookPayload = z.object({
+  order_id: Id,
+  refund_line_items: z.array(
+    z.object({ line_item_id: Id, quantity: z.number().int().nonnegative() }),
+  ),
+});
+
+/** Adds refunded quantities to the order's lines (the caller guarantees each refund is applied once). */
+export async function applyRefund(
+  shop: string,
+  refund: z.infer<typeof RefundWebhookPayload>,
+): Promise<void> {
+  await prisma.$transaction(
+    refund.refund_line_items.map((item) =>
+      prisma.orderLine.updateMany({
+        where: { shop, orderId: refund.order_id, id: item.line_item_id },
+        data: { refundedQuantity: { increment: item.quantity } },
+      }),
+    ),
+  );
+}

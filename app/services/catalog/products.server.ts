@@ -1,0 +1,174 @@
+import { z } from "zod";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import { decimalToMinor } from "~/services/platform/money";
+import { isOlder } from "./ordering";
+
+export interface ProductInput {
+  id: string;
+  title: string;
+  handle: string;
+  productType: string;
+  vendor: string;
+  tags: string[];
+  collections?: string[];
+  status: string;
+  imageUrl: string | null;
+  updatedAt: Date;
+  variants: {
+    id: string;
+    title: string;
+    sku: string;
+    options: { name: string; value: string }[];
+    priceMinor: number;
+    compareAtMinor: number | null;
+    inventoryQuantity: number | null;
+    availableForSale: boolean;
+    position: number;
+  }[];
+}
+
+const Id = z
+  .union([z.number().int(), z.string().regex(/^\d+$/)])
+  .transform(String);
+const Money = z.string().regex(/^-?\d+(\.\d+)?$/);
+
+/** The REST-shaped product that products/update webhooks deliver. */
+export const ProductWebhookPayload = z.object({
+  id: Id,
+  title: z.string(),
+  handle: z.string(),
+  product_type: z.string().nullish(),
+  vendor: z.string().nullish(),
+  tags: z.string().nullish(),
+  status: z.string().default("active"),
+  updated_at: z.iso.datetime({ offset: true }),
+  image: z.object({ src: z.string() }).nullish(),
+  options: z
+    .array(z.object({ name: z.string(), position: z.number().int() }))
+    .default([]),
+  variants: z.array(
+    z.object({
+      id: Id,
+      title: z.string(),
+      sku: z.string().nullish(),
+      price: Money,
+      compare_at_price: Money.nullish(),
+      inventory_quantity: z.number().int().nullish(),
+      inventory_policy: z.string().nullish(),
+      position: z.number().int().default(1),
+      option1: z.string().nullish(),
+      option2: z.string().nullish(),
+      option3: z.string().nullish(),
+    }),
+  ),
+});
+
+export function productFromWebhook(
+  p: z.infer<typeof ProductWebhookPayload>,
+  currency: string,
+): ProductInput {
+  const optionNames = [...p.options]
+    .sort((a, b) => a.position - b.position)
+    .map((o) => o.name);
+  return {
+    id: p.id,
+    title: p.title,
+    handle: p.handle,
+    productType: p.product_type ?? "",
+    vendor: p.vendor ?? "",
+    tags: (p.tags ?? "")
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+    status: p.status.toUpperCase(),
+    imageUrl: p.image?.src ?? null,
+    updatedAt: new Date(p.updated_at),
+    variants: p.variants.map((v) => {
+      const values = [v.option1, v.option2, v.option3];
+      return {
+        id: v.id,
+        title: v.title,
+        sku: v.sku ?? "",
+        options: optionNames.flatMap((name, i) =>
+          values[i] ? [{ name, value: values[i] as string }] : [],
+        ),
+        priceMinor: decimalToMinor(v.price, currency),
+        compareAtMinor: v.compare_at_price
+          ? decimalToMinor(v.compare_at_price, currency)
+          : null,
+        inventoryQuantity: v.inventory_quantity ?? null,
+        availableForSale:
+          (v.inventory_quantity ?? 1) > 0 || v.inventory_policy === "continue",
+        position: v.position,
+      };
+    }),
+  };
+}
+
+/** Replaces products and their variants, except those whose stored copy is newer. */
+export async function saveProducts(
+  shop: string,
+  products: ProductInput[],
+  currency: string,
+): Promise<number> {
+  if (products.length === 0) return 0;
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.product.findMany({
+      where: { shop, id: { in: products.map((p) => p.id) } },
+      select: { id: true, updatedAt: true, collections: true },
+    });
+    const stored = new Map(existing.map((p) => [p.id, p]));
+    const fresh = products.filter(
+      (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
+    );
+    // Variants go with their product (cascade).
+    await tx.product.deleteMany({
+      where: { shop, id: { in: fresh.map((p) => p.id) } },
+    });
+    await tx.product.createMany({
+      data: fresh.map((product) => ({
+        shop,
+        id: product.id,
+        title: product.title,
+        handle: product.handle,
+        productType: product.productType,
+        vendor: product.vendor,
+        tags: JSON.stringify(product.tags),
+        // Webhook payloads do not list collections: keep what the import stored.
+        collections: product.collections
+          ? JSON.stringify(product.collections)
+          : (stored.get(product.id)?.collections ?? "[]"),
+        status: product.status,
+        imageUrl: product.imageUrl,
+        updatedAt: product.updatedAt,
+      })),
+    });
+    await tx.variant.createMany({
+      data: fresh.flatMap((product) =>
+        product.variants.map(({ options, ...v }) => ({
+          shop,
+          productId: product.id,
+          currency,
+          options: JSON.stringify(options),
+          ...v,
+        })),
+      ),
+    });
+    return fresh.length;
+  }, BATCH_TRANSACTION);
+}
+
+export async function deleteProduct(
+  shop: string,
+  productId: string,
+): Promise<void> {
+  await prisma.product.deleteMany({ where: { shop, id: productId } });
+}
+
+export async function shopCurrency(shop: string): Promise<string> {
+  const row = await prisma.shop.findUnique({
+    where: { shop },
+    select: { currency: true },
+  });
+  return row?.currency ?? "USD";
+}

@@ -1,0 +1,249 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import {
+  type BuiltBundleDiscountConfig,
+  buildBundleDiscountConfig,
+} from "~/engine/bundle-discount-config";
+import {
+  type AdminGraphql,
+  type QueryOptions,
+  adminQuery,
+} from "~/services/platform/admin-graphql.server";
+
+/** The discount Function's handle in extensions/cartlift-bundle-discount/shopify.extension.toml. */
+export const BUNDLE_DISCOUNT_FUNCTION_HANDLE = "cartlift-bundle-discount";
+export const BUNDLE_DISCOUNT_TITLE = "Cartlift bundles";
+export const CONFIG_NAMESPACE = "$app";
+export const CONFIG_KEY = "function-configuration";
+
+/**
+ * What the bundle discount may combine with. Other product discounts are off: the Function keeps
+ * each line above the margin floor for its own discount only, and cannot see another app's.
+ * Shipping discounts do not touch product margin.
+ */
+export const DEFAULT_COMBINES_WITH = {
+  orderDiscounts: false,
+  productDiscounts: false,
+  shippingDiscounts: true,
+} as const;
+
+export interface DiscountUserError {
+  field: string[] | null;
+  message: string;
+  code: string | null;
+}
+
+/** Shopify refused the discount or its configuration; `userErrors` are for the merchant to read. */
+export class BundleDiscountSyncError extends Error {
+  constructor(
+    readonly operation: "create" | "update",
+    readonly userErrors: DiscountUserError[],
+  ) {
+    super(
+      `Shopify refused to ${operation} the bundle discount: ${userErrors
+        .map(
+          (e) => (e.field?.length ? `${e.field.join(".")}: ` : "") + e.message,
+        )
+        .join("; ")}`,
+    );
+    this.name = "BundleDiscountSyncError";
+  }
+}
+
+const UserErrors = z.array(
+  z.object({
+    field: z.array(z.string()).nullable(),
+    message: z.string(),
+    code: z.string().nullable().optional(),
+  }),
+);
+
+const normalise = (errors: z.infer<typeof UserErrors>): DiscountUserError[] =>
+  errors.map((e) => ({
+    field: e.field,
+    message: e.message,
+    code: e.code ?? null,
+  }));
+
+const CREATE = `#graphql
+  mutation CartliftBundleDiscountCreate($discount: DiscountAutomaticAppInput!) {
+    discountAutomaticAppCreate(automaticAppDiscount: $discount) {
+      automaticAppDiscount {
+        discountId
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }`;
+
+const CreateResult = z.object({
+  discountAutomaticAppCreate: z.object({
+    automaticAppDiscount: z.object({ discountId: z.string() }).nullable(),
+    userErrors: UserErrors,
+  }),
+});
+
+// metafieldsSet upserts by owner, namespace and key: the documented way to change a Function's
+// configuration without touching the discount's other settings (title, dates the merchant edited).
+const SET_CONFIG = `#graphql
+  mutation CartliftBundleDiscountConfigSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }`;
+
+const SetConfigResult = z.object({
+  metafieldsSet: z.object({
+    metafields: z.array(z.object({ id: z.string() })).nullable(),
+    userErrors: UserErrors,
+  }),
+});
+
+export type BundleDiscountSyncResult =
+  | { status: "created" | "updated"; discountId: string; bundles: number }
+  | { status: "unchanged"; discountId: string; bundles: number }
+  /** No discount exists yet and there is no bundle to apply: nothing is created. */
+  | { status: "not_needed"; bundles: 0 };
+
+export interface SyncOptions extends QueryOptions {
+  now?: Date;
+  combinesWith?: {
+    orderDiscounts: boolean;
+    productDiscounts: boolean;
+    shippingDiscounts: boolean;
+  };
+}
+
+async function currentConfig(
+  shop: string,
+  now: Date,
+): Promise<BuiltBundleDiscountConfig> {
+  const [bundles, shopRow] = await Promise.all([
+    prisma.bundle.findMany({
+      where: { shop, status: "active" },
+      select: {
+        id: true,
+        title: true,
+        productIds: true,
+        discountType: true,
+        discountValue: true,
+        marginFloorBps: true,
+        status: true,
+        startsAt: true,
+        endsAt: true,
+      },
+    }),
+    prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
+  ]);
+  const stored = bundles.map((b) => ({
+    ...b,
+    productIds: z.array(z.string()).catch([]).parse(JSON.parse(b.productIds)),
+  }));
+  const productIds = [...new Set(stored.flatMap((b) => b.productIds))];
+  const variantCosts = await prisma.variant.findMany({
+    where: { shop, productId: { in: productIds }, costMinor: { not: null } },
+    select: { id: true, productId: true, costMinor: true },
+  });
+  return buildBundleDiscountConfig(stored, {
+    currencyCode: shopRow?.currency ?? "USD",
+    now,
+    variantCosts: variantCosts.map((v) => ({
+      variantId: v.id,
+      productId: v.productId,
+      costMinor: v.costMinor as number,
+    })),
+  });
+}
+
+/**
+ * Brings the shop's automatic bundle discount in line with its stored bundles: creates it the
+ * first time there is a bundle to apply, then rewrites its configuration metafield whenever the
+ * set of active, in-schedule bundles changes. The admin's bundle actions call this after every
+ * write; a schedule boundary (a bundle starting or ending) needs a call too, since the Function
+ * cannot see dates. Throws BundleDiscountSyncError with Shopify's userErrors.
+ */
+export async function syncBundleDiscount(
+  shop: string,
+  graphql: AdminGraphql,
+  options: SyncOptions = {},
+): Promise<BundleDiscountSyncResult> {
+  const now = options.now ?? new Date();
+  const [{ config }, existing] = await Promise.all([
+    currentConfig(shop, now),
+    prisma.bundleDiscount.findUnique({
+      where: { shop },
+      select: { discountId: true, config: true },
+    }),
+  ]);
+  const value = JSON.stringify(config);
+  const bundles = config.bundles.length;
+
+  if (existing && existing.config === value)
+    return { status: "unchanged", discountId: existing.discountId, bundles };
+  if (!existing && bundles === 0) return { status: "not_needed", bundles: 0 };
+
+  let discountId: string;
+  if (existing) {
+    const result = await adminQuery(
+      graphql,
+      SET_CONFIG,
+      {
+        metafields: [
+          {
+            ownerId: existing.discountId,
+            namespace: CONFIG_NAMESPACE,
+            key: CONFIG_KEY,
+            type: "json",
+            value,
+          },
+        ],
+      },
+      SetConfigResult,
+      options,
+    );
+    const { userErrors } = result.metafieldsSet;
+    if (userErrors.length > 0)
+      throw new BundleDiscountSyncError("update", normalise(userErrors));
+    discountId = existing.discountId;
+  } else {
+    const discount = {
+      title: BUNDLE_DISCOUNT_TITLE,
+      functionHandle: BUNDLE_DISCOUNT_FUNCTION_HANDLE,
+      discountClasses: ["PRODUCT"],
+      combinesWith: options.combinesWith ?? DEFAULT_COMBINES_WITH,
+      startsAt: now.toISOString(),
+      metafields: [
+        { namespace: CONFIG_NAMESPACE, key: CONFIG_KEY, type: "json", value },
+      ],
+    };
+    const result = await adminQuery(
+      graphql,
+      CREATE,
+      { discount },
+      CreateResult,
+      options,
+    );
+    const { automaticAppDiscount, userErrors } =
+      result.discountAutomaticAppCreate;
+    if (userErrors.length > 0 || !automaticAppDiscount)
+      throw new BundleDiscountSyncError("create", normalise(userErrors));
+    discountId = automaticAppDiscount.discountId;
+  }
+
+  await prisma.bundleDiscount.upsert({
+    where: { shop },
+    create: { shop, discountId, config: value, syncedAt: now },
+    update: { discountId, config: value, syncedAt: now },
+  });
+  return { status: existing ? "updated" : "created", discountId, bundles };
+}

@@ -1,0 +1,288 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import { forgetServingState } from "~/services/storefront/serving-cache.server";
+import { decimalToMinor, minorDigits } from "~/services/platform/money";
+import {
+  type AdminGraphql,
+  AdminApiError,
+} from "~/services/platform/admin-graphql.server";
+import {
+  type FieldErrors,
+  MarginFloorPct,
+  fieldErrors,
+  pickedProducts,
+} from "./forms.server";
+import {
+  BundleDiscountSyncError,
+  syncBundleDiscount,
+} from "./bundle-discount.server";
+
+// Bundles CRUD. Every query carries the session's shop in its `where`, so an id from another
+// shop matches nothing and the route answers 404.
+
+export const BUNDLE_STATUSES = ["draft", "active", "archived"] as const;
+export const DISCOUNT_TYPES = ["percentage", "fixed_amount"] as const;
+
+const ProductIds = pickedProducts(
+  z
+    .array(z.string().regex(/^\d{1,20}$/, "Not a product id"))
+    .min(2, "A bundle needs at least 2 products")
+    .max(5, "A bundle has at most 5 products")
+    .refine((ids) => new Set(ids).size === ids.length, "Products repeat"),
+);
+
+const OptionalDate = z
+  .string()
+  .trim()
+  .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "Not a date")
+  .transform((s) => (s === "" ? null : new Date(s)));
+
+/** The bundle form as the merchant fills it: percent and money as typed, dates as YYYY-MM-DD. */
+export const BundleForm = z
+  .object({
+    title: z.string().trim().min(1, "Give the bundle a name").max(120),
+    productIds: ProductIds,
+    discountType: z.enum(DISCOUNT_TYPES),
+    discountValue: z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50"),
+    marginFloorPct: MarginFloorPct,
+    status: z.enum(BUNDLE_STATUSES),
+    startsAt: OptionalDate,
+    endsAt: OptionalDate,
+  })
+  .superRefine((form, ctx) => {
+    if (form.startsAt && form.endsAt && form.endsAt <= form.startsAt)
+      ctx.addIssue({
+        code: "custom",
+        path: ["endsAt"],
+        message: "Must be after the start",
+      });
+  });
+
+export interface BundleValues {
+  title: string;
+  productIds: string[];
+  discountType: (typeof DISCOUNT_TYPES)[number];
+  /** Basis points for percentage, minor units for fixed_amount. */
+  discountValue: number;
+  marginFloorBps: number;
+  status: (typeof BUNDLE_STATUSES)[number];
+  startsAt: Date | null;
+  endsAt: Date | null;
+}
+
+/** Validates the form; money and percentages become integers (bps, minor units) here. */
+export function parseBundleForm(
+  input: Record<string, unknown>,
+  currency: string,
+): { ok: true; values: BundleValues } | { ok: false; errors: FieldErrors } {
+  const parsed = BundleForm.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const f = parsed.data;
+  let discountValue: number;
+  if (f.discountType === "percentage") {
+    const bps = decimalToMinor(f.discountValue, "USD"); // two decimals: percent -> bps
+    if (bps <= 0 || bps > 10_000)
+      return {
+        ok: false,
+        errors: { discountValue: "A percentage between 0 and 100" },
+      };
+    discountValue = bps;
+  } else {
+    const fraction = f.discountValue.split(".")[1] ?? "";
+    if (fraction.length > minorDigits(currency))
+      return {
+        ok: false,
+        errors: { discountValue: `At most ${minorDigits(currency)} decimals` },
+      };
+    discountValue = decimalToMinor(f.discountValue, currency);
+    if (discountValue <= 0)
+      return { ok: false, errors: { discountValue: "Must be more than 0" } };
+  }
+  return {
+    ok: true,
+    values: {
+      title: f.title,
+      productIds: f.productIds,
+      discountType: f.discountType,
+      discountValue,
+      marginFloorBps: f.marginFloorPct,
+      status: f.status,
+      startsAt: f.startsAt,
+      endsAt: f.endsAt,
+    },
+  };
+}
+
+const SELECT = {
+  id: true,
+  title: true,
+  productIds: true,
+  discountType: true,
+  discountValue: true,
+  marginFloorBps: true,
+  status: true,
+  source: true,
+  startsAt: true,
+  endsAt: true,
+  updatedAt: true,
+} as const;
+
+export interface BundleView extends Omit<BundleValues, "productIds"> {
+  id: string;
+  source: string;
+  products: { id: string; title: string }[];
+  updatedAt: Date;
+}
+
+async function withTitles(
+  shop: string,
+  rows: {
+    id: string;
+    title: string;
+    productIds: string;
+    discountType: string;
+    discountValue: number;
+    marginFloorBps: number;
+    status: string;
+    source: string;
+    startsAt: Date | null;
+    endsAt: Date | null;
+    updatedAt: Date;
+  }[],
+): Promise<BundleView[]> {
+  const ids = rows.flatMap((r) => JSON.parse(r.productIds) as string[]);
+  const products = await prisma.product.findMany({
+    where: { shop, id: { in: [...new Set(ids)] } },
+    select: { id: true, title: true },
+  });
+  const titles = new Map(products.map((p) => [p.id, p.title]));
+  return rows.map((r) => ({
+    ...r,
+    discountType: r.discountType as BundleValues["discountType"],
+    status: r.status as BundleValues["status"],
+    products: (JSON.parse(r.productIds) as string[]).map((id) => ({
+      id,
+      title: titles.get(id) ?? `Deleted product ${id}`,
+    })),
+  }));
+}
+
+export async function listBundles(shop: string): Promise<BundleView[]> {
+  const rows = await prisma.bundle.findMany({
+    where: { shop },
+    select: SELECT,
+    orderBy: [{ status: "asc" }, { updatedAt: "desc" }],
+  });
+  return withTitles(shop, rows);
+}
+
+export class NotFoundError extends Error {}
+
+export async function getBundle(shop: string, id: string): Promise<BundleView> {
+  const row = await prisma.bundle.findFirst({
+    where: { shop, id },
+    select: SELECT,
+  });
+  if (!row) throw new NotFoundError(`No bundle ${id}`);
+  return (await withTitles(shop, [row]))[0];
+}
+
+function columns(values: BundleValues) {
+  return { ...values, productIds: JSON.stringify(values.productIds) };
+}
+
+export async function createBundle(
+  shop: string,
+  values: BundleValues,
+  source: "manual" | "suggested" = "manual",
+): Promise<string> {
+  const row = await prisma.bundle.create({
+    data: { shop, source, ...columns(values) },
+    select: { id: true },
+  });
+  forgetServingState(shop);
+  return row.id;
+}
+
+export async function updateBundle(
+  shop: string,
+  id: string,
+  values: BundleValues,
+): Promise<void> {
+  // updateMany with the shop in `where`: another shop's id updates nothing.
+  const { count } = await prisma.bundle.updateMany({
+    where: { shop, id },
+    data: columns(values),
+  });
+  forgetServingState(shop);
+  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
+}
+
+export async function deleteBundle(shop: string, id: string): Promise<void> {
+  const { count } = await prisma.bundle.deleteMany({ where: { shop, id } });
+  forgetServingState(shop);
+  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
+}
+
+/** 1250, 2 -> "12.50", by string so no float rounding shows. */
+function minorToDecimal(minor: number, digits: number): string {
+  if (digits === 0) return String(minor);
+  const s = String(Math.abs(minor)).padStart(digits + 1, "0");
+  return `${minor < 0 ? "-" : ""}${s.slice(0, -digits)}.${s.slice(-digits)}`;
+}
+
+/** Bundle form values for display: bps and minor units back to what the merchant typed. */
+export function formValues(b: BundleValues, currency: string) {
+  const digits = minorDigits(currency);
+  return {
+    title: b.title,
+    productIds: b.productIds,
+    discountType: b.discountType,
+    discountValue:
+      b.discountType === "percentage"
+        ? String(b.discountValue / 100)
+        : minorToDecimal(b.discountValue, digits),
+    marginFloorPct: String(b.marginFloorBps / 100),
+    status: b.status,
+    startsAt: b.startsAt ? b.startsAt.toISOString().slice(0, 10) : "",
+    endsAt: b.endsAt ? b.endsAt.toISOString().slice(0, 10) : "",
+  };
+}
+
+/** Products by id for pickers and labels (the shop's imported catalog). */
+export async function productTitles(
+  shop: string,
+  ids: readonly string[],
+): Promise<{ id: string; title: string }[]> {
+  const rows = await prisma.product.findMany({
+    where: { shop, id: { in: [...ids] } },
+    select: { id: true, title: true },
+  });
+  const titles = new Map(rows.map((r) => [r.id, r.title]));
+  return ids.map((id) => ({ id, title: titles.get(id) ?? `Product ${id}` }));
+}
+
+/**
+ * After a bundle write, brings Shopify's automatic bundle discount in line. The bundle is saved
+ * either way; Shopify's refusal (userErrors) or an Admin API failure comes back as a message for
+ * the merchant instead of an error page, and the next write retries the sync.
+ */
+export async function syncDiscountAfterWrite(
+  shop: string,
+  graphql: AdminGraphql,
+): Promise<string | null> {
+  try {
+    await syncBundleDiscount(shop, graphql);
+    return null;
+  } catch (error) {
+    if (
+      error instanceof BundleDiscountSyncError ||
+      error instanceof AdminApiError
+    )
+      return error.message;
+    throw error;
+  }
+}

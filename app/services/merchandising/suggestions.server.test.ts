@@ -1,0 +1,162 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HttpResponse, graphql } from "msw";
+import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
+import { mswServer } from "../../../test/msw";
+import prisma from "~/db.server";
+import { sessionStorage, unauthenticated } from "~/shopify.server";
+import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
+import { demoAdminHandlers } from "~/demo/admin-api";
+import { importShop } from "~/services/catalog/import.server";
+import { forgetRecommender, trainShop } from "~/services/model/model.server";
+import {
+  acceptSuggestion,
+  dismissSuggestion,
+  listSuggestions,
+} from "./suggestions.server";
+
+// Onboarding end to end at the service level: import the synthetic shop through Admin GraphQL
+// (MSW, with a THROTTLED answer on the way), train, then review suggestions.
+
+const SCOPES = "read_products,read_orders,read_customers,write_discounts";
+const demo = generateDemoShop({
+  orders: 1200,
+  now: new Date("2026-11-25T00:00:00Z"),
+});
+const admin = graphql.link(
+  new RegExp(`^https://${DEMO_SHOP.replaceAll(".", "\\.")}/admin/api/`),
+);
+
+async function client() {
+  return (await unauthenticated.admin(DEMO_SHOP)).admin.graphql;
+}
+
+describe("import, training and suggestions", () => {
+  const waits: number[] = [];
+  beforeAll(async () => {
+    await sessionStorage.storeSession(
+      setUpValidSession({ shop: DEMO_SHOP, isOnline: false, scope: SCOPES }),
+    );
+  });
+  // Handlers are reset after every test (test/setup.ts): install the synthetic shop each time.
+  beforeEach(() => {
+    mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES }));
+  });
+
+  it("backs off on THROTTLED and imports the whole catalog and order history", async () => {
+    // The second orders page is throttled once; the import waits and retries that page.
+    let ordersPages = 0;
+    mswServer.use(
+      admin.query("CartliftOrders", () => {
+        ordersPages++;
+        if (ordersPages !== 2) return undefined;
+        return HttpResponse.json({
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+          extensions: {
+            cost: {
+              requestedQueryCost: 400,
+              throttleStatus: { currentlyAvailable: 100, restoreRate: 100 },
+            },
+          },
+        });
+      }),
+    );
+    const progress: string[] = [];
+    const result = await importShop(DEMO_SHOP, await client(), {
+      sleep: async (ms) => void waits.push(ms),
+      onProgress: (p) => progress.push(p.status),
+    });
+    expect(result).toEqual({
+      status: "done",
+      products: demo.products.length,
+      orders: demo.orders.length,
+    });
+    // The library raises THROTTLED as an error without the cost figures: exponential backoff.
+    expect(waits).toEqual([1000]);
+    expect(progress[0]).toBe("products");
+    expect(progress.at(-1)).toBe("done");
+  });
+
+  it("resumes an interrupted import where it stopped", async () => {
+    // As if the process died with three pages of orders still to fetch.
+    const resumeAt = demo.orders.length - 150;
+    await prisma.shop.update({
+      where: { shop: DEMO_SHOP },
+      data: {
+        importStatus: "orders",
+        importCursor: Buffer.from(String(resumeAt)).toString("base64url"),
+        importedOrders: resumeAt,
+      },
+    });
+    const pages: unknown[] = [];
+    mswServer.use(
+      admin.query("CartliftOrders", ({ variables }) => {
+        pages.push(variables.cursor);
+        return undefined;
+      }),
+    );
+    const result = await importShop(DEMO_SHOP, await client(), {
+      sleep: async () => {},
+    });
+    expect(pages).toHaveLength(3);
+    expect(pages[0]).toBe(Buffer.from(String(resumeAt)).toString("base64url"));
+    expect(result.orders).toBe(demo.orders.length);
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
+      demo.orders.length,
+    );
+  });
+
+  it("offers bundles, cross-sells and upgrades with evidence after training", async () => {
+    await trainShop(DEMO_SHOP);
+    forgetRecommender(DEMO_SHOP);
+    const { trained, suggestions } = await listSuggestions(DEMO_SHOP);
+    expect(trained).toBe(true);
+    const kinds = new Set(suggestions.map((s) => s.kind));
+    expect(kinds).toEqual(new Set(["bundle", "cross_sell", "upgrade"]));
+    const bundle = suggestions.find((s) => s.kind === "bundle")!;
+    expect(bundle.evidence.orders).toBeGreaterThanOrEqual(5);
+    expect(bundle.evidence.lift).toBeGreaterThan(1.2);
+    expect(bundle.evidence.support).toBeGreaterThan(0);
+    expect(Number.isInteger(bundle.margin.amount)).toBe(true);
+    // The suggested discount keeps the default 20% margin floor.
+    expect(bundle.margin.amount * 10_000).toBeGreaterThanOrEqual(
+      2_000 * bundle.price.amount,
+    );
+  });
+
+  it("turns an accepted bundle into an active bundle and keeps dismissed ones away after retraining", async () => {
+    const { suggestions } = await listSuggestions(DEMO_SHOP);
+    const [first, second] = suggestions.filter((s) => s.kind === "bundle");
+    const created = await acceptSuggestion(DEMO_SHOP, first.key);
+    expect(
+      await prisma.bundle.findUnique({
+        where: { id: created.id },
+        select: {
+          status: true,
+          source: true,
+          discountValue: true,
+          productIds: true,
+        },
+      }),
+    ).toEqual({
+      status: "active",
+      source: "suggested",
+      discountValue: first.discountBps,
+      productIds: JSON.stringify(first.productIds),
+    });
+    await dismissSuggestion(DEMO_SHOP, second.key);
+
+    await trainShop(DEMO_SHOP);
+    forgetRecommender(DEMO_SHOP);
+    const after = (await listSuggestions(DEMO_SHOP)).suggestions.map(
+      (s) => s.key,
+    );
+    expect(after).not.toContain(first.key);
+    expect(after).not.toContain(second.key);
+    // Another shop sees none of this shop's decisions.
+    expect(
+      await prisma.suggestionDecision.count({
+        where: { shop: "other.myshopify.com" },
+      }),
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,437 @@
+import {
+  Worker,
+  isMainThread,
+  parentPort,
+  workerData,
+} from "node:worker_threads";
+import prisma from "~/db.server";
+import { env } from "~/env.server";
+import { acquireLease, releaseLease } from "~/services/platform/lease.server";
+import { log } from "~/services/platform/log.server";
+import { type RankingModel, buildRankingModel } from "~/engine/ranking";
+import {
+  type TrainedModel,
+  completionScorer,
+  deserialiseModels,
+  serialiseModels,
+  trainModels,
+} from "~/engine/shop-model";
+import type { CartCompletionScorer } from "~/engine/types";
+import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
+import { forgetServingState } from "~/services/storefront/serving-cache.server";
+
+/** Models kept per shop: the serving one plus the previous, as a fallback. */
+const KEEP_MODELS = 2;
+
+/** Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS. */
+export async function storeModel(
+  shop: string,
+  trained: TrainedModel,
+  meta: { orders: number; products: number; trainMs: number },
+): Promise<{ id: string; createdAt: Date }> {
+  const row = await prisma.recommendationModel.create({
+    data: { shop, ...meta, data: serialiseModels(trained) },
+    select: { id: true, createdAt: true },
+  });
+  const stale = await prisma.recommendationModel.findMany({
+    where: { shop },
+    orderBy: { createdAt: "desc" },
+    skip: KEEP_MODELS,
+    select: { id: true },
+  });
+  await prisma.recommendationModel.deleteMany({
+    where: { shop, id: { in: stale.map((s) => s.id) } },
+  });
+  await prisma.shop.update({
+    where: { shop },
+    data: { trainedAt: row.createdAt },
+  });
+  return row;
+}
+
+/**
+ * Trains on the shop's whole history and stores the result as the serving model. Runs once per
+ * shop across instances (a lease); returns null when another instance is already training it.
+ * The previous model keeps serving until the new one is stored, and stays when training fails.
+ * The work runs in a worker thread: a million orders take half a minute of CPU, which must not
+ * stall the storefront requests this process serves meanwhile, and a heap limit keeps an
+ * outsized shop from taking the process down with it.
+ */
+export async function trainShop(
+  shop: string,
+  { maxHeapMb = env.TRAINING_MAX_HEAP_MB }: { maxHeapMb?: number } = {},
+): Promise<TrainingResult | null> {
+  if (!(await acquireLease(shop, "training"))) return null;
+  try {
+    return await inWorker({ shop }, maxHeapMb);
+  } finally {
+    await releaseLease(shop, "training");
+  }
+}
+
+interface TrainingResult {
+  id: string;
+  orders: number;
+  trainMs: number;
+}
+
+/** The job itself, in the worker thread. */
+async function trainAndStore(shop: string): Promise<TrainingResult> {
+  const started = performance.now();
+  const [orders, products] = await Promise.all([
+    loadOrders(shop),
+    prisma.product.count({ where: { shop } }),
+  ]);
+  const trained = trainModels(orders);
+  const trainMs = Math.round(performance.now() - started);
+  const row = await storeModel(shop, trained, {
+    orders: orders.length,
+    products,
+    trainMs,
+  });
+  return { id: row.id, orders: orders.length, trainMs };
+}
+
+const TRAINING_JOB = "cartlift-training";
+
+/**
+ * Runs `trainAndStore` in a worker thread that loads this same module: the server bundle in
+ * production, the TypeScript source (through tsx) in development and tests.
+ */
+function inWorker(
+  job: { shop: string },
+  maxHeapMb: number,
+): Promise<TrainingResult> {
+  const self = import.meta.url;
+  const options = {
+    workerData: { [TRAINING_JOB]: job },
+    resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
+  };
+  const worker = self.endsWith(".ts")
+    ? new Worker(
+        `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(self)}); });`,
+        { ...options, eval: true },
+      )
+    : new Worker(new URL(self), options);
+  return new Promise<TrainingResult>((resolve, reject) => {
+    worker.once(
+      "message",
+      (message: { result?: TrainingResult; error?: string }) => {
+        if (message.result) resolve(message.result);
+        else reject(new Error(message.error ?? "training failed"));
+      },
+    );
+    worker.once("error", reject);
+    worker.once("exit", (code) =>
+      reject(new Error(`training worker exited with code ${code}`)),
+    );
+  }).finally(() => void worker.terminate());
+}
+
+if (!isMainThread && workerData?.[TRAINING_JOB]) {
+  // After the whole module (the whole bundle, in production) has been evaluated.
+  const { shop } = workerData[TRAINING_JOB] as { shop: string };
+  setImmediate(() => {
+    trainAndStore(shop)
+      .then(
+        (result) => parentPort?.postMessage({ result }),
+        (error: unknown) =>
+          parentPort?.postMessage({
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      )
+      .finally(() => prisma.$disconnect());
+  });
+}
+
+export interface Recommender {
+  ranking: RankingModel;
+  completion?: CartCompletionScorer;
+  modelId: string | null;
+}
+
+/** What a shop's serving state was built from; it is rebuilt only when this changes. */
+interface ServingVersion {
+  modelId: string | null;
+  /** Product count and newest product update: every catalog write moves one of them. */
+  catalog: string;
+}
+
+interface Serving {
+  recommender: Recommender;
+  models: TrainedModel | null;
+  version: ServingVersion;
+  builtAt: number;
+}
+
+interface CacheEntry {
+  serving: Promise<Serving>;
+  checkedAt: number;
+  refreshing: boolean;
+}
+
+/**
+ * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
+ * stored model id and the catalog's version (two small queries); only when one moved (or after
+ * REBUILD_MS, in case a write slipped past the version) is the state rebuilt, and meanwhile the
+ * previous state keeps serving: on a 50,000-product shop a rebuild takes seconds, and no
+ * storefront request waits for it. Stock and catalog changes and a model trained by another
+ * instance show up within CHECK_MS plus the rebuild (the database is the source of truth; nothing
+ * here must survive a restart).
+ */
+const CHECK_MS = 30_000;
+const REBUILD_MS = 10 * 60_000;
+const cache = new Map<string, CacheEntry>();
+
+async function servingVersion(shop: string): Promise<ServingVersion> {
+  const [latest, catalog] = await Promise.all([
+    prisma.recommendationModel.findFirst({
+      where: { shop },
+      orderBy: { createdAt: "desc" },
+      select: { id: true },
+    }),
+    prisma.product.aggregate({
+      where: { shop },
+      _count: { _all: true },
+      _max: { updatedAt: true },
+    }),
+  ]);
+  return {
+    modelId: latest?.id ?? null,
+    catalog: `${catalog._count._all}@${catalog._max.updatedAt?.toISOString() ?? ""}`,
+  };
+}
+
+/** Builds the shop's serving state, reusing what did not change since `previous`. */
+async function loadServing(
+  shop: string,
+  previous?: Serving,
+  now = Date.now(),
+): Promise<Serving> {
+  const version = await servingVersion(shop);
+  if (
+    previous &&
+    previous.version.modelId === version.modelId &&
+    previous.version.catalog === version.catalog &&
+    now - previous.builtAt < REBUILD_MS
+  )
+    return previous;
+  const sameModel = previous && previous.version.modelId === version.modelId;
+  const [products, stored] = await Promise.all([
+    loadCatalog(shop),
+    sameModel
+      ? null
+      : prisma.recommendationModel.findFirst({
+          where: { shop },
+          orderBy: { createdAt: "desc" },
+          select: { id: true, data: true },
+        }),
+  ]);
+  const models = sameModel
+    ? previous.models
+    : stored && deserialiseModels(stored.data);
+  const modelId = sameModel ? version.modelId : (stored?.id ?? null);
+  return {
+    recommender: models
+      ? {
+          ranking: buildRankingModel({
+            products,
+            copurchase: models.copurchase,
+          }),
+          completion: completionScorer(models.cartModel),
+          modelId,
+        }
+      : { ranking: buildRankingModel({ products }), modelId },
+    models,
+    version: { ...version, modelId },
+    builtAt: now,
+  };
+}
+
+export async function recommenderFor(
+  shop: string,
+  now = Date.now(),
+): Promise<Recommender> {
+  let entry = cache.get(shop);
+  if (!entry) {
+    const created = {
+      serving: loadServing(shop),
+      checkedAt: now,
+      refreshing: false,
+    };
+    cache.set(shop, (entry = created));
+    retrainCheck(shop);
+    // A failed load is not cached: the next request tries again.
+    created.serving.catch(() => {
+      if (cache.get(shop) === created) cache.delete(shop);
+    });
+  } else if (now - entry.checkedAt >= CHECK_MS && !entry.refreshing) {
+    refresh(shop, entry, now);
+  }
+  return (await entry.serving).recommender;
+}
+
+function refresh(shop: string, entry: CacheEntry, now: number): void {
+  entry.refreshing = true;
+  entry.checkedAt = now;
+  retrainCheck(shop);
+  entry.serving
+    .then((previous) => loadServing(shop, previous, now))
+    .then(
+      (next) => {
+        entry.serving = Promise.resolve(next);
+      },
+      (error: unknown) =>
+        log.warn("serving state refresh failed; the previous one serves", {
+          shop,
+          error,
+        }),
+    )
+    .finally(() => (entry.refreshing = false));
+}
+
+/**
+ * Storefront traffic is when new orders arrive: check at each serving-state check whether enough
+ * of them (or enough time) passed to retrain. Cheap (two counts) and never blocks the answer.
+ */
+function retrainCheck(shop: string): void {
+  retrainIfDue(shop).catch((error: unknown) =>
+    log.error("retrain check failed", { shop, error }),
+  );
+}
+
+/**
+ * After this instance stored a new model: the serving state is rebuilt in the background at once,
+ * and the current one serves until it is ready.
+ */
+export function refreshRecommender(shop: string, now = Date.now()): void {
+  const entry = cache.get(shop);
+  // Nothing cached: the next request loads the new model anyway.
+  if (!entry) return;
+  // A refresh already running may have read the old model id: check again when it ends.
+  if (entry.refreshing) entry.checkedAt = -Infinity;
+  else refresh(shop, entry, now);
+}
+
+/** Drops everything cached for the shop (its data is gone, or a test wants a cold start). */
+export function forgetRecommender(shop: string): void {
+  cache.delete(shop);
+  forgetServingState(shop);
+}
+
+// Retraining. Nothing external schedules jobs for this app (one Node process per instance, no
+// queue), so training is triggered where the app already runs code for the shop: when the
+// import finishes, when the merchant opens the admin, and when the storefront asks for offers
+// (at most once per serving-cache refresh). `shouldRetrain` decides; docs/decisions/008.
+
+/** Retrain when the newest model is older than this... */
+export const RETRAIN_AFTER_MS = 24 * 60 * 60 * 1000;
+/** ...or when this many orders arrived since it was trained. */
+export const RETRAIN_AFTER_NEW_ORDERS = 50;
+
+export interface RetrainInput {
+  /** The serving model, or null when the shop has never been trained. */
+  latest: { createdAt: Date; orders: number } | null;
+  /** Orders in the database now (not cancelled). */
+  orders: number;
+  importDone: boolean;
+  now: Date;
+}
+
+/** Pure: is a (re)training due? Never before the import is done, so a half history never serves. */
+export function shouldRetrain({
+  latest,
+  orders,
+  importDone,
+  now,
+}: RetrainInput): boolean {
+  if (!importDone) return false;
+  if (!latest) return true;
+  return (
+    orders - latest.orders >= RETRAIN_AFTER_NEW_ORDERS ||
+    (now.getTime() - latest.createdAt.getTime() >= RETRAIN_AFTER_MS &&
+      orders !== latest.orders)
+  );
+}
+
+const training = new Map<string, Promise<void>>();
+
+export function isTraining(shop: string): boolean {
+  return training.has(shop);
+}
+
+/**
+ * Trains in the background unless a training for the shop already runs in this process; the new
+ * model serves as soon as it is stored and loaded, the previous one until then.
+ */
+export function startTraining(shop: string): Promise<void> {
+  const existing = training.get(shop);
+  if (existing) return existing;
+  const run = (async () => {
+    // Yield first, so a caller that only wanted to start it (a loader) answers at once.
+    await new Promise((resolve) => setImmediate(resolve));
+    await trainShop(shop);
+    refreshRecommender(shop);
+  })()
+    .catch((error: unknown) =>
+      log.error(
+        "training failed; the previous model keeps serving and training is retried later",
+        {
+          shop,
+          error,
+        },
+      ),
+    )
+    .finally(() => training.delete(shop));
+  training.set(shop, run);
+  return run;
+}
+
+export interface TrainingStatus {
+  state: "waiting" | "training" | "trained";
+  trainedAt: Date | null;
+  /** Orders and products the serving model learnt from, and how long training took. */
+  model: { orders: number; products: number; trainMs: number } | null;
+}
+
+export async function trainingStatus(shop: string): Promise<TrainingStatus> {
+  const latest = await prisma.recommendationModel.findFirst({
+    where: { shop },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true, orders: true, products: true, trainMs: true },
+  });
+  return {
+    state: isTraining(shop) ? "training" : latest ? "trained" : "waiting",
+    trainedAt: latest?.createdAt ?? null,
+    model: latest && {
+      orders: latest.orders,
+      products: latest.products,
+      trainMs: latest.trainMs,
+    },
+  };
+}
+
+/** Starts a training when one is due (see `shouldRetrain`); returns whether it did. */
+export async function retrainIfDue(
+  shop: string,
+  now = new Date(),
+): Promise<boolean> {
+  if (isTraining(shop)) return false;
+  const [state, latest, orders] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, select: { importStatus: true } }),
+    prisma.recommendationModel.findFirst({
+      where: { shop },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true, orders: true },
+    }),
+    prisma.order.count({ where: { shop, cancelledAt: null } }),
+  ]);
+  const due = shouldRetrain({
+    latest,
+    orders,
+    importDone: state?.importStatus === "done",
+    now,
+  });
+  if (due) void startTraining(shop);
+  return due;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it, vi } from "vitest";
+import prisma from "~/db.server";
+import { trainModels } from "~/engine/shop-model";
+import { engineOrder as order, seedSmallShop } from "../../../test/fixtures";
+import { recommenderFor, startTraining, storeModel } from "./model.server";
+
+const SHOP = "warm-state.myshopify.com";
+const T0 = Date.UTC(2026, 10, 1);
+
+const seedShop = () => seedSmallShop(SHOP);
+
+const store = () =>
+  storeModel(
+    SHOP,
+    trainModels([order("a", ["1", "2"]), order("b", ["2", "3"])]),
+    {
+      orders: 2,
+      products: 3,
+      trainMs: 0,
+    },
+  );
+
+describe("a shop's serving state", () => {
+  it("keeps serving the previous state while a newer model or catalog loads in the background", async () => {
+    await seedShop();
+    const first = await store();
+    const served = await recommenderFor(SHOP, T0);
+    expect(served.modelId).toBe(first.id);
+
+    // Unchanged within the check interval: the same state, no database read.
+    const second = await store();
+    expect(await recommenderFor(SHOP, T0 + 1_000)).toBe(served);
+
+    // Due for a check: this request is answered from the previous state at once...
+    expect(await recommenderFor(SHOP, T0 + 31_000)).toBe(served);
+    // ...and the new model serves as soon as it has loaded.
+    await vi.waitFor(async () =>
+      expect((await recommenderFor(SHOP, T0 + 31_000)).modelId).toBe(second.id),
+    );
+
+    await prisma.product.update({
+      where: { shop_id: { shop: SHOP, id: "2" } },
+      data: { title: "Renamed", updatedAt: new Date("2026-10-02T00:00:00Z") },
+    });
+    const before = await recommenderFor(SHOP, T0 + 62_000);
+    expect(before.ranking.products.get("2")?.title).toBe("P2");
+    await vi.waitFor(async () =>
+      expect(
+        (await recommenderFor(SHOP, T0 + 62_000)).ranking.products.get("2")
+          ?.title,
+      ).toBe("Renamed"),
+    );
+    const renamed = await recommenderFor(SHOP, T0 + 62_000);
+    // The model did not change: it is reused, not read and parsed again.
+    expect(renamed.ranking.copurchase).toBe(before.ranking.copurchase);
+  });
+
+  it("does not rebuild a state whose model and catalog are unchanged", async () => {
+    // Due for a check, which finds nothing new.
+    const state = await recommenderFor(SHOP, T0 + 100_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await recommenderFor(SHOP, T0 + 100_001)).toBe(state);
+  });
+
+  it("serves a model this instance just trained without waiting for the next check", async () => {
+    // Just after the previous test's check: no periodic check is due at this clock.
+    const now = T0 + 100_002;
+    const before = await recommenderFor(SHOP, now);
+    await startTraining(SHOP);
+    const latest = await prisma.recommendationModel.findFirst({
+      where: { shop: SHOP },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(latest?.id).not.toBe(before.modelId);
+    // Still no check due: only the refresh after training can show it.
+    await vi.waitFor(async () =>
+      expect((await recommenderFor(SHOP, now)).modelId).toBe(latest?.id),
+    );
+  });
+});

@@ -1,0 +1,226 @@
+import prisma from "~/db.server";
+import {
+  type ImportProgress,
+  importProgress,
+} from "~/services/catalog/import.server";
+import {
+  type TrainingStatus,
+  retrainIfDue,
+  trainingStatus,
+} from "~/services/model/model.server";
+
+/** The theme app extension's handle and its blocks (extensions/cartlift-theme). */
+export const THEME_EXTENSION = {
+  fbt: "frequently-bought-together",
+  upgrade: "upgrade",
+  completeOrder: "complete-your-order",
+  embed: "cart-drawer",
+} as const;
+
+/** Steps the merchant confirms by hand: they happen in the theme editor, outside the app. */
+export const MANUAL_STEPS = [
+  "app_embed",
+  "block_fbt",
+  "block_upgrade",
+  "block_cart",
+  "experiment",
+] as const;
+export type ManualStep = (typeof MANUAL_STEPS)[number];
+
+export function isManualStep(value: string): value is ManualStep {
+  return (MANUAL_STEPS as readonly string[]).includes(value);
+}
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  description: string;
+  done: boolean;
+  /** Whether the merchant marks it (true) or the app detects it (false). */
+  manual: boolean;
+  /** Where to do it: a theme editor deep link (opens in admin) or an app page. */
+  action?: { label: string; url: string; external: boolean };
+}
+
+/** Theme editor deep links that add a block or turn on the embed, as Shopify documents them. */
+export function themeEditorLinks(shop: string, apiKey: string) {
+  const editor = `https://${shop}/admin/themes/current/editor`;
+  const block = (template: string, handle: string) =>
+    `${editor}?${new URLSearchParams({
+      template,
+      addAppBlockId: `${apiKey}/${handle}`,
+      target: "mainSection",
+    })}`;
+  return {
+    embed: `${editor}?${new URLSearchParams({
+      context: "apps",
+      activateAppId: `${apiKey}/${THEME_EXTENSION.embed}`,
+    })}`,
+    fbt: block("product", THEME_EXTENSION.fbt),
+    upgrade: block("product", THEME_EXTENSION.upgrade),
+    cart: block("cart", THEME_EXTENSION.completeOrder),
+  };
+}
+
+export interface ChecklistInput {
+  shop: string;
+  apiKey: string;
+  trained: boolean;
+  reviewedSuggestions: boolean;
+  /** Whether Shopify's automatic bundle discount exists (bundle-discount.server.ts). */
+  discountCreated: boolean;
+  manualDone: ReadonlySet<string>;
+}
+
+/** Pure: the onboarding checklist from what the app knows about the shop. */
+export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
+  const links = themeEditorLinks(input.shop, input.apiKey);
+  const manual = (
+    id: ManualStep,
+    title: string,
+    description: string,
+    action?: ChecklistItem["action"],
+  ): ChecklistItem => ({
+    id,
+    title,
+    description,
+    done: input.manualDone.has(id),
+    manual: true,
+    action,
+  });
+  const themeLink = (url: string, label: string) => ({
+    label,
+    url,
+    external: true,
+  });
+  return [
+    {
+      id: "suggestions",
+      title: "Review your first suggestions",
+      description:
+        "Accept the bundles and cross-sells that make sense for your store, dismiss the rest.",
+      done: input.reviewedSuggestions,
+      manual: false,
+      action: input.trained
+        ? { label: "See suggestions", url: "/app/suggestions", external: false }
+        : undefined,
+    },
+    manual(
+      "app_embed",
+      "Turn on the cart drawer",
+      "Enable the Cartlift app embed so the cart drawer suggests what completes the order.",
+      themeLink(links.embed, "Open theme editor"),
+    ),
+    manual(
+      "block_fbt",
+      "Add “Frequently bought together” to product pages",
+      "Shows the product's best bundle, with its discount, under the buy buttons.",
+      themeLink(links.fbt, "Add block"),
+    ),
+    manual(
+      "block_upgrade",
+      "Add “Upgrade” to product pages",
+      "Offers the next tier up within your price band, with what differs.",
+      themeLink(links.upgrade, "Add block"),
+    ),
+    manual(
+      "block_cart",
+      "Add “Complete your order” to the cart page",
+      "Suggestions that change as the cart changes.",
+      themeLink(links.cart, "Add block"),
+    ),
+    {
+      id: "bundle_discount",
+      title: "Create the bundle discount",
+      description:
+        "Activate a bundle: Cartlift then creates one automatic discount that applies every bundle's price at checkout.",
+      done: input.discountCreated,
+      manual: false,
+      action: { label: "Bundles", url: "/app/bundles", external: false },
+    },
+    manual(
+      "experiment",
+      "Run a first experiment",
+      "Keep a hold-out that sees no widget, so the lift Cartlift reports is measured, not claimed.",
+      { label: "Placements", url: "/app/settings", external: false },
+    ),
+  ];
+}
+
+export interface Onboarding {
+  import: ImportProgress;
+  training: TrainingStatus;
+  checklist: ChecklistItem[];
+}
+
+export async function onboarding(
+  shop: string,
+  apiKey: string,
+): Promise<Onboarding> {
+  // Opening the admin is one of the retrain triggers (docs/decisions/008).
+  await retrainIfDue(shop);
+  const [progress, training, decisions, discountCount, steps] =
+    await Promise.all([
+      importProgress(shop),
+      trainingStatus(shop),
+      prisma.suggestionDecision.count({ where: { shop } }),
+      prisma.bundleDiscount.count({ where: { shop } }),
+      prisma.onboardingStep.findMany({
+        where: { shop },
+        select: { step: true },
+      }),
+    ]);
+  return {
+    import: progress ?? { status: "pending", products: 0, orders: 0 },
+    training,
+    checklist: buildChecklist({
+      shop,
+      apiKey,
+      trained: training.state === "trained" || training.trainedAt !== null,
+      reviewedSuggestions: decisions > 0,
+      discountCreated: discountCount > 0,
+      manualDone: new Set(steps.map((s) => s.step)),
+    }),
+  };
+}
+
+export async function setStepDone(
+  shop: string,
+  step: ManualStep,
+  done: boolean,
+): Promise<void> {
+  if (done) {
+    await prisma.onboardingStep.upsert({
+      where: { shop_step: { shop, step } },
+      create: { shop, step },
+      update: {},
+    });
+  } else {
+    await prisma.onboardingStep.deleteMany({ where: { shop, step } });
+  }
+}
+
+/** What the home page shows beside the checklist: the import's state and the catalog's size. */
+export interface ShopOverview {
+  importStatus: string;
+  products: number;
+  orders: number;
+  currency: string;
+}
+
+export async function shopOverview(shop: string): Promise<ShopOverview> {
+  const [state, products, orders] = await Promise.all([
+    prisma.shop.findUnique({
+      where: { shop },
+      select: { importStatus: true, currency: true },
+    }),
+    prisma.product.count({ where: { shop } }),
+    prisma.order.count({ where: { shop } }),
+  ]);
+  return {
+    importStatus: state?.importStatus ?? "pending",
+    currency: state?.currency ?? "USD",
+    products,
+    orders,
+  };
+}

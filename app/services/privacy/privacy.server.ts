@@ -1,0 +1,150 @@
+import { Prisma } from "@prisma/client";
+import { z } from "zod";
+import prisma from "~/db.server";
+import { forgetCachedSessions } from "~/session-storage.server";
+import { forgetRecommender } from "~/services/model/model.server";
+import { customerKey } from "./pseudonym.server";
+
+const Id = z
+  .union([z.number().int(), z.string().regex(/^\d+$/)])
+  .transform(String);
+
+export const CustomerPrivacyPayload = z.object({
+  customer: z.object({ id: Id }),
+  orders_to_redact: z.array(Id).optional(),
+  orders_requested: z.array(Id).optional(),
+  data_request: z.object({ id: Id }).optional(),
+});
+export type CustomerPrivacyPayload = z.infer<typeof CustomerPrivacyPayload>;
+
+/** Everything Cartlift holds on one customer: their orders (by pseudonymous key) and events. */
+export async function exportCustomerData(
+  shop: string,
+  payload: CustomerPrivacyPayload,
+) {
+  const key = customerKey(shop, payload.customer.id);
+  // Storefront visitor keys on the customer's orders lead to their events and exposures.
+  const visitorKeys = (
+    await prisma.order.findMany({
+      where: { shop, customerKey: key, visitorKey: { not: null } },
+      select: { visitorKey: true },
+    })
+  ).map((o) => o.visitorKey as string);
+  const [orders, events, experimentExposures] = await Promise.all([
+    prisma.order.findMany({
+      where: {
+        shop,
+        OR: [
+          { customerKey: key },
+          { id: { in: payload.orders_requested ?? [] } },
+        ],
+      },
+      select: {
+        id: true,
+        name: true,
+        createdAt: true,
+        currency: true,
+        totalMinor: true,
+        lines: {
+          select: {
+            productId: true,
+            variantId: true,
+            quantity: true,
+            priceMinor: true,
+            placement: true,
+          },
+        },
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+    prisma.event.findMany({
+      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
+      select: {
+        type: true,
+        placement: true,
+        offerProductId: true,
+        createdAt: true,
+      },
+    }),
+    prisma.experimentExposure.findMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+      select: { experimentId: true, armId: true, firstSeenAt: true },
+    }),
+  ]);
+  const data = {
+    customerId: payload.customer.id,
+    orders,
+    events,
+    experimentExposures,
+  };
+  await prisma.dataRequest.create({
+    data: {
+      shop,
+      requestId: payload.data_request?.id ?? "",
+      customerKey: key,
+      export: JSON.stringify(data),
+    },
+  });
+  return data;
+}
+
+/** Removes the link between a customer and everything Cartlift stored about them. */
+export async function redactCustomer(
+  shop: string,
+  payload: CustomerPrivacyPayload,
+): Promise<void> {
+  const key = customerKey(shop, payload.customer.id);
+  const orders = {
+    shop,
+    OR: [{ customerKey: key }, { id: { in: payload.orders_to_redact ?? [] } }],
+  };
+  // The storefront visitor keys on the customer's orders (the `_cartlift_visitor` cart
+  // attribute) lead to their events and experiment exposures: those go too.
+  const visitorKeys = (
+    await prisma.order.findMany({
+      where: { ...orders, visitorKey: { not: null } },
+      select: { visitorKey: true },
+    })
+  ).map((o) => o.visitorKey as string);
+  await prisma.$transaction([
+    prisma.order.updateMany({
+      where: orders,
+      data: { customerKey: null, visitorKey: null },
+    }),
+    prisma.event.deleteMany({
+      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
+    }),
+    prisma.experimentExposure.deleteMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+    }),
+    prisma.dataRequest.deleteMany({ where: { shop, customerKey: key } }),
+  ]);
+}
+
+/**
+ * shop/redact: every table carries `shop`, so deleting by it in each model removes the shop
+ * entirely. Walking the data model (not a hand list) means a new table cannot be forgotten.
+ */
+export async function redactShop(shop: string): Promise<void> {
+  const models = Prisma.dmmf.datamodel.models.map((m) => m.name);
+  await prisma.$transaction(
+    models.map((name) => {
+      const delegate = (
+        prisma as unknown as Record<
+          string,
+          { deleteMany(args: object): Prisma.PrismaPromise<unknown> }
+        >
+      )[name.charAt(0).toLowerCase() + name.slice(1)];
+      return delegate.deleteMany({ where: { shop } });
+    }),
+  );
+  // Nothing this instance cached for the shop may outlive its data.
+  forgetCachedSessions();
+  forgetRecommender(shop);
+}
+
+/** app/uninstalled: the shop's tokens are revoked; its data stays until shop/redact (48 h later). */
+export async function forgetSessions(shop: string): Promise<void> {
+  await prisma.session.deleteMany({ where: { shop } });
+  forgetCachedSessions();
+}

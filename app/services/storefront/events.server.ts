@@ -1,0 +1,129 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import {
+  VISITOR_ID,
+  verifyOfferToken,
+  visitorKey,
+} from "~/services/measurement/attribution.server";
+
+// Storefront events (impression, click, add) arrive in small batches from navigator.sendBeacon,
+// which posts text/plain. Everything about an offer (placement, offered product) is taken from
+// its signed token, so a shopper can send events only about offers Cartlift really showed them.
+
+export const MAX_EVENT_BODY_BYTES = 16 * 1024;
+export const MAX_EVENTS_PER_BATCH = 50;
+
+const ProductId = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
+
+export const EventBatch = z.strictObject({
+  visitor: z.string().regex(VISITOR_ID, "must be a pseudonymous visitor id"),
+  events: z
+    .array(
+      z.strictObject({
+        type: z.enum(["impression", "click", "add"]),
+        token: z.string().min(1).max(512),
+        /** The page's product (product placements), for context. */
+        product_id: ProductId.optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_EVENTS_PER_BATCH),
+});
+export type EventBatch = z.infer<typeof EventBatch>;
+
+export class InvalidEventsError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid events: ${issues.join("; ")}`);
+  }
+}
+
+/**
+ * Validates a whole batch and stores it, or stores nothing: one bad event (malformed, or a token
+ * not signed for this shop) rejects the batch, so a client bug is visible rather than half-counted.
+ */
+export async function recordEvents(
+  shop: string,
+  body: unknown,
+  now = new Date(),
+): Promise<number> {
+  const parsed = EventBatch.safeParse(body);
+  if (!parsed.success)
+    throw new InvalidEventsError(
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    );
+  const { visitor, events } = parsed.data;
+  const rows = events.map((event, i) => {
+    const offer = verifyOfferToken(shop, event.token);
+    if (!offer)
+      throw new InvalidEventsError([`events.${i}.token: invalid offer token`]);
+    return {
+      shop,
+      type: event.type,
+      placement: offer.placement,
+      productId: event.product_id ?? null,
+      offerProductId: offer.productId,
+      visitorKey: visitorKey(shop, visitor),
+      offerToken: event.token,
+      createdAt: now,
+    };
+  });
+  await prisma.event.createMany({ data: rows });
+  return rows.length;
+}
+
+/**
+ * Token buckets in this process's memory. Each instance enforces the limits on what it sees, so
+ * with N instances behind a load balancer a client gets up to N times the rate: acceptable for
+ * its purpose (keeping one noisy client or script from flooding the Event table), and the
+ * per-shop bucket bounds what rotating visitor ids can do. A strict global limit would move the
+ * buckets to Redis with the same interface.
+ */
+export class RateLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly refillPerSecond: number,
+    private readonly maxKeys = 50_000,
+  ) {}
+
+  take(key: string, now = Date.now()): boolean {
+    const bucket = this.buckets.get(key);
+    const tokens = bucket
+      ? Math.min(
+          this.capacity,
+          bucket.tokens + ((now - bucket.at) / 1000) * this.refillPerSecond,
+        )
+      : this.capacity;
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, at: now });
+      return false;
+    }
+    if (!bucket && this.buckets.size >= this.maxKeys) this.prune(now);
+    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    return true;
+  }
+
+  /** Drops buckets that have refilled completely: they behave exactly like absent ones. */
+  private prune(now: number) {
+    const full = (this.capacity / this.refillPerSecond) * 1000;
+    for (const [key, bucket] of this.buckets)
+      if (now - bucket.at >= full) this.buckets.delete(key);
+    // Still full of active keys: forget the oldest rather than grow without bound.
+    while (this.buckets.size >= this.maxKeys)
+      this.buckets.delete(this.buckets.keys().next().value as string);
+  }
+}
+
+/** A visitor sends a batch every few seconds at most; a burst of 10 covers page changes. */
+const perVisitor = new RateLimiter(10, 0.5);
+/** Per shop and instance: room for a busy storefront, not for a flood. */
+const perShop = new RateLimiter(600, 100);
+
+export function allowEventBatch(
+  shop: string,
+  client: string,
+  now = Date.now(),
+): boolean {
+  return perVisitor.take(`${shop}|${client}`, now) && perShop.take(shop, now);
+}

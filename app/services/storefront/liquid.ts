@@ -1,0 +1,156 @@
+import en from "../../../extensions/cartlift-theme/locales/en.default.json";
+import fr from "../../../extensions/cartlift-theme/locales/fr.json";
+import type { StorefrontItem, StorefrontOffers } from "./offers.server";
+
+// The proxy answers with Liquid, which Shopify renders in the shop's theme context before it
+// reaches the browser: product titles, availability and prices come from Shopify's own product
+// and variant objects, and `| money` formats them in the shopper's presentment currency. The app
+// never prints a price it computed. Values from the app's data (handles, ids, reasons, option
+// names) are escaped for HTML and for Liquid, so merchant text can never become Liquid code.
+
+type Messages = typeof en.fragment;
+type Key = keyof Messages;
+const LOCALES: Record<string, Messages> = { en: en.fragment, fr: fr.fragment };
+const DEFAULT_LOCALE = "en";
+
+/** HTML-escapes and neutralises Liquid delimiters (`{` and `}` become character references). */
+export function escapeText(text: string): string {
+  // One pass: this runs for every id, handle and reason of every storefront answer.
+  return text.replace(UNSAFE, (c) => ESCAPES[c]);
+}
+
+const UNSAFE = /[&<>"'{}]/g;
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "{": "&#123;",
+  "}": "&#125;",
+};
+
+const digits = (id: string) => {
+  if (!/^\d{1,20}$/.test(id)) throw new RangeError(`Not an id: ${id}`);
+  return id;
+};
+
+/**
+ * A message in the storefront's language, chosen by Shopify's Liquid at render time from the
+ * theme extension's own locale files (the `fragment` section). `vars` are Liquid output
+ * expressions, inserted unescaped: callers pass only expressions they built.
+ */
+function t(key: Key, vars: Record<string, string> = {}): string {
+  const fill = (message: string) =>
+    escapeText(message).replace(
+      /&#123;&#123; (\w+) &#125;&#125;/g,
+      (_, name: string) => vars[name] ?? "",
+    );
+  const branches = Object.entries(LOCALES)
+    .filter(([locale]) => locale !== DEFAULT_LOCALE)
+    .map(
+      ([locale, messages]) => `{%- when '${locale}' -%}${fill(messages[key])}`,
+    )
+    .join("");
+  return `{%- case cl_lang -%}${branches}{%- else -%}${fill(LOCALES[DEFAULT_LOCALE][key])}{%- endcase -%}`;
+}
+
+/** Finds the offered variant by id among the product's variants (Liquid has no lookup by id). */
+function lookup(item: { handle: string; variantId: string }, as: string) {
+  return (
+    `{%- assign ${as}_p = all_products['${item.handle}'] -%}{%- assign ${as} = nil -%}` +
+    `{%- for x in ${as}_p.variants -%}{%- if x.id == ${digits(item.variantId)} -%}{%- assign ${as} = x -%}{%- endif -%}{%- endfor -%}`
+  );
+}
+
+const image = (product: string) =>
+  `{%- if ${product}.featured_image -%}{{ ${product}.featured_image | image_url: width: 160 | image_tag: width: 80, height: 80, loading: 'lazy', alt: '', class: 'cartlift__img' }}{%- else -%}<span class="cartlift__img" aria-hidden="true"></span>{%- endif -%}`;
+
+const reason = (item: StorefrontItem) =>
+  item.reason
+    ? `<p class="cartlift__reason">${escapeText(item.reason)}</p>`
+    : "";
+
+/** The offer's product page; a click on it is the "clicked" of clicked-then-bought. */
+const link = (item: StorefrontItem) =>
+  `<a class="cartlift__title" href="{{ v_p.url }}" data-token="${escapeText(item.token)}">{{ v_p.title | escape }}</a>`;
+
+const attrs = (item: StorefrontItem) =>
+  `data-cartlift-offer data-product-id="${digits(item.productId)}" data-variant-id="{{ v.id }}" data-token="${escapeText(item.token)}"`;
+
+function fbt(offers: StorefrontOffers): string {
+  const anchor = offers.anchor!;
+  const rows = offers.items
+    .map(
+      (item) =>
+        `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}{%- assign cl_total = cl_total | plus: v.price -%}` +
+        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" checked ${attrs(item)} data-price="{{ v.price }}" aria-label="${t("select_item", { title: "{{ v_p.title | escape }}" })}">` +
+        `${link(item)}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(item)}</li>{%- endif -%}`,
+    )
+    .join("");
+  const bundle = offers.bundle;
+  const saving = !bundle
+    ? ""
+    : bundle.discountType === "percentage"
+      ? `<p class="cartlift__bundle" data-cartlift-bundle data-bps="${bundle.discountValue}">{%- assign cl_saving = cl_total | times: ${bundle.discountValue} | divided_by: 10000 -%}${t("bundle_saving", { amount: "{{ cl_saving | money }}" })}</p>`
+      : // A fixed amount is set in the shop's currency: shown as an amount only to shoppers
+        // paying in that currency, otherwise without one (the Function converts it at checkout).
+        `{%- if cart.currency.iso_code == '${escapeText(bundle.currency)}' -%}<p class="cartlift__bundle" data-cartlift-bundle data-fixed="${bundle.discountValue}">${t("bundle_saving", { amount: `{{ ${bundle.discountValue} | money }}` })}</p>{%- else -%}<p class="cartlift__bundle" data-cartlift-bundle>${t("bundle_saving_checkout")}</p>{%- endif -%}`;
+  const anchorItem = { handle: anchor.handle, variantId: "0" };
+  return (
+    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}{%- assign a_p = all_products['${anchorItem.handle}'] -%}{%- assign a = a_p.selected_or_first_available_variant -%}` +
+    `{%- if a and a.available -%}{%- assign cl_total = a.price -%}` +
+    `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
+    `<span class="cartlift__title">${t("this_item")}: {{ a_p.title | escape }}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
+    `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t("total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
+    `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t("add_all")}</button>{%- endif -%}{%- endif -%}`
+  );
+}
+
+function upgrade(offers: StorefrontOffers): string {
+  const up = offers.upgrade!;
+  const from = { handle: offers.anchor!.handle, variantId: up.fromVariantId };
+  const rows = up.differences
+    .map(
+      (d) =>
+        `<tr><th scope="row">${escapeText(d.attribute)}</th><td>${escapeText(d.from)}</td><td>${escapeText(d.to)}</td></tr>`,
+    )
+    .join("");
+  const benefit = up.benefit
+    ? `<p class="cartlift__reason">${t("upgrade_reason", { amount: "{{ v.price | minus: f.price | money }}", benefit: escapeText(up.benefit) })}</p>`
+    : "";
+  return (
+    `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +
+    `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{% if v_p.has_only_default_variant == false %} – {{ v.title | escape }}{% endif %}</a></p>${benefit}` +
+    `<table class="cartlift__table"><caption>${t("compare_caption")}</caption><thead><tr><td></td><th scope="col">${t("current")}</th><th scope="col">${t("upgrade")}</th></tr></thead>` +
+    `<tbody>${rows}<tr><th scope="row">${t("price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
+    `<button type="button" class="cartlift__button" ${attrs(up.item)}>${t("choose_upgrade")}</button></div>{%- endif -%}`
+  );
+}
+
+function list(offers: StorefrontOffers): string {
+  const rows = offers.items
+    .map(
+      (item) =>
+        `${lookup(item, "v")}{%- if v and v.available -%}<li class="cartlift__item">${image("v_p")}${link(item)}` +
+        `<span class="cartlift__price">{{ v.price | money }}</span>${reason(item)}` +
+        `<button type="button" class="cartlift__button" ${attrs(item)} aria-label="${t("add_named", { title: "{{ v_p.title | escape }}" })}">${t("add")}</button></li>{%- endif -%}`,
+    )
+    .join("");
+  return `<ul class="cartlift__list" role="list">${rows}</ul>`;
+}
+
+/** The Liquid fragment for one placement's offers; empty markup when there is nothing to show. */
+export function offersLiquid(offers: StorefrontOffers): string {
+  const head = `{%- assign cl_lang = request.locale.iso_code | split: '-' | first -%}`;
+  if (offers.items.length === 0) return "";
+  switch (offers.placement) {
+    case "product_fbt":
+      return offers.anchor ? head + fbt(offers) : "";
+    case "product_upgrade":
+      return offers.upgrade && offers.anchor ? head + upgrade(offers) : "";
+    case "cart":
+    case "drawer":
+      return head + list(offers);
+  }
+}

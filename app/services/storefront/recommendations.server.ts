@@ -1,0 +1,256 @@
+import prisma from "~/db.server";
+import { rankOffers } from "~/engine/ranking";
+import { strategyWeights } from "~/engine/strategies";
+import type {
+  MerchantRule,
+  Offer,
+  Placement,
+  RecommendationContext,
+} from "~/engine/types";
+import { recommenderFor } from "~/services/model/model.server";
+import { cachedForShop } from "./serving-cache.server";
+import {
+  NO_POLICY,
+  type PlacementPolicy,
+  placementPolicy,
+} from "~/services/experiments/placement-policy.server";
+
+export interface PlacementSettings {
+  enabled: boolean;
+  maxOffers: number;
+  strategy: string;
+  showReasons: boolean;
+  priceBandPct: number;
+}
+
+export const DEFAULT_PLACEMENT_SETTINGS: Record<Placement, PlacementSettings> =
+  {
+    product_fbt: {
+      enabled: true,
+      maxOffers: 2,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    product_upgrade: {
+      enabled: true,
+      maxOffers: 1,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    cart: {
+      enabled: true,
+      maxOffers: 4,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    drawer: {
+      enabled: true,
+      maxOffers: 3,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+    post_purchase: {
+      enabled: true,
+      maxOffers: 1,
+      strategy: "blended",
+      showReasons: true,
+      priceBandPct: 50,
+    },
+  };
+
+export async function placementSettings(
+  shop: string,
+  placement: Placement,
+): Promise<PlacementSettings> {
+  // All of the shop's placements in one cached read: one row per placement, a handful at most.
+  const rows = await cachedForShop(shop, "placements", async () => {
+    const found = await prisma.placementSetting.findMany({
+      where: { shop },
+      select: {
+        placement: true,
+        enabled: true,
+        maxOffers: true,
+        strategy: true,
+        showReasons: true,
+        priceBandPct: true,
+      },
+    });
+    return new Map(
+      found.map(
+        ({ placement: p, ...settings }): [string, PlacementSettings] => [
+          p,
+          settings,
+        ],
+      ),
+    );
+  });
+  return rows.get(placement) ?? DEFAULT_PLACEMENT_SETTINGS[placement];
+}
+
+/** Stored upsell rules in the engine's shape. */
+export function merchantRules(shop: string): Promise<MerchantRule[]> {
+  return cachedForShop(shop, "rules", () => loadMerchantRules(shop));
+}
+
+async function loadMerchantRules(shop: string): Promise<MerchantRule[]> {
+  const rows = await prisma.upsellRule.findMany({
+    where: { shop, active: true },
+    select: {
+      id: true,
+      triggerType: true,
+      triggerValue: true,
+      action: true,
+      targetProductIds: true,
+      priority: true,
+    },
+    orderBy: { priority: "desc" },
+  });
+  return rows.flatMap((row): MerchantRule[] => {
+    const when =
+      row.triggerType === "product"
+        ? ({ type: "product", productId: row.triggerValue } as const)
+        : row.triggerType === "collection"
+          ? ({ type: "collection", collection: row.triggerValue } as const)
+          : row.triggerType === "tag"
+            ? ({ type: "tag", tag: row.triggerValue } as const)
+            : ({ type: "any" } as const);
+    const targets = JSON.parse(row.targetProductIds) as string[];
+    return targets.map((productId, i) =>
+      row.action === "exclude"
+        ? {
+            id: `${row.id}:${i}`,
+            when,
+            priority: row.priority,
+            action: "exclude",
+            target: { type: "product", productId },
+          }
+        : {
+            id: `${row.id}:${i}`,
+            when,
+            priority: row.priority,
+            action: "pin",
+            productId,
+          },
+    );
+  });
+}
+
+/** The shop's global exclusions, parsed once per cache load: tags, and products as rules. */
+function shopExclusions(shop: string) {
+  return cachedForShop(shop, "exclusions", async () => {
+    const row = await prisma.shop.findUnique({
+      where: { shop },
+      select: { excludedTags: true, excludedProductIds: true },
+    });
+    const excludedProducts = JSON.parse(
+      row?.excludedProductIds ?? "[]",
+    ) as string[];
+    return {
+      excludedTags: JSON.parse(row?.excludedTags ?? "[]") as string[],
+      excludeRules: excludedProducts.map((productId): MerchantRule => ({
+        id: `shop-exclude:${productId}`,
+        when: { type: "any" },
+        priority: 0,
+        action: "exclude",
+        target: { type: "product", productId },
+      })),
+    };
+  });
+}
+
+export interface DisplayOffer extends Offer {
+  title: string;
+  handle: string;
+  imageUrl: string | null;
+  variantTitle: string;
+  compareAtPrice: Offer["price"] | null;
+}
+
+export interface RecommendationResult {
+  placement: Placement;
+  settings: PlacementSettings;
+  offers: DisplayOffer[];
+  modelId: string | null;
+  /** Experiment arm and learned count behind these offers (issue 7); NO_POLICY without a visitor. */
+  policy: PlacementPolicy;
+}
+
+/**
+ * Offers for one placement, honouring the merchant's placement settings, rules and exclusions.
+ * With a storefront visitor's key, a running experiment's arm (a hold-out gets no offers) or the
+ * learned offer count adjust strategy and count; see placement-policy.server.ts.
+ */
+export async function recommend(
+  shop: string,
+  {
+    placement,
+    context,
+    limit,
+    visitorKey,
+  }: {
+    placement: Placement;
+    context: RecommendationContext;
+    limit?: number;
+    visitorKey?: string;
+  },
+): Promise<RecommendationResult> {
+  const [placementSetting, rules, shopRow, recommender] = await Promise.all([
+    placementSettings(shop, placement),
+    merchantRules(shop),
+    shopExclusions(shop),
+    recommenderFor(shop),
+  ]);
+  // A disabled placement shows nothing to anyone: no arm to assign, no exposure to log.
+  const policy =
+    visitorKey && placementSetting.enabled
+      ? await placementPolicy(shop, placement, visitorKey)
+      : NO_POLICY;
+  const settings = {
+    ...placementSetting,
+    strategy: policy.strategy ?? placementSetting.strategy,
+  };
+  if (!settings.enabled || policy.holdout)
+    return {
+      placement,
+      settings,
+      offers: [],
+      modelId: recommender.modelId,
+      policy,
+    };
+  const offers = rankOffers(recommender.ranking, {
+    placement,
+    context,
+    rules: [...rules, ...shopRow.excludeRules],
+    // An arm's or the bandit's count is the thing under test: the block's own limit does not cut it.
+    limit:
+      policy.offerCount ??
+      Math.min(limit ?? settings.maxOffers, settings.maxOffers),
+    weights: strategyWeights(settings.strategy),
+    completion: recommender.completion,
+    excludeTags: shopRow.excludedTags,
+    maxIncreaseBps: settings.priceBandPct * 100,
+  });
+  return {
+    placement,
+    settings,
+    modelId: recommender.modelId,
+    policy,
+    offers: offers.map((offer) => {
+      const product = recommender.ranking.products.get(offer.productId)!;
+      const variant = product.variants.find((v) => v.id === offer.variantId)!;
+      return {
+        ...offer,
+        reason: settings.showReasons ? offer.reason : "",
+        title: product.title,
+        handle: product.handle,
+        imageUrl: product.imageUrl ?? null,
+        variantTitle: variant.title,
+        compareAtPrice: variant.compareAtPrice ?? null,
+      };
+    }),
+  };
+}
