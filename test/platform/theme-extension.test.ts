@@ -1,7 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { themeCheckRun } from "@shopify/theme-check-node";
+import { describe, expect, it, vi } from "vitest";
+import { buildThemeScript } from "../../scripts/build-theme";
 import {
   defaultSettings,
   extractSchema,
@@ -110,6 +113,31 @@ describe("theme app extension", () => {
       expect(html).not.toContain("schema");
     },
   );
+
+  it("passes Shopify's theme check with no errors and no warnings", async () => {
+    // What `shopify theme check` runs on an app extension, including the 10,000-byte limit on an
+    // app block's JavaScript as shipped.
+    // Theme check refreshes Shopify's Liquid docs over the network unless pointed at a copy: the
+    // one its own package ships keeps the test offline and deterministic.
+    vi.stubEnv(
+      "SHOPIFY_TLD_ROOT",
+      path.dirname(
+        createRequire(import.meta.url).resolve(
+          "@shopify/theme-check-docs-updater/package.json",
+        ),
+      ),
+    );
+    const { offenses } = await themeCheckRun(dir).finally(() =>
+      vi.unstubAllEnvs(),
+    );
+    expect(
+      offenses.map((o) => `${o.check} ${o.uri.split("/").pop()}: ${o.message}`),
+    ).toEqual([]);
+  });
+
+  it("ships the script built from its source (npm run build:theme)", () => {
+    expect(read("assets", "cartlift.js")).toBe(buildThemeScript());
+  });
 
   it("keeps the storefront script and stylesheet within their budgets", () => {
     // Budgets of issue 4 (8 KB JS, 3 KB CSS gzipped), tightened for the script: growth past

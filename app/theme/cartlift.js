@@ -1,0 +1,317 @@
+// Cartlift storefront: one custom element that fills a block with offers from the app proxy.
+// Liquid renders; this only enhances. It loads when the block nears the viewport, gives up
+// silently after a timeout (the block then shows nothing), and talks to the cart only through
+// Shopify's Ajax API, standard events and the Section Rendering API, never a theme's globals.
+(() => {
+  if (customElements.get("cartlift-offers")) return;
+  const TIMEOUT = 2500;
+  const KEY = "_cartlift_visitor";
+  let visitorId;
+  const visitor = () => {
+    if (visitorId) return visitorId;
+    try {
+      visitorId = localStorage.getItem(KEY);
+    } catch {
+      /* storage blocked: a per-page id still groups this page's events */
+    }
+    if (!/^[a-f0-9]{32}$/.test(visitorId || "")) {
+      visitorId = [...crypto.getRandomValues(new Uint8Array(16))]
+        .map((b) => b.toString(16).padStart(2, "0"))
+        .join("");
+      try {
+        localStorage.setItem(KEY, visitorId);
+      } catch {
+        /* see above */
+      }
+    }
+    return visitorId;
+  };
+  const timed = (url, init = {}) => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT);
+    return fetch(url, { ...init, signal: abort.signal })
+      .then((r) => (r.ok ? r : Promise.reject(r.status)))
+      .finally(() => clearTimeout(timer));
+  };
+  const json = (body) => ({
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+
+  // Events are batched and sent with sendBeacon (text/plain: no CORS preflight, survives unload).
+  const queue = [];
+  let proxy = "/apps/cartlift";
+  let flushTimer;
+  const flush = () => {
+    clearTimeout(flushTimer);
+    while (queue.length) {
+      const events = queue.splice(0, 50);
+      navigator.sendBeacon?.(
+        `${proxy}/events`,
+        JSON.stringify({ visitor: visitor(), events }),
+      );
+    }
+  };
+  const track = (type, el, productId) => {
+    queue.push({
+      type,
+      token: el.dataset.token,
+      ...(productId ? { product_id: productId } : {}),
+    });
+    clearTimeout(flushTimer);
+    flushTimer = setTimeout(flush, 2000);
+  };
+  addEventListener("pagehide", flush);
+
+  // A visitor in an experiment (the hold-out too, which sees nothing) must be findable on the
+  // order for the results, not only after a click or add: the proxy marks such answers, and the
+  // cart gets the visitor id as an attribute once per page.
+  let linked = false;
+  const linkCart = (cartUrl) => {
+    if (linked) return;
+    linked = true;
+    fetch(`${cartUrl || "/cart"}/update.js`, {
+      ...json({ attributes: { [KEY]: visitor() } }),
+      keepalive: true,
+    }).catch(() => {});
+  };
+
+  // Any cart change, whoever makes it: the standard event, common theme events, and the theme's
+  // own Ajax cart requests seen through resource timing (works without knowing the theme).
+  const CART_EVENTS = [
+    "shopify:cart:lines-update",
+    "cart:updated",
+    "cart:refresh",
+  ];
+  const cartListeners = new Set();
+  let changeTimer;
+  const cartChanged = () => {
+    clearTimeout(changeTimer);
+    changeTimer = setTimeout(() => cartListeners.forEach((f) => f()), 150);
+  };
+  CART_EVENTS.forEach((e) => document.addEventListener(e, cartChanged));
+  try {
+    new PerformanceObserver((list) => {
+      if (
+        list
+          .getEntries()
+          .some((e) =>
+            /\/cart\/(add|change|update|clear)(\.js)?\b/.test(e.name),
+          )
+      )
+        cartChanged();
+    }).observe({ type: "resource" });
+  } catch {
+    /* older browsers: the events above still work */
+  }
+
+  // The blocks' stylesheet, loaded once by the script rather than as a render-blocking <link> in
+  // the head: nothing it styles is visible before the offers arrive.
+  let styled;
+  const stylesheet = (href) =>
+    (styled ??= new Promise((done) => {
+      if (!href) return done();
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      link.onload = link.onerror = () => done();
+      document.head.append(link);
+    }));
+
+  const money = (cents, currency) =>
+    new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      style: "currency",
+      currency,
+    }).format(cents / 100);
+
+  class CartliftOffers extends HTMLElement {
+    connectedCallback() {
+      proxy = this.dataset.proxy || proxy;
+      this.styled = stylesheet(this.dataset.css);
+      this.slotEl = this.querySelector("[data-cartlift-slot]");
+      this.onCart = () => this.isCart && this.loaded && this.load();
+      this.onClick = (e) => this.click(e);
+      this.onChange = () => this.total();
+      this.addEventListener("click", this.onClick);
+      this.addEventListener("change", this.onChange);
+      cartListeners.add(this.onCart);
+      this.isCart = /^(cart|drawer)$/.test(this.dataset.placement);
+      this.io = new IntersectionObserver(
+        (entries) => {
+          this.visible = entries.some((e) => e.isIntersecting);
+          if (this.visible && !this.loaded) {
+            this.loaded = true;
+            this.load();
+          }
+        },
+        { rootMargin: "300px" },
+      );
+      this.io.observe(this);
+    }
+
+    disconnectedCallback() {
+      this.io?.disconnect();
+      cartListeners.delete(this.onCart);
+      this.removeEventListener("click", this.onClick);
+      this.removeEventListener("change", this.onChange);
+      this.abort?.abort();
+    }
+
+    async load() {
+      const d = this.dataset;
+      const q = new URLSearchParams({
+        placement: d.placement,
+        limit: d.limit || "",
+        reasons: d.reasons || "1",
+        visitor: visitor(),
+      });
+      if (d.productId) q.set("product_id", d.productId);
+      if (d.variantId) q.set("variant_id", d.variantId);
+      try {
+        if (this.isCart) {
+          const cart = await (await timed(`${d.cart || "/cart"}.js`)).json();
+          const ids = [...new Set(cart.items.map((i) => i.product_id))];
+          if (!ids.length) return this.show("");
+          q.set("cart", ids.join(","));
+        }
+        this.abort?.abort();
+        this.abort = new AbortController();
+        const signal = this.abort.signal;
+        const html = await (
+          await timed(`${proxy}/recommendations?${q}`)
+        ).text();
+        await this.styled;
+        if (!signal.aborted) this.show(html);
+      } catch {
+        // Slow, down or offline: keep showing nothing. Not an error for the shopper's console.
+        if (!this.slotEl.childElementCount) this.show("");
+      }
+    }
+
+    show(html) {
+      this.slotEl.innerHTML = html;
+      if (this.slotEl.querySelector("[data-cartlift-exposed]"))
+        linkCart(this.dataset.cart);
+      const offers = this.querySelectorAll("[data-cartlift-offer]");
+      // Empty: collapse only while off-screen, so nothing the shopper sees moves.
+      this.dataset.state = offers.length ? "ready" : "empty";
+      this.hidden = !offers.length && !this.visible;
+      offers.forEach((o) => track("impression", o, this.dataset.productId));
+      this.total();
+    }
+
+    total() {
+      const out = this.querySelector("[data-cartlift-total]");
+      if (!out) return;
+      const boxes = [...this.querySelectorAll("input[data-price]")];
+      const checked = boxes.filter((b) => b.checked);
+      const sum = checked.reduce((s, b) => s + Number(b.dataset.price), 0);
+      out.textContent = money(sum, out.dataset.currency);
+      const bundle = this.querySelector("[data-cartlift-bundle]");
+      if (bundle) bundle.hidden = checked.length !== boxes.length;
+      const button = this.querySelector("[data-cartlift-add-all]");
+      if (button) button.disabled = checked.length === 0;
+    }
+
+    click(e) {
+      const link = e.target.closest("a[data-token]");
+      if (link) {
+        track("click", link, this.dataset.productId);
+        flush();
+        // Orders carry this cart attribute: "clicked, then bought" attribution needs it.
+        fetch(`${this.dataset.cart || "/cart"}/update.js`, {
+          ...json({ attributes: { [KEY]: visitor() } }),
+          keepalive: true,
+        }).catch(() => {});
+        return;
+      }
+      const button = e.target.closest("button");
+      if (!button || button.disabled) return;
+      const chosen = button.hasAttribute("data-cartlift-add-all")
+        ? [...this.querySelectorAll("input[data-variant-id]:checked")]
+        : button.dataset.token
+          ? [button]
+          : [];
+      if (chosen.length) this.add(button, chosen);
+    }
+
+    async add(button, chosen) {
+      const d = this.dataset;
+      const status = this.querySelector("[data-cartlift-status]");
+      // Re-render the theme's cart sections (drawer, bubble, cart page) in the same request.
+      const sections = [
+        ...document.querySelectorAll('[id^="shopify-section-"]'),
+      ]
+        .map((s) => s.id.slice(16))
+        .filter((id) => /cart/i.test(id))
+        .slice(0, 5);
+      button.disabled = true;
+      try {
+        const res = await timed(
+          `${d.cartAdd || "/cart/add"}.js`,
+          json({
+            items: chosen.map((el) => ({
+              id: Number(el.dataset.variantId),
+              quantity: 1,
+              ...(el.dataset.token
+                ? { properties: { _cartlift: el.dataset.token } }
+                : {}),
+            })),
+            ...(sections.length
+              ? {
+                  sections: sections.join(","),
+                  sections_url: location.pathname,
+                }
+              : {}),
+          }),
+        );
+        const added = await res.json();
+        chosen.forEach(
+          (el) => el.dataset.token && track("add", el, d.productId),
+        );
+        this.replaceSections(added.sections);
+        fetch(
+          `${d.cart || "/cart"}/update.js`,
+          json({ attributes: { [KEY]: visitor() } }),
+        ).catch(() => {});
+        if (status) status.textContent = d.added || "";
+        document.dispatchEvent(
+          new CustomEvent("shopify:cart:lines-update", {
+            bubbles: true,
+            detail: { source: "cartlift", items: added.items },
+          }),
+        );
+      } catch {
+        if (status) status.textContent = d.addFailed || "";
+      } finally {
+        button.disabled = false;
+        if (!button.isConnected) this.querySelector("button")?.focus();
+      }
+    }
+
+    replaceSections(sections) {
+      for (const [id, html] of Object.entries(sections || {})) {
+        const old = document.getElementById(`shopify-section-${id}`);
+        const next =
+          html &&
+          new DOMParser()
+            .parseFromString(html, "text/html")
+            .getElementById(`shopify-section-${id}`);
+        if (old && next && !old.contains(this)) old.replaceWith(next);
+      }
+    }
+  }
+  customElements.define("cartlift-offers", CartliftOffers);
+
+  // App embed: mount a drawer block inside whatever element the merchant's theme uses as its
+  // cart drawer (a CSS selector setting), again after the theme re-renders the drawer.
+  const mountDrawer = () => {
+    const tpl = document.querySelector("template[data-cartlift-drawer]");
+    const host = tpl && document.querySelector(tpl.dataset.target);
+    if (host && !host.querySelector("cartlift-offers"))
+      host.append(tpl.content.cloneNode(true));
+  };
+  mountDrawer();
+  cartListeners.add(mountDrawer);
+})();
