@@ -125,6 +125,29 @@
       currency,
     }).format(cents / 100);
 
+  // The variant the shopper has chosen on a product page. Themes keep it in the product form's
+  // `id` input and the `variant` URL parameter, and announce a change with a change event on that
+  // input (Dawn) or a variant:update / variant:change event carrying the variant (newer themes):
+  // all of them are read here, none of a theme's globals.
+  const VARIANT_EVENTS = ["change", "variant:update", "variant:change"];
+  const chosenVariant = (productId, e) => {
+    const detail = e?.detail?.resource ?? e?.detail?.variant;
+    const forms = [
+      ...document.querySelectorAll('form[action*="/cart/add"]'),
+    ].filter((f) => !f.closest("cartlift-offers"));
+    const form =
+      forms.find((f) =>
+        f.querySelector(`[name="product-id"][value="${productId}"]`),
+      ) ?? forms[0];
+    const id = String(
+      detail?.id ??
+        (form && new FormData(form).get("id")) ??
+        new URLSearchParams(location.search).get("variant") ??
+        "",
+    );
+    return /^\d+$/.test(id) ? id : null;
+  };
+
   class CartliftOffers extends HTMLElement {
     connectedCallback() {
       proxy = this.dataset.proxy || proxy;
@@ -148,10 +171,33 @@
         { rootMargin: "300px" },
       );
       this.io.observe(this);
+      // Product blocks follow the chosen variant: the bundle's "this item" and the upgrade's
+      // starting point are that variant, re-fetched when it changes.
+      this.onVariant = (e) => {
+        if (e?.target?.closest?.("cartlift-offers")) return;
+        clearTimeout(this.variantTimer);
+        this.variantTimer = setTimeout(() => {
+          const id = chosenVariant(this.dataset.productId, e);
+          if (!id || id === this.dataset.variantId) return;
+          this.dataset.variantId = id;
+          if (this.loaded) this.load();
+        }, 50);
+      };
+      if (this.dataset.productId) {
+        VARIANT_EVENTS.forEach((t) =>
+          document.addEventListener(t, this.onVariant),
+        );
+        addEventListener("popstate", this.onVariant);
+      }
     }
 
     disconnectedCallback() {
       this.io?.disconnect();
+      VARIANT_EVENTS.forEach((t) =>
+        document.removeEventListener(t, this.onVariant),
+      );
+      removeEventListener("popstate", this.onVariant);
+      clearTimeout(this.variantTimer);
       cartListeners.delete(this.onCart);
       this.removeEventListener("click", this.onClick);
       this.removeEventListener("change", this.onChange);
@@ -239,11 +285,18 @@
     async add(button, chosen) {
       const d = this.dataset;
       const status = this.querySelector("[data-cartlift-status]");
-      // Re-render the theme's cart sections (drawer, bubble, cart page) in the same request.
+      // Re-render the theme's cart sections (drawer, bubble, cart page) in the same request: the
+      // section wrappers on the page, and Dawn's header bubble, which is an element of its own.
       const sections = [
-        ...document.querySelectorAll('[id^="shopify-section-"]'),
+        ...new Set([
+          ...[...document.querySelectorAll('[id^="shopify-section-"]')].map(
+            (s) => s.id.slice(16),
+          ),
+          ...[...document.querySelectorAll("#cart-icon-bubble")].map(
+            (s) => s.id,
+          ),
+        ]),
       ]
-        .map((s) => s.id.slice(16))
         .filter((id) => /cart/i.test(id))
         .slice(0, 5);
       button.disabled = true;
@@ -271,16 +324,36 @@
           (el) => el.dataset.token && track("add", el, d.productId),
         );
         this.replaceSections(added.sections);
-        fetch(
+        // The visitor attribute, and the whole cart back for the themes' item count.
+        const cart = await timed(
           `${d.cart || "/cart"}/update.js`,
           json({ attributes: { [KEY]: visitor() } }),
-        ).catch(() => {});
+        )
+          .then((r) => r.json())
+          .catch(() => null);
         if (status) status.textContent = d.added || "";
-        document.dispatchEvent(
-          new CustomEvent("shopify:cart:lines-update", {
-            bubbles: true,
-            detail: { source: "cartlift", items: added.items },
-          }),
+        // Themes that render their cart in script refresh it on these (Horizon: cart:update with
+        // the sections; Prestige, Impact: cart:refresh; Impulse, Motion: cart:build).
+        const detail = {
+          source: "cartlift",
+          items: added.items,
+          resource: added,
+          sourceId: this.id,
+          data: {
+            source: "cartlift",
+            sections: added.sections,
+            ...(cart ? { itemCount: cart.item_count } : {}),
+          },
+        };
+        [
+          "shopify:cart:lines-update",
+          "cart:update",
+          "cart:refresh",
+          "cart:build",
+        ].forEach((type) =>
+          document.dispatchEvent(
+            new CustomEvent(type, { bubbles: true, detail }),
+          ),
         );
       } catch {
         if (status) status.textContent = d.addFailed || "";
@@ -292,13 +365,26 @@
 
     replaceSections(sections) {
       for (const [id, html] of Object.entries(sections || {})) {
-        const old = document.getElementById(`shopify-section-${id}`);
-        const next =
+        const parsed =
           html &&
           new DOMParser()
             .parseFromString(html, "text/html")
             .getElementById(`shopify-section-${id}`);
-        if (old && next && !old.contains(this)) old.replaceWith(next);
+        if (!parsed) continue;
+        const next = document.adoptNode(parsed);
+        const wrapper = document.getElementById(`shopify-section-${id}`);
+        const element = !wrapper && document.getElementById(id);
+        // An element that is not the section's wrapper (Dawn's cart bubble) takes its content.
+        if (element) element.replaceChildren(...next.childNodes);
+        if (!wrapper) continue;
+        // This block inside the re-rendered section (the drawer's suggestions) moves into the
+        // new markup alive, so its status message and focus survive and only its offers reload.
+        if (wrapper.contains(this)) {
+          const host = next.querySelector(drawerTarget());
+          if (!host) continue;
+          host.append(this);
+        }
+        wrapper.replaceWith(next);
       }
     }
   }
@@ -306,6 +392,9 @@
 
   // App embed: mount a drawer block inside whatever element the merchant's theme uses as its
   // cart drawer (a CSS selector setting), again after the theme re-renders the drawer.
+  const drawerTarget = () =>
+    document.querySelector("template[data-cartlift-drawer]")?.dataset.target ||
+    "cart-drawer";
   const mountDrawer = () => {
     const tpl = document.querySelector("template[data-cartlift-drawer]");
     const host = tpl && document.querySelector(tpl.dataset.target);
