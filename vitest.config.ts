@@ -24,6 +24,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, "test/faults/**"],
           include: [
             "app/**/*.test.{ts,tsx}",
+            "demo/**/*.test.ts",
             "scripts/**/*.test.ts",
             "extensions/**/*.test.ts",
             "test/**/*.test.ts",

@@ -13,9 +13,12 @@ import {
   trainCartModel,
   type TrainTimings,
 } from "../app/engine/cart-model";
-import { readOrdersCsv } from "../app/engine/orders-csv";
+import { readOrdersCsv } from "../app/engine/evaluation/orders-csv";
 import { fnv1a32 } from "../app/engine/hash";
-import { cooccurrenceScorer, trainPopularity } from "../app/engine/protocol";
+import {
+  cooccurrenceScorer,
+  trainPopularity,
+} from "../app/engine/evaluation/protocol";
 
 const { values } = parseArgs({
   options: {

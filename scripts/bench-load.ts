@@ -16,7 +16,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { generateDemoShop, type DemoShop } from "../app/demo/shop";
+import { generateDemoShop, type DemoShop } from "../demo/shop";
 import { deserialiseModels, trainModels } from "../app/engine/shop-model";
 import { createDatabase, dropDatabase } from "../test/postgres";
 import {

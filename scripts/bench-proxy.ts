@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, get } from "node:http";
-import { generateDemoShop } from "../app/demo/shop";
+import { generateDemoShop } from "../demo/shop";
 import { trainModels } from "../app/engine/shop-model";
 import {
   BENCH_NOW,

@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import type { DemoShop } from "../app/demo/shop";
-import { proxiedQuery } from "../app/demo/proxy-signature";
+import type { DemoShop } from "../demo/shop";
+import { proxiedQuery } from "../demo/proxy-signature";
 import type { EngineOrder } from "../app/engine/types";
 
 export const BENCH_API_KEY = "bench-key";

@@ -13,17 +13,17 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import { createRequestHandler as createRemixHandler } from "@remix-run/node";
 import { setupServer } from "msw/node";
-import { demoRefusal } from "~/demo/guard";
-import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
-import { demoAdminHandlers } from "~/demo/admin-api";
-import { adminHost, mintSessionToken } from "~/demo/session-token";
-import { proxiedQuery } from "~/demo/proxy-signature";
+import { demoRefusal } from "../demo/guard";
+import { DEMO_SHOP, generateDemoShop } from "../demo/shop";
+import { demoAdminHandlers } from "../demo/admin-api";
+import { adminHost, mintSessionToken } from "../demo/session-token";
+import { proxiedQuery } from "../demo/proxy-signature";
 import {
   postPurchaseDemoHtml,
   runPostPurchaseDemo,
-} from "~/demo/post-purchase";
-import { demoStorefront } from "~/demo/storefront";
-import { simulateExperimentTraffic } from "~/demo/experiment-traffic";
+} from "../demo/post-purchase";
+import { demoStorefront } from "../demo/storefront";
+import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -100,9 +100,7 @@ app.use(express.static(path.join(root, "build", "client"), { maxAge: "1h" }));
 app.get("/demo/app-bridge.js", (_req, res) => {
   res
     .type("js")
-    .send(
-      readFileSync(path.join(root, "app", "demo", "app-bridge.js"), "utf8"),
-    );
+    .send(readFileSync(path.join(root, "demo", "app-bridge.js"), "utf8"));
 });
 app.get("/demo/session-token", (_req, res) => {
   res.set("Cache-Control", "no-store").type("text").send(token());
@@ -154,7 +152,7 @@ const appProxy = (pathAndQuery: string, init?: RequestInit) => {
   );
 };
 app.use(demoStorefront({ root, demo, proxy: appProxy }));
-// Simulated shoppers for a running experiment (app/demo/experiment-traffic.ts): through the real
+// Simulated shoppers for a running experiment (demo/experiment-traffic.ts): through the real
 // app proxy, and orders as signed webhooks, so the experiments page has results to show.
 app.post("/demo/experiment-traffic", async (req, res, next) => {
   try {

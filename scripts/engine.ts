@@ -20,13 +20,13 @@ import {
 import {
   evaluateCartModel,
   type StrategyResult,
-} from "../app/engine/cart-model-eval";
+} from "../app/engine/evaluation/cart-model-eval";
 import {
   OrdersCsvError,
   readOrdersCsv,
   type OrdersCsvResult,
-} from "../app/engine/orders-csv";
-import { SPLITS } from "../app/engine/protocol";
+} from "../app/engine/evaluation/orders-csv";
+import { SPLITS } from "../app/engine/evaluation/protocol";
 
 const USAGE = `usage: npm run engine -- <command> [options]
   train     --orders FILE --out MODEL.json [--threads N]

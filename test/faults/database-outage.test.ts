@@ -2,7 +2,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { proxiedQuery } from "~/demo/proxy-signature";
+import { proxiedQuery } from "../../demo/proxy-signature";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { loader as readiness } from "~/routes/readyz";
 import { POSTGRES_ADMIN_URL } from "../postgres";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { API_SECRET_KEY, APP_URL } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { simulateExperimentTraffic } from "~/demo/experiment-traffic";
-import { proxiedQuery } from "~/demo/proxy-signature";
-import type { DemoProduct } from "~/demo/shop";
+import { simulateExperimentTraffic } from "../../demo/experiment-traffic";
+import { proxiedQuery } from "../../demo/proxy-signature";
+import type { DemoProduct } from "../../demo/shop";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import {

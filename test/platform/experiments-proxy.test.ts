@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { proxiedQuery } from "~/demo/proxy-signature";
+import { proxiedQuery } from "../../demo/proxy-signature";
 import { assignArm } from "~/engine/experiment-assignment";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import {

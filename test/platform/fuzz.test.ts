@@ -8,7 +8,7 @@ import {
   getJwt,
 } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { proxiedQuery } from "~/demo/proxy-signature";
+import { proxiedQuery } from "../../demo/proxy-signature";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { action as events } from "~/routes/proxy.events";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";

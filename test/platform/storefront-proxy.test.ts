@@ -2,9 +2,9 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { proxiedQuery } from "~/demo/proxy-signature";
-import { AllProducts, storefrontLiquid } from "~/demo/storefront";
-import type { DemoProduct } from "~/demo/shop";
+import { proxiedQuery } from "../../demo/proxy-signature";
+import { AllProducts, storefrontLiquid } from "../../demo/storefront";
+import type { DemoProduct } from "../../demo/shop";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { action as events } from "~/routes/proxy.events";
 import {

@@ -9,7 +9,7 @@ import {
   defaultSettings,
   extractSchema,
   storefrontLiquid,
-} from "~/demo/storefront";
+} from "../../demo/storefront";
 
 const dir = path.resolve("extensions/cartlift-theme");
 const read = (...p: string[]) => readFileSync(path.join(dir, ...p), "utf8");

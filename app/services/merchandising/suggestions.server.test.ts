@@ -4,8 +4,8 @@ import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { mswServer } from "../../../test/msw";
 import prisma from "~/db.server";
 import { sessionStorage, unauthenticated } from "~/shopify.server";
-import { DEMO_SHOP, generateDemoShop } from "~/demo/shop";
-import { demoAdminHandlers } from "~/demo/admin-api";
+import { DEMO_SHOP, generateDemoShop } from "../../../demo/shop";
+import { demoAdminHandlers } from "../../../demo/admin-api";
 import { importShop } from "~/services/catalog/import.server";
 import { forgetRecommender, trainShop } from "~/services/model/model.server";
 import {

@@ -1,4 +1,4 @@
-import { fnv1a32 } from "./hash";
+import { fnv1a32 } from "../hash";
 /**
  * Offline evaluation protocols A (cart completion) and B (single-item
  * cross-sell) exactly as specified in ../shared/data/README.md, section 5.

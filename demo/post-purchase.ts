@@ -4,7 +4,7 @@ import {
   changesFor,
   formatMinor,
   offerRequestBody,
-} from "../../extensions/cartlift-post-purchase/src/contract";
+} from "../extensions/cartlift-post-purchase/src/contract";
 import type { DemoOrder, DemoProduct } from "./shop";
 
 const base64url = (data: string | Buffer) =>

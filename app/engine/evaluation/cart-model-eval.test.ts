@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateCartModel } from "./cart-model-eval";
-import type { OrderInput } from "./cart-model";
+import type { OrderInput } from "../cart-model";
 
 // Eight pairs that are always bought together, each pair in its own price range and with its own
 // words, so every signal agrees: any scorer that shows the right product first finds every

@@ -5,7 +5,7 @@ import {
   type CartModel,
   type CartModelOptions,
   type TrainTimings,
-} from "./cart-model";
+} from "../cart-model";
 import {
   cooccurrenceScorer,
   evaluateProtocolA,
@@ -19,10 +19,10 @@ import {
   type ScorerFactory,
   type SplitName,
 } from "./protocol";
-import type { OrderInput } from "./cart-model";
-import { buildRankingModel, rankOffers, type RankingModel } from "./ranking";
-import { completionScorer, trainModels } from "./shop-model";
-import type { CartCompletionScorer, CatalogProduct } from "./types";
+import type { OrderInput } from "../cart-model";
+import { buildRankingModel, rankOffers, type RankingModel } from "../ranking";
+import { completionScorer, trainModels } from "../shop-model";
+import type { CartCompletionScorer, CatalogProduct } from "../types";
 
 /**
  * Adapts a cart model to the protocol's catalog order: "cart" scores carts

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fnv1a32 } from "./hash";
+import { fnv1a32 } from "../hash";
 import { readOrdersCsv } from "./orders-csv";
 import {
   evaluateProtocolA,
