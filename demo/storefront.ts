@@ -138,7 +138,12 @@ export class AllProducts extends Drop {
   }
 }
 
-export function productObject(product: DemoProduct, rate: number) {
+/** Shopify's product drop; `selected` is the `variant` URL parameter on a product page. */
+export function productObject(
+  product: DemoProduct,
+  rate: number,
+  selected?: string,
+) {
   const variants = product.variants.map((v) => ({
     id: Number(v.id),
     title: v.title,
@@ -159,7 +164,9 @@ export function productObject(product: DemoProduct, rate: number) {
     variants,
     price: Math.min(...variants.map((v) => v.price)),
     selected_or_first_available_variant:
-      variants.find((v) => v.available) ?? variants[0],
+      variants.find((v) => String(v.id) === selected) ??
+      variants.find((v) => v.available) ??
+      variants[0],
   };
 }
 
@@ -329,7 +336,7 @@ export function demoStorefront({
   async function renderBlock(
     file: string,
     cart: DemoCart,
-    product?: DemoProduct,
+    product?: ReturnType<typeof productObject>,
   ): Promise<string> {
     const source = readFileSync(
       path.join(extensionDir, "blocks", `${file}.liquid`),
@@ -340,7 +347,7 @@ export function demoStorefront({
       file,
       {
         block: { id: file, settings, shopify_attributes: "" },
-        product: product ? productObject(product, rate(cart)) : undefined,
+        product,
       },
       // Shopify's global objects are visible inside rendered snippets too.
       { globals: { routes: DEMO_ROUTES } },
@@ -385,15 +392,28 @@ ${embed}
 </html>`;
   }
 
-  // A stand-in for the theme's own JavaScript: its add-to-cart form and cart quantity buttons
-  // use the Ajax API and the Section Rendering API, and announce nothing to apps.
+  // A stand-in for the theme's own JavaScript, shaped like Dawn's: a variant picker that writes
+  // the chosen variant into the product form's id input (with a change event) and the URL, an
+  // add-to-cart form and cart quantity buttons on the Ajax and Section Rendering APIs. It
+  // announces nothing else to apps.
   const THEME_SCRIPT = `<script>
+document.addEventListener("change", (e) => {
+  const picker = e.target.closest("fieldset[data-variant-picker]");
+  if (!picker) return;
+  const id = document.querySelector("form[data-product-form] input[name=id]");
+  id.value = e.target.value;
+  id.dispatchEvent(new Event("change", { bubbles: true }));
+  const url = new URL(location.href);
+  url.searchParams.set("variant", e.target.value);
+  history.replaceState(null, "", url);
+});
 document.addEventListener("click", async (e) => {
   const b = e.target.closest("button[data-theme-add], button[data-line]");
   if (!b) return;
+  e.preventDefault();
   const url = b.dataset.themeAdd ? "/cart/add.js" : "/cart/change.js";
   const body = b.dataset.themeAdd
-    ? { id: Number(document.getElementById("variant").value), quantity: 1 }
+    ? { id: Number(b.form.elements.id.value), quantity: 1 }
     : { line: Number(b.dataset.line), quantity: Number(b.dataset.quantity) };
   const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ ...body, sections: "cart-icon-bubble,cart-drawer,main-cart" }) });
@@ -430,17 +450,24 @@ document.addEventListener("click", async (e) => {
       const product = demo.products.find((p) => p.handle === req.params.handle);
       if (!product) return void res.sendStatus(404);
       const cart = cartFor(req, res);
-      const shown = productObject(product, rate(cart));
+      const shown = productObject(
+        product,
+        rate(cart),
+        typeof req.query.variant === "string" ? req.query.variant : undefined,
+      );
+      const chosen = shown.selected_or_first_available_variant;
       const options = shown.variants
         .map(
           (v) =>
-            `<option value="${v.id}"${v.available ? "" : " disabled"}>${escapeHtml(v.title)} — ${money(cart, v.price)}</option>`,
+            `<label><input type="radio" name="variant-choice" value="${v.id}"${v.id === chosen.id ? " checked" : ""}${v.available ? "" : " disabled"}> ${escapeHtml(v.title)} — ${money(cart, v.price)}</label>`,
         )
-        .join("");
-      const blocks = `${await renderBlock("frequently-bought-together", cart, product)}${await renderBlock("upgrade", cart, product)}`;
+        .join(" ");
+      const blocks = `${await renderBlock("frequently-bought-together", cart, shown)}${await renderBlock("upgrade", cart, shown)}`;
       const main = `<h1>${escapeHtml(product.title)}</h1><p>${escapeHtml(product.vendor)} · ${escapeHtml(product.productType)}</p>
-<p><label>Variant <select id="variant">${options}</select></label>
-<button type="button" data-theme-add="1">Add to cart</button></p>
+<form action="/cart/add" method="post" data-product-form>
+<fieldset data-variant-picker><legend>Variant</legend>${options}</fieldset>
+<input type="hidden" name="id" value="${chosen.id}"><input type="hidden" name="product-id" value="${shown.id}">
+<button type="submit" data-theme-add="1">Add to cart</button></form>
 <div id="shopify-section-apps-main">${blocks}</div>${THEME_SCRIPT}`;
       res
         .type("html")
