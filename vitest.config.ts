@@ -8,6 +8,16 @@ const DATABASE_TESTS = [
   "app/routes/**/*.test.{ts,tsx}",
 ];
 
+/**
+ * Tests that need more than Node: the build and Chromium (test/browser), PostgreSQL (test/db), or
+ * both (test/bench runs every `bench:*` script). `npm run test:unit` is the "sqlite" project alone.
+ */
+const SYSTEM_TESTS = [
+  "test/browser/**/*.test.ts",
+  "test/db/**/*.test.ts",
+  "test/bench/**/*.test.ts",
+];
+
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
@@ -21,7 +31,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "sqlite",
-          exclude: [...configDefaults.exclude, "test/faults/**"],
+          exclude: [
+            ...configDefaults.exclude,
+            "test/faults/**",
+            ...SYSTEM_TESTS,
+          ],
           include: [
             "app/**/*.test.{ts,tsx}",
             "demo/**/*.test.ts",
@@ -30,6 +44,10 @@ export default defineConfig({
             "test/**/*.test.ts",
           ],
         },
+      },
+      {
+        extends: true,
+        test: { name: "system", include: SYSTEM_TESTS },
       },
       {
         extends: true,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { hasChromium, nav, useDemoInChromium, openAdmin } from "./demo-server";
+import { hasChromium, nav, openAdmin } from "./demo-server";
+import { useDemoInChromium } from "./demo-hooks";
 
 // The merchant's walks through the demo admin, found by role as a merchant (or a screen reader)
 // finds them. Needs `npm run build` first, like every browser test.

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  CHROMIUM,
-  DESKTOP_CHROME,
-  hasChromium,
-  newPage,
-  useDemoInChromium,
-} from "./demo-server";
+import { CHROMIUM, DESKTOP_CHROME, hasChromium, newPage } from "./demo-server";
+import { useDemoInChromium } from "./demo-hooks";
 
 if (!hasChromium)
   console.warn(

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll } from "vitest";
+/**
+ * The demo app and Chromium, as the browser tests and the browser benchmarks drive them. Nothing
+ * here imports the test runner: scripts run outside it (the hooks are in demo-hooks.ts).
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -8,7 +11,7 @@ import { type Browser, type Page, chromium } from "playwright-core";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -17,6 +20,24 @@ async function freePort(): Promise<number> {
     });
     server.on("error", reject);
   });
+}
+
+/**
+ * The environment a developer's shell gives a script. A test run's own app settings
+ * (test/setup.ts) and NODE_ENV=test must not leak into it: the demo refuses to start beside
+ * real-looking credentials, and the app logs differently under test.
+ */
+export function shellEnv(): Record<string, string | undefined> {
+  const {
+    SHOPIFY_API_KEY: _key,
+    SHOPIFY_API_SECRET: _secret,
+    DATABASE_URL: _db,
+    SHOPIFY_APP_URL: _url,
+    SCOPES: _scopes,
+    NODE_ENV: _nodeEnv,
+    ...inherited
+  } = process.env;
+  return inherited;
 }
 
 export interface DemoServer {
@@ -29,18 +50,8 @@ export interface DemoServer {
 export async function startDemo(): Promise<DemoServer> {
   const port = await freePort();
   const database = `demo-test-${randomUUID()}.sqlite`;
-  // The test run's own app settings (test/setup.ts) must not leak into the demo, which refuses
-  // to start beside real-looking credentials.
-  const {
-    SHOPIFY_API_KEY: _key,
-    SHOPIFY_API_SECRET: _secret,
-    DATABASE_URL: _db,
-    SHOPIFY_APP_URL: _url,
-    SCOPES: _scopes,
-    ...inherited
-  } = process.env;
   const env = {
-    ...inherited,
+    ...shellEnv(),
     NODE_ENV: "development" as const,
     PORT: String(port),
     DEMO_DATABASE: database,
@@ -124,24 +135,6 @@ export async function newPage(browser: Browser): Promise<Page> {
 export interface DemoInChromium {
   demo: DemoServer;
   browser: Browser;
-}
-
-/**
- * Starts the demo and Chromium before the enclosing `describe` block's tests and stops both after
- * them; the returned object holds them once started.
- */
-export function useDemoInChromium(): DemoInChromium {
-  const env = {} as DemoInChromium;
-  beforeAll(async () => {
-    [env.demo, env.browser] = await Promise.all([
-      startDemo(),
-      launchChromium(),
-    ]);
-  }, 180_000);
-  afterAll(async () => {
-    await Promise.all([env.browser?.close(), env.demo?.stop()]);
-  });
-  return env;
 }
 
 /**

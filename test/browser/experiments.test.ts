@@ -3,10 +3,10 @@ import {
   DESKTOP_CHROME,
   hasChromium,
   nav,
-  useDemoInChromium,
   openAdmin,
   type DemoInChromium,
 } from "./demo-server";
+import { useDemoInChromium } from "./demo-hooks";
 
 // An experiment from the merchant's side (create, start, read results) and the shopper's side
 // (the hold-out sees no widget, yet its cart is linked for the results). Needs `npm run build`.

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import {
-  CHROMIUM,
-  hasChromium,
-  newPage,
-  useDemoInChromium,
-} from "./demo-server";
+import { CHROMIUM, hasChromium, newPage } from "./demo-server";
+import { useDemoInChromium } from "./demo-hooks";
 
 if (!hasChromium)
   console.warn(
