@@ -71,7 +71,7 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is pure: no Remix, Shopify or Prisma (see PRODUCT.md, STYLE.md).
+    // The engine is pure (README, Layout): no Remix, Shopify or Prisma.
     files: ["app/engine/**/*.ts"],
     rules: {
       "no-restricted-imports": [
