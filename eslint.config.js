@@ -43,7 +43,35 @@ export default tseslint.config(
     rules: { "import-x/no-cycle": ["error", { ignoreExternal: true }] },
   },
   {
-    // The engine is pure: no Remix, Shopify or Prisma (see PRODUCT.md, STYLE.md).
+    // What ships: the demo plays Shopify's part with its own credentials, and the offline
+    // evaluation reads files from disk; neither may end up in the server bundle.
+    files: ["app/**/*.{ts,tsx}"],
+    ignores: ["app/**/*.test.{ts,tsx}", "app/engine/evaluation/**"],
+    rules: {
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            {
+              target: "app",
+              from: "demo",
+              message:
+                "The app never imports the demo (docs/decisions/003-demo-mode.md).",
+            },
+            {
+              target: "app",
+              from: "app/engine/evaluation",
+              message:
+                "Offline evaluation is for the engine CLI and benchmarks, not the app.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine is pure (README, Layout): no Remix, Shopify or Prisma.
     files: ["app/engine/**/*.ts"],
     rules: {
       "no-restricted-imports": [

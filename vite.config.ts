@@ -14,7 +14,6 @@ declare module "@remix-run/node" {
 export default defineConfig({
   plugins: [
     remix({
-      ignoredRouteFiles: ["**/.*", "**/*.test.{ts,tsx}"],
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -2,7 +2,8 @@
  * `npm run bench:admin`: LCP and CLS of the dashboard and the suggestions page in Chromium on the
  * demo admin (needs `npm run build` first). Each page is loaded cold (a fresh browser context)
  * several times; the numbers come from the browser's own PerformanceObserver entries.
- * Targets from issue 5: LCP ≤ 1.5 s, CLS ≤ 0.05. Not part of `npm test`: timings depend on load.
+ * Targets (docs/decisions/008-merchant-admin.md): LCP ≤ 1.5 s, CLS ≤ 0.05. Not part of `npm test`:
+ * timings depend on load.
  */
 import type { Browser } from "playwright-core";
 import {

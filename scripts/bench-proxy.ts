@@ -6,7 +6,8 @@
  * Seeds the demo shop (catalog and trained model) into a fresh SQLite file, starts one production
  * instance (remix-serve, its own process group), loads each route for a bounded time and stops
  * the instance. Needs `npm run build` (run here when the build is missing or --build is given).
- * Targets (issue 4): recommendations p99 <= 1.5x the trivial route's p99 and <= 25 ms.
+ * Targets (docs/decisions/007-storefront-rendering.md): recommendations p99 <= 1.5x the trivial
+ * route's p99 and <= 25 ms.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:storefront`: what the theme extension costs a storefront (issue 4 targets).
+ * `npm run bench:storefront`: what the theme extension costs a storefront.
  *
  * 1. Weight: every extensions/cartlift-theme/assets/*.js and *.css gzipped (level 9), against
  *    the budgets (JS <= 8 KB, CSS <= 3 KB in total).

@@ -5,7 +5,7 @@ import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 
 /**
- * Reader for the order export format of ../shared/data (one row per line item):
+ * Reader for order exports in the UCI Online Retail layout (one row per line item):
  * order_id,created_at,customer_id,country,sku,product_title,quantity,unit_price
  * Plain or gzip (detected by magic bytes, not by file name), RFC 4180 quoting.
  */

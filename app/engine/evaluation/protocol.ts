@@ -1,7 +1,7 @@
 import { fnv1a32 } from "../hash";
 /**
  * Offline evaluation protocols A (cart completion) and B (single-item
- * cross-sell) exactly as specified in ../shared/data/README.md, section 5.
+ * cross-sell), the ones docs/decisions/004-engine-linear-algebra.md reports.
  * Everything here is deterministic: splits compare timestamps as strings,
  * the hidden item comes from FNV-1a, ties break by train popularity.
  */

@@ -172,7 +172,7 @@ export async function saveOrders(
         customerKey: order.customerId
           ? customerKey(shop, order.customerId)
           : null,
-        // The experiment exposure key of the visitor whose cart this was (issue 7's results).
+        // The experiment exposure key of the visitor whose cart this was, for experiment results.
         visitorKey:
           order.visitorId && VISITOR_ID.test(order.visitorId)
             ? visitorKey(shop, order.visitorId)

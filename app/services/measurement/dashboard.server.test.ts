@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import { applyRefund, saveOrders } from "~/services/catalog/orders.server";
+import { signOfferToken } from "./attribution.server";
 import {
   type DashboardEvent,
   type DashboardOrder,
   computeDashboard,
+  loadDashboard,
   rangeFilter,
 } from "./dashboard.server";
 
@@ -102,6 +106,40 @@ describe("computeDashboard", () => {
     expect(d.baselineReturnRate).toBe(0.5);
   });
 
+  it("caps each line's refunds at its quantity, so no rate goes above 100%", () => {
+    const refundedTooMuch = computeDashboard(
+      [
+        {
+          createdAt: at(1),
+          visitorKey: null,
+          subtotalMinor: 4000,
+          lines: [
+            line(1000, 1, "cart", "bundle", 3),
+            line(1000, 3, "cart", "bundle"),
+          ],
+        },
+        {
+          createdAt: at(2),
+          visitorKey: null,
+          subtotalMinor: 2000,
+          lines: [line(1000, 1, null, null, 5), line(1000, 1)],
+        },
+      ],
+      [],
+      { from, to },
+      "USD",
+    );
+    const cart = refundedTooMuch.placements.find(
+      (p) => p.placement === "cart",
+    )!;
+    expect(cart).toMatchObject({
+      soldQuantity: 4,
+      refundedQuantity: 1,
+      returnRate: 0.25,
+    });
+    expect(refundedTooMuch.baselineReturnRate).toBe(0.5);
+  });
+
   it("groups attributed revenue by strategy without the click suffix", () => {
     expect(d.strategies).toEqual([
       { strategy: "similar", attributedRevenue: 3000, lines: 1 },
@@ -159,5 +197,77 @@ describe("rangeFilter", () => {
     const f = rangeFilter("7d", new Date("2026-11-25T15:30:00Z"));
     expect(f.from.toISOString()).toBe("2026-11-19T00:00:00.000Z");
     expect(f.to.toISOString()).toBe("2026-11-26T00:00:00.000Z");
+  });
+});
+
+describe("loadDashboard", () => {
+  const SHOP = "returns.myshopify.com";
+
+  it("reads refunds from the webhook path on attributed lines, for this shop only", async () => {
+    const token = signOfferToken(SHOP, {
+      placement: "drawer",
+      strategy: "similar",
+      kind: "cross_sell",
+      productId: "2",
+      modelId: "",
+      arm: "",
+    });
+    const at = new Date("2026-03-03T10:00:00Z");
+    const order = {
+      id: "500",
+      name: "#500",
+      createdAt: at,
+      sourceUpdatedAt: at,
+      cancelledAt: null,
+      currency: "USD",
+      subtotalMinor: 5000,
+      totalMinor: 5000,
+      customerId: null,
+      lines: [
+        {
+          id: "5001",
+          productId: "1",
+          variantId: "10",
+          quantity: 1,
+          priceMinor: 3000,
+          offerToken: null,
+        },
+        {
+          id: "5002",
+          productId: "2",
+          variantId: "20",
+          quantity: 2,
+          priceMinor: 1000,
+          offerToken: token,
+        },
+      ],
+    };
+    await saveOrders(SHOP, [order]);
+    await saveOrders("other-returns.myshopify.com", [order]);
+    await applyRefund(SHOP, {
+      order_id: "500",
+      refund_line_items: [{ line_item_id: "5002", quantity: 1 }],
+    });
+    const d = await loadDashboard(SHOP, {
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-03-31T00:00:00Z"),
+    });
+    expect(d.placements.find((p) => p.placement === "drawer")).toMatchObject({
+      soldQuantity: 2,
+      refundedQuantity: 1,
+      returnRate: 0.5,
+    });
+    expect(d.strategies).toEqual([
+      { strategy: "similar", attributedRevenue: 2000, lines: 1 },
+    ]);
+    expect(d.baselineReturnRate).toBe(0);
+    expect(
+      await prisma.orderLine.count({
+        where: {
+          shop: "other-returns.myshopify.com",
+          refundedQuantity: { gt: 0 },
+        },
+      }),
+    ).toBe(0);
   });
 });

@@ -12,7 +12,8 @@ import { PLACEMENTS } from "~/engine/types";
 // - attributed revenue: price × quantity of lines the storefront attributed to an offer
 //   (OrderLine.placement), and its share of revenue;
 // - return rate: refunded / sold quantity, per placement ("recommendation type"), next to the
-//   rate of lines that did not come from an offer as the baseline.
+//   rate of lines that did not come from an offer as the baseline; a line's refunds count up to
+//   its quantity at most.
 // Strategy filters the attributed figures only: events carry no strategy.
 
 export interface DashboardOrder {
@@ -198,9 +199,12 @@ export function computeDashboard(
     if (d) d.revenue += o.subtotalMinor;
     const placementsInOrder = new Set<string>();
     for (const line of o.lines) {
+      // Refunds add up on the line without a cap (applyRefund): a malformed webhook must not
+      // count more returned than sold, a rate above 100%.
+      const returned = Math.min(line.quantity, line.refundedQuantity);
       if (line.placement === null) {
         baselineSold += line.quantity;
-        baselineRefunded += line.refundedQuantity;
+        baselineRefunded += returned;
         continue;
       }
       if (!placementOk(line.placement) || !strategyOk(line.strategy)) continue;
@@ -210,7 +214,7 @@ export function computeDashboard(
       const row = placementRow(line.placement);
       row.attributedRevenue += amount;
       row.soldQuantity += line.quantity;
-      row.refundedQuantity += line.refundedQuantity;
+      row.refundedQuantity += returned;
       placementsInOrder.add(line.placement);
       const key = baseStrategy(line.strategy);
       const s = strategies.get(key) ?? {
