@@ -1,6 +1,11 @@
 import prisma from "~/db.server";
 import { cachedForShop } from "./serving-cache.server";
-import type { MerchantBundle, Offer, Placement } from "~/engine/types";
+import type {
+  MerchantBundle,
+  Offer,
+  Placement,
+  TierDifference,
+} from "~/engine/types";
 import { signOfferToken } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
 import { recommend } from "./recommendations.server";
@@ -29,7 +34,7 @@ export interface StorefrontUpgrade {
   /** "double the storage": the engine's price-free half of the upgrade reason. */
   benefit: string;
   /** Option rows that differ; the price row is rendered from presentment prices instead. */
-  differences: { attribute: string; from: string; to: string }[];
+  differences: TierDifference[];
 }
 
 export interface StorefrontOffers {
@@ -115,8 +120,6 @@ export async function storefrontOffers(
     bundle: null,
     experiment: result.policy.armId !== null,
   };
-  // The hold-out sees no widget at all, merchant bundles included (decision 012).
-  if (!result.settings.enabled || result.policy.holdout) return empty;
   if (placement !== "product_upgrade")
     return { ...empty, items: offered.map(item), bundle: bundled };
 

@@ -209,6 +209,7 @@ export async function recommend(
     ...placementSetting,
     strategy: policy.strategy ?? placementSetting.strategy,
   };
+  // Nothing ranked, so no widget at all: merchant bundles included (decision 012).
   if (!settings.enabled || policy.holdout)
     return {
       settings,
