@@ -12,7 +12,7 @@ import {
   verifyOfferToken,
 } from "~/services/measurement/attribution.server";
 import { MAX_EVENT_BODY_BYTES } from "~/services/storefront/events.server";
-import { forgetServingState } from "~/services/storefront/serving-cache.server";
+import { forgetRecommender } from "~/services/model/model.server";
 
 const SHOP_A = "storefront-a.myshopify.com";
 const SHOP_B = "storefront-b.myshopify.com";
@@ -158,7 +158,7 @@ beforeEach(async () => {
     await prisma.bundle.deleteMany({ where: { shop } });
     await prisma.product.deleteMany({ where: { shop } });
     await prisma.shop.deleteMany({ where: { shop } });
-    forgetServingState(shop);
+    forgetRecommender(shop);
   }
 });
 
@@ -300,6 +300,33 @@ describe("storefront recommendations through the app proxy", () => {
         kind: "bundle",
         productId: "3",
       });
+  });
+
+  it("falls back to the engine's picks when the block could not show the whole bundle", async () => {
+    await seed();
+    // all_products['…'] could not look this handle up: the bundle would be sold as less than it is.
+    await prisma.product.update({
+      where: { shop_id: { shop: SHOP_A, id: "3" } },
+      data: { handle: "Lantern 3!" },
+    });
+    await prisma.bundle.create({
+      data: {
+        shop: SHOP_A,
+        title: "Lanterns 1 and 3",
+        productIds: JSON.stringify(["1", "3"]),
+        discountType: "percentage",
+        discountValue: 1000,
+        status: "active",
+      },
+    });
+    const fragment = await (
+      await getOffers(
+        signed(SHOP_A, { placement: "product_fbt", product_id: "1" }),
+      )
+    ).text();
+    expect(fragment).toContain("a-lantern-2");
+    expect(fragment).not.toContain("Lantern 3!");
+    expect(fragment).not.toContain("data-cartlift-bundle");
   });
 });
 
