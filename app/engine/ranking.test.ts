@@ -8,6 +8,7 @@ import type {
   CartCompletionScorer,
   CatalogProduct,
   EngineOrder,
+  MerchantBundle,
   MerchantRule,
 } from "./types";
 
@@ -484,8 +485,46 @@ describe("fallbacks and stability", () => {
   });
 });
 
+describe("merchant bundles", () => {
+  const bundle: MerchantBundle = {
+    productIds: ["coffee-maker", "mug", "tote"],
+    discountType: "percentage",
+    discountValue: 1_000,
+    currency: "USD",
+  };
+  const banMug: MerchantRule = {
+    id: "no-mug",
+    priority: 5,
+    action: "exclude",
+    target: { type: "product", productId: "mug" },
+    when: { type: "any" },
+  };
+
+  it("offers the bundle's other products whole, instead of ranked offers, whatever the rules and limit", () => {
+    const offers = rankOffers(
+      model,
+      onCoffeeMaker({ bundle, limit: 1, rules: [banMug] }),
+    );
+    expect(offers.map((o) => [o.productId, o.variantId, o.kind])).toEqual([
+      ["mug", "mug-v0", "bundle"],
+      ["tote", "tote-v0", "bundle"],
+    ]);
+    for (const o of offers)
+      expect(o.reason).toBe("Save 10% when bought together");
+  });
+
+  it("ranks as usual when a product of the bundle cannot be sold", () => {
+    const soldOut = { ...bundle, productIds: ["coffee-maker", "grinder"] };
+    expect(ids(onCoffeeMaker({ bundle: soldOut }))).toEqual(
+      ids(onCoffeeMaker()),
+    );
+    const alone = { ...bundle, productIds: ["coffee-maker"] };
+    expect(ids(onCoffeeMaker({ bundle: alone }))).toEqual(ids(onCoffeeMaker()));
+  });
+});
+
 describe("upsells", () => {
-  it("offers the next tier up with its price reason", () => {
+  it("offers the next tier up with its price reason and what a comparison shows", () => {
     const offers = rankOffers(model, {
       placement: "product_upgrade",
       context: { type: "product", productId: "phone", variantId: "phone-v0" },
@@ -496,6 +535,14 @@ describe("upsells", () => {
         variantId: "phone-v1",
         kind: "upsell",
         reason: "+$100 for double the storage",
+        upgrade: {
+          fromVariantId: "phone-v0",
+          benefit: "double the storage",
+          differences: [
+            { attribute: "Storage", from: "128GB", to: "256GB" },
+            { attribute: "Price", from: "$799", to: "$899" },
+          ],
+        },
       }),
     ]);
   });

@@ -17,6 +17,7 @@ import {
 import { ratioToBasisPoints } from "./money";
 import {
   boughtTogetherReason,
+  bundleReason,
   cartCompanionReason,
   oftenBoughtWithReason,
   popularReason,
@@ -33,6 +34,7 @@ import {
 import type {
   CartCompletionScorer,
   CatalogProduct,
+  MerchantBundle,
   MerchantRule,
   Offer,
   Placement,
@@ -62,6 +64,8 @@ import type {
 // Pinned products come first (by rule priority). The rest are diversified greedily, MMR-style:
 // at most one product per productType+vendor cluster until the list would otherwise run short, and
 // each pick maximises relevance − DIVERSITY·(similarity to what is already picked).
+// A merchant bundle with the viewed product replaces all of this: its discount applies only when
+// exactly its products are bought together, so it is offered whole or not at all.
 
 export interface BlendWeights {
   completion: number;
@@ -144,9 +148,17 @@ export interface RankRequest {
   maxIncreaseBps?: number;
   /** Orders after which a product's own evidence outweighs content similarity. */
   coldStartOrders?: number;
+  /**
+   * The merchant's bundle with the viewed product. When every other product in it can be sold,
+   * the answer is those products (kind "bundle"), whatever the rules and the limit.
+   */
+  bundle?: MerchantBundle;
 }
 
 export function rankOffers(model: RankingModel, request: RankRequest): Offer[] {
+  const bundled =
+    request.bundle && bundleOffers(model, request.context, request.bundle);
+  if (bundled) return bundled;
   const limit = Math.max(
     0,
     Math.min(
@@ -163,6 +175,36 @@ export function rankOffers(model: RankingModel, request: RankRequest): Offer[] {
       : [];
   }
   return rankCrossSells(model, request, rules, anchors, limit);
+}
+
+/** The bundle's other products at their default variants; undefined if one cannot be sold. */
+function bundleOffers(
+  model: RankingModel,
+  context: RecommendationContext,
+  bundle: MerchantBundle,
+): Offer[] | undefined {
+  if (context.type !== "product") return undefined;
+  const reason = bundleReason(
+    bundle.discountType === "percentage" ? bundle.discountValue : 0,
+    bundle.productIds.length,
+  );
+  const offers: Offer[] = [];
+  for (const productId of bundle.productIds) {
+    if (productId === context.productId) continue;
+    const product = model.products.get(productId);
+    const variant = product && defaultVariant(product);
+    if (!variant) return undefined;
+    offers.push({
+      productId,
+      variantId: variant.id,
+      price: variant.price,
+      kind: "bundle",
+      reason,
+      score: 0,
+      breakdown: {},
+    });
+  }
+  return offers.length > 0 ? offers : undefined;
 }
 
 interface ApplicableRules {
@@ -556,6 +598,11 @@ function rankUpgrades(
       reason: u.reason,
       score: breakdown.tier + breakdown.step,
       breakdown,
+      upgrade: {
+        fromVariantId: u.fromVariantId,
+        differences: u.differences,
+        benefit: u.benefit,
+      },
     };
   });
 }

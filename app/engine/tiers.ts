@@ -1,7 +1,13 @@
 import { compareIds } from "./copurchase";
 import { applyBasisPoints, basisPoints, formatMoney } from "./money";
 import { multipleBenefit, upgradeReason } from "./reasons";
-import type { CatalogProduct, CatalogVariant, Money } from "./types";
+import type {
+  CatalogProduct,
+  CatalogVariant,
+  Money,
+  TierDifference,
+  UpgradeStep,
+} from "./types";
 
 // "Next tier up" for a product: the smallest step up that is still clearly better.
 //
@@ -131,25 +137,14 @@ export function compareOnScale(
   return undefined;
 }
 
-export interface TierDifference {
-  attribute: string;
-  from: string;
-  to: string;
-}
-
-export interface TierUpgrade {
+export interface TierUpgrade extends UpgradeStep {
   kind: "variant" | "sibling";
   fromProductId: string;
-  fromVariantId: string;
   toProductId: string;
   toVariantId: string;
   price: Money;
   priceDelta: Money;
   increaseBps: number;
-  /** Rows for a comparison table; the price row is always last. */
-  differences: TierDifference[];
-  /** "double the storage", "the Large", "the Pro Blender". */
-  benefit: string;
   /** "+$20 for double the storage". */
   reason: string;
 }

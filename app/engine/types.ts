@@ -104,6 +104,30 @@ export interface OnlyFromCollectionRule extends RuleBase {
 
 export type MerchantRule = PinRule | ExcludeRule | OnlyFromCollectionRule;
 
+/** A merchant's bundle: bought together, exactly these products get its discount at checkout. */
+export interface MerchantBundle {
+  productIds: readonly string[];
+  discountType: "percentage" | "fixed_amount";
+  /** Basis points for percentage, minor units of `currency` for fixed_amount. */
+  discountValue: number;
+  currency: string;
+}
+
+export interface TierDifference {
+  attribute: string;
+  from: string;
+  to: string;
+}
+
+/** A step up from the variant the shopper has: what a comparison of the two shows. */
+export interface UpgradeStep {
+  fromVariantId: string;
+  /** Rows for a comparison table; the price row is always last. */
+  differences: TierDifference[];
+  /** "double the storage", "the Large", "the Pro Blender". */
+  benefit: string;
+}
+
 export type OfferKind = "cross_sell" | "upsell" | "bundle" | "replenish";
 
 export interface Offer {
@@ -116,6 +140,8 @@ export interface Offer {
   score: number;
   /** Contribution of each signal to the score (e.g. completion, copurchase, content, popularity, pin). */
   breakdown: Record<string, number>;
+  /** Upsells: the step up this offer is. */
+  upgrade?: UpgradeStep;
 }
 
 /** Where the shopper is: one product page, a whole cart, or an order just placed. */

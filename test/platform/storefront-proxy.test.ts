@@ -12,6 +12,7 @@ import {
   verifyOfferToken,
 } from "~/services/measurement/attribution.server";
 import { MAX_EVENT_BODY_BYTES } from "~/services/storefront/events.server";
+import { forgetRecommender } from "~/services/model/model.server";
 
 const SHOP_A = "storefront-a.myshopify.com";
 const SHOP_B = "storefront-b.myshopify.com";
@@ -154,8 +155,10 @@ const token = (shop: string, productId: string, placement = "cart") =>
 beforeEach(async () => {
   for (const shop of [SHOP_A, SHOP_B]) {
     await prisma.event.deleteMany({ where: { shop } });
+    await prisma.bundle.deleteMany({ where: { shop } });
     await prisma.product.deleteMany({ where: { shop } });
     await prisma.shop.deleteMany({ where: { shop } });
+    forgetRecommender(shop);
   }
 });
 
@@ -222,6 +225,108 @@ describe("storefront recommendations through the app proxy", () => {
     ).text();
     expect(fragment).not.toContain("{{ shop.secret }}");
     expect(fragment).not.toContain("<script>");
+  });
+
+  it("offers the next tier up with what changes, priced by Shopify, and no reason when reasons are off", async () => {
+    await seed();
+    const fragment = await (
+      await getOffers(
+        signed(SHOP_A, { placement: "product_upgrade", product_id: "2" }),
+      )
+    ).text();
+    expect(fragment).toContain("a-lantern-3");
+    // The engine's base-currency price row and reason are never sent: Liquid prints both.
+    expect(fragment).not.toMatch(/\$|30\.99|3099/);
+    const html = await renderAsShopify(fragment, SHOP_A, {
+      currency: "USD",
+      rate: 1,
+      locale: "en",
+    });
+    expect(html).toContain("+$10.00 for the A Lantern 3");
+    expect(html).toMatch(
+      /<th scope="row">Product<\/th><td>A Lantern 2<\/td><td>A Lantern 3<\/td>/,
+    );
+    expect(html).toMatch(
+      /<th scope="row">Price<\/th><td>\$20\.99<\/td><td>\$30\.99<\/td>/,
+    );
+    const [[, upgradeToken]] = fragment.matchAll(/data-token="([^"]+)"/g);
+    expect(verifyOfferToken(SHOP_A, upgradeToken)).toMatchObject({
+      placement: "product_upgrade",
+      kind: "upsell",
+      productId: "3",
+    });
+
+    const quiet = await (
+      await getOffers(
+        signed(SHOP_A, {
+          placement: "product_upgrade",
+          product_id: "2",
+          reasons: "0",
+        }),
+      )
+    ).text();
+    expect(quiet).toContain("a-lantern-3");
+    expect(quiet).not.toContain("cartlift__reason");
+  });
+
+  it("shows the merchant's bundle with the product instead of the engine's picks", async () => {
+    await seed();
+    await prisma.bundle.create({
+      data: {
+        shop: SHOP_A,
+        title: "Lanterns 1 and 3",
+        productIds: JSON.stringify(["1", "3"]),
+        discountType: "percentage",
+        discountValue: 1000,
+        status: "active",
+      },
+    });
+    const fragment = await (
+      await getOffers(
+        signed(SHOP_A, { placement: "product_fbt", product_id: "1" }),
+      )
+    ).text();
+    expect(fragment).toContain("a-lantern-3");
+    expect(fragment).not.toContain("a-lantern-2");
+    expect(fragment).toContain('data-bps="1000"');
+    expect(fragment).toContain("Save 10% when bought together");
+    const tokens = [...fragment.matchAll(/data-token="([^"]+)"/g)].map((m) =>
+      verifyOfferToken(SHOP_A, m[1])!,
+    );
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const t of tokens)
+      expect(t).toMatchObject({
+        strategy: "bundle",
+        kind: "bundle",
+        productId: "3",
+      });
+  });
+
+  it("falls back to the engine's picks when the block could not show the whole bundle", async () => {
+    await seed();
+    // all_products['…'] could not look this handle up: the bundle would be sold as less than it is.
+    await prisma.product.update({
+      where: { shop_id: { shop: SHOP_A, id: "3" } },
+      data: { handle: "Lantern 3!" },
+    });
+    await prisma.bundle.create({
+      data: {
+        shop: SHOP_A,
+        title: "Lanterns 1 and 3",
+        productIds: JSON.stringify(["1", "3"]),
+        discountType: "percentage",
+        discountValue: 1000,
+        status: "active",
+      },
+    });
+    const fragment = await (
+      await getOffers(
+        signed(SHOP_A, { placement: "product_fbt", product_id: "1" }),
+      )
+    ).text();
+    expect(fragment).toContain("a-lantern-2");
+    expect(fragment).not.toContain("Lantern 3!");
+    expect(fragment).not.toContain("data-cartlift-bundle");
   });
 });
 

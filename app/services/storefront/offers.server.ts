@@ -1,11 +1,14 @@
 import prisma from "~/db.server";
 import { cachedForShop } from "./serving-cache.server";
-import { bundleReason } from "~/engine/reasons";
-import { defaultVariant, upgradeOptions } from "~/engine/tiers";
-import type { Placement } from "~/engine/types";
+import type {
+  MerchantBundle,
+  Offer,
+  Placement,
+  TierDifference,
+} from "~/engine/types";
 import { signOfferToken } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
-import { placementSettings, recommend } from "./recommendations.server";
+import { recommend } from "./recommendations.server";
 
 // What a storefront block needs, in shop terms: which products and variants to show, why, and
 // the signed token of each offer. Prices are deliberately absent: the block's Liquid reads them
@@ -31,14 +34,7 @@ export interface StorefrontUpgrade {
   /** "double the storage": the engine's price-free half of the upgrade reason. */
   benefit: string;
   /** Option rows that differ; the price row is rendered from presentment prices instead. */
-  differences: { attribute: string; from: string; to: string }[];
-}
-
-export interface StorefrontBundle {
-  discountType: "percentage" | "fixed_amount";
-  /** Basis points for percentage, minor units of `currency` for fixed_amount. */
-  discountValue: number;
-  currency: string;
+  differences: TierDifference[];
 }
 
 export interface StorefrontOffers {
@@ -47,7 +43,7 @@ export interface StorefrontOffers {
   anchor: { productId: string; handle: string } | null;
   items: StorefrontItem[];
   upgrade: StorefrontUpgrade | null;
-  bundle: StorefrontBundle | null;
+  bundle: MerchantBundle | null;
   /** The visitor is in a running experiment on this placement (hold-out included). */
   experiment: boolean;
 }
@@ -63,6 +59,8 @@ export interface StorefrontRequest {
   visitorKey?: string;
 }
 
+// The Liquid looks products up as all_products['handle']: a product with any other handle is
+// never shown.
 const HANDLE = /^[a-z0-9][a-z0-9-]{0,254}$/;
 
 export async function storefrontOffers(
@@ -71,40 +69,48 @@ export async function storefrontOffers(
   now = new Date(),
 ): Promise<StorefrontOffers> {
   const { placement, productId } = request;
-  const [result, recommender, bundle] = await Promise.all([
-    recommend(shop, {
-      placement,
-      context: productId
-        ? { type: "product", productId, variantId: request.variantId }
-        : { type: "cart", productIds: request.cart },
-      limit: request.limit,
-      visitorKey: request.visitorKey,
-    }),
+  const [recommender, bundle] = await Promise.all([
     recommenderFor(shop),
     placement === "product_fbt" && productId
       ? activeBundle(shop, productId, now)
       : null,
   ]);
   const products = recommender.ranking.products;
-  const modelId = result.modelId ?? "";
-  const strategy = result.settings.strategy;
-  const token = (productId: string, kind: string, strategyName = strategy) =>
-    signOfferToken(
+  const linkable = (id: string) => HANDLE.test(products.get(id)?.handle ?? "");
+  const result = await recommend(shop, {
+    placement,
+    context: productId
+      ? { type: "product", productId, variantId: request.variantId }
+      : { type: "cart", productIds: request.cart },
+    limit: request.limit,
+    visitorKey: request.visitorKey,
+    // A bundle the block cannot show whole would be sold as less than it is.
+    bundle: bundle?.productIds.every(linkable) ? bundle : undefined,
+  });
+  const offered = result.offers.filter((o) => linkable(o.productId));
+  const bundled = offered[0]?.kind === "bundle" ? bundle : null;
+  const item = (offer: Offer): StorefrontItem => ({
+    productId: offer.productId,
+    variantId: offer.variantId,
+    handle: products.get(offer.productId)!.handle,
+    // An upsell's reason has a base-currency price in it: the Liquid rebuilds it (decision 007).
+    reason: request.showReasons && offer.kind !== "upsell" ? offer.reason : "",
+    token: signOfferToken(
       shop,
       {
         placement,
-        strategy: strategyName,
-        kind,
-        productId,
-        modelId,
+        strategy: bundled ? "bundle" : result.settings.strategy,
+        kind: offer.kind,
+        productId: offer.productId,
+        modelId: result.modelId ?? "",
         arm: result.policy.tokenArm,
       },
       now,
-    );
-  const anchorProduct = productId ? products.get(productId) : undefined;
+    ),
+  });
   const anchor =
-    anchorProduct && HANDLE.test(anchorProduct.handle)
-      ? { productId: anchorProduct.id, handle: anchorProduct.handle }
+    productId && linkable(productId)
+      ? { productId, handle: products.get(productId)!.handle }
       : null;
   const empty: StorefrontOffers = {
     placement,
@@ -114,85 +120,24 @@ export async function storefrontOffers(
     bundle: null,
     experiment: result.policy.armId !== null,
   };
-  // The hold-out sees no widget at all, merchant bundles included (issue 7).
-  if (!result.settings.enabled || result.policy.holdout) return empty;
-  const reason = (text: string) => (request.showReasons ? text : "");
+  if (placement !== "product_upgrade")
+    return { ...empty, items: offered.map(item), bundle: bundled };
 
-  if (bundle && anchor) {
-    // A merchant bundle with this product replaces the engine's picks: its discount only
-    // applies when exactly these products are bought together.
-    const items = bundle.productIds
-      .filter((id) => id !== anchor.productId)
-      .map((id) => {
-        const product = products.get(id);
-        const variant = product && defaultVariant(product);
-        return product && variant && HANDLE.test(product.handle)
-          ? {
-              productId: id,
-              variantId: variant.id,
-              handle: product.handle,
-              reason: reason(
-                bundleReason(
-                  bundle.discountType === "percentage"
-                    ? bundle.discountValue
-                    : 0,
-                  bundle.productIds.length,
-                ),
-              ),
-              token: token(id, "bundle", "bundle"),
-            }
-          : null;
-      });
-    if (items.length > 0 && items.every((i) => i !== null))
-      return {
-        ...empty,
-        items: items as StorefrontItem[],
-        bundle: {
-          discountType: bundle.discountType,
-          discountValue: bundle.discountValue,
-          currency: bundle.currency,
-        },
-      };
-  }
-
-  const items = result.offers
-    .filter((o) => HANDLE.test(o.handle))
-    .map((o) => ({
-      productId: o.productId,
-      variantId: o.variantId,
-      handle: o.handle,
-      reason: o.kind === "upsell" ? "" : reason(o.reason),
-      token: token(o.productId, o.kind),
-    }));
-
-  if (placement === "product_upgrade" && productId && items[0]) {
-    const settings = await placementSettings(shop, placement);
-    const upgrade = upgradeOptions(
-      recommender.ranking.tiers,
-      productId,
-      request.variantId,
-      { maxIncreaseBps: settings.priceBandPct * 100 },
-    ).find((u) => u.toVariantId === items[0].variantId);
-    if (!upgrade) return empty;
-    return {
-      ...empty,
-      items: [items[0]],
-      upgrade: {
-        item: items[0],
-        fromVariantId: upgrade.fromVariantId,
-        benefit: request.showReasons ? upgrade.benefit : "",
-        differences: upgrade.differences.filter((d) => d.attribute !== "Price"),
-      },
-    };
-  }
-  return { ...empty, items };
-}
-
-interface ActiveBundle {
-  productIds: string[];
-  discountType: "percentage" | "fixed_amount";
-  discountValue: number;
-  currency: string;
+  const [first] = offered;
+  if (!first?.upgrade) return empty;
+  const shown = item(first);
+  return {
+    ...empty,
+    items: [shown],
+    upgrade: {
+      item: shown,
+      fromVariantId: first.upgrade.fromVariantId,
+      benefit: request.showReasons ? first.upgrade.benefit : "",
+      differences: first.upgrade.differences.filter(
+        (d) => d.attribute !== "Price",
+      ),
+    },
+  };
 }
 
 /** The newest active merchant bundle containing the product, if any. */
@@ -200,7 +145,7 @@ async function activeBundle(
   shop: string,
   productId: string,
   now: Date,
-): Promise<ActiveBundle | null> {
+): Promise<MerchantBundle | null> {
   const { bundles, currency } = await activeBundles(shop);
   for (const bundle of bundles) {
     const ids = bundle.productIds;

@@ -2,6 +2,7 @@ import prisma from "~/db.server";
 import { rankOffers } from "~/engine/ranking";
 import { strategyWeights } from "~/engine/strategies";
 import type {
+  MerchantBundle,
   MerchantRule,
   Offer,
   Placement,
@@ -162,27 +163,20 @@ function shopExclusions(shop: string) {
   });
 }
 
-export interface DisplayOffer extends Offer {
-  title: string;
-  handle: string;
-  imageUrl: string | null;
-  variantTitle: string;
-  compareAtPrice: Offer["price"] | null;
-}
-
 export interface RecommendationResult {
-  placement: Placement;
   settings: PlacementSettings;
-  offers: DisplayOffer[];
+  offers: Offer[];
   modelId: string | null;
-  /** Experiment arm and learned count behind these offers (issue 7); NO_POLICY without a visitor. */
+  /** Experiment arm and learned count behind these offers (decision 012); NO_POLICY without a visitor. */
   policy: PlacementPolicy;
 }
 
 /**
- * Offers for one placement, honouring the merchant's placement settings, rules and exclusions.
- * With a storefront visitor's key, a running experiment's arm (a hold-out gets no offers) or the
- * learned offer count adjust strategy and count; see placement-policy.server.ts.
+ * Offers for one placement, honouring the merchant's placement settings, rules and exclusions,
+ * from one ranking: upsells carry their step up, and a merchant bundle (passed by the caller) that
+ * can be sold whole comes back as the offers. With a storefront visitor's key, a running
+ * experiment's arm (a hold-out gets no offers) or the learned offer count adjust strategy and
+ * count; see placement-policy.server.ts.
  */
 export async function recommend(
   shop: string,
@@ -191,11 +185,13 @@ export async function recommend(
     context,
     limit,
     visitorKey,
+    bundle,
   }: {
     placement: Placement;
     context: RecommendationContext;
     limit?: number;
     visitorKey?: string;
+    bundle?: MerchantBundle;
   },
 ): Promise<RecommendationResult> {
   const [placementSetting, rules, shopRow, recommender] = await Promise.all([
@@ -213,9 +209,9 @@ export async function recommend(
     ...placementSetting,
     strategy: policy.strategy ?? placementSetting.strategy,
   };
+  // Nothing ranked, so no widget at all: merchant bundles included (decision 012).
   if (!settings.enabled || policy.holdout)
     return {
-      placement,
       settings,
       offers: [],
       modelId: recommender.modelId,
@@ -233,24 +229,18 @@ export async function recommend(
     completion: recommender.completion,
     excludeTags: shopRow.excludedTags,
     maxIncreaseBps: settings.priceBandPct * 100,
+    bundle,
   });
   return {
-    placement,
     settings,
     modelId: recommender.modelId,
     policy,
-    offers: offers.map((offer) => {
-      const product = recommender.ranking.products.get(offer.productId)!;
-      const variant = product.variants.find((v) => v.id === offer.variantId)!;
-      return {
-        ...offer,
-        reason: settings.showReasons ? offer.reason : "",
-        title: product.title,
-        handle: product.handle,
-        imageUrl: product.imageUrl ?? null,
-        variantTitle: variant.title,
-        compareAtPrice: variant.compareAtPrice ?? null,
-      };
-    }),
+    offers: offers.map((offer) => ({
+      ...offer,
+      // The placement's setting hides the engine's explanations; a merchant bundle's line is the
+      // merchant's own, hidden only by the storefront block's setting.
+      reason:
+        settings.showReasons || offer.kind === "bundle" ? offer.reason : "",
+    })),
   };
 }
