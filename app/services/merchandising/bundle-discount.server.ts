@@ -7,8 +7,11 @@ import {
 import {
   type AdminGraphql,
   type QueryOptions,
+  type UserError,
+  UserErrors,
   adminQuery,
 } from "~/services/platform/admin-graphql.server";
+import { setMetafields } from "~/services/platform/metafields.server";
 
 /** The discount Function's handle in extensions/cartlift-bundle-discount/shopify.extension.toml. */
 export const BUNDLE_DISCOUNT_FUNCTION_HANDLE = "cartlift-bundle-discount";
@@ -27,17 +30,11 @@ export const DEFAULT_COMBINES_WITH = {
   shippingDiscounts: true,
 } as const;
 
-export interface DiscountUserError {
-  field: string[] | null;
-  message: string;
-  code: string | null;
-}
-
 /** Shopify refused the discount or its configuration; `userErrors` are for the merchant to read. */
 export class BundleDiscountSyncError extends Error {
   constructor(
     readonly operation: "create" | "update",
-    readonly userErrors: DiscountUserError[],
+    readonly userErrors: UserError[],
   ) {
     super(
       `Shopify refused to ${operation} the bundle discount: ${userErrors
@@ -49,21 +46,6 @@ export class BundleDiscountSyncError extends Error {
     this.name = "BundleDiscountSyncError";
   }
 }
-
-const UserErrors = z.array(
-  z.object({
-    field: z.array(z.string()).nullable(),
-    message: z.string(),
-    code: z.string().nullable().optional(),
-  }),
-);
-
-const normalise = (errors: z.infer<typeof UserErrors>): DiscountUserError[] =>
-  errors.map((e) => ({
-    field: e.field,
-    message: e.message,
-    code: e.code ?? null,
-  }));
 
 const CREATE = `#graphql
   mutation CartliftBundleDiscountCreate($discount: DiscountAutomaticAppInput!) {
@@ -82,29 +64,6 @@ const CREATE = `#graphql
 const CreateResult = z.object({
   discountAutomaticAppCreate: z.object({
     automaticAppDiscount: z.object({ discountId: z.string() }).nullable(),
-    userErrors: UserErrors,
-  }),
-});
-
-// metafieldsSet upserts by owner, namespace and key: the documented way to change a Function's
-// configuration without touching the discount's other settings (title, dates the merchant edited).
-const SET_CONFIG = `#graphql
-  mutation CartliftBundleDiscountConfigSet($metafields: [MetafieldsSetInput!]!) {
-    metafieldsSet(metafields: $metafields) {
-      metafields {
-        id
-      }
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }`;
-
-const SetConfigResult = z.object({
-  metafieldsSet: z.object({
-    metafields: z.array(z.object({ id: z.string() })).nullable(),
     userErrors: UserErrors,
   }),
 });
@@ -194,26 +153,23 @@ export async function syncBundleDiscount(
 
   let discountId: string;
   if (existing) {
-    const result = await adminQuery(
+    // Only the configuration metafield changes: the discount's other settings (title, dates the
+    // merchant edited) stay as they are.
+    const userErrors = await setMetafields(
       graphql,
-      SET_CONFIG,
-      {
-        metafields: [
-          {
-            ownerId: existing.discountId,
-            namespace: CONFIG_NAMESPACE,
-            key: CONFIG_KEY,
-            type: "json",
-            value,
-          },
-        ],
-      },
-      SetConfigResult,
+      [
+        {
+          ownerId: existing.discountId,
+          namespace: CONFIG_NAMESPACE,
+          key: CONFIG_KEY,
+          type: "json",
+          value,
+        },
+      ],
       options,
     );
-    const { userErrors } = result.metafieldsSet;
     if (userErrors.length > 0)
-      throw new BundleDiscountSyncError("update", normalise(userErrors));
+      throw new BundleDiscountSyncError("update", userErrors);
     discountId = existing.discountId;
   } else {
     const discount = {
@@ -236,7 +192,7 @@ export async function syncBundleDiscount(
     const { automaticAppDiscount, userErrors } =
       result.discountAutomaticAppCreate;
     if (userErrors.length > 0 || !automaticAppDiscount)
-      throw new BundleDiscountSyncError("create", normalise(userErrors));
+      throw new BundleDiscountSyncError("create", userErrors);
     discountId = automaticAppDiscount.discountId;
   }
 
