@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import {
   type BuiltBundleDiscountConfig,
   buildBundleDiscountConfig,
@@ -106,7 +107,7 @@ async function currentConfig(
   ]);
   const stored = bundles.map((b) => ({
     ...b,
-    productIds: z.array(z.string()).catch([]).parse(JSON.parse(b.productIds)),
+    productIds: parseStringList(b.productIds),
   }));
   const productIds = [...new Set(stored.flatMap((b) => b.productIds))];
   const variantCosts = await prisma.variant.findMany({

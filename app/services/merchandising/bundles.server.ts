@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import { decimalToMinor, minorDigits } from "~/services/platform/money";
 import {
@@ -153,7 +154,7 @@ async function withTitles(
     updatedAt: Date;
   }[],
 ): Promise<BundleView[]> {
-  const ids = rows.flatMap((r) => JSON.parse(r.productIds) as string[]);
+  const ids = rows.flatMap((r) => parseStringList(r.productIds));
   const products = await prisma.product.findMany({
     where: { shop, id: { in: [...new Set(ids)] } },
     select: { id: true, title: true },
@@ -163,7 +164,7 @@ async function withTitles(
     ...r,
     discountType: r.discountType as BundleValues["discountType"],
     status: r.status as BundleValues["status"],
-    products: (JSON.parse(r.productIds) as string[]).map((id) => ({
+    products: parseStringList(r.productIds).map((id) => ({
       id,
       title: titles.get(id) ?? `Deleted product ${id}`,
     })),

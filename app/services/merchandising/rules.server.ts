@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import { type FieldErrors, fieldErrors, pickedProducts } from "./forms.server";
 import { NotFoundError } from "./bundles.server";
@@ -118,7 +119,7 @@ async function views(
 ): Promise<RuleView[]> {
   const ids = new Set<string>();
   for (const r of rows) {
-    for (const id of JSON.parse(r.targetProductIds) as string[]) ids.add(id);
+    for (const id of parseStringList(r.targetProductIds)) ids.add(id);
     if (r.triggerType === "product") ids.add(r.triggerValue);
   }
   const products = await prisma.product.findMany({
@@ -141,7 +142,7 @@ async function views(
             : "Any product",
     // Older rows may say "show": the engine treats every non-exclude rule as a pin.
     action: r.action === "exclude" ? "exclude" : "pin",
-    targets: (JSON.parse(r.targetProductIds) as string[]).map((id) => ({
+    targets: parseStringList(r.targetProductIds).map((id) => ({
       id,
       title: titles.get(id) ?? `Product ${id}`,
     })),

@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { type BundleSuggestion, suggestBundles } from "~/engine/bundles";
 import {
   type CoPurchaseStats,
@@ -258,9 +259,9 @@ async function decidedKeys(shop: string): Promise<Set<string>> {
   ]);
   const keys = new Set(decisions.map((d) => d.key));
   for (const b of bundles)
-    keys.add(suggestionKey.bundle(JSON.parse(b.productIds) as string[]));
+    keys.add(suggestionKey.bundle(parseStringList(b.productIds)));
   for (const r of rules) {
-    for (const target of JSON.parse(r.targetProductIds) as string[]) {
+    for (const target of parseStringList(r.targetProductIds)) {
       keys.add(suggestionKey.cross_sell(r.triggerValue, target));
       keys.add(suggestionKey.upgrade(r.triggerValue, target));
     }
