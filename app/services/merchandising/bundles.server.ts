@@ -1,7 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
-import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import { decimalToMinor, minorDigits } from "~/services/platform/money";
 import {
   type AdminGraphql,
@@ -17,6 +16,7 @@ import {
   BundleDiscountSyncError,
   syncBundleDiscount,
 } from "./bundle-discount.server";
+import { shopRecordWrites } from "./records.server";
 
 // Bundles CRUD. Every query carries the session's shop in its `where`, so an id from another
 // shop matches nothing and the route answers 404.
@@ -180,53 +180,42 @@ export async function listBundles(shop: string): Promise<BundleView[]> {
   return withTitles(shop, rows);
 }
 
-export class NotFoundError extends Error {}
-
-export async function getBundle(shop: string, id: string): Promise<BundleView> {
+export async function getBundle(
+  shop: string,
+  id: string,
+): Promise<BundleView | null> {
   const row = await prisma.bundle.findFirst({
     where: { shop, id },
     select: SELECT,
   });
-  if (!row) throw new NotFoundError(`No bundle ${id}`);
-  return (await withTitles(shop, [row]))[0];
+  return row && (await withTitles(shop, [row]))[0];
 }
 
-function columns(values: BundleValues) {
-  return { ...values, productIds: JSON.stringify(values.productIds) };
-}
+const columns = (values: BundleValues) => ({
+  ...values,
+  productIds: JSON.stringify(values.productIds),
+});
 
-export async function createBundle(
+const writes = shopRecordWrites<
+  ReturnType<typeof columns> & { source?: "manual" | "suggested" }
+>(prisma.bundle);
+
+export const createBundle = (
   shop: string,
   values: BundleValues,
   source: "manual" | "suggested" = "manual",
-): Promise<string> {
-  const row = await prisma.bundle.create({
-    data: { shop, source, ...columns(values) },
-    select: { id: true },
-  });
-  forgetServingState(shop);
-  return row.id;
-}
+): Promise<string> => writes.create(shop, { source, ...columns(values) });
 
-export async function updateBundle(
+/** False when the shop has no such bundle. */
+export const updateBundle = (
   shop: string,
   id: string,
   values: BundleValues,
-): Promise<void> {
-  // updateMany with the shop in `where`: another shop's id updates nothing.
-  const { count } = await prisma.bundle.updateMany({
-    where: { shop, id },
-    data: columns(values),
-  });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
-}
+): Promise<boolean> => writes.update(shop, id, columns(values));
 
-export async function deleteBundle(shop: string, id: string): Promise<void> {
-  const { count } = await prisma.bundle.deleteMany({ where: { shop, id } });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
-}
+/** False when the shop has no such bundle. */
+export const deleteBundle = (shop: string, id: string): Promise<boolean> =>
+  writes.remove(shop, id);
 
 /** 1250, 2 -> "12.50", by string so no float rounding shows. */
 function minorToDecimal(minor: number, digits: number): string {

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
-import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import { type FieldErrors, fieldErrors, pickedProducts } from "./forms.server";
-import { NotFoundError } from "./bundles.server";
+import { shopRecordWrites } from "./records.server";
 
 // Upsell rules CRUD, stored as UpsellRule rows and turned into engine rules by
 // recommendations.server.ts `merchantRules`. Every query is scoped by shop.
@@ -160,13 +159,15 @@ export async function listRules(shop: string): Promise<RuleView[]> {
   return views(shop, rows);
 }
 
-export async function getRule(shop: string, id: string): Promise<RuleView> {
+export async function getRule(
+  shop: string,
+  id: string,
+): Promise<RuleView | null> {
   const row = await prisma.upsellRule.findFirst({
     where: { shop, id },
     select: SELECT,
   });
-  if (!row) throw new NotFoundError(`No rule ${id}`);
-  return (await views(shop, [row]))[0];
+  return row && (await views(shop, [row]))[0];
 }
 
 const columns = (v: RuleValues) => ({
@@ -179,30 +180,18 @@ const columns = (v: RuleValues) => ({
   active: v.active,
 });
 
-export async function createRule(shop: string, v: RuleValues): Promise<string> {
-  const row = await prisma.upsellRule.create({
-    data: { shop, ...columns(v) },
-    select: { id: true },
-  });
-  forgetServingState(shop);
-  return row.id;
-}
+const writes = shopRecordWrites<ReturnType<typeof columns>>(prisma.upsellRule);
 
-export async function updateRule(
+export const createRule = (shop: string, v: RuleValues): Promise<string> =>
+  writes.create(shop, columns(v));
+
+/** False when the shop has no such rule. */
+export const updateRule = (
   shop: string,
   id: string,
   v: RuleValues,
-): Promise<void> {
-  const { count } = await prisma.upsellRule.updateMany({
-    where: { shop, id },
-    data: columns(v),
-  });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No rule ${id}`);
-}
+): Promise<boolean> => writes.update(shop, id, columns(v));
 
-export async function deleteRule(shop: string, id: string): Promise<void> {
-  const { count } = await prisma.upsellRule.deleteMany({ where: { shop, id } });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No rule ${id}`);
-}
+/** False when the shop has no such rule. */
+export const deleteRule = (shop: string, id: string): Promise<boolean> =>
+  writes.remove(shop, id);

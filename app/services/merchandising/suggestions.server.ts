@@ -290,21 +290,16 @@ export async function listSuggestions(shop: string): Promise<SuggestionList> {
   };
 }
 
-export class SuggestionNotFoundError extends Error {}
-
-async function findOpen(shop: string, key: string): Promise<Suggestion> {
-  const { suggestions } = await listSuggestions(shop);
-  const found = suggestions.find((s) => s.key === key);
-  if (!found) throw new SuggestionNotFoundError(`No open suggestion ${key}`);
-  return found;
-}
-
-/** Looks an open suggestion up, for the edit form to prefill from. */
+/**
+ * Looks an open suggestion up, for the edit form to prefill from. Null when the engine does not
+ * make it (any more): accepted, dismissed, or never made.
+ */
 export async function getSuggestion(
   shop: string,
   key: string,
-): Promise<Suggestion> {
-  return findOpen(shop, key);
+): Promise<Suggestion | null> {
+  const { suggestions } = await listSuggestions(shop);
+  return suggestions.find((s) => s.key === key) ?? null;
 }
 
 /**
@@ -315,8 +310,9 @@ export async function getSuggestion(
 export async function acceptSuggestion(
   shop: string,
   key: string,
-): Promise<{ kind: SuggestionKind; id: string }> {
-  const s = await findOpen(shop, key);
+): Promise<{ kind: SuggestionKind; id: string } | null> {
+  const s = await getSuggestion(shop, key);
+  if (!s) return null;
   const shopRow = await prisma.shop.findUnique({
     where: { shop },
     select: { marginFloorBps: true },
@@ -378,16 +374,19 @@ export async function markAccepted(
   });
 }
 
+/** False when the suggestion is not open. */
 export async function dismissSuggestion(
   shop: string,
   key: string,
-): Promise<void> {
-  const s = await findOpen(shop, key);
+): Promise<boolean> {
+  const s = await getSuggestion(shop, key);
+  if (!s) return false;
   await prisma.suggestionDecision.upsert({
     where: { shop_key: { shop, key } },
     create: { shop, key, kind: s.kind, decision: "dismissed" },
     update: { decision: "dismissed" },
   });
+  return true;
 }
 
 /** Brings every dismissed suggestion back. */
