@@ -25,9 +25,9 @@ import {
   getBundle,
   parseBundleForm,
   productTitles,
-  syncDiscountAfterWrite,
   updateBundle,
 } from "~/services/merchandising/bundles.server";
+import { syncDiscountAfterWrite } from "~/services/merchandising/bundle-discount.server";
 import { shopCurrency } from "~/services/catalog/products.server";
 import {
   getSuggestion,

@@ -20,7 +20,7 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { syncDiscountAfterWrite } from "~/services/merchandising/bundles.server";
+import { syncDiscountAfterWrite } from "~/services/merchandising/bundle-discount.server";
 import { formatMoney, formatPercent } from "~/engine/money";
 import {
   type Suggestion,

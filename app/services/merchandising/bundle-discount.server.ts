@@ -9,10 +9,12 @@ import {
   type AdminGraphql,
   type QueryOptions,
   type UserError,
+  AdminApiError,
   UserErrors,
   adminQuery,
 } from "~/services/platform/admin-graphql.server";
 import { setMetafields } from "~/services/platform/metafields.server";
+import { BUNDLE_SELECT } from "./bundles.server";
 
 /** The discount Function's handle in extensions/cartlift-bundle-discount/shopify.extension.toml. */
 export const BUNDLE_DISCOUNT_FUNCTION_HANDLE = "cartlift-bundle-discount";
@@ -91,17 +93,7 @@ async function currentConfig(
   const [bundles, shopRow] = await Promise.all([
     prisma.bundle.findMany({
       where: { shop, status: "active" },
-      select: {
-        id: true,
-        title: true,
-        productIds: true,
-        discountType: true,
-        discountValue: true,
-        marginFloorBps: true,
-        status: true,
-        startsAt: true,
-        endsAt: true,
-      },
+      select: BUNDLE_SELECT,
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
@@ -203,4 +195,26 @@ export async function syncBundleDiscount(
     update: { discountId, config: value, syncedAt: now },
   });
   return { status: existing ? "updated" : "created", discountId, bundles };
+}
+
+/**
+ * After a bundle write, brings Shopify's automatic bundle discount in line. The bundle is saved
+ * either way; Shopify's refusal (userErrors) or an Admin API failure comes back as a message for
+ * the merchant instead of an error page, and the next write retries the sync.
+ */
+export async function syncDiscountAfterWrite(
+  shop: string,
+  graphql: AdminGraphql,
+): Promise<string | null> {
+  try {
+    await syncBundleDiscount(shop, graphql);
+    return null;
+  } catch (error) {
+    if (
+      error instanceof BundleDiscountSyncError ||
+      error instanceof AdminApiError
+    )
+      return error.message;
+    throw error;
+  }
 }

@@ -1,21 +1,14 @@
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
 import { decimalToMinor, minorDigits } from "~/services/platform/money";
-import {
-  type AdminGraphql,
-  AdminApiError,
-} from "~/services/platform/admin-graphql.server";
 import {
   type FieldErrors,
   MarginFloorPct,
   fieldErrors,
   pickedProducts,
 } from "./forms.server";
-import {
-  BundleDiscountSyncError,
-  syncBundleDiscount,
-} from "./bundle-discount.server";
 import { shopRecordWrites } from "./records.server";
 
 // Bundles CRUD. Every query carries the session's shop in its `where`, so an id from another
@@ -117,7 +110,8 @@ export function parseBundleForm(
   };
 }
 
-const SELECT = {
+/** A bundle's stored columns, as the admin and the bundle discount read them. */
+export const BUNDLE_SELECT = {
   id: true,
   title: true,
   productIds: true,
@@ -131,6 +125,8 @@ const SELECT = {
   updatedAt: true,
 } as const;
 
+type BundleRow = Prisma.BundleGetPayload<{ select: typeof BUNDLE_SELECT }>;
+
 export interface BundleView extends Omit<BundleValues, "productIds"> {
   id: string;
   source: string;
@@ -140,19 +136,7 @@ export interface BundleView extends Omit<BundleValues, "productIds"> {
 
 async function withTitles(
   shop: string,
-  rows: {
-    id: string;
-    title: string;
-    productIds: string;
-    discountType: string;
-    discountValue: number;
-    marginFloorBps: number;
-    status: string;
-    source: string;
-    startsAt: Date | null;
-    endsAt: Date | null;
-    updatedAt: Date;
-  }[],
+  rows: BundleRow[],
 ): Promise<BundleView[]> {
   const ids = rows.flatMap((r) => parseStringList(r.productIds));
   const products = await prisma.product.findMany({
@@ -174,7 +158,7 @@ async function withTitles(
 export async function listBundles(shop: string): Promise<BundleView[]> {
   const rows = await prisma.bundle.findMany({
     where: { shop },
-    select: SELECT,
+    select: BUNDLE_SELECT,
     orderBy: [{ status: "asc" }, { updatedAt: "desc" }],
   });
   return withTitles(shop, rows);
@@ -186,7 +170,7 @@ export async function getBundle(
 ): Promise<BundleView | null> {
   const row = await prisma.bundle.findFirst({
     where: { shop, id },
-    select: SELECT,
+    select: BUNDLE_SELECT,
   });
   return row && (await withTitles(shop, [row]))[0];
 }
@@ -253,26 +237,4 @@ export async function productTitles(
   });
   const titles = new Map(rows.map((r) => [r.id, r.title]));
   return ids.map((id) => ({ id, title: titles.get(id) ?? `Product ${id}` }));
-}
-
-/**
- * After a bundle write, brings Shopify's automatic bundle discount in line. The bundle is saved
- * either way; Shopify's refusal (userErrors) or an Admin API failure comes back as a message for
- * the merchant instead of an error page, and the next write retries the sync.
- */
-export async function syncDiscountAfterWrite(
-  shop: string,
-  graphql: AdminGraphql,
-): Promise<string | null> {
-  try {
-    await syncBundleDiscount(shop, graphql);
-    return null;
-  } catch (error) {
-    if (
-      error instanceof BundleDiscountSyncError ||
-      error instanceof AdminApiError
-    )
-      return error.message;
-    throw error;
-  }
 }

@@ -1,3 +1,4 @@
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
@@ -90,6 +91,8 @@ const SELECT = {
   active: true,
 } as const;
 
+type RuleRow = Prisma.UpsellRuleGetPayload<{ select: typeof SELECT }>;
+
 export interface RuleView {
   id: string;
   name: string;
@@ -103,19 +106,7 @@ export interface RuleView {
   active: boolean;
 }
 
-async function views(
-  shop: string,
-  rows: {
-    id: string;
-    name: string;
-    triggerType: string;
-    triggerValue: string;
-    action: string;
-    targetProductIds: string;
-    priority: number;
-    active: boolean;
-  }[],
-): Promise<RuleView[]> {
+async function views(shop: string, rows: RuleRow[]): Promise<RuleView[]> {
   const ids = new Set<string>();
   for (const r of rows) {
     for (const id of parseStringList(r.targetProductIds)) ids.add(id);
