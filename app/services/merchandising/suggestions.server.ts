@@ -305,7 +305,7 @@ export async function getSuggestion(
 /**
  * One-click accept: a bundle becomes an active bundle at the suggested discount; a cross-sell or
  * upgrade becomes a pin rule on its product. Only suggestions the engine currently makes can be
- * accepted, so the client cannot smuggle in prices or products.
+ * accepted, so the client cannot smuggle in prices or products: null for any other key.
  */
 export async function acceptSuggestion(
   shop: string,
