@@ -148,21 +148,18 @@ export function demoAdminHandlers(
         extensions: { cost },
       });
     }),
-    admin.mutation("CartliftReplenishmentSet", ({ variables }) => {
+    // Metafield writes: customers' replenishment reminders are kept (the next customer query
+    // reports them); the bundle discount's configuration is accepted and forgotten.
+    admin.mutation("CartliftMetafieldsSet", ({ variables }) => {
       const metafields = variables.metafields as {
         ownerId: string;
         value: string;
       }[];
-      for (const m of metafields) reminders.set(m.ownerId, m.value);
+      for (const m of metafields)
+        if (m.ownerId.startsWith(gid("Customer", "")))
+          reminders.set(m.ownerId, m.value);
       return HttpResponse.json({
-        data: {
-          metafieldsSet: {
-            metafields: metafields.map((m) => ({
-              id: gid("Metafield", m.ownerId.split("/").at(-1) ?? ""),
-            })),
-            userErrors: [],
-          },
-        },
+        data: { metafieldsSet: { userErrors: [] } },
         extensions: { cost },
       });
     }),
@@ -219,8 +216,8 @@ export function demoAdminHandlers(
       });
     }),
     // The bundle discount lifecycle (app/services/merchandising/bundle-discount.server.ts): one automatic
-    // discount per shop, then configuration writes. The demo keeps no discount state: the app
-    // remembers the id in its own database, as it does against Shopify.
+    // discount per shop, then configuration writes (CartliftMetafieldsSet above). The demo keeps no
+    // discount state: the app remembers the id in its own database, as it does against Shopify.
     admin.mutation("CartliftBundleDiscountCreate", () =>
       HttpResponse.json({
         data: {
@@ -234,19 +231,5 @@ export function demoAdminHandlers(
         extensions: { cost },
       }),
     ),
-    admin.mutation("CartliftBundleDiscountConfigSet", ({ variables }) => {
-      const metafields = variables.metafields as unknown[];
-      return HttpResponse.json({
-        data: {
-          metafieldsSet: {
-            metafields: metafields.map((_, i) => ({
-              id: gid("Metafield", String(i + 1)),
-            })),
-            userErrors: [],
-          },
-        },
-        extensions: { cost },
-      });
-    }),
   ];
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { API_KEY, API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { action as offerAction } from "~/routes/api.post-purchase.offer";
-import { signChangesetJwt } from "~/services/checkout/post-purchase.server";
+import { signJwt } from "~/services/platform/jwt.server";
 import {
   decodeSignedChangeset,
   mintCheckoutToken,
@@ -71,7 +71,7 @@ describe("demo post-purchase", () => {
       sub: "r",
       changes: [{ type: "add_variant" as const, variantID: 1, quantity: 1 }],
     };
-    const token = signChangesetJwt(claims, "secret");
+    const token = signJwt(claims, "secret");
     expect(decodeSignedChangeset(token, "secret")).toMatchObject({
       claims,
       signatureValid: true,

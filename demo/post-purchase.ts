@@ -5,10 +5,8 @@ import {
   formatMinor,
   offerRequestBody,
 } from "../extensions/cartlift-post-purchase/src/contract";
+import { signJwt } from "~/services/platform/jwt.server";
 import type { DemoOrder, DemoProduct } from "./shop";
-
-const base64url = (data: string | Buffer) =>
-  Buffer.from(data).toString("base64url");
 
 /**
  * The token Shopify hands the post-purchase extension (`inputData.token`): HS256 with the app
@@ -56,8 +54,7 @@ export function mintCheckoutToken({
       },
     },
   };
-  const unsigned = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${base64url(JSON.stringify(payload))}`;
-  return `${unsigned}.${createHmac("sha256", apiSecret).update(unsigned).digest("base64url")}`;
+  return signJwt(payload, apiSecret);
 }
 
 /** Splits a JWT and checks its HS256 signature: what Shopify does with the signed changeset. */

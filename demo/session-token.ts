@@ -1,7 +1,5 @@
-import { createHmac, randomUUID } from "node:crypto";
-
-const base64url = (data: string | Buffer) =>
-  Buffer.from(data).toString("base64url");
+import { randomUUID } from "node:crypto";
+import { signJwt } from "~/services/platform/jwt.server";
 
 /**
  * Mints an App Bridge session token (HS256 JWT signed with the app secret) for a shop, the
@@ -35,8 +33,7 @@ export function mintSessionToken({
     jti: randomUUID(),
     sid: randomUUID(),
   };
-  const unsigned = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${base64url(JSON.stringify(payload))}`;
-  return `${unsigned}.${createHmac("sha256", apiSecret).update(unsigned).digest("base64url")}`;
+  return signJwt(payload, apiSecret);
 }
 
 /** The `host` query parameter Shopify admin passes: base64 of the admin URL of the store. */

@@ -1,24 +1,16 @@
 // The one-click post-purchase offer: how much discount it may carry, how many units the buyer may
 // add, and whether the changes a buyer asks to have signed are exactly the offer the app made.
 // Pure: the service (app/services/checkout/post-purchase.server.ts) fetches, stores and signs.
+// The changeset's shape is the extension's contract, a dependency-free file both sides compile
+// against (docs/decisions/009-checkout-discounts-and-post-purchase.md).
+import type {
+  AddVariantChange,
+  ChangeDiscount,
+} from "../../extensions/cartlift-post-purchase/src/contract";
 import { applyBasisPoints, formatPercent } from "./money";
 
 /** A buyer adds at most this many units after checkout, even when stock would allow more. */
 export const MAX_POST_PURCHASE_QUANTITY = 5;
-
-/** One entry of a post-purchase changeset, in the shape Shopify's changeset JWT carries. */
-export interface AddVariantChange {
-  type: "add_variant";
-  variantID: number;
-  quantity: number;
-  discount?: ChangeDiscount;
-}
-
-export interface ChangeDiscount {
-  value: number;
-  valueType: "percentage";
-  title: string;
-}
 
 /**
  * The largest whole-percent discount, up to `requestedBps`, that keeps the discounted unit price at

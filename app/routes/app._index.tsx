@@ -1,14 +1,5 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
-import {
-  useFetcher,
-  useLoaderData,
-  useRevalidator,
-  useRouteError,
-} from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
@@ -21,7 +12,6 @@ import {
   ProgressBar,
   Text,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
@@ -33,6 +23,8 @@ import {
   setStepDone,
   shopOverview,
 } from "~/services/onboarding/onboarding.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -230,10 +222,3 @@ function ChecklistRow({ item }: { item: ChecklistItem }) {
     </Box>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,10 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -16,7 +12,6 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { RecordFormPage } from "~/components/record-form-page";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "~/shopify.server";
 import {
@@ -24,25 +19,25 @@ import {
   type PickedResource,
 } from "~/components/resource-picker-field";
 import {
-  NotFoundError,
   createBundle,
   deleteBundle,
   formValues,
   getBundle,
   parseBundleForm,
   productTitles,
-  syncDiscountAfterWrite,
   updateBundle,
 } from "~/services/merchandising/bundles.server";
+import { syncDiscountAfterWrite } from "~/services/merchandising/bundle-discount.server";
 import { shopCurrency } from "~/services/catalog/products.server";
 import {
-  SuggestionNotFoundError,
   getSuggestion,
   markAccepted,
 } from "~/services/merchandising/suggestions.server";
+import { invariantResponse } from "~/http/invariant-response";
 
-const notFound = () =>
-  new Response("This bundle does not exist in your store.", { status: 404 });
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
+
+const NOT_FOUND = "This bundle does not exist in your store.";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -52,31 +47,27 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     const key = new URL(request.url).searchParams.get("suggestion");
     if (key) {
       // "Edit" on a suggestion: the form starts from the engine's proposal.
-      try {
-        const s = await getSuggestion(shop, key);
-        return {
-          isNew: true,
-          suggestion: key,
+      const s = await getSuggestion(shop, key);
+      invariantResponse(s, NOT_FOUND, { status: 404 });
+      return {
+        isNew: true,
+        suggestion: key,
+        currency,
+        values: formValues(
+          {
+            title: s.titles.join(" + "),
+            productIds: s.productIds,
+            discountType: "percentage",
+            discountValue: s.discountBps,
+            marginFloorBps: 2_000,
+            status: "active",
+            startsAt: null,
+            endsAt: null,
+          },
           currency,
-          values: formValues(
-            {
-              title: s.titles.join(" + "),
-              productIds: s.productIds,
-              discountType: "percentage",
-              discountValue: s.discountBps,
-              marginFloorBps: 2_000,
-              status: "active",
-              startsAt: null,
-              endsAt: null,
-            },
-            currency,
-          ),
-          products: await productTitles(shop, s.productIds),
-        };
-      } catch (error) {
-        if (error instanceof SuggestionNotFoundError) throw notFound();
-        throw error;
-      }
+        ),
+        products: await productTitles(shop, s.productIds),
+      };
     }
     return {
       isNew: true,
@@ -98,22 +89,18 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       products: [] as PickedResource[],
     };
   }
-  try {
-    const bundle = await getBundle(shop, params.id ?? "");
-    return {
-      isNew: false,
-      suggestion: null,
+  const bundle = await getBundle(shop, params.id ?? "");
+  invariantResponse(bundle, NOT_FOUND, { status: 404 });
+  return {
+    isNew: false,
+    suggestion: null,
+    currency,
+    values: formValues(
+      { ...bundle, productIds: bundle.products.map((p) => p.id) },
       currency,
-      values: formValues(
-        { ...bundle, productIds: bundle.products.map((p) => p.id) },
-        currency,
-      ),
-      products: bundle.products,
-    };
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound();
-    throw error;
-  }
+    ),
+    products: bundle.products,
+  };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -121,35 +108,34 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop } = session;
   const form = Object.fromEntries(await request.formData());
   const id = params.id ?? "";
-  try {
-    if (form.intent === "delete") {
-      await deleteBundle(shop, id);
-      const discountError = await syncDiscountAfterWrite(shop, admin.graphql);
-      if (discountError) return data({ discountError }, { status: 502 });
-      return redirect("/app/bundles");
-    }
-    const parsed = parseBundleForm(form, await shopCurrency(shop));
-    if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
-    if (id === "new") {
-      const suggestion =
-        typeof form.suggestion === "string" ? form.suggestion : "";
-      await createBundle(
-        shop,
-        parsed.values,
-        suggestion ? "suggested" : "manual",
-      );
-      if (suggestion.startsWith("bundle:"))
-        await markAccepted(shop, suggestion, "bundle");
-    } else {
-      await updateBundle(shop, id, parsed.values);
-    }
+  if (form.intent === "delete") {
+    invariantResponse(await deleteBundle(shop, id), NOT_FOUND, {
+      status: 404,
+    });
     const discountError = await syncDiscountAfterWrite(shop, admin.graphql);
     if (discountError) return data({ discountError }, { status: 502 });
     return redirect("/app/bundles");
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound();
-    throw error;
   }
+  const parsed = parseBundleForm(form, await shopCurrency(shop));
+  if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
+  if (id === "new") {
+    const suggestion =
+      typeof form.suggestion === "string" ? form.suggestion : "";
+    await createBundle(
+      shop,
+      parsed.values,
+      suggestion ? "suggested" : "manual",
+    );
+    if (suggestion.startsWith("bundle:"))
+      await markAccepted(shop, suggestion, "bundle");
+  } else {
+    invariantResponse(await updateBundle(shop, id, parsed.values), NOT_FOUND, {
+      status: 404,
+    });
+  }
+  const discountError = await syncDiscountAfterWrite(shop, admin.graphql);
+  if (discountError) return data({ discountError }, { status: 502 });
+  return redirect("/app/bundles");
 };
 
 export default function BundleEditor() {
@@ -307,10 +293,3 @@ export default function BundleEditor() {
     </RecordFormPage>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,12 +1,13 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRouteError } from "@remix-run/react";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
 import { Badge } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "~/shopify.server";
 import { RecordListPage } from "~/components/record-list-page";
 import { formatMoney, formatPercent } from "~/engine/money";
 import { listBundles } from "~/services/merchandising/bundles.server";
 import { shopCurrency } from "~/services/catalog/products.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -58,10 +59,3 @@ export default function Bundles() {
     />
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

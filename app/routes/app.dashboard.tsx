@@ -1,8 +1,7 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import {
   useLoaderData,
   useNavigation,
-  useRouteError,
   useSearchParams,
 } from "@remix-run/react";
 import {
@@ -20,7 +19,6 @@ import {
   Text,
 } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
@@ -32,6 +30,8 @@ import {
   rangeFilter,
 } from "~/services/measurement/dashboard.server";
 import type { Series } from "~/components/dashboard-charts";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -343,10 +343,3 @@ export default function DashboardPage() {
     </Page>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

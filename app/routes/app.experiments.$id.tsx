@@ -1,15 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import {
-  useActionData,
-  useLoaderData,
-  useRouteError,
-  useSubmit,
-} from "@remix-run/react";
+import { useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -20,12 +11,10 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import type { Estimate, Verdict } from "~/engine/experiment-stats";
 import { authenticate } from "~/shopify.server";
 import {
-  ExperimentNotFoundError,
   ExperimentStateError,
   deleteExperiment,
   experimentResults,
@@ -40,33 +29,27 @@ import {
   formatPercent,
   formatSignedPercent,
 } from "~/components/experiment-format";
+import { invariantResponse } from "~/http/invariant-response";
 
-const notFound = () =>
-  new Response("This experiment does not exist in your store.", {
-    status: 404,
-  });
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
+
+const NOT_FOUND = "This experiment does not exist in your store.";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  try {
-    const { experiment, report, currency } = await experimentResults(
-      session.shop,
-      params.id ?? "",
-    );
-    return {
-      currency,
-      report,
-      experiment: {
-        ...experiment,
-        startedAt: experiment.startedAt?.toISOString() ?? null,
-        stoppedAt: experiment.stoppedAt?.toISOString() ?? null,
-        createdAt: experiment.createdAt.toISOString(),
-      },
-    };
-  } catch (error) {
-    if (error instanceof ExperimentNotFoundError) throw notFound();
-    throw error;
-  }
+  const results = await experimentResults(session.shop, params.id ?? "");
+  invariantResponse(results, NOT_FOUND, { status: 404 });
+  const { experiment, report, currency } = results;
+  return {
+    currency,
+    report,
+    experiment: {
+      ...experiment,
+      startedAt: experiment.startedAt?.toISOString() ?? null,
+      stoppedAt: experiment.stoppedAt?.toISOString() ?? null,
+      createdAt: experiment.createdAt.toISOString(),
+    },
+  };
 };
 
 const Intent = z.object({ intent: z.enum(["start", "stop", "delete"]) });
@@ -78,16 +61,19 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return data({ error: "Unknown action" }, { status: 400 });
   const id = params.id ?? "";
   try {
-    if (parsed.data.intent === "start") await startExperiment(session.shop, id);
-    else if (parsed.data.intent === "stop")
-      await stopExperiment(session.shop, id);
-    else {
-      await deleteExperiment(session.shop, id);
+    if (parsed.data.intent === "delete") {
+      invariantResponse(await deleteExperiment(session.shop, id), NOT_FOUND, {
+        status: 404,
+      });
       return redirect("/app/experiments");
     }
+    const change =
+      parsed.data.intent === "start" ? startExperiment : stopExperiment;
+    invariantResponse(await change(session.shop, id), NOT_FOUND, {
+      status: 404,
+    });
     return { error: null };
   } catch (error) {
-    if (error instanceof ExperimentNotFoundError) throw notFound();
     if (error instanceof ExperimentStateError)
       return data({ error: error.message }, { status: 409 });
     throw error;
@@ -319,10 +305,3 @@ export default function ExperimentPage() {
     </Page>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,15 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import {
-  Link as RemixLink,
-  useFetcher,
-  useLoaderData,
-  useRouteError,
-} from "@remix-run/react";
+import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
@@ -22,7 +13,6 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { listExperiments } from "~/services/experiments/experiments.server";
@@ -37,6 +27,8 @@ import {
   STATUS_TONES,
   formatPercent,
 } from "~/components/experiment-format";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -216,10 +208,3 @@ export default function Experiments() {
     </Page>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,15 +1,10 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
   Form,
   useActionData,
   useLoaderData,
   useNavigation,
-  useRouteError,
   useSubmit,
 } from "@remix-run/react";
 import {
@@ -27,7 +22,6 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "~/shopify.server";
 import {
@@ -39,6 +33,8 @@ import {
 } from "~/services/experiments/experiments.server";
 import { STRATEGIES } from "~/engine/strategies";
 import { PLACEMENT_LABELS } from "~/components/experiment-format";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 const METRIC_OPTIONS = [
   { label: "Revenue per visitor", value: "rpv" },
@@ -277,10 +273,3 @@ export default function NewExperiment() {
     </Form>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,14 +1,9 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
   useActionData,
   useLoaderData,
   useNavigation,
-  useRouteError,
   useSubmit,
 } from "@remix-run/react";
 import {
@@ -22,7 +17,6 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import {
@@ -32,6 +26,8 @@ import {
   replenishmentOverview,
   syncReplenishmentMetafields,
 } from "~/services/replenishment/replenishment.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 /** Writing customer metafields is an optional scope the merchant grants for this feature. */
 const WRITE_CUSTOMERS = "write_customers";
@@ -221,10 +217,3 @@ export default function Replenishment() {
     </Page>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,10 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import {
   Card,
   Checkbox,
@@ -14,14 +10,12 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { RecordFormPage } from "~/components/record-form-page";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { authenticate } from "~/shopify.server";
 import {
   ResourcePickerField,
   type PickedResource,
 } from "~/components/resource-picker-field";
-import { NotFoundError } from "~/services/merchandising/bundles.server";
 import {
   type RuleView,
   createRule,
@@ -30,9 +24,11 @@ import {
   parseRuleForm,
   updateRule,
 } from "~/services/merchandising/rules.server";
+import { invariantResponse } from "~/http/invariant-response";
 
-const notFound = () =>
-  new Response("This rule does not exist in your store.", { status: 404 });
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
+
+const NOT_FOUND = "This rule does not exist in your store.";
 
 const EMPTY: RuleView = {
   id: "new",
@@ -49,32 +45,31 @@ const EMPTY: RuleView = {
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   if (params.id === "new") return { isNew: true, rule: EMPTY };
-  try {
-    return { isNew: false, rule: await getRule(session.shop, params.id ?? "") };
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound();
-    throw error;
-  }
+  const rule = await getRule(session.shop, params.id ?? "");
+  invariantResponse(rule, NOT_FOUND, { status: 404 });
+  return { isNew: false, rule };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
   const form = Object.fromEntries(await request.formData());
   const id = params.id ?? "";
-  try {
-    if (form.intent === "delete") {
-      await deleteRule(session.shop, id);
-      return redirect("/app/rules");
-    }
-    const parsed = parseRuleForm(form);
-    if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
-    if (id === "new") await createRule(session.shop, parsed.values);
-    else await updateRule(session.shop, id, parsed.values);
+  if (form.intent === "delete") {
+    invariantResponse(await deleteRule(session.shop, id), NOT_FOUND, {
+      status: 404,
+    });
     return redirect("/app/rules");
-  } catch (error) {
-    if (error instanceof NotFoundError) throw notFound();
-    throw error;
   }
+  const parsed = parseRuleForm(form);
+  if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
+  if (id === "new") await createRule(session.shop, parsed.values);
+  else
+    invariantResponse(
+      await updateRule(session.shop, id, parsed.values),
+      NOT_FOUND,
+      { status: 404 },
+    );
+  return redirect("/app/rules");
 };
 
 export default function RuleEditor() {
@@ -199,10 +194,3 @@ export default function RuleEditor() {
     </RecordFormPage>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,10 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   BlockStack,
   Button,
@@ -19,7 +15,6 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { type ReactNode, useEffect, useState } from "react";
 import { authenticate } from "~/shopify.server";
 import {
@@ -32,6 +27,8 @@ import {
   saveGlobal,
   savePlacement,
 } from "~/services/merchandising/settings.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -296,10 +293,3 @@ export default function SettingsPage() {
     </Page>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,15 +1,6 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-} from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import {
-  useFetcher,
-  useLoaderData,
-  useNavigation,
-  useRouteError,
-} from "@remix-run/react";
+import { useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
@@ -26,20 +17,20 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { syncDiscountAfterWrite } from "~/services/merchandising/bundles.server";
+import { syncDiscountAfterWrite } from "~/services/merchandising/bundle-discount.server";
 import { formatMoney, formatPercent } from "~/engine/money";
 import {
   type Suggestion,
-  SuggestionNotFoundError,
   acceptSuggestion,
   dismissSuggestion,
   listSuggestions,
   restoreDismissed,
 } from "~/services/merchandising/suggestions.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -58,37 +49,33 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!parsed.success)
     return data({ error: "Unknown action" }, { status: 400 });
   const form = parsed.data;
-  try {
-    if (form.intent === "accept") {
-      const created = await acceptSuggestion(session.shop, form.key);
-      if (created.kind !== "bundle") return { message: "Rule created" };
-      const discountError = await syncDiscountAfterWrite(
-        session.shop,
-        admin.graphql,
-      );
-      return discountError
-        ? data(
-            {
-              error: `Bundle created, but its discount is not: ${discountError}`,
-            },
-            { status: 502 },
-          )
-        : { message: "Bundle created" };
-    }
-    if (form.intent === "dismiss") {
-      await dismissSuggestion(session.shop, form.key);
-      return { message: "Suggestion dismissed" };
-    }
-    const count = await restoreDismissed(session.shop);
-    return { message: `${count} suggestions restored` };
-  } catch (error) {
-    if (error instanceof SuggestionNotFoundError)
-      return data(
-        { error: "This suggestion is no longer open" },
-        { status: 404 },
-      );
-    throw error;
+  // A suggestion accepted or dismissed in another tab is no longer open: the list shows why
+  // instead of an error page.
+  const notOpen = () =>
+    data({ error: "This suggestion is no longer open" }, { status: 404 });
+  if (form.intent === "accept") {
+    const created = await acceptSuggestion(session.shop, form.key);
+    if (!created) return notOpen();
+    if (created.kind !== "bundle") return { message: "Rule created" };
+    const discountError = await syncDiscountAfterWrite(
+      session.shop,
+      admin.graphql,
+    );
+    return discountError
+      ? data(
+          {
+            error: `Bundle created, but its discount is not: ${discountError}`,
+          },
+          { status: 502 },
+        )
+      : { message: "Bundle created" };
   }
+  if (form.intent === "dismiss") {
+    if (!(await dismissSuggestion(session.shop, form.key))) return notOpen();
+    return { message: "Suggestion dismissed" };
+  }
+  const count = await restoreDismissed(session.shop);
+  return { message: `${count} suggestions restored` };
 };
 
 const KINDS = [
@@ -296,10 +283,3 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
     </Box>
   );
 }
-
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -1,11 +1,12 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
-import { boundary } from "@shopify/shopify-app-remix/server";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
+
+export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -43,11 +44,3 @@ export default function AppLayout() {
     </AppProvider>
   );
 }
-
-// Shopify needs Remix to catch some thrown responses so that their headers are included.
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
-
-export const headers: HeadersFunction = (headersArgs) =>
-  boundary.headers(headersArgs);

@@ -111,7 +111,7 @@ describe("demo experiment traffic", () => {
       deliver: (request) =>
         settle(ordersWebhook({ request, params: {}, context: {} })),
     });
-    const { report } = await experimentResults(SHOP, experiment.id);
+    const { report } = (await experimentResults(SHOP, experiment.id))!;
     const [holdout, treated] = report.arms;
     expect(holdout.visitors + treated.visitors).toBe(600);
     // Every simulated order reached an arm through its visitor cart attribute.

@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 
 export interface CatalogHit {
   /** Shopify GID, as the resource picker returns it. */
@@ -31,9 +32,7 @@ export async function searchCatalog(
     where: { shop },
     select: { collections: true },
   });
-  const ids = [
-    ...new Set(rows.flatMap((r) => JSON.parse(r.collections) as string[])),
-  ]
+  const ids = [...new Set(rows.flatMap((r) => parseStringList(r.collections)))]
     .filter((id) => id.includes(query))
     .sort()
     .slice(0, LIMIT);

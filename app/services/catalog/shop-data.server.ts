@@ -1,7 +1,6 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
-
-const parseList = (json: string): string[] => JSON.parse(json) as string[];
 
 /**
  * The shop's active catalog in the engine's shape. Products and variants are read in two queries
@@ -58,8 +57,8 @@ export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
     handle: p.handle,
     productType: p.productType,
     vendor: p.vendor,
-    tags: parseList(p.tags),
-    collections: parseList(p.collections),
+    tags: parseStringList(p.tags),
+    collections: parseStringList(p.collections),
     imageUrl: p.imageUrl ?? undefined,
     variants: p.variants.map((v) => ({
       id: v.id,

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
@@ -16,6 +16,7 @@ import type {
   PostPurchaseOfferPayload,
 } from "../../../extensions/cartlift-post-purchase/src/contract";
 import { recommend } from "~/services/storefront/recommendations.server";
+import { signJwt } from "~/services/platform/jwt.server";
 
 /** How long after the offer was made the buyer can still accept it. */
 export const OFFER_TTL_MS = 60 * 60 * 1000;
@@ -250,17 +251,6 @@ export interface ChangesetClaims {
   changes: AddVariantChange[];
 }
 
-/** HS256 JWT signed with the app secret: the form Shopify's `applyChangeset` accepts. */
-export function signChangesetJwt(claims: ChangesetClaims, secret: string) {
-  const encode = (value: unknown) =>
-    Buffer.from(JSON.stringify(value)).toString("base64url");
-  const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode(claims)}`;
-  const signature = createHmac("sha256", secret)
-    .update(unsigned)
-    .digest("base64url");
-  return `${unsigned}.${signature}`;
-}
-
 /**
  * Signs the changeset for the offer this app made for `referenceId` in the token's shop, once.
  * The changes must be that offer (variant, discount) at a quantity inside its bounds; the signed
@@ -327,5 +317,5 @@ export async function signPostPurchaseChangeset(
       "already_accepted",
       "The offer for this order was already accepted",
     );
-  return { token: signChangesetJwt(claims, env.SHOPIFY_API_SECRET), claims };
+  return { token: signJwt(claims, env.SHOPIFY_API_SECRET), claims };
 }

@@ -34,9 +34,6 @@ export type ExperimentPlacement = (typeof EXPERIMENT_PLACEMENTS)[number];
 export const METRICS = ["rpv", "aov", "conversion"] as const;
 export const MAX_OFFER_COUNT = 6;
 
-export class ExperimentNotFoundError extends Error {
-  override name = "ExperimentNotFoundError";
-}
 /** A state change that the experiment's status does not allow, or a clash with another one. */
 export class ExperimentStateError extends Error {
   override name = "ExperimentStateError";
@@ -182,20 +179,20 @@ export async function listExperiments(shop: string): Promise<ExperimentView[]> {
   return rows.map(view);
 }
 
-async function findRow(shop: string, id: string): Promise<ExperimentRow> {
-  const row = await prisma.experiment.findFirst({
+// Null when the shop has no such experiment (another shop's id included): the route says 404.
+function findRow(shop: string, id: string): Promise<ExperimentRow | null> {
+  return prisma.experiment.findFirst({
     where: { shop, id },
     select: experimentSelect,
   });
-  if (!row) throw new ExperimentNotFoundError(`No experiment ${id}`);
-  return row;
 }
 
 export async function getExperiment(
   shop: string,
   id: string,
-): Promise<ExperimentView> {
-  return view(await findRow(shop, id));
+): Promise<ExperimentView | null> {
+  const row = await findRow(shop, id);
+  return row && view(row);
 }
 
 export async function createExperiment(
@@ -227,12 +224,17 @@ export async function createExperiment(
   return view(row);
 }
 
-/** Drafts only: a started experiment's data is evidence and stays. */
-export async function deleteExperiment(shop: string, id: string) {
+/** Drafts only: a started experiment's data is evidence and stays. False when there is none. */
+export async function deleteExperiment(
+  shop: string,
+  id: string,
+): Promise<boolean> {
   const row = await findRow(shop, id);
+  if (!row) return false;
   if (row.status !== "draft")
     throw new ExperimentStateError("Only draft experiments can be deleted");
   await prisma.experiment.deleteMany({ where: { shop, id, status: "draft" } });
+  return true;
 }
 
 /**
@@ -244,8 +246,9 @@ export async function startExperiment(
   shop: string,
   id: string,
   now = new Date(),
-): Promise<ExperimentView> {
+): Promise<ExperimentView | null> {
   const row = await findRow(shop, id);
+  if (!row) return null;
   if (row.status !== "draft")
     throw new ExperimentStateError("Only a draft experiment can be started");
   const placements = JSON.parse(row.placements) as string[];
@@ -278,8 +281,9 @@ export async function stopExperiment(
   shop: string,
   id: string,
   now = new Date(),
-): Promise<ExperimentView> {
+): Promise<ExperimentView | null> {
   const row = await findRow(shop, id);
+  if (!row) return null;
   if (row.status !== "running")
     throw new ExperimentStateError("Only a running experiment can be stopped");
   await prisma.experiment.updateMany({
@@ -454,8 +458,9 @@ export async function experimentResults(
   shop: string,
   id: string,
   now = new Date(),
-): Promise<ExperimentResults> {
+): Promise<ExperimentResults | null> {
   const row = await findRow(shop, id);
+  if (!row) return null;
   const experiment = view(row);
   const until = experiment.stoppedAt ?? now;
   const [shopRow, exposures, orders] = await Promise.all([

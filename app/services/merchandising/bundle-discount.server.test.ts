@@ -105,7 +105,7 @@ const createOk = (rec: ReturnType<typeof recorder>) =>
   });
 
 const setOk = (rec: ReturnType<typeof recorder>) =>
-  admin.mutation("CartliftBundleDiscountConfigSet", ({ variables }) => {
+  admin.mutation("CartliftMetafieldsSet", ({ variables }) => {
     rec.record("set", variables);
     return HttpResponse.json({
       data: {
@@ -298,7 +298,7 @@ describe("syncBundleDiscount", () => {
     });
     await addBundle({ id: "b2" });
     mswServer.use(
-      admin.mutation("CartliftBundleDiscountConfigSet", () =>
+      admin.mutation("CartliftMetafieldsSet", () =>
         HttpResponse.json({
           data: {
             metafieldsSet: {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import {
   type BuiltBundleDiscountConfig,
   buildBundleDiscountConfig,
@@ -7,8 +8,13 @@ import {
 import {
   type AdminGraphql,
   type QueryOptions,
+  type UserError,
+  AdminApiError,
+  UserErrors,
   adminQuery,
 } from "~/services/platform/admin-graphql.server";
+import { setMetafields } from "~/services/platform/metafields.server";
+import { BUNDLE_SELECT } from "./bundles.server";
 
 /** The discount Function's handle in extensions/cartlift-bundle-discount/shopify.extension.toml. */
 export const BUNDLE_DISCOUNT_FUNCTION_HANDLE = "cartlift-bundle-discount";
@@ -27,17 +33,11 @@ export const DEFAULT_COMBINES_WITH = {
   shippingDiscounts: true,
 } as const;
 
-export interface DiscountUserError {
-  field: string[] | null;
-  message: string;
-  code: string | null;
-}
-
 /** Shopify refused the discount or its configuration; `userErrors` are for the merchant to read. */
 export class BundleDiscountSyncError extends Error {
   constructor(
     readonly operation: "create" | "update",
-    readonly userErrors: DiscountUserError[],
+    readonly userErrors: UserError[],
   ) {
     super(
       `Shopify refused to ${operation} the bundle discount: ${userErrors
@@ -49,21 +49,6 @@ export class BundleDiscountSyncError extends Error {
     this.name = "BundleDiscountSyncError";
   }
 }
-
-const UserErrors = z.array(
-  z.object({
-    field: z.array(z.string()).nullable(),
-    message: z.string(),
-    code: z.string().nullable().optional(),
-  }),
-);
-
-const normalise = (errors: z.infer<typeof UserErrors>): DiscountUserError[] =>
-  errors.map((e) => ({
-    field: e.field,
-    message: e.message,
-    code: e.code ?? null,
-  }));
 
 const CREATE = `#graphql
   mutation CartliftBundleDiscountCreate($discount: DiscountAutomaticAppInput!) {
@@ -82,29 +67,6 @@ const CREATE = `#graphql
 const CreateResult = z.object({
   discountAutomaticAppCreate: z.object({
     automaticAppDiscount: z.object({ discountId: z.string() }).nullable(),
-    userErrors: UserErrors,
-  }),
-});
-
-// metafieldsSet upserts by owner, namespace and key: the documented way to change a Function's
-// configuration without touching the discount's other settings (title, dates the merchant edited).
-const SET_CONFIG = `#graphql
-  mutation CartliftBundleDiscountConfigSet($metafields: [MetafieldsSetInput!]!) {
-    metafieldsSet(metafields: $metafields) {
-      metafields {
-        id
-      }
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }`;
-
-const SetConfigResult = z.object({
-  metafieldsSet: z.object({
-    metafields: z.array(z.object({ id: z.string() })).nullable(),
     userErrors: UserErrors,
   }),
 });
@@ -131,23 +93,13 @@ async function currentConfig(
   const [bundles, shopRow] = await Promise.all([
     prisma.bundle.findMany({
       where: { shop, status: "active" },
-      select: {
-        id: true,
-        title: true,
-        productIds: true,
-        discountType: true,
-        discountValue: true,
-        marginFloorBps: true,
-        status: true,
-        startsAt: true,
-        endsAt: true,
-      },
+      select: BUNDLE_SELECT,
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
   const stored = bundles.map((b) => ({
     ...b,
-    productIds: z.array(z.string()).catch([]).parse(JSON.parse(b.productIds)),
+    productIds: parseStringList(b.productIds),
   }));
   const productIds = [...new Set(stored.flatMap((b) => b.productIds))];
   const variantCosts = await prisma.variant.findMany({
@@ -194,26 +146,23 @@ export async function syncBundleDiscount(
 
   let discountId: string;
   if (existing) {
-    const result = await adminQuery(
+    // Only the configuration metafield changes: the discount's other settings (title, dates the
+    // merchant edited) stay as they are.
+    const userErrors = await setMetafields(
       graphql,
-      SET_CONFIG,
-      {
-        metafields: [
-          {
-            ownerId: existing.discountId,
-            namespace: CONFIG_NAMESPACE,
-            key: CONFIG_KEY,
-            type: "json",
-            value,
-          },
-        ],
-      },
-      SetConfigResult,
+      [
+        {
+          ownerId: existing.discountId,
+          namespace: CONFIG_NAMESPACE,
+          key: CONFIG_KEY,
+          type: "json",
+          value,
+        },
+      ],
       options,
     );
-    const { userErrors } = result.metafieldsSet;
     if (userErrors.length > 0)
-      throw new BundleDiscountSyncError("update", normalise(userErrors));
+      throw new BundleDiscountSyncError("update", userErrors);
     discountId = existing.discountId;
   } else {
     const discount = {
@@ -236,7 +185,7 @@ export async function syncBundleDiscount(
     const { automaticAppDiscount, userErrors } =
       result.discountAutomaticAppCreate;
     if (userErrors.length > 0 || !automaticAppDiscount)
-      throw new BundleDiscountSyncError("create", normalise(userErrors));
+      throw new BundleDiscountSyncError("create", userErrors);
     discountId = automaticAppDiscount.discountId;
   }
 
@@ -246,4 +195,26 @@ export async function syncBundleDiscount(
     update: { discountId, config: value, syncedAt: now },
   });
   return { status: existing ? "updated" : "created", discountId, bundles };
+}
+
+/**
+ * After a bundle write, brings Shopify's automatic bundle discount in line. The bundle is saved
+ * either way; Shopify's refusal (userErrors) or an Admin API failure comes back as a message for
+ * the merchant instead of an error page, and the next write retries the sync.
+ */
+export async function syncDiscountAfterWrite(
+  shop: string,
+  graphql: AdminGraphql,
+): Promise<string | null> {
+  try {
+    await syncBundleDiscount(shop, graphql);
+    return null;
+  } catch (error) {
+    if (
+      error instanceof BundleDiscountSyncError ||
+      error instanceof AdminApiError
+    )
+      return error.message;
+    throw error;
+  }
 }

@@ -1,21 +1,15 @@
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
-import { forgetServingState } from "~/services/storefront/serving-cache.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { decimalToMinor, minorDigits } from "~/services/platform/money";
-import {
-  type AdminGraphql,
-  AdminApiError,
-} from "~/services/platform/admin-graphql.server";
 import {
   type FieldErrors,
   MarginFloorPct,
   fieldErrors,
   pickedProducts,
 } from "./forms.server";
-import {
-  BundleDiscountSyncError,
-  syncBundleDiscount,
-} from "./bundle-discount.server";
+import { shopRecordWrites } from "./records.server";
 
 // Bundles CRUD. Every query carries the session's shop in its `where`, so an id from another
 // shop matches nothing and the route answers 404.
@@ -116,7 +110,8 @@ export function parseBundleForm(
   };
 }
 
-const SELECT = {
+/** A bundle's stored columns, as the admin and the bundle discount read them. */
+export const BUNDLE_SELECT = {
   id: true,
   title: true,
   productIds: true,
@@ -130,6 +125,8 @@ const SELECT = {
   updatedAt: true,
 } as const;
 
+type BundleRow = Prisma.BundleGetPayload<{ select: typeof BUNDLE_SELECT }>;
+
 export interface BundleView extends Omit<BundleValues, "productIds"> {
   id: string;
   source: string;
@@ -139,21 +136,9 @@ export interface BundleView extends Omit<BundleValues, "productIds"> {
 
 async function withTitles(
   shop: string,
-  rows: {
-    id: string;
-    title: string;
-    productIds: string;
-    discountType: string;
-    discountValue: number;
-    marginFloorBps: number;
-    status: string;
-    source: string;
-    startsAt: Date | null;
-    endsAt: Date | null;
-    updatedAt: Date;
-  }[],
+  rows: BundleRow[],
 ): Promise<BundleView[]> {
-  const ids = rows.flatMap((r) => JSON.parse(r.productIds) as string[]);
+  const ids = rows.flatMap((r) => parseStringList(r.productIds));
   const products = await prisma.product.findMany({
     where: { shop, id: { in: [...new Set(ids)] } },
     select: { id: true, title: true },
@@ -163,7 +148,7 @@ async function withTitles(
     ...r,
     discountType: r.discountType as BundleValues["discountType"],
     status: r.status as BundleValues["status"],
-    products: (JSON.parse(r.productIds) as string[]).map((id) => ({
+    products: parseStringList(r.productIds).map((id) => ({
       id,
       title: titles.get(id) ?? `Deleted product ${id}`,
     })),
@@ -173,59 +158,48 @@ async function withTitles(
 export async function listBundles(shop: string): Promise<BundleView[]> {
   const rows = await prisma.bundle.findMany({
     where: { shop },
-    select: SELECT,
+    select: BUNDLE_SELECT,
     orderBy: [{ status: "asc" }, { updatedAt: "desc" }],
   });
   return withTitles(shop, rows);
 }
 
-export class NotFoundError extends Error {}
-
-export async function getBundle(shop: string, id: string): Promise<BundleView> {
+export async function getBundle(
+  shop: string,
+  id: string,
+): Promise<BundleView | null> {
   const row = await prisma.bundle.findFirst({
     where: { shop, id },
-    select: SELECT,
+    select: BUNDLE_SELECT,
   });
-  if (!row) throw new NotFoundError(`No bundle ${id}`);
-  return (await withTitles(shop, [row]))[0];
+  return row && (await withTitles(shop, [row]))[0];
 }
 
-function columns(values: BundleValues) {
-  return { ...values, productIds: JSON.stringify(values.productIds) };
-}
+const columns = (values: BundleValues) => ({
+  ...values,
+  productIds: JSON.stringify(values.productIds),
+});
 
-export async function createBundle(
+const writes = shopRecordWrites<
+  ReturnType<typeof columns> & { source?: "manual" | "suggested" }
+>(prisma.bundle);
+
+export const createBundle = (
   shop: string,
   values: BundleValues,
   source: "manual" | "suggested" = "manual",
-): Promise<string> {
-  const row = await prisma.bundle.create({
-    data: { shop, source, ...columns(values) },
-    select: { id: true },
-  });
-  forgetServingState(shop);
-  return row.id;
-}
+): Promise<string> => writes.create(shop, { source, ...columns(values) });
 
-export async function updateBundle(
+/** False when the shop has no such bundle. */
+export const updateBundle = (
   shop: string,
   id: string,
   values: BundleValues,
-): Promise<void> {
-  // updateMany with the shop in `where`: another shop's id updates nothing.
-  const { count } = await prisma.bundle.updateMany({
-    where: { shop, id },
-    data: columns(values),
-  });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
-}
+): Promise<boolean> => writes.update(shop, id, columns(values));
 
-export async function deleteBundle(shop: string, id: string): Promise<void> {
-  const { count } = await prisma.bundle.deleteMany({ where: { shop, id } });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No bundle ${id}`);
-}
+/** False when the shop has no such bundle. */
+export const deleteBundle = (shop: string, id: string): Promise<boolean> =>
+  writes.remove(shop, id);
 
 /** 1250, 2 -> "12.50", by string so no float rounding shows. */
 function minorToDecimal(minor: number, digits: number): string {
@@ -263,26 +237,4 @@ export async function productTitles(
   });
   const titles = new Map(rows.map((r) => [r.id, r.title]));
   return ids.map((id) => ({ id, title: titles.get(id) ?? `Product ${id}` }));
-}
-
-/**
- * After a bundle write, brings Shopify's automatic bundle discount in line. The bundle is saved
- * either way; Shopify's refusal (userErrors) or an Admin API failure comes back as a message for
- * the merchant instead of an error page, and the next write retries the sync.
- */
-export async function syncDiscountAfterWrite(
-  shop: string,
-  graphql: AdminGraphql,
-): Promise<string | null> {
-  try {
-    await syncBundleDiscount(shop, graphql);
-    return null;
-  } catch (error) {
-    if (
-      error instanceof BundleDiscountSyncError ||
-      error instanceof AdminApiError
-    )
-      return error.message;
-    throw error;
-  }
 }

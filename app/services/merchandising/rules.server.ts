@@ -1,8 +1,9 @@
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
-import { forgetServingState } from "~/services/storefront/serving-cache.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { type FieldErrors, fieldErrors, pickedProducts } from "./forms.server";
-import { NotFoundError } from "./bundles.server";
+import { shopRecordWrites } from "./records.server";
 
 // Upsell rules CRUD, stored as UpsellRule rows and turned into engine rules by
 // recommendations.server.ts `merchantRules`. Every query is scoped by shop.
@@ -90,6 +91,8 @@ const SELECT = {
   active: true,
 } as const;
 
+type RuleRow = Prisma.UpsellRuleGetPayload<{ select: typeof SELECT }>;
+
 export interface RuleView {
   id: string;
   name: string;
@@ -103,22 +106,10 @@ export interface RuleView {
   active: boolean;
 }
 
-async function views(
-  shop: string,
-  rows: {
-    id: string;
-    name: string;
-    triggerType: string;
-    triggerValue: string;
-    action: string;
-    targetProductIds: string;
-    priority: number;
-    active: boolean;
-  }[],
-): Promise<RuleView[]> {
+async function views(shop: string, rows: RuleRow[]): Promise<RuleView[]> {
   const ids = new Set<string>();
   for (const r of rows) {
-    for (const id of JSON.parse(r.targetProductIds) as string[]) ids.add(id);
+    for (const id of parseStringList(r.targetProductIds)) ids.add(id);
     if (r.triggerType === "product") ids.add(r.triggerValue);
   }
   const products = await prisma.product.findMany({
@@ -141,7 +132,7 @@ async function views(
             : "Any product",
     // Older rows may say "show": the engine treats every non-exclude rule as a pin.
     action: r.action === "exclude" ? "exclude" : "pin",
-    targets: (JSON.parse(r.targetProductIds) as string[]).map((id) => ({
+    targets: parseStringList(r.targetProductIds).map((id) => ({
       id,
       title: titles.get(id) ?? `Product ${id}`,
     })),
@@ -159,13 +150,15 @@ export async function listRules(shop: string): Promise<RuleView[]> {
   return views(shop, rows);
 }
 
-export async function getRule(shop: string, id: string): Promise<RuleView> {
+export async function getRule(
+  shop: string,
+  id: string,
+): Promise<RuleView | null> {
   const row = await prisma.upsellRule.findFirst({
     where: { shop, id },
     select: SELECT,
   });
-  if (!row) throw new NotFoundError(`No rule ${id}`);
-  return (await views(shop, [row]))[0];
+  return row && (await views(shop, [row]))[0];
 }
 
 const columns = (v: RuleValues) => ({
@@ -178,30 +171,18 @@ const columns = (v: RuleValues) => ({
   active: v.active,
 });
 
-export async function createRule(shop: string, v: RuleValues): Promise<string> {
-  const row = await prisma.upsellRule.create({
-    data: { shop, ...columns(v) },
-    select: { id: true },
-  });
-  forgetServingState(shop);
-  return row.id;
-}
+const writes = shopRecordWrites<ReturnType<typeof columns>>(prisma.upsellRule);
 
-export async function updateRule(
+export const createRule = (shop: string, v: RuleValues): Promise<string> =>
+  writes.create(shop, columns(v));
+
+/** False when the shop has no such rule. */
+export const updateRule = (
   shop: string,
   id: string,
   v: RuleValues,
-): Promise<void> {
-  const { count } = await prisma.upsellRule.updateMany({
-    where: { shop, id },
-    data: columns(v),
-  });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No rule ${id}`);
-}
+): Promise<boolean> => writes.update(shop, id, columns(v));
 
-export async function deleteRule(shop: string, id: string): Promise<void> {
-  const { count } = await prisma.upsellRule.deleteMany({ where: { shop, id } });
-  forgetServingState(shop);
-  if (count === 0) throw new NotFoundError(`No rule ${id}`);
-}
+/** False when the shop has no such rule. */
+export const deleteRule = (shop: string, id: string): Promise<boolean> =>
+  writes.remove(shop, id);

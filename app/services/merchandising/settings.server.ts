@@ -1,5 +1,6 @@
 import { z } from "zod";
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { PLACEMENTS, type Placement } from "~/engine/types";
 import {
   type FieldErrors,
@@ -91,7 +92,7 @@ export async function loadSettings(shop: string): Promise<Settings> {
       },
     }),
   ]);
-  const ids = JSON.parse(row?.excludedProductIds ?? "[]") as string[];
+  const ids = parseStringList(row?.excludedProductIds ?? "[]");
   const products = await prisma.product.findMany({
     where: { shop, id: { in: ids } },
     select: { id: true, title: true },
@@ -101,7 +102,7 @@ export async function loadSettings(shop: string): Promise<Settings> {
     placements,
     marginFloorBps: row?.marginFloorBps ?? 2_000,
     attributionWindowDays: row?.attributionWindowDays ?? 7,
-    excludedTags: JSON.parse(row?.excludedTags ?? "[]") as string[],
+    excludedTags: parseStringList(row?.excludedTags ?? "[]"),
     excludedProducts: ids.map((id) => ({
       id,
       title: titles.get(id) ?? `Product ${id}`,

@@ -129,7 +129,7 @@ describe("import, training and suggestions", () => {
     const created = await acceptSuggestion(DEMO_SHOP, first.key);
     expect(
       await prisma.bundle.findUnique({
-        where: { id: created.id },
+        where: { id: created!.id },
         select: {
           status: true,
           source: true,

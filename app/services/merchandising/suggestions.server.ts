@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { type BundleSuggestion, suggestBundles } from "~/engine/bundles";
 import {
   type CoPurchaseStats,
@@ -258,9 +259,9 @@ async function decidedKeys(shop: string): Promise<Set<string>> {
   ]);
   const keys = new Set(decisions.map((d) => d.key));
   for (const b of bundles)
-    keys.add(suggestionKey.bundle(JSON.parse(b.productIds) as string[]));
+    keys.add(suggestionKey.bundle(parseStringList(b.productIds)));
   for (const r of rules) {
-    for (const target of JSON.parse(r.targetProductIds) as string[]) {
+    for (const target of parseStringList(r.targetProductIds)) {
       keys.add(suggestionKey.cross_sell(r.triggerValue, target));
       keys.add(suggestionKey.upgrade(r.triggerValue, target));
     }
@@ -289,33 +290,29 @@ export async function listSuggestions(shop: string): Promise<SuggestionList> {
   };
 }
 
-export class SuggestionNotFoundError extends Error {}
-
-async function findOpen(shop: string, key: string): Promise<Suggestion> {
-  const { suggestions } = await listSuggestions(shop);
-  const found = suggestions.find((s) => s.key === key);
-  if (!found) throw new SuggestionNotFoundError(`No open suggestion ${key}`);
-  return found;
-}
-
-/** Looks an open suggestion up, for the edit form to prefill from. */
+/**
+ * Looks an open suggestion up, for the edit form to prefill from. Null when the engine does not
+ * make it (any more): accepted, dismissed, or never made.
+ */
 export async function getSuggestion(
   shop: string,
   key: string,
-): Promise<Suggestion> {
-  return findOpen(shop, key);
+): Promise<Suggestion | null> {
+  const { suggestions } = await listSuggestions(shop);
+  return suggestions.find((s) => s.key === key) ?? null;
 }
 
 /**
  * One-click accept: a bundle becomes an active bundle at the suggested discount; a cross-sell or
  * upgrade becomes a pin rule on its product. Only suggestions the engine currently makes can be
- * accepted, so the client cannot smuggle in prices or products.
+ * accepted, so the client cannot smuggle in prices or products: null for any other key.
  */
 export async function acceptSuggestion(
   shop: string,
   key: string,
-): Promise<{ kind: SuggestionKind; id: string }> {
-  const s = await findOpen(shop, key);
+): Promise<{ kind: SuggestionKind; id: string } | null> {
+  const s = await getSuggestion(shop, key);
+  if (!s) return null;
   const shopRow = await prisma.shop.findUnique({
     where: { shop },
     select: { marginFloorBps: true },
@@ -377,16 +374,19 @@ export async function markAccepted(
   });
 }
 
+/** False when the suggestion is not open. */
 export async function dismissSuggestion(
   shop: string,
   key: string,
-): Promise<void> {
-  const s = await findOpen(shop, key);
+): Promise<boolean> {
+  const s = await getSuggestion(shop, key);
+  if (!s) return false;
   await prisma.suggestionDecision.upsert({
     where: { shop_key: { shop, key } },
     create: { shop, key, kind: s.kind, decision: "dismissed" },
     update: { decision: "dismissed" },
   });
+  return true;
 }
 
 /** Brings every dismissed suggestion back. */

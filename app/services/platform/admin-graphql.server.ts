@@ -8,6 +8,23 @@ export type AdminGraphql = (
 
 export class AdminApiError extends Error {}
 
+/** A mutation's `userErrors`: Shopify refused the write, and says why for the merchant to read. */
+export const UserErrors = z.array(
+  z.object({
+    field: z
+      .array(z.string())
+      .nullish()
+      .transform((field) => field ?? null),
+    message: z.string(),
+    code: z
+      .string()
+      .nullish()
+      .transform((code) => code ?? null),
+  }),
+);
+
+export type UserError = z.infer<typeof UserErrors>[number];
+
 const Envelope = z.object({
   data: z.unknown().optional(),
   errors: z

@@ -142,7 +142,7 @@ describe("replenishment reminders", () => {
           },
         });
       }),
-      admin.mutation("CartliftReplenishmentSet", ({ variables }) => {
+      admin.mutation("CartliftMetafieldsSet", ({ variables }) => {
         calls.push({ operation: "set", variables });
         return HttpResponse.json({
           data: {

@@ -10,8 +10,10 @@ import {
 import type { EngineOrder } from "~/engine/types";
 import {
   type AdminGraphql,
+  UserErrors,
   adminQuery,
 } from "~/services/platform/admin-graphql.server";
+import { setMetafields } from "~/services/platform/metafields.server";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 
 // Replenishment reminders (docs/decisions/011-replenishment-reminders.md). Orders only hold a
@@ -179,27 +181,6 @@ const CustomersPage = z.object({
   }),
 });
 
-const SET = `#graphql
-  mutation CartliftReplenishmentSet($metafields: [MetafieldsSetInput!]!) {
-    metafieldsSet(metafields: $metafields) {
-      metafields {
-        id
-      }
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }`;
-const SetResult = z.object({
-  metafieldsSet: z.object({
-    userErrors: z.array(
-      z.object({ field: z.array(z.string()).nullish(), message: z.string() }),
-    ),
-  }),
-});
-
 const DELETE = `#graphql
   mutation CartliftReplenishmentDelete($metafields: [MetafieldIdentifierInput!]!) {
     metafieldsDelete(metafields: $metafields) {
@@ -213,11 +194,7 @@ const DELETE = `#graphql
     }
   }`;
 const DeleteResult = z.object({
-  metafieldsDelete: z.object({
-    userErrors: z.array(
-      z.object({ field: z.array(z.string()).nullish(), message: z.string() }),
-    ),
-  }),
+  metafieldsDelete: z.object({ userErrors: UserErrors }),
 });
 
 export class ReplenishmentSyncError extends Error {
@@ -318,24 +295,20 @@ export async function syncReplenishmentMetafields(
     }
   }
   for (let i = 0; i < writes.length; i += BATCH) {
-    const result = await adminQuery(
+    const userErrors = await setMetafields(
       graphql,
-      SET,
-      {
-        metafields: writes.slice(i, i + BATCH).map((w) => ({
-          ownerId: w.ownerId,
-          namespace: METAFIELD_NAMESPACE,
-          key: METAFIELD_KEY,
-          type: "json",
-          value: w.value,
-        })),
-      },
-      SetResult,
+      writes.slice(i, i + BATCH).map((w) => ({
+        ownerId: w.ownerId,
+        namespace: METAFIELD_NAMESPACE,
+        key: METAFIELD_KEY,
+        type: "json",
+        value: w.value,
+      })),
       options,
     );
-    if (result.metafieldsSet.userErrors.length > 0)
+    if (userErrors.length > 0)
       throw new ReplenishmentSyncError(
-        result.metafieldsSet.userErrors.map((e) => e.message).join("; "),
+        userErrors.map((e) => e.message).join("; "),
       );
   }
   for (let i = 0; i < removals.length; i += BATCH) {

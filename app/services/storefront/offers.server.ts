@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { cachedForShop } from "./serving-cache.server";
 import type {
   MerchantBundle,
@@ -189,7 +190,7 @@ function activeBundles(shop: string) {
     return {
       bundles: bundles.map((b) => ({
         ...b,
-        productIds: JSON.parse(b.productIds) as string[],
+        productIds: parseStringList(b.productIds),
       })),
       currency: shopRow?.currency ?? "USD",
     };

@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { parseStringList } from "~/services/platform/string-list";
 import { rankOffers } from "~/engine/ranking";
 import { strategyWeights } from "~/engine/strategies";
 import type {
@@ -119,7 +120,7 @@ async function loadMerchantRules(shop: string): Promise<MerchantRule[]> {
           : row.triggerType === "tag"
             ? ({ type: "tag", tag: row.triggerValue } as const)
             : ({ type: "any" } as const);
-    const targets = JSON.parse(row.targetProductIds) as string[];
+    const targets = parseStringList(row.targetProductIds);
     return targets.map((productId, i) =>
       row.action === "exclude"
         ? {
@@ -147,11 +148,9 @@ function shopExclusions(shop: string) {
       where: { shop },
       select: { excludedTags: true, excludedProductIds: true },
     });
-    const excludedProducts = JSON.parse(
-      row?.excludedProductIds ?? "[]",
-    ) as string[];
+    const excludedProducts = parseStringList(row?.excludedProductIds ?? "[]");
     return {
-      excludedTags: JSON.parse(row?.excludedTags ?? "[]") as string[],
+      excludedTags: parseStringList(row?.excludedTags ?? "[]"),
       excludeRules: excludedProducts.map((productId): MerchantRule => ({
         id: `shop-exclude:${productId}`,
         when: { type: "any" },

@@ -1,6 +1,7 @@
 // The contract between this extension and the app's /api/post-purchase/* endpoints, plus the
-// extension's non-React logic. Plain TypeScript with no dependencies: the app imports these types
-// (so both sides are checked against one definition) and vitest tests the logic without React 17.
+// extension's non-React logic. Plain TypeScript with no dependencies: the app and its engine import
+// these types (so both sides are checked against one definition, and the extension's own typecheck
+// never reaches into the app) and vitest tests the logic without React 17.
 
 /** One entry of a changeset, as Shopify's `calculateChangeset` and the signed JWT carry it. */
 export interface AddVariantChange {
