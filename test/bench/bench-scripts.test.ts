@@ -12,7 +12,8 @@ import {
 
 // Every `bench:*` command the README documents, run once at a tiny size, so none of them can
 // break unnoticed. Their figures vary with the machine: only that each runs and reports is
-// asserted. Needs `npm run build` (npm test builds first), PostgreSQL and Chromium.
+// asserted. Needs `npm run build` (npm test builds first) and PostgreSQL; the two browser
+// benchmarks are skipped without Chromium, as the browser tests are.
 
 interface Run {
   code: number | null;
