@@ -1,7 +1,8 @@
 /**
- * Engine benchmark (never part of `npm test`): training time and peak memory
- * on the full shared data set, recommend latency per cart, and a same-run
- * baseline (the raw co-occurrence model) for a machine-independent ratio.
+ * Engine benchmark: training time and peak memory on the full shared data set,
+ * recommend latency per cart, and a same-run baseline (the raw co-occurrence
+ * model) for a machine-independent ratio. `npm test` runs it once on a tiny
+ * order file (test/bench), to prove it runs, not to judge its figures.
  *   npm run bench:engine -- [--orders FILE] [--threads N] [--carts N]
  */
 import { loadavg } from "node:os";

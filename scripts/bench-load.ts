@@ -10,6 +10,8 @@
  *
  * Bounded: loopback only, a fixed duration per phase. Needs `npm run build` and PostgreSQL
  * (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
+ *   npm run bench:load -- [--products N] [--orders N] [--seconds N] [--connections N] [--port N]
+ * `npm test` runs it once with a few hundred products and a second per phase (test/bench).
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,6 +41,8 @@ const { values } = parseArgs({
     orders: { type: "string", default: "750000" },
     seconds: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
+    // The two instances listen on this port and the next.
+    port: { type: "string", default: "3901" },
     out: { type: "string" },
   },
 });
@@ -194,7 +198,7 @@ async function main() {
     await prisma.$disconnect();
     const seedMs = performance.now() - seeded;
 
-    const ports = [3901, 3902];
+    const ports = [Number(values.port), Number(values.port) + 1];
     instances.push(...ports.map((port) => startInstance(port, databaseUrl)));
     const bases = ports.map((port) => `http://127.0.0.1:${port}`);
     await Promise.all(bases.map(waitReady));

@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
  * (test/setup.ts) and NODE_ENV=test must not leak into it: the demo refuses to start beside
  * real-looking credentials, and the app logs differently under test.
  */
-export function shellEnv(): Record<string, string | undefined> {
+export function shellEnv(): NodeJS.ProcessEnv {
   const {
     SHOPIFY_API_KEY: _key,
     SHOPIFY_API_SECRET: _secret,
@@ -37,7 +37,8 @@ export function shellEnv(): Record<string, string | undefined> {
     NODE_ENV: _nodeEnv,
     ...inherited
   } = process.env;
-  return inherited;
+  // Remix's globals declare NODE_ENV always set; a shell leaves it unset and the app defaults it.
+  return inherited as NodeJS.ProcessEnv;
 }
 
 export interface DemoServer {
