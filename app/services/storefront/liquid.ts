@@ -96,9 +96,12 @@ function fbt(offers: StorefrontOffers): string {
       : // A fixed amount is set in the shop's currency: shown as an amount only to shoppers
         // paying in that currency, otherwise without one (the Function converts it at checkout).
         `{%- if cart.currency.iso_code == '${escapeText(bundle.currency)}' -%}<p class="cartlift__bundle" data-cartlift-bundle data-fixed="${bundle.discountValue}">${t("bundle_saving", { amount: `{{ ${bundle.discountValue} | money }}` })}</p>{%- else -%}<p class="cartlift__bundle" data-cartlift-bundle>${t("bundle_saving_checkout")}</p>{%- endif -%}`;
-  const anchorItem = { handle: anchor.handle, variantId: "0" };
+  // "This item" is the variant the shopper chose on the page, not the product's first one.
+  const chosen = anchor.variantId
+    ? lookup({ handle: anchor.handle, variantId: anchor.variantId }, "a")
+    : `{%- assign a_p = all_products['${escapeText(anchor.handle)}'] -%}{%- assign a = a_p.selected_or_first_available_variant -%}`;
   return (
-    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}{%- assign a_p = all_products['${anchorItem.handle}'] -%}{%- assign a = a_p.selected_or_first_available_variant -%}` +
+    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${chosen}` +
     `{%- if a and a.available -%}{%- assign cl_total = a.price -%}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
     `<span class="cartlift__title">${t("this_item")}: {{ a_p.title | escape }}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +

@@ -40,8 +40,16 @@ export interface StorefrontUpgrade {
 
 export interface StorefrontOffers {
   placement: StorefrontPlacement;
-  /** The product page's product, for product placements. */
-  anchor: { productId: string; handle: string } | null;
+  /**
+   * The product page's product, for product placements, and the variant the shopper has chosen
+   * (null when the request named none of the product's variants: the Liquid then takes the
+   * first available one).
+   */
+  anchor: {
+    productId: string;
+    handle: string;
+    variantId: string | null;
+  } | null;
   items: StorefrontItem[];
   upgrade: StorefrontUpgrade | null;
   bundle: MerchantBundle | null;
@@ -109,10 +117,15 @@ export async function storefrontOffers(
       now,
     ),
   });
-  const anchor =
-    productId && linkable(productId)
-      ? { productId, handle: products.get(productId)!.handle }
-      : null;
+  const anchorProduct =
+    productId && linkable(productId) ? products.get(productId)! : null;
+  const anchor = anchorProduct && {
+    productId: anchorProduct.id,
+    handle: anchorProduct.handle,
+    variantId:
+      anchorProduct.variants.find((v) => v.id === request.variantId)?.id ??
+      null,
+  };
   const empty: StorefrontOffers = {
     placement,
     anchor,
