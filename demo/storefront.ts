@@ -382,7 +382,7 @@ main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;te
 button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
 @media (max-width:50rem){
-body{display:block}header,main{padding:1rem}td,th{padding:.3rem}
+body{display:block}header,main{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
 [data-drawer-toggle]{display:inline-block}.drawer__close{display:block;margin-left:auto}
 #shopify-section-cart-drawer{display:none;position:fixed;inset:0 0 0 auto;z-index:10;width:min(22rem,100%);box-sizing:border-box;overflow-y:auto;background:#fff;box-shadow:0 0 2rem #0004}
 .drawer-open #shopify-section-cart-drawer{display:block}
