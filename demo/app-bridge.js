@@ -50,7 +50,7 @@
       const dialog = document.createElement("dialog");
       dialog.setAttribute("aria-label", `Select ${type}s`);
       dialog.style.cssText =
-        "width:420px;max-height:70vh;padding:16px;border:1px solid #ccc;border-radius:12px;font:14px system-ui";
+        "width:min(420px,calc(100vw - 64px));max-height:70vh;padding:16px;border:1px solid #ccc;border-radius:12px;font:14px system-ui";
       const heading = document.createElement("h2");
       heading.textContent = `Select ${type === "product" ? "products" : "a collection"}`;
       const search = document.createElement("input");
@@ -138,7 +138,8 @@
     });
   }
 
-  // Admin renders the nav menu beside the app; here it becomes a plain bar above it.
+  // Admin renders the nav menu beside the app; here it becomes a plain bar above it, wrapping
+  // on a phone rather than widening the page.
   customElements.define(
     "ui-nav-menu",
     class extends HTMLElement {
@@ -146,7 +147,7 @@
         this.setAttribute("role", "navigation");
         this.setAttribute("aria-label", "Cartlift");
         this.style.cssText =
-          "display:flex;gap:16px;padding:12px 20px;background:#1a1a1a;font:14px system-ui";
+          "display:flex;flex-wrap:wrap;gap:8px 16px;padding:12px 20px;background:#1a1a1a;font:14px system-ui";
         // A stylesheet in <head>, not inline styles (the links render after this element connects)
         // and not inside the element (React owns its children; a foreign node breaks hydration).
         if (document.getElementById("cartlift-demo-nav")) return;

@@ -1,13 +1,76 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { type FunctionComponent, type ReactNode, createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { API_KEY, API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { action as offerAction } from "~/routes/api.post-purchase.offer";
 import { signJwt } from "~/services/platform/jwt.server";
+import type { PostPurchaseOfferPayload } from "../extensions/cartlift-post-purchase/src/contract";
 import {
   decodeSignedChangeset,
   mintCheckoutToken,
+  offerScreenHtml,
   postPurchaseDemoHtml,
 } from "./post-purchase";
+
+// Shopify's post-purchase components only run inside checkout (and on React 17). Stand-ins render
+// each one as a plain element with the text it shows: its text props (a banner's title, a
+// select's label and options) and its children.
+vi.mock("@shopify/post-purchase-ui-extensions-react", async () => {
+  const { createElement: h } = await import("react");
+  const stub =
+    () =>
+    ({
+      children,
+      title,
+      label,
+      options,
+    }: {
+      children?: ReactNode;
+      title?: string;
+      label?: string;
+      options?: { label: string }[];
+    }) =>
+      h(
+        "div",
+        null,
+        title ? h("p", null, title) : null,
+        label ? h("p", null, label) : null,
+        ...(options ?? []).map((o) => h("p", null, o.label)),
+        children,
+      );
+  return Object.fromEntries(
+    [
+      "BlockStack",
+      "Button",
+      "CalloutBanner",
+      "Heading",
+      "Image",
+      "Layout",
+      "Select",
+      "Separator",
+      "Text",
+      "TextBlock",
+      "TextContainer",
+      "View",
+    ].map((name) => [name, stub()]),
+  );
+});
+
+// The extension is its own package, type-checked against Shopify's types in its own tsconfig;
+// a path the app's compiler does not follow keeps those types out of the app's program.
+const OFFER_SCREEN = "../extensions/cartlift-post-purchase/src/OfferScreen";
+const { OfferScreen } = (await import(/* @vite-ignore */ OFFER_SCREEN)) as {
+  OfferScreen: FunctionComponent<Record<string, unknown>>;
+};
+
+/** The words a page shows, in reading order. */
+const words = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&amp;/g, "&")
+    .split(/\s+/)
+    .filter(Boolean);
 
 const SHOP = "demo-pp.myshopify.com";
 
@@ -77,6 +140,37 @@ describe("demo post-purchase", () => {
       signatureValid: true,
     });
     expect(decodeSignedChangeset(token, "other").signatureValid).toBe(false);
+  });
+
+  it("previews the offer with the words of the extension's own screen, in its order", () => {
+    const offer: PostPurchaseOfferPayload = {
+      referenceId: "r",
+      productId: "2",
+      variantId: "21",
+      title: "Pour-over kettle",
+      variantTitle: "Matte black",
+      imageUrl: null,
+      reason: "Often bought with Coffee grinder",
+      currency: "EUR",
+      priceMinor: 2500,
+      discountedPriceMinor: 2250,
+      discount: { value: 10, valueType: "percentage", title: "10% off" },
+      minQuantity: 1,
+      maxQuantity: 3,
+    };
+    const extension = renderToStaticMarkup(
+      createElement(OfferScreen, {
+        offer,
+        quantity: 1,
+        charges: null,
+        busy: false,
+        error: null,
+        onQuantityChange: () => {},
+        onAccept: () => {},
+        onDecline: () => {},
+      }),
+    );
+    expect(words(offerScreenHtml(offer))).toEqual(words(extension));
   });
 
   it("escapes shop data in the page", () => {

@@ -170,7 +170,51 @@ const escapeHtml = (value: string) =>
       ] as string,
   );
 
-/** The demo page: the sample order, the offer the app made for it, and the changeset it signed. */
+/**
+ * The buyer's view of the offer: the same content, in the same order, as the extension's
+ * OfferScreen (extensions/cartlift-post-purchase/src/OfferScreen.tsx) renders with Shopify's
+ * components, drawn in plain HTML because those components only run inside checkout. Its layout
+ * follows the extension's: stacked on small and medium screens, image beside the offer on large.
+ * Shipping, taxes and the total are left out: checkout prices them (`calculateChangeset`) and the
+ * screen shows them once that answer arrives, which the demo has no checkout to give.
+ */
+export function offerScreenHtml(offer: PostPurchaseOfferPayload): string {
+  const money = (minor: number) =>
+    escapeHtml(formatMinor(minor, offer.currency));
+  const quantities = Array.from(
+    { length: offer.maxQuantity - offer.minQuantity + 1 },
+    (_, i) => offer.minQuantity + i,
+  );
+  const image = offer.imageUrl
+    ? `<img src="${escapeHtml(offer.imageUrl)}" alt="${escapeHtml(offer.title)}">`
+    : "";
+  return `<section class="pp-screen" aria-label="The offer as the buyer sees it">
+<div class="pp-banner"><p class="pp-banner__title">Add this to your order</p>
+<p>One click adds it to the order you just placed, with the same payment and delivery.</p></div>
+<div class="pp-layout">
+<div class="pp-image">${image}</div>
+<div class="pp-offer">
+<h2>${escapeHtml(offer.title)}</h2>
+${offer.variantTitle && offer.variantTitle !== "Default Title" ? `<p class="pp-subdued">${escapeHtml(offer.variantTitle)}</p>` : ""}
+<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(offer.discount.title)}</span>` : ""}</p>
+${offer.reason ? `<p>${escapeHtml(offer.reason)}</p>` : ""}
+${
+  quantities.length > 1
+    ? `<label class="pp-select">Quantity <select>${quantities.map((q) => `<option${q === offer.minQuantity ? " selected" : ""}>${q}</option>`).join("")}</select></label>`
+    : ""
+}
+<hr>
+<button type="button" class="pp-button">Pay now</button>
+<button type="button" class="pp-button pp-button--subdued">Decline this offer</button>
+</div>
+</div>
+</section>`;
+}
+
+/**
+ * The demo page: the offer as the buyer would see it after checkout, then, for developers, the
+ * sample order it was made for and the changeset the app signed for it.
+ */
 export function postPurchaseDemoHtml(
   result: PostPurchaseDemoResult,
   {
@@ -194,16 +238,11 @@ export function postPurchaseDemoHtml(
     )
     .join("");
   const offer = result.offer;
-  const offerHtml = offer
-    ? `<dl>
-  <dt>Product</dt><dd>${escapeHtml(offer.title)}${offer.variantTitle && offer.variantTitle !== "Default Title" ? ` (${escapeHtml(offer.variantTitle)})` : ""}</dd>
-  <dt>Price</dt><dd>${money(offer.discountedPriceMinor, offer.currency)}${offer.discount ? ` <s>${money(offer.priceMinor, offer.currency)}</s> ${escapeHtml(offer.discount.title)}` : ""}</dd>
-  <dt>Reason</dt><dd>${escapeHtml(offer.reason || "(reasons hidden by the merchant)")}</dd>
-  <dt>Quantity</dt><dd>${offer.minQuantity}–${offer.maxQuantity}</dd>
-</dl>`
-    : `<p>The app made no offer for this order (HTTP ${result.offerStatus}). Try another order.</p>`;
+  const buyer = offer
+    ? offerScreenHtml(offer)
+    : `<p class="pp-none">The app made no offer for this order (HTTP ${result.offerStatus}), so Shopify skips this page and shows the thank-you page. Try another order.</p>`;
   const signed = result.decoded
-    ? `<h2>Signed changeset (HTTP ${result.signStatus})</h2>
+    ? `<h3>Signed changeset (HTTP ${result.signStatus})</h3>
 <p>What the app returns to the extension for <code>applyChangeset</code> when the buyer accepts one unit.
 Signature (HS256, app secret): <strong>${result.decoded.signatureValid ? "valid" : "INVALID"}</strong></p>
 <pre aria-label="Signed changeset token">${escapeHtml(result.token ?? "")}</pre>
@@ -213,21 +252,45 @@ Signature (HS256, app secret): <strong>${result.decoded.signatureValid ? "valid"
       : "";
   const next = (orderIndex + 1) % orderCount;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Cartlift demo: post-purchase offer</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}
-pre{background:#f4f4f4;padding:1rem;overflow:auto;white-space:pre-wrap;word-break:break-all}
-dt{font-weight:600}dd{margin:0 0 .5rem}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Cartlift demo: post-purchase offer</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a}
+.pp-shop{padding:1rem;border-bottom:1px solid #ddd;text-align:center}.pp-shop h1{margin:0;font-size:1em}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+.pp-screen{margin:1rem 0 2rem}.pp-banner{background:#f0f5fa;border-radius:.5rem;padding:1rem;margin-bottom:1.5rem}
+.pp-banner p{margin:0}.pp-banner__title{font-weight:600;font-size:1.15em}
+.pp-layout{display:grid;gap:1rem;max-width:90%;margin:0 auto}
+.pp-image img{width:100%;height:auto}.pp-image:empty{display:none}
+.pp-offer h2{margin:0;font-size:1.4em}.pp-offer p{margin:.25rem 0}
+.pp-price{font-size:1.15em}.pp-subdued{color:#666}.pp-success{color:#0a7d3b}
+.pp-select{display:grid;gap:.25rem;margin:1rem 0}.pp-select select{font:inherit;padding:.6rem}
+hr{border:0;border-top:1px solid #ddd;margin:1rem 0}
+.pp-button{display:block;width:100%;padding:.9rem;margin:.5rem 0;font:inherit;font-weight:600;border:0;border-radius:.4rem;background:#1a1a1a;color:#fff}
+.pp-button--subdued{background:none;color:#1a1a1a;font-weight:400}
+.pp-dev{border-top:2px dashed #ccc;margin-top:2rem}
+pre{background:#f4f4f4;padding:1rem;overflow:auto;white-space:pre-wrap;word-break:break-all}code{overflow-wrap:anywhere}
+@media (min-width:750px){.pp-layout{max-width:420px}}
+@media (min-width:1000px){.pp-layout{max-width:none;grid-template-columns:560px 340px;gap:38px;justify-content:center}
+.pp-image:empty{display:block;background:#f4f4f4;min-height:20rem}}
+</style></head>
 <body>
-<h1>Post-purchase offer</h1>
+<header class="pp-shop"><h1>Cartlift demo store · Order ${escapeHtml(result.order.name)} confirmed</h1></header>
+<main>
+${buyer}
+<section class="pp-dev" aria-labelledby="pp-dev-heading">
+<h2 id="pp-dev-heading">For developers</h2>
 <p>Demo mode plays Shopify's post-purchase page: it mints the checkout token Shopify would give the
 extension, then calls the app's real <code>/api/post-purchase/offer</code> and
-<code>/api/post-purchase/sign-changeset</code> endpoints with it.</p>
-<h2>Sample order ${escapeHtml(result.order.name)}</h2>
+<code>/api/post-purchase/sign-changeset</code> endpoints with it. Above is the extension's screen for
+that offer; the buttons are not wired here. In checkout the screen also lists shipping, taxes and the
+total above the buttons once Shopify has priced the change. The synthetic shop has no product images:
+on a large screen the grey area is where the image goes.</p>
+<h3>Sample order ${escapeHtml(result.order.name)}</h3>
 <p>Reference id <code>${escapeHtml(result.referenceId)}</code></p>
 <ul>${lines}</ul>
-<h2>Offer</h2>
-${offerHtml}
 ${signed}
 <p><a href="/demo/post-purchase?order=${next}">Another order</a></p>
+</section>
+</main>
 </body></html>`;
 }

@@ -308,7 +308,7 @@ export function demoStorefront({
             `<li>${escapeHtml(i.title)} × ${i.quantity} — ${money(cart, i.line_price)}</li>`,
         )
         .join("");
-      return `<div id="shopify-section-cart-drawer"><aside class="drawer" data-cart-drawer aria-label="Cart drawer"><h2>Your cart</h2><ul>${lines || "<li>Your cart is empty</li>"}</ul></aside></div>`;
+      return `<div id="shopify-section-cart-drawer"><aside class="drawer" data-cart-drawer aria-label="Cart drawer"><button type="button" class="drawer__close" data-drawer-close>Close</button><h2>Your cart</h2><ul>${lines || "<li>Your cart is empty</li>"}</ul></aside></div>`;
     },
     "main-cart": (cart) => {
       const c = cartJson(cart);
@@ -375,14 +375,22 @@ export function demoStorefront({
 <title>${escapeHtml(title)} – Cartlift demo store</title>
 <script src="/demo/storefront/assets/cartlift.js" defer></script>
 <style>
-body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:1fr 20rem}
-header,main{grid-column:1;padding:1rem 2rem}header{display:flex;gap:1.5rem;align-items:center;border-bottom:1px solid #ddd}
+body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
+header,main{grid-column:1;padding:1rem 2rem}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
 #shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
 main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
+button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
+[data-drawer-toggle],.drawer__close{display:none}
+@media (max-width:50rem){
+body{display:block}header,main{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
+[data-drawer-toggle]{display:inline-block}.drawer__close{display:block;margin-left:auto}
+#shopify-section-cart-drawer{display:none;position:fixed;inset:0 0 0 auto;z-index:10;width:min(22rem,100%);box-sizing:border-box;overflow-y:auto;background:#fff;box-shadow:0 0 2rem #0004}
+.drawer-open #shopify-section-cart-drawer{display:block}
+}
 </style>
 </head>
 <body>
-<header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}
+<header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}<button type="button" data-drawer-toggle aria-controls="shopify-section-cart-drawer" aria-expanded="false">Cart drawer</button>
 <form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
 <label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label></form></header>
 <main>${main}</main>
@@ -394,9 +402,28 @@ ${embed}
 
   // A stand-in for the theme's own JavaScript, shaped like Dawn's: a variant picker that writes
   // the chosen variant into the product form's id input (with a change event) and the URL, an
-  // add-to-cart form and cart quantity buttons on the Ajax and Section Rendering APIs. It
-  // announces nothing else to apps.
+  // add-to-cart form and cart quantity buttons on the Ajax and Section Rendering APIs, and a cart
+  // drawer that opens after an add. It announces nothing else to apps. On a wide screen the
+  // drawer is always open beside the page; on a phone it covers the page until closed.
   const THEME_SCRIPT = `<script>
+const drawerToggle = document.querySelector("[data-drawer-toggle]");
+function setDrawer(open) {
+  document.body.classList.toggle("drawer-open", open);
+  drawerToggle.setAttribute("aria-expanded", String(open));
+  if (open) document.querySelector("[data-drawer-close]")?.focus();
+}
+drawerToggle.addEventListener("click", () => setDrawer(!document.body.classList.contains("drawer-open")));
+document.addEventListener("click", (e) => {
+  if (!e.target.closest("[data-drawer-close]")) return;
+  setDrawer(false);
+  drawerToggle.focus();
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && document.body.classList.contains("drawer-open")) {
+    setDrawer(false);
+    drawerToggle.focus();
+  }
+});
 document.addEventListener("change", (e) => {
   const picker = e.target.closest("fieldset[data-variant-picker]");
   if (!picker) return;
@@ -422,6 +449,7 @@ document.addEventListener("click", async (e) => {
     const old = document.getElementById("shopify-section-" + id);
     if (old && html) old.outerHTML = html;
   }
+  if (b.dataset.themeAdd) setDrawer(true);
 });
 </script>`;
 
@@ -438,11 +466,13 @@ document.addEventListener("click", async (e) => {
       .send(readFileSync(path.join(extensionDir, "assets", req.params.file)));
   });
 
-  router.get("/demo/storefront", (_req, res) => {
-    // A product with a next tier and known partners shows every product block at once.
+  router.get("/demo/storefront", (req, res) => {
+    // A product with a next tier and known partners shows every product block at once. The query
+    // (?locale=fr&currency=EUR) goes along, so a link to the store can open it in a language.
     const product =
       demo.products.find((p) => p.productType === "Tent") ?? demo.products[0];
-    res.redirect(`/demo/storefront/products/${product.handle}`);
+    const query = new URL(req.originalUrl, "http://localhost").search;
+    res.redirect(`/demo/storefront/products/${product.handle}${query}`);
   });
 
   router.get("/demo/storefront/products/:handle", async (req, res, next) => {

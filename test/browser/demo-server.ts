@@ -125,10 +125,26 @@ export function launchChromium(): Promise<Browser> {
 export const DESKTOP_CHROME =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 
-export async function newPage(browser: Browser): Promise<Page> {
+/** The two screens the product is checked at (issue 18): a laptop and a phone. */
+export const VIEWPORTS = {
+  desktop: { width: 1440, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+
+/**
+ * A page in a fresh context. On "phone" Chromium behaves as a mobile browser: it honours (or
+ * misses) the page's viewport meta tag, so a page without one lays out 980 px wide, as on a phone.
+ */
+export async function newPage(
+  browser: Browser,
+  viewport?: ViewportName,
+): Promise<Page> {
   const context = await browser.newContext({
     userAgent: DESKTOP_CHROME,
-    viewport: { width: 1280, height: 800 },
+    viewport: viewport ? VIEWPORTS[viewport] : { width: 1280, height: 800 },
+    isMobile: viewport === "phone",
+    hasTouch: viewport === "phone",
   });
   return context.newPage();
 }

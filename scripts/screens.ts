@@ -1,0 +1,219 @@
+/**
+ * `npm run screens`: full-page screenshots (PNG) of the whole product on the demo, so anyone can
+ * look at it after a change: every admin page of the app's nav menu, the storefront preview in
+ * each state a shopper meets (product page, another variant chosen, cart page with items, cart
+ * drawer open with suggestions, French and euros) and the post-purchase preview, each at 1440x900
+ * and at 390x844 (a phone), into screens/ (gitignored; emptied first). Prints the files written,
+ * and the width of any page that scrolls sideways.
+ *
+ * `npm run screens` builds first, as `npm run demo` does: screenshots of a stale build would show
+ * the product before the change being looked at. `tsx scripts/screens.ts` alone uses build/ as it is.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import {
+  type DemoServer,
+  type ViewportName,
+  VIEWPORTS,
+  hasChromium,
+  hydrated,
+  launchChromium,
+  newPage,
+  startDemo,
+} from "../test/browser/demo-server";
+
+const OUT = path.resolve(import.meta.dirname, "..", "screens");
+
+/** The app's nav menu (app/routes/app.tsx), in its order. */
+const ADMIN_PAGES = [
+  { name: "home", link: "Home", heading: "Cartlift" },
+  { name: "suggestions", link: "Suggestions", heading: "Suggestions" },
+  { name: "bundles", link: "Bundles", heading: "Bundles" },
+  { name: "rules", link: "Rules", heading: "Rules" },
+  { name: "placements", link: "Placements", heading: "Placements" },
+  { name: "dashboard", link: "Dashboard", heading: "Dashboard" },
+  { name: "experiments", link: "Experiments", heading: "Experiments" },
+  { name: "replenishment", link: "Replenishment", heading: "Replenishment" },
+];
+
+/** Scrolls through the page (blocks load when near the viewport), then waits until all settled. */
+async function settleBlocks(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    window.scrollTo(0, 0);
+  });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("cartlift-offers")].every(
+        (el) =>
+          ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
+          (el as HTMLElement).hidden ||
+          !(el as HTMLElement).offsetParent,
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+  // The blocks fade in (0.2 s).
+  await page.waitForTimeout(400);
+}
+
+const addToCart = async (page: Page) => {
+  const before = await page.evaluate(
+    async () =>
+      ((await (await fetch("/cart.js")).json()) as { item_count: number })
+        .item_count,
+  );
+  await page.getByRole("button", { name: "Add to cart", exact: true }).click();
+  await page.waitForFunction(
+    async (n) =>
+      ((await (await fetch("/cart.js")).json()) as { item_count: number })
+        .item_count > n,
+    before,
+  );
+};
+
+type Shot = (page: Page, demo: DemoServer) => Promise<void>;
+
+/** Storefront and post-purchase states: each starts from a fresh cart (a new browser context). */
+const STOREFRONT: [string, Shot][] = [
+  [
+    "storefront-product",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront`);
+      await settleBlocks(page);
+    },
+  ],
+  [
+    "storefront-product-other-variant",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront`);
+      await settleBlocks(page);
+      const choices = page
+        .getByRole("group", { name: "Variant" })
+        .getByRole("radio", { disabled: false });
+      await choices.nth((await choices.count()) - 1).check();
+      await page.waitForURL(/variant=/);
+      await page.waitForTimeout(300);
+      await settleBlocks(page);
+    },
+  ],
+  [
+    "storefront-cart",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront`);
+      await addToCart(page);
+      await page.goto(`${url}/demo/storefront/cart`);
+      await settleBlocks(page);
+    },
+  ],
+  [
+    "storefront-drawer",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront`);
+      await addToCart(page);
+      const drawer = page.getByRole("complementary", { name: "Cart drawer" });
+      await drawer.waitFor();
+      await drawer
+        .getByRole("region", { name: /./ })
+        .getByRole("button")
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(400);
+    },
+  ],
+  [
+    "storefront-product-fr-eur",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront?locale=fr&currency=EUR`);
+      await settleBlocks(page);
+    },
+  ],
+  [
+    "storefront-cart-fr-eur",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/storefront?locale=fr&currency=EUR`);
+      await addToCart(page);
+      await page.goto(`${url}/demo/storefront/cart`);
+      await settleBlocks(page);
+    },
+  ],
+  [
+    "post-purchase",
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/post-purchase`);
+      await page.getByRole("heading", { name: "For developers" }).waitFor();
+    },
+  ],
+];
+
+async function shoot(page: Page, name: string, files: string[]) {
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  files.push(
+    `${path.relative(process.cwd(), file)}${scroll > width ? `  (scrolls sideways: ${scroll} px wide in ${width})` : ""}`,
+  );
+}
+
+async function admin(
+  browser: Browser,
+  demo: DemoServer,
+  viewport: ViewportName,
+  files: string[],
+) {
+  const page = await newPage(browser, viewport);
+  await page.goto(`${demo.url}/demo/admin`);
+  await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+  await hydrated(page);
+  for (const { name, link, heading } of ADMIN_PAGES) {
+    const nav = page
+      .getByRole("navigation")
+      .getByRole("link", { name: link, exact: true });
+    const target = new URL((await nav.getAttribute("href"))!, page.url())
+      .pathname;
+    await nav.click();
+    await page.waitForURL((u) => u.pathname === target);
+    await hydrated(page);
+    await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+    // Charts and lazy panels load after hydration.
+    await page.waitForLoadState("networkidle");
+    await page.waitForTimeout(300);
+    await shoot(page, `admin-${name}-${viewport}`, files);
+  }
+  await page.context().close();
+}
+
+if (!hasChromium) {
+  console.error("screens needs Chromium (apt-get install chromium)");
+  process.exit(1);
+}
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
+const files: string[] = [];
+try {
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    await admin(browser, demo, viewport, files);
+    for (const [name, shot] of STOREFRONT) {
+      const page = await newPage(browser, viewport);
+      await shot(page, demo);
+      await shoot(page, `${name}-${viewport}`, files);
+      await page.context().close();
+    }
+  }
+  console.log(
+    `${files.length} screenshots (${Object.entries(VIEWPORTS)
+      .map(([n, v]) => `${n} ${v.width}x${v.height}`)
+      .join(", ")}):\n${files.map((f) => `  ${f}`).join("\n")}`,
+  );
+} finally {
+  await browser.close();
+  await demo.stop();
+}
