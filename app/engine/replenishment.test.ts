@@ -4,6 +4,7 @@ import {
   dueCustomers,
   lastPurchases,
   quantile,
+  wilsonLower,
 } from "./replenishment";
 import type { EngineOrder } from "./types";
 
@@ -66,6 +67,54 @@ describe("replenishment intervals", () => {
     expect(
       buildReplenishment(guests, { minCustomers: 1, minIntervals: 1 }).products,
     ).toEqual({});
+  });
+
+  it("refuses a popular durable product that a few of its many buyers happened to buy twice", () => {
+    // 100 buyers of a tent over a year; 8 bought another one some 60 days later (a gift, a
+    // second tent). Eight repeaters and their gaps would pass the customer and interval counts.
+    const orders = [
+      ...Array.from({ length: 100 }, (_, i) =>
+        history(`c${i}`, "tent", i < 8 ? [i, i + 60] : [i]),
+      ).flat(),
+      ...history("later", "stakes", [365]),
+    ];
+    const tent = buildReplenishment(orders, { minRepeatShare: 0 }).products
+      .tent;
+    expect(tent).toMatchObject({ customers: 8, buyers: 100 });
+    expect(tent.repeatShare).toBeCloseTo(0.08);
+    expect(tent.repeatShareLower).toBeLessThan(0.2);
+    expect(buildReplenishment(orders).products.tent).toBeUndefined();
+  });
+
+  it("accepts a product most of whose buyers come back for it", () => {
+    // 10 buyers, 6 re-order monthly; 4 bought once long enough ago to have come back.
+    const orders = Array.from({ length: 10 }, (_, i) =>
+      history(`c${i}`, "fuel", i < 6 ? [0, 30, 61] : [i]),
+    ).flat();
+    expect(buildReplenishment(orders).products.fuel).toMatchObject({
+      customers: 6,
+      buyers: 10,
+      repeatShare: 0.6,
+      medianDays: 30.5,
+    });
+  });
+
+  it("does not count buyers who have not had a typical interval to come back", () => {
+    // Four repeaters every 30 days; six newcomers bought in the last week of the data. Counted,
+    // they would make the share 4 in 10; they have not yet had a month to re-order.
+    const orders = [
+      ...["a", "b", "c", "d"].flatMap((c) => history(c, "fuel", [0, 30, 60])),
+      ...Array.from({ length: 6 }, (_, i) => history(`new${i}`, "fuel", [55])),
+    ].flat();
+    const fuel = buildReplenishment(orders).products.fuel;
+    expect(fuel).toMatchObject({ customers: 4, buyers: 4, repeatShare: 1 });
+  });
+
+  it("bounds the repeat share from below, more so on few buyers", () => {
+    expect(wilsonLower(3, 5, 1.645)).toBeCloseTo(0.2725, 4);
+    expect(wilsonLower(60, 100, 1.645)).toBeCloseTo(0.5178, 4);
+    expect(wilsonLower(0, 10, 1.645)).toBe(0);
+    expect(wilsonLower(0, 0, 1.645)).toBe(0);
   });
 
   it("interpolates quantiles between ranks", () => {

@@ -6,17 +6,32 @@ import type { EngineOrder } from "./types";
 // as its spread. A product only gets an interval with enough evidence — several customers and
 // several gaps — because one loyal customer's habit is not a product property. Purchases closer
 // together than `minGapDays` are one shopping trip (a forgotten item), not a re-order.
+//
+// Counting repeat customers alone is not evidence that a product is re-bought: a popular tent
+// bought by two hundred customers is bought twice by a dozen of them by chance (a gift, a
+// replacement, a second tent for the kids), and those dozen gaps have a median like any other.
+// What separates a consumable is the share of its buyers who come back for it, so a product must
+// also show that share: at least `minRepeatShare` at the lower bound of a one-sided confidence
+// interval, so that three repeaters out of five buyers do not pass where three out of two hundred
+// would not. Rule, thresholds and measurements: docs/decisions/011-replenishment-reminders.md.
 
 export interface ReplenishmentConfig {
+  /** Customers who bought the product again on a later order. */
   minCustomers: number;
   minIntervals: number;
   minGapDays: number;
+  /** Lowest share of the product's buyers who re-buy it, taken at its lower confidence bound. */
+  minRepeatShare: number;
+  /** Normal quantile of that bound: 1.645 is a one-sided 95% bound. */
+  confidenceZ: number;
 }
 
 export const DEFAULT_REPLENISHMENT_CONFIG: ReplenishmentConfig = {
   minCustomers: 3,
   minIntervals: 5,
   minGapDays: 1,
+  minRepeatShare: 0.2,
+  confidenceZ: 1.645,
 };
 
 export interface ReplenishmentInterval {
@@ -26,7 +41,17 @@ export interface ReplenishmentInterval {
   q3Days: number;
   iqrDays: number;
   intervals: number;
+  /** Customers who bought it again (the ones the interval is learnt from). */
   customers: number;
+  /**
+   * Buyers who had the chance to buy again: those who did, and those whose first purchase lies at
+   * least one typical interval before the latest order seen.
+   */
+  buyers: number;
+  /** customers / buyers. */
+  repeatShare: number;
+  /** Wilson lower bound of the repeat share, compared with `minRepeatShare`. */
+  repeatShareLower: number;
 }
 
 export interface ReplenishmentModel {
@@ -43,9 +68,11 @@ export function buildReplenishment(
 ): ReplenishmentModel {
   const full = { ...DEFAULT_REPLENISHMENT_CONFIG, ...config };
   const purchases = new Map<string, Map<string, number[]>>();
+  let latest = -Infinity;
   for (const order of orders) {
     if (!order.customerKey) continue;
     const t = orderTime(order);
+    latest = Math.max(latest, t);
     for (const line of order.lines) {
       if (line.quantity <= 0) continue;
       let byCustomer = purchases.get(line.productId);
@@ -58,6 +85,7 @@ export function buildReplenishment(
   const products: Record<string, ReplenishmentInterval> = {};
   for (const productId of [...purchases.keys()].sort(compareIds)) {
     const intervals: number[] = [];
+    const firstOfOneTimeBuyers: number[] = [];
     let customers = 0;
     for (const times of purchases.get(productId)!.values()) {
       times.sort((a, b) => a - b);
@@ -71,23 +99,53 @@ export function buildReplenishment(
         last = t;
       }
       if (contributed) customers += 1;
+      else firstOfOneTimeBuyers.push(times[0]);
     }
     if (customers < full.minCustomers || intervals.length < full.minIntervals)
       continue;
     intervals.sort((a, b) => a - b);
+    const median = quantile(intervals, 0.5);
+    // A buyer whose first purchase is more recent than the typical interval has not had the time
+    // to come back yet; counting them would hold a new or fast-growing consumable back.
+    const waited = firstOfOneTimeBuyers.filter(
+      (t) => (latest - t) / DAY_MS >= median,
+    ).length;
+    const buyers = customers + waited;
+    const repeatShareLower = wilsonLower(customers, buyers, full.confidenceZ);
+    if (repeatShareLower < full.minRepeatShare) continue;
     const q1 = quantile(intervals, 0.25);
     const q3 = quantile(intervals, 0.75);
     products[productId] = {
       productId,
-      medianDays: quantile(intervals, 0.5),
+      medianDays: median,
       q1Days: q1,
       q3Days: q3,
       iqrDays: q3 - q1,
       intervals: intervals.length,
       customers,
+      buyers,
+      repeatShare: customers / buyers,
+      repeatShareLower,
     };
   }
   return { config: full, products };
+}
+
+/**
+ * Wilson score lower bound of a proportion `successes / trials` for normal quantile `z`. Unlike
+ * the plain share it stays low while trials are few, so small samples need a clearer majority.
+ */
+export function wilsonLower(
+  successes: number,
+  trials: number,
+  z: number,
+): number {
+  if (trials <= 0) return 0;
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * trials);
+  const margin = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials ** 2));
+  return Math.max(0, (centre - margin) / (1 + z2 / trials));
 }
 
 export interface LastPurchase {

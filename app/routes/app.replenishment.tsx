@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
   useActionData,
+  useFetcher,
   useLoaderData,
   useNavigation,
   useSubmit,
@@ -13,18 +14,24 @@ import {
   Card,
   DataTable,
   EmptyState,
+  InlineStack,
   Layout,
+  Modal,
   Page,
+  Spinner,
   Text,
 } from "@shopify/polaris";
+import { useState } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import {
   METAFIELD_KEY,
   METAFIELD_NAMESPACE,
   ReplenishmentSyncError,
+  type SyncSummary,
+  planReplenishmentSync,
+  publishConfirmedReminders,
   replenishmentOverview,
-  syncReplenishmentMetafields,
 } from "~/services/replenishment/replenishment.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
@@ -53,29 +60,65 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-const Intent = z.object({ intent: z.literal("publish") });
+const Count = z.string().regex(/^\d+$/).transform(Number);
+/**
+ * "preview" counts who would be written (Admin API reads only); "publish" carries the counts the
+ * merchant confirmed, and writes only if they still hold.
+ */
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("preview") }),
+  z.object({ intent: z.literal("publish"), written: Count, cleared: Count }),
+]);
+
+type ActionResult = {
+  error: string | null;
+  /** Counts of a publish that happened. */
+  summary: SyncSummary | null;
+  /** Counts of a publish waiting for confirmation. */
+  preview: SyncSummary | null;
+};
+const result = (fields: Partial<ActionResult>): ActionResult => ({
+  error: null,
+  summary: null,
+  preview: null,
+  ...fields,
+});
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  if (!Intent.safeParse(Object.fromEntries(await request.formData())).success)
-    return data({ error: "Unknown action", summary: null }, { status: 400 });
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success)
+    return data(result({ error: "Unknown action" }), { status: 400 });
   if (!(session.scope ?? "").split(",").includes(WRITE_CUSTOMERS))
     return data(
-      {
+      result({
         error: `Publishing reminders needs the ${WRITE_CUSTOMERS} permission.`,
-        summary: null,
-      },
+      }),
       { status: 403 },
     );
   try {
-    const summary = await syncReplenishmentMetafields(
+    if (parsed.data.intent === "preview") {
+      const plan = await planReplenishmentSync(session.shop, admin.graphql);
+      return result({ preview: plan.summary });
+    }
+    const published = await publishConfirmedReminders(
       session.shop,
       admin.graphql,
+      parsed.data,
     );
-    return { error: null, summary };
+    if (published.status === "changed")
+      return data(
+        result({
+          error:
+            "The customers to write changed since you confirmed. Nothing was written; check the new counts and confirm again.",
+          preview: published.summary,
+        }),
+        { status: 409 },
+      );
+    return result({ summary: published.summary });
   } catch (error) {
     if (error instanceof ReplenishmentSyncError)
-      return data({ error: error.message, summary: null }, { status: 502 });
+      return data(result({ error: error.message }), { status: 502 });
     throw error;
   }
 };
@@ -92,6 +135,11 @@ export default function Replenishment() {
   const result = useActionData<typeof action>();
   const submit = useSubmit();
   const navigation = useNavigation();
+  const preview = useFetcher<typeof action>();
+  const [confirming, setConfirming] = useState(false);
+  const counting = preview.state !== "idle";
+  const counts = counting ? null : preview.data?.preview;
+  const nothingToDo = counts ? counts.written + counts.cleared === 0 : true;
   return (
     <Page
       title="Replenishment reminders"
@@ -99,9 +147,71 @@ export default function Replenishment() {
         content: "Publish to customer metafields",
         disabled: !canPublish || dueCount === 0,
         loading: navigation.state === "submitting",
-        onAction: () => submit({ intent: "publish" }, { method: "post" }),
+        onAction: () => {
+          // Counting reads the Admin API only; nothing is written before the merchant confirms.
+          setConfirming(true);
+          preview.submit({ intent: "preview" }, { method: "post" });
+        },
       }}
     >
+      <Modal
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        title="Publish reminders?"
+        primaryAction={{
+          content: counts
+            ? `Publish to ${customersLabel(counts.written)}`
+            : "Publish",
+          disabled: nothingToDo,
+          onAction: () => {
+            if (!counts) return;
+            setConfirming(false);
+            submit(
+              {
+                intent: "publish",
+                written: String(counts.written),
+                cleared: String(counts.cleared),
+              },
+              { method: "post" },
+            );
+          },
+        }}
+        secondaryActions={[
+          { content: "Cancel", onAction: () => setConfirming(false) },
+        ]}
+      >
+        <Modal.Section>
+          {counting ? (
+            <InlineStack gap="200" blockAlign="center">
+              <Spinner size="small" accessibilityLabel="Counting customers" />
+              <Text as="p">Counting the customers who would be written…</Text>
+            </InlineStack>
+          ) : counts ? (
+            <BlockStack gap="200">
+              <Text as="p" variant="headingMd">
+                {customersLabel(counts.written)} will be written
+              </Text>
+              <Text as="p">
+                Each gets the metafield <code>{metafield}</code> listing what
+                they are due to re-order, for your Flow or email tool to act on.
+              </Text>
+              <Text as="p">
+                {customersLabel(counts.withoutConsent)} due but without
+                marketing consent will not be written;{" "}
+                {counts.cleared === 1
+                  ? "1 outdated reminder"
+                  : `${counts.cleared} outdated reminders`}{" "}
+                will be removed ({customersLabel(counts.customers)} with recent
+                orders checked).
+              </Text>
+            </BlockStack>
+          ) : (
+            <Text as="p" tone="critical">
+              {preview.data?.error ?? "Could not count the customers."}
+            </Text>
+          )}
+        </Modal.Section>
+      </Modal>
       <Layout>
         {result?.summary ? (
           <Layout.Section>
@@ -151,8 +261,9 @@ export default function Replenishment() {
               </Text>
               {intervals.length === 0 ? (
                 <Text as="p" tone="subdued">
-                  No product has enough repeat purchases yet (at least 3
-                  customers and 5 re-orders).
+                  No product shows enough repeat purchases yet: at least 3
+                  customers who bought it again, 5 re-orders, and clearly a
+                  fifth or more of its buyers coming back for it.
                 </Text>
               ) : (
                 <DataTable
@@ -161,13 +272,13 @@ export default function Replenishment() {
                     "Product",
                     "Typical interval",
                     "Middle half of re-orders",
-                    "Customers",
+                    "Buyers who re-ordered",
                   ]}
                   rows={intervals.map((i) => [
                     i.productTitle,
                     `${Math.round(i.medianDays)} days`,
                     `${Math.round(i.q1Days)}–${Math.round(i.q3Days)} days`,
-                    i.customers,
+                    `${i.customers} of ${i.buyers} (${Math.round(i.repeatShare * 100)}%)`,
                   ])}
                 />
               )}
@@ -217,3 +328,6 @@ export default function Replenishment() {
     </Page>
   );
 }
+
+const customersLabel = (n: number) =>
+  n === 1 ? "1 customer" : `${n} customers`;

@@ -144,6 +144,11 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     await page
       .getByRole("button", { name: "Publish to customer metafields" })
       .click();
+    // Publishing writes to customers, so it asks first with the count (issue 18).
+    await page
+      .getByRole("dialog", { name: "Publish reminders?" })
+      .getByRole("button", { name: /^Publish to \d+ customers?$/ })
+      .click();
     const banner = page.getByText(
       /customers with marketing consent now carry the reminder/,
     );

@@ -219,9 +219,18 @@ const consented = (c: z.infer<typeof Consent>) =>
 const MAX_PAGES = 100;
 const BATCH = 25;
 
+/** What a sync would write and remove, with its counts. */
+export interface SyncPlan {
+  summary: SyncSummary;
+  writes: { ownerId: string; value: string }[];
+  removals: string[];
+}
+
 /**
  * Publishes who is due as the customer metafield `cartlift.replenishment_due` (JSON), for
  * customers with email or SMS marketing consent, and removes it where it no longer applies.
+ * For a caller with nobody to ask (a scheduled job); the admin page plans first, shows the
+ * merchant the counts and applies only what they confirmed.
  */
 export async function syncReplenishmentMetafields(
   shop: string,
@@ -229,6 +238,21 @@ export async function syncReplenishmentMetafields(
   now = new Date(),
   options: { sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<SyncSummary> {
+  const plan = await planReplenishmentSync(shop, graphql, now, options);
+  await applyReplenishmentSync(graphql, plan, options);
+  return plan.summary;
+}
+
+/**
+ * Who would get a reminder and whose would be removed. Reads the recent orders' customers, their
+ * consent and existing reminders through the Admin API; writes nothing.
+ */
+export async function planReplenishmentSync(
+  shop: string,
+  graphql: AdminGraphql,
+  now = new Date(),
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<SyncPlan> {
   const overview = await replenishmentOverview(shop, now);
   const dueByKey = new Map<string, DueItem[]>();
   for (const item of overview.due)
@@ -294,6 +318,24 @@ export async function syncReplenishmentMetafields(
       if (customer.hasMetafield) removals.push(ownerId);
     }
   }
+  return {
+    summary: {
+      customers: customers.size,
+      written: writes.length,
+      withoutConsent,
+      cleared: removals.length,
+    },
+    writes,
+    removals,
+  };
+}
+
+/** Writes and removes what a plan lists, in batches; the first user error stops it. */
+export async function applyReplenishmentSync(
+  graphql: AdminGraphql,
+  { writes, removals }: SyncPlan,
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<void> {
   for (let i = 0; i < writes.length; i += BATCH) {
     const userErrors = await setMetafields(
       graphql,
@@ -330,10 +372,30 @@ export async function syncReplenishmentMetafields(
         result.metafieldsDelete.userErrors.map((e) => e.message).join("; "),
       );
   }
-  return {
-    customers: customers.size,
-    written: writes.length,
-    withoutConsent,
-    cleared: removals.length,
-  };
+}
+
+export type ConfirmedPublish =
+  | { status: "published"; summary: SyncSummary }
+  | { status: "changed"; summary: SyncSummary };
+
+/**
+ * Publishes only what the merchant confirmed: the plan is made again, and if the number of
+ * customers to write or reminders to remove differs from the confirmed counts (orders arrived,
+ * consent changed), nothing is written and the new counts go back for a fresh confirmation.
+ */
+export async function publishConfirmedReminders(
+  shop: string,
+  graphql: AdminGraphql,
+  confirmed: { written: number; cleared: number },
+  now = new Date(),
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<ConfirmedPublish> {
+  const plan = await planReplenishmentSync(shop, graphql, now, options);
+  if (
+    plan.summary.written !== confirmed.written ||
+    plan.summary.cleared !== confirmed.cleared
+  )
+    return { status: "changed", summary: plan.summary };
+  await applyReplenishmentSync(graphql, plan, options);
+  return { status: "published", summary: plan.summary };
 }
