@@ -9,7 +9,7 @@ import {
 } from "./copurchase";
 import { applyBasisPoints } from "./money";
 import { bundleReason } from "./reasons";
-import { defaultVariant } from "./tiers";
+import { ASSUMED_MARGIN_BPS, defaultVariant } from "./tiers";
 import type { CatalogProduct, EngineOrder, Money } from "./types";
 
 // Bundle suggestions: 2–3 products bought together more than chance, each priced to maximise the
@@ -43,7 +43,7 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   minLift: 1.2,
   maxBundles: 20,
   marginFloorBps: 2_000,
-  assumedMarginBps: 5_000,
+  assumedMarginBps: ASSUMED_MARGIN_BPS,
   maxDiscountBps: 3_000,
   discountStepBps: 25,
   elasticity: 8,

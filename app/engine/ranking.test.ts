@@ -556,20 +556,35 @@ describe("upsells", () => {
     expect(offers).toEqual([]);
   });
 
-  it("offers a dearer sibling unless a rule excludes it", () => {
+  it("offers a dearer sibling that holds more unless a rule excludes it, never another appliance", () => {
     const request: RankRequest = {
       placement: "product_upgrade",
       context: { type: "product", productId: "kettle" },
     };
-    expect(ids(request)).toEqual(["coffee-maker"]);
+    // A coffee maker is dearer and of the same type, but nothing about it is a bigger kettle.
+    expect(ids(request)).toEqual([]);
+    const kettle = (id: string, volume: string, price: number) =>
+      product(id, {
+        title: `${volume} Kettle`,
+        productType: "Appliance",
+        options: [{ name: "Volume", value: volume, price }],
+      });
+    const kettles = buildRankingModel({
+      products: [
+        kettle("kettle", "1L", 7_000),
+        kettle("kettle-xl", "1.7L", 9_000),
+        catalog.find((p) => p.id === "coffee-maker")!,
+      ],
+    });
+    expect(ids(request, kettles)).toEqual(["kettle-xl"]);
     const ban: MerchantRule = {
       id: "x",
       priority: 0,
       action: "exclude",
-      target: { type: "product", productId: "coffee-maker" },
+      target: { type: "product", productId: "kettle-xl" },
       when: { type: "any" },
     };
-    expect(ids({ ...request, rules: [ban] })).toEqual([]);
+    expect(ids({ ...request, rules: [ban] }, kettles)).toEqual([]);
   });
 });
 

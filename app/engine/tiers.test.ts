@@ -160,27 +160,30 @@ describe("next tier up", () => {
     expect(nextTier(buildTierIndex([soldOut]), "ssd")).toBeUndefined();
   });
 
-  it("suggests a dearer sibling of the same type, same vendor first, inside the band", () => {
+  it("suggests a dearer sibling of the same type that holds more, same vendor first, inside the band", () => {
+    const blender = (
+      id: string,
+      capacity: string,
+      price: number,
+      fields: Parameters<typeof product>[2],
+    ) =>
+      product(id, [{ options: { Capacity: capacity }, price }], {
+        productType: "Blender",
+        ...fields,
+      });
     const catalog = [
-      product("blender", [{ options: {}, price: 10_000 }], {
-        title: "Blender",
-        productType: "Blender",
-        vendor: "Whirl",
-      }),
-      product("blender-pro", [{ options: {}, price: 14_000 }], {
+      blender("blender", "1L", 10_000, { title: "Blender", vendor: "Whirl" }),
+      blender("blender-pro", "2L", 14_000, {
         title: "Blender Pro",
-        productType: "Blender",
         vendor: "Whirl",
         tags: ["glass jar"],
       }),
-      product("other-brand", [{ options: {}, price: 12_000 }], {
+      blender("other-brand", "1.5L", 12_000, {
         title: "Mixmaster",
-        productType: "Blender",
         vendor: "Other",
       }),
-      product("blender-max", [{ options: {}, price: 30_000 }], {
+      blender("blender-max", "3L", 30_000, {
         title: "Blender Max",
-        productType: "Blender",
         vendor: "Whirl",
       }),
       product("toaster", [{ options: {}, price: 11_000 }], {
@@ -194,17 +197,82 @@ describe("next tier up", () => {
       "blender-pro",
       "other-brand",
     ]);
-    expect(options[0].reason).toBe("+$40 for the Blender Pro");
+    expect(options[0].reason).toBe("+$40 for double the volume");
     expect(options[0].differences).toContainEqual({
       attribute: "Also",
       from: "",
       to: "glass jar",
     });
+    expect(options[1].reason).toBe("+$20 for the 1.5L Mixmaster");
     expect(options[1].differences).toContainEqual({
       attribute: "Brand",
       from: "Whirl",
       to: "Other",
     });
+  });
+
+  it("never offers another brand's product with nothing measurably better, or a smaller one", () => {
+    const tent = (id: string, vendor: string, prices: number[]) =>
+      product(
+        id,
+        ["2-person", "3-person", "4-person"].map((capacity, i) => ({
+          options: { Capacity: capacity },
+          price: prices[i],
+        })),
+        { title: `${vendor} Tent`, productType: "Tent", vendor },
+      );
+    const chosen = tent("ours", "Northpeak", [21_000, 25_000, 30_000]);
+    const other = tent("theirs", "Ridgeline", [24_000, 30_100, 36_000]);
+    const index = buildTierIndex([chosen, other]);
+    // The 3-person of another brand is $1 dearer than our 4-person; theirs 4-person only dearer.
+    expect(upgradeOptions(index, "ours", "ours-2")).toEqual([]);
+    const fromTwo = upgradeOptions(index, "ours", "ours-0");
+    expect(fromTwo.map((o) => o.toVariantId)).toEqual([
+      "ours-1",
+      "ours-2",
+      "theirs-1",
+    ]);
+    expect(fromTwo[2].reason).toBe("+$91 for the 3-person Ridgeline Tent");
+
+    const sameAmount = [
+      product("stove", [{ options: {}, price: 5_000 }], {
+        productType: "Stove",
+        vendor: "A",
+      }),
+      product("stove-b", [{ options: {}, price: 5_100 }], {
+        productType: "Stove",
+        vendor: "B",
+      }),
+    ];
+    expect(upgradeOptions(buildTierIndex(sameAmount), "stove")).toEqual([]);
+  });
+
+  it("never offers a sibling of another size: a size is the shopper's fit, not a tier", () => {
+    const jacket = (id: string, size: string, price: number) =>
+      product(id, [{ options: { Size: size }, price }], {
+        productType: "Jacket",
+      });
+    const index = buildTierIndex([
+      jacket("m", "M", 10_000),
+      jacket("l", "L", 12_000),
+    ]);
+    expect(upgradeOptions(index, "m")).toEqual([]);
+  });
+
+  it("never offers an upgrade that earns the merchant less than what the shopper has", () => {
+    const ssd = product("ssd", [
+      { options: { Capacity: "500GB" }, price: 5_000 },
+      { options: { Capacity: "1TB" }, price: 5_400 },
+      { options: { Capacity: "2TB" }, price: 7_000 },
+    ]);
+    const cost = (i: number, amount: number) =>
+      (ssd.variants[i].cost = { amount, currency: "USD" });
+    cost(0, 3_000); // margin $20
+    cost(1, 3_550); // margin $18.50: +$4 for the shopper, −$1.50 for the merchant
+    cost(2, 4_000); // margin $30
+    expect(
+      upgradeOptions(buildTierIndex([ssd]), "ssd").map((o) => o.toVariantId),
+    ).toEqual(["ssd-2"]);
   });
 
   it("builds a table for every product that has a next tier", () => {

@@ -15,10 +15,18 @@ import type {
 // ordered scale (sizes XS…4XL, capacities with units such as 128GB → 256GB or 250g → 500g, plain
 // numbers), or — for options with no recognisable scale — are simply dearer, except options that
 // change taste rather than tier (colour, flavour, scent …): a blue case is not an upgrade of a red
-// one. Sibling upgrades: a dearer product of the same product type, preferring the same vendor.
-// Either must sit inside the price band (default at most +50%): bigger jumps convert worse.
+// one. Sibling upgrades: a dearer product of the same product type, preferring the same vendor,
+// whose variant is better on a measured option (capacity, volume, storage: 4-person over 3-person)
+// and no worse on any other; a brand or a price alone is not a tier, nor is a size (that is the
+// shopper's fit), nor an option with no scale (which of "Regular" and "Wide" is better?).
+// Either must sit inside the price band (default at most +50%): bigger jumps convert worse. And
+// neither may earn the merchant less per sale than what the shopper has (unitMargin): an upgrade
+// that lowers the margin is a discount in disguise. Decision: docs/decisions/015-offers-a-shopper-would-take.md.
 
 export const DEFAULT_MAX_INCREASE_BPS = 5_000;
+
+/** Margin assumed where the merchant recorded no unit cost (half the price). */
+export const ASSUMED_MARGIN_BPS = 5_000;
 
 const SIDEWAYS_OPTIONS = new Set([
   "color",
@@ -190,6 +198,27 @@ export function defaultVariant(
 }
 
 /**
+ * What one sale of the variant earns the merchant: price less the recorded unit cost, or the
+ * assumed margin when there is no cost in the price's currency.
+ */
+export function unitMargin(variant: CatalogVariant): {
+  margin: Money;
+  assumed: boolean;
+} {
+  const { price, cost } = variant;
+  const known = cost !== undefined && cost.currency === price.currency;
+  return {
+    margin: {
+      amount: known
+        ? price.amount - cost.amount
+        : applyBasisPoints(price.amount, ASSUMED_MARGIN_BPS),
+      currency: price.currency,
+    },
+    assumed: !known,
+  };
+}
+
+/**
  * All upgrades for a variant, best (smallest step) first: variant upgrades before siblings.
  * The first element is "the next tier up".
  */
@@ -209,11 +238,13 @@ export function upgradeOptions(
   const maxIncreaseBps = options.maxIncreaseBps ?? DEFAULT_MAX_INCREASE_BPS;
   const ceiling =
     from.price.amount + applyBasisPoints(from.price.amount, maxIncreaseBps);
+  const fromMargin = unitMargin(from).margin.amount;
   const inBand = (v: CatalogVariant) =>
     isInStock(v) &&
     v.price.currency === from.price.currency &&
     v.price.amount > from.price.amount &&
-    v.price.amount <= ceiling;
+    v.price.amount <= ceiling &&
+    unitMargin(v).margin.amount >= fromMargin;
 
   const variantUpgrades: TierUpgrade[] = [];
   product.variants.forEach((to) => {
@@ -231,13 +262,23 @@ export function upgradeOptions(
     for (const sibling of index.byType.get(normalise(product.productType)) ??
       []) {
       if (sibling.id === product.id) continue;
-      const to = sibling.variants
+      const cheapest = sibling.variants
         .filter(inBand)
-        .sort((a, b) => a.price.amount - b.price.amount)[0];
-      if (!to) continue;
-      const step = siblingStep(product, from, sibling, to);
+        .sort((a, b) => a.price.amount - b.price.amount)
+        .flatMap((to) => {
+          const step = siblingStep(product, from, sibling, to);
+          return step ? [{ to, step }] : [];
+        })[0];
+      if (!cheapest) continue;
       siblingUpgrades.push(
-        makeUpgrade("sibling", product, from, sibling, to, step),
+        makeUpgrade(
+          "sibling",
+          product,
+          from,
+          sibling,
+          cheapest.to,
+          cheapest.step,
+        ),
       );
     }
     const vendor = normalise(product.vendor);
@@ -311,7 +352,35 @@ function siblingStep(
   from: CatalogVariant,
   sibling: CatalogProduct,
   to: CatalogVariant,
-): Step {
+): Step | undefined {
+  const optionDifferences: TierDifference[] = [];
+  let benefit: string | undefined;
+  for (const option of from.options) {
+    const other = to.options.find(
+      (o) => normalise(o.name) === normalise(option.name),
+    );
+    if (!other || normalise(other.value) === normalise(option.value)) continue;
+    const difference = {
+      attribute: option.name,
+      from: option.value,
+      to: other.value,
+    };
+    if (SIDEWAYS_OPTIONS.has(normalise(option.name))) {
+      optionDifferences.push(difference);
+      continue;
+    }
+    const a = parseOptionScale(option.value);
+    const b = parseOptionScale(other.value);
+    if (!a || !b || a.kind === "size" || b.kind === "size") return undefined;
+    const order = compareOnScale(a, b);
+    if (order === undefined || order < 0) return undefined;
+    // "1L" and "1000ml" are the same value written two ways.
+    if (order === 0) continue;
+    optionDifferences.push(difference);
+    benefit ??=
+      multipleOf(option.name, a, b) ?? `the ${other.value} ${sibling.title}`;
+  }
+  if (!benefit) return undefined;
   const differences: TierDifference[] = [
     { attribute: "Product", from: product.title, to: sibling.title },
   ];
@@ -322,21 +391,12 @@ function siblingStep(
       to: sibling.vendor,
     });
   }
-  for (const option of from.options) {
-    const other = to.options.find((o) => o.name === option.name);
-    if (other && other.value !== option.value) {
-      differences.push({
-        attribute: option.name,
-        from: option.value,
-        to: other.value,
-      });
-    }
-  }
+  differences.push(...optionDifferences);
   const fromTags = new Set(product.tags.map(normalise));
   const extra = sibling.tags.filter((t) => !fromTags.has(normalise(t)));
   if (extra.length > 0)
     differences.push({ attribute: "Also", from: "", to: extra.join(", ") });
-  return { differences, benefit: `the ${sibling.title}` };
+  return { differences, benefit };
 }
 
 function describeBenefit(
@@ -345,21 +405,20 @@ function describeBenefit(
   from: OptionScale | undefined,
   to: OptionScale | undefined,
 ): string {
-  if (from?.kind === "measure" && to?.kind === "measure" && from.value > 0) {
-    const phrase = multipleBenefit(
-      to.value / from.value,
-      BENEFIT_NOUN[from.dimension],
-    );
-    if (phrase) return phrase;
-  }
-  if (from?.kind === "number" && to?.kind === "number" && from.value > 0) {
-    const phrase = multipleBenefit(
-      to.value / from.value,
-      name.trim().toLowerCase(),
-    );
-    if (phrase) return phrase;
-  }
-  return `the ${toValue}`;
+  return (from && to && multipleOf(name, from, to)) ?? `the ${toValue}`;
+}
+
+/** "double the storage" when the step is a whole multiple of a measured option. */
+function multipleOf(
+  name: string,
+  from: OptionScale,
+  to: OptionScale,
+): string | undefined {
+  if (from.kind === "measure" && to.kind === "measure" && from.value > 0)
+    return multipleBenefit(to.value / from.value, BENEFIT_NOUN[from.dimension]);
+  if (from.kind === "number" && to.kind === "number" && from.value > 0)
+    return multipleBenefit(to.value / from.value, name.trim().toLowerCase());
+  return undefined;
 }
 
 function makeUpgrade(

@@ -8,9 +8,8 @@ import {
   popularity,
   productActivity,
 } from "~/engine/copurchase";
-import { applyBasisPoints } from "~/engine/money";
 import { boughtTogetherReason } from "~/engine/reasons";
-import { buildTierTable, defaultVariant } from "~/engine/tiers";
+import { buildTierTable, defaultVariant, unitMargin } from "~/engine/tiers";
 import type { CatalogProduct, EngineOrder, Money } from "~/engine/types";
 import { ratioToBasisPoints } from "~/engine/money";
 import { recommenderFor } from "~/services/model/model.server";
@@ -52,7 +51,6 @@ export interface Suggestion {
   costAssumed: boolean;
 }
 
-export const ASSUMED_MARGIN_BPS = 5_000;
 const MAX_CROSS_SELLS = 30;
 const MAX_UPGRADES = 20;
 const CROSS_SELL_ANCHORS = 40;
@@ -67,22 +65,13 @@ export const suggestionKey = {
   upgrade: (from: string, to: string) => `upgrade:${from}>${to}`,
 };
 
-function unitMargin(product: CatalogProduct): {
+function offeredUnit(product: CatalogProduct): {
   price: Money;
   margin: Money;
   assumed: boolean;
 } | null {
   const v = defaultVariant(product);
-  if (!v) return null;
-  const known = v.cost !== undefined && v.cost.currency === v.price.currency;
-  const margin = known
-    ? v.price.amount - v.cost!.amount
-    : applyBasisPoints(v.price.amount, ASSUMED_MARGIN_BPS);
-  return {
-    price: v.price,
-    margin: { amount: margin, currency: v.price.currency },
-    assumed: !known,
-  };
+  return v ? { price: v.price, ...unitMargin(v) } : null;
 }
 
 export interface SuggestionInput {
@@ -137,7 +126,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
       limit: 3,
     })) {
       const partner = byId.get(e.productId);
-      const unit = partner && unitMargin(partner);
+      const unit = partner && offeredUnit(partner);
       if (!unit || e.lift < CROSS_SELL_MIN_LIFT) continue;
       crossSells.push({
         key: suggestionKey.cross_sell(anchor, e.productId),
@@ -169,13 +158,16 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
   // Upgrades: the next tier up of the products that sell, by how often the base sells.
   const tiers = buildTierTable(input.products);
   const upgrades: Suggestion[] = [];
+  // Margins of the variants an upgrade compares, not of the products' first variants.
+  const variantOf = (productId: string, variantId: string) =>
+    byId.get(productId)?.variants.find((v) => v.id === variantId);
   for (const [fromId, upgrade] of tiers) {
     const orders = productActivity(stats, fromId).orders;
-    const to = byId.get(upgrade.toProductId);
-    const from = byId.get(fromId);
-    const toUnit = to && unitMargin(to);
-    const fromUnit = from && unitMargin(from);
-    if (orders === 0 || !toUnit || !fromUnit) continue;
+    const to = variantOf(upgrade.toProductId, upgrade.toVariantId);
+    const from = variantOf(fromId, upgrade.fromVariantId);
+    if (orders === 0 || !to || !from) continue;
+    const toUnit = unitMargin(to);
+    const fromUnit = unitMargin(from);
     // Only different products: a variant upgrade is always shown by the upgrade block already.
     if (upgrade.kind !== "sibling") continue;
     upgrades.push({
