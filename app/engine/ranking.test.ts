@@ -260,6 +260,122 @@ describe("ranking cross-sells", () => {
   });
 });
 
+describe("offers a shopper would take", () => {
+  const tent = (id: string, price: number) =>
+    product(id, { title: `Tent ${id}`, productType: "Tent", price });
+  const gear = [
+    tent("tent-a", 26_000),
+    tent("tent-b", 24_000),
+    product("pad", { title: "Sleeping Pad", productType: "Pad", price: 6_000 }),
+    product("lamp", { title: "Headlamp", productType: "Lamp", price: 3_000 }),
+    product("socks", { title: "Socks", productType: "Socks", price: 1_500 }),
+    product("socks-wool", {
+      title: "Wool Socks",
+      productType: "Socks",
+      price: 2_000,
+    }),
+  ];
+  const gearHistory = [
+    ...orders(12, "tent-a", "pad"),
+    ...orders(8, "tent-b", "lamp"),
+    ...orders(4, "pad", "lamp"),
+    // Two tents in one order, twice: a party's tents, or chance; not enough to call it a pair.
+    ...orders(2, "tent-a", "tent-b"),
+    ...orders(30, "tent-a"),
+    ...orders(30, "tent-b"),
+    // Hikers buy two kinds of socks together, far beyond chance.
+    ...orders(9, "socks", "socks-wool"),
+    ...orders(3, "socks"),
+    ...orders(3, "socks-wool"),
+  ];
+  const gearModel = buildRankingModel({
+    products: gear,
+    copurchase: buildCoPurchase(gearHistory),
+  });
+  const rank = (request: RankRequest) =>
+    rankOffers(gearModel, { limit: 12, ...request });
+
+  it("offers no second product of a kind already in the cart unless the shop's orders pair them", () => {
+    const withTent = rank({
+      placement: "cart",
+      context: { type: "cart", productIds: ["tent-a"] },
+    }).map((o) => o.productId);
+    expect(withTent).toContain("pad");
+    expect(withTent).not.toContain("tent-b");
+    const onTentPage = rank({
+      placement: "product_fbt",
+      context: { type: "product", productId: "tent-b" },
+    }).map((o) => o.productId);
+    expect(onTentPage).not.toContain("tent-a");
+    const withSocks = rank({
+      placement: "cart",
+      context: { type: "cart", productIds: ["socks"] },
+    }).map((o) => o.productId);
+    expect(withSocks[0]).toBe("socks-wool");
+  });
+
+  it("still offers a second of a kind the merchant pinned", () => {
+    const pin: MerchantRule = {
+      id: "pin",
+      priority: 1,
+      action: "pin",
+      productId: "tent-b",
+      when: { type: "any" },
+    };
+    expect(
+      rank({
+        placement: "cart",
+        context: { type: "cart", productIds: ["tent-a"] },
+        rules: [pin],
+      })[0].productId,
+    ).toBe("tent-b");
+  });
+
+  it("after checkout offers nothing dearer than half the order, and speaks of the order, not a cart", () => {
+    const afterPad = rank({
+      placement: "post_purchase",
+      context: { type: "order", productIds: ["pad"] },
+    });
+    // A $60 order: the $30 headlamp and the socks fit, the tents do not.
+    expect(afterPad.map((o) => o.productId).sort()).toEqual([
+      "lamp",
+      "socks",
+      "socks-wool",
+    ]);
+    const afterTwoPads = rank({
+      placement: "post_purchase",
+      context: {
+        type: "order",
+        productIds: ["pad"],
+        lines: [{ productId: "pad", variantId: "pad-v0", quantity: 9 }],
+      },
+    });
+    // Nine pads make a $540 order: a $260 tent is inside half of it.
+    expect(afterTwoPads.map((o) => o.productId)).toContain("tent-a");
+    // The placement's price band sets the share: a fifth of a $240 tent is $48, under the pad.
+    const afterTent = rank({
+      placement: "post_purchase",
+      context: { type: "order", productIds: ["tent-b"] },
+      maxIncreaseBps: 2_000,
+    });
+    expect(afterTent.map((o) => o.productId)).not.toContain("pad");
+    expect(afterTent[0]).toMatchObject({
+      productId: "lamp",
+      reason: "Often bought with Tent tent-b",
+    });
+    // The pad goes with both the tent and the headlamp just ordered.
+    expect(
+      rank({
+        placement: "post_purchase",
+        context: { type: "order", productIds: ["tent-a", "lamp"] },
+      })[0],
+    ).toMatchObject({
+      productId: "pad",
+      reason: "Often bought with what you just ordered",
+    });
+  });
+});
+
 describe("merchant rules", () => {
   // Distributes over the union so each rule kind keeps its own fields.
   type RuleInput<R = MerchantRule> = R extends MerchantRule
@@ -426,8 +542,10 @@ describe("fallbacks and stability", () => {
         completion,
       });
       expect(offers).toHaveLength(2);
-      expect(offers[0].productId).toBe("coffee-maker");
-      expect(offers[0].reason).toBe("Similar to Electric Kettle");
+      // The kettle's vendor and collection bring its filters; the coffee maker is closer still,
+      // but it is a second appliance (same kind) that nobody bought with a kettle.
+      expect(offers[0].productId).toBe("filters");
+      expect(offers.map((o) => o.productId)).not.toContain("coffee-maker");
     }
   });
 

@@ -14,12 +14,13 @@ import {
   type CoPurchaseStats,
   type PairEvidence,
 } from "./copurchase";
-import { ratioToBasisPoints } from "./money";
+import { applyBasisPoints, ratioToBasisPoints } from "./money";
 import {
   boughtTogetherReason,
   bundleReason,
   cartCompanionReason,
   oftenBoughtWithReason,
+  orderCompanionReason,
   popularReason,
   similarToReason,
   storePickReason,
@@ -37,6 +38,7 @@ import type {
   MerchantBundle,
   MerchantRule,
   Offer,
+  OrderLineRef,
   Placement,
   RecommendationContext,
   RuleTarget,
@@ -64,6 +66,10 @@ import type {
 // Pinned products come first (by rule priority). The rest are diversified greedily, MMR-style:
 // at most one product per productType+vendor cluster until the list would otherwise run short, and
 // each pick maximises relevance − DIVERSITY·(similarity to what is already picked).
+// Offers a shopper would take (docs/decisions/015): no second product of a kind already in the
+// context (a second tent beside a tent) unless the shop's orders show the two bought together
+// (SAME_KIND_MIN_ORDERS joint orders and shrunk lift SAME_KIND_MIN_LIFT); after checkout, nothing
+// dearer than a share of the order just placed (the placement's price band).
 // A merchant bundle with the viewed product replaces all of this: its discount applies only when
 // exactly its products are bought together, so it is offered whole or not at all.
 
@@ -102,6 +108,11 @@ const PARTNERS_PER_CART = 300;
 const SIMILAR_PER_CART = 150;
 const PER_ANCHOR_FLOOR = 5;
 const MIN_ORDERS_FOR_SHARE = 3;
+// Evidence that two products of one kind are bought together, not instead of each other. Shrunk
+// lift (prior: 10 orders of independence) is relative to chance, so it holds on a shop of any size;
+// measured in docs/decisions/015.
+const SAME_KIND_MIN_ORDERS = 3;
+const SAME_KIND_MIN_LIFT = 1.5;
 
 export interface RankingModel {
   readonly products: ReadonlyMap<string, CatalogProduct>;
@@ -144,7 +155,10 @@ export interface RankRequest {
   weights?: Partial<BlendWeights>;
   /** Products carrying any of these tags are never offered unless pinned (e.g. "gift-card"). */
   excludeTags?: readonly string[];
-  /** Upsell price band in basis points (default +50%). */
+  /**
+   * Price band in basis points (default 50%): an upgrade's largest step up from the viewed variant;
+   * after checkout, the largest offer price as a share of the order's value.
+   */
   maxIncreaseBps?: number;
   /** Orders after which a product's own evidence outweighs content similarity. */
   coldStartOrders?: number;
@@ -226,13 +240,19 @@ function rankCrossSells(
   const coldStartOrders = request.coldStartOrders ?? 10;
   const knownAnchors = anchors.filter((id) => model.products.has(id));
 
+  const kinds = anchorsByKind(model, anchors);
+  const ceiling = postPurchaseCeiling(model, request);
+
   const eligible = (id: string, pinned: boolean): boolean => {
     const p = model.products.get(id);
-    if (!p || inContext.has(id) || !defaultVariant(p)) return false;
+    const variant = p && defaultVariant(p);
+    if (!p || !variant || inContext.has(id)) return false;
+    if (ceiling !== undefined && variant.price.amount > ceiling) return false;
     if (isExcluded(p, rules, pinned ? pinPriority(rules, id) : -Infinity))
       return false;
     if (pinned) return true;
     if (p.tags.some((t) => excludeTags.has(normalise(t)))) return false;
+    if (secondOfAKind(stats, kinds, p)) return false;
     return (
       rules.onlyFrom === undefined || p.collections.includes(rules.onlyFrom)
     );
@@ -387,6 +407,72 @@ function rankCrossSells(
   return offers;
 }
 
+/** Context products by their normalised product type; products without one have no kind. */
+function anchorsByKind(
+  model: RankingModel,
+  anchors: readonly string[],
+): Map<string, string[]> {
+  const kinds = new Map<string, string[]>();
+  for (const id of anchors) {
+    const kind = normalise(model.products.get(id)?.productType ?? "");
+    if (kind) kinds.set(kind, [...(kinds.get(kind) ?? []), id]);
+  }
+  return kinds;
+}
+
+/**
+ * A candidate of the same kind as a context product is a substitute (a second tent), unless the
+ * shop's own orders show it bought with one of them beyond chance.
+ */
+function secondOfAKind(
+  stats: CoPurchaseStats | undefined,
+  kinds: ReadonlyMap<string, readonly string[]>,
+  candidate: CatalogProduct,
+): boolean {
+  const sameKind = kinds.get(normalise(candidate.productType));
+  if (!sameKind) return false;
+  return !sameKind.some((anchor) => {
+    const e = stats && pairEvidence(stats, anchor, candidate.id);
+    return (
+      e !== undefined &&
+      e.orders >= SAME_KIND_MIN_ORDERS &&
+      e.lift >= SAME_KIND_MIN_LIFT
+    );
+  });
+}
+
+/**
+ * After checkout the order just placed sets what an offer may cost: at most the price band's share
+ * of the order's value (lines at their variants' prices, or one of each product).
+ */
+function postPurchaseCeiling(
+  model: RankingModel,
+  request: RankRequest,
+): number | undefined {
+  const { context } = request;
+  if (context.type !== "order") return undefined;
+  const lines =
+    context.lines ??
+    context.productIds.map((productId): OrderLineRef => ({
+      productId,
+      quantity: 1,
+    }));
+  let value = 0;
+  for (const line of lines) {
+    const product = model.products.get(line.productId);
+    const variant =
+      product?.variants.find((v) => v.id === line.variantId) ??
+      (product && defaultVariant(product));
+    if (variant) value += variant.price.amount * Math.max(1, line.quantity);
+  }
+  // An order of products the model does not know says nothing about a fitting price.
+  if (value === 0) return undefined;
+  return applyBasisPoints(
+    value,
+    request.maxIncreaseBps ?? DEFAULT_MAX_INCREASE_BPS,
+  );
+}
+
 interface Scored {
   productId: string;
   score: number;
@@ -533,9 +619,14 @@ function crossSellReason(
           (x, y) => y.e.orders - x.e.orders || compareIds(x.anchor, y.anchor),
         )
     : [];
+  // After checkout there is no cart: the companion is the order just placed.
+  const companionReason =
+    request.context.type === "order"
+      ? orderCompanionReason
+      : cartCompanionReason;
   const fromEvidence = (): string | undefined => {
     if (evidenced.length === 0) return undefined;
-    if (evidenced.length >= 2) return cartCompanionReason();
+    if (evidenced.length >= 2) return companionReason();
     const { anchor, e } = evidenced[0];
     if (
       request.context.type === "product" &&
@@ -544,16 +635,16 @@ function crossSellReason(
       return boughtTogetherReason(ratioToBasisPoints(e.rawConfidence));
     }
     const title = model.products.get(anchor)?.title;
-    return title ? oftenBoughtWithReason(title) : cartCompanionReason();
+    return title ? oftenBoughtWithReason(title) : companionReason();
   };
   if (pinned && (breakdown[strongest] ?? 0) === 0)
     return fromEvidence() ?? storePickReason();
   if (strongest === "copurchase" || strongest === "completion") {
     const reason = fromEvidence();
     if (reason) return reason;
-    if (request.context.type !== "product") return cartCompanionReason();
+    if (request.context.type !== "product") return companionReason();
     const title = model.products.get(anchors[0])?.title;
-    return title ? oftenBoughtWithReason(title) : cartCompanionReason();
+    return title ? oftenBoughtWithReason(title) : companionReason();
   }
   if (strongest === "content" && s.similarAnchor) {
     return similarToReason(model.products.get(s.similarAnchor)!.title);

@@ -17,6 +17,11 @@ export function cartCompanionReason(): string {
   return "Often added with items in your cart";
 }
 
+/** After checkout there is no cart: the order just placed is what the offer goes with. */
+export function orderCompanionReason(): string {
+  return "Often bought with what you just ordered";
+}
+
 export function similarToReason(anchorTitle: string): string {
   return `Similar to ${anchorTitle}`;
 }

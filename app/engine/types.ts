@@ -144,11 +144,23 @@ export interface Offer {
   upgrade?: UpgradeStep;
 }
 
+/** A line of an order just placed: what the buyer paid for, as far as the checkout says. */
+export interface OrderLineRef {
+  productId: string;
+  variantId?: string;
+  quantity: number;
+}
+
 /** Where the shopper is: one product page, a whole cart, or an order just placed. */
 export type RecommendationContext =
   | { type: "product"; productId: string; variantId?: string }
   | { type: "cart"; productIds: readonly string[] }
-  | { type: "order"; productIds: readonly string[] };
+  | {
+      type: "order";
+      productIds: readonly string[];
+      /** The order's lines, which set its value; without them, one of each product. */
+      lines?: readonly OrderLineRef[];
+    };
 
 /**
  * Injected cart-completion model (e.g. the EASE^R linear model): scores for candidate products given

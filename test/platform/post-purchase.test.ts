@@ -30,7 +30,9 @@ const BROWSER =
 async function checkoutToken(
   store: string,
   referenceId: string,
-  { secret = API_SECRET_KEY, productIds = [1] } = {},
+  // Two of product 1 by default: a $50 order, so the $25 product 2 is inside the offer's price band
+  // (at most half the order just placed).
+  { secret = API_SECRET_KEY, productIds = [1], quantity = 2 } = {},
 ) {
   // getJwt's type lists the admin session token's claims; Shopify's post-purchase token adds
   // input_data, which the helper signs like any other claim.
@@ -41,7 +43,7 @@ async function checkoutToken(
         referenceId,
         lineItems: productIds.map((id) => ({
           product: { id, variant: { id: id * 100 + 1 } },
-          quantity: 1,
+          quantity,
         })),
       },
     },
@@ -168,6 +170,17 @@ describe("POST /api/post-purchase/offer", () => {
       maxQuantity: 3,
       signedAt: null,
     });
+  });
+
+  it("offers nothing dearer than half the order just placed, as the checkout token's lines price it", async () => {
+    const token = await checkoutToken(STORE, "ref-small", { quantity: 1 });
+    const response = await askOffer(token, {
+      referenceId: "ref-small",
+      productIds: ["1"],
+    });
+    expect(response.status).toBe(200);
+    // One $25 item: the only other product, also $25, is out of the band.
+    expect(await response.json()).toEqual({ offer: null });
   });
 
   it("adds CORS headers for the extension's origin and answers the preflight", async () => {

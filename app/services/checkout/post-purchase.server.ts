@@ -15,6 +15,7 @@ import type {
   AddVariantChange,
   PostPurchaseOfferPayload,
 } from "../../../extensions/cartlift-post-purchase/src/contract";
+import type { OrderLineRef } from "~/engine/types";
 import { recommend } from "~/services/storefront/recommendations.server";
 import { signJwt } from "~/services/platform/jwt.server";
 
@@ -65,7 +66,13 @@ const CheckoutTokenPayload = z.object({
           lineItems: z
             .array(
               z.object({
-                product: z.object({ id: z.union([z.number(), z.string()]) }),
+                product: z.object({
+                  id: z.union([z.number(), z.string()]),
+                  variant: z
+                    .object({ id: z.union([z.number(), z.string()]) })
+                    .optional(),
+                }),
+                quantity: z.number().int().positive().optional(),
               }),
             )
             .optional(),
@@ -79,6 +86,8 @@ export interface CheckoutTokenContext {
   shop: string;
   referenceId: string | null;
   productIds: string[] | null;
+  /** The order's lines (variant and quantity) when the token has them: they set its value. */
+  lines: OrderLineRef[] | null;
 }
 
 export function checkoutTokenContext(payload: unknown): CheckoutTokenContext {
@@ -95,11 +104,17 @@ export function checkoutTokenContext(payload: unknown): CheckoutTokenContext {
       "The checkout token names no shop",
     );
   const purchase = data.input_data?.initialPurchase;
+  const lines =
+    purchase?.lineItems?.map(({ product, quantity }): OrderLineRef => ({
+      productId: String(product.id),
+      ...(product.variant ? { variantId: String(product.variant.id) } : {}),
+      quantity: quantity ?? 1,
+    })) ?? null;
   return {
     shop,
     referenceId: purchase?.referenceId ?? null,
-    productIds:
-      purchase?.lineItems?.map((line) => String(line.product.id)) ?? null,
+    productIds: lines?.map((line) => line.productId) ?? null,
+    lines,
   };
 }
 
@@ -195,7 +210,11 @@ export async function makePostPurchaseOffer(
   const [{ offers }, shopRow] = await Promise.all([
     recommend(shop, {
       placement: "post_purchase",
-      context: { type: "order", productIds },
+      context: {
+        type: "order",
+        productIds,
+        ...(token.lines ? { lines: token.lines } : {}),
+      },
       limit: 1,
     }),
     prisma.shop.findUnique({
