@@ -189,7 +189,11 @@ function PlacementCard({ p }: { p: PlacementRow }) {
           value={priceBand}
           onChange={setPriceBand}
           error={errors.priceBandPct}
-          helpText="Largest price step up an upgrade may take."
+          helpText={
+            p.placement === "post_purchase"
+              ? "Most the offer may cost, as a share of the order just placed."
+              : "Largest price step up an upgrade may take."
+          }
           autoComplete="off"
         />
       </FormLayout.Group>
