@@ -446,8 +446,13 @@ document.addEventListener("click", async (e) => {
     body: JSON.stringify({ ...body, sections: "cart-icon-bubble,cart-drawer,main-cart" }) });
   const { sections } = await r.json();
   for (const [id, html] of Object.entries(sections || {})) {
+    if (!html) continue;
+    // A section's wrapper is replaced whole; an element of the section's name (Dawn's cart
+    // bubble) takes the section's content.
     const old = document.getElementById("shopify-section-" + id);
-    if (old && html) old.outerHTML = html;
+    const own = !old && document.getElementById(id);
+    if (old) old.outerHTML = html;
+    else if (own) own.innerHTML = new DOMParser().parseFromString(html, "text/html").body.firstElementChild.innerHTML;
   }
   if (b.dataset.themeAdd) setDrawer(true);
 });

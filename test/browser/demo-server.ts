@@ -192,3 +192,33 @@ export async function nav(page: Page, name: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === path);
   await hydrated(page);
 }
+
+/**
+ * Console errors and uncaught exceptions of a page, as a shopper's devtools would show them.
+ * Chromium itself logs every failed network request; that line comes from the browser's network
+ * stack (a test may make the proxy fail on purpose, a page has no favicon), not from any script.
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      errors.push(m.text());
+  });
+  return errors;
+}
+
+export interface CartJson {
+  item_count: number;
+  items: {
+    product_id: number;
+    variant_id: number;
+    properties: Record<string, string>;
+  }[];
+}
+
+/** The page's cart, as the Ajax API (`/cart.js`) returns it. */
+export const cartOf = (page: Page) =>
+  page.evaluate(async () =>
+    (await fetch("/cart.js")).json(),
+  ) as Promise<CartJson>;

@@ -1,35 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
-import { CHROMIUM, hasChromium, newPage } from "./demo-server";
+import {
+  CHROMIUM,
+  cartOf,
+  hasChromium,
+  newPage,
+  watchErrors,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 if (!hasChromium)
   console.warn(
     `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
   );
-
-interface CartJson {
-  item_count: number;
-  items: { product_id: number; properties: Record<string, string> }[];
-}
-
-/** Console errors and uncaught exceptions of a page, as a shopper's devtools would show them. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    // Chromium itself logs every failed network request; that line comes from the browser's
-    // network stack (the test made the proxy fail on purpose), not from any script.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-      errors.push(m.text());
-  });
-  return errors;
-}
-
-const cart = (page: Page) =>
-  page.evaluate(async () =>
-    (await fetch("/cart.js")).json(),
-  ) as Promise<CartJson>;
 
 describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   const env = useDemoInChromium();
@@ -69,7 +51,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
       .filter({ hasText: "Added to cart" })
       .waitFor();
 
-    const { items, item_count } = await cart(page);
+    const { items, item_count } = await cartOf(page);
     expect(item_count).toBe((await offers.count()) + 1);
     const suggested = items.filter((i) => i.properties._cartlift);
     expect(suggested).toHaveLength(await offers.count());
@@ -86,7 +68,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     await page
       .getByRole("button", { name: "Add to cart", exact: true })
       .click();
-    await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+    await expect.poll(async () => (await cartOf(page)).item_count).toBe(1);
     await page.goto(`${env.demo.url}/demo/storefront/cart`);
     const block = page.getByRole("region", { name: "Complete your order" });
     const adds = block.getByRole("button", { name: /^Add .+ to cart$/ });
