@@ -34,6 +34,15 @@ const cart = (page: Page) =>
 describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   const env = useDemoInChromium();
 
+  /** The demo product page's "Add to cart": a cart with one line. */
+  const addProduct = async (page: Page) => {
+    await page.goto(`${env.demo.url}/demo/storefront`);
+    await page
+      .getByRole("button", { name: "Add to cart", exact: true })
+      .click();
+    await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+  };
+
   it("shows a bundle with reasons on a product page and adds all of it with the attribution property", async () => {
     const page = await newPage(env.browser);
     const errors = watchErrors(page);
@@ -82,11 +91,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   it("changes the cart block's offers when the cart changes", async () => {
     const page = await newPage(env.browser);
     const errors = watchErrors(page);
-    await page.goto(`${env.demo.url}/demo/storefront`);
-    await page
-      .getByRole("button", { name: "Add to cart", exact: true })
-      .click();
-    await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+    await addProduct(page);
     await page.goto(`${env.demo.url}/demo/storefront/cart`);
     const block = page.getByRole("region", { name: "Complete your order" });
     const adds = block.getByRole("button", { name: /^Add .+ to cart$/ });
@@ -117,11 +122,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     it(`keeps layout shift within 0.01 on the product and cart pages at ${width}x${height}, with content below the blocks`, async () => {
       const page = await newPage(env.browser, viewport);
       const errors = watchErrors(page);
-      await page.goto(`${env.demo.url}/demo/storefront`);
-      await page
-        .getByRole("button", { name: "Add to cart", exact: true })
-        .click();
-      await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+      await addProduct(page);
       // Offers that arrive well after the page painted, as on a phone network.
       await page.route("**/apps/cartlift/recommendations**", async (route) => {
         await new Promise((r) => setTimeout(r, 400));
