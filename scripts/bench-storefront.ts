@@ -29,6 +29,7 @@ import {
   hasChromium,
   launchChromium,
   newPage,
+  settleBlocks,
   startDemo,
   CHROMIUM,
   VIEWPORTS,
@@ -300,25 +301,7 @@ async function measure(
     }).observe({ type: "layout-shift", buffered: true });
   });
   await page.goto(url, { waitUntil: "load" });
-  // Blocks near the viewport load at once; scroll through the page so lazy ones load too.
-  await page.evaluate(async () => {
-    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
-      window.scrollTo(0, y);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    window.scrollTo(0, 0);
-  });
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll("cartlift-offers")].every(
-        (el) =>
-          ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
-          // Collapsed, or in a closed drawer (a phone's), where it never loads.
-          !(el as HTMLElement).offsetParent,
-      ),
-    undefined,
-    { timeout: 15_000 },
-  );
+  await settleBlocks(page);
   await page.waitForTimeout(1000);
   return page.evaluate(() => {
     const w = window as unknown as {

@@ -222,3 +222,28 @@ export const cartOf = (page: Page) =>
   page.evaluate(async () =>
     (await fetch("/cart.js")).json(),
   ) as Promise<CartJson>;
+
+/**
+ * Scrolls through the page so that every block loads (they load when near the viewport), back to
+ * the top, then waits until each has its offers or settled empty. A block that is collapsed or in
+ * a closed drawer (a phone's) never loads, and counts as settled.
+ */
+export async function settleBlocks(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    window.scrollTo(0, 0);
+  });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("cartlift-offers")].every(
+        (el) =>
+          ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
+          !(el as HTMLElement).offsetParent,
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+}
