@@ -31,7 +31,12 @@ export function minimumUnitPrice(
 ): number {
   return cost === undefined
     ? mulDivCeil(unitPrice, marginFloorBps, BPS)
-    : mulDivCeil(cost, BPS, BPS - marginFloorBps);
+    : costFloorPrice(cost, marginFloorBps);
+}
+
+/** The lowest price that keeps the margin floor over a known cost, whatever the list price. */
+export function costFloorPrice(cost: number, marginFloorBps: number): number {
+  return mulDivCeil(cost, BPS, BPS - marginFloorBps);
 }
 
 /** The most one unit may be discounted without breaking the margin floor. */
