@@ -317,51 +317,38 @@ describe("bundle form", () => {
     ).toEqual({ discountValue: 450, marginFloorBps: 1250, source: "manual" });
   });
 
-  it("refuses a discount larger than the bundle's price, naming the most the margin floor allows", async () => {
-    await productsWithPrices({ "1": 30_099, "2": 14_999 });
-    const result = await run(
-      bundleRoute.action,
-      await request(SHOP_A, "/app/bundles/new", {
-        ...validBundle,
-        discountType: "fixed_amount",
-        discountValue: "9999",
-      }),
-      { id: "new" },
-    );
-    expect(statusOf(result)).toBe(422);
-    expect(result).toMatchObject({
-      data: {
-        errors: {
-          discountValue:
-            "More than the bundle's price of $450.98: at most $360.78 keeps the 20% margin floor",
-        },
-      },
-    });
-    expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
-  });
-
-  it("refuses a percentage that goes under the margin floor of a recorded cost", async () => {
-    await productsWithPrices({ "1": 30_099, "2": 14_999 }, { "2": 10_000 });
-    const result = await run(
-      bundleRoute.action,
-      await request(SHOP_A, "/app/bundles/new", {
-        ...validBundle,
-        discountValue: "100",
-      }),
-      { id: "new" },
-    );
-    expect(statusOf(result)).toBe(422);
-    // 149.99 with a 100.00 cost must sell for at least 125.00 to keep 20%: 16.66% off at most.
-    expect(result).toMatchObject({
-      data: {
-        errors: {
-          discountValue:
-            "At most 16.66% keeps the 20% margin floor at today's prices",
-        },
-      },
-    });
-    expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
-  });
+  // A $450.98 bundle at a 20% floor. 149.99 with a 100.00 cost must sell for at least 125.00
+  // to keep 20%, so 16.66% off at most; without costs each product keeps 20% of its price.
+  it.each([
+    {
+      refused: "a discount larger than the bundle's price",
+      form: { discountType: "fixed_amount", discountValue: "9999" },
+      costs: {} as Record<string, number>,
+      message:
+        "More than the bundle's price of $450.98: at most $360.78 keeps the 20% margin floor",
+    },
+    {
+      refused: "a percentage under the margin floor of a recorded cost",
+      form: { discountValue: "100" },
+      costs: { "2": 10_000 },
+      message: "At most 16.66% keeps the 20% margin floor at today's prices",
+    },
+  ])(
+    "refuses $refused, naming the most the floor allows",
+    async ({ form, costs, message }) => {
+      await productsWithPrices({ "1": 30_099, "2": 14_999 }, costs);
+      const result = await run(
+        bundleRoute.action,
+        await request(SHOP_A, "/app/bundles/new", { ...validBundle, ...form }),
+        { id: "new" },
+      );
+      expect(statusOf(result)).toBe(422);
+      expect(result).toMatchObject({
+        data: { errors: { discountValue: message } },
+      });
+      expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
+    },
+  );
 
   it("shows Shopify's userErrors when the bundle discount cannot be created", async () => {
     await prisma.product.createMany({
