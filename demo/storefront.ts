@@ -350,7 +350,7 @@ export function demoStorefront({
         product,
       },
       // Shopify's global objects are visible inside rendered snippets too.
-      { globals: { routes: DEMO_ROUTES } },
+      { globals: { routes: DEMO_ROUTES, cart: cartJson(cart) } },
     );
   }
 
@@ -376,13 +376,13 @@ export function demoStorefront({
 <script src="/demo/storefront/assets/cartlift.js" defer></script>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
-header,main{grid-column:1;padding:1rem 2rem}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
+header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #ddd;color:#555}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
 #shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
 main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
 button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
 @media (max-width:50rem){
-body{display:block}header,main{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
+body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
 [data-drawer-toggle]{display:inline-block}.drawer__close{display:block;margin-left:auto}
 #shopify-section-cart-drawer{display:none;position:fixed;inset:0 0 0 auto;z-index:10;width:min(22rem,100%);box-sizing:border-box;overflow-y:auto;background:#fff;box-shadow:0 0 2rem #0004}
 .drawer-open #shopify-section-cart-drawer{display:block}
@@ -394,11 +394,22 @@ body{display:block}header,main{padding:1rem}td,th{padding:.3rem}td:nth-child(3){
 <form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
 <label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label></form></header>
 <main>${main}</main>
+<footer><p>Cartlift demo store · Free shipping over $75 · 30-day returns</p><nav aria-label="Footer"><a href="/demo/storefront">Shop</a> <a href="/demo/storefront/cart">Cart</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
 ${embed}
 </body>
 </html>`;
   }
+
+  // What a theme shows below the app blocks. Content below them is what makes a block's layout
+  // shift count: a block that grows or collapses on screen moves these.
+  const description = (product: DemoProduct) =>
+    `<section aria-labelledby="description"><h2 id="description">Description</h2>
+<p>The ${escapeHtml(product.title)} from ${escapeHtml(product.vendor)} is made for long days outdoors and packs down small.
+Every part is replaceable, and our repair service keeps it going for years.</p>
+<p>Care: let it dry before storing, keep it out of direct sun between trips, and wash it by hand in cold water.</p></section>`;
+  const CART_NOTES = `<section aria-labelledby="cart-notes"><h2 id="cart-notes">Shipping and returns</h2>
+<p>Orders ship within two working days. Returns are free for 30 days; the label is in the box.</p></section>`;
 
   // A stand-in for the theme's own JavaScript, shaped like Dawn's: a variant picker that writes
   // the chosen variant into the product form's id input (with a change event) and the URL, an
@@ -446,8 +457,13 @@ document.addEventListener("click", async (e) => {
     body: JSON.stringify({ ...body, sections: "cart-icon-bubble,cart-drawer,main-cart" }) });
   const { sections } = await r.json();
   for (const [id, html] of Object.entries(sections || {})) {
+    if (!html) continue;
+    // A section's wrapper is replaced whole; an element of the section's name (Dawn's cart
+    // bubble) takes the section's content.
     const old = document.getElementById("shopify-section-" + id);
-    if (old && html) old.outerHTML = html;
+    const own = !old && document.getElementById(id);
+    if (old) old.outerHTML = html;
+    else if (own) own.innerHTML = new DOMParser().parseFromString(html, "text/html").body.firstElementChild.innerHTML;
   }
   if (b.dataset.themeAdd) setDrawer(true);
 });
@@ -498,7 +514,7 @@ document.addEventListener("click", async (e) => {
 <fieldset data-variant-picker><legend>Variant</legend>${options}</fieldset>
 <input type="hidden" name="id" value="${chosen.id}"><input type="hidden" name="product-id" value="${shown.id}">
 <button type="submit" data-theme-add="1">Add to cart</button></form>
-<div id="shopify-section-apps-main">${blocks}</div>${THEME_SCRIPT}`;
+<div id="shopify-section-apps-main">${blocks}</div>${description(product)}${THEME_SCRIPT}`;
       res
         .type("html")
         .set("Cache-Control", "no-store")
@@ -519,7 +535,7 @@ document.addEventListener("click", async (e) => {
     try {
       const cart = cartFor(req, res);
       const main = `<h1>Your cart</h1>${SECTIONS["main-cart"](cart)}
-<div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${THEME_SCRIPT}`;
+<div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${CART_NOTES}${THEME_SCRIPT}`;
       res
         .type("html")
         .set("Cache-Control", "no-store")

@@ -20,6 +20,7 @@ import {
   hydrated,
   launchChromium,
   newPage,
+  settleBlocks,
   startDemo,
 } from "../test/browser/demo-server";
 
@@ -37,27 +38,9 @@ const ADMIN_PAGES = [
   { name: "replenishment", link: "Replenishment", heading: "Replenishment" },
 ];
 
-/** Scrolls through the page (blocks load when near the viewport), then waits until all settled. */
-async function settleBlocks(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
-      window.scrollTo(0, y);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    window.scrollTo(0, 0);
-  });
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll("cartlift-offers")].every(
-        (el) =>
-          ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
-          (el as HTMLElement).hidden ||
-          !(el as HTMLElement).offsetParent,
-      ),
-    undefined,
-    { timeout: 15_000 },
-  );
-  // The blocks fade in (0.2 s).
+/** Every block settled, and faded in (0.2 s). */
+async function settled(page: Page): Promise<void> {
+  await settleBlocks(page);
   await page.waitForTimeout(400);
 }
 
@@ -84,21 +67,21 @@ const STOREFRONT: [string, Shot][] = [
     "storefront-product",
     async (page, { url }) => {
       await page.goto(`${url}/demo/storefront`);
-      await settleBlocks(page);
+      await settled(page);
     },
   ],
   [
     "storefront-product-other-variant",
     async (page, { url }) => {
       await page.goto(`${url}/demo/storefront`);
-      await settleBlocks(page);
+      await settled(page);
       const choices = page
         .getByRole("group", { name: "Variant" })
         .getByRole("radio", { disabled: false });
       await choices.nth((await choices.count()) - 1).check();
       await page.waitForURL(/variant=/);
       await page.waitForTimeout(300);
-      await settleBlocks(page);
+      await settled(page);
     },
   ],
   [
@@ -107,7 +90,7 @@ const STOREFRONT: [string, Shot][] = [
       await page.goto(`${url}/demo/storefront`);
       await addToCart(page);
       await page.goto(`${url}/demo/storefront/cart`);
-      await settleBlocks(page);
+      await settled(page);
     },
   ],
   [
@@ -129,7 +112,7 @@ const STOREFRONT: [string, Shot][] = [
     "storefront-product-fr-eur",
     async (page, { url }) => {
       await page.goto(`${url}/demo/storefront?locale=fr&currency=EUR`);
-      await settleBlocks(page);
+      await settled(page);
     },
   ],
   [
@@ -138,7 +121,7 @@ const STOREFRONT: [string, Shot][] = [
       await page.goto(`${url}/demo/storefront?locale=fr&currency=EUR`);
       await addToCart(page);
       await page.goto(`${url}/demo/storefront/cart`);
-      await settleBlocks(page);
+      await settled(page);
     },
   ],
   [

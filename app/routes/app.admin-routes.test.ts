@@ -67,6 +67,32 @@ const validBundle = {
   endsAt: "",
 };
 
+/** Shop A's products "1", "2"… each with one variant at the given price and optional cost. */
+async function productsWithPrices(
+  prices: Record<string, number>,
+  costs: Record<string, number> = {},
+) {
+  for (const [id, priceMinor] of Object.entries(prices))
+    await prisma.product.create({
+      data: {
+        shop: SHOP_A,
+        id,
+        title: `P${id}`,
+        handle: `p${id}`,
+        updatedAt: new Date(),
+        variants: {
+          create: {
+            id: `${id}0`,
+            title: "Default",
+            priceMinor,
+            costMinor: costs[id] ?? null,
+            currency: "USD",
+          },
+        },
+      },
+    });
+}
+
 let bundleB: string;
 let ruleB: string;
 
@@ -87,6 +113,8 @@ beforeEach(async () => {
     });
   }
   await prisma.bundle.deleteMany({});
+  await prisma.variant.deleteMany({});
+  await prisma.product.deleteMany({});
   await prisma.upsellRule.deleteMany({});
   await prisma.placementSetting.deleteMany({});
   bundleB = (
@@ -288,6 +316,39 @@ describe("bundle form", () => {
       }),
     ).toEqual({ discountValue: 450, marginFloorBps: 1250, source: "manual" });
   });
+
+  // A $450.98 bundle at a 20% floor. 149.99 with a 100.00 cost must sell for at least 125.00
+  // to keep 20%, so 16.66% off at most; without costs each product keeps 20% of its price.
+  it.each([
+    {
+      refused: "a discount larger than the bundle's price",
+      form: { discountType: "fixed_amount", discountValue: "9999" },
+      costs: {} as Record<string, number>,
+      message:
+        "More than the bundle's price of $450.98: at most $360.78 keeps the 20% margin floor",
+    },
+    {
+      refused: "a percentage under the margin floor of a recorded cost",
+      form: { discountValue: "100" },
+      costs: { "2": 10_000 },
+      message: "At most 16.66% keeps the 20% margin floor at today's prices",
+    },
+  ])(
+    "refuses $refused, naming the most the floor allows",
+    async ({ form, costs, message }) => {
+      await productsWithPrices({ "1": 30_099, "2": 14_999 }, costs);
+      const result = await run(
+        bundleRoute.action,
+        await request(SHOP_A, "/app/bundles/new", { ...validBundle, ...form }),
+        { id: "new" },
+      );
+      expect(statusOf(result)).toBe(422);
+      expect(result).toMatchObject({
+        data: { errors: { discountValue: message } },
+      });
+      expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
+    },
+  );
 
   it("shows Shopify's userErrors when the bundle discount cannot be created", async () => {
     await prisma.product.createMany({

@@ -23,9 +23,9 @@ import {
   deleteBundle,
   formValues,
   getBundle,
-  parseBundleForm,
   productTitles,
   updateBundle,
+  validateBundle,
 } from "~/services/merchandising/bundles.server";
 import { syncDiscountAfterWrite } from "~/services/merchandising/bundle-discount.server";
 import { shopCurrency } from "~/services/catalog/products.server";
@@ -116,7 +116,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (discountError) return data({ discountError }, { status: 502 });
     return redirect("/app/bundles");
   }
-  const parsed = parseBundleForm(form, await shopCurrency(shop));
+  const parsed = await validateBundle(shop, form, await shopCurrency(shop));
   if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });
   if (id === "new") {
     const suggestion =

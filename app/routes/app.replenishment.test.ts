@@ -126,7 +126,7 @@ beforeEach(async () => {
         },
       }),
     ),
-    admin.mutation("CartliftReplenishmentSet", ({ variables }) => {
+    admin.mutation("CartliftMetafieldsSet", ({ variables }) => {
       for (const m of variables.metafields as { ownerId: string }[])
         writes.push(m.ownerId);
       return HttpResponse.json({

@@ -153,6 +153,7 @@
       proxy = this.dataset.proxy || proxy;
       this.styled = stylesheet(this.dataset.css);
       this.slotEl = this.querySelector("[data-cartlift-slot]");
+      this.box = this.slotEl.parentElement;
       this.onCart = () => this.isCart && this.loaded && this.load();
       this.onClick = (e) => this.click(e);
       this.onChange = () => this.total();
@@ -163,6 +164,7 @@
       this.io = new IntersectionObserver(
         (entries) => {
           this.visible = entries.some((e) => e.isIntersecting);
+          this.fit();
           if (this.visible && !this.loaded) {
             this.loaded = true;
             this.load();
@@ -236,15 +238,24 @@
     }
 
     show(html) {
+      // On screen the box may grow but never shrink (what is below it would move): it keeps
+      // its reserve, or its height before new offers, until it is off-screen.
+      if (this.visible) this.box.style.minHeight = `${this.box.offsetHeight}px`;
       this.slotEl.innerHTML = html;
       if (this.slotEl.querySelector("[data-cartlift-exposed]"))
         linkCart(this.dataset.cart);
       const offers = this.querySelectorAll("[data-cartlift-offer]");
-      // Empty: collapse only while off-screen, so nothing the shopper sees moves.
       this.dataset.state = offers.length ? "ready" : "empty";
-      this.hidden = !offers.length && !this.visible;
+      this.fit();
       offers.forEach((o) => track("impression", o, this.dataset.productId));
       this.total();
+    }
+
+    // Off-screen, the box fits its offers, and an empty block collapses: nothing visible moves.
+    fit() {
+      if (this.visible || !this.dataset.state) return;
+      this.box.style.minHeight = "0";
+      this.hidden = this.dataset.state === "empty";
     }
 
     total() {

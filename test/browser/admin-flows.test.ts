@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { hasChromium, nav, openAdmin } from "./demo-server";
+import {
+  type ViewportName,
+  hasChromium,
+  hydrated,
+  nav,
+  newPage,
+  openAdmin,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 // The merchant's walks through the demo admin, found by role as a merchant (or a screen reader)
@@ -69,6 +76,43 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
     expect(await row.getByText("active").count()).toBe(1);
     expect(await row.getByText("suggested").count()).toBe(1);
   });
+
+  it.each<ViewportName>(["desktop", "phone"])(
+    "refuses a bundle discount over the margin floor or the bundle's price, saying the most it may be (%s)",
+    async (viewport) => {
+      const page = await newPage(env.browser, viewport);
+      await page.goto(`${env.demo.url}/demo/admin`);
+      await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
+      await hydrated(page);
+      await nav(page, "Bundles");
+      await page.getByRole("link", { name: "Create bundle" }).first().click();
+      await page.getByRole("heading", { name: "New bundle" }).waitFor();
+      await hydrated(page);
+      await page.getByRole("textbox", { name: "Name" }).fill("Too generous");
+      await pickFirst(page, "Products: choose products", 2);
+      const discount = page.getByRole("textbox", { name: "Discount (%)" });
+      await discount.fill("100");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page
+        .getByText(/^At most \d+(\.\d+)?% keeps the 20% margin floor/)
+        .waitFor();
+
+      await page
+        .getByRole("combobox", { name: "Discount type" })
+        .selectOption("fixed_amount");
+      await page.getByRole("textbox", { name: "Discount (USD)" }).fill("99999");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page
+        .getByText(
+          /^More than the bundle's price of \$[\d,.]+: at most \$[\d,.]+ keeps the 20% margin floor$/,
+        )
+        .waitFor();
+      expect(
+        await page.getByRole("heading", { name: "New bundle" }).count(),
+      ).toBe(1);
+      await page.context().close();
+    },
+  );
 
   it("creates, edits and deletes a rule, with a validation error on bad input", async () => {
     const page = await openAdmin(env);

@@ -192,3 +192,58 @@ export async function nav(page: Page, name: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === path);
   await hydrated(page);
 }
+
+/**
+ * Console errors and uncaught exceptions of a page, as a shopper's devtools would show them.
+ * Chromium itself logs every failed network request; that line comes from the browser's network
+ * stack (a test may make the proxy fail on purpose, a page has no favicon), not from any script.
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      errors.push(m.text());
+  });
+  return errors;
+}
+
+export interface CartJson {
+  item_count: number;
+  items: {
+    product_id: number;
+    variant_id: number;
+    properties: Record<string, string>;
+  }[];
+}
+
+/** The page's cart, as the Ajax API (`/cart.js`) returns it. */
+export const cartOf = (page: Page) =>
+  page.evaluate(async () =>
+    (await fetch("/cart.js")).json(),
+  ) as Promise<CartJson>;
+
+/**
+ * Scrolls through the page so that every block loads (they load when near the viewport), back to
+ * the top, then waits until each has its offers or settled empty. A block that is collapsed or in
+ * a closed drawer (a phone's) never loads, and counts as settled.
+ */
+export async function settleBlocks(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    window.scrollTo(0, 0);
+  });
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("cartlift-offers")].every(
+        (el) =>
+          ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
+          !(el as HTMLElement).offsetParent,
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+}

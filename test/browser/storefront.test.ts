@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { CHROMIUM, hasChromium, newPage } from "./demo-server";
+import {
+  CHROMIUM,
+  VIEWPORTS,
+  cartOf,
+  hasChromium,
+  newPage,
+  watchErrors,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 if (!hasChromium)
@@ -8,31 +15,17 @@ if (!hasChromium)
     `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
   );
 
-interface CartJson {
-  item_count: number;
-  items: { product_id: number; properties: Record<string, string> }[];
-}
-
-/** Console errors and uncaught exceptions of a page, as a shopper's devtools would show them. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    // Chromium itself logs every failed network request; that line comes from the browser's
-    // network stack (the test made the proxy fail on purpose), not from any script.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-      errors.push(m.text());
-  });
-  return errors;
-}
-
-const cart = (page: Page) =>
-  page.evaluate(async () =>
-    (await fetch("/cart.js")).json(),
-  ) as Promise<CartJson>;
-
 describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   const env = useDemoInChromium();
+
+  /** The demo product page's "Add to cart": a cart with one line. */
+  const addProduct = async (page: Page) => {
+    await page.goto(`${env.demo.url}/demo/storefront`);
+    await page
+      .getByRole("button", { name: "Add to cart", exact: true })
+      .click();
+    await expect.poll(async () => (await cartOf(page)).item_count).toBe(1);
+  };
 
   it("shows a bundle with reasons on a product page and adds all of it with the attribution property", async () => {
     const page = await newPage(env.browser);
@@ -69,7 +62,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
       .filter({ hasText: "Added to cart" })
       .waitFor();
 
-    const { items, item_count } = await cart(page);
+    const { items, item_count } = await cartOf(page);
     expect(item_count).toBe((await offers.count()) + 1);
     const suggested = items.filter((i) => i.properties._cartlift);
     expect(suggested).toHaveLength(await offers.count());
@@ -82,11 +75,7 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   it("changes the cart block's offers when the cart changes", async () => {
     const page = await newPage(env.browser);
     const errors = watchErrors(page);
-    await page.goto(`${env.demo.url}/demo/storefront`);
-    await page
-      .getByRole("button", { name: "Add to cart", exact: true })
-      .click();
-    await expect.poll(async () => (await cart(page)).item_count).toBe(1);
+    await addProduct(page);
     await page.goto(`${env.demo.url}/demo/storefront/cart`);
     const block = page.getByRole("region", { name: "Complete your order" });
     const adds = block.getByRole("button", { name: /^Add .+ to cart$/ });
@@ -111,6 +100,63 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     await expect.poll(offered).not.toBe(second);
     expect(errors).toEqual([]);
   });
+
+  for (const viewport of ["desktop", "phone"] as const) {
+    const { width, height } = VIEWPORTS[viewport];
+    it(`keeps layout shift within 0.01 on the product and cart pages at ${width}x${height}, with content below the blocks`, async () => {
+      const page = await newPage(env.browser, viewport);
+      const errors = watchErrors(page);
+      await addProduct(page);
+      // Offers that arrive well after the page painted, as on a phone network.
+      await page.route("**/apps/cartlift/recommendations**", async (route) => {
+        await new Promise((r) => setTimeout(r, 400));
+        await route.continue();
+      });
+      await page.addInitScript(() => {
+        const w = window as unknown as { shift: number };
+        w.shift = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as unknown as {
+            value: number;
+            hadRecentInput: boolean;
+          }[])
+            if (!e.hadRecentInput) w.shift += e.value;
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      for (const [path, below] of [
+        ["/demo/storefront", "Description"],
+        ["/demo/storefront/cart", "Shipping and returns"],
+      ]) {
+        await page.goto(`${env.demo.url}${path}`);
+        const blocks = page.locator("main cartlift-offers");
+        const content = page.getByRole("region", { name: below });
+        expect((await content.boundingBox())!.y).toBeGreaterThan(
+          (await blocks.last().boundingBox())!.y,
+        );
+        // Scrolled through, so blocks below the fold load as the shopper reaches them.
+        await page.evaluate(async () => {
+          for (let y = 0; y <= document.body.scrollHeight; y += 300) {
+            window.scrollTo(0, y);
+            await new Promise((r) => setTimeout(r, 150));
+          }
+          window.scrollTo(0, 0);
+        });
+        await expect
+          .poll(() =>
+            blocks.evaluateAll((els) => els.map((el) => el.dataset.state)),
+          )
+          .toEqual(Array(await blocks.count()).fill("ready"));
+        await page.waitForTimeout(500);
+        expect(
+          await page.evaluate(
+            () => (window as unknown as { shift: number }).shift,
+          ),
+        ).toBeLessThanOrEqual(0.01);
+      }
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+  }
 
   it("renders nothing, shifts nothing and logs nothing when the app proxy is down or slow", async () => {
     for (const mode of ["down", "slow"] as const) {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { CHROMIUM, VIEWPORTS, hasChromium, newPage } from "./demo-server";
+import {
+  CHROMIUM,
+  VIEWPORTS,
+  hasChromium,
+  newPage,
+  settleBlocks,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 if (!hasChromium)
@@ -15,23 +21,6 @@ const widths = (page: Page) =>
     window: window.innerWidth,
   }));
 
-/** Waits until every Cartlift block on the page has its offers (or settled empty). */
-async function settled(page: Page) {
-  await page.evaluate(async () => {
-    for (let y = 0; y <= document.body.scrollHeight; y += 400) {
-      window.scrollTo(0, y);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  });
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll("cartlift-offers")].every(
-      (el) =>
-        ["ready", "empty"].includes(el.getAttribute("data-state") ?? "") ||
-        !(el as HTMLElement).offsetParent,
-    ),
-  );
-}
-
 describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
   const env = useDemoInChromium();
 
@@ -45,7 +34,7 @@ describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
         "/demo/storefront?locale=fr&currency=EUR",
       ]) {
         await page.goto(`${env.demo.url}${path}`);
-        await settled(page);
+        await settleBlocks(page);
         expect(await widths(page)).toEqual({ page: width, window: width });
       }
 
@@ -66,7 +55,7 @@ describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
 
       await page.goto(`${env.demo.url}/demo/storefront/cart`);
       await page.getByRole("table", { name: "Cart lines" }).waitFor();
-      await settled(page);
+      await settleBlocks(page);
       expect(await widths(page)).toEqual({ page: width, window: width });
       await page.context().close();
     });

@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fnv1a32 } from "../hash";
 import { readOrdersCsv } from "./orders-csv";
@@ -16,17 +14,9 @@ import {
   type ScorerFactory,
   type Split,
 } from "./protocol";
+import { SHARED_ORDERS, haveSharedOrders } from "./shared-orders";
 
-const SHARED_FILE = resolve(
-  process.cwd(),
-  "../shared/data/online-retail.csv.gz",
-);
-const haveShared = existsSync(SHARED_FILE);
-if (!haveShared) {
-  console.log(
-    `protocol.test: skipping the shared-data checks, ${SHARED_FILE} is absent`,
-  );
-}
+const haveShared = haveSharedOrders("protocol.test");
 
 const order = (
   id: string,
@@ -196,7 +186,7 @@ describe.skipIf(!haveShared)(
   "protocols on the shared Online Retail file",
   () => {
     it("reproduces the README case counts, cross-check rows and checksums", async () => {
-      const { orders, rows, badRowCount } = await readOrdersCsv(SHARED_FILE);
+      const { orders, rows, badRowCount } = await readOrdersCsv(SHARED_ORDERS);
       expect(rows).toBe(522_454);
       expect(badRowCount).toBe(0);
       expect(orders).toHaveLength(19_770);

@@ -1,30 +1,20 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildReplenishment } from "../replenishment";
 import type { EngineOrder } from "../types";
 import { readOrdersCsv } from "./orders-csv";
+import { SHARED_ORDERS, haveSharedOrders } from "./shared-orders";
 
 // The re-buyable rule (docs/decisions/011-replenishment-reminders.md) on a real shop's year of
 // orders: a gift wholesaler whose customers restock what sells, so many products do repeat, and
 // seasonal or one-off items do not.
 
-const SHARED_FILE = resolve(
-  process.cwd(),
-  "../shared/data/online-retail.csv.gz",
-);
-const haveShared = existsSync(SHARED_FILE);
-if (!haveShared) {
-  console.log(
-    `replenishment-shared.test: skipping the shared-data checks, ${SHARED_FILE} is absent`,
-  );
-}
+const haveShared = haveSharedOrders("replenishment-shared.test");
 
 describe.skipIf(!haveShared)(
   "re-buyable products on the shared Online Retail file",
   () => {
     it("keeps products a share of buyers restock and drops those only a few bought twice", async () => {
-      const { orders } = await readOrdersCsv(SHARED_FILE);
+      const { orders } = await readOrdersCsv(SHARED_ORDERS);
       // The file's times are UK wall-clock without an offset; UTC keeps every gap exact.
       const engineOrders: EngineOrder[] = orders.map((o) => ({
         id: o.id,

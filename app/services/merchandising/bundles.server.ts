@@ -3,6 +3,8 @@ import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
 import { decimalToMinor, minorDigits } from "~/services/platform/money";
+import { discountLimit } from "~/engine/bundle-discount-limit";
+import { formatMoney } from "~/engine/money";
 import {
   type FieldErrors,
   MarginFloorPct,
@@ -67,11 +69,14 @@ export interface BundleValues {
   endsAt: Date | null;
 }
 
+type BundleFormResult =
+  { ok: true; values: BundleValues } | { ok: false; errors: FieldErrors };
+
 /** Validates the form; money and percentages become integers (bps, minor units) here. */
 export function parseBundleForm(
   input: Record<string, unknown>,
   currency: string,
-): { ok: true; values: BundleValues } | { ok: false; errors: FieldErrors } {
+): BundleFormResult {
   const parsed = BundleForm.safeParse(input);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const f = parsed.data;
@@ -108,6 +113,59 @@ export function parseBundleForm(
       endsAt: f.endsAt,
     },
   };
+}
+
+/**
+ * The form, then the discount against the bundle's current prices: a discount checkout would cut
+ * down to the margin floor, or one larger than the bundle's price, is refused with the most it
+ * may be. Prices are each product's first in-stock variant (what the storefront offers), with its
+ * recorded cost when there is one, as the discount Function's configuration carries it.
+ */
+export async function validateBundle(
+  shop: string,
+  input: Record<string, unknown>,
+  currency: string,
+): Promise<BundleFormResult> {
+  const parsed = parseBundleForm(input, currency);
+  if (!parsed.ok) return parsed;
+  const { productIds, discountType, discountValue, marginFloorBps } =
+    parsed.values;
+  const variants = await prisma.variant.findMany({
+    where: { shop, productId: { in: productIds } },
+    orderBy: [{ position: "asc" }, { id: "asc" }],
+    select: {
+      productId: true,
+      priceMinor: true,
+      costMinor: true,
+      availableForSale: true,
+      inventoryQuantity: true,
+    },
+  });
+  const inStock = (v: (typeof variants)[number]) =>
+    v.availableForSale && (v.inventoryQuantity ?? 1) > 0;
+  const units = productIds.map((id) => {
+    const own = variants.filter((v) => v.productId === id);
+    const v = own.find(inStock) ?? own[0];
+    return v && { unitPrice: v.priceMinor, cost: v.costMinor ?? undefined };
+  });
+  // A product not imported yet has no price to check against; the Function still caps it.
+  if (units.some((u) => u === undefined)) return parsed;
+  const limit = discountLimit(
+    units as NonNullable<(typeof units)[number]>[],
+    marginFloorBps,
+  );
+  const floor = `${marginFloorBps / 100}% margin floor`;
+  const money = (amount: number) => formatMoney({ amount, currency });
+  let error: string | null = null;
+  if (discountType === "percentage") {
+    if (discountValue > limit.maxPercentageBps)
+      error = `At most ${limit.maxPercentageBps / 100}% keeps the ${floor} at today's prices`;
+  } else if (discountValue > limit.bundlePrice) {
+    error = `More than the bundle's price of ${money(limit.bundlePrice)}: at most ${money(limit.maxFixed)} keeps the ${floor}`;
+  } else if (discountValue > limit.maxFixed) {
+    error = `At most ${money(limit.maxFixed)} keeps the ${floor} at today's prices`;
+  }
+  return error ? { ok: false, errors: { discountValue: error } } : parsed;
 }
 
 /** A bundle's stored columns, as the admin and the bundle discount read them. */

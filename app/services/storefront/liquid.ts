@@ -1,6 +1,10 @@
 import en from "../../../extensions/cartlift-theme/locales/en.default.json";
 import fr from "../../../extensions/cartlift-theme/locales/fr.json";
-import type { StorefrontItem, StorefrontOffers } from "./offers.server";
+import type {
+  StorefrontBundle,
+  StorefrontItem,
+  StorefrontOffers,
+} from "./offers.server";
 
 // The proxy answers with Liquid, which Shopify renders in the shop's theme context before it
 // reaches the browser: product titles, availability and prices come from Shopify's own product
@@ -78,31 +82,73 @@ const link = (item: StorefrontItem) =>
 const attrs = (item: StorefrontItem) =>
   `data-cartlift-offer data-product-id="${digits(item.productId)}" data-variant-id="{{ v.id }}" data-token="${escapeText(item.token)}"`;
 
+/**
+ * Adds one unit of variant `x` to the bundle's saving as the discount Function prices it
+ * (extensions/cartlift-bundle-discount/src/unit-discount.ts), on the same presentment price:
+ * a percentage rounded down, at most the unit's cap; the cap keeps the margin floor, over the
+ * recorded cost when there is one. That minimum is in the shop currency, so `cl_free` sums
+ * what the units without a cost give, which holds in any currency.
+ */
+function bundleUnit(x: string, productId: string, bundle: StorefrontBundle) {
+  const costed = Object.entries(bundle.minimumPrices[productId] ?? {})
+    .map(
+      ([variantId, minimum]) =>
+        `{%- when ${digits(variantId)} -%}{%- assign cl_min = ${minimum} -%}{%- assign cl_costed = true -%}{%- assign cl_own = 0 -%}`,
+    )
+    .join("");
+  const percentage = bundle.discountType === "percentage";
+  return (
+    `{%- assign cl_min = ${x}.price | times: ${bundle.marginFloorBps} | plus: 9999 | divided_by: 10000 | floor -%}{%- assign cl_own = 1 -%}` +
+    (costed ? `{%- case ${x}.id -%}${costed}{%- endcase -%}` : "") +
+    `{%- assign cl_cap = ${x}.price | minus: cl_min | at_least: 0 -%}{%- assign cl_caps = cl_caps | plus: cl_cap -%}` +
+    (percentage
+      ? `{%- assign cl_off = ${x}.price | times: ${bundle.discountValue} | divided_by: 10000 | floor | at_most: cl_cap -%}{%- assign cl_saving = cl_saving | plus: cl_off -%}`
+      : `{%- assign cl_off = cl_cap -%}`) +
+    `{%- assign cl_off = cl_off | times: cl_own -%}{%- assign cl_free = cl_free | plus: cl_off -%}`
+  );
+}
+
+/**
+ * "Save …" with what checkout takes off this selection, shown only when every other product of
+ * the bundle is on the page. An amount in the shop currency (a fixed discount, a recorded cost)
+ * cannot be priced in another currency: such a shopper reads "applied at checkout", and only
+ * when the units without a cost already get something.
+ */
+function bundleSaving(bundle: StorefrontBundle, others: number): string {
+  const currency = `'${escapeText(bundle.currency)}'`;
+  const saving = (data: string) =>
+    `<p class="cartlift__bundle" data-cartlift-bundle ${data}>${t("bundle_saving", { amount: "{{ cl_saving | money }}" })}</p>`;
+  const atCheckout = `{%- if cl_free > 0 -%}<p class="cartlift__bundle" data-cartlift-bundle>${t("bundle_saving_checkout")}</p>{%- endif -%}`;
+  const line =
+    bundle.discountType === "percentage"
+      ? `{%- if cl_costed and cart.currency.iso_code != ${currency} -%}${atCheckout}{%- elsif cl_saving > 0 -%}${saving(`data-bps="${bundle.discountValue}"`)}{%- endif -%}`
+      : // The Function converts a fixed amount at checkout, rounding down: one worth less than a
+        // minor unit of the shopper's currency would be nothing, which no real bundle is.
+        `{%- assign cl_saving = cl_caps | at_most: ${bundle.discountValue} -%}{%- if cart.currency.iso_code == ${currency} -%}{%- if cl_saving > 0 -%}${saving(`data-fixed="${bundle.discountValue}"`)}{%- endif -%}{%- else -%}${atCheckout}{%- endif -%}`;
+  return `{%- if cl_count == ${others} -%}${line}{%- endif -%}`;
+}
+
 function fbt(offers: StorefrontOffers): string {
   const anchor = offers.anchor!;
+  const bundle = offers.bundle;
+  const unit = (x: string, productId: string) =>
+    bundle ? bundleUnit(x, productId, bundle) : "";
   const rows = offers.items
     .map(
       (item) =>
-        `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}{%- assign cl_total = cl_total | plus: v.price -%}` +
+        `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}{%- assign cl_total = cl_total | plus: v.price -%}${unit("v", item.productId)}` +
         `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" checked ${attrs(item)} data-price="{{ v.price }}" aria-label="${t("select_item", { title: "{{ v_p.title | escape }}" })}">` +
         `${link(item)}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(item)}</li>{%- endif -%}`,
     )
     .join("");
-  const bundle = offers.bundle;
-  const saving = !bundle
-    ? ""
-    : bundle.discountType === "percentage"
-      ? `<p class="cartlift__bundle" data-cartlift-bundle data-bps="${bundle.discountValue}">{%- assign cl_saving = cl_total | times: ${bundle.discountValue} | divided_by: 10000 -%}${t("bundle_saving", { amount: "{{ cl_saving | money }}" })}</p>`
-      : // A fixed amount is set in the shop's currency: shown as an amount only to shoppers
-        // paying in that currency, otherwise without one (the Function converts it at checkout).
-        `{%- if cart.currency.iso_code == '${escapeText(bundle.currency)}' -%}<p class="cartlift__bundle" data-cartlift-bundle data-fixed="${bundle.discountValue}">${t("bundle_saving", { amount: `{{ ${bundle.discountValue} | money }}` })}</p>{%- else -%}<p class="cartlift__bundle" data-cartlift-bundle>${t("bundle_saving_checkout")}</p>{%- endif -%}`;
+  const saving = bundle ? bundleSaving(bundle, offers.items.length) : "";
   // "This item" is the variant the shopper chose on the page, not the product's first one.
   const chosen = anchor.variantId
     ? lookup({ handle: anchor.handle, variantId: anchor.variantId }, "a")
     : `{%- assign a_p = all_products['${escapeText(anchor.handle)}'] -%}{%- assign a = a_p.selected_or_first_available_variant -%}`;
   return (
-    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${chosen}` +
-    `{%- if a and a.available -%}{%- assign cl_total = a.price -%}` +
+    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
+    `{%- if a and a.available -%}{%- assign cl_total = a.price -%}${unit("a", anchor.productId)}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
     `<span class="cartlift__title">${t("this_item")}: {{ a_p.title | escape }}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
     `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t("total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +

@@ -10,6 +10,7 @@ import type {
 import { signOfferToken } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
 import { recommend } from "./recommendations.server";
+import { costFloorPrice } from "../../../extensions/cartlift-bundle-discount/src/unit-discount";
 
 // What a storefront block needs, in shop terms: which products and variants to show, why, and
 // the signed token of each offer. Prices are deliberately absent: the block's Liquid reads them
@@ -38,6 +39,16 @@ export interface StorefrontUpgrade {
   differences: TierDifference[];
 }
 
+/** A merchant bundle with what the storefront needs to say what checkout will take off. */
+export interface StorefrontBundle extends MerchantBundle {
+  marginFloorBps: number;
+  /**
+   * The lowest price the margin floor allows for each variant with a recorded cost, in minor
+   * units of the shop currency, by product id then variant id: the discount Function's own floor.
+   */
+  minimumPrices: Record<string, Record<string, number>>;
+}
+
 export interface StorefrontOffers {
   placement: StorefrontPlacement;
   /**
@@ -52,7 +63,7 @@ export interface StorefrontOffers {
   } | null;
   items: StorefrontItem[];
   upgrade: StorefrontUpgrade | null;
-  bundle: MerchantBundle | null;
+  bundle: StorefrontBundle | null;
   /** The visitor is in a running experiment on this placement (hold-out included). */
   experiment: boolean;
 }
@@ -159,8 +170,8 @@ async function activeBundle(
   shop: string,
   productId: string,
   now: Date,
-): Promise<MerchantBundle | null> {
-  const { bundles, currency } = await activeBundles(shop);
+): Promise<StorefrontBundle | null> {
+  const { bundles, currency, costs } = await activeBundles(shop);
   for (const bundle of bundles) {
     const ids = bundle.productIds;
     if (
@@ -175,14 +186,35 @@ async function activeBundle(
         discountType: bundle.discountType,
         discountValue: bundle.discountValue,
         currency,
+        marginFloorBps: bundle.marginFloorBps,
+        minimumPrices: minimumPrices(ids, costs, bundle.marginFloorBps),
       };
   }
   return null;
 }
 
+/** StorefrontBundle.minimumPrices from the variants' recorded costs. */
+export function minimumPrices(
+  productIds: readonly string[],
+  costs: readonly { id: string; productId: string; costMinor: number | null }[],
+  marginFloorBps: number,
+): StorefrontBundle["minimumPrices"] {
+  return Object.fromEntries(
+    productIds.map((id) => [
+      id,
+      Object.fromEntries(
+        costs
+          .filter((c) => c.productId === id && c.costMinor !== null)
+          .map((c) => [c.id, costFloorPrice(c.costMinor!, marginFloorBps)]),
+      ),
+    ]),
+  );
+}
+
 /**
  * The shop's active bundles, newest first, with their schedules (filtered per request, so a
- * bundle starts and ends on time), and the shop currency: cached per shop for a few seconds.
+ * bundle starts and ends on time), the shop currency and the recorded costs of the bundles'
+ * variants: cached per shop for a few seconds.
  */
 function activeBundles(shop: string) {
   return cachedForShop(shop, "bundles", async () => {
@@ -194,18 +226,29 @@ function activeBundles(shop: string) {
           productIds: true,
           discountType: true,
           discountValue: true,
+          marginFloorBps: true,
           startsAt: true,
           endsAt: true,
         },
       }),
       prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
     ]);
+    const parsed = bundles.map((b) => ({
+      ...b,
+      productIds: parseStringList(b.productIds),
+    }));
+    const costs = await prisma.variant.findMany({
+      where: {
+        shop,
+        productId: { in: [...new Set(parsed.flatMap((b) => b.productIds))] },
+        costMinor: { not: null },
+      },
+      select: { id: true, productId: true, costMinor: true },
+    });
     return {
-      bundles: bundles.map((b) => ({
-        ...b,
-        productIds: parseStringList(b.productIds),
-      })),
+      bundles: parsed,
       currency: shopRow?.currency ?? "USD",
+      costs,
     };
   });
 }

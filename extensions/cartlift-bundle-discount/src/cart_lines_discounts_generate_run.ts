@@ -5,9 +5,14 @@ import {
   currencyExponent,
   formatMinorUnits,
   mulDivCeil,
-  mulDivFloor,
   toMinorUnits,
 } from "./money";
+import {
+  BPS,
+  type BundleTerms,
+  instanceDiscounts,
+  percentageOf,
+} from "./unit-discount";
 
 // Input and output types written by hand from the Discount Function API schema (2025-07), limited
 // to what src/cart_lines_discounts_generate_run.graphql asks for. `shopify app function typegen`
@@ -63,7 +68,6 @@ export interface CartLinesDiscountsGenerateRunResult {
 }
 
 const NO_DISCOUNT: CartLinesDiscountsGenerateRunResult = { operations: [] };
-const BPS = 10_000;
 
 /** One cart line as a pool of units that bundle instances draw from. */
 interface LinePool {
@@ -95,8 +99,8 @@ interface PreparedBundle {
   config: BundleConfig;
   /** Product GID -> units of it one instance needs. */
   requirements: Map<string, number>;
-  /** Shop-currency amounts already converted into the cart currency. */
-  fixedValue: number;
+  /** The discount with a fixed amount already converted into the cart currency. */
+  terms: BundleTerms;
   costs: Map<string, number>;
   exhausted: boolean;
 }
@@ -115,6 +119,7 @@ interface PreparedBundle {
  *   at least f of the list price, i.e. p − d ≥ ceil(p × f). The discount is capped, never refused.
  * - Percentage: each unit gets floor(p × value / 10000), capped. Fixed amount: the instance's value
  *   (capped at the sum of its units' caps) is split across its units in proportion to price.
+ *   Both live in unit-discount.ts, which the app's storefront and admin share.
  */
 export function cartLinesDiscountsGenerateRun(
   input: CartLinesDiscountsGenerateRunInput,
@@ -259,7 +264,12 @@ function prepareBundles(
       index,
       config: bundle,
       requirements,
-      fixedValue,
+      terms: {
+        discountType: bundle.discountType,
+        value:
+          bundle.discountType === "fixed_amount" ? fixedValue : bundle.value,
+        marginFloorBps: bundle.marginFloorBps,
+      },
       costs,
       exhausted: false,
     });
@@ -284,67 +294,24 @@ function planInstance(
     if (missing > 0) return null;
   }
 
-  const caps = picked.map((pool) => unitCap(pool, bundle));
-  if (bundle.config.discountType === "percentage") {
-    const bps = bundle.config.value;
-    return picked.map((line, i) => {
-      const raw = mulDivFloor(line.unitPrice, bps, BPS);
-      const amount = Math.min(raw, caps[i]);
-      const exact =
-        amount === raw && mulDivCeil(line.unitPrice, bps, BPS) === raw;
-      return { line, amount, exactPercentageBps: exact ? bps : null };
-    });
-  }
-  const amounts = splitFixedAmount(
-    bundle.fixedValue,
-    picked.map((pool) => pool.unitPrice),
-    caps,
+  const amounts = instanceDiscounts(
+    picked.map((pool) => ({
+      unitPrice: pool.unitPrice,
+      cost:
+        bundle.costs.get(pool.variantId) ?? bundle.costs.get(pool.productId),
+    })),
+    bundle.terms,
   );
-  return picked.map((line, i) => ({
-    line,
-    amount: amounts[i],
-    exactPercentageBps: null,
-  }));
-}
-
-/** The most one unit may be discounted without breaking the bundle's margin floor. */
-function unitCap(pool: LinePool, bundle: PreparedBundle): number {
-  const floorBps = bundle.config.marginFloorBps;
-  const cost =
-    bundle.costs.get(pool.variantId) ?? bundle.costs.get(pool.productId);
-  const minimumPrice =
-    cost === undefined
-      ? mulDivCeil(pool.unitPrice, floorBps, BPS)
-      : mulDivCeil(cost, BPS, BPS - floorBps);
-  return Math.max(0, pool.unitPrice - minimumPrice);
-}
-
-/**
- * Splits an instance's fixed discount across its units in proportion to price, each unit at most
- * its cap; what the caps cut off moves to the dearest units that still have room.
- */
-function splitFixedAmount(
-  value: number,
-  prices: number[],
-  caps: number[],
-): number[] {
-  const capTotal = caps.reduce((sum, cap) => sum + cap, 0);
-  const total = Math.min(value, capTotal);
-  const priceTotal = prices.reduce((sum, price) => sum + price, 0);
-  const amounts = prices.map((price, i) =>
-    Math.min(caps[i], mulDivFloor(total, price, priceTotal)),
-  );
-  let remainder = total - amounts.reduce((sum, amount) => sum + amount, 0);
-  const byPrice = prices
-    .map((_, i) => i)
-    .sort((a, b) => prices[b] - prices[a] || a - b);
-  for (const i of byPrice) {
-    if (remainder === 0) break;
-    const extra = Math.min(caps[i] - amounts[i], remainder);
-    amounts[i] += extra;
-    remainder -= extra;
-  }
-  return amounts;
+  return picked.map((line, i) => {
+    const amount = amounts[i];
+    if (bundle.terms.discountType !== "percentage")
+      return { line, amount, exactPercentageBps: null };
+    const bps = bundle.terms.value;
+    const exact =
+      amount === percentageOf(line.unitPrice, bps) &&
+      mulDivCeil(line.unitPrice, bps, BPS) === amount;
+    return { line, amount, exactPercentageBps: exact ? bps : null };
+  });
 }
 
 function candidateFor(
