@@ -38,6 +38,7 @@ import type {
   MerchantRule,
   Offer,
   Placement,
+  Reason,
   RecommendationContext,
   RuleTarget,
   RuleTrigger,
@@ -514,7 +515,7 @@ function crossSellReason(
   s: Omit<Scored, "breakdown">,
   breakdown: Record<string, number>,
   pinned: boolean,
-): string {
+): Reason {
   const strongest = (
     ["completion", "copurchase", "content", "popularity"] as const
   ).reduce(
@@ -533,7 +534,7 @@ function crossSellReason(
           (x, y) => y.e.orders - x.e.orders || compareIds(x.anchor, y.anchor),
         )
     : [];
-  const fromEvidence = (): string | undefined => {
+  const fromEvidence = (): Reason | undefined => {
     if (evidenced.length === 0) return undefined;
     if (evidenced.length >= 2) return cartCompanionReason();
     const { anchor, e } = evidenced[0];

@@ -1,10 +1,17 @@
 import { compareIds } from "./copurchase";
 import { applyBasisPoints, basisPoints, formatMoney } from "./money";
-import { multipleBenefit, upgradeReason } from "./reasons";
+import {
+  measureNoun,
+  multipleBenefit,
+  namedBenefit,
+  upgradeReason,
+} from "./reasons";
 import type {
   CatalogProduct,
   CatalogVariant,
+  MeasureNoun,
   Money,
+  Reason,
   TierDifference,
   UpgradeStep,
 } from "./types";
@@ -88,7 +95,7 @@ const UNITS: Record<string, [Dimension, number]> = {
   ct: ["quantity", 1],
 };
 
-const BENEFIT_NOUN: Record<Dimension, string> = {
+const BENEFIT_NOUN: Record<Dimension, MeasureNoun> = {
   storage: "storage",
   volume: "volume",
   weight: "amount",
@@ -146,7 +153,7 @@ export interface TierUpgrade extends UpgradeStep {
   priceDelta: Money;
   increaseBps: number;
   /** "+$20 for double the storage". */
-  reason: string;
+  reason: Reason;
 }
 
 export interface TierOptions {
@@ -275,7 +282,7 @@ export function buildTierTable(
 
 interface Step {
   differences: TierDifference[];
-  benefit: string;
+  benefit: Reason;
 }
 
 function variantStep(
@@ -284,7 +291,7 @@ function variantStep(
 ): Step | undefined {
   if (from.options.length !== to.options.length) return undefined;
   const differences: TierDifference[] = [];
-  let benefit: string | undefined;
+  let benefit: Reason | undefined;
   for (const option of from.options) {
     const other = to.options.find((o) => o.name === option.name);
     if (!other) return undefined;
@@ -313,11 +320,17 @@ function siblingStep(
   to: CatalogVariant,
 ): Step {
   const differences: TierDifference[] = [
-    { attribute: "Product", from: product.title, to: sibling.title },
+    {
+      attribute: "Product",
+      label: "product",
+      from: product.title,
+      to: sibling.title,
+    },
   ];
   if (normalise(product.vendor) !== normalise(sibling.vendor)) {
     differences.push({
       attribute: "Brand",
+      label: "brand",
       from: product.vendor,
       to: sibling.vendor,
     });
@@ -335,8 +348,13 @@ function siblingStep(
   const fromTags = new Set(product.tags.map(normalise));
   const extra = sibling.tags.filter((t) => !fromTags.has(normalise(t)));
   if (extra.length > 0)
-    differences.push({ attribute: "Also", from: "", to: extra.join(", ") });
-  return { differences, benefit: `the ${sibling.title}` };
+    differences.push({
+      attribute: "Also",
+      label: "also",
+      from: "",
+      to: extra.join(", "),
+    });
+  return { differences, benefit: namedBenefit(sibling.title) };
 }
 
 function describeBenefit(
@@ -344,11 +362,11 @@ function describeBenefit(
   toValue: string,
   from: OptionScale | undefined,
   to: OptionScale | undefined,
-): string {
+): Reason {
   if (from?.kind === "measure" && to?.kind === "measure" && from.value > 0) {
     const phrase = multipleBenefit(
       to.value / from.value,
-      BENEFIT_NOUN[from.dimension],
+      measureNoun(BENEFIT_NOUN[from.dimension]),
     );
     if (phrase) return phrase;
   }
@@ -359,7 +377,7 @@ function describeBenefit(
     );
     if (phrase) return phrase;
   }
-  return `the ${toValue}`;
+  return namedBenefit(toValue);
 }
 
 function makeUpgrade(

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { LOCALE_CODE } from "~/services/platform/shopper-messages";
 import { authenticateProxy } from "~/shopify.server";
 import {
   VISITOR_ID,
@@ -42,10 +43,7 @@ const Query = z
       .string()
       .regex(/^[A-Z]{2}$/)
       .optional(),
-    locale: z
-      .string()
-      .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/)
-      .optional(),
+    locale: z.string().regex(LOCALE_CODE).optional(),
   })
   .refine((q) => !q.placement.startsWith("product_") || q.product_id, {
     message: "product_id is required for product placements",
