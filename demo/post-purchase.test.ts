@@ -171,6 +171,20 @@ describe("demo post-purchase", () => {
       }),
     );
     expect(words(offerScreenHtml(offer))).toEqual(words(extension));
+    const french = renderToStaticMarkup(
+      createElement(OfferScreen, {
+        offer,
+        quantity: 1,
+        charges: null,
+        busy: false,
+        error: null,
+        locale: "fr",
+        onQuantityChange: () => {},
+        onAccept: () => {},
+        onDecline: () => {},
+      }),
+    );
+    expect(words(offerScreenHtml(offer, "fr"))).toEqual(words(french));
   });
 
   it("escapes shop data in the page", () => {
