@@ -158,19 +158,22 @@ describe("demo post-purchase", () => {
       minQuantity: 1,
       maxQuantity: 3,
     };
-    const extension = renderToStaticMarkup(
-      createElement(OfferScreen, {
-        offer,
-        quantity: 1,
-        charges: null,
-        busy: false,
-        error: null,
-        onQuantityChange: () => {},
-        onAccept: () => {},
-        onDecline: () => {},
-      }),
-    );
-    expect(words(offerScreenHtml(offer))).toEqual(words(extension));
+    const extension = (locale: string) =>
+      renderToStaticMarkup(
+        createElement(OfferScreen, {
+          offer,
+          quantity: 1,
+          charges: null,
+          busy: false,
+          error: null,
+          locale,
+          onQuantityChange: () => {},
+          onAccept: () => {},
+          onDecline: () => {},
+        }),
+      );
+    expect(words(offerScreenHtml(offer))).toEqual(words(extension("en")));
+    expect(words(offerScreenHtml(offer, "fr"))).toEqual(words(extension("fr")));
   });
 
   it("escapes shop data in the page", () => {

@@ -5,6 +5,11 @@ import {
   formatMinor,
   offerRequestBody,
 } from "../extensions/cartlift-post-purchase/src/contract";
+import {
+  percentIn,
+  say,
+  screenMessages,
+} from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
 import type { DemoOrder, DemoProduct } from "./shop";
 
@@ -96,12 +101,15 @@ export async function runPostPurchaseDemo({
   apiKey,
   apiSecret,
   order,
+  locale,
 }: {
   appUrl: string;
   shop: string;
   apiKey: string;
   apiSecret: string;
   order: DemoOrder;
+  /** The buyer's locale, which checkout hands the extension. */
+  locale?: string;
 }): Promise<PostPurchaseDemoResult> {
   const referenceId = `demo-${randomUUID()}`;
   const token = mintCheckoutToken({
@@ -124,13 +132,16 @@ export async function runPostPurchaseDemo({
     });
   const offerResponse = await post(
     "/api/post-purchase/offer",
-    offerRequestBody({
-      referenceId,
-      lineItems: order.lines.map((l) => ({
-        product: { id: Number(l.productId) },
-        quantity: l.quantity,
-      })),
-    }),
+    offerRequestBody(
+      {
+        referenceId,
+        lineItems: order.lines.map((l) => ({
+          product: { id: Number(l.productId) },
+          quantity: l.quantity,
+        })),
+      },
+      locale,
+    ),
   );
   const offer = offerResponse.ok
     ? (
@@ -178,9 +189,13 @@ const escapeHtml = (value: string) =>
  * Shipping, taxes and the total are left out: checkout prices them (`calculateChangeset`) and the
  * screen shows them once that answer arrives, which the demo has no checkout to give.
  */
-export function offerScreenHtml(offer: PostPurchaseOfferPayload): string {
+export function offerScreenHtml(
+  offer: PostPurchaseOfferPayload,
+  locale = "en",
+): string {
+  const m = screenMessages(locale);
   const money = (minor: number) =>
-    escapeHtml(formatMinor(minor, offer.currency));
+    escapeHtml(formatMinor(minor, offer.currency, locale));
   const quantities = Array.from(
     { length: offer.maxQuantity - offer.minQuantity + 1 },
     (_, i) => offer.minQuantity + i,
@@ -189,23 +204,23 @@ export function offerScreenHtml(offer: PostPurchaseOfferPayload): string {
     ? `<img src="${escapeHtml(offer.imageUrl)}" alt="${escapeHtml(offer.title)}">`
     : "";
   return `<section class="pp-screen" aria-label="The offer as the buyer sees it">
-<div class="pp-banner"><p class="pp-banner__title">Add this to your order</p>
-<p>One click adds it to the order you just placed, with the same payment and delivery.</p></div>
+<div class="pp-banner"><p class="pp-banner__title">${escapeHtml(m.bannerTitle)}</p>
+<p>${escapeHtml(m.bannerBody)}</p></div>
 <div class="pp-layout">
 <div class="pp-image">${image}</div>
 <div class="pp-offer">
 <h2>${escapeHtml(offer.title)}</h2>
 ${offer.variantTitle && offer.variantTitle !== "Default Title" ? `<p class="pp-subdued">${escapeHtml(offer.variantTitle)}</p>` : ""}
-<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(offer.discount.title)}</span>` : ""}</p>
+<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(say(m.off, { percent: percentIn(offer.discount.value, locale) }))}</span>` : ""}</p>
 ${offer.reason ? `<p>${escapeHtml(offer.reason)}</p>` : ""}
 ${
   quantities.length > 1
-    ? `<label class="pp-select">Quantity <select>${quantities.map((q) => `<option${q === offer.minQuantity ? " selected" : ""}>${q}</option>`).join("")}</select></label>`
+    ? `<label class="pp-select">${escapeHtml(m.quantity)} <select>${quantities.map((q) => `<option${q === offer.minQuantity ? " selected" : ""}>${q}</option>`).join("")}</select></label>`
     : ""
 }
 <hr>
-<button type="button" class="pp-button">Pay now</button>
-<button type="button" class="pp-button pp-button--subdued">Decline this offer</button>
+<button type="button" class="pp-button">${escapeHtml(m.payNow)}</button>
+<button type="button" class="pp-button pp-button--subdued">${escapeHtml(m.decline)}</button>
 </div>
 </div>
 </section>`;
@@ -222,11 +237,13 @@ export function postPurchaseDemoHtml(
     currency,
     orderIndex,
     orderCount,
+    locale = "en",
   }: {
     products: ReadonlyMap<string, DemoProduct>;
     currency: string;
     orderIndex: number;
     orderCount: number;
+    locale?: string;
   },
 ): string {
   const money = (minor: number, code = currency) =>
@@ -239,7 +256,7 @@ export function postPurchaseDemoHtml(
     .join("");
   const offer = result.offer;
   const buyer = offer
-    ? offerScreenHtml(offer)
+    ? offerScreenHtml(offer, locale)
     : `<p class="pp-none">The app made no offer for this order (HTTP ${result.offerStatus}), so Shopify skips this page and shows the thank-you page. Try another order.</p>`;
   const signed = result.decoded
     ? `<h3>Signed changeset (HTTP ${result.signStatus})</h3>
@@ -252,7 +269,7 @@ Signature (HS256, app secret): <strong>${result.decoded.signatureValid ? "valid"
       : "";
   const next = (orderIndex + 1) % orderCount;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Cartlift demo: post-purchase offer</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a}
 .pp-shop{padding:1rem;border-bottom:1px solid #ddd;text-align:center}.pp-shop h1{margin:0;font-size:1em}
@@ -289,7 +306,8 @@ on a large screen the grey area is where the image goes.</p>
 <p>Reference id <code>${escapeHtml(result.referenceId)}</code></p>
 <ul>${lines}</ul>
 ${signed}
-<p><a href="/demo/post-purchase?order=${next}">Another order</a></p>
+<p><a href="/demo/post-purchase?order=${next}&amp;locale=${locale}">Another order</a>
+· <a href="/demo/post-purchase?order=${orderIndex}&amp;locale=${locale === "fr" ? "en" : "fr"}">${locale === "fr" ? "In English" : "En français"}</a></p>
 </section>
 </main>
 </body></html>`;

@@ -19,6 +19,13 @@ export const DEMO_RATES: Record<string, number> = {
   GBP: 0.79,
   CAD: 1.37,
 };
+/** The demo's markets: the country a shopper paying in each currency is in. */
+const DEMO_COUNTRIES: Record<string, string> = {
+  USD: "US",
+  EUR: "FR",
+  GBP: "GB",
+  CAD: "CA",
+};
 const LOCALES = ["en", "fr"] as const;
 type Locale = (typeof LOCALES)[number];
 
@@ -290,6 +297,15 @@ export function demoStorefront({
     };
   }
 
+  /** Shopify's `cart`, `localization` and `request` objects, as far as the blocks read them. */
+  const shopperContext = (cart: DemoCart) => ({
+    cart: { ...cartJson(cart), currency: { iso_code: cart.currency } },
+    localization: {
+      country: { iso_code: DEMO_COUNTRIES[cart.currency] ?? "US" },
+    },
+    request: { locale: { iso_code: cart.locale } },
+  });
+
   const money = (cart: DemoCart, cents: number) =>
     new Intl.NumberFormat(cart.locale, {
       style: "currency",
@@ -350,7 +366,7 @@ export function demoStorefront({
         product,
       },
       // Shopify's global objects are visible inside rendered snippets too.
-      { globals: { routes: DEMO_ROUTES, cart: cartJson(cart) } },
+      { globals: { routes: DEMO_ROUTES, ...shopperContext(cart) } },
     );
   }
 
@@ -648,8 +664,7 @@ document.addEventListener("click", async (e) => {
       if (type.startsWith("application/liquid")) {
         const html = await engine(cart).parseAndRender(await response.text(), {
           all_products: new AllProducts(demo.products, rate(cart)),
-          cart: { ...cartJson(cart), currency: { iso_code: cart.currency } },
-          request: { locale: { iso_code: cart.locale } },
+          ...shopperContext(cart),
           shop: { currency: demo.currency },
         });
         res.type("html").send(html.trim());

@@ -113,12 +113,15 @@ app.get("/demo/post-purchase", async (req, res, next) => {
   try {
     const index =
       Math.max(0, Number(req.query.order ?? 0) || 0) % demo.orders.length;
+    // The buyer's language, as checkout gives it to the extension (?locale=fr).
+    const locale = req.query.locale === "fr" ? "fr" : "en";
     const result = await runPostPurchaseDemo({
       appUrl: `http://localhost:${port}`,
       shop: DEMO_SHOP,
       apiKey,
       apiSecret,
       order: demo.orders[index],
+      locale,
     });
     res
       .set("Cache-Control", "no-store")
@@ -129,6 +132,7 @@ app.get("/demo/post-purchase", async (req, res, next) => {
           currency: demo.currency,
           orderIndex: index,
           orderCount: demo.orders.length,
+          locale,
         }),
       );
   } catch (error) {

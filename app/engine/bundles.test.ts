@@ -184,7 +184,7 @@ describe("bundle suggestions", () => {
         b.expectedUptake * b.margin.amount,
         9,
       );
-      expect(b.reason).toMatch(
+      expect(b.reason.text).toMatch(
         /^Save \d+(\.\d)?% when bought together$|^Frequently bought/,
       );
     }

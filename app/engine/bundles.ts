@@ -10,7 +10,7 @@ import {
 import { applyBasisPoints } from "./money";
 import { bundleReason } from "./reasons";
 import { ASSUMED_MARGIN_BPS, defaultVariant } from "./tiers";
-import type { CatalogProduct, EngineOrder, Money } from "./types";
+import type { CatalogProduct, EngineOrder, Money, Reason } from "./types";
 
 // Bundle suggestions: 2–3 products bought together more than chance, each priced to maximise the
 // expected margin of showing the bundle, never below the merchant's margin floor.
@@ -85,7 +85,7 @@ export interface BundleSuggestion extends BundlePricing {
   productIds: string[];
   items: BundleItem[];
   evidence: BundleEvidence;
-  reason: string;
+  reason: Reason;
 }
 
 export function uptake(

@@ -168,7 +168,7 @@ describe("ranking cross-sells", () => {
       kind: "cross_sell",
     });
     // 20 of the coffee maker's 78 orders.
-    expect(offers[0].reason).toBe("Bought together by 25.6% of buyers");
+    expect(offers[0].reason.text).toBe("Bought together by 25.6% of buyers");
     expect(offers[0].breakdown.copurchase).toBeGreaterThan(0);
     expect(offers[0].score).toBeCloseTo(
       Object.values(offers[0].breakdown).reduce((a, b) => a + b, 0),
@@ -192,7 +192,7 @@ describe("ranking cross-sells", () => {
       placement: "cart",
       context: { type: "cart", productIds: ["coffee-maker", "filters"] },
     });
-    expect(offers[0].reason).toBe("Often added with items in your cart");
+    expect(offers[0].reason.text).toBe("Often added with items in your cart");
   });
 
   it("caps the count per placement", () => {
@@ -394,7 +394,7 @@ describe("merchant rules", () => {
     expect(offers.map((o) => o.productId)).toEqual(["tote", "filters"]);
     expect(offers[0].breakdown.pin).toBeGreaterThan(0);
     expect(offers[0].score).toBeGreaterThan(offers[1].score);
-    expect(offers[0].reason).toBe("Picked by our team");
+    expect(offers[0].reason.text).toBe("Picked by our team");
     // Trigger does not match a mug page.
     expect(
       ids({
@@ -557,7 +557,7 @@ describe("fallbacks and stability", () => {
     });
     expect(offers[0]).toMatchObject({
       productId: "coffee-maker",
-      reason: "Popular in Appliance",
+      reason: { text: "Popular in Appliance" },
     });
   });
 
@@ -628,7 +628,7 @@ describe("merchant bundles", () => {
       ["tote", "tote-v0", "bundle"],
     ]);
     for (const o of offers)
-      expect(o.reason).toBe("Save 10% when bought together");
+      expect(o.reason.text).toBe("Save 10% when bought together");
   });
 
   it("ranks as usual when a product of the bundle cannot be sold", () => {
@@ -652,10 +652,12 @@ describe("upsells", () => {
         productId: "phone",
         variantId: "phone-v1",
         kind: "upsell",
-        reason: "+$100 for double the storage",
+        reason: expect.objectContaining({
+          text: "+$100 for double the storage",
+        }),
         upgrade: {
           fromVariantId: "phone-v0",
-          benefit: "double the storage",
+          benefit: expect.objectContaining({ text: "double the storage" }),
           differences: [
             { attribute: "Storage", from: "128GB", to: "256GB" },
             { attribute: "Price", from: "$799", to: "$899" },

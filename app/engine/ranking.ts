@@ -40,6 +40,7 @@ import type {
   Offer,
   OrderLineRef,
   Placement,
+  Reason,
   RecommendationContext,
   RuleTarget,
   RuleTrigger,
@@ -600,7 +601,7 @@ function crossSellReason(
   s: Omit<Scored, "breakdown">,
   breakdown: Record<string, number>,
   pinned: boolean,
-): string {
+): Reason {
   const strongest = (
     ["completion", "copurchase", "content", "popularity"] as const
   ).reduce(
@@ -624,7 +625,7 @@ function crossSellReason(
     request.context.type === "order"
       ? orderCompanionReason
       : cartCompanionReason;
-  const fromEvidence = (): string | undefined => {
+  const fromEvidence = (): Reason | undefined => {
     if (evidenced.length === 0) return undefined;
     if (evidenced.length >= 2) return companionReason();
     const { anchor, e } = evidenced[0];

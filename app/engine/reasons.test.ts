@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   boughtTogetherReason,
   bundleReason,
+  measureNoun,
   multipleBenefit,
+  namedBenefit,
   popularReason,
   replenishReason,
   upgradeReason,
@@ -10,39 +12,49 @@ import {
 
 describe("reason strings", () => {
   it("states the co-purchase share as a whole percentage", () => {
-    expect(boughtTogetherReason(3_100)).toBe(
+    expect(boughtTogetherReason(3_100).text).toBe(
       "Bought together by 31% of buyers",
     );
   });
 
   it("prices an upgrade with the currency of the difference", () => {
     expect(
-      upgradeReason({ amount: 2_000, currency: "USD" }, "double the storage"),
+      upgradeReason(
+        { amount: 2_000, currency: "USD" },
+        multipleBenefit(2, measureNoun("storage"))!,
+      ).text,
     ).toBe("+$20 for double the storage");
-    expect(upgradeReason({ amount: 500, currency: "GBP" }, "the Large")).toBe(
-      "+£5 for the Large",
-    );
+    expect(
+      upgradeReason({ amount: 500, currency: "GBP" }, namedBenefit("Large"))
+        .text,
+    ).toBe("+£5 for the Large");
   });
 
   it("names the category of a popular product, or the store when there is none", () => {
-    expect(popularReason("Kitchen")).toBe("Popular in Kitchen");
-    expect(popularReason("  ")).toBe("Popular in our store");
+    expect(popularReason("Kitchen").text).toBe("Popular in Kitchen");
+    expect(popularReason("  ").text).toBe("Popular in our store");
   });
 
   it("describes exact multiples in words and declines inexact ones", () => {
-    expect(multipleBenefit(2, "storage")).toBe("double the storage");
-    expect(multipleBenefit(3, "volume")).toBe("triple the volume");
-    expect(multipleBenefit(4, "storage")).toBe("4× the storage");
+    expect(multipleBenefit(2, "storage")?.text).toBe("double the storage");
+    expect(multipleBenefit(3, "volume")?.text).toBe("triple the volume");
+    expect(multipleBenefit(4, "storage")?.text).toBe("4× the storage");
     expect(multipleBenefit(1.5, "storage")).toBeUndefined();
   });
 
   it("only promises savings when there is a discount", () => {
-    expect(bundleReason(1_000, 2)).toBe("Save 10% when bought together");
-    expect(bundleReason(0, 3)).toBe("Frequently bought together (3 items)");
+    expect(bundleReason(1_000, 2).text).toBe("Save 10% when bought together");
+    expect(bundleReason(0, 3).text).toBe(
+      "Frequently bought together (3 items)",
+    );
   });
 
   it("speaks in weeks for whole-week intervals", () => {
-    expect(replenishReason(28)).toBe("Customers re-order about every 4 weeks");
-    expect(replenishReason(30)).toBe("Customers re-order about every 30 days");
+    expect(replenishReason(28).text).toBe(
+      "Customers re-order about every 4 weeks",
+    );
+    expect(replenishReason(30).text).toBe(
+      "Customers re-order about every 30 days",
+    );
   });
 });

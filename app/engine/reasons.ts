@@ -1,68 +1,144 @@
 import { formatMoney, formatPercent } from "./money";
-import type { Money } from "./types";
+import type { MeasureNoun, Money, Reason, ReasonKey } from "./types";
 
 // Every shopper-facing sentence the engine produces is built here, so wording stays consistent
-// across placements and a translator (later) has one file to touch. Each takes evidence, not prose.
+// across placements. Each is a message of the theme extension's locale files (`key`, a path in
+// extensions/cartlift-theme/locales/*.json, and its `params`), which the storefront renders in the
+// shopper's language, plus its English `text` for the admin. A value that is itself the app's
+// wording (a benefit, a noun) is a message too; the merchant's own words (titles, categories,
+// option names and values) are plain strings and stay as the merchant wrote them.
+
+const message = (
+  key: ReasonKey,
+  text: string,
+  params: Reason["params"] = {},
+): Reason => ({ key, params, text });
 
 /** Share of the anchor's buyers who also bought the offer, e.g. "Bought together by 31% of buyers". */
-export function boughtTogetherReason(confidenceBps: number): string {
-  return `Bought together by ${formatPercent(confidenceBps)} of buyers`;
+export function boughtTogetherReason(confidenceBps: number): Reason {
+  const percent = formatPercent(confidenceBps);
+  return message(
+    "reasons.bought_together",
+    `Bought together by ${percent} of buyers`,
+    { percent },
+  );
 }
 
-export function oftenBoughtWithReason(anchorTitle: string): string {
-  return `Often bought with ${anchorTitle}`;
+export function oftenBoughtWithReason(anchorTitle: string): Reason {
+  return message(
+    "reasons.often_bought_with",
+    `Often bought with ${anchorTitle}`,
+    { title: anchorTitle },
+  );
 }
 
-export function cartCompanionReason(): string {
-  return "Often added with items in your cart";
+export function cartCompanionReason(): Reason {
+  return message(
+    "reasons.cart_companion",
+    "Often added with items in your cart",
+  );
 }
 
 /** After checkout there is no cart: the order just placed is what the offer goes with. */
-export function orderCompanionReason(): string {
-  return "Often bought with what you just ordered";
+export function orderCompanionReason(): Reason {
+  return message(
+    "reasons.order_companion",
+    "Often bought with what you just ordered",
+  );
 }
 
-export function similarToReason(anchorTitle: string): string {
-  return `Similar to ${anchorTitle}`;
+export function similarToReason(anchorTitle: string): Reason {
+  return message("reasons.similar_to", `Similar to ${anchorTitle}`, {
+    title: anchorTitle,
+  });
 }
 
 /** "Popular in Kitchen"; without a category the store itself is the scope. */
-export function popularReason(category: string | undefined): string {
+export function popularReason(category: string | undefined): Reason {
   const trimmed = category?.trim();
-  return trimmed ? `Popular in ${trimmed}` : "Popular in our store";
+  return trimmed
+    ? message("reasons.popular_in", `Popular in ${trimmed}`, {
+        category: trimmed,
+      })
+    : message("reasons.popular_store", "Popular in our store");
 }
 
-export function storePickReason(): string {
-  return "Picked by our team";
+export function storePickReason(): Reason {
+  return message("reasons.store_pick", "Picked by our team");
 }
 
 /** "+$20 for double the storage", "+£5 for the Large". */
-export function upgradeReason(priceDelta: Money, benefit: string): string {
-  return `+${formatMoney(priceDelta)} for ${benefit}`;
+export function upgradeReason(priceDelta: Money, benefit: Reason): Reason {
+  const amount = formatMoney(priceDelta);
+  return message("reasons.upgrade", `+${amount} for ${benefit.text}`, {
+    amount,
+    benefit,
+  });
 }
 
-export function bundleReason(discountBps: number, itemCount: number): string {
+export function bundleReason(discountBps: number, itemCount: number): Reason {
   if (discountBps <= 0)
-    return `Frequently bought together (${itemCount} items)`;
-  return `Save ${formatPercent(discountBps)} when bought together`;
+    return message(
+      "reasons.bundle_items",
+      `Frequently bought together (${itemCount} items)`,
+      { count: String(itemCount) },
+    );
+  const percent = formatPercent(discountBps);
+  return message(
+    "reasons.bundle_save",
+    `Save ${percent} when bought together`,
+    { percent },
+  );
 }
 
-export function replenishReason(medianDays: number): string {
+export function replenishReason(medianDays: number): Reason {
   const days = Math.max(1, Math.round(medianDays));
   if (days % 7 === 0 && days >= 14)
-    return `Customers re-order about every ${days / 7} weeks`;
-  return `Customers re-order about every ${days} ${days === 1 ? "day" : "days"}`;
+    return message(
+      "reasons.replenish_weeks",
+      `Customers re-order about every ${days / 7} weeks`,
+      { weeks: String(days / 7) },
+    );
+  if (days === 1)
+    return message(
+      "reasons.replenish_day",
+      "Customers re-order about every 1 day",
+    );
+  return message(
+    "reasons.replenish_days",
+    `Customers re-order about every ${days} days`,
+    { days: String(days) },
+  );
 }
 
-/** "double the storage" for a ×2, "triple" for ×3, "4× the storage" for other whole ratios. */
+/** "storage", "volume": what a measured option gives more of, in the app's words. */
+export function measureNoun(noun: MeasureNoun): Reason {
+  return message(`nouns.${noun}`, noun);
+}
+
+/**
+ * "double the storage" for a ×2, "triple" for ×3, "4× the storage" for other whole ratios. `what`
+ * is the app's noun for a measure, or the merchant's option name.
+ */
 export function multipleBenefit(
   ratio: number,
-  what: string,
-): string | undefined {
-  if (Math.abs(ratio - 2) < 1e-9) return `double the ${what}`;
-  if (Math.abs(ratio - 3) < 1e-9) return `triple the ${what}`;
+  what: string | Reason,
+): Reason | undefined {
+  const word = typeof what === "string" ? what : what.text;
+  if (Math.abs(ratio - 2) < 1e-9)
+    return message("benefits.double", `double the ${word}`, { what });
+  if (Math.abs(ratio - 3) < 1e-9)
+    return message("benefits.triple", `triple the ${word}`, { what });
   const rounded = Math.round(ratio);
   if (rounded > 3 && Math.abs(ratio - rounded) < 1e-9)
-    return `${rounded}× the ${what}`;
+    return message("benefits.times", `${rounded}× the ${word}`, {
+      times: String(rounded),
+      what,
+    });
   return undefined;
+}
+
+/** "the Large", "the Blender Pro": the option value or product the upgrade leads to. */
+export function namedBenefit(name: string): Reason {
+  return message("benefits.named", `the ${name}`, { name });
 }

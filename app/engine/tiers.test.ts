@@ -87,7 +87,7 @@ describe("next tier up", () => {
     const upgrade = nextTier(buildTierIndex([phone]), "phone", "phone-0")!;
     expect(upgrade.kind).toBe("variant");
     expect(upgrade.toVariantId).toBe("phone-1");
-    expect(upgrade.reason).toBe("+$100 for double the storage");
+    expect(upgrade.reason.text).toBe("+$100 for double the storage");
     expect(upgrade.increaseBps).toBe(1_252);
     expect(upgrade.differences).toEqual([
       { attribute: "Storage", from: "128GB", to: "256GB" },
@@ -131,7 +131,7 @@ describe("next tier up", () => {
     };
     const upgrade = nextTier(buildTierIndex([gbp]), "tee", "tee-0")!;
     expect(upgrade.toVariantId).toBe("tee-1");
-    expect(upgrade.reason).toBe("+£5 for the Large");
+    expect(upgrade.reason.text).toBe("+£5 for the Large");
   });
 
   it("does not offer a smaller size that happens to cost more", () => {
@@ -147,9 +147,9 @@ describe("next tier up", () => {
       { options: { Edition: "Standard" }, price: 10_000 },
       { options: { Edition: "Deluxe" }, price: 13_000 },
     ]);
-    expect(nextTier(buildTierIndex([plan]), "plan", "plan-0")!.reason).toBe(
-      "+$30 for the Deluxe",
-    );
+    expect(
+      nextTier(buildTierIndex([plan]), "plan", "plan-0")!.reason.text,
+    ).toBe("+$30 for the Deluxe");
   });
 
   it("skips upgrades that are out of stock", () => {
@@ -197,15 +197,17 @@ describe("next tier up", () => {
       "blender-pro",
       "other-brand",
     ]);
-    expect(options[0].reason).toBe("+$40 for double the volume");
+    expect(options[0].reason.text).toBe("+$40 for double the volume");
     expect(options[0].differences).toContainEqual({
       attribute: "Also",
+      label: "also",
       from: "",
       to: "glass jar",
     });
-    expect(options[1].reason).toBe("+$20 for the 1.5L Mixmaster");
+    expect(options[1].reason.text).toBe("+$20 for the 1.5L Mixmaster");
     expect(options[1].differences).toContainEqual({
       attribute: "Brand",
+      label: "brand",
       from: "Whirl",
       to: "Other",
     });

@@ -1,10 +1,17 @@
 import { compareIds } from "./copurchase";
 import { applyBasisPoints, basisPoints, formatMoney } from "./money";
-import { multipleBenefit, upgradeReason } from "./reasons";
+import {
+  measureNoun,
+  multipleBenefit,
+  namedBenefit,
+  upgradeReason,
+} from "./reasons";
 import type {
   CatalogProduct,
   CatalogVariant,
+  MeasureNoun,
   Money,
+  Reason,
   TierDifference,
   UpgradeStep,
 } from "./types";
@@ -96,7 +103,7 @@ const UNITS: Record<string, [Dimension, number]> = {
   ct: ["quantity", 1],
 };
 
-const BENEFIT_NOUN: Record<Dimension, string> = {
+const BENEFIT_NOUN: Record<Dimension, MeasureNoun> = {
   storage: "storage",
   volume: "volume",
   weight: "amount",
@@ -154,7 +161,7 @@ export interface TierUpgrade extends UpgradeStep {
   priceDelta: Money;
   increaseBps: number;
   /** "+$20 for double the storage". */
-  reason: string;
+  reason: Reason;
 }
 
 export interface TierOptions {
@@ -316,7 +323,7 @@ export function buildTierTable(
 
 interface Step {
   differences: TierDifference[];
-  benefit: string;
+  benefit: Reason;
 }
 
 function variantStep(
@@ -325,7 +332,7 @@ function variantStep(
 ): Step | undefined {
   if (from.options.length !== to.options.length) return undefined;
   const differences: TierDifference[] = [];
-  let benefit: string | undefined;
+  let benefit: Reason | undefined;
   for (const option of from.options) {
     const other = to.options.find((o) => o.name === option.name);
     if (!other) return undefined;
@@ -354,7 +361,7 @@ function siblingStep(
   to: CatalogVariant,
 ): Step | undefined {
   const optionDifferences: TierDifference[] = [];
-  let benefit: string | undefined;
+  let benefit: Reason | undefined;
   for (const option of from.options) {
     const other = to.options.find(
       (o) => normalise(o.name) === normalise(option.name),
@@ -378,15 +385,22 @@ function siblingStep(
     if (order === 0) continue;
     optionDifferences.push(difference);
     benefit ??=
-      multipleOf(option.name, a, b) ?? `the ${other.value} ${sibling.title}`;
+      multipleOf(option.name, a, b) ??
+      namedBenefit(`${other.value} ${sibling.title}`);
   }
   if (!benefit) return undefined;
   const differences: TierDifference[] = [
-    { attribute: "Product", from: product.title, to: sibling.title },
+    {
+      attribute: "Product",
+      label: "product",
+      from: product.title,
+      to: sibling.title,
+    },
   ];
   if (normalise(product.vendor) !== normalise(sibling.vendor)) {
     differences.push({
       attribute: "Brand",
+      label: "brand",
       from: product.vendor,
       to: sibling.vendor,
     });
@@ -395,7 +409,12 @@ function siblingStep(
   const fromTags = new Set(product.tags.map(normalise));
   const extra = sibling.tags.filter((t) => !fromTags.has(normalise(t)));
   if (extra.length > 0)
-    differences.push({ attribute: "Also", from: "", to: extra.join(", ") });
+    differences.push({
+      attribute: "Also",
+      label: "also",
+      from: "",
+      to: extra.join(", "),
+    });
   return { differences, benefit };
 }
 
@@ -404,8 +423,8 @@ function describeBenefit(
   toValue: string,
   from: OptionScale | undefined,
   to: OptionScale | undefined,
-): string {
-  return (from && to && multipleOf(name, from, to)) ?? `the ${toValue}`;
+): Reason {
+  return (from && to && multipleOf(name, from, to)) ?? namedBenefit(toValue);
 }
 
 /** "double the storage" when the step is a whole multiple of a measured option. */
@@ -413,9 +432,12 @@ function multipleOf(
   name: string,
   from: OptionScale,
   to: OptionScale,
-): string | undefined {
+): Reason | undefined {
   if (from.kind === "measure" && to.kind === "measure" && from.value > 0)
-    return multipleBenefit(to.value / from.value, BENEFIT_NOUN[from.dimension]);
+    return multipleBenefit(
+      to.value / from.value,
+      measureNoun(BENEFIT_NOUN[from.dimension]),
+    );
   if (from.kind === "number" && to.kind === "number" && from.value > 0)
     return multipleBenefit(to.value / from.value, name.trim().toLowerCase());
   return undefined;

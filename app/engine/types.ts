@@ -7,6 +7,35 @@ export interface Money {
   currency: string;
 }
 
+/** A shopper-facing sentence as a translatable message: built in reasons.ts. */
+export interface Reason {
+  key: ReasonKey;
+  params: Readonly<Record<string, string | Reason>>;
+  text: string;
+}
+
+export type ReasonKey =
+  | `reasons.${
+      | "bought_together"
+      | "often_bought_with"
+      | "cart_companion"
+      | "order_companion"
+      | "similar_to"
+      | "popular_in"
+      | "popular_store"
+      | "store_pick"
+      | "upgrade"
+      | "bundle_items"
+      | "bundle_save"
+      | "replenish_weeks"
+      | "replenish_days"
+      | "replenish_day"}`
+  | `benefits.${"double" | "triple" | "times" | "named"}`
+  | `nouns.${MeasureNoun}`;
+
+export type MeasureNoun =
+  "storage" | "volume" | "amount" | "length" | "quantity";
+
 export interface VariantOption {
   name: string;
   value: string;
@@ -114,7 +143,9 @@ export interface MerchantBundle {
 }
 
 export interface TierDifference {
+  /** The shop's option name, or the app's own word for the row (then `label` names its message). */
   attribute: string;
+  label?: "product" | "brand" | "also";
   from: string;
   to: string;
 }
@@ -125,7 +156,7 @@ export interface UpgradeStep {
   /** Rows for a comparison table; the price row is always last. */
   differences: TierDifference[];
   /** "double the storage", "the Large", "the Pro Blender". */
-  benefit: string;
+  benefit: Reason;
 }
 
 export type OfferKind = "cross_sell" | "upsell" | "bundle" | "replenish";
@@ -136,7 +167,7 @@ export interface Offer {
   price: Money;
   kind: OfferKind;
   /** Short shopper-facing reason derived from the evidence. */
-  reason: string;
+  reason: Reason;
   score: number;
   /** Contribution of each signal to the score (e.g. completion, copurchase, content, popularity, pin). */
   breakdown: Record<string, number>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALE_CODE } from "~/services/platform/shopper-messages";
 import {
   checkoutEndpoint,
   checkoutPreflight,
@@ -11,6 +12,8 @@ const Body = z.object({
     .array(z.string().regex(/^\d{1,20}$/, "must be a numeric product id"))
     .min(1)
     .max(250),
+  // The buyer's locale (the extension's inputData.locale): the reason comes back in its language.
+  locale: z.string().regex(LOCALE_CODE).optional(),
 });
 
 export const loader = checkoutPreflight;

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { LOCALE_CODE } from "~/services/platform/shopper-messages";
 import { authenticateProxy } from "~/shopify.server";
 import {
   VISITOR_ID,
@@ -15,8 +16,9 @@ const Id = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
 
 // Cart ids arrive as one comma-separated parameter: the library's proxy signature check keeps
 // only the last value of a repeated key, so repeated keys would fail verification.
-// No currency or country parameter: the answer is Liquid that Shopify renders in the shopper's
-// own context (decision 007), so the app never needs to know, or trust, either.
+// Currency, country and locale are not used to build the answer (it is Liquid that Shopify
+// renders in the shopper's own context, decision 007): they are in the address so that every
+// cache keys on them, and a shopper who switches never gets the old language or currency back.
 const Query = z
   .object({
     placement: z.enum(["product_fbt", "product_upgrade", "cart", "drawer"]),
@@ -33,6 +35,15 @@ const Query = z
     // The pseudonymous visitor id: experiment assignment and learned offer counts key on its
     // HMAC (visitorKey); the id itself is never stored.
     visitor: z.string().regex(VISITOR_ID).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+    locale: z.string().regex(LOCALE_CODE).optional(),
   })
   .refine((q) => !q.placement.startsWith("product_") || q.product_id, {
     message: "product_id is required for product placements",

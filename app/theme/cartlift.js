@@ -214,6 +214,10 @@
         reasons: d.reasons || "1",
         visitor: visitor(),
       });
+      // The shopper's market and language: not read by the app, but part of the address, so the
+      // browser's cache never answers a switch with the previous currency or language.
+      for (const k of ["currency", "country", "locale"])
+        if (d[k]) q.set(k, d[k]);
       if (d.productId) q.set("product_id", d.productId);
       if (d.variantId) q.set("variant_id", d.variantId);
       try {

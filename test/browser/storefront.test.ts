@@ -202,4 +202,57 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
       await page.close();
     }
   });
+
+  for (const viewport of ["desktop", "phone"] as const) {
+    const { width, height } = VIEWPORTS[viewport];
+
+    it(`shows new prices and words at once after a currency or language switch at ${width}x${height}`, async () => {
+      const page = await newPage(env.browser, viewport);
+      const errors = watchErrors(page);
+      // Within the 30 s the blocks' answers may be cached: a switch must not get them back.
+      await page.goto(`${env.demo.url}/demo/storefront?currency=USD&locale=en`);
+      const offersIn = async (fbtName: string, addAll: string) => {
+        const fbt = page.getByRole("region", { name: fbtName });
+        await fbt.scrollIntoViewIfNeeded();
+        await fbt.getByRole("button", { name: addAll }).waitFor();
+        return fbt.innerText();
+      };
+      expect(
+        await offersIn("Frequently bought together", "Add all to cart"),
+      ).toMatch(/\$/);
+
+      // The theme's localization form reloads the page with the shopper's choice.
+      const choose = (name: string, value: string) =>
+        Promise.all([
+          page.waitForURL(new RegExp(`=${value}`)),
+          page.getByRole("combobox", { name }).selectOption(value),
+        ]);
+      await choose("Currency", "EUR");
+      const euros = await offersIn(
+        "Frequently bought together",
+        "Add all to cart",
+      );
+      expect(euros).toMatch(/€/);
+      expect(euros).not.toMatch(/\$/);
+
+      await choose("Language", "fr");
+      const french = await offersIn(
+        "Souvent achetés ensemble",
+        "Tout ajouter au panier",
+      );
+      expect(french).toMatch(/€/);
+      expect(french).toMatch(/Prix total/);
+      expect(french).not.toMatch(/\$|Total price|Bought together|Often bought/);
+      const upgrade = page.getByRole("region", {
+        name: "Passez à la gamme supérieure",
+      });
+      await upgrade.scrollIntoViewIfNeeded();
+      await upgrade.getByRole("rowheader", { name: "Prix" }).waitFor();
+      const table = await upgrade.innerText();
+      expect(table).toMatch(/€ pour /);
+      expect(table).not.toMatch(/\$|\b(for|the|Price|Current|Upgrade)\b/);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
 });

@@ -111,4 +111,25 @@ describe("app proxy", () => {
     expect(body.issues.join(" ")).toMatch(/placement/);
     expect(body.issues.join(" ")).toMatch(/cart/);
   });
+
+  it("takes the shopper's currency, country and locale into its address and refuses malformed ones", async () => {
+    const shopper = { currency: "EUR", country: "FR", locale: "fr-CA" };
+    const ok = (await call(
+      signed({ placement: "cart", cart: "1", ...shopper }),
+    )) as Response;
+    expect(ok.status).toBe(200);
+    const bad = (await call(
+      signed({
+        placement: "cart",
+        cart: "1",
+        currency: "euro",
+        country: "France",
+        locale: "fr_FR'",
+      }),
+    )) as Response;
+    expect(bad.status).toBe(400);
+    const issues = (await bad.json()).issues.join(" ");
+    for (const name of ["currency", "country", "locale"])
+      expect(issues).toMatch(name);
+  });
 });

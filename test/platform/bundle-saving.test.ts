@@ -120,7 +120,7 @@ async function storefront(
       productId: line.productId,
       variantId: line.variantId,
       handle: `product-${line.productId}`,
-      reason: "",
+      reason: null,
       token: "t",
     })),
     upgrade: null,

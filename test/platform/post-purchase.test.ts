@@ -183,6 +183,23 @@ describe("POST /api/post-purchase/offer", () => {
     expect(await response.json()).toEqual({ offer: null });
   });
 
+  it("gives the reason in the buyer's language, English when the app does not speak it", async () => {
+    const reasonIn = async (referenceId: string, locale: string) => {
+      const response = await askOffer(await checkoutToken(STORE, referenceId), {
+        referenceId,
+        productIds: ["1"],
+        locale,
+      });
+      return ((await response.json()) as { offer: PostPurchaseOfferPayload })
+        .offer.reason;
+    };
+    const english = await reasonIn("ref-en", "en-US");
+    const french = await reasonIn("ref-fr", "fr-CA");
+    expect(english).not.toBe("");
+    expect(french).not.toBe(english);
+    expect(await reasonIn("ref-de", "de-DE")).toBe(english);
+  });
+
   it("adds CORS headers for the extension's origin and answers the preflight", async () => {
     const response = await askOffer(await checkoutToken(STORE, "ref-cors"), {
       referenceId: "ref-cors",

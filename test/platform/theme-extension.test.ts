@@ -97,11 +97,18 @@ describe("theme app extension", () => {
               cart_url: "/fr/cart",
               cart_add_url: "/fr/cart/add",
             },
+            cart: { currency: { iso_code: "EUR" } },
+            localization: { country: { iso_code: "BE" } },
+            request: { locale: { iso_code: "fr" } },
           },
         },
       );
       expect(html).toContain(`data-placement="${PLACEMENTS[block]}"`);
       expect(html).toContain('data-proxy="/fr/apps/cartlift"');
+      // The script puts these in the proxy request's address, the cache key of its answer.
+      expect(html).toContain('data-currency="EUR"');
+      expect(html).toContain('data-country="BE"');
+      expect(html).toContain('data-locale="fr"');
       // The stylesheet comes through the script; only the space-reserving rules are inline.
       expect(html).toMatch(/data-css="[^"]*\/cartlift\.css"/);
       expect(html).toMatch(/<style>[^<]*min-height[^<]*<\/style>/);

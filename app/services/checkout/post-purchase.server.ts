@@ -18,6 +18,10 @@ import type {
 import type { OrderLineRef } from "~/engine/types";
 import { recommend } from "~/services/storefront/recommendations.server";
 import { signJwt } from "~/services/platform/jwt.server";
+import {
+  reasonIn,
+  shopperLanguage,
+} from "~/services/platform/shopper-messages";
 
 /** How long after the offer was made the buyer can still accept it. */
 export const OFFER_TTL_MS = 60 * 60 * 1000;
@@ -190,7 +194,7 @@ async function payload(
  */
 export async function makePostPurchaseOffer(
   token: CheckoutTokenContext,
-  body: { referenceId: string; productIds: string[] },
+  body: { referenceId: string; productIds: string[]; locale?: string },
 ): Promise<PostPurchaseOfferPayload | null> {
   assertSameReference(token, body.referenceId);
   const { shop } = token;
@@ -254,7 +258,10 @@ export async function makePostPurchaseOffer(
       priceMinor: variant.priceMinor,
       currency: variant.currency,
       discountBps,
-      reason: offer.reason,
+      // Stored as the buyer reads it: the offer is made once, for one checkout in one language.
+      reason: offer.reason
+        ? reasonIn(offer.reason, shopperLanguage(body.locale))
+        : "",
       strategy: offer.kind,
     },
     select: OFFER_SELECT,

@@ -99,7 +99,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
       kind: "bundle",
       productIds: b.productIds,
       titles: b.productIds.map(title),
-      reason: b.reason,
+      reason: b.reason.text,
       evidence: {
         orders: b.evidence.orders,
         support: b.evidence.support,
@@ -133,7 +133,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
         kind: "cross_sell",
         productIds: [anchor, e.productId],
         titles: [title(anchor), title(e.productId)],
-        reason: boughtTogetherReason(ratioToBasisPoints(e.rawConfidence)),
+        reason: boughtTogetherReason(ratioToBasisPoints(e.rawConfidence)).text,
         evidence: {
           orders: e.orders,
           support: e.support,
@@ -175,7 +175,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
       kind: "upgrade",
       productIds: [fromId, upgrade.toProductId],
       titles: [title(fromId), title(upgrade.toProductId)],
-      reason: upgrade.reason,
+      reason: upgrade.reason.text,
       evidence: { orders, support: null, confidence: null, lift: null },
       discountBps: 0,
       price: upgrade.price,

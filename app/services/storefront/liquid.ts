@@ -1,5 +1,11 @@
-import en from "../../../extensions/cartlift-theme/locales/en.default.json";
-import fr from "../../../extensions/cartlift-theme/locales/fr.json";
+import type en from "../../../extensions/cartlift-theme/locales/en.default.json";
+import type { Reason } from "~/engine/types";
+import {
+  DEFAULT_LOCALE,
+  SHOPPER_LOCALES,
+  fillMessage,
+  messageIn,
+} from "~/services/platform/shopper-messages";
 import type {
   StorefrontBundle,
   StorefrontItem,
@@ -12,10 +18,7 @@ import type {
 // never prints a price it computed. Values from the app's data (handles, ids, reasons, option
 // names) are escaped for HTML and for Liquid, so merchant text can never become Liquid code.
 
-type Messages = typeof en.fragment;
-type Key = keyof Messages;
-const LOCALES: Record<string, Messages> = { en: en.fragment, fr: fr.fragment };
-const DEFAULT_LOCALE = "en";
+type Key = keyof typeof en.fragment;
 
 /** HTML-escapes and neutralises Liquid delimiters (`{` and `}` become character references). */
 export function escapeText(text: string): string {
@@ -40,24 +43,44 @@ const digits = (id: string) => {
 };
 
 /**
- * A message in the storefront's language, chosen by Shopify's Liquid at render time from the
- * theme extension's own locale files (the `fragment` section). `vars` are Liquid output
- * expressions, inserted unescaped: callers pass only expressions they built.
+ * A placeholder's content: Liquid (or escaped text) inserted as it is, or a nested message given
+ * in each language. Callers pass only expressions they built and text they escaped.
  */
-function t(key: Key, vars: Record<string, string> = {}): string {
-  const fill = (message: string) =>
-    escapeText(message).replace(
-      /&#123;&#123; (\w+) &#125;&#125;/g,
-      (_, name: string) => vars[name] ?? "",
-    );
-  const branches = Object.entries(LOCALES)
-    .filter(([locale]) => locale !== DEFAULT_LOCALE)
+type Vars = Record<string, string | ((language: string) => string)>;
+
+/** The message at `path` in one language, its own words escaped and its placeholders filled. */
+const phrase = (language: string, path: string, vars: Vars) =>
+  fillMessage(messageIn(language, path), escapeText, (name) => {
+    const v = vars[name];
+    return typeof v === "function" ? v(language) : (v ?? "");
+  });
+
+/**
+ * A message in the storefront's language, chosen by Shopify's Liquid at render time among the
+ * theme extension's locale files.
+ */
+function translated(path: string, vars: Vars = {}): string {
+  const branches = Object.keys(SHOPPER_LOCALES)
+    .filter((language) => language !== DEFAULT_LOCALE)
     .map(
-      ([locale, messages]) => `{%- when '${locale}' -%}${fill(messages[key])}`,
+      (language) => `{%- when '${language}' -%}${phrase(language, path, vars)}`,
     )
     .join("");
-  return `{%- case cl_lang -%}${branches}{%- else -%}${fill(LOCALES[DEFAULT_LOCALE][key])}{%- endcase -%}`;
+  return `{%- case cl_lang -%}${branches}{%- else -%}${phrase(DEFAULT_LOCALE, path, vars)}{%- endcase -%}`;
 }
+
+const t = (key: Key, vars?: Vars) => translated(`fragment.${key}`, vars);
+
+/** A reason's values: the merchant's words escaped, the app's own (benefits, nouns) translated. */
+const reasonVars = (reason: Reason): Vars =>
+  Object.fromEntries(
+    Object.entries(reason.params).map(([name, param]) => [
+      name,
+      typeof param === "string"
+        ? escapeText(param)
+        : (language: string) => phrase(language, param.key, reasonVars(param)),
+    ]),
+  );
 
 /** Finds the offered variant by id among the product's variants (Liquid has no lookup by id). */
 function lookup(item: { handle: string; variantId: string }, as: string) {
@@ -72,7 +95,7 @@ const image = (product: string) =>
 
 const reason = (item: StorefrontItem) =>
   item.reason
-    ? `<p class="cartlift__reason">${escapeText(item.reason)}</p>`
+    ? `<p class="cartlift__reason">${translated(item.reason.key, reasonVars(item.reason))}</p>`
     : "";
 
 /** The offer's product page; a click on it is the "clicked" of clicked-then-bought. */
@@ -162,11 +185,12 @@ function upgrade(offers: StorefrontOffers): string {
   const rows = up.differences
     .map(
       (d) =>
-        `<tr><th scope="row">${escapeText(d.attribute)}</th><td>${escapeText(d.from)}</td><td>${escapeText(d.to)}</td></tr>`,
+        `<tr><th scope="row">${d.label ? t(`compare_${d.label}`) : escapeText(d.attribute)}</th><td>${escapeText(d.from)}</td><td>${escapeText(d.to)}</td></tr>`,
     )
     .join("");
-  const benefit = up.benefit
-    ? `<p class="cartlift__reason">${t("upgrade_reason", { amount: "{{ v.price | minus: f.price | money }}", benefit: escapeText(up.benefit) })}</p>`
+  // The engine's amount is in the shop's currency: the presentment difference replaces it.
+  const benefit = up.reason
+    ? `<p class="cartlift__reason">${translated(up.reason.key, { ...reasonVars(up.reason), amount: "{{ v.price | minus: f.price | money }}" })}</p>`
     : "";
   return (
     `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +

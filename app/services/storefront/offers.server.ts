@@ -3,13 +3,13 @@ import { parseStringList } from "~/services/platform/string-list";
 import { cachedForShop } from "./serving-cache.server";
 import type {
   MerchantBundle,
-  Offer,
   Placement,
+  Reason,
   TierDifference,
 } from "~/engine/types";
 import { signOfferToken } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
-import { recommend } from "./recommendations.server";
+import { type ShownOffer, recommend } from "./recommendations.server";
 import { costFloorPrice } from "../../../extensions/cartlift-bundle-discount/src/unit-discount";
 
 // What a storefront block needs, in shop terms: which products and variants to show, why, and
@@ -25,16 +25,19 @@ export interface StorefrontItem {
   productId: string;
   variantId: string;
   handle: string;
-  /** Shopper-facing reason with no money in it; empty when reasons are hidden. */
-  reason: string;
+  /** Shopper-facing reason with no money in it; null when reasons are hidden. */
+  reason: Reason | null;
   token: string;
 }
 
 export interface StorefrontUpgrade {
   item: StorefrontItem;
   fromVariantId: string;
-  /** "double the storage": the engine's price-free half of the upgrade reason. */
-  benefit: string;
+  /**
+   * "+$20 for double the storage", null when reasons are hidden: the Liquid replaces its
+   * shop-currency amount with the presentment one.
+   */
+  reason: Reason | null;
   /** Option rows that differ; the price row is rendered from presentment prices instead. */
   differences: TierDifference[];
 }
@@ -109,12 +112,13 @@ export async function storefrontOffers(
   });
   const offered = result.offers.filter((o) => linkable(o.productId));
   const bundled = offered[0]?.kind === "bundle" ? bundle : null;
-  const item = (offer: Offer): StorefrontItem => ({
+  const item = (offer: ShownOffer): StorefrontItem => ({
     productId: offer.productId,
     variantId: offer.variantId,
     handle: products.get(offer.productId)!.handle,
     // An upsell's reason has a base-currency price in it: the Liquid rebuilds it (decision 007).
-    reason: request.showReasons && offer.kind !== "upsell" ? offer.reason : "",
+    reason:
+      request.showReasons && offer.kind !== "upsell" ? offer.reason : null,
     token: signOfferToken(
       shop,
       {
@@ -157,7 +161,7 @@ export async function storefrontOffers(
     upgrade: {
       item: shown,
       fromVariantId: first.upgrade.fromVariantId,
-      benefit: request.showReasons ? first.upgrade.benefit : "",
+      reason: request.showReasons ? first.reason : null,
       differences: first.upgrade.differences.filter(
         (d) => d.attribute !== "Price",
       ),

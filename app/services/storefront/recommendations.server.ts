@@ -6,6 +6,7 @@ import type {
   MerchantBundle,
   MerchantRule,
   Offer,
+  Reason,
   Placement,
   RecommendationContext,
 } from "~/engine/types";
@@ -162,9 +163,12 @@ function shopExclusions(shop: string) {
   });
 }
 
+/** An offer as a placement shows it: without its reason where the settings hide reasons. */
+export type ShownOffer = Omit<Offer, "reason"> & { reason: Reason | null };
+
 export interface RecommendationResult {
   settings: PlacementSettings;
-  offers: Offer[];
+  offers: ShownOffer[];
   modelId: string | null;
   /** Experiment arm and learned count behind these offers (decision 012); NO_POLICY without a visitor. */
   policy: PlacementPolicy;
@@ -239,7 +243,7 @@ export async function recommend(
       // The placement's setting hides the engine's explanations; a merchant bundle's line is the
       // merchant's own, hidden only by the storefront block's setting.
       reason:
-        settings.showReasons || offer.kind === "bundle" ? offer.reason : "",
+        settings.showReasons || offer.kind === "bundle" ? offer.reason : null,
     })),
   };
 }

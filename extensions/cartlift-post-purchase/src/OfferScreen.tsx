@@ -17,6 +17,7 @@ import {
   type PostPurchaseOfferPayload,
   formatMinor,
 } from "./contract";
+import { percentIn, say, screenMessages } from "./messages";
 
 export interface OfferScreenProps {
   offer: PostPurchaseOfferPayload;
@@ -47,6 +48,7 @@ export function OfferScreen({
   onAccept,
   onDecline,
 }: OfferScreenProps) {
+  const m = screenMessages(locale);
   const money = (minor: number, currency = offer.currency) =>
     formatMinor(minor, currency, locale);
   const options = Array.from(
@@ -55,10 +57,7 @@ export function OfferScreen({
   );
   return (
     <BlockStack spacing="loose">
-      <CalloutBanner title="Add this to your order">
-        One click adds it to the order you just placed, with the same payment
-        and delivery.
-      </CalloutBanner>
+      <CalloutBanner title={m.bannerTitle}>{m.bannerBody}</CalloutBanner>
       <Layout
         media={[
           { viewportSize: "small", sizes: [1, 0, 1], maxInlineSize: 0.9 },
@@ -88,7 +87,11 @@ export function OfferScreen({
                   <Text role="deletion" subdued>
                     {money(offer.priceMinor)}
                   </Text>{" "}
-                  <Text appearance="success">{offer.discount.title}</Text>
+                  <Text appearance="success">
+                    {say(m.off, {
+                      percent: percentIn(offer.discount.value, locale),
+                    })}
+                  </Text>
                 </>
               ) : null}
             </TextBlock>
@@ -96,7 +99,7 @@ export function OfferScreen({
           </TextContainer>
           {options.length > 1 ? (
             <Select
-              label="Quantity"
+              label={m.quantity}
               value={String(quantity)}
               options={options.map((value) => ({ value, label: value }))}
               onChange={(value: string) => onQuantityChange(Number(value))}
@@ -106,13 +109,19 @@ export function OfferScreen({
           {charges ? (
             <BlockStack spacing="tight">
               <TextBlock>
-                Shipping: {money(charges.shippingMinor, charges.currency)}
+                {say(m.shipping, {
+                  amount: money(charges.shippingMinor, charges.currency),
+                })}
               </TextBlock>
               <TextBlock>
-                Taxes: {money(charges.taxesMinor, charges.currency)}
+                {say(m.taxes, {
+                  amount: money(charges.taxesMinor, charges.currency),
+                })}
               </TextBlock>
               <TextBlock emphasized>
-                Total: {money(charges.totalMinor, charges.currency)}
+                {say(m.total, {
+                  amount: money(charges.totalMinor, charges.currency),
+                })}
               </TextBlock>
             </BlockStack>
           ) : null}
@@ -120,11 +129,13 @@ export function OfferScreen({
           <BlockStack>
             <Button submit onPress={onAccept} loading={busy}>
               {charges
-                ? `Pay now · ${money(charges.totalMinor, charges.currency)}`
-                : "Pay now"}
+                ? say(m.payNowAmount, {
+                    amount: money(charges.totalMinor, charges.currency),
+                  })
+                : m.payNow}
             </Button>
             <Button subdued onPress={onDecline} disabled={busy}>
-              Decline this offer
+              {m.decline}
             </Button>
           </BlockStack>
         </BlockStack>

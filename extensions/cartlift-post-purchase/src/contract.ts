@@ -3,6 +3,8 @@
 // these types (so both sides are checked against one definition, and the extension's own typecheck
 // never reaches into the app) and vitest tests the logic without React 17.
 
+import { SCREEN_MESSAGES, type ScreenMessages } from "./messages";
+
 /** One entry of a changeset, as Shopify's `calculateChangeset` and the signed JWT carry it. */
 export interface AddVariantChange {
   type: "add_variant";
@@ -21,6 +23,8 @@ export interface OfferRequestBody {
   referenceId: string;
   /** Numeric product ids of the order's lines. */
   productIds: string[];
+  /** The buyer's locale (`inputData.locale`): the offer's reason comes back in its language. */
+  locale?: string;
 }
 
 export interface PostPurchaseOfferPayload {
@@ -64,9 +68,13 @@ export interface InitialPurchase {
 export const OFFER_PATH = "/api/post-purchase/offer";
 export const SIGN_PATH = "/api/post-purchase/sign-changeset";
 
-export function offerRequestBody(purchase: InitialPurchase): OfferRequestBody {
+export function offerRequestBody(
+  purchase: InitialPurchase,
+  locale?: string,
+): OfferRequestBody {
   return {
     referenceId: purchase.referenceId,
+    ...(locale ? { locale } : {}),
     productIds: [
       ...new Set(purchase.lineItems.map((line) => String(line.product.id))),
     ],
@@ -177,13 +185,14 @@ export async function requestOffer(
   appUrl: string,
   token: string,
   purchase: InitialPurchase,
+  locale?: string,
 ): Promise<PostPurchaseOfferPayload | null> {
   try {
     const response = await post(
       fetchFn,
       appUrl + OFFER_PATH,
       token,
-      offerRequestBody(purchase),
+      offerRequestBody(purchase, locale),
     );
     if (!response.ok) return null;
     const body = (await response.json()) as { offer?: unknown };
@@ -242,6 +251,7 @@ export async function acceptOffer(
   actions: OfferActions,
   offer: PostPurchaseOfferPayload,
   quantity: number,
+  messages: ScreenMessages = SCREEN_MESSAGES.en,
 ): Promise<AcceptResult> {
   const changes = changesFor(offer, quantity);
   try {
@@ -250,7 +260,7 @@ export async function acceptOffer(
         changes: calculationChangesFor(offer, quantity),
       });
       if (calculated.status !== "processed")
-        return { status: "failed", message: "This offer is not available." };
+        return { status: "failed", message: messages.unavailable };
     }
     const signed = await requestSignedChangeset(
       fetchFn,
@@ -262,7 +272,7 @@ export async function acceptOffer(
     if (applied.status !== "processed")
       return {
         status: "failed",
-        message: applied.errors?.[0]?.message ?? "The item could not be added.",
+        message: applied.errors?.[0]?.message ?? messages.notAdded,
       };
     await actions.done();
     return { status: "accepted" };
@@ -271,8 +281,8 @@ export async function acceptOffer(
       status: "failed",
       message:
         error instanceof SignChangesetError
-          ? "This offer is no longer available."
-          : "Something went wrong. Your order is not affected.",
+          ? messages.noLongerAvailable
+          : messages.failed,
     };
   }
 }

@@ -19,6 +19,7 @@ import {
   declineOffer,
   requestOffer,
 } from "./contract";
+import { screenMessages } from "./messages";
 import { OfferScreen } from "./OfferScreen";
 
 interface StoredOffer {
@@ -33,6 +34,7 @@ extend(
       APP_URL,
       inputData.token,
       inputData.initialPurchase,
+      inputData.locale,
     );
     const stored: StoredOffer = { offer };
     await storage.update(stored);
@@ -99,6 +101,7 @@ export function App() {
           actions,
           offer,
           quantity,
+          screenMessages(inputData.locale),
         );
         if (result.status === "failed") {
           setError(result.message);

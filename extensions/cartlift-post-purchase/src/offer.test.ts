@@ -18,6 +18,7 @@ import {
   requestOffer,
 } from "./contract";
 import { OfferScreen, type OfferScreenProps } from "./OfferScreen";
+import { SCREEN_MESSAGES } from "./messages";
 
 // The real components need React 17 and Shopify's checkout host. Stand-ins render each component
 // as a tag named after it, with its text props, so the markup shows what the buyer would see.
@@ -132,6 +133,45 @@ describe("the offer screen", () => {
         (o) => o.value,
       ),
     ).toEqual(["1", "2", "3"]);
+  });
+
+  it("shows every word of the screen in the buyer's French, none in English", () => {
+    const html = renderToStaticMarkup(
+      createElement(
+        OfferScreen,
+        props({
+          locale: "fr-FR",
+          offer: { ...offer, reason: "Souvent acheté avec Moulin à café" },
+          charges: {
+            currency: "EUR",
+            shippingMinor: 500,
+            taxesMinor: 450,
+            totalMinor: 3200,
+          },
+          error: SCREEN_MESSAGES.fr.failed,
+        }),
+      ),
+    );
+    const select = elements(OfferScreen(props({ locale: "fr" }))).find(
+      (e) => "options" in (e.props as object),
+    );
+    const shown = `${html} ${(select?.props as { label: string }).label}`;
+    expect(shown).toContain("Ajoutez ceci à votre commande");
+    expect(shown).toContain("Quantité");
+    expect(shown).toMatch(/10\s%\sde remise/);
+    expect(shown).toMatch(/Payer maintenant · 32,00\s€/);
+    const english = Object.values(SCREEN_MESSAGES.en).flatMap((message) =>
+      message
+        .split(/\{\w+\}/)
+        .map((words) => words.trim())
+        .filter(Boolean),
+    );
+    for (const words of english) {
+      const escaped = words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      expect(shown).not.toMatch(
+        new RegExp(`(^|[^\\p{L}])${escaped}($|[^\\p{L}])`, "u"),
+      );
+    }
   });
 
   it("shows what accepting will charge once Shopify has calculated it", () => {
