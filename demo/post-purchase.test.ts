@@ -101,7 +101,8 @@ describe("demo post-purchase", () => {
       apiKey: API_KEY,
       apiSecret: API_SECRET_KEY,
       referenceId: "demo-ref",
-      lineItems: [{ productId: "1", variantId: "11", quantity: 1 }],
+      // Two $10 units: a $10 offer is within half of the order just placed.
+      lineItems: [{ productId: "1", variantId: "11", quantity: 2 }],
     });
 
     const response = await offerAction({

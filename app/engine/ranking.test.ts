@@ -361,7 +361,7 @@ describe("offers a shopper would take", () => {
     expect(afterTent.map((o) => o.productId)).not.toContain("pad");
     expect(afterTent[0]).toMatchObject({
       productId: "lamp",
-      reason: "Often bought with Tent tent-b",
+      reason: { text: "Often bought with Tent tent-b" },
     });
     // The pad goes with both the tent and the headlamp just ordered.
     expect(
@@ -371,7 +371,7 @@ describe("offers a shopper would take", () => {
       })[0],
     ).toMatchObject({
       productId: "pad",
-      reason: "Often bought with what you just ordered",
+      reason: { text: "Often bought with what you just ordered" },
     });
   });
 });

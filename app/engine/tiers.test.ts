@@ -234,7 +234,7 @@ describe("next tier up", () => {
       "ours-2",
       "theirs-1",
     ]);
-    expect(fromTwo[2].reason).toBe("+$91 for the 3-person Ridgeline Tent");
+    expect(fromTwo[2].reason.text).toBe("+$91 for the 3-person Ridgeline Tent");
 
     const sameAmount = [
       product("stove", [{ options: {}, price: 5_000 }], {

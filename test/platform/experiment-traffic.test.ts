@@ -21,7 +21,8 @@ const PRODUCTS: DemoProduct[] = [1, 2, 3, 4, 5, 6].map((n) => ({
   id: String(n),
   title: `Mug ${n}`,
   handle: `mug-${n}`,
-  productType: "Mug",
+  // Each its own kind: a cart is never offered a second item of a kind it holds.
+  productType: ["Mug", "Coaster", "Teapot", "Tray", "Spoon", "Jar"][n - 1],
   vendor: "Clay",
   tags: [],
   collections: [],
