@@ -272,8 +272,8 @@ describe("storefront recommendations through the app proxy", () => {
     expect(quiet).not.toContain("cartlift__reason");
   });
 
-  it("shows the merchant's bundle with the product instead of the engine's picks", async () => {
-    await seed();
+  /** A 10% bundle of lanterns 1 and 3, and lantern 1's "Frequently bought together" answer. */
+  async function lanternOneWithBundle(): Promise<string> {
     await prisma.bundle.create({
       data: {
         shop: SHOP_A,
@@ -284,11 +284,16 @@ describe("storefront recommendations through the app proxy", () => {
         status: "active",
       },
     });
-    const fragment = await (
+    return (
       await getOffers(
         signed(SHOP_A, { placement: "product_fbt", product_id: "1" }),
       )
     ).text();
+  }
+
+  it("shows the merchant's bundle with the product instead of the engine's picks", async () => {
+    await seed();
+    const fragment = await lanternOneWithBundle();
     expect(fragment).toContain("a-lantern-3");
     expect(fragment).not.toContain("a-lantern-2");
     expect(fragment).toContain('data-bps="1000"');
@@ -312,21 +317,7 @@ describe("storefront recommendations through the app proxy", () => {
       where: { shop_id: { shop: SHOP_A, id: "3" } },
       data: { handle: "Lantern 3!" },
     });
-    await prisma.bundle.create({
-      data: {
-        shop: SHOP_A,
-        title: "Lanterns 1 and 3",
-        productIds: JSON.stringify(["1", "3"]),
-        discountType: "percentage",
-        discountValue: 1000,
-        status: "active",
-      },
-    });
-    const fragment = await (
-      await getOffers(
-        signed(SHOP_A, { placement: "product_fbt", product_id: "1" }),
-      )
-    ).text();
+    const fragment = await lanternOneWithBundle();
     expect(fragment).toContain("a-lantern-2");
     expect(fragment).not.toContain("Lantern 3!");
     expect(fragment).not.toContain("data-cartlift-bundle");
