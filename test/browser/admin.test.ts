@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CHROMIUM, DESKTOP_CHROME, hasChromium, newPage } from "./demo-server";
+import { DESKTOP_CHROME, hasChromium, newPage } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
-
-if (!hasChromium)
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
 
 describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
   const env = useDemoInChromium();

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll } from "vitest";
-import { type DemoInChromium, launchChromium, startDemo } from "./demo-server";
+import {
+  CHROMIUM,
+  type DemoInChromium,
+  hasChromium,
+  launchChromium,
+  startDemo,
+} from "./demo-server";
+
+// Said once per browser test file: without Chromium its tests are skipped (describe.skipIf).
+if (!hasChromium)
+  console.warn(
+    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
+  );
 
 /**
  * Starts the demo and Chromium before the enclosing `describe` block's tests and stops both after

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { CHROMIUM, VIEWPORTS, hasChromium, newPage } from "./demo-server";
+import { VIEWPORTS, hasChromium, newPage } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
-
-if (!hasChromium)
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
 
 // Offers a shopper would take (docs/decisions/015), as the demo shop shows them. Its products are
 // named "<brand> <name> <kind>", so a kind shows in every offer's name.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page, Route } from "playwright-core";
 import {
-  CHROMIUM,
   VIEWPORTS,
   cartOf,
   hasChromium,
@@ -9,11 +8,6 @@ import {
   watchErrors,
 } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
-
-if (!hasChromium)
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
 
 /**
  * The demo theme's markup rewritten the way Dawn lays it out: the header's cart bubble is an

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import {
-  CHROMIUM,
   VIEWPORTS,
   cartOf,
   hasChromium,
@@ -9,11 +8,6 @@ import {
   watchErrors,
 } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
-
-if (!hasChromium)
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
 
 describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
   const env = useDemoInChromium();

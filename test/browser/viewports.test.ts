@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import {
-  CHROMIUM,
-  VIEWPORTS,
-  hasChromium,
-  newPage,
-  settleBlocks,
-} from "./demo-server";
+import { VIEWPORTS, hasChromium, newPage, settleBlocks } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
-
-if (!hasChromium)
-  console.warn(
-    `Browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,
-  );
 
 /** How wide the page is against the window: wider means the shopper scrolls sideways. */
 const widths = (page: Page) =>
