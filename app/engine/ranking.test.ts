@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { trainCartModel } from "./cart-model";
 import { buildCoPurchase } from "./copurchase";
 import { mulberry32 } from "./random";
-import { buildRankingModel, rankOffers, type RankRequest } from "./ranking";
+import {
+  buildRankingModel,
+  rankOffers,
+  withNewOrders,
+  type RankRequest,
+} from "./ranking";
 import { completionScorer, trainModels } from "./shop-model";
 import type {
   CartCompletionScorer,
@@ -174,6 +179,34 @@ describe("ranking cross-sells", () => {
       Object.values(offers[0].breakdown).reduce((a, b) => a + b, 0),
       12,
     );
+  });
+
+  it("takes in orders that arrive after training as if it had been trained on them", () => {
+    const arrived = orders(25, "mug", "tote");
+    const updated = withNewOrders(model, arrived);
+    const retrained = buildRankingModel({
+      products: catalog,
+      copurchase: buildCoPurchase([...history, ...arrived]),
+    });
+    for (const productId of ["mug", "tote", "coffee-maker"]) {
+      const request = onCoffeeMaker({
+        context: { type: "product", productId },
+        limit: 6,
+      });
+      expect(rankOffers(updated, request)).toEqual(
+        rankOffers(retrained, request),
+      );
+    }
+    expect(
+      ids(
+        onCoffeeMaker({ context: { type: "product", productId: "mug" } }),
+        updated,
+      )[0],
+    ).toBe("tote");
+    // The model it started from is unchanged.
+    expect(
+      ids(onCoffeeMaker({ context: { type: "product", productId: "mug" } }))[0],
+    ).not.toBe("tote");
   });
 
   it("never offers out-of-stock products, however strong the evidence", () => {

@@ -6,6 +6,7 @@ import {
   type ContentIndex,
 } from "./content";
 import {
+  addOrders,
   compareIds,
   confidenceFrom,
   pairEvidence,
@@ -35,6 +36,7 @@ import {
 import type {
   CartCompletionScorer,
   CatalogProduct,
+  EngineOrder,
   MerchantBundle,
   MerchantRule,
   Offer,
@@ -55,7 +57,7 @@ import type {
 //   arbitrary, its order is what was validated offline.
 // - copurchase (0.10): 1 − Π(1 − conf(c | a)) over context products a with pair evidence, where conf
 //   is the shrunk, decayed confidence: an absolute probability, so weak evidence stays weak. It
-//   takes in new orders between trainings.
+//   takes in new orders between trainings (`withNewOrders`).
 // - content (0.08): best content similarity to a context product, damped for anchors with order
 //   history (factor 0.25 + 0.75·coldness, coldness = 1 − min(1, orders / coldStartOrders)): it is
 //   the cold-start fallback, not a rival to real evidence.
@@ -143,6 +145,26 @@ export function buildRankingModel(input: {
     tiers: buildTierIndex(input.products),
     popular: popularProducts(input.products, input.copurchase),
     neighbours: { partners: new Map(), similar: new Map() },
+  };
+}
+
+/**
+ * The model with orders that arrived after it was built: their pair evidence and their weight in
+ * the best sellers count at once, without a retraining (the cart model waits for the next one).
+ * Pass each order once. The catalog's indexes and the similarity lists are shared; the co-purchase
+ * partner lists are recomputed on use.
+ */
+export function withNewOrders(
+  model: RankingModel,
+  orders: readonly EngineOrder[],
+): RankingModel {
+  if (orders.length === 0 || !model.copurchase) return model;
+  const copurchase = addOrders(model.copurchase, orders);
+  return {
+    ...model,
+    copurchase,
+    popular: popularProducts([...model.products.values()], copurchase),
+    neighbours: { partners: new Map(), similar: model.neighbours.similar },
   };
 }
 

@@ -5,15 +5,21 @@ import {
   orderFromWebhook,
   saveOrders,
 } from "~/services/catalog/orders.server";
+import { refreshRecommender } from "~/services/model/model.server";
 import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
-/** orders/create and orders/updated: both carry the whole order, so one upsert serves both. */
+/**
+ * orders/create and orders/updated: both carry the whole order, so one upsert serves both. A new
+ * order joins this instance's serving state at once (other instances see it at their next check),
+ * so the next storefront answer counts it without waiting for a retraining.
+ */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } =
     await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, () =>
-    saveOrders(shop, [
+  return handleOnce({ shop, webhookId, topic }, async () => {
+    await saveOrders(shop, [
       orderFromWebhook(parsePayload(OrderWebhookPayload, payload)),
-    ]),
-  );
+    ]);
+    refreshRecommender(shop);
+  });
 };

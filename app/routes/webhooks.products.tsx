@@ -14,7 +14,7 @@ const DeletePayload = z.object({
   id: z.union([z.number().int(), z.string()]).transform(String),
 });
 
-/** products/update and products/delete. */
+/** products/create and products/update (the same whole product: one upsert), and products/delete. */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } =
     await authenticate.webhook(request);

@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { API_SECRET_KEY, getHmac } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
-import { recommenderFor } from "~/services/model/model.server";
+import { rankOffers } from "~/engine/ranking";
+import { trainModels } from "~/engine/shop-model";
+import { recommenderFor, storeModel } from "~/services/model/model.server";
+import { engineOrder as order, seedSmallShop } from "../fixtures";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
@@ -16,7 +19,8 @@ function webhookRequest(
   {
     hmac,
     webhookId = crypto.randomUUID(),
-  }: { hmac?: string; webhookId?: string } = {},
+    shop = SHOP,
+  }: { hmac?: string; webhookId?: string; shop?: string } = {},
 ) {
   const body = JSON.stringify(payload);
   return new Request(`https://app.example${path}`, {
@@ -26,7 +30,7 @@ function webhookRequest(
       "Content-Type": "application/json",
       "X-Shopify-Hmac-Sha256": hmac ?? getHmac(body, API_SECRET_KEY),
       "X-Shopify-Topic": topic,
-      "X-Shopify-Shop-Domain": SHOP,
+      "X-Shopify-Shop-Domain": shop,
       "X-Shopify-API-Version": "2025-10",
       "X-Shopify-Webhook-Id": webhookId,
     },
@@ -187,7 +191,7 @@ describe("webhooks", () => {
     expect(line.refundedQuantity).toBe(1);
   });
 
-  it("mirrors product updates and deletes", async () => {
+  it("mirrors product creations, updates and deletes", async () => {
     await prisma.shop.create({ data: { shop: SHOP, currency: "EUR" } });
     const product = {
       id: 55,
@@ -214,7 +218,7 @@ describe("webhooks", () => {
       (
         await call(
           productsWebhook,
-          webhookRequest("/webhooks/products", "products/update", product),
+          webhookRequest("/webhooks/products", "products/create", product),
         )
       ).status,
     ).toBe(200);
@@ -229,6 +233,24 @@ describe("webhooks", () => {
     expect(JSON.parse(variant.options)).toEqual([
       { name: "Size", value: "Large" },
     ]);
+    const updated = {
+      ...product,
+      updated_at: "2026-11-02T10:00:00Z",
+      variants: [{ ...product.variants[0], price: "13.00" }],
+    };
+    expect(
+      (
+        await call(
+          productsWebhook,
+          webhookRequest("/webhooks/products", "products/update", updated),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      await prisma.variant.findUniqueOrThrow({
+        where: { shop_id: { shop: SHOP, id: "551" } },
+      }),
+    ).toMatchObject({ priceMinor: 1300 });
     const deleted = webhookRequest("/webhooks/products", "products/delete", {
       id: 55,
     });
@@ -236,6 +258,61 @@ describe("webhooks", () => {
     expect(
       await prisma.variant.count({ where: { shop: SHOP, productId: "55" } }),
     ).toBe(0);
+  });
+});
+
+describe("an order between trainings", () => {
+  it("changes the next storefront answer without a retraining", async () => {
+    const shop = "between-trainings.myshopify.com";
+    await seedSmallShop(shop);
+    // Trained when product 3 sold alone: nothing goes with it but best sellers.
+    const model = await storeModel(
+      shop,
+      trainModels([
+        order("a", ["1", "2"]),
+        order("b", ["1", "2"]),
+        order("c", ["3"]),
+      ]),
+      { orders: 3, products: 3, trainMs: 0 },
+    );
+    const productPage = async () => {
+      const { ranking, modelId } = await recommenderFor(shop);
+      const offers = rankOffers(ranking, {
+        placement: "product_fbt",
+        context: { type: "product", productId: "3" },
+      });
+      return { modelId, first: offers[0] };
+    };
+    const before = (await productPage()).first;
+    expect(before.breakdown.copurchase ?? 0).toBe(0);
+
+    for (const id of [901, 902, 903]) {
+      const payload = {
+        ...orderPayload(id, "2026-11-02T10:00:00Z"),
+        created_at: "2026-11-02T10:00:00Z",
+        line_items: ["2", "3"].map((productId, i) => ({
+          id: id * 10 + i,
+          product_id: Number(productId),
+          variant_id: Number(`9${productId}`),
+          quantity: 1,
+          price: "10.00",
+          properties: [],
+        })),
+      };
+      const response = await call(
+        ordersWebhook,
+        webhookRequest("/webhooks/orders", "orders/create", payload, { shop }),
+      );
+      expect(response.status).toBe(200);
+    }
+
+    await vi.waitFor(async () => {
+      const { first } = await productPage();
+      expect(first.productId).toBe("2");
+      expect(first.breakdown.copurchase).toBeGreaterThan(0);
+    });
+    expect((await productPage()).modelId).toBe(model.id);
+    expect(await prisma.recommendationModel.count({ where: { shop } })).toBe(1);
   });
 });
 

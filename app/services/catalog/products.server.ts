@@ -32,7 +32,7 @@ const Id = z
   .transform(String);
 const Money = z.string().regex(/^-?\d+(\.\d+)?$/);
 
-/** The REST-shaped product that products/update webhooks deliver. */
+/** The REST-shaped product that products/create and products/update webhooks deliver. */
 export const ProductWebhookPayload = z.object({
   id: Id,
   title: z.string(),

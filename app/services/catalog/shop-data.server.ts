@@ -81,18 +81,29 @@ export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
   }));
 }
 
-/** The shop's orders (not cancelled), oldest first, in the engine's shape. */
-export async function loadOrders(shop: string): Promise<EngineOrder[]> {
+/**
+ * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
+ * created after that moment.
+ */
+export async function loadOrders(
+  shop: string,
+  { after }: { after?: Date } = {},
+): Promise<EngineOrder[]> {
   // Two shop-scoped queries joined here, for the same reason as loadCatalog (no IN list of every
   // order id). Lines of cancelled orders are read too and dropped with their order.
+  const createdAt = after && { gt: after };
   const [orders, lines] = await Promise.all([
     prisma.order.findMany({
-      where: { shop, cancelledAt: null },
+      where: { shop, cancelledAt: null, createdAt },
       select: { id: true, createdAt: true, customerKey: true, currency: true },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
     prisma.orderLine.findMany({
-      where: { shop, productId: { not: null } },
+      where: {
+        shop,
+        productId: { not: null },
+        ...(createdAt && { order: { createdAt } }),
+      },
       select: {
         orderId: true,
         productId: true,

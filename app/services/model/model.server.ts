@@ -8,7 +8,11 @@ import prisma from "~/db.server";
 import { env } from "~/env.server";
 import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
-import { type RankingModel, buildRankingModel } from "~/engine/ranking";
+import {
+  type RankingModel,
+  buildRankingModel,
+  withNewOrders,
+} from "~/engine/ranking";
 import {
   type TrainedModel,
   completionScorer,
@@ -155,6 +159,8 @@ interface ServingVersion {
   modelId: string | null;
   /** Product count and newest product update: every catalog write moves one of them. */
   catalog: string;
+  /** The newest order's creation time: an order webhook moves it. */
+  orders: string;
 }
 
 interface Serving {
@@ -184,7 +190,7 @@ const REBUILD_MS = 10 * 60_000;
 const cache = new Map<string, CacheEntry>();
 
 async function servingVersion(shop: string): Promise<ServingVersion> {
-  const [latest, catalog] = await Promise.all([
+  const [latest, catalog, orders] = await Promise.all([
     prisma.recommendationModel.findFirst({
       where: { shop },
       orderBy: { createdAt: "desc" },
@@ -195,11 +201,31 @@ async function servingVersion(shop: string): Promise<ServingVersion> {
       _count: { _all: true },
       _max: { updatedAt: true },
     }),
+    prisma.order.aggregate({ where: { shop }, _max: { createdAt: true } }),
   ]);
   return {
     modelId: latest?.id ?? null,
     catalog: `${catalog._count._all}@${catalog._max.updatedAt?.toISOString() ?? ""}`,
+    orders: orders._max.createdAt?.toISOString() ?? "",
   };
+}
+
+/**
+ * Orders stored after the ranking's co-purchase evidence was built (by a webhook, since the
+ * training or the last refresh) join it now: the next answer reflects them without a retraining.
+ * Orders are taken by creation time, newer than the newest one already counted, so none counts
+ * twice; one created earlier but delivered late waits for the next training, as do cancellations.
+ */
+async function withArrivedOrders(
+  shop: string,
+  ranking: RankingModel,
+): Promise<RankingModel> {
+  const latest = ranking.copurchase?.latestTime;
+  if (latest === undefined) return ranking;
+  const arrived = await loadOrders(shop, {
+    after: latest === null ? undefined : new Date(latest),
+  });
+  return withNewOrders(ranking, arrived);
 }
 
 /** Builds the shop's serving state, reusing what did not change since `previous`. */
@@ -209,14 +235,23 @@ async function loadServing(
   now = Date.now(),
 ): Promise<Serving> {
   const version = await servingVersion(shop);
+  const sameModel = previous && previous.version.modelId === version.modelId;
   if (
-    previous &&
-    previous.version.modelId === version.modelId &&
+    sameModel &&
     previous.version.catalog === version.catalog &&
     now - previous.builtAt < REBUILD_MS
-  )
-    return previous;
-  const sameModel = previous && previous.version.modelId === version.modelId;
+  ) {
+    if (previous.version.orders === version.orders) return previous;
+    // Only orders arrived: add them to the state that serves, nothing else is rebuilt.
+    return {
+      ...previous,
+      recommender: {
+        ...previous.recommender,
+        ranking: await withArrivedOrders(shop, previous.recommender.ranking),
+      },
+      version: { ...version, modelId: previous.version.modelId },
+    };
+  }
   const [products, stored] = await Promise.all([
     loadCatalog(shop),
     sameModel
@@ -231,17 +266,19 @@ async function loadServing(
     ? previous.models
     : stored && deserialiseModels(stored.data);
   const modelId = sameModel ? version.modelId : (stored?.id ?? null);
+  // The evidence that serves now: the stored model's, with the orders a previous state already
+  // took in when the model is the same.
+  const copurchase = sameModel
+    ? previous.recommender.ranking.copurchase
+    : models?.copurchase;
+  const ranking = await withArrivedOrders(
+    shop,
+    buildRankingModel({ products, copurchase }),
+  );
   return {
     recommender: models
-      ? {
-          ranking: buildRankingModel({
-            products,
-            copurchase: models.copurchase,
-          }),
-          completion: completionScorer(models.cartModel),
-          modelId,
-        }
-      : { ranking: buildRankingModel({ products }), modelId },
+      ? { ranking, completion: completionScorer(models.cartModel), modelId }
+      : { ranking, modelId },
     models,
     version: { ...version, modelId },
     builtAt: now,
