@@ -640,6 +640,8 @@ document.addEventListener("click", async (e) => {
         method: req.method,
         headers: {
           "User-Agent": req.get("User-Agent") ?? "Mozilla/5.0",
+          // Like Shopify's proxy: the shopper's address, which the app's rate limit keys on.
+          "X-Forwarded-For": req.socket.remoteAddress ?? "",
           ...(req.get("Content-Type")
             ? { "Content-Type": req.get("Content-Type") as string }
             : {}),

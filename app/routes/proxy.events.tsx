@@ -6,6 +6,7 @@ import {
   allowEventBatch,
   recordEvents,
 } from "~/services/storefront/events.server";
+import { clientAddress } from "~/services/platform/rate-limit.server";
 
 const noStore = { "Cache-Control": "no-store" };
 const problem = (status: number, error: string, issues?: string[]) =>
@@ -58,7 +59,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     typeof (body as { visitor?: unknown })?.visitor === "string"
       ? (body as { visitor: string }).visitor.slice(0, 64)
       : "";
-  if (!allowEventBatch(shop, visitor))
+  if (!allowEventBatch(shop, visitor, clientAddress(request)))
     return problem(429, "Too many event batches; retry later");
   try {
     const stored = await recordEvents(shop, body);

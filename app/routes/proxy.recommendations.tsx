@@ -3,6 +3,10 @@ import { z } from "zod";
 import { LOCALE_CODE } from "~/services/platform/shopper-messages";
 import { authenticateProxy } from "~/shopify.server";
 import {
+  allowClient,
+  clientAddress,
+} from "~/services/platform/rate-limit.server";
+import {
   VISITOR_ID,
   visitorKey,
 } from "~/services/measurement/attribution.server";
@@ -56,6 +60,11 @@ const Query = z
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, liquid } = authenticateProxy(request);
+  if (!allowClient(clientAddress(request)))
+    return Response.json(
+      { error: "Too many requests; retry later" },
+      { status: 429, headers: { "Retry-After": "1" } },
+    );
   const parsed = Query.safeParse(
     Object.fromEntries(new URL(request.url).searchParams),
   );

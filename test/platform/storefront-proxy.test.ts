@@ -1,5 +1,5 @@
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { proxiedQuery } from "../../demo/proxy-signature";
@@ -39,23 +39,38 @@ function signed(
   });
 }
 
-const getOffers = (query: URLSearchParams) =>
+/** Stops the clock for a rate-limit test: buckets refill with time, and a test takes time. */
+function frozenClock() {
+  const now = Date.now();
+  return vi.spyOn(Date, "now").mockReturnValue(now);
+}
+
+/** What Shopify's app proxy adds: the shopper's address (here a spoofed entry before it). */
+const forwardedFor = (address?: string): Record<string, string> =>
+  address ? { "X-Forwarded-For": `10.9.9.9, ${address}` } : {};
+
+const getOffers = (query: URLSearchParams, address?: string) =>
   settle(
     recommendations({
       request: new Request(
         `https://my-test-app.myshopify.io/proxy/recommendations?${query}`,
+        { headers: forwardedFor(address) },
       ),
       params: {},
       context: {},
     }),
   );
 
-const postEvents = (query: URLSearchParams, body: string) =>
+const postEvents = (query: URLSearchParams, body: string, address?: string) =>
   settle(
     events({
       request: new Request(
         `https://my-test-app.myshopify.io/proxy/events?${query}`,
-        { method: "POST", headers: { "Content-Type": "text/plain" }, body },
+        {
+          method: "POST",
+          headers: { "Content-Type": "text/plain", ...forwardedFor(address) },
+          body,
+        },
       ),
       params: {},
       context: {},
@@ -213,6 +228,21 @@ describe("storefront recommendations through the app proxy", () => {
     ).text();
     expect(fragment).toContain("a-lantern-3");
     expect(fragment).not.toMatch(/b-lantern/);
+  });
+
+  it("answers one client address that floods it with 429, and other shoppers as before", async () => {
+    await seed();
+    const query = () => signed(SHOP_A, { placement: "cart", cart: "1" });
+    const clock = frozenClock();
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++)
+      statuses.push((await getOffers(query(), "198.51.100.4")).status);
+    expect(statuses.slice(0, 120)).toEqual(Array(120).fill(200));
+    const limited = await getOffers(query(), "198.51.100.4");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Retry-After")).toBe("1");
+    expect((await getOffers(query(), "198.51.100.5")).status).toBe(200);
+    clock.mockRestore();
   });
 
   it("escapes merchant text so it can never become Liquid or HTML", async () => {
@@ -415,6 +445,36 @@ describe("storefront events through the app proxy", () => {
     swapped.set("shop", SHOP_B);
     expect((await postEvents(swapped, batch(SHOP_B))).status).toBe(401);
     expect(await prisma.event.count()).toBe(0);
+  });
+
+  it("rate-limits one client address however many visitor ids it rotates through", async () => {
+    const clock = frozenClock();
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++) {
+      const visitor = `visitor-rotating-${i}`;
+      statuses.push(
+        (
+          await postEvents(
+            signed(SHOP_A, {}),
+            batch(SHOP_A, visitor),
+            "203.0.113.7",
+          )
+        ).status,
+      );
+    }
+    expect(statuses.filter((s) => s === 202)).toHaveLength(120);
+    expect(statuses.slice(120)).toEqual(Array(5).fill(429));
+    // Another shopper's address is not slowed, and the spoofed entry before it was ignored.
+    expect(
+      (
+        await postEvents(
+          signed(SHOP_A, {}),
+          batch(SHOP_A, "visitor-other"),
+          "203.0.113.8",
+        )
+      ).status,
+    ).toBe(202);
+    clock.mockRestore();
   });
 
   it("rate-limits one visitor of one shop without slowing another visitor", async () => {

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import {
+  RateLimiter,
+  allowClient,
+} from "~/services/platform/rate-limit.server";
+import {
   VISITOR_ID,
   verifyOfferToken,
   visitorKey,
@@ -71,59 +75,24 @@ export async function recordEvents(
   return rows.length;
 }
 
-/**
- * Token buckets in this process's memory. Each instance enforces the limits on what it sees, so
- * with N instances behind a load balancer a client gets up to N times the rate: acceptable for
- * its purpose (keeping one noisy client or script from flooding the Event table), and the
- * per-shop bucket bounds what rotating visitor ids can do. A strict global limit would move the
- * buckets to Redis with the same interface.
- */
-export class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly capacity: number,
-    private readonly refillPerSecond: number,
-    private readonly maxKeys = 50_000,
-  ) {}
-
-  take(key: string, now = Date.now()): boolean {
-    const bucket = this.buckets.get(key);
-    const tokens = bucket
-      ? Math.min(
-          this.capacity,
-          bucket.tokens + ((now - bucket.at) / 1000) * this.refillPerSecond,
-        )
-      : this.capacity;
-    if (tokens < 1) {
-      this.buckets.set(key, { tokens, at: now });
-      return false;
-    }
-    if (!bucket && this.buckets.size >= this.maxKeys) this.prune(now);
-    this.buckets.set(key, { tokens: tokens - 1, at: now });
-    return true;
-  }
-
-  /** Drops buckets that have refilled completely: they behave exactly like absent ones. */
-  private prune(now: number) {
-    const full = (this.capacity / this.refillPerSecond) * 1000;
-    for (const [key, bucket] of this.buckets)
-      if (now - bucket.at >= full) this.buckets.delete(key);
-    // Still full of active keys: forget the oldest rather than grow without bound.
-    while (this.buckets.size >= this.maxKeys)
-      this.buckets.delete(this.buckets.keys().next().value as string);
-  }
-}
-
 /** A visitor sends a batch every few seconds at most; a burst of 10 covers page changes. */
 const perVisitor = new RateLimiter(10, 0.5);
 /** Per shop and instance: room for a busy storefront, not for a flood. */
 const perShop = new RateLimiter(600, 100);
 
+/**
+ * Whether a batch may be stored: per visitor id, per client address (a client rotating visitor
+ * ids still has one address), and per shop.
+ */
 export function allowEventBatch(
   shop: string,
-  client: string,
+  visitor: string,
+  address: string | null,
   now = Date.now(),
 ): boolean {
-  return perVisitor.take(`${shop}|${client}`, now) && perShop.take(shop, now);
+  return (
+    perVisitor.take(`${shop}|${visitor}`, now) &&
+    allowClient(address, now) &&
+    perShop.take(shop, now)
+  );
 }
