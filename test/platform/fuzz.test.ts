@@ -13,6 +13,7 @@ import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { action as events } from "~/routes/proxy.events";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as productsWebhook } from "~/routes/webhooks.products";
+import { action as inventoryWebhook } from "~/routes/webhooks.inventory_items";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as postPurchaseOffer } from "~/routes/api.post-purchase.offer";
@@ -154,6 +155,11 @@ describe("hostile input to public endpoints", () => {
   const webhooks: [string, Handler, string][] = [
     ["orders/create", ordersWebhook as Handler, "/webhooks/orders"],
     ["products/update", productsWebhook as Handler, "/webhooks/products"],
+    [
+      "inventory_items/update",
+      inventoryWebhook as Handler,
+      "/webhooks/inventory_items",
+    ],
     ["refunds/create", refundsWebhook as Handler, "/webhooks/refunds"],
     ["customers/redact", complianceWebhook as Handler, "/webhooks/compliance"],
   ];
@@ -234,6 +240,6 @@ describe("hostile input to public endpoints", () => {
       Object.entries(byStatus),
     );
     expect(total.every(([status]) => Number(status) < 500)).toBe(true);
-    expect(total.reduce((sum, [, n]) => sum + n, 0)).toBe(RUNS * 8);
+    expect(total.reduce((sum, [, n]) => sum + n, 0)).toBe(RUNS * 9);
   });
 });

@@ -8,6 +8,7 @@ import { engineOrder as order, seedSmallShop } from "../fixtures";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
+import { action as inventoryWebhook } from "~/routes/webhooks.inventory_items";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
 
 const SHOP = "webhook-shop.myshopify.com";
@@ -258,6 +259,74 @@ describe("webhooks", () => {
     expect(
       await prisma.variant.count({ where: { shop: SHOP, productId: "55" } }),
     ).toBe(0);
+  });
+});
+
+describe("unit costs", () => {
+  it("records an inventory item's cost on its variant and keeps it through product updates", async () => {
+    const shop = "unit-costs.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "JPY" } });
+    const product = (updatedAt: string, price: string) => ({
+      id: 70,
+      title: "Camp Stove",
+      handle: "camp-stove",
+      status: "active",
+      updated_at: updatedAt,
+      variants: [{ id: 701, title: "Default", price, inventory_item_id: 7001 }],
+    });
+    const send = (path: string, topic: string, payload: unknown) =>
+      call(
+        path === "/webhooks/products" ? productsWebhook : inventoryWebhook,
+        webhookRequest(path, topic, payload, { shop }),
+      );
+    const stove = () =>
+      prisma.variant.findUniqueOrThrow({
+        where: { shop_id: { shop, id: "701" } },
+      });
+
+    expect(
+      (
+        await send(
+          "/webhooks/products",
+          "products/create",
+          product("2026-11-01T10:00:00Z", "9800"),
+        )
+      ).status,
+    ).toBe(200);
+    expect(await stove()).toMatchObject({
+      inventoryItemId: "7001",
+      costMinor: null,
+    });
+
+    const cost = { id: 7001, sku: "STOVE", cost: "5200.00", tracked: true };
+    expect(
+      (await send("/webhooks/inventory_items", "inventory_items/update", cost))
+        .status,
+    ).toBe(200);
+    // Yen have no minor unit: 5200.00 is 5200.
+    expect((await stove()).costMinor).toBe(5200);
+
+    await send(
+      "/webhooks/products",
+      "products/update",
+      product("2026-11-02T10:00:00Z", "9900"),
+    );
+    expect(await stove()).toMatchObject({ priceMinor: 9900, costMinor: 5200 });
+
+    // A cost removed in Shopify is removed here; bad input changes nothing.
+    await send("/webhooks/inventory_items", "inventory_items/update", {
+      ...cost,
+      cost: null,
+    });
+    expect((await stove()).costMinor).toBeNull();
+    const bad = await send(
+      "/webhooks/inventory_items",
+      "inventory_items/update",
+      { id: 7001, cost: "abc" },
+    );
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+    expect((await stove()).costMinor).toBeNull();
   });
 });
 

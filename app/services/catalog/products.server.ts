@@ -24,6 +24,10 @@ export interface ProductInput {
     inventoryQuantity: number | null;
     availableForSale: boolean;
     position: number;
+    /** Undefined when the source does not carry it: the stored value stays (as for the cost). */
+    inventoryItemId?: string | null;
+    /** The unit cost; product webhooks do not carry it (inventory_items webhooks do). */
+    costMinor?: number | null;
   }[];
 }
 
@@ -55,6 +59,7 @@ export const ProductWebhookPayload = z.object({
       compare_at_price: Money.nullish(),
       inventory_quantity: z.number().int().nullish(),
       inventory_policy: z.string().nullish(),
+      inventory_item_id: Id.nullish(),
       position: z.number().int().default(1),
       option1: z.string().nullish(),
       option2: z.string().nullish(),
@@ -100,6 +105,7 @@ export function productFromWebhook(
         availableForSale:
           (v.inventory_quantity ?? 1) > 0 || v.inventory_policy === "continue",
         position: v.position,
+        inventoryItemId: v.inventory_item_id ?? null,
       };
     }),
   };
@@ -120,6 +126,15 @@ export async function saveProducts(
     const stored = new Map(existing.map((p) => [p.id, p]));
     const fresh = products.filter(
       (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
+    );
+    // What a source may not carry (costs, inventory items) is kept from the stored variant.
+    const storedVariants = new Map(
+      (
+        await tx.variant.findMany({
+          where: { shop, productId: { in: fresh.map((p) => p.id) } },
+          select: { id: true, costMinor: true, inventoryItemId: true },
+        })
+      ).map((v) => [v.id, v]),
     );
     // Variants go with their product (cascade).
     await tx.product.deleteMany({
@@ -145,17 +160,49 @@ export async function saveProducts(
     });
     await tx.variant.createMany({
       data: fresh.flatMap((product) =>
-        product.variants.map(({ options, ...v }) => ({
-          shop,
-          productId: product.id,
-          currency,
-          options: JSON.stringify(options),
-          ...v,
-        })),
+        product.variants.map(
+          ({ options, costMinor, inventoryItemId, ...v }) => ({
+            shop,
+            productId: product.id,
+            currency,
+            options: JSON.stringify(options),
+            costMinor:
+              costMinor === undefined
+                ? (storedVariants.get(v.id)?.costMinor ?? null)
+                : costMinor,
+            inventoryItemId:
+              inventoryItemId === undefined
+                ? (storedVariants.get(v.id)?.inventoryItemId ?? null)
+                : inventoryItemId,
+            ...v,
+          }),
+        ),
       ),
     });
     return fresh.length;
   }, BATCH_TRANSACTION);
+}
+
+/** The REST-shaped inventory item that inventory_items/create and /update webhooks deliver. */
+export const InventoryItemWebhookPayload = z.object({
+  id: Id,
+  cost: Money.nullish(),
+});
+
+/**
+ * Records an inventory item's unit cost on its variants (one, in practice). Costs are in the
+ * shop's currency, as the variants' prices are.
+ */
+export async function saveInventoryItemCost(
+  shop: string,
+  item: z.infer<typeof InventoryItemWebhookPayload>,
+): Promise<number> {
+  const currency = await shopCurrency(shop);
+  const { count } = await prisma.variant.updateMany({
+    where: { shop, inventoryItemId: item.id },
+    data: { costMinor: item.cost ? decimalToMinor(item.cost, currency) : null },
+  });
+  return count;
 }
 
 export async function deleteProduct(
