@@ -60,7 +60,7 @@ const Query = z
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, liquid } = authenticateProxy(request);
-  if (!allowClient(clientAddress(request)))
+  if (!allowClient(shop, clientAddress(request)))
     return Response.json(
       { error: "Too many requests; retry later" },
       { status: 429, headers: { "Retry-After": "1" } },

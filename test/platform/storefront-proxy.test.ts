@@ -2,6 +2,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
+import { CLIENT_LIMIT } from "~/services/platform/rate-limit.server";
 import { proxiedQuery } from "../../demo/proxy-signature";
 import { AllProducts, storefrontLiquid } from "../../demo/storefront";
 import type { DemoProduct } from "../../demo/shop";
@@ -235,9 +236,9 @@ describe("storefront recommendations through the app proxy", () => {
     const query = () => signed(SHOP_A, { placement: "cart", cart: "1" });
     const clock = frozenClock();
     const statuses: number[] = [];
-    for (let i = 0; i < 125; i++)
+    for (let i = 0; i < CLIENT_LIMIT.requests; i++)
       statuses.push((await getOffers(query(), "198.51.100.4")).status);
-    expect(statuses.slice(0, 120)).toEqual(Array(120).fill(200));
+    expect(statuses).toEqual(Array(CLIENT_LIMIT.requests).fill(200));
     const limited = await getOffers(query(), "198.51.100.4");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("Retry-After")).toBe("1");
@@ -450,7 +451,7 @@ describe("storefront events through the app proxy", () => {
   it("rate-limits one client address however many visitor ids it rotates through", async () => {
     const clock = frozenClock();
     const statuses: number[] = [];
-    for (let i = 0; i < 125; i++) {
+    for (let i = 0; i < CLIENT_LIMIT.requests + 5; i++) {
       const visitor = `visitor-rotating-${i}`;
       statuses.push(
         (
@@ -462,8 +463,10 @@ describe("storefront events through the app proxy", () => {
         ).status,
       );
     }
-    expect(statuses.filter((s) => s === 202)).toHaveLength(120);
-    expect(statuses.slice(120)).toEqual(Array(5).fill(429));
+    expect(statuses.filter((s) => s === 202)).toHaveLength(
+      CLIENT_LIMIT.requests,
+    );
+    expect(statuses.slice(CLIENT_LIMIT.requests)).toEqual(Array(5).fill(429));
     // Another shopper's address is not slowed, and the spoofed entry before it was ignored.
     expect(
       (
@@ -478,6 +481,7 @@ describe("storefront events through the app proxy", () => {
   });
 
   it("rate-limits one visitor of one shop without slowing another visitor", async () => {
+    const clock = frozenClock();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++)
       statuses.push(
@@ -490,5 +494,6 @@ describe("storefront events through the app proxy", () => {
       (await postEvents(signed(SHOP_A, {}), batch(SHOP_A, "visitor-calm")))
         .status,
     ).toBe(202);
+    clock.mockRestore();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter, clientAddress } from "./rate-limit.server";
+import prisma from "~/db.server";
+import { SharedRateLimiter, clientAddress } from "./rate-limit.server";
 
 const withForwardedFor = (value?: string) =>
   new Request("https://app.example/proxy/recommendations", {
@@ -20,26 +21,55 @@ describe("the storefront client's address", () => {
   });
 });
 
-describe("a token bucket", () => {
-  it("allows its burst, then its refill rate", () => {
-    const limiter = new RateLimiter(3, 2);
-    const t = 1_000_000;
-    expect([1, 2, 3, 4].map(() => limiter.take("k", t))).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
-    expect(limiter.take("k", t + 400)).toBe(false);
-    expect(limiter.take("k", t + 500)).toBe(true);
-    expect(limiter.take("other", t)).toBe(true);
+const SHOP = "limits.myshopify.com";
+const WINDOW_MS = 10_000;
+/** The start of a window, so a test's requests all fall in it. */
+const T = Math.ceil(Date.now() / WINDOW_MS) * WINDOW_MS + 100 * WINDOW_MS;
+
+const takeMany = (
+  limiter: SharedRateLimiter,
+  key: string,
+  n: number,
+  now = T,
+) =>
+  Array.from({ length: n }, () => limiter.take(SHOP, key, now)).filter(Boolean)
+    .length;
+
+describe("a rate limit shared by instances", () => {
+  it("gives a client one allowance however many instances answer it", async () => {
+    // Two app instances: two limiters over one database.
+    const a = new SharedRateLimiter(100, WINDOW_MS, 60_000);
+    const b = new SharedRateLimiter(100, WINDOW_MS, 60_000);
+    expect(takeMany(a, "client:198.51.100.1", 70)).toBe(70);
+    await a.flush(T);
+    // b has not synced yet: it knows only its own count (the bounded overshoot)...
+    expect(takeMany(b, "client:198.51.100.1", 10)).toBe(10);
+    await b.flush(T);
+    // ...and after its sync, only what is left of the shared allowance.
+    expect(takeMany(b, "client:198.51.100.1", 50)).toBe(20);
+    await b.flush(T);
+    await a.flush(T);
+    expect(takeMany(a, "client:198.51.100.1", 5)).toBe(0);
+    // Another client, and the same client in the next window, start afresh.
+    expect(takeMany(a, "client:198.51.100.2", 5)).toBe(5);
+    expect(takeMany(b, "client:198.51.100.1", 5, T + WINDOW_MS)).toBe(5);
+    const [row] = await prisma.rateLimitWindow.findMany({
+      where: { shop: SHOP, key: "client:198.51.100.1", window: T / WINDOW_MS },
+    });
+    expect(row.count).toBe(100);
   });
 
-  it("stays bounded in memory under many keys", () => {
-    const limiter = new RateLimiter(1, 1, 100);
-    for (let i = 0; i < 1_000; i++) limiter.take(`key-${i}`, 0);
-    // The oldest keys were forgotten, so they have a full bucket again.
-    expect(limiter.take("key-0", 0)).toBe(true);
-    expect(limiter.take("key-999", 0)).toBe(false);
+  it("forgets ended windows in memory and in the database", async () => {
+    const limiter = new SharedRateLimiter(5, WINDOW_MS, 60_000);
+    const later = T + 50 * WINDOW_MS;
+    takeMany(limiter, "client:old", 3, later);
+    await limiter.flush(later);
+    takeMany(limiter, "client:new", 1, later + 3 * WINDOW_MS);
+    await limiter.flush(later + 3 * WINDOW_MS);
+    expect(
+      await prisma.rateLimitWindow.count({
+        where: { shop: SHOP, window: { gte: later / WINDOW_MS } },
+      }),
+    ).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import prisma from "~/db.server";
 import {
-  RateLimiter,
+  SharedRateLimiter,
   allowClient,
 } from "~/services/platform/rate-limit.server";
 import {
@@ -75,10 +75,10 @@ export async function recordEvents(
   return rows.length;
 }
 
-/** A visitor sends a batch every few seconds at most; a burst of 10 covers page changes. */
-const perVisitor = new RateLimiter(10, 0.5);
-/** Per shop and instance: room for a busy storefront, not for a flood. */
-const perShop = new RateLimiter(600, 100);
+/** A visitor sends a batch every few seconds at most; 10 in 20 s covers page changes. */
+const perVisitor = new SharedRateLimiter(10, 20_000);
+/** Per shop: room for a busy storefront, not for a flood. */
+const perShop = new SharedRateLimiter(1_000, 10_000);
 
 /**
  * Whether a batch may be stored: per visitor id, per client address (a client rotating visitor
@@ -91,8 +91,8 @@ export function allowEventBatch(
   now = Date.now(),
 ): boolean {
   return (
-    perVisitor.take(`${shop}|${visitor}`, now) &&
-    allowClient(address, now) &&
-    perShop.take(shop, now)
+    perVisitor.take(shop, `visitor:${visitor}`, now) &&
+    allowClient(shop, address, now) &&
+    perShop.take(shop, "events", now)
   );
 }
