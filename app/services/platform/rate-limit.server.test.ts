@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import prisma from "~/db.server";
-import { SharedRateLimiter, clientAddress } from "./rate-limit.server";
+import {
+  SharedRateLimiter,
+  allowClient,
+  clientAddress,
+} from "./rate-limit.server";
 
 const withForwardedFor = (value?: string) =>
   new Request("https://app.example/proxy/recommendations", {
@@ -71,5 +75,22 @@ describe("a rate limit shared by instances", () => {
         where: { shop: SHOP, window: { gte: later / WINDOW_MS } },
       }),
     ).toBe(1);
+  });
+
+  it("shares a client's count within a second, under a key that does not reveal the address", async () => {
+    const shop = "address-keys.myshopify.com";
+    expect(allowClient(shop, "203.0.113.77")).toBe(true);
+    const rows = await vi.waitFor(
+      async () => {
+        const found = await prisma.rateLimitWindow.findMany({
+          where: { shop },
+        });
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeout: 5_000, interval: 200 },
+    );
+    expect(rows[0].count).toBe(1);
+    expect(rows[0].key).toMatch(/^client:[0-9a-f]{32}$/);
   });
 });

@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
+import { addressKey } from "~/services/privacy/pseudonym.server";
 import { log } from "./log.server";
 
 interface Count {
@@ -57,7 +58,8 @@ export class SharedRateLimiter {
       // The limit keeps working on this instance's own counts until the next sync.
       log.warn("rate limit counts could not be shared", { error });
     } finally {
-      this.sync = null;
+      // Until the last window ends, so that its counts are also cleaned up.
+      this.sync = this.counts.size > 0 ? this.syncLater() : null;
     }
   }
 
@@ -65,8 +67,10 @@ export class SharedRateLimiter {
   async flush(now = Date.now()): Promise<void> {
     const current = Math.floor(now / this.windowMs);
     const due: Count[] = [];
+    const shops = new Set<string>();
     // Every live count is synced, the idle ones too: their totals move with the other instances.
     for (const [id, count] of this.counts) {
+      shops.add(count.shop);
       if (count.window < current - 1) this.counts.delete(id);
       else due.push(count);
     }
@@ -92,8 +96,8 @@ export class SharedRateLimiter {
           count.known = Number(row.count);
       }
     }
-    // Windows that ended are no longer read by anyone.
-    const shops = new Set(due.map((c) => c.shop));
+    // Windows that ended are no longer read by anyone (every shop this instance counted for until
+    // its last window ended here).
     for (const shop of shops)
       await prisma.rateLimitWindow.deleteMany({
         where: { shop, window: { lt: current - 1 } },
@@ -136,5 +140,8 @@ export function allowClient(
   address: string | null,
   now = Date.now(),
 ) {
-  return address === null || perClient.take(shop, `client:${address}`, now);
+  return (
+    address === null ||
+    perClient.take(shop, `client:${addressKey(shop, address)}`, now)
+  );
 }

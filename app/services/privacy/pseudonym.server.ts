@@ -11,3 +11,11 @@ export function customerKey(shop: string, customerId: string | number): string {
     .digest("hex")
     .slice(0, 32);
 }
+
+/** The same for a storefront client's IP address: rate limits count it without storing it. */
+export function addressKey(shop: string, address: string): string {
+  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+    .update(`${shop}:address:${address}`)
+    .digest("hex")
+    .slice(0, 32);
+}
