@@ -9,10 +9,12 @@ const DATABASE_TESTS = [
 ];
 
 /**
- * Tests that need more than Node: the build and Chromium (test/browser), PostgreSQL (test/db), or
- * both (test/bench runs every `bench:*` script). `npm run test:unit` is the "sqlite" project alone.
+ * Tests that need more than Node: the build (test/build), the build and Chromium (test/browser),
+ * PostgreSQL (test/db), or both (test/bench runs every `bench:*` script). `npm run test:unit` is the
+ * "sqlite" project alone.
  */
 const SYSTEM_TESTS = [
+  "test/build/**/*.test.ts",
   "test/browser/**/*.test.ts",
   "test/db/**/*.test.ts",
   "test/bench/**/*.test.ts",

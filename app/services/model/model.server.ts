@@ -1,9 +1,4 @@
-import {
-  Worker,
-  isMainThread,
-  parentPort,
-  workerData,
-} from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
 import { acquireLease, releaseLease } from "~/services/platform/lease.server";
@@ -73,14 +68,19 @@ export async function trainShop(
   }
 }
 
-interface TrainingResult {
+export interface TrainingResult {
   id: string;
   orders: number;
   trainMs: number;
 }
 
-/** The job itself, in the worker thread. */
-async function trainAndStore(shop: string): Promise<TrainingResult> {
+/** What the training worker is given. */
+export interface TrainingJob {
+  shop: string;
+}
+
+/** The job itself, in the worker thread (training-worker.ts). */
+export async function trainAndStore(shop: string): Promise<TrainingResult> {
   const started = performance.now();
   const [orders, products] = await Promise.all([
     loadOrders(shop),
@@ -96,27 +96,31 @@ async function trainAndStore(shop: string): Promise<TrainingResult> {
   return { id: row.id, orders: orders.length, trainMs };
 }
 
-const TRAINING_JOB = "cartlift-training";
-
 /**
- * Runs `trainAndStore` in a worker thread that loads this same module: the server bundle in
- * production, the TypeScript source (through tsx) in development and tests.
+ * Runs `trainAndStore` in a worker thread started from its own entry (training-worker.ts): built
+ * beside the server bundle as build/server/training-worker.js, so the worker loads the engine and
+ * the database client, not the admin's React and Polaris; the TypeScript source (through tsx) in
+ * development and tests.
  */
 function inWorker(
-  job: { shop: string },
+  job: TrainingJob,
   maxHeapMb: number,
 ): Promise<TrainingResult> {
-  const self = import.meta.url;
+  const source = import.meta.url.endsWith(".ts");
+  const entry = new URL(
+    source ? "./training-worker.ts" : "./training-worker.js",
+    import.meta.url,
+  );
   const options = {
-    workerData: { [TRAINING_JOB]: job },
+    workerData: job,
     resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
   };
-  const worker = self.endsWith(".ts")
+  const worker = source
     ? new Worker(
-        `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(self)}); });`,
+        `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
         { ...options, eval: true },
       )
-    : new Worker(new URL(self), options);
+    : new Worker(entry, options);
   return new Promise<TrainingResult>((resolve, reject) => {
     worker.once(
       "message",
@@ -130,22 +134,6 @@ function inWorker(
       reject(new Error(`training worker exited with code ${code}`)),
     );
   }).finally(() => void worker.terminate());
-}
-
-if (!isMainThread && workerData?.[TRAINING_JOB]) {
-  // After the whole module (the whole bundle, in production) has been evaluated.
-  const { shop } = workerData[TRAINING_JOB] as { shop: string };
-  setImmediate(() => {
-    trainAndStore(shop)
-      .then(
-        (result) => parentPort?.postMessage({ result }),
-        (error: unknown) =>
-          parentPort?.postMessage({
-            error: error instanceof Error ? error.message : String(error),
-          }),
-      )
-      .finally(() => prisma.$disconnect());
-  });
 }
 
 export interface Recommender {
