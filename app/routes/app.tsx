@@ -12,12 +12,10 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  // Demo mode has no Shopify admin around the app: a local stand-in for App Bridge
-  // supplies session tokens minted by the demo server (see docs/decisions/003-demo-mode.md).
-  return {
-    apiKey: env.SHOPIFY_API_KEY,
-    appBridgeUrl: env.CARTLIFT_DEMO ? "/demo/app-bridge.js" : undefined,
-  };
+  // APP_BRIDGE_URL overrides Shopify's script: demo mode has no Shopify admin around the app, and
+  // sets it to a local stand-in that supplies session tokens minted by the demo server (see
+  // docs/decisions/003-demo-mode.md).
+  return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL };
 };
 
 export default function AppLayout() {
