@@ -77,8 +77,8 @@ export async function recordEvents(
 
 /** A visitor sends a batch every few seconds at most; 10 in 20 s covers page changes. */
 const perVisitor = new SharedRateLimiter(10, 20_000);
-/** Per shop: room for a busy storefront, not for a flood. */
-const perShop = new SharedRateLimiter(1_000, 10_000);
+/** Per shop: room for the busiest storefront (1,000 batches a second), not for a flood. */
+const perShop = new SharedRateLimiter(10_000, 10_000);
 
 /**
  * Whether a batch may be stored: per visitor id, per client address (a client rotating visitor
