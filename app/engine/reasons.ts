@@ -16,11 +16,10 @@ const message = (
 
 /** Share of the anchor's buyers who also bought the offer, e.g. "Bought together by 31% of buyers". */
 export function boughtTogetherReason(confidenceBps: number): Reason {
-  const percent = formatPercent(confidenceBps);
   return message(
     "reasons.bought_together",
-    `Bought together by ${percent} of buyers`,
-    { percent },
+    `Bought together by ${formatPercent(confidenceBps)} of buyers`,
+    { percent: { percentBps: confidenceBps } },
   );
 }
 
@@ -83,11 +82,10 @@ export function bundleReason(discountBps: number, itemCount: number): Reason {
       `Frequently bought together (${itemCount} items)`,
       { count: String(itemCount) },
     );
-  const percent = formatPercent(discountBps);
   return message(
     "reasons.bundle_save",
-    `Save ${percent} when bought together`,
-    { percent },
+    `Save ${formatPercent(discountBps)} when bought together`,
+    { percent: { percentBps: discountBps } },
   );
 }
 

@@ -10,9 +10,15 @@ export interface Money {
 /** A shopper-facing sentence as a translatable message: built in reasons.ts. */
 export interface Reason {
   key: ReasonKey;
-  params: Readonly<Record<string, string | Reason>>;
+  params: Readonly<Record<string, ReasonParam>>;
   text: string;
 }
+
+/**
+ * A value in a reason: the merchant's words (a string), the app's own words (a message), or a share
+ * in basis points, written the way the shopper's language writes percentages ("25.6%", "25,6 %").
+ */
+export type ReasonParam = string | Reason | { percentBps: number };
 
 export type ReasonKey =
   | `reasons.${

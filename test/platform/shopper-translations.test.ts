@@ -171,7 +171,7 @@ const placeholders = (message: string) =>
 const keysOf = (reason: Reason): string[] => [
   reason.key,
   ...Object.values(reason.params).flatMap((p) =>
-    typeof p === "string" ? [] : keysOf(p),
+    typeof p === "string" || "percentBps" in p ? [] : keysOf(p),
   ),
 ];
 
@@ -195,6 +195,15 @@ describe("shopper-facing words in English and French", () => {
       .filter((key) => /^(reasons|benefits|nouns)\./.test(key));
     expect([...used].sort()).toEqual(declared.sort());
     for (const reason of all) expect(reasonIn(reason, "en")).toBe(reason.text);
+  });
+
+  it("writes shares the way each language writes them", () => {
+    const reason = boughtTogetherReason(2_560);
+    expect(reasonIn(reason, "en")).toBe("Bought together by 25.6% of buyers");
+    // A no-break space before the sign, as French typography wants.
+    expect(reasonIn(reason, "fr")).toMatch(
+      /^Achetés ensemble par 25,6[\u00a0\u202f]% des clients$/,
+    );
   });
 
   it("renders every block and every kind of reason in French with none of the app's English words", async () => {
@@ -221,6 +230,8 @@ describe("shopper-facing words in English and French", () => {
       });
       const text = shopperText(html);
       expect(text, offers.placement).toMatch(/€/);
+      // Percentages as French writes them: "31 %", never "31%" or "12.5%".
+      expect(text, offers.placement).not.toMatch(/\d%|\d\.\d+\s?%/);
       for (const { key, words } of english) {
         const pattern = new RegExp(
           `(^|[^\\p{L}])${words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\p{L}])`,

@@ -1,6 +1,6 @@
 import en from "../../../extensions/cartlift-theme/locales/en.default.json";
 import fr from "../../../extensions/cartlift-theme/locales/fr.json";
-import type { Reason } from "~/engine/types";
+import type { Reason, ReasonParam } from "~/engine/types";
 
 // Every word a shopper reads comes from the theme extension's locale files, the one place a
 // translator edits: the storefront renders them through Liquid (liquid.ts), the post-purchase offer
@@ -55,18 +55,37 @@ export function fillMessage(
     .join("");
 }
 
+/** A share as the language writes it: "25.6%" in English, "25,6 %" in French. */
+export function percentIn(bps: number, language: string): string {
+  return new Intl.NumberFormat(language, {
+    style: "percent",
+    maximumFractionDigits: 1,
+  }).format(Math.round(bps / 10) / 1000);
+}
+
+/**
+ * A reason's value in a language: the merchant's words as written, a share as the language writes
+ * it, or (through `nested`) the app's own words translated.
+ */
+export function paramIn(
+  param: ReasonParam | undefined,
+  language: string,
+  nested: (reason: Reason) => string,
+): string {
+  if (param === undefined) return "";
+  if (typeof param === "string") return param;
+  if ("percentBps" in param) return percentIn(param.percentBps, language);
+  return nested(param);
+}
+
 /** A reason as plain text in a language: its nested messages translated, the merchant's words as written. */
 export function reasonIn(reason: Reason, language: string): string {
   return fillMessage(
     messageIn(language, reason.key),
     (words) => words,
-    (name) => {
-      const param = reason.params[name];
-      return typeof param === "string"
-        ? param
-        : param
-          ? reasonIn(param, language)
-          : "";
-    },
+    (name) =>
+      paramIn(reason.params[name], language, (nested) =>
+        reasonIn(nested, language),
+      ),
   );
 }

@@ -5,6 +5,7 @@ import {
   SHOPPER_LOCALES,
   fillMessage,
   messageIn,
+  paramIn,
 } from "~/services/platform/shopper-messages";
 import type {
   StorefrontBundle,
@@ -71,14 +72,20 @@ function translated(path: string, vars: Vars = {}): string {
 
 const t = (key: Key, vars?: Vars) => translated(`fragment.${key}`, vars);
 
-/** A reason's values: the merchant's words escaped, the app's own (benefits, nouns) translated. */
+/**
+ * A reason's values: the merchant's words escaped, shares written as each language writes them,
+ * the app's own words (benefits, nouns) translated.
+ */
 const reasonVars = (reason: Reason): Vars =>
   Object.fromEntries(
     Object.entries(reason.params).map(([name, param]) => [
       name,
       typeof param === "string"
         ? escapeText(param)
-        : (language: string) => phrase(language, param.key, reasonVars(param)),
+        : (language: string) =>
+            paramIn(param, language, (nested) =>
+              phrase(language, nested.key, reasonVars(nested)),
+            ),
     ]),
   );
 
