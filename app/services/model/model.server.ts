@@ -9,14 +9,17 @@ import { env } from "~/env.server";
 import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
 import { type RankingModel, buildRankingModel } from "~/engine/ranking";
+import type { Method } from "~/engine/backtest";
 import {
   type TrainedModel,
   completionScorer,
   deserialiseModels,
+  methodScorer,
   serialiseModels,
+  servedMethod,
   trainModels,
 } from "~/engine/shop-model";
-import type { CartCompletionScorer } from "~/engine/types";
+import type { CartCompletionScorer, Placement } from "~/engine/types";
 import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
@@ -148,6 +151,27 @@ export interface Recommender {
   ranking: RankingModel;
   completion?: CartCompletionScorer;
   modelId: string | null;
+  /** What the shop's last backtest chose for a placement, and its scorer (decision 021). */
+  served?: (placement: Placement) => {
+    method: Method;
+    completion: CartCompletionScorer;
+  };
+}
+
+/** Each placement's chosen method, its scorer built once per serving state. */
+function servedBy(
+  models: TrainedModel,
+  completion: CartCompletionScorer,
+): NonNullable<Recommender["served"]> {
+  const scorers = new Map<Method, CartCompletionScorer>([
+    ["model", completion],
+  ]);
+  return (placement) => {
+    const method = servedMethod(models, placement);
+    let scorer = scorers.get(method);
+    if (!scorer) scorers.set(method, (scorer = methodScorer(models, method)));
+    return { method, completion: scorer };
+  };
 }
 
 /** What a shop's serving state was built from; it is rebuilt only when this changes. */
@@ -231,17 +255,20 @@ async function loadServing(
     ? previous.models
     : stored && deserialiseModels(stored.data);
   const modelId = sameModel ? version.modelId : (stored?.id ?? null);
+  const completion = models && completionScorer(models.cartModel);
   return {
-    recommender: models
-      ? {
-          ranking: buildRankingModel({
-            products,
-            copurchase: models.copurchase,
-          }),
-          completion: completionScorer(models.cartModel),
-          modelId,
-        }
-      : { ranking: buildRankingModel({ products }), modelId },
+    recommender:
+      models && completion
+        ? {
+            ranking: buildRankingModel({
+              products,
+              copurchase: models.copurchase,
+            }),
+            completion,
+            modelId,
+            served: servedBy(models, completion),
+          }
+        : { ranking: buildRankingModel({ products }), modelId },
     models,
     version: { ...version, modelId },
     builtAt: now,
