@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backtest, chooseMethod, interval, type Method } from "./backtest";
+import { at, changedBestSellerShop } from "./backtest-fixtures";
 import type { OrderInput } from "./cart-model";
-
-const DAY_MS = 86_400_000;
-const at = (day: number, k: number) =>
-  new Date(Date.UTC(2026, 0, 1) + day * DAY_MS + k * 60_000).toISOString();
 
 /** Per-case hits: `count` ones from case `from` on, zeros elsewhere, `n` cases. */
 const hits = (n: number, count: number, from = 0) =>
@@ -88,19 +85,7 @@ describe("the shop's backtest", () => {
   });
 
   it("switches carts to recent best sellers when the shop's best seller changed and the model cannot know", () => {
-    // 180 days of orders around twelve old best sellers, then a new one in every order; the other
-    // item of each order is never seen again, so no pair evidence predicts anything.
-    const orders: OrderInput[] = [];
-    let u = 0;
-    for (let day = 0; day < 230; day++) {
-      const perDay = day < 180 ? 4 : 3;
-      for (let k = 0; k < perDay; k++, u++)
-        orders.push({
-          id: `o${u}`,
-          createdAt: at(day, k),
-          items: [day < 180 ? `old${u % 12}` : "new", `once${u}`],
-        });
-    }
+    const orders = changedBestSellerShop();
     const report = backtest(orders, { maxCases: 100 })!;
     const score = (m: Method) =>
       report.cart.scores.find((s) => s.method === m)!.hr10;

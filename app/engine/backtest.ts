@@ -37,7 +37,6 @@ export type SimpleMethod = "popularity" | RecentMethod | "co-occurrence";
 /** Blends of the model with one simple list: each part scaled to a best of 1, then weighted. */
 export const BLENDS = {
   "model+recent-30": { model: 0.8, "recent-30": 0.2 },
-  "model+co-occurrence": { model: 0.7, "co-occurrence": 0.3 },
 } as const satisfies Record<
   string,
   Partial<Record<"model" | SimpleMethod, number>>
@@ -64,6 +63,11 @@ export interface BacktestOptions {
   maxShare: number;
   /** Fewer cases than this and there is no backtest: the model serves. */
   minCases: number;
+  /**
+   * Product pages are judged on the most recent of those orders only: each order asks one query
+   * per product in it, so a wholesale order costs dozens, and the order is the unit of the interval.
+   */
+  maxProductOrders: number;
   /** z of the guard and of the intervals shown (two-sided 95%). */
   z: number;
   /**
@@ -76,11 +80,12 @@ export interface BacktestOptions {
 }
 
 export const DEFAULT_BACKTEST_OPTIONS: BacktestOptions = {
-  maxCases: 500,
+  maxCases: 200,
   maxShare: 0.25,
   minCases: 30,
+  maxProductOrders: 100,
   z: 1.96,
-  modelMaxItems: 1000,
+  modelMaxItems: 800,
 };
 
 export interface Interval {
@@ -303,6 +308,25 @@ export function blendScorers(
 }
 
 /**
+ * A scorer that keeps each cart's scores for the catalog it last saw: the model's are asked again
+ * by the blends, and a model score costs far more than a lookup.
+ */
+function remembered(factory: ScorerFactory): ScorerFactory {
+  let last: { catalog: readonly string[]; scores: Map<string, Float64Array> };
+  return (catalog) => {
+    if (last?.catalog !== catalog) last = { catalog, scores: new Map() };
+    const { scores } = last;
+    const score = factory(catalog);
+    return (cart) => {
+      const key = cart.join("\u0000");
+      let s = scores.get(key);
+      if (!s) scores.set(key, (s = score(cart)));
+      return s;
+    };
+  };
+}
+
+/**
  * Every method's scorers, trained on `train`: the protocol ranks by them, ties (and every zero
  * score) by the train popularity, which is also what "popularity" is.
  */
@@ -319,8 +343,8 @@ export function candidateScorers(
     simple[`recent-${days}`] = same(countsScorer(recentCounts(train, days)));
   const base = {
     model: {
-      cart: cartModelScorer(model, "cart"),
-      product: cartModelScorer(model, "product"),
+      cart: remembered(cartModelScorer(model, "cart")),
+      product: remembered(cartModelScorer(model, "product")),
     },
     ...simple,
   };
@@ -395,6 +419,13 @@ export function backtest(
   });
   const scorers = candidateScorers(split.train, model);
   const cases = protocolACases(split.evaluation);
+  const productOrders = new Set(
+    cases.slice(-opts.maxProductOrders).map((c) => c.orderId),
+  );
+  const productSplit = {
+    ...split,
+    evaluation: split.evaluation.filter((o) => productOrders.has(o.id)),
+  };
   const judge = (
     placement: BacktestPlacement,
     run: (factory: ScorerFactory, perCase: PerCase) => number,
@@ -439,7 +470,7 @@ export function backtest(
     ),
     product: judge(
       "product",
-      (f, perCase) => evaluateProtocolB(split, f, perCase).orders,
+      (f, perCase) => evaluateProtocolB(productSplit, f, perCase).orders,
       "ndcg10",
     ),
   };

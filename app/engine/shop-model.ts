@@ -18,6 +18,7 @@ import {
   type BacktestPlacement,
   type BacktestReport,
   type BacktestOptions,
+  type Interval,
   type Method,
   RECENT_WINDOWS,
   backtest,
@@ -105,22 +106,62 @@ export function deserialiseModels(data: string): TrainedModel {
   const parsed = JSON.parse(data) as {
     cartModel: unknown;
     copurchase: unknown;
-    choice?: Partial<ServingChoice>;
+    choice?: unknown;
   };
-  const { choice } = parsed;
   return {
     cartModel: cartModelFromJSON(parsed.cartModel),
     copurchase: coPurchaseFromJSON(parsed.copurchase),
-    // Our own JSON; a choice naming a method this version does not know serves the model.
-    choice:
-      choice && isMethod(choice.cart) && isMethod(choice.product)
-        ? {
-            backtest: choice.backtest ?? null,
-            cart: choice.cart,
-            product: choice.product,
-            recent: choice.recent ?? {},
-          }
-        : undefined,
+    choice: choiceFromJSON(parsed.choice),
+  };
+}
+
+/** Our own JSON; a choice naming a method this version does not know serves the model. */
+function choiceFromJSON(json: unknown): ServingChoice | undefined {
+  const choice = json as Partial<ServingChoice> | undefined;
+  return choice && isMethod(choice.cart) && isMethod(choice.product)
+    ? {
+        backtest: choice.backtest ?? null,
+        cart: choice.cart,
+        product: choice.product,
+        recent: choice.recent ?? {},
+      }
+    : undefined;
+}
+
+/** The merchant's evidence from a stored model, without building its models. */
+export function storedEvidence(data: string): ModelEvidence | null {
+  return modelEvidence(
+    choiceFromJSON((JSON.parse(data) as { choice?: unknown }).choice),
+  );
+}
+
+/** What the merchant is shown of the backtest: Cartlift's picks for carts against the best sellers. */
+export interface ModelEvidence {
+  /** Orders scored (the last ones with two or more products). */
+  orders: number;
+  cutoff: string;
+  /** Share of those orders whose hidden item the served cart method had in its top 10. */
+  picks: Interval;
+  bestSellers: Interval;
+  served: { cart: Method; product: Method };
+}
+
+export function modelEvidence(
+  choice: ServingChoice | undefined,
+): ModelEvidence | null {
+  const report = choice?.backtest;
+  if (!choice || !report) return null;
+  const hr10 = (method: Method) =>
+    report.cart.scores.find((s) => s.method === method)?.hr10;
+  const picks = hr10(choice.cart);
+  const bestSellers = hr10("popularity");
+  if (!picks || !bestSellers) return null;
+  return {
+    orders: report.cart.cases,
+    cutoff: report.cutoff,
+    picks,
+    bestSellers,
+    served: { cart: choice.cart, product: choice.product },
   };
 }
 

@@ -13,8 +13,10 @@ import type { Method } from "~/engine/backtest";
 import {
   type TrainedModel,
   completionScorer,
+  type ModelEvidence,
   deserialiseModels,
   methodScorer,
+  storedEvidence,
   serialiseModels,
   servedMethod,
   trainModels,
@@ -419,15 +421,40 @@ export interface TrainingStatus {
   trainedAt: Date | null;
   /** Orders and products the serving model learnt from, and how long training took. */
   model: { orders: number; products: number; trainMs: number } | null;
+  /** What the last training's backtest showed, and what each placement serves (decision 021). */
+  evidence: ModelEvidence | null;
+}
+
+/** The serving model's backtest evidence, read once per model (its JSON is megabytes). */
+const evidenceByModel = new Map<string, ModelEvidence | null>();
+
+async function evidenceOf(modelId: string): Promise<ModelEvidence | null> {
+  if (evidenceByModel.has(modelId)) return evidenceByModel.get(modelId)!;
+  const row = await prisma.recommendationModel.findUnique({
+    where: { id: modelId },
+    select: { data: true },
+  });
+  const evidence = row ? storedEvidence(row.data) : null;
+  // Only the newest few matter; a long-running process must not keep every model's.
+  if (evidenceByModel.size >= 100) evidenceByModel.clear();
+  evidenceByModel.set(modelId, evidence);
+  return evidence;
 }
 
 export async function trainingStatus(shop: string): Promise<TrainingStatus> {
   const latest = await prisma.recommendationModel.findFirst({
     where: { shop },
     orderBy: { createdAt: "desc" },
-    select: { createdAt: true, orders: true, products: true, trainMs: true },
+    select: {
+      id: true,
+      createdAt: true,
+      orders: true,
+      products: true,
+      trainMs: true,
+    },
   });
   return {
+    evidence: latest ? await evidenceOf(latest.id) : null,
     state: isTraining(shop) ? "training" : latest ? "trained" : "waiting",
     trainedAt: latest?.createdAt ?? null,
     model: latest && {
