@@ -59,6 +59,8 @@ const LIST_LENGTH = 100;
 export function trainModels(
   orders: readonly EngineOrder[],
   options: { backtest?: boolean | Partial<BacktestOptions> } = {},
+  /** Filled with the time the backtest took, for the bench. */
+  timings?: { backtestMs?: number },
 ): TrainedModel {
   const inputs = orders.map((o) => ({
     id: o.id,
@@ -68,10 +70,12 @@ export function trainModels(
   const cartModel = trainCartModel(inputs);
   const copurchase = buildCoPurchase(orders);
   if (options.backtest === false) return { cartModel, copurchase };
+  const started = performance.now();
   const report = backtest(
     inputs,
     typeof options.backtest === "object" ? options.backtest : {},
   );
+  if (timings) timings.backtestMs = performance.now() - started;
   const recent: ServingChoice["recent"] = {};
   for (const days of RECENT_WINDOWS)
     recent[`recent-${days}`] = [...recentCounts(inputs, days)]
