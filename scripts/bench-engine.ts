@@ -16,6 +16,7 @@ import {
 } from "../app/engine/cart-model";
 import { readOrdersCsv } from "../app/engine/evaluation/orders-csv";
 import { fnv1a32 } from "../app/engine/hash";
+import { trainModels } from "../app/engine/shop-model";
 import {
   cooccurrenceScorer,
   trainPopularity,
@@ -54,7 +55,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 const t0 = performance.now();
-const { orders } = await readOrdersCsv(values.orders);
+const { orders, unitPrices } = await readOrdersCsv(values.orders);
 const readMs = performance.now() - t0;
 const rssBefore = process.memoryUsage().rss;
 console.log(
@@ -76,6 +77,45 @@ for (let r = 0; r < 3; r++) {
 const trainMs = Math.min(...runs.map((t) => t.totalMs!));
 const maxRss = resourceUsage().maxRSS * 1024;
 peakRss = Math.max(peakRss, maxRss);
+
+// The app's training (cart model and co-purchase evidence, `trainModels`) without and with the
+// shop's backtest (decision 021), alternated so a change in the machine's load hits both alike.
+const shopOrders = orders.map((o) => ({
+  id: o.id,
+  // The export's local times carry no offset: read them as UTC, like the cart model does.
+  createdAt: `${o.createdAt}Z`,
+  lines: [...new Set(o.items)].map((productId) => ({
+    productId,
+    quantity: 1,
+    price: { amount: unitPrices.get(productId) ?? 0, currency: "GBP" },
+  })),
+}));
+const withoutMs: number[] = [];
+const withMs: number[] = [];
+// Within one training with the backtest: its share, which a change of load between two runs
+// cannot skew.
+const inRunRatios: number[] = [];
+let choice = "";
+for (let r = 0; r < 2; r++) {
+  let t = performance.now();
+  trainModels(shopOrders, { backtest: false });
+  withoutMs.push(performance.now() - t);
+  t = performance.now();
+  const timings: { backtestMs?: number } = {};
+  const trained = trainModels(shopOrders, { backtest: { threads } }, timings);
+  withMs.push(performance.now() - t);
+  inRunRatios.push(withMs[r] / (withMs[r] - timings.backtestMs!));
+  const report = trained.choice?.backtest;
+  choice = report
+    ? `${report.cart.cases} cases from ${report.cutoff}; carts ${report.cart.chosen}, product pages ${report.product.chosen}`
+    : "no backtest (too few orders)";
+  console.log(
+    `shop training #${r + 1}: ${withoutMs[r].toFixed(0)} ms without the backtest, ${withMs[r].toFixed(0)} ms with it ` +
+      `(backtest ${timings.backtestMs!.toFixed(0)} ms: ratio within that run ${inRunRatios[r].toFixed(2)})`,
+  );
+}
+const shopWithout = Math.min(...withoutMs);
+const shopWith = Math.min(...withMs);
 
 const t1 = performance.now();
 const cooc = cooccurrenceScorer(orders)(trainPopularity(orders).catalog);
@@ -115,6 +155,9 @@ console.log(
 );
 console.log(
   `train (best of 3, ${threads} thread(s)): ${trainMs.toFixed(0)} ms`,
+);
+console.log(
+  `shop training (best of 2): ${shopWithout.toFixed(0)} ms without the backtest, ${shopWith.toFixed(0)} ms with it -> ratio ${(shopWith / shopWithout).toFixed(2)}; within a run ${Math.min(...inRunRatios).toFixed(2)}-${Math.max(...inRunRatios).toFixed(2)} (backtest: ${choice})`,
 );
 console.log(
   `peak memory: maxRSS ${mb(maxRss)} (rss before training ${mb(rssBefore)})`,

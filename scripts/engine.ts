@@ -27,6 +27,17 @@ import {
   type OrdersCsvResult,
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
+import {
+  lastShareFrom,
+  restrictToBestSellers,
+  singleItemShop,
+} from "../app/engine/evaluation/data-sets";
+import {
+  evaluateServedChoice,
+  servedLine,
+  type DataSet,
+} from "../app/engine/evaluation/served-choice";
+import { generateDemoShop } from "../demo/shop";
 
 const USAGE = `usage: npm run engine -- <command> [options]
   train     --orders FILE --out MODEL.json [--threads N]
@@ -215,6 +226,56 @@ function parseOverrides(pairs: string[]): Partial<CartModelOptions> {
   return out as Partial<CartModelOptions>;
 }
 
+/**
+ * The per-shop choice (decision 021) on shops of four kinds: the shared export, its 150 best
+ * sellers, a synthetic shop of mostly one-item orders, and the demo shop (dated from a fixed day,
+ * so every run sees the same orders). Each shop's backtest sees its train orders only.
+ */
+function printServedChoices(
+  orders: OrdersCsvResult["orders"],
+  split: "test" | "validation",
+  threads: number,
+): void {
+  const bounds = SPLITS[split];
+  const window = {
+    evaluateFrom: bounds.evalFrom,
+    evaluateBefore: bounds.evalBefore,
+  };
+  const single = singleItemShop();
+  const demo = generateDemoShop({
+    now: new Date("2026-01-01T00:00:00Z"),
+  }).orders.map((o) => ({
+    id: o.id,
+    createdAt: o.createdAt,
+    items: o.lines.map((l) => l.productId),
+  }));
+  const sets: DataSet[] = [
+    { name: `shared (${split})`, orders, ...window },
+    {
+      name: `shared, 150 best sellers (${split})`,
+      orders: restrictToBestSellers(orders, bounds.trainBefore, 150),
+      ...window,
+    },
+    {
+      name: "synthetic one-item shop",
+      orders: single,
+      evaluateFrom: lastShareFrom(single),
+    },
+    { name: "demo shop", orders: demo, evaluateFrom: lastShareFrom(demo) },
+  ];
+  console.log(
+    "\n== per-shop choice: served vs the best simple list (protocol A)",
+  );
+  for (const set of sets) {
+    const r = evaluateServedChoice(set, threads);
+    console.log(
+      `data set ${r.name}: ${r.trainOrders} train orders, ${r.cases} cases; serves carts ${r.chosen.cart}, ` +
+        `product pages ${r.chosen.product}; model ${pct(r.model)}; simple lists ${r.simple.map((s) => `${s.method} ${pct(s.hr10)}`).join(", ")}`,
+    );
+    console.log(servedLine(r));
+  }
+}
+
 async function evaluate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -262,6 +323,7 @@ async function evaluate(args: string[]): Promise<void> {
       `extract ${t.extractMs?.toFixed(0)}), ${t.easeItems} items in the linear model`,
   );
   for (const s of report.strategies) printStrategy(s);
+  printServedChoices(orders, split, threads);
   console.log(
     `\nevaluate took ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

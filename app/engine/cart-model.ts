@@ -152,7 +152,7 @@ export interface TrainTimings {
 
 const DAY_MS = 86_400_000;
 
-function parseUtc(createdAt: string): number {
+export function parseUtc(createdAt: string): number {
   // The exports carry no offset; treating them as UTC keeps the result
   // independent of the machine's time zone.
   const t = Date.parse(

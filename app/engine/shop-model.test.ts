@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { scoreCart, scoreProduct, trainCartModel } from "./cart-model";
+import { changedBestSellerShop } from "./backtest-fixtures";
 import {
   completionScorer,
   deserialiseModels,
+  methodScorer,
+  modelEvidence,
   serialiseModels,
+  servedMethod,
+  storedEvidence,
   trainModels,
 } from "./shop-model";
+import { servedWeights } from "./strategies";
 import type { EngineOrder } from "./types";
 
 const usd = (amount: number) => ({ amount, currency: "USD" });
@@ -119,5 +125,51 @@ describe("a shop's models", () => {
     );
     expect(restored.copurchase.orderCount).toBe(trained.copurchase.orderCount);
     expect(serialiseModels(restored)).toBe(serialiseModels(trained));
+  });
+});
+
+describe("the backtest's choice, stored and served", () => {
+  // The shop whose carts only a recent best-seller list can serve (backtest-fixtures.ts).
+  const orders = changedBestSellerShop().map((o) => ({
+    ...order(o.id, [...o.items], 1),
+    createdAt: o.createdAt,
+  }));
+  const trained = trainModels(orders, { backtest: { maxCases: 100 } });
+
+  it("keeps the choice with the model, through storage", () => {
+    expect(trained.choice?.cart).toBe("recent-7");
+    const stored = deserialiseModels(serialiseModels(trained));
+    expect(stored.choice).toEqual(trained.choice);
+    expect(servedMethod(stored, "cart")).toBe("recent-7");
+    expect(servedMethod(stored, "drawer")).toBe("recent-7");
+    expect(servedMethod(stored, "product_fbt")).toBe(stored.choice?.product);
+  });
+
+  it("serves the chosen list as the ranker's only signal", () => {
+    const top = methodScorer(trained, "recent-7")(["once5"], "cart").top(3);
+    expect(top[0].productId).toBe("new");
+    expect(servedWeights("blended", "recent-7")).toEqual({
+      completion: 1,
+      copurchase: 0,
+      content: 0,
+      popularity: 0,
+    });
+    // A strategy the merchant picked is served as it is.
+    expect(servedWeights("best_sellers", "recent-7").popularity).toBe(1);
+  });
+
+  it("tells the merchant how the served picks did against the best sellers", () => {
+    const evidence = modelEvidence(trained.choice)!;
+    expect(evidence.orders).toBe(trained.choice?.backtest?.cart.cases);
+    expect(evidence.picks.mean).toBeGreaterThan(evidence.bestSellers.high);
+    expect(storedEvidence(serialiseModels(trained))).toEqual(evidence);
+  });
+
+  it("serves the model everywhere from a model stored before backtests", () => {
+    const old = JSON.parse(serialiseModels(trained)) as Record<string, unknown>;
+    delete old.choice;
+    const stored = deserialiseModels(JSON.stringify(old));
+    expect(servedMethod(stored, "cart")).toBe("model");
+    expect(storedEvidence(JSON.stringify(old))).toBeNull();
   });
 });

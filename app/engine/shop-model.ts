@@ -9,39 +9,100 @@ import {
 import {
   type CoPurchaseStats,
   buildCoPurchase,
+  compareIds,
   coPurchaseFromJSON,
   coPurchaseToJSON,
 } from "./copurchase";
-import type { CartCompletionScorer, EngineOrder } from "./types";
+import {
+  BLENDS,
+  type BacktestPlacement,
+  type BacktestReport,
+  type BacktestOptions,
+  type Interval,
+  type Method,
+  RECENT_WINDOWS,
+  backtest,
+  isMethod,
+  recentCounts,
+} from "./backtest";
+import type {
+  CartCompletion,
+  CartCompletionScorer,
+  EngineOrder,
+  Placement,
+} from "./types";
 
 // A shop's models: the cart-completion model and the co-purchase evidence, trained together
-// from its orders, stored together (RecommendationModel.data) and served together.
+// from its orders, stored together (RecommendationModel.data) and served together; with them the
+// shop's backtest and what each placement serves (docs/decisions/021).
+
+/** What the shop's own backtest chose at this training, and the lists it may serve. */
+export interface ServingChoice {
+  backtest: BacktestReport | null;
+  cart: Method;
+  product: Method;
+  /** Best sellers of each recent window, best first: [productId, orders]. */
+  recent: Record<string, [string, number][]>;
+}
 
 export interface TrainedModel {
   cartModel: CartModel;
   copurchase: CoPurchaseStats;
+  /** Absent in models stored before backtests: the model serves everywhere. */
+  choice?: ServingChoice;
 }
 
-/** The pure half: orders -> models. */
-export function trainModels(orders: readonly EngineOrder[]): TrainedModel {
-  const cartModel = trainCartModel(
-    orders.map((o) => ({
-      id: o.id,
-      createdAt: new Date(o.createdAt).toISOString(),
-      items: o.lines.map((l) => l.productId),
-    })),
+/** Products kept per served list: more than any placement shows, and a pool to diversify. */
+const LIST_LENGTH = 100;
+
+/** The pure half: orders -> models, then the backtest that decides what serves. */
+export function trainModels(
+  orders: readonly EngineOrder[],
+  options: { backtest?: boolean | Partial<BacktestOptions> } = {},
+  /** Filled with the time the backtest took, for the bench. */
+  timings?: { backtestMs?: number },
+): TrainedModel {
+  const inputs = orders.map((o) => ({
+    id: o.id,
+    createdAt: new Date(o.createdAt).toISOString(),
+    items: o.lines.map((l) => l.productId),
+  }));
+  const cartModel = trainCartModel(inputs);
+  const copurchase = buildCoPurchase(orders);
+  if (options.backtest === false) return { cartModel, copurchase };
+  const started = performance.now();
+  const report = backtest(
+    inputs,
+    typeof options.backtest === "object" ? options.backtest : {},
   );
-  return { cartModel, copurchase: buildCoPurchase(orders) };
+  if (timings) timings.backtestMs = performance.now() - started;
+  const recent: ServingChoice["recent"] = {};
+  for (const days of RECENT_WINDOWS)
+    recent[`recent-${days}`] = [...recentCounts(inputs, days)]
+      .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
+      .slice(0, LIST_LENGTH);
+  return {
+    cartModel,
+    copurchase,
+    choice: {
+      backtest: report,
+      cart: report?.cart.chosen ?? "model",
+      product: report?.product.chosen ?? "model",
+      recent,
+    },
+  };
 }
 
 /** The stored form of a shop's models (RecommendationModel.data). */
 export function serialiseModels({
   cartModel,
   copurchase,
+  choice,
 }: TrainedModel): string {
   return JSON.stringify({
     cartModel: cartModelToJSON(cartModel),
     copurchase: coPurchaseToJSON(copurchase),
+    choice,
   });
 }
 
@@ -49,11 +110,166 @@ export function deserialiseModels(data: string): TrainedModel {
   const parsed = JSON.parse(data) as {
     cartModel: unknown;
     copurchase: unknown;
+    choice?: unknown;
   };
   return {
     cartModel: cartModelFromJSON(parsed.cartModel),
     copurchase: coPurchaseFromJSON(parsed.copurchase),
+    choice: choiceFromJSON(parsed.choice),
   };
+}
+
+/** Our own JSON; a choice naming a method this version does not know serves the model. */
+function choiceFromJSON(json: unknown): ServingChoice | undefined {
+  const choice = json as Partial<ServingChoice> | undefined;
+  return choice && isMethod(choice.cart) && isMethod(choice.product)
+    ? {
+        backtest: choice.backtest ?? null,
+        cart: choice.cart,
+        product: choice.product,
+        recent: choice.recent ?? {},
+      }
+    : undefined;
+}
+
+/** The merchant's evidence from a stored model, without building its models. */
+export function storedEvidence(data: string): ModelEvidence | null {
+  return modelEvidence(
+    choiceFromJSON((JSON.parse(data) as { choice?: unknown }).choice),
+  );
+}
+
+/** What the merchant is shown of the backtest: Cartlift's picks for carts against the best sellers. */
+export interface ModelEvidence {
+  /** Orders scored (the last ones with two or more products). */
+  orders: number;
+  cutoff: string;
+  /** Share of those orders whose hidden item the served cart method had in its top 10. */
+  picks: Interval;
+  bestSellers: Interval;
+  served: { cart: Method; product: Method };
+}
+
+export function modelEvidence(
+  choice: ServingChoice | undefined,
+): ModelEvidence | null {
+  const report = choice?.backtest;
+  if (!choice || !report) return null;
+  const hr10 = (method: Method) =>
+    report.cart.scores.find((s) => s.method === method)?.hr10;
+  const picks = hr10(choice.cart);
+  const bestSellers = hr10("popularity");
+  if (!picks || !bestSellers) return null;
+  return {
+    orders: report.cart.cases,
+    cutoff: report.cutoff,
+    picks,
+    bestSellers,
+    served: { cart: choice.cart, product: choice.product },
+  };
+}
+
+/** Which backtest placement judges a storefront placement; upgrades are not ranked by these. */
+export function backtestPlacement(placement: Placement): BacktestPlacement {
+  return placement === "product_fbt" || placement === "product_upgrade"
+    ? "product"
+    : "cart";
+}
+
+/** The method a placement serves under the shop's last training (the model when none chose). */
+export function servedMethod(
+  models: Pick<TrainedModel, "choice">,
+  placement: Placement,
+): Method {
+  return models.choice?.[backtestPlacement(placement)] ?? "model";
+}
+
+/** A fixed list as a completion scorer: the same best sellers whatever the cart. */
+function listCompletion(
+  entries: readonly (readonly [string, number])[],
+): CartCompletion {
+  const scores = new Map(entries);
+  return {
+    score: (productId) => scores.get(productId) ?? 0,
+    top: (limit) =>
+      entries
+        .filter(([, score]) => score > 0)
+        .slice(0, limit)
+        .map(([productId, score]) => ({ productId, score })),
+  };
+}
+
+/** Orders holding both, summed over the cart's products (the co-purchase counts). */
+function cooccurrenceCompletion(
+  stats: CoPurchaseStats,
+  cart: readonly string[],
+): CartCompletion {
+  const scores = new Map<string, number>();
+  for (const anchor of cart)
+    for (const [partner, pair] of stats.pairs.get(anchor) ?? [])
+      scores.set(partner, (scores.get(partner) ?? 0) + pair.orders);
+  for (const anchor of cart) scores.delete(anchor);
+  const ranked = [...scores].sort(
+    (a, b) => b[1] - a[1] || compareIds(a[0], b[0]),
+  );
+  return listCompletion(ranked);
+}
+
+/**
+ * The scorer of a method, for the ranker: the model as before, a list for the simple methods, and
+ * for a blend each part scaled to a best of 1, then weighted, as the backtest scored it.
+ */
+export function methodScorer(
+  models: TrainedModel,
+  method: Method,
+): CartCompletionScorer {
+  if (method === "model") return completionScorer(models.cartModel);
+  if (method === "popularity") {
+    const { items, orderCounts } = models.cartModel;
+    const list = items
+      .slice(0, LIST_LENGTH)
+      .map((id, i): [string, number] => [id, orderCounts[i]]);
+    return () => listCompletion(list);
+  }
+  if (method === "co-occurrence")
+    return (cart) => cooccurrenceCompletion(models.copurchase, cart);
+  if (method in BLENDS) {
+    const parts = Object.entries(BLENDS[method as keyof typeof BLENDS]).map(
+      ([part, weight]) => ({
+        scorer: methodScorer(models, part as Method),
+        weight,
+      }),
+    );
+    return (cart, context) => {
+      const scored = parts.map(({ scorer, weight }) => {
+        const completion = scorer(cart, context);
+        const best = completion.top(1)[0]?.score ?? 0;
+        return { completion, scale: best > 0 ? weight / best : 0 };
+      });
+      const score = (productId: string) =>
+        scored.reduce((s, p) => s + p.scale * p.completion.score(productId), 0);
+      return {
+        score,
+        top: (limit) => {
+          const ids = new Set(
+            scored.flatMap((p) =>
+              p.completion.top(limit).map((o) => o.productId),
+            ),
+          );
+          return [...ids]
+            .map((productId) => ({ productId, score: score(productId) }))
+            .filter((o) => o.score > 0)
+            .sort(
+              (a, b) =>
+                b.score - a.score || compareIds(a.productId, b.productId),
+            )
+            .slice(0, limit);
+        },
+      };
+    };
+  }
+  const list = models.choice?.recent[method] ?? [];
+  return () => listCompletion(list);
 }
 
 /**

@@ -25,3 +25,14 @@ export const STRATEGIES = Object.keys(STRATEGY_WEIGHTS) as [
 export function strategyWeights(strategy: string): BlendWeights {
   return STRATEGY_WEIGHTS[strategy as Strategy] ?? STRATEGY_WEIGHTS.blended;
 }
+
+/**
+ * What a placement on the default strategy serves: the method the shop's backtest chose
+ * (docs/decisions/021). The model goes through the validated blend; any other method was chosen as
+ * the list it is, so it ranks alone (the ranker's rules, stock and diversity still apply).
+ */
+export function servedWeights(strategy: string, method: string): BlendWeights {
+  if (strategy === "blended" && method !== "model")
+    return { completion: 1, copurchase: 0, content: 0, popularity: 0 };
+  return strategyWeights(strategy);
+}

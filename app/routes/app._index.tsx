@@ -16,6 +16,8 @@ import { useEffect } from "react";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
+import type { Method } from "~/engine/backtest";
+import type { TrainingStatus } from "~/services/model/model.server";
 import {
   type ChecklistItem,
   MANUAL_STEPS,
@@ -50,6 +52,46 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   await setStepDone(session.shop, parsed.data.step, parsed.data.done);
   return { ok: true };
 };
+
+/** How each method the backtest can choose is named to the merchant (decision 021). */
+const METHOD_LABELS: Record<Method, string> = {
+  model: "Cartlift's model",
+  popularity: "your best sellers",
+  "recent-7": "your best sellers of the last 7 days",
+  "recent-30": "your best sellers of the last 30 days",
+  "recent-90": "your best sellers of the last 90 days",
+  "co-occurrence": "the products most often bought with it",
+  "model+recent-30": "Cartlift's model with your recent best sellers",
+};
+
+const percent = (x: number) => `${Math.round(100 * x)}%`;
+const range = ({ low, high }: { low: number; high: number }) =>
+  `95% interval ${percent(Math.max(0, low))}–${percent(Math.min(1, high))}`;
+
+/** The last training's backtest, in the merchant's words, and what serves where. */
+function Evidence({
+  evidence,
+}: {
+  evidence: NonNullable<TrainingStatus["evidence"]>;
+}) {
+  return (
+    <BlockStack gap="100">
+      <Text as="p">
+        On your last {evidence.orders} orders, Cartlift&apos;s picks held the
+        next item bought {percent(evidence.picks.mean)} of the time (
+        {range(evidence.picks)}); your best sellers{" "}
+        {percent(evidence.bestSellers.mean)} ({range(evidence.bestSellers)}).
+      </Text>
+      <Text as="p" tone="subdued">
+        Cart, cart drawer and after checkout:{" "}
+        {METHOD_LABELS[evidence.served.cart]}. Product pages:{" "}
+        {METHOD_LABELS[evidence.served.product]}. Each training checks this
+        again on your newest orders and switches only when the difference is
+        more than chance.
+      </Text>
+    </BlockStack>
+  );
+}
 
 const IMPORT_LABELS: Record<string, string> = {
   pending: "Waiting to start",
@@ -143,6 +185,9 @@ export default function Home() {
                   ? `Learnt from ${data.training.model.orders} orders and ${data.training.model.products} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
                   : "Training starts as soon as the import finishes; it takes a few seconds."}
               </Text>
+              {data.training.evidence && (
+                <Evidence evidence={data.training.evidence} />
+              )}
             </BlockStack>
           </Card>
         </Layout.Section>

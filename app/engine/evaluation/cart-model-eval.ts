@@ -1,8 +1,6 @@
+import { cartModelScorer } from "../backtest";
 import {
-  scoreCart,
-  scoreProduct,
   trainCartModel,
-  type CartModel,
   type CartModelOptions,
   type TrainTimings,
 } from "../cart-model";
@@ -23,33 +21,6 @@ import type { OrderInput } from "../cart-model";
 import { buildRankingModel, rankOffers, type RankingModel } from "../ranking";
 import { completionScorer, trainModels } from "../shop-model";
 import type { CartCompletionScorer, CatalogProduct } from "../types";
-
-/**
- * Adapts a cart model to the protocol's catalog order: "cart" scores carts
- * (protocol A), "product" a product page (protocol B, one query item).
- */
-export function cartModelScorer(
-  model: CartModel,
-  placement: "cart" | "product" = "cart",
-): ScorerFactory {
-  return (catalog) => {
-    const position = Int32Array.from(model.items, () => -1);
-    catalog.forEach((sku, c) => {
-      const i = model.index.get(sku);
-      if (i !== undefined) position[i] = c;
-    });
-    return (cart) => {
-      const scores =
-        placement === "product" && cart.length === 1
-          ? scoreProduct(model, cart[0])
-          : scoreCart(model, cart);
-      const out = new Float64Array(catalog.length);
-      for (let i = 0; i < scores.length; i++)
-        if (position[i] >= 0) out[position[i]] = scores[i];
-      return out;
-    };
-  };
-}
 
 /** What an order export says of each SKU, for the storefront ranking's catalog. */
 export interface CatalogDescription {

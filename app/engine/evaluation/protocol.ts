@@ -32,7 +32,8 @@ export const SPLITS: Record<SplitName, SplitBounds> = {
 };
 
 export interface Split<O extends ProtocolOrder = ProtocolOrder> {
-  name: SplitName;
+  /** A named split of the shared data, or a shop's own (the backtest's rolling origin). */
+  name: string;
   train: O[];
   evaluation: O[];
 }
@@ -68,7 +69,17 @@ export interface Popularity {
   counts: Map<string, number>;
 }
 
+// Every protocol run on one train set ranks over the same catalog: a backtest scores a dozen
+// methods on one split, so it is counted once per train array.
+const popularityOf = new WeakMap<readonly ProtocolOrder[], Popularity>();
+
 export function trainPopularity(train: readonly ProtocolOrder[]): Popularity {
+  let known = popularityOf.get(train);
+  if (!known) popularityOf.set(train, (known = countPopularity(train)));
+  return known;
+}
+
+function countPopularity(train: readonly ProtocolOrder[]): Popularity {
   const counts = new Map<string, number>();
   for (const order of train) {
     for (const sku of new Set(order.items))
@@ -233,10 +244,20 @@ function bucketOf(cartSize: number): number {
   );
 }
 
+/**
+ * Each case's (or order's) own value of a metric, in case order: what a paired comparison of two
+ * rankings and an interval over cases need.
+ */
+export interface PerCase {
+  hr10: Float64Array;
+  ndcg10: Float64Array;
+}
+
 export function evaluateProtocolA(
   split: Split,
   factory: ScorerFactory,
   cases: readonly CaseA[] = protocolACases(split.evaluation),
+  perCase?: PerCase,
 ): ResultA {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
@@ -250,7 +271,7 @@ export function evaluateProtocolA(
   let ndcg = 0;
   let mrr = 0;
   let outside = 0;
-  for (const c of cases) {
+  for (const [k, c] of cases.entries()) {
     const scores = score(c.cart);
     for (const j of ranker.topK(scores, c.cart, 10)) inTop10[j] = 1;
     const b = bucketOf(c.cart.length);
@@ -266,6 +287,10 @@ export function evaluateProtocolA(
     if (rank <= 10) {
       hr10++;
       const gain = 1 / Math.log2(rank + 1);
+      if (perCase) {
+        perCase.hr10[k] = 1;
+        perCase.ndcg10[k] = gain;
+      }
       ndcg += gain;
       bucketHits[b]++;
       bucketNdcg[b] += gain;
@@ -319,9 +344,11 @@ export function queryMetricsB(
   };
 }
 
+/** `perOrder`, when given, gets each order's mean over its queries (the macro unit). */
 export function evaluateProtocolB(
   split: Split,
   factory: ScorerFactory,
+  perOrder?: PerCase,
 ): ResultB {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
@@ -347,14 +374,22 @@ export function evaluateProtocolB(
     if (basket.length < 2) continue;
     orders++;
     const sum = { p5: 0, r10: 0, ndcg10: 0 };
+    let hits = 0;
+    // One set per order: each query takes its own item out, then puts it back.
+    const relevant = new Set(basket);
     for (const q of basket) {
       if (!ranker.index.has(q)) outside++;
-      const relevant = new Set(basket);
       relevant.delete(q);
       const m = queryMetricsB(listFor(q), relevant);
+      relevant.add(q);
+      if (m.r10 > 0) hits++;
       sum.p5 += m.p5;
       sum.r10 += m.r10;
       sum.ndcg10 += m.ndcg10;
+    }
+    if (perOrder) {
+      perOrder.hr10[orders - 1] = hits / basket.length;
+      perOrder.ndcg10[orders - 1] = sum.ndcg10 / basket.length;
     }
     queries += basket.length;
     micro.p5 += sum.p5;

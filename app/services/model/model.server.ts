@@ -8,14 +8,19 @@ import {
   buildRankingModel,
   withNewOrders,
 } from "~/engine/ranking";
+import type { Method } from "~/engine/backtest";
 import {
   type TrainedModel,
   completionScorer,
+  type ModelEvidence,
   deserialiseModels,
+  methodScorer,
+  storedEvidence,
   serialiseModels,
+  servedMethod,
   trainModels,
 } from "~/engine/shop-model";
-import type { CartCompletionScorer } from "~/engine/types";
+import type { CartCompletionScorer, Placement } from "~/engine/types";
 import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
@@ -140,6 +145,27 @@ export interface Recommender {
   ranking: RankingModel;
   completion?: CartCompletionScorer;
   modelId: string | null;
+  /** What the shop's last backtest chose for a placement, and its scorer (decision 021). */
+  served?: (placement: Placement) => {
+    method: Method;
+    completion: CartCompletionScorer;
+  };
+}
+
+/** Each placement's chosen method, its scorer built once per serving state. */
+function servedBy(
+  models: TrainedModel,
+  completion: CartCompletionScorer,
+): NonNullable<Recommender["served"]> {
+  const scorers = new Map<Method, CartCompletionScorer>([
+    ["model", completion],
+  ]);
+  return (placement) => {
+    const method = servedMethod(models, placement);
+    let scorer = scorers.get(method);
+    if (!scorer) scorers.set(method, (scorer = methodScorer(models, method)));
+    return { method, completion: scorer };
+  };
 }
 
 /** What a shop's serving state was built from; it is rebuilt only when this changes. */
@@ -263,10 +289,17 @@ async function loadServing(
     shop,
     buildRankingModel({ products, copurchase }),
   );
+  const completion = models && completionScorer(models.cartModel);
   return {
-    recommender: models
-      ? { ranking, completion: completionScorer(models.cartModel), modelId }
-      : { ranking, modelId },
+    recommender:
+      models && completion
+        ? {
+            ranking,
+            completion,
+            modelId,
+            served: servedBy(models, completion),
+          }
+        : { ranking, modelId },
     models,
     version: { ...version, modelId },
     builtAt: now,
@@ -417,15 +450,40 @@ export interface TrainingStatus {
   trainedAt: Date | null;
   /** Orders and products the serving model learnt from, and how long training took. */
   model: { orders: number; products: number; trainMs: number } | null;
+  /** What the last training's backtest showed, and what each placement serves (decision 021). */
+  evidence: ModelEvidence | null;
+}
+
+/** The serving model's backtest evidence, read once per model (its JSON is megabytes). */
+const evidenceByModel = new Map<string, ModelEvidence | null>();
+
+async function evidenceOf(modelId: string): Promise<ModelEvidence | null> {
+  if (evidenceByModel.has(modelId)) return evidenceByModel.get(modelId)!;
+  const row = await prisma.recommendationModel.findUnique({
+    where: { id: modelId },
+    select: { data: true },
+  });
+  const evidence = row ? storedEvidence(row.data) : null;
+  // Only the newest few matter; a long-running process must not keep every model's.
+  if (evidenceByModel.size >= 100) evidenceByModel.clear();
+  evidenceByModel.set(modelId, evidence);
+  return evidence;
 }
 
 export async function trainingStatus(shop: string): Promise<TrainingStatus> {
   const latest = await prisma.recommendationModel.findFirst({
     where: { shop },
     orderBy: { createdAt: "desc" },
-    select: { createdAt: true, orders: true, products: true, trainMs: true },
+    select: {
+      id: true,
+      createdAt: true,
+      orders: true,
+      products: true,
+      trainMs: true,
+    },
   });
   return {
+    evidence: latest ? await evidenceOf(latest.id) : null,
     state: isTraining(shop) ? "training" : latest ? "trained" : "waiting",
     trainedAt: latest?.createdAt ?? null,
     model: latest && {

@@ -1,8 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
 import prisma from "~/db.server";
+import { changedBestSellerShop } from "~/engine/backtest-fixtures";
 import { trainModels } from "~/engine/shop-model";
 import { engineOrder as order, seedSmallShop } from "../../../test/fixtures";
-import { recommenderFor, startTraining, storeModel } from "./model.server";
+import {
+  recommenderFor,
+  startTraining,
+  storeModel,
+  trainingStatus,
+} from "./model.server";
 
 const SHOP = "warm-state.myshopify.com";
 const T0 = Date.UTC(2026, 10, 1);
@@ -75,6 +81,40 @@ describe("a shop's serving state", () => {
     // Still no check due: only the refresh after training can show it.
     await vi.waitFor(async () =>
       expect((await recommenderFor(SHOP, now)).modelId).toBe(latest?.id),
+    );
+  });
+});
+
+describe("the shop's backtest at serving time", () => {
+  const CHANGED = "changed-best-seller.myshopify.com";
+
+  it("serves each placement what the backtest chose and shows the merchant its evidence", async () => {
+    await seedSmallShop(CHANGED);
+    const orders = changedBestSellerShop().map((o) => ({
+      ...order(o.id, [...o.items]),
+      createdAt: o.createdAt,
+    }));
+    const trained = trainModels(orders, { backtest: { maxCases: 100 } });
+    const stored = await storeModel(CHANGED, trained, {
+      orders: orders.length,
+      products: 3,
+      trainMs: 0,
+    });
+    const recommender = await recommenderFor(CHANGED);
+    expect(recommender.modelId).toBe(stored.id);
+    expect(recommender.served?.("cart").method).toBe("recent-7");
+    expect(recommender.served?.("post_purchase").method).toBe("recent-7");
+    expect(recommender.served?.("product_fbt").method).toBe(
+      trained.choice?.product,
+    );
+    const top = recommender.served?.("drawer").completion(["once1"]).top(1);
+    expect(top?.[0].productId).toBe("new");
+
+    const status = await trainingStatus(CHANGED);
+    expect(status.evidence?.orders).toBe(100);
+    expect(status.evidence?.served.cart).toBe("recent-7");
+    expect(status.evidence?.picks.mean).toBeGreaterThan(
+      status.evidence!.bestSellers.mean,
     );
   });
 });

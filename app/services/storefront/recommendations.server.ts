@@ -1,7 +1,7 @@
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
 import { rankOffers } from "~/engine/ranking";
-import { strategyWeights } from "~/engine/strategies";
+import { servedWeights } from "~/engine/strategies";
 import type {
   MerchantBundle,
   MerchantRule,
@@ -220,6 +220,12 @@ export async function recommend(
       modelId: recommender.modelId,
       policy,
     };
+  // On the default strategy a placement serves what the shop's backtest chose (decision 021); a
+  // strategy the merchant or an experiment picked is served as it is.
+  const served =
+    settings.strategy === "blended"
+      ? recommender.served?.(placement)
+      : undefined;
   const offers = rankOffers(recommender.ranking, {
     placement,
     context,
@@ -228,8 +234,8 @@ export async function recommend(
     limit:
       policy.offerCount ??
       Math.min(limit ?? settings.maxOffers, settings.maxOffers),
-    weights: strategyWeights(settings.strategy),
-    completion: recommender.completion,
+    weights: servedWeights(settings.strategy, served?.method ?? "model"),
+    completion: served?.completion ?? recommender.completion,
     excludeTags: shopRow.excludedTags,
     maxIncreaseBps: settings.priceBandPct * 100,
     bundle,

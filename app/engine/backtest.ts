@@ -1,0 +1,477 @@
+import {
+  type CartModel,
+  type CartModelOptions,
+  type OrderInput,
+  parseUtc,
+  scoreCart,
+  scoreProduct,
+  trainCartModel,
+} from "./cart-model";
+import {
+  evaluateProtocolA,
+  evaluateProtocolB,
+  protocolACases,
+  type PerCase,
+  type ScorerFactory,
+  type Split,
+} from "./evaluation/protocol";
+
+// The shop's own backtest, run at every training (docs/decisions/021): rolling origin on its most
+// recent orders, every candidate trained on the orders before them, both protocols (A: complete a
+// cart; B: a product page), and the choice of what each placement serves, with a guard against noise.
+
+const DAY_MS = 86_400_000;
+
+/** Windows of the recent-popularity lists, in days before the newest order. */
+export const RECENT_WINDOWS = [7, 30, 90] as const;
+type RecentMethod = `recent-${(typeof RECENT_WINDOWS)[number]}`;
+
+/** The lists a merchant could have built by hand: the bar the model has to clear. */
+export const SIMPLE_METHODS = [
+  "popularity",
+  ...RECENT_WINDOWS.map((d): RecentMethod => `recent-${d}`),
+  "co-occurrence",
+] as const satisfies readonly string[];
+export type SimpleMethod = "popularity" | RecentMethod | "co-occurrence";
+
+/** Blends of the model with one simple list: each part scaled to a best of 1, then weighted. */
+export const BLENDS = {
+  "model+recent-30": { model: 0.8, "recent-30": 0.2 },
+} as const satisfies Record<
+  string,
+  Partial<Record<"model" | SimpleMethod, number>>
+>;
+export type BlendMethod = keyof typeof BLENDS;
+export type Method = "model" | SimpleMethod | BlendMethod;
+export const METHODS: readonly Method[] = [
+  "model",
+  ...(SIMPLE_METHODS as readonly SimpleMethod[]),
+  ...(Object.keys(BLENDS) as BlendMethod[]),
+];
+
+export function isMethod(value: unknown): value is Method {
+  return (METHODS as readonly unknown[]).includes(value);
+}
+
+/** Where a method is judged: "cart" on Protocol A (carts, drawer, post-purchase), "product" on B. */
+export type BacktestPlacement = "cart" | "product";
+
+export interface BacktestOptions {
+  /** Most recent multi-item orders scored, at most. */
+  maxCases: number;
+  /** ...and at most this share of the shop's multi-item orders, so most of the history trains. */
+  maxShare: number;
+  /** Fewer cases than this and there is no backtest: the model serves. */
+  minCases: number;
+  /**
+   * Product pages are judged on the most recent of those orders only: each order asks one query
+   * per product in it, so a wholesale order costs dozens, and the order is the unit of the interval.
+   */
+  maxProductOrders: number;
+  /** z of the guard and of the intervals shown (two-sided 95%). */
+  z: number;
+  /**
+   * The backtest's cart model keeps at most this many items in its linear part (the served one
+   * keeps 5,000): the backtest must cost a fraction of a training, and the cap only makes the
+   * model look worse, which the guard then has to overcome to keep it (never the other way).
+   */
+  modelMaxItems: number;
+  threads?: number;
+}
+
+export const DEFAULT_BACKTEST_OPTIONS: BacktestOptions = {
+  maxCases: 200,
+  maxShare: 0.25,
+  minCases: 30,
+  maxProductOrders: 100,
+  z: 1.96,
+  modelMaxItems: 800,
+};
+
+export interface Interval {
+  mean: number;
+  low: number;
+  high: number;
+}
+
+export interface MethodScore {
+  method: Method;
+  hr10: Interval;
+  ndcg10: Interval;
+}
+
+export interface PlacementBacktest {
+  /** Protocol A cases, or Protocol B orders (each the mean of its product-page queries). */
+  cases: number;
+  scores: MethodScore[];
+  chosen: Method;
+}
+
+export interface BacktestReport {
+  /** Orders from this time on were scored; everything before it trained the candidates. */
+  cutoff: string;
+  trainOrders: number;
+  testOrders: number;
+  cart: PlacementBacktest;
+  product: PlacementBacktest;
+}
+
+/** Mean and normal-approximation interval of per-case values. */
+export function interval(values: ArrayLike<number>, z: number): Interval {
+  const n = values.length;
+  if (n === 0) return { mean: 0, low: 0, high: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i] - mean) ** 2;
+  const se = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
+  return { mean, low: mean - z * se, high: mean + z * se };
+}
+
+/**
+ * The guard: the model serves unless another method beats it on the same cases beyond the interval
+ * of the paired difference (mean difference − z·SE > 0). Among those that do, the best mean wins,
+ * ties to the earlier method in METHODS. Deterministic: no resampling.
+ */
+export function chooseMethod(
+  perCase: ReadonlyMap<Method, ArrayLike<number>>,
+  z = DEFAULT_BACKTEST_OPTIONS.z,
+): Method {
+  const base = perCase.get("model");
+  if (!base || base.length === 0) return "model";
+  let chosen: Method = "model";
+  let best = -Infinity;
+  for (const method of METHODS) {
+    const values = perCase.get(method);
+    if (method === "model" || !values) continue;
+    const diff = Float64Array.from(values, (v, i) => v - base[i]);
+    const { mean, low } = interval(diff, z);
+    if (low > 0 && mean > best) {
+      chosen = method;
+      best = mean;
+    }
+  }
+  return chosen;
+}
+
+/** A cart model's scores in the protocol's catalog order: "cart" for Protocol A, "product" for B. */
+export function cartModelScorer(
+  model: CartModel,
+  placement: BacktestPlacement = "cart",
+): ScorerFactory {
+  return (catalog) => {
+    const position = Int32Array.from(model.items, () => -1);
+    catalog.forEach((sku, c) => {
+      const i = model.index.get(sku);
+      if (i !== undefined) position[i] = c;
+    });
+    return (cart) => {
+      const scores =
+        placement === "product" && cart.length === 1
+          ? scoreProduct(model, cart[0])
+          : scoreCart(model, cart);
+      const out = new Float64Array(catalog.length);
+      for (let i = 0; i < scores.length; i++)
+        if (position[i] >= 0) out[position[i]] = scores[i];
+      return out;
+    };
+  };
+}
+
+/** The newest order's time, in ms (0 for none). */
+export function newestTime(orders: readonly OrderInput[]): number {
+  let newest = 0;
+  for (const o of orders) newest = Math.max(newest, parseUtc(o.createdAt));
+  return newest;
+}
+
+/** Orders per item within `days` before the newest order. */
+export function recentCounts(
+  orders: readonly OrderInput[],
+  days: number,
+): Map<string, number> {
+  const from = newestTime(orders) - days * DAY_MS;
+  const counts = new Map<string, number>();
+  for (const o of orders) {
+    if (parseUtc(o.createdAt) < from) continue;
+    for (const item of new Set(o.items))
+      counts.set(item, (counts.get(item) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
+  return (catalog) => {
+    const scores = Float64Array.from(catalog, (sku) => counts.get(sku) ?? 0);
+    return () => scores;
+  };
+}
+
+/**
+ * Raw co-occurrence with the cart (orders holding both, summed over cart items), rows built on
+ * demand from item -> orders lists and kept sparse: only the items that occur in a cart or a
+ * product page cost anything, so a backtest of a thousand carts stays far below a training.
+ */
+export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
+  // Baskets and item -> orders lists as flat typed arrays (CSR): the rows below are the hot loop.
+  const index = new Map<string, number>();
+  const basketStart = new Uint32Array(train.length + 1);
+  const basketItems: number[] = [];
+  train.forEach((o, u) => {
+    const seen = new Set<number>();
+    for (const sku of o.items) {
+      let i = index.get(sku);
+      if (i === undefined) index.set(sku, (i = index.size));
+      if (!seen.has(i)) basketItems.push(i);
+      seen.add(i);
+    }
+    basketStart[u + 1] = basketItems.length;
+  });
+  const items = Uint32Array.from(basketItems);
+  const n = index.size;
+  const orderStart = new Uint32Array(n + 1);
+  for (const i of items) orderStart[i + 1]++;
+  for (let i = 0; i < n; i++) orderStart[i + 1] += orderStart[i];
+  const ordersOf = new Uint32Array(items.length);
+  const fill = orderStart.slice(0, n);
+  for (let u = 0; u < train.length; u++)
+    for (let k = basketStart[u]; k < basketStart[u + 1]; k++)
+      ordersOf[fill[items[k]]++] = u;
+  const scratch = new Float64Array(n);
+  // Shared by every catalog order asked for: both protocols and the blends build each row once.
+  const rows = new Map<number, { ids: Uint32Array; counts: Float64Array }>();
+  const rowOf = (i: number) => {
+    let row = rows.get(i);
+    if (row) return row;
+    const touched: number[] = [];
+    for (let o = orderStart[i]; o < orderStart[i + 1]; o++) {
+      const u = ordersOf[o];
+      for (let k = basketStart[u]; k < basketStart[u + 1]; k++) {
+        const j = items[k];
+        if (j === i) continue;
+        if (scratch[j] === 0) touched.push(j);
+        scratch[j]++;
+      }
+    }
+    row = {
+      ids: Uint32Array.from(touched),
+      counts: Float64Array.from(touched, (j) => scratch[j]),
+    };
+    for (const j of touched) scratch[j] = 0;
+    rows.set(i, row);
+    return row;
+  };
+  return (catalog) => {
+    const position = new Int32Array(n).fill(-1);
+    catalog.forEach((sku, c) => {
+      const i = index.get(sku);
+      if (i !== undefined) position[i] = c;
+    });
+    return (cart) => {
+      const scores = new Float64Array(catalog.length);
+      for (const sku of cart) {
+        const i = index.get(sku);
+        if (i === undefined) continue;
+        const { ids, counts } = rowOf(i);
+        for (let k = 0; k < ids.length; k++) {
+          const c = position[ids[k]];
+          if (c >= 0) scores[c] += counts[k];
+        }
+      }
+      return scores;
+    };
+  };
+}
+
+/** Each part's scores scaled to a best of 1 (when positive), then weighted and added. */
+export function blendScorers(
+  parts: readonly { factory: ScorerFactory; weight: number }[],
+): ScorerFactory {
+  return (catalog) => {
+    const scorers = parts.map((p) => ({
+      score: p.factory(catalog),
+      weight: p.weight,
+    }));
+    return (cart) => {
+      const out = new Float64Array(catalog.length);
+      for (const { score, weight } of scorers) {
+        const s = score(cart);
+        let max = 0;
+        for (let j = 0; j < s.length; j++) if (s[j] > max) max = s[j];
+        if (max > 0)
+          for (let j = 0; j < s.length; j++) out[j] += (weight * s[j]) / max;
+      }
+      return out;
+    };
+  };
+}
+
+/**
+ * A scorer that keeps each cart's scores for the catalog it last saw: the model's are asked again
+ * by the blends, and a model score costs far more than a lookup.
+ */
+function remembered(factory: ScorerFactory): ScorerFactory {
+  let last: { catalog: readonly string[]; scores: Map<string, Float64Array> };
+  return (catalog) => {
+    if (last?.catalog !== catalog) last = { catalog, scores: new Map() };
+    const { scores } = last;
+    const score = factory(catalog);
+    return (cart) => {
+      const key = cart.join("\u0000");
+      let s = scores.get(key);
+      if (!s) scores.set(key, (s = score(cart)));
+      return s;
+    };
+  };
+}
+
+/**
+ * Every method's scorers, trained on `train`: the protocol ranks by them, ties (and every zero
+ * score) by the train popularity, which is also what "popularity" is.
+ */
+export function candidateScorers(
+  train: readonly OrderInput[],
+  model: CartModel,
+): Record<Method, Record<BacktestPlacement, ScorerFactory>> {
+  const same = (f: ScorerFactory) => ({ cart: f, product: f });
+  const simple = {
+    popularity: same(countsScorer(new Map())),
+    "co-occurrence": same(cooccurrence(train)),
+  } as Record<SimpleMethod, Record<BacktestPlacement, ScorerFactory>>;
+  for (const days of RECENT_WINDOWS)
+    simple[`recent-${days}`] = same(countsScorer(recentCounts(train, days)));
+  const base = {
+    model: {
+      cart: remembered(cartModelScorer(model, "cart")),
+      product: remembered(cartModelScorer(model, "product")),
+    },
+    ...simple,
+  };
+  const blend = (name: BlendMethod, placement: BacktestPlacement) =>
+    blendScorers(
+      Object.entries(BLENDS[name]).map(([part, weight]) => ({
+        factory: base[part as "model" | SimpleMethod][placement],
+        weight,
+      })),
+    );
+  const blends = Object.fromEntries(
+    (Object.keys(BLENDS) as BlendMethod[]).map((name) => [
+      name,
+      { cart: blend(name, "cart"), product: blend(name, "product") },
+    ]),
+  ) as Record<BlendMethod, Record<BacktestPlacement, ScorerFactory>>;
+  return { ...base, ...blends };
+}
+
+function distinctCount(items: readonly string[]): number {
+  return new Set(items).size;
+}
+
+/**
+ * Where the shop's history splits: the earliest of its most recent multi-item orders (at most
+ * maxCases, at most maxShare of them), or null when there are too few for an interval.
+ */
+export function backtestCutoff(
+  orders: readonly OrderInput[],
+  options: Pick<BacktestOptions, "maxCases" | "maxShare" | "minCases">,
+): string | null {
+  const times = orders
+    .filter((o) => distinctCount(o.items) >= 2)
+    .map((o) => o.createdAt)
+    .sort();
+  const take = Math.min(
+    options.maxCases,
+    Math.floor(times.length * options.maxShare),
+  );
+  if (take < options.minCases) return null;
+  const cutoff = times[times.length - take];
+  // Everything before the cutoff trains; a shop whose orders all share one time has no "before".
+  return orders.some((o) => o.createdAt < cutoff) ? cutoff : null;
+}
+
+/**
+ * The backtest: candidates trained on the orders before the cutoff, scored on the orders from it,
+ * and the method each placement serves. Null when the shop has too few orders for one.
+ */
+export function backtest(
+  orders: readonly OrderInput[],
+  options: Partial<BacktestOptions> = {},
+  modelOptions: Partial<CartModelOptions> = {},
+): BacktestReport | null {
+  const opts = { ...DEFAULT_BACKTEST_OPTIONS, ...options };
+  const cutoff = backtestCutoff(orders, opts);
+  if (cutoff === null) return null;
+  const split: Split<OrderInput> = {
+    name: "backtest",
+    train: [],
+    evaluation: [],
+  };
+  for (const o of orders)
+    (o.createdAt < cutoff ? split.train : split.evaluation).push(o);
+  const model = trainCartModel(split.train, {
+    ...modelOptions,
+    maxItems: Math.min(
+      modelOptions.maxItems ?? opts.modelMaxItems,
+      opts.modelMaxItems,
+    ),
+    threads: opts.threads,
+  });
+  const scorers = candidateScorers(split.train, model);
+  const cases = protocolACases(split.evaluation);
+  const productOrders = new Set(
+    cases.slice(-opts.maxProductOrders).map((c) => c.orderId),
+  );
+  const productSplit = {
+    ...split,
+    evaluation: split.evaluation.filter((o) => productOrders.has(o.id)),
+  };
+  const judge = (
+    placement: BacktestPlacement,
+    run: (factory: ScorerFactory, perCase: PerCase) => number,
+    metric: keyof PerCase,
+  ): PlacementBacktest => {
+    const per = new Map<Method, PerCase>();
+    let count = 0;
+    for (const method of METHODS) {
+      const perCase = {
+        hr10: new Float64Array(cases.length),
+        ndcg10: new Float64Array(cases.length),
+      };
+      count = run(scorers[method][placement], perCase);
+      per.set(method, {
+        hr10: perCase.hr10.subarray(0, count),
+        ndcg10: perCase.ndcg10.subarray(0, count),
+      });
+    }
+    return {
+      cases: count,
+      scores: METHODS.map((method) => ({
+        method,
+        hr10: interval(per.get(method)!.hr10, opts.z),
+        ndcg10: interval(per.get(method)!.ndcg10, opts.z),
+      })),
+      chosen: chooseMethod(
+        new Map([...per].map(([m, v]) => [m, v[metric]])),
+        opts.z,
+      ),
+    };
+  };
+  return {
+    cutoff,
+    trainOrders: split.train.length,
+    testOrders: split.evaluation.length,
+    // Carts are judged on hits (did the next item bought make the list), product pages on NDCG per
+    // order: its queries share one basket, so the order, not the query, is the independent unit.
+    cart: judge(
+      "cart",
+      (f, perCase) => evaluateProtocolA(split, f, cases, perCase).cases,
+      "hr10",
+    ),
+    product: judge(
+      "product",
+      (f, perCase) => evaluateProtocolB(productSplit, f, perCase).orders,
+      "ndcg10",
+    ),
+  };
+}
