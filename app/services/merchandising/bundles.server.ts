@@ -2,9 +2,13 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
-import { decimalToMinor, minorDigits } from "~/services/platform/money";
 import { discountLimit } from "~/engine/bundle-discount-limit";
-import { formatMoney } from "~/engine/money";
+import {
+  currencyDigits,
+  decimalToMinor,
+  formatMoney,
+  minorToDecimal,
+} from "~/engine/money";
 import {
   type FieldErrors,
   MarginFloorPct,
@@ -91,10 +95,12 @@ export function parseBundleForm(
     discountValue = bps;
   } else {
     const fraction = f.discountValue.split(".")[1] ?? "";
-    if (fraction.length > minorDigits(currency))
+    if (fraction.length > currencyDigits(currency))
       return {
         ok: false,
-        errors: { discountValue: `At most ${minorDigits(currency)} decimals` },
+        errors: {
+          discountValue: `At most ${currencyDigits(currency)} decimals`,
+        },
       };
     discountValue = decimalToMinor(f.discountValue, currency);
     if (discountValue <= 0)
@@ -259,16 +265,8 @@ export const updateBundle = (
 export const deleteBundle = (shop: string, id: string): Promise<boolean> =>
   writes.remove(shop, id);
 
-/** 1250, 2 -> "12.50", by string so no float rounding shows. */
-function minorToDecimal(minor: number, digits: number): string {
-  if (digits === 0) return String(minor);
-  const s = String(Math.abs(minor)).padStart(digits + 1, "0");
-  return `${minor < 0 ? "-" : ""}${s.slice(0, -digits)}.${s.slice(-digits)}`;
-}
-
 /** Bundle form values for display: bps and minor units back to what the merchant typed. */
 export function formValues(b: BundleValues, currency: string) {
-  const digits = minorDigits(currency);
   return {
     title: b.title,
     productIds: b.productIds,
@@ -276,7 +274,7 @@ export function formValues(b: BundleValues, currency: string) {
     discountValue:
       b.discountType === "percentage"
         ? String(b.discountValue / 100)
-        : minorToDecimal(b.discountValue, digits),
+        : minorToDecimal(b.discountValue, currency),
     marginFloorPct: String(b.marginFloorBps / 100),
     status: b.status,
     startsAt: b.startsAt ? b.startsAt.toISOString().slice(0, 10) : "",
