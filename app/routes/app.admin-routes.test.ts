@@ -314,7 +314,11 @@ describe("bundle form", () => {
         where: { shop: SHOP_A },
         select: { discountValue: true, marginFloorBps: true, source: true },
       }),
-    ).toEqual({ discountValue: 450, marginFloorBps: 1250, source: "manual" });
+    ).toMatchObject({
+      discountValue: 450,
+      marginFloorBps: 1250,
+      source: "manual",
+    });
   });
 
   // A $450.98 bundle at a 20% floor. 149.99 with a 100.00 cost must sell for at least 125.00

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import {
   OrderWebhookPayload,
   orderFromWebhook,
@@ -8,12 +8,11 @@ import {
 import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 /** orders/create and orders/updated: both carry the whole order, so one upsert serves both. */
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, () =>
-    saveOrders(shop, [
-      orderFromWebhook(parsePayload(OrderWebhookPayload, payload)),
-    ]),
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, () =>
+      saveOrders(webhook.shop, [
+        orderFromWebhook(parsePayload(OrderWebhookPayload, webhook.payload)),
+      ]),
+    ),
   );
-};

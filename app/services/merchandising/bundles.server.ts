@@ -189,7 +189,11 @@ export const BUNDLE_SELECT = {
   updatedAt: true,
 } as const;
 
-type BundleRow = Prisma.BundleGetPayload<{ select: typeof BUNDLE_SELECT }>;
+type BundleRow = Prisma.Result<
+  typeof prisma.bundle,
+  { select: typeof BUNDLE_SELECT },
+  "findFirstOrThrow"
+>;
 
 export interface BundleView extends Omit<BundleValues, "productIds"> {
   id: string;
