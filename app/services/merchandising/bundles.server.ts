@@ -31,10 +31,18 @@ const ProductIds = pickedProducts(
     .refine((ids) => new Set(ids).size === ids.length, "Products repeat"),
 );
 
+/** YYYY-MM-DD, a real day: JavaScript would take "275760-09-13" or "2026-02-31" too. */
 const OptionalDate = z
   .string()
   .trim()
-  .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "Not a date")
+  .refine(
+    (s) =>
+      s === "" ||
+      (/^\d{4}-\d{2}-\d{2}$/.test(s) &&
+        !Number.isNaN(Date.parse(s)) &&
+        new Date(s).toISOString().startsWith(s)),
+    "Not a date (YYYY-MM-DD)",
+  )
   .transform((s) => (s === "" ? null : new Date(s)));
 
 /** The bundle form as the merchant fills it: percent and money as typed, dates as YYYY-MM-DD. */
@@ -46,7 +54,8 @@ export const BundleForm = z
     discountValue: z
       .string()
       .trim()
-      .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50"),
+      .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50")
+      .regex(/^\d{1,12}(\.|$)/, "Too large"),
     marginFloorPct: MarginFloorPct,
     status: z.enum(BUNDLE_STATUSES),
     startsAt: OptionalDate,
