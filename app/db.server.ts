@@ -34,8 +34,9 @@ function connect(url: string): PrismaClient {
  * Money and quantity columns are 64-bit (BigInt in the data model): a 32-bit column overflows at
  * 21,474,836.47 in two-decimal currencies, an ordinary order in IDR. Prisma reads BigInt as a JS
  * bigint; this is the one place that turns them back into numbers, which hold every integer
- * exactly up to 2^53, far beyond the largest amount Shopify accepts. Writes and filters take
- * numbers as they are. (docs/decisions/017-amounts-and-webhook-input.md)
+ * exactly up to 2^53 (90 trillion in a two-decimal currency; Shopify publishes no maximum, and
+ * webhooks refuse larger amounts). Writes and filters take numbers as they are.
+ * (docs/decisions/017-amounts-and-webhook-input.md)
  */
 function exactNumber(value: bigint): number {
   if (
@@ -84,8 +85,8 @@ function wideOrNull<F extends string>(...fields: F[]): WideOrNull<F> {
   ) as unknown as WideOrNull<F>;
 }
 
-/** The BigInt columns of the data model, read as numbers. */
-const amountsAsNumbers = {
+/** The BigInt columns of the data model, read as numbers (db.server.test.ts checks it is all). */
+export const amountsAsNumbers = {
   variant: {
     ...wide("priceMinor"),
     ...wideOrNull("compareAtMinor", "costMinor", "inventoryQuantity"),
