@@ -9,7 +9,7 @@ import { env } from "./env.server";
  * are generated from the same data model (the PostgreSQL schema is derived from the SQLite one,
  * docs/decisions/010-postgresql.md), so they share one API and one type.
  */
-export function createClient(url: string): PrismaClient {
+function connect(url: string): PrismaClient {
   if (url.startsWith("file:")) {
     return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
   }
@@ -28,6 +28,84 @@ export function createClient(url: string): PrismaClient {
   throw new Error(
     `Unsupported DATABASE_URL scheme: ${url.split(":")[0]} (expected file: or postgres://)`,
   );
+}
+
+/**
+ * Money and quantity columns are 64-bit (BigInt in the data model): a 32-bit column overflows at
+ * 21,474,836.47 in two-decimal currencies, an ordinary order in IDR. Prisma reads BigInt as a JS
+ * bigint; this is the one place that turns them back into numbers, which hold every integer
+ * exactly up to 2^53 (90 trillion in a two-decimal currency; Shopify publishes no maximum, and
+ * webhooks refuse larger amounts). Writes and filters take numbers as they are.
+ * (docs/decisions/017-amounts-and-webhook-input.md)
+ */
+function exactNumber(value: bigint): number {
+  if (
+    value > BigInt(Number.MAX_SAFE_INTEGER) ||
+    value < -BigInt(Number.MAX_SAFE_INTEGER)
+  )
+    throw new RangeError(`Stored amount ${value} is beyond 2^53`);
+  return Number(value);
+}
+
+type Wide<F extends string> = {
+  [K in F]: {
+    needs: { [P in K]: true };
+    compute(row: { [P in K]: bigint }): number;
+  };
+};
+type WideOrNull<F extends string> = {
+  [K in F]: {
+    needs: { [P in K]: true };
+    compute(row: { [P in K]: bigint | null }): number | null;
+  };
+};
+
+function wide<F extends string>(...fields: F[]): Wide<F> {
+  return Object.fromEntries(
+    fields.map((field) => [
+      field,
+      {
+        needs: { [field]: true },
+        compute: (row: Record<string, bigint>) => exactNumber(row[field]),
+      },
+    ]),
+  ) as unknown as Wide<F>;
+}
+
+function wideOrNull<F extends string>(...fields: F[]): WideOrNull<F> {
+  return Object.fromEntries(
+    fields.map((field) => [
+      field,
+      {
+        needs: { [field]: true },
+        compute: (row: Record<string, bigint | null>) =>
+          row[field] === null ? null : exactNumber(row[field]),
+      },
+    ]),
+  ) as unknown as WideOrNull<F>;
+}
+
+/** The BigInt columns of the data model, read as numbers (db.server.test.ts checks it is all). */
+export const amountsAsNumbers = {
+  variant: {
+    ...wide("priceMinor"),
+    ...wideOrNull("compareAtMinor", "costMinor", "inventoryQuantity"),
+  },
+  order: wide("subtotalMinor", "totalMinor"),
+  orderLine: wide("quantity", "priceMinor", "refundedQuantity"),
+  bundle: wide("discountValue"),
+  postPurchaseOffer: {
+    ...wide("minQuantity", "maxQuantity", "priceMinor"),
+    ...wideOrNull("signedQuantity"),
+  },
+};
+
+function withAmountsAsNumbers(client: PrismaClient) {
+  return client.$extends({ result: amountsAsNumbers });
+}
+
+export function createClient(url: string) {
+  return withAmountsAsNumbers(connect(url));
 }
 
 /**
@@ -50,6 +128,11 @@ declare global {
   var cartliftPrisma: PrismaClient | undefined;
 }
 
-const prisma = (globalThis.cartliftPrisma ??= createClient(env.DATABASE_URL));
+const connection = (globalThis.cartliftPrisma ??= connect(env.DATABASE_URL));
+
+/** For the Shopify library's session storage, which takes a plain client (sessions hold no amounts). */
+export const sessionClient = connection;
+
+const prisma = withAmountsAsNumbers(connection);
 
 export default prisma;

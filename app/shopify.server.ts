@@ -4,7 +4,7 @@ import {
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
-import prisma from "./db.server";
+import { sessionClient } from "./db.server";
 import { CachingSessionStorage } from "./session-storage.server";
 import { API_VERSION } from "./api-version";
 import { env } from "./env.server";
@@ -19,7 +19,7 @@ const shopify = shopifyApp({
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
   // Read-cached for a few seconds: every app proxy request loads the shop's offline session.
-  sessionStorage: new CachingSessionStorage(prisma),
+  sessionStorage: new CachingSessionStorage(sessionClient),
   distribution: AppDistribution.AppStore,
   // Tests assert on behaviour; the library's per-request info lines would bury their output.
   logger: {

@@ -1,3 +1,4 @@
+import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import type { EngineOrder } from "~/engine/types";
 import type { ExperimentInput } from "~/services/experiments/experiments.server";
@@ -51,3 +52,17 @@ export const holdoutArm = (
   strategy: null,
   offerCount: null,
 });
+
+/** An offline session for the shop with the app's configured scopes, valid for an hour. */
+export async function storeOfflineSession(shop: string) {
+  // Imported here, so the tests that only need data do not load the Shopify app.
+  const { sessionStorage } = await import("~/shopify.server");
+  await sessionStorage.storeSession(
+    setUpValidSession({
+      shop,
+      isOnline: false,
+      scope: "read_products,read_orders,read_customers,write_discounts",
+      expires: new Date(Date.now() + 3_600_000),
+    }),
+  );
+}

@@ -1,5 +1,7 @@
 // Labels and number formats shared by the experiment pages.
 
+import { currencyDigits } from "~/engine/money";
+
 export const PLACEMENT_LABELS: Record<string, string> = {
   product_fbt: "Product page: frequently bought together",
   product_upgrade: "Product page: upgrade",
@@ -19,11 +21,18 @@ export const STATUS_TONES = {
   stopped: "info",
 } as const;
 
-/** Minor units of `currency` as the merchant reads money (2 decimals unless the currency has none). */
+/**
+ * Minor units of `currency` as the merchant reads money, with the currency's own decimals. Means
+ * (revenue per visitor) are not whole minor units, hence the division rather than formatMoney.
+ */
 export function formatMinor(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat("en", { style: "currency", currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+  const digits = currencyDigits(currency);
+  return new Intl.NumberFormat("en", {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 10 ** digits);
 }
 
 export function formatPercent(value: number, digits = 1): string {

@@ -1,16 +1,121 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { currencyExponent } from "../../extensions/cartlift-bundle-discount/src/money";
+import {
+  currencyDigits as screenDigits,
+  decimalToMinor as screenDecimalToMinor,
+} from "../../extensions/cartlift-post-purchase/src/contract";
 import {
   addMoney,
   applyBasisPoints,
   basisPoints,
   CurrencyMismatchError,
   currencyDigits,
+  decimalToMinor,
   discountMoney,
   formatMoney,
   formatPercent,
+  InvalidAmountError,
+  minorToDecimal,
   multiplyMoney,
   sumMoney,
 } from "./money";
+
+const CURRENCIES = Intl.supportedValuesOf("currency");
+
+describe("one minor-unit rule for storing and showing", () => {
+  it("stores 1500.00 HUF as 150000 and shows it as HUF 1,500", () => {
+    for (const currency of ["HUF", "IDR", "COP"]) {
+      const minor = decimalToMinor("1500.00", currency);
+      expect(minor).toBe(150_000);
+      expect(formatMoney({ amount: minor, currency })).toBe(
+        `${currency}\u00a01,500`,
+      );
+      expect(formatMoney({ amount: minor + 50, currency })).toBe(
+        `${currency}\u00a01,500.50`,
+      );
+    }
+    expect(decimalToMinor("1500.250", "IQD")).toBe(1_500_250);
+    expect(formatMoney({ amount: 1_500_250, currency: "IQD" })).toBe(
+      "IQD\u00a01,500.250",
+    );
+  });
+
+  it("follows ISO 4217 for zero-, three- and four-decimal currencies", () => {
+    expect(currencyDigits("JPY")).toBe(0);
+    expect(currencyDigits("KWD")).toBe(3);
+    expect(currencyDigits("CLF")).toBe(4);
+    expect(currencyDigits("EUR")).toBe(2);
+  });
+
+  it("is the same rule in the bundle discount Function and the post-purchase screen", () => {
+    expect(CURRENCIES.length).toBeGreaterThan(100);
+    for (const currency of CURRENCIES) {
+      const digits = currencyDigits(currency);
+      expect([currency, currencyExponent(currency)]).toEqual([
+        currency,
+        digits,
+      ]);
+      expect([currency, screenDigits(currency)]).toEqual([currency, digits]);
+    }
+  });
+
+  it("round-trips every currency Intl knows: minor -> decimal -> minor, and the text shows it exactly", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CURRENCIES),
+        fc.oneof(
+          fc.integer({ min: 0, max: 1_000_000 }),
+          fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        ),
+        (currency, amount) => {
+          const digits = currencyDigits(currency);
+          const decimal = minorToDecimal(amount, currency);
+          expect(decimal.split(".")[1]?.length ?? 0).toBe(digits);
+          expect(decimalToMinor(decimal, currency)).toBe(amount);
+          if (amount <= 1e12)
+            expect(screenDecimalToMinor(decimal, currency)).toBe(amount);
+          // What the merchant reads, stripped of symbol and grouping, is the stored amount.
+          const shown = formatMoney({ amount, currency }).replace(
+            /[^\d.]/g,
+            "",
+          );
+          const [whole, fraction = ""] = shown.replace(/^\./, "").split(".");
+          expect(fraction.length === 0 || fraction.length === digits).toBe(
+            true,
+          );
+          expect(BigInt(whole + fraction.padEnd(digits, "0"))).toBe(
+            BigInt(amount),
+          );
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("refuses what is not a plain decimal, or too large to hold exactly", () => {
+    for (const bad of [
+      "abc",
+      "1e5",
+      "",
+      "1,50",
+      "0x10",
+      "12.",
+      ".5",
+      "Infinity",
+    ])
+      expect(() => decimalToMinor(bad, "USD")).toThrow(InvalidAmountError);
+    expect(() => decimalToMinor("9".repeat(30), "USD")).toThrow(
+      InvalidAmountError,
+    );
+    expect(() => decimalToMinor("90071992547409.92", "USD")).toThrow(
+      InvalidAmountError,
+    );
+    expect(decimalToMinor("90071992547409.91", "USD")).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+  });
+});
 
 describe("formatMoney", () => {
   it("drops the cents for whole amounts and keeps them otherwise", () => {

@@ -10,36 +10,102 @@ export class CurrencyMismatchError extends Error {
   }
 }
 
-const digitsCache = new Map<string, number>();
+/**
+ * ISO 4217 minor-unit exponents that are not 2. This one table decides both how a decimal amount
+ * from Shopify is stored (as integer minor units) and how it is shown, so the two cannot disagree.
+ * ISO rather than Intl's (CLDR's) display digits: CLDR shows HUF, IDR, COP or IQD without
+ * decimals, yet Shopify sends their amounts with decimals ("1500.00"), and storing by the display
+ * rule would drop them. The extensions keep dependency-free copies (a test checks they agree).
+ */
+const ISO_EXPONENTS: Readonly<Record<string, number>> = {
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
+};
 
-/** Minor-unit digits of a currency per ISO 4217 as Intl knows it (USD 2, JPY 0, KWD 3). */
+/** Minor-unit digits of a currency per ISO 4217 (USD 2, JPY 0, KWD 3, HUF 2). */
 export function currencyDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat("en-US", {
-      style: "currency",
-      currency,
-    }).resolvedOptions().maximumFractionDigits as number;
-    digitsCache.set(currency, digits);
+  return ISO_EXPONENTS[currency.toUpperCase()] ?? 2;
+}
+
+/** Amounts Cartlift refuses rather than store inexactly: beyond 2^53 minor units. */
+export class InvalidAmountError extends RangeError {
+  constructor(amount: unknown, reason: string) {
+    super(`${reason}: ${JSON.stringify(amount)}`);
+    this.name = "InvalidAmountError";
   }
-  return digits;
+}
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * "12.5" in USD -> 1250, read from the string so no float rounding can creep in. Digits beyond
+ * the currency's minor unit are rounded half away from zero. Anything else (exponents, "abc",
+ * amounts too large to hold exactly) throws InvalidAmountError.
+ */
+export function decimalToMinor(amount: string, currency: string): number {
+  const match = DECIMAL.exec(amount.trim());
+  if (!match) throw new InvalidAmountError(amount, "Not a decimal amount");
+  const [, sign, whole, fraction = ""] = match;
+  const digits = currencyDigits(currency);
+  const padded = fraction.padEnd(digits + 1, "0");
+  let minor = BigInt(whole + padded.slice(0, digits));
+  if (Number(padded[digits]) >= 5) minor += 1n;
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InvalidAmountError(amount, "Amount too large");
+  return Number(sign === "-" ? -minor : minor);
+}
+
+/** 1250 in USD -> "12.50": the exact decimal string Shopify would send for the amount. */
+export function minorToDecimal(minor: number, currency: string): string {
+  assertMinorUnits(minor);
+  const digits = currencyDigits(currency);
+  const text = String(Math.abs(minor)).padStart(digits + 1, "0");
+  const sign = minor < 0 ? "-" : "";
+  if (digits === 0) return sign + text;
+  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
 /**
  * "$20" for whole amounts and "$20.50" otherwise: shopper-facing reasons read better without ".00".
- * The locale defaults to en-US so the same input always renders the same text.
+ * The locale defaults to en-US so the same input always renders the same text. The number is
+ * handed to Intl as a decimal string, so even amounts near 2^53 minor units show exactly.
  */
 export function formatMoney(money: Money, locale = "en-US"): string {
   assertMinorUnits(money.amount);
   const digits = currencyDigits(money.currency);
-  const scale = 10 ** digits;
-  const whole = money.amount % scale === 0;
+  const whole = money.amount % 10 ** digits === 0;
   return new Intl.NumberFormat(locale, {
     style: "currency",
     currency: money.currency,
     minimumFractionDigits: whole ? 0 : digits,
     maximumFractionDigits: whole ? 0 : digits,
-  }).format(money.amount / scale);
+  }).format(
+    minorToDecimal(money.amount, money.currency) as Intl.StringNumericLiteral,
+  );
 }
 
 export function money(amount: number, currency: string): Money {

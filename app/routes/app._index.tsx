@@ -25,6 +25,7 @@ import {
   setStepDone,
   shopOverview,
 } from "~/services/onboarding/onboarding.server";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -44,9 +45,7 @@ const StepForm = z.object({
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = StepForm.safeParse(
-    Object.fromEntries(await request.formData()),
-  );
+  const parsed = StepForm.safeParse(await postedFields(request));
   if (!parsed.success)
     return Response.json({ error: "Unknown onboarding step" }, { status: 400 });
   await setStepDone(session.shop, parsed.data.step, parsed.data.done);

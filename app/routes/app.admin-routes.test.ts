@@ -297,6 +297,60 @@ describe("bundle form", () => {
     expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
   });
 
+  it("answers a 30-digit amount and a date in the year 275760 with field errors", async () => {
+    await productsWithPrices({ "1": 5000, "2": 5000 });
+    for (const discountType of ["percentage", "fixed_amount"]) {
+      const result = await run(
+        bundleRoute.action,
+        await request(SHOP_A, "/app/bundles/new", {
+          ...validBundle,
+          discountType,
+          discountValue: "9".repeat(30),
+          startsAt: "275760-09-13",
+          endsAt: "2026-02-31",
+        }),
+        { id: "new" },
+      );
+      expect(statusOf(result)).toBe(422);
+      expect(result).toMatchObject({
+        data: {
+          errors: {
+            discountValue: "Too large",
+            startsAt: "Not a date (YYYY-MM-DD)",
+            endsAt: "Not a date (YYYY-MM-DD)",
+          },
+        },
+      });
+    }
+    expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
+  });
+
+  it("answers a body that is not a form with 400 and writes nothing", async () => {
+    const { token } = await getJwt("shop-a", API_KEY, API_SECRET_KEY);
+    for (const [type, body] of [
+      ["application/json", JSON.stringify(validBundle)],
+      ["multipart/form-data; boundary=x", "--x\r\nbroken"],
+      [undefined, undefined],
+    ]) {
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${token}`,
+        "User-Agent": BROWSER,
+      };
+      if (type) headers["Content-Type"] = type;
+      const result = await run(
+        bundleRoute.action,
+        new Request("https://my-test-app.myshopify.io/app/bundles/new", {
+          method: "POST",
+          headers,
+          body,
+        }),
+        { id: "new" },
+      );
+      expect([type, statusOf(result)]).toEqual([type, 400]);
+    }
+    expect(await prisma.bundle.count({ where: { shop: SHOP_A } })).toBe(0);
+  });
+
   it("stores money and percentages as integers for the session's shop", async () => {
     const result = await run(
       bundleRoute.action,
@@ -314,7 +368,11 @@ describe("bundle form", () => {
         where: { shop: SHOP_A },
         select: { discountValue: true, marginFloorBps: true, source: true },
       }),
-    ).toEqual({ discountValue: 450, marginFloorBps: 1250, source: "manual" });
+    ).toMatchObject({
+      discountValue: 450,
+      marginFloorBps: 1250,
+      source: "manual",
+    });
   });
 
   // A $450.98 bundle at a 20% floor. 149.99 with a 100.00 cost must sell for at least 125.00

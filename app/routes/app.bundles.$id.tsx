@@ -34,6 +34,7 @@ import {
   markAccepted,
 } from "~/services/merchandising/suggestions.server";
 import { invariantResponse } from "~/http/invariant-response";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -106,7 +107,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, redirect, admin } = await authenticate.admin(request);
   const { shop } = session;
-  const form = Object.fromEntries(await request.formData());
+  const form = await postedFields(request);
   const id = params.id ?? "";
   if (form.intent === "delete") {
     invariantResponse(await deleteBundle(shop, id), NOT_FOUND, {

@@ -30,6 +30,7 @@ import {
   formatSignedPercent,
 } from "~/components/experiment-format";
 import { invariantResponse } from "~/http/invariant-response";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -56,7 +57,7 @@ const Intent = z.object({ intent: z.enum(["start", "stop", "delete"]) });
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Intent.safeParse(await postedFields(request));
   if (!parsed.success)
     return data({ error: "Unknown action" }, { status: 400 });
   const id = params.id ?? "";

@@ -27,6 +27,7 @@ import {
   STATUS_TONES,
   formatPercent,
 } from "~/components/experiment-format";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -61,9 +62,7 @@ const BanditToggle = z.object({
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = BanditToggle.safeParse(
-    Object.fromEntries(await request.formData()),
-  );
+  const parsed = BanditToggle.safeParse(await postedFields(request));
   if (!parsed.success)
     return data({ error: "Unknown placement or value" }, { status: 400 });
   await setBanditEnabled(

@@ -33,6 +33,7 @@ import {
 } from "~/services/experiments/experiments.server";
 import { STRATEGIES } from "~/engine/strategies";
 import { PLACEMENT_LABELS } from "~/components/experiment-format";
+import { postedForm } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -56,7 +57,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
-  const formData = await request.formData();
+  const formData = await postedForm(request);
   const placements = formData.getAll("placement").map(String);
   const parsed = parseExperimentForm(Object.fromEntries(formData), placements);
   if (!parsed.ok) return data({ errors: parsed.errors }, { status: 422 });

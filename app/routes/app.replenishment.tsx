@@ -33,6 +33,7 @@ import {
   publishConfirmedReminders,
   replenishmentOverview,
 } from "~/services/replenishment/replenishment.server";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -86,7 +87,7 @@ const result = (fields: Partial<ActionResult>): ActionResult => ({
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Intent.safeParse(await postedFields(request));
   if (!parsed.success)
     return data(result({ error: "Unknown action" }), { status: 400 });
   if (!(session.scope ?? "").split(",").includes(WRITE_CUSTOMERS))

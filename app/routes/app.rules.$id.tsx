@@ -25,6 +25,7 @@ import {
   updateRule,
 } from "~/services/merchandising/rules.server";
 import { invariantResponse } from "~/http/invariant-response";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -52,7 +53,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, redirect } = await authenticate.admin(request);
-  const form = Object.fromEntries(await request.formData());
+  const form = await postedFields(request);
   const id = params.id ?? "";
   if (form.intent === "delete") {
     invariantResponse(await deleteRule(session.shop, id), NOT_FOUND, {

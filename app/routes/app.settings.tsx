@@ -27,6 +27,7 @@ import {
   saveGlobal,
   savePlacement,
 } from "~/services/merchandising/settings.server";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -37,7 +38,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = Object.fromEntries(await request.formData());
+  const form = await postedFields(request);
   const result =
     form.intent === "global"
       ? await saveGlobal(session.shop, form)

@@ -29,6 +29,7 @@ import {
   listSuggestions,
   restoreDismissed,
 } from "~/services/merchandising/suggestions.server";
+import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -45,7 +46,7 @@ const Intent = z.discriminatedUnion("intent", [
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Intent.safeParse(await postedFields(request));
   if (!parsed.success)
     return data({ error: "Unknown action" }, { status: 400 });
   const form = parsed.data;

@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import { updateSessionScopes } from "~/services/platform/sessions.server";
 import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
 const Payload = z.object({ current: z.array(z.string()) });
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, () =>
-    updateSessionScopes(shop, parsePayload(Payload, payload).current),
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, () =>
+      updateSessionScopes(
+        webhook.shop,
+        parsePayload(Payload, webhook.payload).current,
+      ),
+    ),
   );
-};

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import { forgetSessions } from "~/services/privacy/privacy.server";
 import { handleOnce } from "~/services/platform/webhooks.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId } = await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, () => forgetSessions(shop));
-};
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, () => forgetSessions(webhook.shop)),
+  );

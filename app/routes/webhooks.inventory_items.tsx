@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import {
   InventoryItemWebhookPayload,
   saveInventoryItemCost,
@@ -11,14 +11,13 @@ import { forgetServingState } from "~/services/storefront/serving-cache.server";
  * inventory_items/create and inventory_items/update: the unit cost the merchant recorded, which
  * margin floors and suggested discounts use (the 50% assumption only stands in where it is absent).
  */
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, webhookId, topic, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, async () => {
-    await saveInventoryItemCost(
-      shop,
-      parsePayload(InventoryItemWebhookPayload, payload),
-    );
-    forgetServingState(shop);
-  });
-};
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, async () => {
+      await saveInventoryItemCost(
+        webhook.shop,
+        parsePayload(InventoryItemWebhookPayload, webhook.payload),
+      );
+      forgetServingState(webhook.shop);
+    }),
+  );

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import {
   OrderWebhookPayload,
   orderFromWebhook,
@@ -13,13 +13,12 @@ import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
  * order joins this instance's serving state at once (other instances see it at their next check),
  * so the next storefront answer counts it without waiting for a retraining.
  */
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, async () => {
-    await saveOrders(shop, [
-      orderFromWebhook(parsePayload(OrderWebhookPayload, payload)),
-    ]);
-    refreshRecommender(shop);
-  });
-};
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, async () => {
+      await saveOrders(webhook.shop, [
+        orderFromWebhook(parsePayload(OrderWebhookPayload, webhook.payload)),
+      ]);
+      refreshRecommender(webhook.shop);
+    }),
+  );

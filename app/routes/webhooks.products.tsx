@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import {
   ProductWebhookPayload,
   deleteProduct,
@@ -15,17 +15,17 @@ const DeletePayload = z.object({
 });
 
 /** products/create and products/update (the same whole product: one upsert), and products/delete. */
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, async () => {
-    if (topic === "PRODUCTS_DELETE")
-      return deleteProduct(shop, parsePayload(DeletePayload, payload).id);
-    const currency = await shopCurrency(shop);
-    const product = productFromWebhook(
-      parsePayload(ProductWebhookPayload, payload),
-      currency,
-    );
-    return saveProducts(shop, [product], currency);
-  });
-};
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, async () => {
+      const { shop, topic, payload } = webhook;
+      if (topic === "PRODUCTS_DELETE")
+        return deleteProduct(shop, parsePayload(DeletePayload, payload).id);
+      const currency = await shopCurrency(shop);
+      const product = productFromWebhook(
+        parsePayload(ProductWebhookPayload, payload),
+        currency,
+      );
+      return saveProducts(shop, [product], currency);
+    }),
+  );

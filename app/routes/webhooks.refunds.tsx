@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "~/shopify.server";
+import { webhookEndpoint } from "~/http/webhook-endpoint.server";
 import {
   RefundWebhookPayload,
   applyRefund,
 } from "~/services/catalog/orders.server";
 import { handleOnce, parsePayload } from "~/services/platform/webhooks.server";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } =
-    await authenticate.webhook(request);
-  return handleOnce({ shop, webhookId, topic }, () =>
-    applyRefund(shop, parsePayload(RefundWebhookPayload, payload)),
+export const action = ({ request }: ActionFunctionArgs) =>
+  webhookEndpoint(request, (webhook) =>
+    handleOnce(webhook, () =>
+      applyRefund(
+        webhook.shop,
+        parsePayload(RefundWebhookPayload, webhook.payload),
+      ),
+    ),
   );
-};

@@ -5,24 +5,13 @@ import {
   RequestType,
   getJwt,
   setUpValidRequest,
-  setUpValidSession,
 } from "@shopify/shopify-api/test-helpers";
-import { sessionStorage } from "~/shopify.server";
+import { storeOfflineSession } from "../fixtures";
 import { loader as homeLoader } from "~/routes/app._index";
 
 const SHOP = "test-shop.myshopify.com";
-const SCOPES = "read_products,read_orders,read_customers,write_discounts";
 
-async function storeOfflineSession() {
-  await sessionStorage.storeSession(
-    setUpValidSession({
-      shop: SHOP,
-      isOnline: false,
-      scope: SCOPES,
-      expires: new Date(Date.now() + 3_600_000),
-    }),
-  );
-}
+const storeSession = () => storeOfflineSession(SHOP);
 
 const load = (request: Request) =>
   homeLoader({ request, params: {}, context: {} }).catch((thrown: unknown) => {
@@ -44,7 +33,7 @@ function dataRequest(token: string | null) {
 
 describe("admin authentication", () => {
   it("serves a request that carries a valid session token", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const request = await setUpValidRequest(
       {
         type: RequestType.Admin,
@@ -69,7 +58,7 @@ describe("admin authentication", () => {
   });
 
   it("refuses a data request with no session token", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const response = await load(dataRequest(null));
     expect(response).toBeInstanceOf(Response);
     expect((response as Response).status).toBe(302);
@@ -77,7 +66,7 @@ describe("admin authentication", () => {
   });
 
   it("refuses a token signed with another secret", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const { token } = await getJwt("test-shop", API_KEY, "not-the-app-secret");
     const response = (await load(dataRequest(token))) as Response;
     expect(response.status).toBe(401);
@@ -87,7 +76,7 @@ describe("admin authentication", () => {
   });
 
   it("refuses an expired token", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const past = Date.now() / 1000 - 600;
     const { token } = await getJwt("test-shop", API_KEY, API_SECRET_KEY, {
       exp: past,
@@ -99,14 +88,14 @@ describe("admin authentication", () => {
   });
 
   it("refuses a token minted for another app", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const { token } = await getJwt("test-shop", "another-app", API_SECRET_KEY);
     const response = (await load(dataRequest(token))) as Response;
     expect(response.status).toBe(401);
   });
 
   it("serves a data request with a valid bearer token", async () => {
-    await storeOfflineSession();
+    await storeSession();
     const { token } = await getJwt("test-shop", API_KEY, API_SECRET_KEY);
     const result = await load(dataRequest(token));
     expect(result).toMatchObject({ products: 0 });

@@ -32,7 +32,12 @@ async function checkoutToken(
   referenceId: string,
   // Two of product 1 by default: a $50 order, so the $25 product 2 is inside the offer's price band
   // (at most half the order just placed).
-  { secret = API_SECRET_KEY, productIds = [1], quantity = 2 } = {},
+  {
+    secret = API_SECRET_KEY,
+    audience = API_KEY,
+    productIds = [1],
+    quantity = 2,
+  } = {},
 ) {
   // getJwt's type lists the admin session token's claims; Shopify's post-purchase token adds
   // input_data, which the helper signs like any other claim.
@@ -48,7 +53,7 @@ async function checkoutToken(
       },
     },
   } as Parameters<typeof getJwt>[3];
-  const { token } = await getJwt(store, API_KEY, secret, overrides);
+  const { token } = await getJwt(store, audience, secret, overrides);
   return token;
 }
 
@@ -263,6 +268,26 @@ describe("POST /api/post-purchase/offer", () => {
     });
     expect(response.status).toBe(401);
     expect(await prisma.postPurchaseOffer.count()).toBe(0);
+  });
+
+  it("refuses a correctly signed token issued to another app (audience), and signs nothing", async () => {
+    const elsewhere = await checkoutToken(STORE, "ref-aud", {
+      audience: "another-apps-api-key",
+    });
+    const offer = await askOffer(elsewhere, {
+      referenceId: "ref-aud",
+      productIds: ["1"],
+    });
+    expect(offer.status).toBe(403);
+    expect(await prisma.postPurchaseOffer.count()).toBe(0);
+
+    const made = await offerFor("ref-aud-sign");
+    const signature = await askSignature(
+      await checkoutToken(STORE, "ref-aud-sign", { audience: "" }),
+      { referenceId: "ref-aud-sign", changes: changesFor(made, 1) },
+    );
+    expect(signature.status).toBe(403);
+    expect(await signedRows()).toBe(0);
   });
 
   it("refuses a request without a token", async () => {

@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { API_SECRET_KEY, getHmac } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
+import { minorToDecimal } from "~/engine/money";
 import { rankOffers } from "~/engine/ranking";
 import { trainModels } from "~/engine/shop-model";
 import { recommenderFor, storeModel } from "~/services/model/model.server";
@@ -20,10 +22,18 @@ function webhookRequest(
   {
     hmac,
     webhookId = crypto.randomUUID(),
+    eventId,
     shop = SHOP,
-  }: { hmac?: string; webhookId?: string; shop?: string } = {},
+    rawBody,
+  }: {
+    hmac?: string;
+    webhookId?: string;
+    eventId?: string;
+    shop?: string;
+    rawBody?: string;
+  } = {},
 ) {
-  const body = JSON.stringify(payload);
+  const body = rawBody ?? JSON.stringify(payload);
   return new Request(`https://app.example${path}`, {
     method: "POST",
     body,
@@ -34,6 +44,7 @@ function webhookRequest(
       "X-Shopify-Shop-Domain": shop,
       "X-Shopify-API-Version": "2025-10",
       "X-Shopify-Webhook-Id": webhookId,
+      ...(eventId ? { "X-Shopify-Event-Id": eventId } : {}),
     },
   });
 }
@@ -154,7 +165,7 @@ describe("webhooks", () => {
     expect(line.quantity).toBe(5);
   });
 
-  it("rejects a signed but malformed payload with 422 and stores no order", async () => {
+  it("rejects a signed but malformed payload with 400 and stores no order", async () => {
     const response = await call(
       ordersWebhook,
       webhookRequest("/webhooks/orders", "orders/create", {
@@ -162,10 +173,202 @@ describe("webhooks", () => {
         line_items: "nope",
       }),
     );
-    expect(response.status).toBe(422);
+    expect(response.status).toBe(400);
     expect(
       await prisma.order.count({ where: { shop: SHOP, name: "not-a-number" } }),
     ).toBe(0);
+  });
+
+  it("answers 400 with the reason to signed bodies that are not JSON or hold malformed values, and writes nothing", async () => {
+    const order = orderPayload(7, "2026-11-01T10:00:00Z");
+    const line = order.line_items[0];
+    const malformed: [string, Request][] = [
+      [
+        "not JSON",
+        webhookRequest("/webhooks/orders", "orders/create", null, {
+          rawBody: "id=7&name=%237",
+        }),
+      ],
+      ...["abc", "1e5", "9".repeat(30), "-1.00", "12,50"].map(
+        (price): [string, Request] => [
+          `price ${price}`,
+          webhookRequest("/webhooks/orders", "orders/create", {
+            ...order,
+            line_items: [{ ...line, price }],
+          }),
+        ],
+      ),
+      [
+        "30-digit total",
+        webhookRequest("/webhooks/orders", "orders/create", {
+          ...order,
+          total_price: `${"9".repeat(28)}.00`,
+        }),
+      ],
+      [
+        "duplicate line ids",
+        webhookRequest("/webhooks/orders", "orders/create", {
+          ...order,
+          line_items: [line, { ...line, quantity: 3 }],
+        }),
+      ],
+      [
+        "shop header not a shop domain",
+        webhookRequest("/webhooks/orders", "orders/create", order, {
+          shop: "evil.example.com",
+        }),
+      ],
+    ];
+    const deliveries = await prisma.webhookDelivery.count();
+    for (const [what, request] of malformed) {
+      const response = await call(ordersWebhook, request);
+      expect([what, response.status]).toEqual([what, 400]);
+      expect((await response.json()).error).toEqual(expect.any(String));
+    }
+    const refund = await call(
+      refundsWebhook,
+      webhookRequest("/webhooks/refunds", "refunds/create", {
+        order_id: 7,
+        refund_line_items: [
+          { line_item_id: 70, quantity: 1 },
+          { line_item_id: 70, quantity: 1 },
+        ],
+      }),
+    );
+    expect(refund.status).toBe(400);
+    expect(await prisma.order.count({ where: { id: "7" } })).toBe(0);
+    expect(await prisma.webhookDelivery.count()).toBe(deliveries);
+  });
+
+  it("handles one event once even when it arrives under two webhook ids", async () => {
+    const eventId = "event-8";
+    const first = webhookRequest(
+      "/webhooks/orders",
+      "orders/updated",
+      orderPayload(8, "2026-11-02T10:00:00Z", 2),
+      { eventId },
+    );
+    expect((await call(ordersWebhook, first)).status).toBe(200);
+    await prisma.order.deleteMany({ where: { shop: SHOP, id: "8" } });
+    const again = webhookRequest(
+      "/webhooks/orders",
+      "orders/updated",
+      orderPayload(8, "2026-11-02T10:00:00Z", 2),
+      { eventId },
+    );
+    expect((await call(ordersWebhook, again)).status).toBe(200);
+    // The second delivery was recognised by its event id and did not run.
+    expect(await prisma.order.count({ where: { shop: SHOP, id: "8" } })).toBe(
+      0,
+    );
+  });
+
+  it("never records more refunded than the line sold", async () => {
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/create",
+        orderPayload(9, "2026-11-01T10:00:00Z", 2),
+      ),
+    );
+    for (const quantity of [1, 5])
+      expect(
+        (
+          await call(
+            refundsWebhook,
+            webhookRequest("/webhooks/refunds", "refunds/create", {
+              order_id: 9,
+              refund_line_items: [{ line_item_id: 90, quantity }],
+            }),
+          )
+        ).status,
+      ).toBe(200);
+    const refunded = async () =>
+      (
+        await prisma.orderLine.findUniqueOrThrow({
+          where: { shop_id: { shop: SHOP, id: "90" } },
+        })
+      ).refundedQuantity;
+    expect(await refunded()).toBe(2);
+    // An edit that lowers the quantity lowers what can have been refunded with it.
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/updated",
+        orderPayload(9, "2026-11-03T10:00:00Z", 1),
+      ),
+    );
+    expect(await refunded()).toBe(1);
+  });
+
+  it("stores and reads back exactly any amount up to 2^53 minor units, in every currency digit count", async () => {
+    let id = 100;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("USD", "IDR", "JPY", "KWD", "CLF"),
+        fc.oneof(
+          fc.constant(Number.MAX_SAFE_INTEGER),
+          fc.constant(2_500_000_000),
+          fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER }),
+        ),
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        async (currency, minor, quantity) => {
+          id += 1;
+          const price = minorToDecimal(minor, currency);
+          const response = await call(
+            ordersWebhook,
+            webhookRequest("/webhooks/orders", "orders/create", {
+              ...orderPayload(id, "2026-11-01T10:00:00Z"),
+              currency,
+              subtotal_price: price,
+              total_price: price,
+              line_items: [
+                {
+                  id: id * 10,
+                  quantity,
+                  price,
+                  product_id: 11,
+                  variant_id: 21,
+                },
+              ],
+            }),
+          );
+          expect(response.status).toBe(200);
+          const stored = await prisma.order.findUniqueOrThrow({
+            where: { shop_id: { shop: SHOP, id: String(id) } },
+            select: {
+              totalMinor: true,
+              lines: { select: { priceMinor: true, quantity: true } },
+            },
+          });
+          expect(stored.totalMinor).toBe(minor);
+          expect(stored.lines[0].priceMinor).toBe(minor);
+          expect(stored.lines[0].quantity).toBe(quantity);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("stores an order of 25,000,000.00 IDR, which a 32-bit column cannot hold", async () => {
+    const response = await call(
+      ordersWebhook,
+      webhookRequest("/webhooks/orders", "orders/create", {
+        ...orderPayload(10, "2026-11-01T10:00:00Z"),
+        currency: "IDR",
+        total_price: "25000000.00",
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(
+      (
+        await prisma.order.findUniqueOrThrow({
+          where: { shop_id: { shop: SHOP, id: "10" } },
+        })
+      ).totalMinor,
+    ).toBe(2_500_000_000);
   });
 
   it("records refunds against the order lines", async () => {
@@ -472,6 +675,29 @@ describe("compliance webhooks", () => {
       await prisma.shop.count({ where: { shop: "other-shop.myshopify.com" } }),
     ).toBe(1);
     expect((await recommenderFor(SHOP)).ranking.products.size).toBe(0);
+  });
+
+  it("refuses a compliance request whose signed body names another shop than its header", async () => {
+    await prisma.shop.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP },
+      update: {},
+    });
+    const other = { shop_id: 2, shop_domain: "other-shop.myshopify.com" };
+    const customer = { ...other, customer: { id: 777 } };
+    for (const [topic, payload] of [
+      ["customers/data_request", { ...customer, data_request: { id: 5 } }],
+      ["customers/redact", customer],
+      ["shop/redact", other],
+    ] as const) {
+      const response = await call(
+        complianceWebhook,
+        webhookRequest("/webhooks/compliance", topic, payload),
+      );
+      expect([topic, response.status]).toEqual([topic, 400]);
+    }
+    expect(await prisma.shop.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await prisma.dataRequest.count()).toBe(0);
   });
 
   it("refuses a compliance webhook with a wrong HMAC", async () => {

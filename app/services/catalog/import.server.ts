@@ -14,7 +14,7 @@ import {
   numericId,
 } from "~/services/platform/admin-graphql.server";
 import { type ProductInput, saveProducts } from "./products.server";
-import { decimalToMinor } from "~/services/platform/money";
+import { decimalToMinor } from "~/engine/money";
 import { retrainIfDue } from "~/services/model/model.server";
 import {
   ATTRIBUTION_PROPERTY,

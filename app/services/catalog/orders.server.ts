@@ -1,6 +1,6 @@
 import { z } from "zod";
 import prisma, { BATCH_TRANSACTION } from "~/db.server";
-import { decimalToMinor } from "~/services/platform/money";
+import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 import {
@@ -13,6 +13,24 @@ const Id = z
   .union([z.number().int(), z.string().regex(/^\d+$/)])
   .transform(String);
 
+/** Shopify's decimal strings ("29.98"); too large to hold exactly is refused on conversion. */
+const Amount = z.string().regex(/^\d+(\.\d+)?$/, "not a decimal amount");
+
+/** Lines keyed by id: the same id twice is a malformed payload, not two lines. */
+function uniqueIds<T>(key: (item: T) => string) {
+  return (items: T[], context: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(key(item)))
+        context.addIssue({
+          code: "custom",
+          message: `duplicate line id ${key(item)}`,
+        });
+      seen.add(key(item));
+    }
+  };
+}
+
 /** The REST-shaped order that orders/create and orders/updated webhooks deliver. */
 export const OrderWebhookPayload = z.object({
   id: Id,
@@ -20,25 +38,27 @@ export const OrderWebhookPayload = z.object({
   created_at: z.iso.datetime({ offset: true }),
   updated_at: z.iso.datetime({ offset: true }),
   cancelled_at: z.iso.datetime({ offset: true }).nullish(),
-  currency: z.string().length(3),
-  subtotal_price: z.string(),
-  total_price: z.string(),
+  currency: z.string().regex(/^[A-Z]{3}$/, "not a currency code"),
+  subtotal_price: Amount,
+  total_price: Amount,
   customer: z.object({ id: Id }).nullish(),
   note_attributes: z
     .array(z.object({ name: z.string(), value: z.unknown() }))
     .nullish(),
-  line_items: z.array(
-    z.object({
-      id: Id,
-      product_id: Id.nullish(),
-      variant_id: Id.nullish(),
-      quantity: z.number().int().nonnegative(),
-      price: z.string(),
-      properties: z
-        .array(z.object({ name: z.string(), value: z.unknown() }))
-        .nullish(),
-    }),
-  ),
+  line_items: z
+    .array(
+      z.object({
+        id: Id,
+        product_id: Id.nullish(),
+        variant_id: Id.nullish(),
+        quantity: z.number().int().nonnegative(),
+        price: Amount,
+        properties: z
+          .array(z.object({ name: z.string(), value: z.unknown() }))
+          .nullish(),
+      }),
+    )
+    .superRefine(uniqueIds((line) => line.id)),
 });
 export type OrderWebhookPayload = z.infer<typeof OrderWebhookPayload>;
 
@@ -153,6 +173,7 @@ export async function saveOrders(
       where: { shop, orderId: { in: ids }, refundedQuantity: { gt: 0 } },
       select: { id: true, refundedQuantity: true },
     });
+    // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
     const refundedById = new Map(
       refunded.map((r) => [r.id, r.refundedQuantity]),
     );
@@ -186,7 +207,10 @@ export async function saveOrders(
           orderId: order.id,
           ...line,
           ...attribution.get(order.id)![i],
-          refundedQuantity: refundedById.get(line.id) ?? 0,
+          refundedQuantity: Math.min(
+            refundedById.get(line.id) ?? 0,
+            line.quantity,
+          ),
         })),
       ),
     });
@@ -196,22 +220,48 @@ export async function saveOrders(
 
 export const RefundWebhookPayload = z.object({
   order_id: Id,
-  refund_line_items: z.array(
-    z.object({ line_item_id: Id, quantity: z.number().int().nonnegative() }),
-  ),
+  refund_line_items: z
+    .array(
+      z.object({ line_item_id: Id, quantity: z.number().int().nonnegative() }),
+    )
+    .superRefine(uniqueIds((item) => item.line_item_id)),
 });
 
-/** Adds refunded quantities to the order's lines (the caller guarantees each refund is applied once). */
+/**
+ * Adds refunded quantities to the order's lines (the caller guarantees each refund is applied
+ * once), never beyond the line's quantity: a line cannot be refunded more than it sold.
+ */
 export async function applyRefund(
   shop: string,
   refund: z.infer<typeof RefundWebhookPayload>,
 ): Promise<void> {
-  await prisma.$transaction(
-    refund.refund_line_items.map((item) =>
-      prisma.orderLine.updateMany({
-        where: { shop, orderId: refund.order_id, id: item.line_item_id },
-        data: { refundedQuantity: { increment: item.quantity } },
-      }),
-    ),
+  const refunds = new Map(
+    refund.refund_line_items.map((item) => [item.line_item_id, item.quantity]),
   );
+  const lines = {
+    shop,
+    orderId: refund.order_id,
+    id: { in: [...refunds.keys()] },
+  };
+  // Increment first (atomic, and it holds the rows until commit), then clamp: concurrent refunds
+  // of one line add up instead of overwriting each other.
+  await prisma.$transaction(async (tx) => {
+    for (const [id, quantity] of refunds)
+      await tx.orderLine.updateMany({
+        where: { ...lines, id },
+        data: { refundedQuantity: { increment: quantity } },
+      });
+    const over = await tx.orderLine.findMany({
+      where: {
+        ...lines,
+        refundedQuantity: { gt: tx.orderLine.fields.quantity },
+      },
+      select: { id: true, quantity: true },
+    });
+    for (const line of over)
+      await tx.orderLine.updateMany({
+        where: { shop, id: line.id },
+        data: { refundedQuantity: line.quantity },
+      });
+  });
 }

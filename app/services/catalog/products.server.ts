@@ -1,6 +1,6 @@
 import { z } from "zod";
 import prisma, { BATCH_TRANSACTION } from "~/db.server";
-import { decimalToMinor } from "~/services/platform/money";
+import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
 
 export interface ProductInput {

@@ -60,6 +60,7 @@ export class PostPurchaseError extends Error {
  * and the request body may not contradict it.
  */
 const CheckoutTokenPayload = z.object({
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
   dest: z.string().optional(),
   input_data: z
     .object({
@@ -97,6 +98,14 @@ export interface CheckoutTokenContext {
 export function checkoutTokenContext(payload: unknown): CheckoutTokenContext {
   const parsed = CheckoutTokenPayload.safeParse(payload);
   const data = parsed.success ? parsed.data : {};
+  // The library checks the signature of checkout tokens but skips their audience; Shopify issues
+  // them to the app's API key, so a token for any other audience is refused here.
+  const audience = [data.aud ?? []].flat();
+  if (audience.length !== 1 || audience[0] !== env.SHOPIFY_API_KEY)
+    throw new PostPurchaseError(
+      "token_mismatch",
+      "The checkout token is not for this app",
+    );
   const shop =
     data.input_data?.shop?.domain ??
     (data.dest

@@ -2,9 +2,13 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
-import { decimalToMinor, minorDigits } from "~/services/platform/money";
 import { discountLimit } from "~/engine/bundle-discount-limit";
-import { formatMoney } from "~/engine/money";
+import {
+  currencyDigits,
+  decimalToMinor,
+  formatMoney,
+  minorToDecimal,
+} from "~/engine/money";
 import {
   type FieldErrors,
   MarginFloorPct,
@@ -27,10 +31,18 @@ const ProductIds = pickedProducts(
     .refine((ids) => new Set(ids).size === ids.length, "Products repeat"),
 );
 
+/** YYYY-MM-DD, a real day: JavaScript would take "275760-09-13" or "2026-02-31" too. */
 const OptionalDate = z
   .string()
   .trim()
-  .refine((s) => s === "" || !Number.isNaN(Date.parse(s)), "Not a date")
+  .refine(
+    (s) =>
+      s === "" ||
+      (/^\d{4}-\d{2}-\d{2}$/.test(s) &&
+        !Number.isNaN(Date.parse(s)) &&
+        new Date(s).toISOString().startsWith(s)),
+    "Not a date (YYYY-MM-DD)",
+  )
   .transform((s) => (s === "" ? null : new Date(s)));
 
 /** The bundle form as the merchant fills it: percent and money as typed, dates as YYYY-MM-DD. */
@@ -42,7 +54,8 @@ export const BundleForm = z
     discountValue: z
       .string()
       .trim()
-      .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50"),
+      .regex(/^\d+(\.\d+)?$/, "Enter a number, e.g. 10 or 4.50")
+      .regex(/^\d{1,12}(\.|$)/, "Too large"),
     marginFloorPct: MarginFloorPct,
     status: z.enum(BUNDLE_STATUSES),
     startsAt: OptionalDate,
@@ -91,10 +104,12 @@ export function parseBundleForm(
     discountValue = bps;
   } else {
     const fraction = f.discountValue.split(".")[1] ?? "";
-    if (fraction.length > minorDigits(currency))
+    if (fraction.length > currencyDigits(currency))
       return {
         ok: false,
-        errors: { discountValue: `At most ${minorDigits(currency)} decimals` },
+        errors: {
+          discountValue: `At most ${currencyDigits(currency)} decimals`,
+        },
       };
     discountValue = decimalToMinor(f.discountValue, currency);
     if (discountValue <= 0)
@@ -183,7 +198,11 @@ export const BUNDLE_SELECT = {
   updatedAt: true,
 } as const;
 
-type BundleRow = Prisma.BundleGetPayload<{ select: typeof BUNDLE_SELECT }>;
+type BundleRow = Prisma.Result<
+  typeof prisma.bundle,
+  { select: typeof BUNDLE_SELECT },
+  "findFirstOrThrow"
+>;
 
 export interface BundleView extends Omit<BundleValues, "productIds"> {
   id: string;
@@ -259,16 +278,8 @@ export const updateBundle = (
 export const deleteBundle = (shop: string, id: string): Promise<boolean> =>
   writes.remove(shop, id);
 
-/** 1250, 2 -> "12.50", by string so no float rounding shows. */
-function minorToDecimal(minor: number, digits: number): string {
-  if (digits === 0) return String(minor);
-  const s = String(Math.abs(minor)).padStart(digits + 1, "0");
-  return `${minor < 0 ? "-" : ""}${s.slice(0, -digits)}.${s.slice(-digits)}`;
-}
-
 /** Bundle form values for display: bps and minor units back to what the merchant typed. */
 export function formValues(b: BundleValues, currency: string) {
-  const digits = minorDigits(currency);
   return {
     title: b.title,
     productIds: b.productIds,
@@ -276,7 +287,7 @@ export function formValues(b: BundleValues, currency: string) {
     discountValue:
       b.discountType === "percentage"
         ? String(b.discountValue / 100)
-        : minorToDecimal(b.discountValue, digits),
+        : minorToDecimal(b.discountValue, currency),
     marginFloorPct: String(b.marginFloorBps / 100),
     status: b.status,
     startsAt: b.startsAt ? b.startsAt.toISOString().slice(0, 10) : "",

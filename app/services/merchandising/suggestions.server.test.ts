@@ -137,7 +137,7 @@ describe("import, training and suggestions", () => {
           productIds: true,
         },
       }),
-    ).toEqual({
+    ).toMatchObject({
       status: "active",
       source: "suggested",
       discountValue: first.discountBps,

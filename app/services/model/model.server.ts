@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import prisma from "~/db.server";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
 import { env } from "~/env.server";
 import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
@@ -27,30 +27,47 @@ import { forgetServingState } from "~/services/storefront/serving-cache.server";
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
 const KEEP_MODELS = 2;
 
-/** Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS. */
+/** The shop was redacted (or never installed) while its model trained: nothing is stored. */
+export class ShopGoneError extends Error {
+  constructor(shop: string) {
+    super(`Shop ${shop} no longer exists; its model is not stored`);
+    this.name = "ShopGoneError";
+  }
+}
+
+/**
+ * Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS.
+ * The first write marks the Shop row, which locks it until commit: shop/redact deletes that row
+ * first (privacy.server.ts), so either the redaction waits and then deletes this model too, or
+ * it went first and this finds no shop and stores nothing. Deletion always wins.
+ */
 export async function storeModel(
   shop: string,
   trained: TrainedModel,
   meta: { orders: number; products: number; trainMs: number },
 ): Promise<{ id: string; createdAt: Date }> {
-  const row = await prisma.recommendationModel.create({
-    data: { shop, ...meta, data: serialiseModels(trained) },
-    select: { id: true, createdAt: true },
-  });
-  const stale = await prisma.recommendationModel.findMany({
-    where: { shop },
-    orderBy: { createdAt: "desc" },
-    skip: KEEP_MODELS,
-    select: { id: true },
-  });
-  await prisma.recommendationModel.deleteMany({
-    where: { shop, id: { in: stale.map((s) => s.id) } },
-  });
-  await prisma.shop.update({
-    where: { shop },
-    data: { trainedAt: row.createdAt },
-  });
-  return row;
+  const createdAt = new Date();
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.shop.updateMany({
+      where: { shop },
+      data: { trainedAt: createdAt },
+    });
+    if (count === 0) throw new ShopGoneError(shop);
+    const row = await tx.recommendationModel.create({
+      data: { shop, createdAt, ...meta, data: serialiseModels(trained) },
+      select: { id: true, createdAt: true },
+    });
+    const stale = await tx.recommendationModel.findMany({
+      where: { shop },
+      orderBy: { createdAt: "desc" },
+      skip: KEEP_MODELS,
+      select: { id: true },
+    });
+    await tx.recommendationModel.deleteMany({
+      where: { shop, id: { in: stale.map((s) => s.id) } },
+    });
+    return row;
+  }, BATCH_TRANSACTION);
 }
 
 /**
@@ -84,8 +101,10 @@ export interface TrainingJob {
   shop: string;
 }
 
-/** The job itself, in the worker thread (training-worker.ts). */
-export async function trainAndStore(shop: string): Promise<TrainingResult> {
+/** The job itself, in the worker thread (training-worker.ts); null when the shop was deleted meanwhile. */
+export async function trainAndStore(
+  shop: string,
+): Promise<TrainingResult | null> {
   const started = performance.now();
   const [orders, products] = await Promise.all([
     loadOrders(shop),
@@ -93,12 +112,17 @@ export async function trainAndStore(shop: string): Promise<TrainingResult> {
   ]);
   const trained = trainModels(orders);
   const trainMs = Math.round(performance.now() - started);
-  const row = await storeModel(shop, trained, {
-    orders: orders.length,
-    products,
-    trainMs,
-  });
-  return { id: row.id, orders: orders.length, trainMs };
+  try {
+    const row = await storeModel(shop, trained, {
+      orders: orders.length,
+      products,
+      trainMs,
+    });
+    return { id: row.id, orders: orders.length, trainMs };
+  } catch (error) {
+    if (error instanceof ShopGoneError) return null;
+    throw error;
+  }
 }
 
 /**
@@ -110,7 +134,7 @@ export async function trainAndStore(shop: string): Promise<TrainingResult> {
 function inWorker(
   job: TrainingJob,
   maxHeapMb: number,
-): Promise<TrainingResult> {
+): Promise<TrainingResult | null> {
   const source = import.meta.url.endsWith(".ts");
   const entry = new URL(
     source ? "./training-worker.ts" : "./training-worker.js",
@@ -126,11 +150,11 @@ function inWorker(
         { ...options, eval: true },
       )
     : new Worker(entry, options);
-  return new Promise<TrainingResult>((resolve, reject) => {
+  return new Promise<TrainingResult | null>((resolve, reject) => {
     worker.once(
       "message",
-      (message: { result?: TrainingResult; error?: string }) => {
-        if (message.result) resolve(message.result);
+      (message: { result?: TrainingResult | null; error?: string }) => {
+        if (message.result !== undefined) resolve(message.result);
         else reject(new Error(message.error ?? "training failed"));
       },
     );

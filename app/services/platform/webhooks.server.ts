@@ -1,16 +1,28 @@
 import prisma, { isUniqueViolation } from "~/db.server";
 
+export interface WebhookDelivery {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  /** X-Shopify-Event-Id: the event behind the delivery, the same under every webhook id it gets. */
+  eventId: string | null;
+}
+
 /**
  * Records a delivery and tells whether it is the first one. Shopify retries and may deliver
- * the same webhook twice; handlers run only for the first, so redeliveries change nothing.
+ * the same webhook twice, or the same event under several webhook ids; handlers run only for
+ * the first, so redeliveries change nothing. Either key already recorded makes a duplicate.
  */
-export async function firstDelivery(
-  shop: string,
-  webhookId: string,
-  topic: string,
-): Promise<boolean> {
+export async function firstDelivery({
+  shop,
+  webhookId,
+  topic,
+  eventId,
+}: WebhookDelivery): Promise<boolean> {
   try {
-    await prisma.webhookDelivery.create({ data: { shop, webhookId, topic } });
+    await prisma.webhookDelivery.create({
+      data: { shop, webhookId, topic, eventId },
+    });
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;
@@ -26,29 +38,28 @@ export async function forgetDelivery(
   await prisma.webhookDelivery.deleteMany({ where: { shop, webhookId } });
 }
 
-export class InvalidPayloadError extends Error {}
+export class InvalidPayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidPayloadError";
+  }
+}
 
 /**
- * Runs a webhook handler once per delivery id. A handler failure forgets the delivery and
- * rethrows, so Shopify's retry gets a second chance instead of being skipped as a duplicate.
+ * Runs a webhook handler once per delivery (webhook id and event id). A handler failure, bad
+ * input included, forgets the delivery and rethrows: bad input leaves not even a ledger row, and
+ * after any other failure Shopify's retry gets a second chance instead of being skipped.
  */
 export async function handleOnce(
-  delivery: { shop: string; webhookId: string; topic: string },
+  delivery: WebhookDelivery,
   handler: () => Promise<unknown>,
 ): Promise<Response> {
-  if (
-    !(await firstDelivery(delivery.shop, delivery.webhookId, delivery.topic))
-  ) {
+  if (!(await firstDelivery(delivery))) {
     return new Response(null, { status: 200 });
   }
   try {
     await handler();
   } catch (error) {
-    if (error instanceof InvalidPayloadError) {
-      // Bad input changes nothing, not even the delivery ledger.
-      await forgetDelivery(delivery.shop, delivery.webhookId);
-      return Response.json({ error: error.message }, { status: 422 });
-    }
     await forgetDelivery(delivery.shop, delivery.webhookId);
     throw error;
   }
@@ -66,9 +77,6 @@ export function parsePayload<T>(
   payload: unknown,
 ): T {
   const result = schema.safeParse(payload);
-  if (!result.success)
-    throw new InvalidPayloadError(
-      `Invalid webhook payload: ${result.error.message}`,
-    );
+  if (!result.success) throw new InvalidPayloadError(result.error.message);
   return result.data;
 }

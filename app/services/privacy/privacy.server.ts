@@ -10,17 +10,24 @@ const Id = z
   .transform(String);
 
 export const CustomerPrivacyPayload = z.object({
+  shop_domain: z.string(),
   customer: z.object({ id: Id }),
   orders_to_redact: z.array(Id).optional(),
   orders_requested: z.array(Id).optional(),
   data_request: z.object({ id: Id }).optional(),
 });
-export type CustomerPrivacyPayload = z.infer<typeof CustomerPrivacyPayload>;
+/** What the handlers read; the route has checked shop_domain against the signed header. */
+export type CustomerPrivacyRequest = Omit<
+  z.infer<typeof CustomerPrivacyPayload>,
+  "shop_domain"
+>;
+
+export const ShopRedactPayload = z.object({ shop_domain: z.string() });
 
 /** Everything Cartlift holds on one customer: their orders (by pseudonymous key) and events. */
 export async function exportCustomerData(
   shop: string,
-  payload: CustomerPrivacyPayload,
+  payload: CustomerPrivacyRequest,
 ) {
   const key = customerKey(shop, payload.customer.id);
   // Storefront visitor keys on the customer's orders lead to their events and exposures.
@@ -91,7 +98,7 @@ export async function exportCustomerData(
 /** Removes the link between a customer and everything Cartlift stored about them. */
 export async function redactCustomer(
   shop: string,
-  payload: CustomerPrivacyPayload,
+  payload: CustomerPrivacyRequest,
 ): Promise<void> {
   const key = customerKey(shop, payload.customer.id);
   const orders = {
@@ -126,7 +133,15 @@ export async function redactCustomer(
  * entirely. Walking the data model (not a hand list) means a new table cannot be forgotten.
  */
 export async function redactShop(shop: string): Promise<void> {
-  const models = Prisma.dmmf.datamodel.models.map((m) => m.name);
+  // The Shop row goes first: its delete locks it, so a job that writes for the shop (a model
+  // finishing training, storeModel) either committed before and is deleted below, or waits and
+  // then finds no shop. Nothing written by a job in flight outlives the redaction.
+  const models = [
+    "Shop",
+    ...Prisma.dmmf.datamodel.models
+      .map((m) => m.name)
+      .filter((name) => name !== "Shop"),
+  ];
   await prisma.$transaction(
     models.map((name) => {
       const delegate = (

@@ -2,8 +2,8 @@
 // compute in integer minor units and answer with Decimal strings again. Binary floats never touch
 // an amount, so 0.1 + 0.2 style errors cannot leak into a checkout total.
 
-// ISO 4217 minor-unit exponents that differ from the usual 2. Shopify presents these currencies
-// with the same number of decimals at checkout.
+// ISO 4217 minor-unit exponents that differ from the usual 2: a dependency-free copy of the app's
+// rule (app/engine/money.ts currencyDigits); app/engine/money.test.ts checks they agree.
 const ZERO_DECIMAL = new Set([
   "BIF",
   "CLP",
@@ -16,6 +16,7 @@ const ZERO_DECIMAL = new Set([
   "PYG",
   "RWF",
   "UGX",
+  "UYI",
   "VND",
   "VUV",
   "XAF",
@@ -32,9 +33,12 @@ const THREE_DECIMAL = new Set([
   "TND",
 ]);
 
+const FOUR_DECIMAL = new Set(["CLF", "UYW"]);
+
 export function currencyExponent(currencyCode: string): number {
   if (ZERO_DECIMAL.has(currencyCode)) return 0;
   if (THREE_DECIMAL.has(currencyCode)) return 3;
+  if (FOUR_DECIMAL.has(currencyCode)) return 4;
   return 2;
 }
 

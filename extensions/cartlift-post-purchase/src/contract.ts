@@ -128,20 +128,37 @@ export function changesFor(
   ];
 }
 
+/**
+ * ISO 4217 minor-unit digits, the app's rule (app/engine/money.ts currencyDigits) copied so this
+ * file stays dependency-free; app/engine/money.test.ts checks the copies agree. The
+ * app sends prices in these minor units, so the screen must read them with the same digits.
+ */
+export function currencyDigits(currency: string): number {
+  const code = currency.toUpperCase();
+  if (
+    /^(BIF|CLP|DJF|GNF|ISK|JPY|KMF|KRW|PYG|RWF|UGX|UYI|VND|VUV|XAF|XOF|XPF)$/.test(
+      code,
+    )
+  )
+    return 0;
+  if (/^(BHD|IQD|JOD|KWD|LYD|OMR|TND)$/.test(code)) return 3;
+  if (code === "CLF" || code === "UYW") return 4;
+  return 2;
+}
+
 /** "€12.50" in the buyer's locale; money stays in minor units until it is shown. */
 export function formatMinor(
   minor: number,
   currency: string,
   locale = "en",
 ): string {
-  const digits =
-    new Intl.NumberFormat("en", {
-      style: "currency",
-      currency,
-    }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(
-    minor / 10 ** digits,
-  );
+  const digits = currencyDigits(currency);
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 10 ** digits);
 }
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -315,11 +332,7 @@ export interface CalculatedPurchase {
 export function decimalToMinor(amount: string, currency: string): number {
   const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
   if (!match) throw new RangeError(`Not a decimal amount: ${amount}`);
-  const digits =
-    new Intl.NumberFormat("en", {
-      style: "currency",
-      currency,
-    }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = currencyDigits(currency);
   const fraction = (match[3] ?? "").padEnd(digits, "0");
   if (fraction.length > digits && /[^0]/.test(fraction.slice(digits)))
     throw new RangeError(`More decimals than ${currency} has: ${amount}`);

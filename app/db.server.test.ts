@@ -1,0 +1,51 @@
+import { Prisma } from "@prisma/client";
+import { describe, expect, it } from "vitest";
+import prisma, { amountsAsNumbers } from "./db.server";
+
+describe("64-bit amounts at the data-access boundary", () => {
+  it("reads every BigInt column of the data model as a number (sessions belong to the Shopify library)", () => {
+    const bigints = Prisma.dmmf.datamodel.models
+      .filter((model) => model.name !== "Session")
+      .flatMap((model) =>
+        model.fields
+          .filter((field) => field.type === "BigInt")
+          .map(
+            (field) =>
+              `${model.name.charAt(0).toLowerCase()}${model.name.slice(1)}.${field.name}`,
+          ),
+      );
+    const converted = Object.entries(amountsAsNumbers).flatMap(
+      ([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`),
+    );
+    expect(bigints.length).toBeGreaterThan(10);
+    expect(converted.sort()).toEqual(bigints.sort());
+  });
+
+  it("hands back numbers, null for empty nullable columns", async () => {
+    const shop = "wide.myshopify.com";
+    await prisma.product.create({
+      data: {
+        shop,
+        id: "1",
+        title: "P",
+        handle: "p",
+        updatedAt: new Date(),
+        variants: {
+          create: {
+            id: "11",
+            title: "Default",
+            priceMinor: Number.MAX_SAFE_INTEGER,
+            currency: "USD",
+          },
+        },
+      },
+    });
+    const variant = await prisma.variant.findFirstOrThrow({
+      where: { shop },
+      select: { priceMinor: true, costMinor: true },
+    });
+    expect(variant.priceMinor).toBe(Number.MAX_SAFE_INTEGER);
+    expect(typeof variant.priceMinor).toBe("number");
+    expect(variant.costMinor).toBeNull();
+  });
+});
