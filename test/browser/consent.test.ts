@@ -129,6 +129,8 @@ describe.skipIf(!hasChromium)(
         expect(
           await fbt.getByRole("checkbox", { name: /^Include / }).count(),
         ).toBeGreaterThan(0);
+        // Past the next page's 2 s batch too.
+        await page.waitForTimeout(2500);
         expect(await banner.isVisible()).toBe(false);
         expect(proxy.events).toEqual([]);
         for (const query of proxy.recommendations)
