@@ -475,7 +475,6 @@
       }
     }
   }
-  customElements.define("cartlift-offers", CartliftOffers);
 
   // App embed: mount a drawer block inside whatever element the merchant's theme uses as its
   // cart drawer (a CSS selector setting), again after the theme re-renders the drawer.
@@ -488,6 +487,12 @@
     if (host && !host.querySelector("cartlift-offers"))
       host.append(tpl.content.cloneNode(true));
   };
-  mountDrawer();
   cartListeners.add(mountDrawer);
+  // The blocks are set up in a task of their own: evaluating the script and upgrading every
+  // block in one go was a long task on a phone.
+  setTimeout(() => {
+    if (customElements.get("cartlift-offers")) return;
+    customElements.define("cartlift-offers", CartliftOffers);
+    mountDrawer();
+  });
 })();
