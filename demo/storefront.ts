@@ -28,6 +28,11 @@ const DEMO_COUNTRIES: Record<string, string> = {
 };
 const LOCALES = ["en", "fr"] as const;
 type Locale = (typeof LOCALES)[number];
+const PRIVACY = {
+  open: "No consent needed",
+  consent: "Consent required",
+} as const;
+type Privacy = keyof typeof PRIVACY;
 
 type Json = Record<string, unknown>;
 
@@ -195,6 +200,8 @@ interface DemoCart {
   token: string;
   currency: string;
   locale: Locale;
+  /** Whether the shop asks this shopper's consent before analytics (merchant setting and region). */
+  privacy: Privacy;
   lines: CartLine[];
   attributes: Record<string, string>;
 }
@@ -207,6 +214,47 @@ export interface DemoStorefrontOptions {
    * and hands it to the app's request handler) and returns the app's response.
    */
   proxy: (pathAndQuery: string, init: RequestInit) => Promise<Response>;
+}
+
+/**
+ * A stand-in for Shopify's Customer Privacy API (window.Shopify.loadFeatures and
+ * customerPrivacy), which Shopify puts on every Online Store page: processing is allowed where
+ * the shop requires no consent, or once the shopper accepted. The decision is kept in Shopify's
+ * `_tracking_consent` cookie, and setTrackingConsent announces it with the
+ * `visitorConsentCollected` document event, as Shopify's does.
+ */
+function customerPrivacy(privacy: Privacy): string {
+  return `<script>
+(() => {
+  const required = ${privacy === "consent"};
+  const decided = () => /(?:^|; )_tracking_consent=(yes|no)/.exec(document.cookie)?.[1];
+  const allowed = () => !required || decided() === "yes";
+  const api = {
+    analyticsProcessingAllowed: allowed,
+    marketingAllowed: allowed,
+    preferencesProcessingAllowed: allowed,
+    saleOfDataAllowed: allowed,
+    userCanBeTracked: allowed,
+    shouldShowBanner: () => required && !decided(),
+    setTrackingConsent(consent, callback) {
+      const yes = consent.analytics === true;
+      document.cookie = "_tracking_consent=" + (yes ? "yes" : "no") + "; path=/; SameSite=Lax";
+      const detail = { analyticsAllowed: yes, marketingAllowed: yes, preferencesAllowed: yes, saleOfDataAllowed: yes };
+      document.dispatchEvent(new CustomEvent("visitorConsentCollected", { detail }));
+      callback?.();
+    },
+  };
+  window.Shopify = {
+    ...window.Shopify,
+    loadFeatures(features, callback) {
+      setTimeout(() => {
+        window.Shopify.customerPrivacy = api;
+        callback();
+      });
+    },
+  };
+})();
+</script>`;
 }
 
 const escapeHtml = (s: string) =>
@@ -254,6 +302,7 @@ export function demoStorefront({
         token: token ?? randomBytes(16).toString("hex"),
         currency: demo.currency,
         locale: "en",
+        privacy: "open",
         lines: [],
         attributes: {},
       };
@@ -266,6 +315,9 @@ export function demoStorefront({
     const locale = String(req.query.locale ?? "");
     if ((LOCALES as readonly string[]).includes(locale))
       cart.locale = locale as Locale;
+    // Where the shop requires consent (the merchant's setting for the shopper's region).
+    const privacy = String(req.query.privacy ?? "");
+    if (privacy in PRIVACY) cart.privacy = privacy as Privacy;
     return cart;
   }
 
@@ -381,6 +433,12 @@ export function demoStorefront({
         (c) => `<option${c === cart.currency ? " selected" : ""}>${c}</option>`,
       )
       .join("");
+    const privacyOptions = Object.entries(PRIVACY)
+      .map(
+        ([value, label]) =>
+          `<option value="${value}"${value === cart.privacy ? " selected" : ""}>${label}</option>`,
+      )
+      .join("");
     const localeOptions = LOCALES.map(
       (l) => `<option${l === cart.locale ? " selected" : ""}>${l}</option>`,
     ).join("");
@@ -389,7 +447,7 @@ export function demoStorefront({
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} – Cartlift demo store</title>
-<script src="/demo/storefront/assets/cartlift.js" defer></script>
+${customerPrivacy(cart.privacy)}
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
 header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #ddd;color:#555}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
@@ -397,6 +455,7 @@ header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #
 main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
 button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
+.consent{position:fixed;inset:auto 0 0 0;z-index:20;padding:1rem 2rem;background:#1a1a1a;color:#fff}.consent[hidden]{display:none}.consent p{margin:0 0 .5rem}
 @media (max-width:50rem){
 body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
 [data-drawer-toggle]{display:inline-block}.drawer__close{display:block;margin-left:auto}
@@ -408,14 +467,37 @@ body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-ch
 <body>
 <header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}<button type="button" data-drawer-toggle aria-controls="shopify-section-cart-drawer" aria-expanded="false">Cart drawer</button>
 <form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
-<label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label></form></header>
+<label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label>
+<label>Privacy <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label></form></header>
 <main>${main}</main>
 <footer><p>Cartlift demo store · Free shipping over $75 · 30-day returns</p><nav aria-label="Footer"><a href="/demo/storefront">Shop</a> <a href="/demo/storefront/cart">Cart</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
 ${embed}
+${CONSENT_BANNER}
 </body>
 </html>`;
   }
+
+  // Shopify's consent banner, as a shop that requires consent shows it until the shopper decides:
+  // fixed over the page's foot, so it moves nothing.
+  const CONSENT_BANNER = `<aside class="consent" aria-label="Cookie consent" hidden data-consent-banner>
+<p>We use cookies and similar data to measure how the shop is used, with your consent.</p>
+<button type="button" data-consent="yes">Accept</button> <button type="button" data-consent="no">Decline</button></aside>
+<script>
+const banner = document.querySelector("[data-consent-banner]");
+Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], () => {
+  banner.hidden = !Shopify.customerPrivacy.shouldShowBanner();
+});
+banner.addEventListener("click", (e) => {
+  const choice = e.target.closest("[data-consent]");
+  if (!choice) return;
+  const yes = choice.dataset.consent === "yes";
+  Shopify.customerPrivacy.setTrackingConsent(
+    { analytics: yes, marketing: yes, preferences: yes, sale_of_data: yes },
+    () => (banner.hidden = true),
+  );
+});
+</script>`;
 
   // What a theme shows below the app blocks. Content below them is what makes a block's layout
   // shift count: a block that grows or collapses on screen moves these.

@@ -45,7 +45,7 @@
   let flushTimer;
   const flush = () => {
     clearTimeout(flushTimer);
-    while (queue.length) {
+    while (allowed && queue.length) {
       const events = queue.splice(0, 50);
       navigator.sendBeacon?.(
         `${proxy}/events`,
@@ -54,6 +54,7 @@
     }
   };
   const track = (type, el, productId) => {
+    if (!allowed) return;
     queue.push({
       type,
       token: el.dataset.token,
@@ -64,12 +65,57 @@
   };
   addEventListener("pagehide", flush);
 
+  // Consent, from Shopify's Customer Privacy API (docs/decisions/016-consent.md): until it says
+  // analytics may be processed for this visitor, the script keeps no id, sends no event, marks
+  // nothing on the cart and asks for offers without a visitor (the merchant's settings, outside
+  // any experiment). No API (not a Shopify storefront, or it failed to load) means no. A consent
+  // given later starts tracking from then on, a withdrawn one stops it and forgets the id.
+  let allowed = false;
+  const consentListeners = new Set();
+  const privacy = () => window.Shopify?.customerPrivacy;
+  const consent = (yes) => {
+    const was = allowed;
+    allowed = !!yes;
+    if (allowed) return was || consentListeners.forEach((f) => f());
+    // Refused or withdrawn: forget the id an earlier consent kept.
+    queue.length = 0;
+    visitorId = null;
+    try {
+      localStorage.removeItem(KEY);
+    } catch {
+      /* nothing stored */
+    }
+  };
+  const consentKnown = new Promise((done) => {
+    // Only the API's answer changes anything: failing to load it, or no answer within a second
+    // (the offers wait that long at most), leaves tracking off and any stored id in place.
+    const read = () => {
+      if (privacy()) consent(privacy().analyticsProcessingAllowed?.());
+      done();
+    };
+    if (privacy()) return read();
+    try {
+      window.Shopify.loadFeatures(
+        [{ name: "consent-tracking-api", version: "0.1" }],
+        read,
+      );
+    } catch {
+      done();
+    }
+    setTimeout(done, 1000);
+  });
+  document.addEventListener("visitorConsentCollected", (e) =>
+    consent(
+      e.detail?.analyticsAllowed ?? privacy()?.analyticsProcessingAllowed?.(),
+    ),
+  );
+
   // A visitor in an experiment (the hold-out too, which sees nothing) must be findable on the
   // order for the results, not only after a click or add: the proxy marks such answers, and the
   // cart gets the visitor id as an attribute once per page.
   let linked = false;
   const linkCart = (cartUrl) => {
-    if (linked) return;
+    if (linked || !allowed) return;
     linked = true;
     fetch(`${cartUrl || "/cart"}/update.js`, {
       ...json({ attributes: { [KEY]: visitor() } }),
@@ -160,19 +206,29 @@
       this.addEventListener("click", this.onClick);
       this.addEventListener("change", this.onChange);
       cartListeners.add(this.onCart);
+      // Consent given while offers are on screen: they count as seen from now on.
+      this.onConsent = () =>
+        this.querySelectorAll("[data-cartlift-offer]").forEach((o) =>
+          track("impression", o, this.dataset.productId),
+        );
+      consentListeners.add(this.onConsent);
       this.isCart = /^(cart|drawer)$/.test(this.dataset.placement);
+      // Near the viewport (300 px) the offers load, each block in a task of its own so that no
+      // long task blocks the page; on screen (any pixel in the viewport) the box must not shrink.
       this.io = new IntersectionObserver(
         (entries) => {
-          this.visible = entries.some((e) => e.isIntersecting);
-          this.fit();
-          if (this.visible && !this.loaded) {
-            this.loaded = true;
-            this.load();
-          }
+          if (!entries.some((e) => e.isIntersecting) || this.loaded) return;
+          this.loaded = true;
+          setTimeout(() => this.load());
         },
         { rootMargin: "300px" },
       );
       this.io.observe(this);
+      this.seen = new IntersectionObserver((entries) => {
+        this.visible = entries.some((e) => e.isIntersecting);
+        this.fit();
+      });
+      this.seen.observe(this);
       // Product blocks follow the chosen variant: the bundle's "this item" and the upgrade's
       // starting point are that variant, re-fetched when it changes.
       this.onVariant = (e) => {
@@ -195,24 +251,27 @@
 
     disconnectedCallback() {
       this.io?.disconnect();
+      this.seen?.disconnect();
       VARIANT_EVENTS.forEach((t) =>
         document.removeEventListener(t, this.onVariant),
       );
       removeEventListener("popstate", this.onVariant);
       clearTimeout(this.variantTimer);
       cartListeners.delete(this.onCart);
+      consentListeners.delete(this.onConsent);
       this.removeEventListener("click", this.onClick);
       this.removeEventListener("change", this.onChange);
       this.abort?.abort();
     }
 
     async load() {
+      await consentKnown;
       const d = this.dataset;
       const q = new URLSearchParams({
         placement: d.placement,
         limit: d.limit || "",
         reasons: d.reasons || "1",
-        visitor: visitor(),
+        ...(allowed ? { visitor: visitor() } : {}),
       });
       // The shopper's market and language: not read by the app, but part of the address, so the
       // browser's cache never answers a switch with the previous currency or language.
@@ -252,10 +311,17 @@
       this.dataset.state = offers.length ? "ready" : "empty";
       this.fit();
       offers.forEach((o) => track("impression", o, this.dataset.productId));
-      this.total();
+      // No total() here: Liquid rendered the total of the offers as they arrive (all chosen), and
+      // the first Intl.NumberFormat of a page loads locale data, a long task on a phone.
     }
 
     // Off-screen, the box fits its offers, and an empty block collapses: nothing visible moves.
+    // An answer that turns out empty while the block is on screen keeps its reserve, blank, until
+    // the shopper scrolls it out of view (the page then keeps its place by scroll anchoring).
+    // Collapsing it on screen would move everything below by the reserve's height (up to a third
+    // of a phone's screen for the upgrade table): a layout shift of 0.1 or more, against a CLS
+    // budget of 0.01. Reserving nothing instead would shift the page whenever offers do arrive,
+    // the common case.
     fit() {
       if (this.visible || !this.dataset.state) return;
       this.box.style.minHeight = "0";
@@ -281,10 +347,11 @@
         track("click", link, this.dataset.productId);
         flush();
         // Orders carry this cart attribute: "clicked, then bought" attribution needs it.
-        fetch(`${this.dataset.cart || "/cart"}/update.js`, {
-          ...json({ attributes: { [KEY]: visitor() } }),
-          keepalive: true,
-        }).catch(() => {});
+        if (allowed)
+          fetch(`${this.dataset.cart || "/cart"}/update.js`, {
+            ...json({ attributes: { [KEY]: visitor() } }),
+            keepalive: true,
+          }).catch(() => {});
         return;
       }
       const button = e.target.closest("button");
@@ -322,7 +389,8 @@
             items: chosen.map((el) => ({
               id: Number(el.dataset.variantId),
               quantity: 1,
-              ...(el.dataset.token
+              // The offer's attribution token: measurement, so only with consent.
+              ...(el.dataset.token && allowed
                 ? { properties: { _cartlift: el.dataset.token } }
                 : {}),
             })),
@@ -339,10 +407,14 @@
           (el) => el.dataset.token && track("add", el, d.productId),
         );
         this.replaceSections(added.sections);
-        // The visitor attribute, and the whole cart back for the themes' item count.
-        const cart = await timed(
-          `${d.cart || "/cart"}/update.js`,
-          json({ attributes: { [KEY]: visitor() } }),
+        // The visitor attribute (with consent), and the whole cart back for the themes' item count.
+        const cart = await (
+          allowed
+            ? timed(
+                `${d.cart || "/cart"}/update.js`,
+                json({ attributes: { [KEY]: visitor() } }),
+              )
+            : timed(`${d.cart || "/cart"}.js`)
         )
           .then((r) => r.json())
           .catch(() => null);
@@ -403,7 +475,6 @@
       }
     }
   }
-  customElements.define("cartlift-offers", CartliftOffers);
 
   // App embed: mount a drawer block inside whatever element the merchant's theme uses as its
   // cart drawer (a CSS selector setting), again after the theme re-renders the drawer.
@@ -416,6 +487,12 @@
     if (host && !host.querySelector("cartlift-offers"))
       host.append(tpl.content.cloneNode(true));
   };
-  mountDrawer();
   cartListeners.add(mountDrawer);
+  // The blocks are set up in a task of their own: evaluating the script and upgrading every
+  // block in one go was a long task on a phone.
+  setTimeout(() => {
+    if (customElements.get("cartlift-offers")) return;
+    customElements.define("cartlift-offers", CartliftOffers);
+    mountDrawer();
+  });
 })();

@@ -10,7 +10,9 @@ const TENT = /\bTent\b/;
 /** Waits until a placement's block has its answer: offers, or none. */
 async function placementSettled(page: Page, placement: string) {
   const block = page.locator(`cartlift-offers[data-placement="${placement}"]`);
-  await block.scrollIntoViewIfNeeded();
+  // Scrolled to without Playwright's actionability wait: an empty answer that arrives while the
+  // block is out of view collapses it (hidden), and a hidden element never becomes "visible".
+  await block.evaluate((el) => el.scrollIntoView());
   await expect
     .poll(() => block.getAttribute("data-state"), { timeout: 15_000 })
     .toMatch(/^(ready|empty)$/);
