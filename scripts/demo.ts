@@ -168,10 +168,11 @@ app.post("/demo/experiment-traffic", async (req, res, next) => {
       shop: DEMO_SHOP,
       products: demo.products,
       visitors,
-      seed: Number(req.query.seed) || 7,
+      // A fresh seed per run unless one is asked for: every run brings new visitors.
+      seed: Number(req.query.seed) || undefined,
       appUrl: `http://localhost:${port}`,
       apiSecret,
-      proxy: (pathAndQuery) => appProxy(pathAndQuery),
+      proxy: (pathAndQuery, init) => appProxy(pathAndQuery, init),
       deliver: (request) => handleRequest(request),
     });
     res.set("Cache-Control", "no-store").json(summary);
