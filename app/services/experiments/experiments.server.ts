@@ -3,6 +3,7 @@ import prisma, { isUniqueViolation } from "~/db.server";
 import { assignArm } from "~/engine/experiment-assignment";
 import {
   type ExperimentReport,
+  type Interval,
   type Metric,
   experimentReport,
 } from "~/engine/experiment-stats";
@@ -113,6 +114,7 @@ const experimentSelect = {
   placements: true,
   baselineMean: true,
   pValues: true,
+  intervals: true,
   startedAt: true,
   stoppedAt: true,
   createdAt: true,
@@ -149,6 +151,7 @@ type ExperimentRow = {
   placements: string;
   baselineMean: number | null;
   pValues: string;
+  intervals: string;
   startedAt: Date | null;
   stoppedAt: Date | null;
   createdAt: Date;
@@ -475,21 +478,24 @@ export async function experimentResults(
       ? visitorOrders(shop, experiment.startedAt, until)
       : Promise.resolve([] as VisitorOrder[]),
   ]);
-  const report = computeResults(
-    experiment,
-    exposures,
-    orders,
-    JSON.parse(row.pValues) as Record<string, number>,
-  );
+  const report = computeResults(experiment, exposures, orders, {
+    pValues: JSON.parse(row.pValues) as Record<string, number>,
+    intervals: JSON.parse(row.intervals) as Record<string, Interval>,
+  });
   if (experiment.status === "running") {
+    const looked = report.comparisons.filter((c) => c.sequential);
     const pValues = Object.fromEntries(
-      report.comparisons
-        .filter((c) => c.sequential)
-        .map((c) => [c.armId, c.sequential!.pValue]),
+      looked.map((c) => [c.armId, c.sequential!.pValue]),
+    );
+    const intervals = Object.fromEntries(
+      looked.map((c) => [c.armId, c.sequential!.alwaysValidInterval]),
     );
     await prisma.experiment.updateMany({
       where: { shop, id },
-      data: { pValues: JSON.stringify(pValues) },
+      data: {
+        pValues: JSON.stringify(pValues),
+        intervals: JSON.stringify(intervals),
+      },
     });
   }
   return { experiment, report, currency: shopRow?.currency ?? "USD" };
@@ -503,7 +509,10 @@ export function computeResults(
   >,
   exposures: readonly Exposure[],
   orders: readonly VisitorOrder[],
-  previousPValues: Readonly<Record<string, number>> = {},
+  previous: {
+    pValues?: Readonly<Record<string, number>>;
+    intervals?: Readonly<Record<string, Interval>>;
+  } = {},
 ): ExperimentReport {
   const totals = armTotals(
     experiment.arms.map((arm) => arm.id),
@@ -521,7 +530,8 @@ export function computeResults(
     {
       primaryMetric: experiment.primaryMetric,
       baselineMean: experiment.baselineMean ?? undefined,
-      previousPValues,
+      previousPValues: previous.pValues,
+      previousIntervals: previous.intervals,
     },
   );
 }
