@@ -342,28 +342,40 @@ async function visitorOrders(
   to: Date,
   includeAnonymous = false,
 ): Promise<VisitorOrder[]> {
-  const rows = await prisma.order.findMany({
-    where: {
-      shop,
-      cancelledAt: null,
-      createdAt: { gte: from, lte: to },
-      ...(includeAnonymous ? {} : { visitorKey: { not: null } }),
-    },
-    select: {
-      visitorKey: true,
-      createdAt: true,
-      subtotalMinor: true,
-      lines: { select: { refundedQuantity: true, priceMinor: true } },
-    },
-  });
+  const orderWhere = {
+    cancelledAt: null,
+    createdAt: { gte: from, lte: to },
+    ...(includeAnonymous ? {} : { visitorKey: { not: null } }),
+  };
+  // Refunded lines are read on their own rather than nested under each order: Prisma's nested
+  // read of this composite-key relation returned lines several times over for some sets of a few
+  // hundred orders, which subtracted a refund more than once.
+  const [rows, refunded] = await Promise.all([
+    prisma.order.findMany({
+      where: { shop, ...orderWhere },
+      select: {
+        id: true,
+        visitorKey: true,
+        createdAt: true,
+        subtotalMinor: true,
+      },
+    }),
+    prisma.orderLine.findMany({
+      where: { shop, refundedQuantity: { gt: 0 }, order: orderWhere },
+      select: { orderId: true, refundedQuantity: true, priceMinor: true },
+    }),
+  ]);
+  const refundOf = new Map<string, number>();
+  for (const line of refunded)
+    refundOf.set(
+      line.orderId,
+      (refundOf.get(line.orderId) ?? 0) +
+        line.refundedQuantity * line.priceMinor,
+    );
   return rows.map((row) => ({
     visitorKey: row.visitorKey ?? "",
     createdAt: row.createdAt,
-    revenueMinor: Math.max(
-      0,
-      row.subtotalMinor -
-        row.lines.reduce((s, l) => s + l.refundedQuantity * l.priceMinor, 0),
-    ),
+    revenueMinor: Math.max(0, row.subtotalMinor - (refundOf.get(row.id) ?? 0)),
   }));
 }
 

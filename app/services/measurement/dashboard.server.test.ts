@@ -514,3 +514,56 @@ describe("loadDashboard on a hand-built shop", () => {
     });
   });
 });
+
+describe("loadDashboard on a busy month", () => {
+  it("counts each line of hundreds of orders once", async () => {
+    const shop = "busy-month.myshopify.com";
+    const n = 700;
+    const at = (i: number) =>
+      new Date(Date.UTC(2026, 4, 1 + (i % 28), 12, 0, i % 60));
+    await prisma.order.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        shop,
+        id: String(90_000 + i),
+        name: `#${i}`,
+        createdAt: at(i),
+        sourceUpdatedAt: at(i),
+        currency: "USD",
+        subtotalMinor: 3000,
+        totalMinor: 3000,
+      })),
+    });
+    await prisma.orderLine.createMany({
+      data: Array.from({ length: n }, (_, i) => [
+        {
+          shop,
+          id: `${90_000 + i}1`,
+          orderId: String(90_000 + i),
+          productId: "1",
+          quantity: 1,
+          priceMinor: 2000,
+        },
+        {
+          shop,
+          id: `${90_000 + i}2`,
+          orderId: String(90_000 + i),
+          productId: "2",
+          quantity: 1,
+          priceMinor: 1000,
+          placement: "cart",
+          strategy: "blended",
+        },
+      ]).flat(),
+    });
+    const d = await loadDashboard(shop, {
+      from: new Date("2026-05-01T00:00:00Z"),
+      to: new Date("2026-06-01T00:00:00Z"),
+    });
+    expect(d.orders).toBe(n);
+    expect(d.attributedOrders).toBe(n);
+    expect(d.attributedRevenue).toBe(n * 1000);
+    expect(d.strategies).toEqual([
+      { strategy: "blended", attributedRevenue: n * 1000, lines: n },
+    ]);
+  });
+});

@@ -375,27 +375,33 @@ export async function loadDashboard(
   shop: string,
   filter: DashboardFilter,
 ): Promise<Dashboard> {
-  const [orders, events, shopRow] = await Promise.all([
+  const orderWhere = {
+    cancelledAt: null,
+    createdAt: { gte: filter.from, lt: filter.to },
+  };
+  // Lines are read on their own, filtered through their order, rather than nested under each
+  // order: Prisma's nested read of a relation on a composite key returned lines several times
+  // over for some sets of a few hundred orders (seen on SQLite), which counted sales twice.
+  const [orderRows, lines, events, shopRow] = await Promise.all([
     prisma.order.findMany({
-      where: {
-        shop,
-        cancelledAt: null,
-        createdAt: { gte: filter.from, lt: filter.to },
-      },
+      where: { shop, ...orderWhere },
       select: {
+        id: true,
         createdAt: true,
         visitorKey: true,
         subtotalMinor: true,
-        lines: {
-          select: {
-            productId: true,
-            quantity: true,
-            priceMinor: true,
-            refundedQuantity: true,
-            placement: true,
-            strategy: true,
-          },
-        },
+      },
+    }),
+    prisma.orderLine.findMany({
+      where: { shop, order: orderWhere },
+      select: {
+        orderId: true,
+        productId: true,
+        quantity: true,
+        priceMinor: true,
+        refundedQuantity: true,
+        placement: true,
+        strategy: true,
       },
     }),
     prisma.event.findMany({
@@ -411,5 +417,15 @@ export async function loadDashboard(
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
+  const linesByOrder = new Map<string, DashboardOrder["lines"]>();
+  for (const { orderId, ...line } of lines) {
+    const list = linesByOrder.get(orderId);
+    if (list) list.push(line);
+    else linesByOrder.set(orderId, [line]);
+  }
+  const orders = orderRows.map(({ id, ...order }) => ({
+    ...order,
+    lines: linesByOrder.get(id) ?? [],
+  }));
   return computeDashboard(orders, events, filter, shopRow?.currency ?? "USD");
 }
