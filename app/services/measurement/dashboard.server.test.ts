@@ -209,15 +209,19 @@ describe("loadDashboard", () => {
   const SHOP = "returns.myshopify.com";
 
   it("reads refunds from the webhook path on attributed lines, for this shop only", async () => {
-    const token = signOfferToken(SHOP, {
-      placement: "drawer",
-      strategy: "similar",
-      kind: "cross_sell",
-      productId: "2",
-      modelId: "",
-      arm: "",
-    });
     const at = new Date("2026-03-03T10:00:00Z");
+    const token = signOfferToken(
+      SHOP,
+      {
+        placement: "drawer",
+        strategy: "similar",
+        kind: "cross_sell",
+        productId: "2",
+        modelId: "",
+        arm: "",
+      },
+      new Date(at.getTime() - 3_600_000),
+    );
     const order = {
       id: "500",
       name: "#500",
