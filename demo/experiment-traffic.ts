@@ -173,21 +173,25 @@ export async function simulateExperimentTraffic(
       };
     });
     const subtotal = lines.reduce((s, l) => s + l.product.variants[0].price, 0);
-    const delivered = await options.deliver(
-      orderWebhook(options, {
-        id: orderId,
-        name: `#D${orderId % 100_000}`,
-        created_at: createdAt,
-        updated_at: createdAt,
-        cancelled_at: null,
-        currency: "USD",
-        subtotal_price: money(subtotal),
-        total_price: money(subtotal),
-        customer: null,
-        note_attributes: [{ name: "_cartlift_visitor", value: visitor }],
-        line_items: items,
-      }),
-    );
+    const payload = {
+      id: orderId,
+      name: `#D${orderId % 100_000}`,
+      created_at: createdAt,
+      updated_at: createdAt,
+      cancelled_at: null,
+      currency: "USD",
+      subtotal_price: money(subtotal),
+      total_price: money(subtotal),
+      customer: null,
+      note_attributes: [{ name: "_cartlift_visitor", value: visitor }],
+      line_items: items,
+    };
+    // Shopify retries a webhook the app failed (a busy database, say); so does the simulation.
+    let delivered = await options.deliver(orderWebhook(options, payload));
+    for (let retry = 0; delivered.status >= 500 && retry < 3; retry += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      delivered = await options.deliver(orderWebhook(options, payload));
+    }
     if (!delivered.ok)
       throw new Error(`The orders webhook answered ${delivered.status}`);
     summary.orders += 1;

@@ -162,7 +162,7 @@ app.post("/demo/experiment-traffic", async (req, res, next) => {
   try {
     const visitors = Math.min(
       10_000,
-      Math.max(1, Number(req.query.visitors) || 2200),
+      Math.max(1, Number(req.query.visitors) || 8000),
     );
     const summary = await simulateExperimentTraffic({
       shop: DEMO_SHOP,
@@ -208,7 +208,7 @@ Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} p
   Admin (embedded, fresh session token): ${adminUrl()}
     a new token any time:                http://localhost:${port}/demo/admin
   Storefront preview:                    http://localhost:${port}/demo/storefront
-  Traffic for a running experiment:      curl -X POST 'http://localhost:${port}/demo/experiment-traffic?visitors=2200'
+  Traffic for a running experiment:      curl -X POST 'http://localhost:${port}/demo/experiment-traffic?visitors=8000'
   Post-purchase offer, signed changeset: http://localhost:${port}/demo/post-purchase
 `);
 });
