@@ -94,6 +94,28 @@ const VERDICTS: Record<
   invalid: { label: "Invalid: traffic split is off", tone: "critical" },
 };
 
+/** One titled card of the results page. */
+function ResultsSection({
+  title,
+  children,
+}: {
+  title: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <Layout.Section>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </Layout.Section>
+  );
+}
+
 export default function ExperimentPage() {
   const { experiment, report, currency } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -233,124 +255,101 @@ export default function ExperimentPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Results per arm
-              </Text>
-              <Text as="p" tone="subdued">
-                Figures with 95% intervals. Revenue is net of refunds, in{" "}
-                {currency}; only orders placed after a visitor was first
-                assigned count.
-              </Text>
-              <DataTable
-                columnContentTypes={[
-                  "text",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                ]}
-                headings={[
-                  "Arm",
-                  "Visitors",
-                  "Orders",
-                  "Conversion",
-                  "Average order value",
-                  "Revenue per visitor",
-                ]}
-                rows={report.arms.map((arm) => [
+        <ResultsSection title="Results per arm">
+          <Text as="p" tone="subdued">
+            Figures with 95% intervals. Revenue is net of refunds, in {currency}
+            ; only orders placed after a visitor was first assigned count.
+          </Text>
+          <DataTable
+            columnContentTypes={[
+              "text",
+              "numeric",
+              "numeric",
+              "numeric",
+              "numeric",
+              "numeric",
+            ]}
+            headings={[
+              "Arm",
+              "Visitors",
+              "Orders",
+              "Conversion",
+              "Average order value",
+              "Revenue per visitor",
+            ]}
+            rows={report.arms.map((arm) => [
+              armName.get(arm.id) ?? arm.id,
+              arm.visitors,
+              arm.orders,
+              interval(arm.conversion, (v) => formatPercent(v, 2)),
+              interval(arm.aov, money),
+              interval(arm.rpv, money),
+            ])}
+          />
+        </ResultsSection>
+        <ResultsSection title={`Verdict against ${armName.get(reference.id)}`}>
+          <Text as="p" tone="subdued">
+            The verdict uses an always-valid sequential test on{" "}
+            {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
+            often you look, and once reached it does not flip back. Beside it,
+            the same test&apos;s always-valid 95% interval for the difference:
+            the verdict is reached exactly when the interval leaves out zero.
+          </Text>
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "numeric"]}
+            headings={[
+              "Arm",
+              "Verdict",
+              `Difference in ${METRIC_LABELS[primary].toLowerCase()} (always-valid 95% interval)`,
+              "Always-valid p-value",
+            ]}
+            rows={report.arms
+              .filter((arm) => arm.id !== reference.id)
+              .map((arm) => {
+                const c = comparison.get(arm.id)!;
+                const verdict = VERDICTS[c.verdict];
+                return [
                   armName.get(arm.id) ?? arm.id,
-                  arm.visitors,
-                  arm.orders,
-                  interval(arm.conversion, (v) => formatPercent(v, 2)),
-                  interval(arm.aov, money),
-                  interval(arm.rpv, money),
-                ])}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Verdict against {armName.get(reference.id)}
-              </Text>
-              <Text as="p" tone="subdued">
-                The verdict uses an always-valid sequential test on{" "}
-                {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
-                often you look, and once reached it does not flip back. Beside
-                it, the same test&apos;s always-valid 95% interval for the
-                difference: the verdict is reached exactly when the interval
-                leaves out zero.
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric"]}
-                headings={[
-                  "Arm",
-                  "Verdict",
-                  `Difference in ${METRIC_LABELS[primary].toLowerCase()} (always-valid 95% interval)`,
-                  "Always-valid p-value",
-                ]}
-                rows={report.arms
-                  .filter((arm) => arm.id !== reference.id)
-                  .map((arm) => {
-                    const c = comparison.get(arm.id)!;
-                    const verdict = VERDICTS[c.verdict];
-                    return [
-                      armName.get(arm.id) ?? arm.id,
-                      <Badge key="verdict" tone={verdict.tone}>
-                        {verdict.label}
-                      </Badge>,
-                      differenceInterval(
-                        c.difference,
-                        c.sequential?.alwaysValidInterval ?? null,
-                      ),
-                      c.sequential ? c.sequential.pValue.toFixed(3) : "—",
-                    ];
-                  })}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Relative lift (fixed-horizon)
-              </Text>
-              <Text as="p" tone="subdued">
-                Lift against {armName.get(reference.id)} with fixed-horizon 95%
-                intervals: correct for a single look at a sample size chosen in
-                advance, narrower than the always-valid interval above, and not
-                what the verdict rests on.
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                headings={[
-                  "Arm",
-                  "Conversion",
-                  "Average order value",
-                  "Revenue per visitor",
-                ]}
-                rows={report.arms
-                  .filter((arm) => arm.id !== reference.id)
-                  .map((arm) => {
-                    const c = comparison.get(arm.id)!;
-                    return [
-                      armName.get(arm.id) ?? arm.id,
-                      interval(c.lift.conversion, formatSignedPercent),
-                      interval(c.lift.aov, formatSignedPercent),
-                      interval(c.lift.rpv, formatSignedPercent),
-                    ];
-                  })}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+                  <Badge key="verdict" tone={verdict.tone}>
+                    {verdict.label}
+                  </Badge>,
+                  differenceInterval(
+                    c.difference,
+                    c.sequential?.alwaysValidInterval ?? null,
+                  ),
+                  c.sequential ? c.sequential.pValue.toFixed(3) : "—",
+                ];
+              })}
+          />
+        </ResultsSection>
+        <ResultsSection title="Relative lift (fixed-horizon)">
+          <Text as="p" tone="subdued">
+            Lift against {armName.get(reference.id)} with fixed-horizon 95%
+            intervals: correct for a single look at a sample size chosen in
+            advance, narrower than the always-valid interval above, and not what
+            the verdict rests on.
+          </Text>
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+            headings={[
+              "Arm",
+              "Conversion",
+              "Average order value",
+              "Revenue per visitor",
+            ]}
+            rows={report.arms
+              .filter((arm) => arm.id !== reference.id)
+              .map((arm) => {
+                const c = comparison.get(arm.id)!;
+                return [
+                  armName.get(arm.id) ?? arm.id,
+                  interval(c.lift.conversion, formatSignedPercent),
+                  interval(c.lift.aov, formatSignedPercent),
+                  interval(c.lift.rpv, formatSignedPercent),
+                ];
+              })}
+          />
+        </ResultsSection>
       </Layout>
       <Modal
         open={confirmStop}
