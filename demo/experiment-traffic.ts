@@ -1,12 +1,15 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomInt } from "node:crypto";
 import { mulberry32, pick } from "~/engine/random";
 import type { DemoProduct } from "./shop";
 
 // Demo traffic for experiments: simulated shoppers who open the cart page through the real app
 // proxy endpoint (so assignment, exposure logging and the hold-out's empty answer are the app's
-// own), then some of them buy, delivered as signed orders/create webhooks carrying the visitor's
-// cart attribute and, for offers they took, the offer's attribution token, exactly as Shopify
-// would send them. The shopper model is a simulation with a deliberately large effect, so a demo
+// own), send the events the storefront script would (an impression per offer shown; a click and
+// an add for the offer taken) through the real events endpoint, then some of them buy, delivered
+// as signed orders/create webhooks carrying the visitor's cart attribute and, for offers they
+// took, the offer's attribution token, exactly as Shopify would send them. Every run draws its
+// own seed unless given one, so a second run adds new visitors and orders instead of replaying
+// the first (whose webhooks the app would rightly ignore as redeliveries). The shopper model is a simulation with a deliberately large effect, so a demo
 // run of a few thousand visitors reaches a verdict; real shops need far more traffic for +5%
 // (docs/decisions/005-sequential-testing.md).
 
@@ -29,10 +32,11 @@ export interface TrafficOptions {
   shop: string;
   products: readonly DemoProduct[];
   visitors: number;
+  /** Fixed for reproducible tests; by default a fresh one per run. */
   seed?: number;
   model?: ShopperModel;
   /** A storefront request under /apps/cartlift, signed and forwarded as Shopify's app proxy does. */
-  proxy: (pathAndQuery: string) => Promise<Response>;
+  proxy: (pathAndQuery: string, init?: RequestInit) => Promise<Response>;
   /** Delivers a webhook request (already signed) to the app and returns its response. */
   deliver: (request: Request) => Promise<Response>;
   appUrl: string;
@@ -40,6 +44,7 @@ export interface TrafficOptions {
 }
 
 export interface TrafficSummary {
+  seed: number;
   visitors: number;
   shownOffers: number;
   orders: number;
@@ -73,23 +78,48 @@ export function orderWebhook(
 
 const money = (minor: number) => (minor / 100).toFixed(2);
 
+/** The storefront script's beacon: one batch per page, retried when the app asks to slow down. */
+async function sendEvents(
+  options: Pick<TrafficOptions, "proxy">,
+  visitor: string,
+  events: { type: string; token: string }[],
+) {
+  if (events.length === 0) return;
+  const body = JSON.stringify({ visitor, events });
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await options.proxy("/events", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body,
+    });
+    if (response.ok) return;
+    if (response.status !== 429 || attempt >= 50)
+      throw new Error(`The events endpoint answered ${response.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function simulateExperimentTraffic(
   options: TrafficOptions,
 ): Promise<TrafficSummary> {
   const model = options.model ?? DEMO_SHOPPERS;
-  const rng = mulberry32(options.seed ?? 7);
+  const seed = options.seed ?? randomInt(2 ** 31);
+  const rng = mulberry32(seed);
   const inStock = options.products.filter((p) =>
     p.variants.some((v) => v.inventoryQuantity > 0),
   );
   const byId = new Map(options.products.map((p) => [p.id, p]));
   const summary: TrafficSummary = {
+    seed,
     visitors: 0,
     shownOffers: 0,
     orders: 0,
     offersTaken: 0,
   };
-  // Order ids far above the synthetic history's, so they never collide with imported orders.
-  let orderId = 9_000_000_000 + Math.floor(rng() * 1_000_000) * 1000;
+  // Order ids far above the synthetic history's, so they never collide with imported orders, and
+  // from the clock (10,000 per second of the start), so runs never reuse each other's ids: a run
+  // places far fewer than 10,000 orders a second.
+  let orderId = 10_000_000_000 + Math.floor(Date.now() / 1000) * 10_000;
   for (let i = 0; i < options.visitors; i += 1) {
     const visitor = Array.from({ length: 32 }, () =>
       Math.floor(rng() * 16).toString(16),
@@ -112,10 +142,17 @@ export async function simulateExperimentTraffic(
     const converts =
       rng() <
       (offers.length > 0 ? model.offerConversion : model.baseConversion);
+    const first = offers[0] && byId.get(offers[0].productId);
+    const takes = converts && first !== undefined && rng() < model.takeOffer;
+    await sendEvents(options, visitor, [
+      ...offers.map((o) => ({ type: "impression", token: o.token })),
+      ...(takes
+        ? ["click", "add"].map((type) => ({ type, token: offers[0].token }))
+        : []),
+    ]);
     if (!converts) continue;
     const lines = [{ product: anchor, token: null as string | null }];
-    const first = offers[0] && byId.get(offers[0].productId);
-    if (first && rng() < model.takeOffer) {
+    if (takes && first) {
       lines.push({ product: first, token: offers[0].token });
       summary.offersTaken += 1;
     }
@@ -136,21 +173,25 @@ export async function simulateExperimentTraffic(
       };
     });
     const subtotal = lines.reduce((s, l) => s + l.product.variants[0].price, 0);
-    const delivered = await options.deliver(
-      orderWebhook(options, {
-        id: orderId,
-        name: `#D${orderId % 100_000}`,
-        created_at: createdAt,
-        updated_at: createdAt,
-        cancelled_at: null,
-        currency: "USD",
-        subtotal_price: money(subtotal),
-        total_price: money(subtotal),
-        customer: null,
-        note_attributes: [{ name: "_cartlift_visitor", value: visitor }],
-        line_items: items,
-      }),
-    );
+    const payload = {
+      id: orderId,
+      name: `#D${orderId % 100_000}`,
+      created_at: createdAt,
+      updated_at: createdAt,
+      cancelled_at: null,
+      currency: "USD",
+      subtotal_price: money(subtotal),
+      total_price: money(subtotal),
+      customer: null,
+      note_attributes: [{ name: "_cartlift_visitor", value: visitor }],
+      line_items: items,
+    };
+    // Shopify retries a webhook the app failed (a busy database, say); so does the simulation.
+    let delivered = await options.deliver(orderWebhook(options, payload));
+    for (let retry = 0; delivered.status >= 500 && retry < 3; retry += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      delivered = await options.deliver(orderWebhook(options, payload));
+    }
     if (!delivered.ok)
       throw new Error(`The orders webhook answered ${delivered.status}`);
     summary.orders += 1;

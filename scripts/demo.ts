@@ -162,16 +162,17 @@ app.post("/demo/experiment-traffic", async (req, res, next) => {
   try {
     const visitors = Math.min(
       10_000,
-      Math.max(1, Number(req.query.visitors) || 2200),
+      Math.max(1, Number(req.query.visitors) || 8000),
     );
     const summary = await simulateExperimentTraffic({
       shop: DEMO_SHOP,
       products: demo.products,
       visitors,
-      seed: Number(req.query.seed) || 7,
+      // A fresh seed per run unless one is asked for: every run brings new visitors.
+      seed: Number(req.query.seed) || undefined,
       appUrl: `http://localhost:${port}`,
       apiSecret,
-      proxy: (pathAndQuery) => appProxy(pathAndQuery),
+      proxy: (pathAndQuery, init) => appProxy(pathAndQuery, init),
       deliver: (request) => handleRequest(request),
     });
     res.set("Cache-Control", "no-store").json(summary);
@@ -207,7 +208,7 @@ Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} p
   Admin (embedded, fresh session token): ${adminUrl()}
     a new token any time:                http://localhost:${port}/demo/admin
   Storefront preview:                    http://localhost:${port}/demo/storefront
-  Traffic for a running experiment:      curl -X POST 'http://localhost:${port}/demo/experiment-traffic?visitors=2200'
+  Traffic for a running experiment:      curl -X POST 'http://localhost:${port}/demo/experiment-traffic?visitors=8000'
   Post-purchase offer, signed changeset: http://localhost:${port}/demo/post-purchase
 `);
 });

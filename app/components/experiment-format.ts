@@ -15,6 +15,13 @@ export const METRIC_LABELS: Record<string, string> = {
   conversion: "Conversion rate",
 };
 
+/** An arm's name, marked as the hold-out unless its name already says so. */
+export function armLabel(arm: { name: string; holdout: boolean }): string {
+  return arm.holdout && !/hold-?out/i.test(arm.name)
+    ? `${arm.name} (hold-out)`
+    : arm.name;
+}
+
 export const STATUS_TONES = {
   draft: undefined,
   running: "success",

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import {
   bundleItem,
   evaluateDiscount,
+  evidenceDiscountCapBps,
   priceBundle,
   suggestBundles,
   uptake,
@@ -213,5 +215,55 @@ describe("bundle suggestions", () => {
       orders: history,
     });
     expect(b).toEqual(a);
+  });
+});
+
+describe("discount earned by the evidence", () => {
+  it("caps the discount by the orders behind it: 3% at 6 orders, half the maximum at 50", () => {
+    expect(evidenceDiscountCapBps(6)).toBe(300);
+    expect(evidenceDiscountCapBps(50)).toBe(1_500);
+    expect(evidenceDiscountCapBps(147)).toBe(2_225);
+    expect(evidenceDiscountCapBps(0)).toBe(0);
+  });
+
+  it("never suggests more than the evidence earns, and the cap only grows with the orders", () => {
+    const tent = product("tent", 20_000, 8_000);
+    const mat = product("mat", 4_000, 1_000);
+    const bundleAfter = (together: number) => {
+      seq = 0;
+      const history = [
+        ...orders(together, "tent", "mat"),
+        ...orders(10, "tent"),
+        ...orders(10, "mat"),
+        // The rest of the shop, so the pair stands out from chance.
+        ...orders(300, "socks"),
+      ];
+      return suggestBundles({
+        products: [tent, mat],
+        stats: buildCoPurchase(history),
+      })[0];
+    };
+    // Without the cap, 6 orders' low shrunk uptake would price a deep discount.
+    const weak = bundleAfter(6);
+    expect(weak.discountBps).toBe(300);
+    expect(
+      priceBundle(weak.items, weak.evidence.confidence).discountBps,
+    ).toBeGreaterThan(1_000);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        (n, more) => {
+          const bundle = bundleAfter(n);
+          expect(bundle.discountBps).toBeLessThanOrEqual(
+            evidenceDiscountCapBps(bundle.evidence.orders),
+          );
+          expect(evidenceDiscountCapBps(n)).toBeLessThanOrEqual(
+            evidenceDiscountCapBps(n + more),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

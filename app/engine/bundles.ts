@@ -26,6 +26,11 @@ import type { CatalogProduct, EngineOrder, Money, Reason } from "./types";
 // Margin. margin(d) = price·(1 − d) − cost, in minor units, cost from the variant when known, else
 // price·(1 − assumedMargin). The suggested discount maximises uptake(d) · margin(d) over a grid of
 // whole basis points, subject to margin(d) ≥ floor · price·(1 − d); ties go to the smaller discount.
+// Evidence. Left alone, that optimum grows as r0 falls, and r0 is lowest where the orders are
+// fewest (shrinkage pulls it down): the thinnest evidence would earn the deepest discount. So the
+// discount is capped by the evidence: at most maxDiscount · n / (n + EVIDENCE_HALF_ORDERS) for n
+// orders of the whole bundle (half the maximum at 50 orders, rounded down to the grid), and never
+// more than the optimum. A bundle with more orders never gets a smaller cap.
 
 export interface BundleConfig {
   minOrders: number;
@@ -48,6 +53,23 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   discountStepBps: 25,
   elasticity: 8,
 };
+
+/** Orders of the whole bundle at which its discount may reach half the maximum. */
+export const EVIDENCE_HALF_ORDERS = 50;
+
+/** The largest discount `orders` of evidence can earn, in basis points on the discount grid. */
+export function evidenceDiscountCapBps(
+  orders: number,
+  config: Pick<
+    BundleConfig,
+    "maxDiscountBps" | "discountStepBps"
+  > = DEFAULT_BUNDLE_CONFIG,
+): number {
+  const n = Math.max(0, orders);
+  const step = Math.max(1, Math.round(config.discountStepBps));
+  const cap = (config.maxDiscountBps * n) / (n + EVIDENCE_HALF_ORDERS);
+  return Math.floor(cap / step) * step;
+}
 
 export interface BundleItem {
   productId: string;
@@ -263,7 +285,10 @@ function suggestion(
   config: BundleConfig,
 ): BundleSuggestion {
   const members = productIds.map((id) => items.get(id)!);
-  const pricing = priceBundle(members, evidence.confidence, config);
+  const pricing = priceBundle(members, evidence.confidence, {
+    ...config,
+    maxDiscountBps: evidenceDiscountCapBps(evidence.orders, config),
+  });
   return {
     productIds,
     items: members,

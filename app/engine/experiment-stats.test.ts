@@ -1,7 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Rng } from "./random";
 import { mulberry32, sampleBinomial, sampleNormal } from "./random";
-import type { ArmTotals, ExperimentArmInput } from "./experiment-stats";
+import type {
+  ArmTotals,
+  ExperimentArmInput,
+  Interval,
+} from "./experiment-stats";
 import {
   aovEstimate,
   conversionEstimate,
@@ -80,6 +85,7 @@ function shareEverSignificant(
     const holdout = emptyTotals();
     const treatment = emptyTotals();
     let previous: Record<string, number> = {};
+    let previousIntervals: Record<string, Interval> = {};
     let everSignificant = false;
     let naiveEver = false;
     for (let day = 0; day < DAYS; day += 1) {
@@ -98,9 +104,14 @@ function shareEverSignificant(
         primaryMetric: metric,
         baselineMean: metric === "rpv" ? BASELINE_RPV : BASE_CONVERSION,
         previousPValues: previous,
+        previousIntervals,
       });
       const comparison = report.comparisons[0];
       previous = { treatment: comparison.sequential?.pValue ?? 1 };
+      if (comparison.sequential)
+        previousIntervals = {
+          treatment: comparison.sequential.alwaysValidInterval,
+        };
       if (comparison.verdict === "better" || comparison.verdict === "worse")
         everSignificant = true;
       // What a fixed-horizon z-test read every day would have claimed.
@@ -251,16 +262,96 @@ describe("always-valid sequential test (mSPRT)", () => {
     expect(strong.alwaysValidInterval.lower).toBeGreaterThan(0);
   });
 
-  it("keeps its p-value from earlier looks, so a verdict cannot flip back", () => {
+  it("keeps its p-value and interval from earlier looks, so a verdict cannot flip back", () => {
+    const first = mixtureSequentialTest({
+      difference: 10,
+      variance: 1,
+      tau: 1,
+      alpha: 0.05,
+    });
     const later = mixtureSequentialTest({
       difference: 0,
       variance: 1,
       tau: 1,
       alpha: 0.05,
-      previousPValue: 0.01,
+      previousPValue: first.pValue,
+      previousInterval: first.alwaysValidInterval,
     });
-    expect(later.pValue).toBe(0.01);
+    expect(later.pValue).toBe(first.pValue);
     expect(later.significant).toBe(true);
+    // This look's interval alone holds zero; shown is its part that every look agrees on.
+    expect(later.alwaysValidInterval.lower).toBeGreaterThan(0);
+    expect(later.alwaysValidInterval.upper).toBeLessThanOrEqual(
+      first.alwaysValidInterval.upper,
+    );
+  });
+
+  it("shows beside each verdict an interval that excludes zero exactly when the verdict is reached, over random experiments looked at repeatedly", () => {
+    const arm = fc
+      .record({
+        visitors: fc.integer({ min: 1, max: 3_000 }),
+        rate: fc.double({ min: 0.01, max: 0.5, noNaN: true }),
+        value: fc.integer({ min: 500, max: 20_000 }),
+        spread: fc.double({ min: 0, max: 2, noNaN: true }),
+      })
+      .map(({ visitors, rate, value, spread }): ArmTotals => {
+        const orders = Math.max(1, Math.round(visitors * rate));
+        const revenue = orders * value;
+        // One order per converter, order values with the given coefficient of variation.
+        const revenueSq = orders * value * value * (1 + spread * spread);
+        return {
+          visitors,
+          converters: orders,
+          orders,
+          ordersSq: orders,
+          revenue,
+          revenueSq,
+          revenueOrders: revenue,
+        };
+      });
+    const look = fc.record({ holdout: arm, treatment: arm });
+    fc.assert(
+      fc.property(
+        fc.array(look, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("rpv", "aov", "conversion" as const),
+        fc.option(fc.double({ min: 0.01, max: 20_000, noNaN: true }), {
+          nil: undefined,
+        }),
+        (looks, primaryMetric, baselineMean) => {
+          let previousPValues: Record<string, number> = {};
+          let previousIntervals: Record<string, Interval> = {};
+          let reached = false;
+          for (const { holdout, treatment } of looks) {
+            const report = experimentReport(
+              [
+                { id: "h", holdout: true, weight: 50, totals: holdout },
+                { id: "t", weight: 50, totals: treatment },
+              ],
+              {
+                primaryMetric,
+                baselineMean,
+                previousPValues,
+                previousIntervals,
+                minVisitorsPerArm: 0,
+                minOrdersPerArm: 0,
+              },
+            );
+            const c = report.comparisons[0];
+            if (!c.sequential || c.verdict === "invalid") continue;
+            const { lower, upper } = c.sequential.alwaysValidInterval;
+            expect(c.verdict === "better").toBe(lower > 0);
+            expect(c.verdict === "worse").toBe(upper < 0);
+            expect(c.verdict === "inconclusive").toBe(lower <= 0 && upper >= 0);
+            // Once reached, a verdict stays.
+            if (reached) expect(c.verdict).not.toBe("inconclusive");
+            reached = c.verdict !== "inconclusive";
+            previousPValues = { t: c.sequential.pValue };
+            previousIntervals = { t: c.sequential.alwaysValidInterval };
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it("is wider than a fixed-horizon interval, the price of peeking", () => {

@@ -305,9 +305,37 @@ export interface SequentialResult {
   likelihoodRatio: number;
   /** Always-valid p-value: min over this and all earlier looks of 1/Λ. */
   pValue: number;
-  /** Confidence sequence for the difference: covers it at every look simultaneously. */
+  /**
+   * Confidence sequence for the difference, intersected with those of all earlier looks (an
+   * intersection of confidence sequences still covers the difference at every look). It excludes
+   * zero exactly when the verdict is reached, and keeps excluding it afterwards.
+   */
   alwaysValidInterval: { lower: number; upper: number };
+  /** The interval excludes zero: lower > 0 (better) or upper < 0 (worse). */
   significant: boolean;
+}
+
+export interface Interval {
+  lower: number;
+  upper: number;
+}
+
+const excludesZero = (i: Interval) => i.lower > 0 || i.upper < 0;
+
+/**
+ * The running intersection of confidence sequences. Disjoint intervals (a miss, which the
+ * guarantee allows with probability α) keep the one that excludes zero: one of them must, since
+ * both cannot contain zero, so the verdict still agrees with the interval shown.
+ */
+export function intersectIntervals(
+  previous: Interval | undefined,
+  current: Interval,
+): Interval {
+  if (!previous) return current;
+  const lower = Math.max(previous.lower, current.lower);
+  const upper = Math.min(previous.upper, current.upper);
+  if (lower <= upper) return { lower, upper };
+  return excludesZero(current) ? current : previous;
 }
 
 /**
@@ -338,18 +366,21 @@ export function mixtureSequentialTest(input: {
   tau: number;
   alpha: number;
   previousPValue?: number;
+  /** The interval of the previous look, to intersect with this one's. */
+  previousInterval?: Interval;
 }): SequentialResult {
   const { difference, variance, tau, alpha } = input;
   const previous = input.previousPValue ?? 1;
   if (!(variance > 0) || !(tau > 0)) {
+    const interval = input.previousInterval ?? {
+      lower: Number.NEGATIVE_INFINITY,
+      upper: Number.POSITIVE_INFINITY,
+    };
     return {
       likelihoodRatio: 1,
       pValue: previous,
-      alwaysValidInterval: {
-        lower: Number.NEGATIVE_INFINITY,
-        upper: Number.POSITIVE_INFINITY,
-      },
-      significant: previous <= alpha,
+      alwaysValidInterval: interval,
+      significant: excludesZero(interval),
     };
   }
   const tau2 = tau * tau;
@@ -358,11 +389,15 @@ export function mixtureSequentialTest(input: {
     (tau2 * difference * difference) / (2 * variance * (variance + tau2));
   const pValue = Math.min(previous, 1, Math.exp(-logLambda));
   const half = msprtBoundaryZ(variance, tau, alpha) * Math.sqrt(variance);
+  const interval = intersectIntervals(input.previousInterval, {
+    lower: difference - half,
+    upper: difference + half,
+  });
   return {
     likelihoodRatio: Math.exp(logLambda),
     pValue,
-    alwaysValidInterval: { lower: difference - half, upper: difference + half },
-    significant: pValue <= alpha,
+    alwaysValidInterval: interval,
+    significant: excludesZero(interval),
   };
 }
 
@@ -496,6 +531,8 @@ export interface ExperimentReportOptions {
   minOrdersPerArm?: number;
   /** Always-valid p-values from the previous look, by arm id, so a verdict cannot flip back. */
   previousPValues?: Readonly<Record<string, number>>;
+  /** Always-valid intervals from the previous look, by arm id, intersected with this look's. */
+  previousIntervals?: Readonly<Record<string, Interval>>;
 }
 
 function metricVariance(
@@ -600,13 +637,14 @@ export function experimentReport(
       tau,
       alpha: comparisonAlpha,
       previousPValue: options.previousPValues?.[arm.id],
+      previousInterval: options.previousIntervals?.[arm.id],
     });
     let verdict: Verdict = "inconclusive";
     if (sampleRatio.mismatch) verdict = "invalid";
     else if (underpowered.has(arm.id) || underpowered.has(reference.id))
       verdict = "insufficient_data";
     else if (sequential.significant)
-      verdict = difference > 0 ? "better" : "worse";
+      verdict = sequential.alwaysValidInterval.lower > 0 ? "better" : "worse";
     return {
       armId: arm.id,
       referenceId: reference.id,

@@ -209,17 +209,17 @@ export default function DashboardPage() {
               <Kpi
                 label="Recommendation CTR"
                 value={pct(d.ctr)}
-                help={`${d.clicks} clicks of ${d.impressions} views`}
+                help={`${d.clicks} clicks of ${d.impressions} offer views`}
               />
               <Kpi
                 label="Conversion"
                 value={pct(d.conversion)}
-                help="Orders with a recommended item per clicking visitor"
+                help={`${d.buyers} of ${d.visitors} visitors who saw an offer bought through one`}
               />
               <Kpi
                 label="Attributed revenue"
                 value={money(d.attributedRevenue)}
-                help={`${d.attributedOrders} orders`}
+                help={`${d.attributedOrders} orders, net of refunds`}
               />
               <Kpi
                 label="Share of revenue"
@@ -229,7 +229,7 @@ export default function DashboardPage() {
               <Kpi
                 label="Add rate"
                 value={pct(d.addRate)}
-                help="Adds to cart per click"
+                help="Adds to cart per offer view"
               />
               <Kpi
                 label="Return rate (other items)"
@@ -303,14 +303,16 @@ export default function DashboardPage() {
                   "numeric",
                   "numeric",
                   "numeric",
+                  "numeric",
                 ]}
                 headings={[
                   "Placement",
                   "Views",
                   "Clicks",
                   "CTR",
-                  "Attributed revenue",
+                  "Visitors",
                   "Orders",
+                  "Attributed revenue",
                   "Return rate",
                 ]}
                 rows={d.placements.map((p) => [
@@ -318,10 +320,12 @@ export default function DashboardPage() {
                   p.impressions,
                   p.clicks,
                   pct(p.ctr),
-                  money(p.attributedRevenue),
+                  p.visitors,
                   p.attributedOrders,
+                  money(p.attributedRevenue),
                   pct(p.returnRate),
                 ])}
+                footerContent="Views: offers seen by a visitor (a click, an add or an order through an offer counts as seen). Visitors: distinct visitors who saw an offer here. Orders and attributed revenue: items bought through an offer here and not returned."
               />
             </Card>
             {d.strategies.length > 0 && (

@@ -8,11 +8,13 @@ import {
   Card,
   DataTable,
   Layout,
+  Modal,
   Page,
   Text,
 } from "@shopify/polaris";
+import { useState } from "react";
 import { z } from "zod";
-import type { Estimate, Verdict } from "~/engine/experiment-stats";
+import type { Estimate, Interval, Verdict } from "~/engine/experiment-stats";
 import { authenticate } from "~/shopify.server";
 import {
   ExperimentStateError,
@@ -26,6 +28,7 @@ import {
   PLACEMENT_LABELS,
   STATUS_TONES,
   formatMinor,
+  armLabel,
   formatPercent,
   formatSignedPercent,
 } from "~/components/experiment-format";
@@ -92,13 +95,52 @@ const VERDICTS: Record<
   invalid: { label: "Invalid: traffic split is off", tone: "critical" },
 };
 
+/** One titled card of the results page. */
+function ResultsSection({
+  title,
+  children,
+}: {
+  title: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <Layout.Section>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </Layout.Section>
+  );
+}
+
 export default function ExperimentPage() {
   const { experiment, report, currency } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
-  const post = (intent: string) => submit({ intent }, { method: "post" });
+  const [confirmStop, setConfirmStop] = useState(false);
+  const post = (intent: string) => {
+    setConfirmStop(false);
+    submit({ intent }, { method: "post" });
+  };
   const armName = new Map(experiment.arms.map((a) => [a.id, a.name]));
   const money = (minor: number) => formatMinor(minor, currency);
+  const signedMoney = (minor: number) =>
+    `${minor > 0 ? "+" : ""}${formatMinor(minor, currency)}`;
+  /** The primary metric's difference in its own unit (money, or percentage points). */
+  const difference = (value: number) =>
+    primary === "conversion"
+      ? `${value > 0 ? "+" : ""}${(value * 100).toFixed(2)} pts`
+      : signedMoney(Math.round(value));
+  const differenceInterval = (value: number | null, i: Interval | null) =>
+    value === null || i === null
+      ? "—"
+      : !Number.isFinite(i.lower) || !Number.isFinite(i.upper)
+        ? `${difference(value)} (no interval yet)`
+        : `${difference(value)} (${difference(i.lower)} to ${difference(i.upper)})`;
   const interval = (
     e: Estimate | null,
     format: (value: number) => string,
@@ -135,7 +177,7 @@ export default function ExperimentPage() {
             ? {
                 content: "Stop experiment",
                 destructive: true,
-                onAction: () => post("stop"),
+                onAction: () => setConfirmStop(true),
               }
             : undefined
       }
@@ -201,7 +243,7 @@ export default function ExperimentPage() {
                 columnContentTypes={["text", "numeric", "numeric", "text"]}
                 headings={["Arm", "Traffic share", "Offers shown", "Strategy"]}
                 rows={experiment.arms.map((arm) => [
-                  arm.holdout ? `${arm.name} (hold-out)` : arm.name,
+                  armLabel(arm),
                   `${arm.weight}%`,
                   arm.holdout
                     ? "none"
@@ -214,95 +256,123 @@ export default function ExperimentPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Results per arm
-              </Text>
-              <Text as="p" tone="subdued">
-                Figures with 95% intervals. Revenue is net of refunds, in{" "}
-                {currency}; only orders placed after a visitor was first
-                assigned count.
-              </Text>
-              <DataTable
-                columnContentTypes={[
-                  "text",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                ]}
-                headings={[
-                  "Arm",
-                  "Visitors",
-                  "Orders",
-                  "Conversion",
-                  "Average order value",
-                  "Revenue per visitor",
-                ]}
-                rows={report.arms.map((arm) => [
+        <ResultsSection title="Results per arm">
+          <Text as="p" tone="subdued">
+            Figures with 95% intervals. Revenue is net of refunds, in {currency}
+            ; only orders placed after a visitor was first assigned count.
+          </Text>
+          <DataTable
+            columnContentTypes={[
+              "text",
+              "numeric",
+              "numeric",
+              "numeric",
+              "numeric",
+              "numeric",
+            ]}
+            headings={[
+              "Arm",
+              "Visitors",
+              "Orders",
+              "Conversion",
+              "Average order value",
+              "Revenue per visitor",
+            ]}
+            rows={report.arms.map((arm) => [
+              armName.get(arm.id) ?? arm.id,
+              arm.visitors,
+              arm.orders,
+              interval(arm.conversion, (v) => formatPercent(v, 2)),
+              interval(arm.aov, money),
+              interval(arm.rpv, money),
+            ])}
+          />
+        </ResultsSection>
+        <ResultsSection title={`Verdict against ${armName.get(reference.id)}`}>
+          <Text as="p" tone="subdued">
+            The verdict uses an always-valid sequential test on{" "}
+            {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
+            often you look, and once reached it does not flip back. Beside it,
+            the same test&apos;s always-valid 95% interval for the difference:
+            the verdict is reached exactly when the interval leaves out zero.
+          </Text>
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "numeric"]}
+            headings={[
+              "Arm",
+              "Verdict",
+              `Difference in ${METRIC_LABELS[primary].toLowerCase()} (always-valid 95% interval)`,
+              "Always-valid p-value",
+            ]}
+            rows={report.arms
+              .filter((arm) => arm.id !== reference.id)
+              .map((arm) => {
+                const c = comparison.get(arm.id)!;
+                const verdict = VERDICTS[c.verdict];
+                return [
                   armName.get(arm.id) ?? arm.id,
-                  arm.visitors,
-                  arm.orders,
-                  interval(arm.conversion, (v) => formatPercent(v, 2)),
-                  interval(arm.aov, money),
-                  interval(arm.rpv, money),
-                ])}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Verdict against {armName.get(reference.id)}
-              </Text>
-              <Text as="p" tone="subdued">
-                The verdict uses an always-valid sequential test on{" "}
-                {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
-                often you look, and once reached it does not flip back.
-              </Text>
-              <DataTable
-                columnContentTypes={[
-                  "text",
-                  "text",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                  "numeric",
-                ]}
-                headings={[
-                  "Arm",
-                  "Verdict",
-                  `Lift in ${METRIC_LABELS[primary].toLowerCase()}`,
-                  "Lift in conversion",
-                  "Lift in revenue per visitor",
-                  "Always-valid p-value",
-                ]}
-                rows={report.arms
-                  .filter((arm) => arm.id !== reference.id)
-                  .map((arm) => {
-                    const c = comparison.get(arm.id)!;
-                    const verdict = VERDICTS[c.verdict];
-                    return [
-                      armName.get(arm.id) ?? arm.id,
-                      <Badge key="verdict" tone={verdict.tone}>
-                        {verdict.label}
-                      </Badge>,
-                      interval(c.lift[primary], formatSignedPercent),
-                      interval(c.lift.conversion, formatSignedPercent),
-                      interval(c.lift.rpv, formatSignedPercent),
-                      c.sequential ? c.sequential.pValue.toFixed(3) : "—",
-                    ];
-                  })}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+                  <Badge key="verdict" tone={verdict.tone}>
+                    {verdict.label}
+                  </Badge>,
+                  differenceInterval(
+                    c.difference,
+                    c.sequential?.alwaysValidInterval ?? null,
+                  ),
+                  c.sequential ? c.sequential.pValue.toFixed(3) : "—",
+                ];
+              })}
+          />
+        </ResultsSection>
+        <ResultsSection title="Relative lift (fixed-horizon)">
+          <Text as="p" tone="subdued">
+            Lift against {armName.get(reference.id)} with fixed-horizon 95%
+            intervals: correct for a single look at a sample size chosen in
+            advance, narrower than the always-valid interval above, and not what
+            the verdict rests on.
+          </Text>
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+            headings={[
+              "Arm",
+              "Conversion",
+              "Average order value",
+              "Revenue per visitor",
+            ]}
+            rows={report.arms
+              .filter((arm) => arm.id !== reference.id)
+              .map((arm) => {
+                const c = comparison.get(arm.id)!;
+                return [
+                  armName.get(arm.id) ?? arm.id,
+                  interval(c.lift.conversion, formatSignedPercent),
+                  interval(c.lift.aov, formatSignedPercent),
+                  interval(c.lift.rpv, formatSignedPercent),
+                ];
+              })}
+          />
+        </ResultsSection>
       </Layout>
+      <Modal
+        open={confirmStop}
+        onClose={() => setConfirmStop(false)}
+        title="Stop this experiment?"
+        primaryAction={{
+          content: "Stop experiment",
+          destructive: true,
+          onAction: () => post("stop"),
+        }}
+        secondaryActions={[
+          { content: "Keep it running", onAction: () => setConfirmStop(false) },
+        ]}
+      >
+        <Modal.Section>
+          <Text as="p">
+            Every visitor sees the placements&apos; own settings again, and the
+            results freeze at what they show now. A stopped experiment cannot be
+            restarted.
+          </Text>
+        </Modal.Section>
+      </Modal>
     </Page>
   );
 }

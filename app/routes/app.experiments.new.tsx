@@ -171,15 +171,16 @@ export default function NewExperiment() {
                 <Text as="p" tone="subdued">
                   Each visitor is assigned one arm for the whole experiment. The
                   hold-out sees no Cartlift widget at all, so lift is measured
-                  against doing nothing. Shares must add up to 100% (now {total}
-                  %).
+                  against doing nothing. Shares must add up to 100% (now{" "}
+                  {`${total}%`}).
                 </Text>
                 {errors.arms ? (
                   <InlineError message={errors.arms} fieldID="arms" />
                 ) : null}
                 {arms.map((arm, i) => (
                   <BlockStack gap="200" key={i}>
-                    <InlineGrid columns={4} gap="300">
+                    {/* Two columns on a phone: four would clip the shares to one digit. */}
+                    <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
                       <TextField
                         label={`Arm ${i + 1} name`}
                         name={`arms.${i}.name`}

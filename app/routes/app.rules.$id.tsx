@@ -81,7 +81,9 @@ export default function RuleEditor() {
   const [name, setName] = useState(rule.name);
   const [triggerType, setTriggerType] = useState<string>(rule.triggerType);
   const [triggerPicked, setTriggerPicked] = useState<PickedResource[]>(
-    rule.triggerType === "product" || rule.triggerType === "collection"
+    // A new rule has no trigger yet: no chip rather than an empty one.
+    (rule.triggerType === "product" || rule.triggerType === "collection") &&
+      rule.triggerValue
       ? [{ id: rule.triggerValue, title: rule.triggerLabel }]
       : [],
   );

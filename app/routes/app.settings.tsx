@@ -139,6 +139,10 @@ function PlacementCard({ p }: { p: PlacementRow }) {
   const [showReasons, setShowReasons] = useState(p.showReasons);
   const [priceBand, setPriceBand] = useState(String(p.priceBandPct));
   const label = PLACEMENT_LABELS[p.placement];
+  // The price band bounds upgrades and the post-purchase offer only; elsewhere it means nothing,
+  // so it is not shown (and saved unchanged).
+  const usesPriceBand =
+    p.placement === "product_upgrade" || p.placement === "post_purchase";
   return (
     <SettingsCard
       fetcher={fetcher}
@@ -148,6 +152,7 @@ function PlacementCard({ p }: { p: PlacementRow }) {
         placement: p.placement,
         enabled: String(enabled),
         showReasons: String(showReasons),
+        ...(usesPriceBand ? {} : { priceBandPct: priceBand }),
       }}
       heading={
         <BlockStack gap="100">
@@ -183,20 +188,22 @@ function PlacementCard({ p }: { p: PlacementRow }) {
           onChange={setStrategy}
           error={errors.strategy}
         />
-        <TextField
-          label="Price band (%)"
-          name="priceBandPct"
-          type="number"
-          value={priceBand}
-          onChange={setPriceBand}
-          error={errors.priceBandPct}
-          helpText={
-            p.placement === "post_purchase"
-              ? "Most the offer may cost, as a share of the order just placed."
-              : "Largest price step up an upgrade may take."
-          }
-          autoComplete="off"
-        />
+        {usesPriceBand && (
+          <TextField
+            label="Price band (%)"
+            name="priceBandPct"
+            type="number"
+            value={priceBand}
+            onChange={setPriceBand}
+            error={errors.priceBandPct}
+            helpText={
+              p.placement === "post_purchase"
+                ? "Most the offer may cost, as a share of the order just placed."
+                : "Largest price step up an upgrade may take."
+            }
+            autoComplete="off"
+          />
+        )}
       </FormLayout.Group>
       <Checkbox
         label="Show the reason with each offer"

@@ -15,6 +15,7 @@ import {
   SkeletonBodyText,
   Tabs,
   Text,
+  Tooltip,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
@@ -169,12 +170,39 @@ export default function Suggestions() {
   );
 }
 
-function Metric({ label, value }: { label: string; value: string }) {
+/** What each figure means, a tap or hover away from its label. */
+const DEFINITIONS = {
+  orders:
+    "Orders that contain all of these products. For upgrades: orders of the product.",
+  support:
+    "Support: the share of all your orders that contain these products together (recent orders weigh more).",
+  confidence:
+    "Confidence: of the buyers of the first product, the share who also bought the rest, pulled towards your shop's average while the orders are few, so a handful of orders cannot look certain. The sentence above quotes the share before that adjustment. Cartlift ranks and prices with this figure.",
+  lift: "Lift: how many times more often these are bought together than if buyers picked them independently. 1× is chance; Cartlift suggests pairs from 1.2×.",
+  discount:
+    "The discount with the highest expected margin per shopper shown the bundle, never below your margin floor, and capped by the evidence: at most 30% × orders ÷ (orders + 50), so a bundle with few orders earns only a small discount.",
+  margin:
+    "What one sale earns after the discount and the products' costs (or the assumed margin where a cost is unknown).",
+  perView:
+    "Margin per sale × the share of shoppers expected to take the offer when shown it.",
+} as const;
+
+function Metric({
+  label,
+  value,
+  help,
+}: {
+  label: string;
+  value: string;
+  help: string;
+}) {
   return (
     <BlockStack gap="050">
-      <Text as="span" variant="bodySm" tone="subdued">
-        {label}
-      </Text>
+      <Tooltip content={help} hasUnderline preferredPosition="above">
+        <Text as="span" variant="bodySm" tone="subdued">
+          {label}
+        </Text>
+      </Tooltip>
       <Text as="span" variant="bodyMd" fontWeight="semibold">
         {value}
       </Text>
@@ -245,17 +273,37 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
           </InlineStack>
         </InlineStack>
         <InlineGrid columns={{ xs: 2, sm: 4, md: 7 }} gap="300">
-          <Metric label="Orders" value={String(s.evidence.orders)} />
-          <Metric label="Support" value={pct(s.evidence.support, 2)} />
-          <Metric label="Confidence" value={pct(s.evidence.confidence)} />
           <Metric
-            label="Lift"
+            label="Orders together"
+            value={String(s.evidence.orders)}
+            help={DEFINITIONS.orders}
+          />
+          <Metric
+            label="Share of all orders"
+            value={pct(s.evidence.support, 2)}
+            help={DEFINITIONS.support}
+          />
+          <Metric
+            label="Confidence (adjusted)"
+            value={pct(s.evidence.confidence)}
+            help={DEFINITIONS.confidence}
+          />
+          <Metric
+            label="Lift over chance"
             value={
               s.evidence.lift === null ? "—" : `${s.evidence.lift.toFixed(2)}×`
             }
+            help={DEFINITIONS.lift}
           />
           <Metric
             label={s.kind === "upgrade" ? "Price" : "Suggested discount"}
+            help={
+              s.kind === "upgrade"
+                ? "The upgrade's price to the shopper."
+                : s.kind === "bundle"
+                  ? DEFINITIONS.discount
+                  : "Cross-sells are offered at the product's own price."
+            }
             value={
               s.kind === "upgrade"
                 ? formatMoney(s.price)
@@ -266,10 +314,12 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
             label={
               s.kind === "upgrade" ? "Extra margin per sale" : "Margin per sale"
             }
+            help={DEFINITIONS.margin}
             value={formatMoney(s.margin)}
           />
           <Metric
             label="Expected margin per view"
+            help={DEFINITIONS.perView}
             value={
               s.kind === "upgrade"
                 ? "—"

@@ -5,6 +5,7 @@ import { simulateExperimentTraffic } from "../../demo/experiment-traffic";
 import { proxiedQuery } from "../../demo/proxy-signature";
 import type { DemoProduct } from "../../demo/shop";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
+import { action as events } from "~/routes/proxy.events";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import {
   createExperiment,
@@ -95,18 +96,20 @@ describe("demo experiment traffic", () => {
       visitors: 600,
       appUrl: APP_URL,
       apiSecret: API_SECRET_KEY,
-      proxy: (pathAndQuery) => {
+      proxy: (pathAndQuery, init) => {
         const url = new URL(pathAndQuery, "http://localhost");
         const signed = proxiedQuery(url.searchParams, {
           shop: SHOP,
           secret: API_SECRET_KEY,
         });
+        const request = new Request(
+          `${APP_URL}/proxy${url.pathname}?${signed}`,
+          init,
+        );
         return settle(
-          recommendations({
-            request: new Request(`${APP_URL}/proxy${url.pathname}?${signed}`),
-            params: {},
-            context: {},
-          }),
+          url.pathname === "/events"
+            ? events({ request, params: {}, context: {} })
+            : recommendations({ request, params: {}, context: {} }),
         );
       },
       deliver: (request) =>

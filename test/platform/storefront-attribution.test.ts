@@ -5,6 +5,7 @@ import {
   signOfferToken,
   visitorKey,
 } from "~/services/measurement/attribution.server";
+import { loadDashboard } from "~/services/measurement/dashboard.server";
 import {
   OrderWebhookPayload,
   orderFromWebhook,
@@ -15,15 +16,25 @@ const SHOP = "attribution-shop.myshopify.com";
 const OTHER = "attribution-other.myshopify.com";
 const VISITOR = "0123456789abcdef0123456789abcdef";
 
-const token = (shop: string, productId: string, placement = "product_fbt") =>
-  signOfferToken(shop, {
-    placement,
-    strategy: "blended",
-    kind: "cross_sell",
-    productId,
-    modelId: "model-1",
-    arm: "",
-  });
+/** A token the storefront issued (by default the day before the orders below are placed). */
+const token = (
+  shop: string,
+  productId: string,
+  placement = "product_fbt",
+  issuedAt = new Date("2026-03-09T12:00:00Z"),
+) =>
+  signOfferToken(
+    shop,
+    {
+      placement,
+      strategy: "blended",
+      kind: "cross_sell",
+      productId,
+      modelId: "model-1",
+      arm: "",
+    },
+    issuedAt,
+  );
 
 function order(
   lines: { product: string; price: string; qty?: number; token?: string }[],
@@ -169,5 +180,115 @@ describe("attribution of orders to storefront offers", () => {
     });
     const [row] = await attributedRevenue(SHOP, march(1), march(31));
     expect(row).toMatchObject({ units: 2, revenueMinor: 2000, orders: 1 });
+  });
+  it("gives a carried token the attribution window as its lifetime: an order placed exactly 7 days after it counts, one a second later does not", async () => {
+    const issued = new Date("2026-03-03T12:00:00Z");
+    const placedAt = (at: string, id: number) =>
+      order([], {
+        id: String(id),
+        name: `#${id}`,
+        created_at: at,
+        updated_at: at,
+        line_items: [
+          {
+            id: String(id * 10),
+            product_id: "2",
+            variant_id: "200",
+            quantity: 1,
+            price: "10.00",
+            properties: [
+              { name: "_cartlift", value: token(SHOP, "2", "cart", issued) },
+            ],
+          },
+        ],
+      });
+    await saveOrders(SHOP, [
+      placedAt("2026-03-10T12:00:00Z", 7101), // exactly the 7-day window
+      placedAt("2026-03-10T12:00:01Z", 7102), // one second past it
+      placedAt("2020-01-01T00:00:00Z", 7103), // before the token existed
+    ]);
+    const lines = await prisma.orderLine.findMany({
+      where: { shop: SHOP },
+      orderBy: { orderId: "asc" },
+      select: { orderId: true, placement: true },
+    });
+    expect(lines).toEqual([
+      { orderId: "7101", placement: "cart" },
+      { orderId: "7102", placement: null },
+      { orderId: "7103", placement: null },
+    ]);
+  });
+
+  it("attributes the accepted post-purchase offer's line once, to the post-purchase placement", async () => {
+    await prisma.postPurchaseOffer.create({
+      data: {
+        shop: SHOP,
+        referenceId: "checkout-abc",
+        productId: "8",
+        variantId: "800",
+        maxQuantity: 2,
+        priceMinor: 1500,
+        currency: "EUR",
+        discountBps: 1000,
+        strategy: "cross_sell",
+        signedAt: new Date("2026-03-10T12:01:00Z"),
+        signedJti: "jti-1",
+        signedQuantity: 1,
+      },
+    });
+    // An offer made for another checkout and never accepted credits nothing.
+    await prisma.postPurchaseOffer.create({
+      data: {
+        shop: SHOP,
+        referenceId: "checkout-def",
+        productId: "9",
+        variantId: "900",
+        maxQuantity: 2,
+        priceMinor: 1500,
+        currency: "EUR",
+      },
+    });
+    const edited = order(
+      [
+        { product: "1", price: "30.00" },
+        { product: "8", price: "13.50" },
+      ],
+      { checkout_token: "checkout-abc" },
+    );
+    const other = {
+      ...order([{ product: "9", price: "15.00" }], {
+        checkout_token: "checkout-def",
+      }),
+      id: "7002",
+      lines: [
+        { ...edited.lines[0], id: "99", productId: "9", variantId: "900" },
+      ],
+    };
+    // orders/create, then orders/updated after the edit, then a redelivery.
+    await saveOrders(SHOP, [edited, other]);
+    await saveOrders(SHOP, [{ ...edited, sourceUpdatedAt: march(11) }]);
+    await saveOrders(SHOP, [{ ...edited, sourceUpdatedAt: march(11) }]);
+    const attributed = await prisma.orderLine.findMany({
+      where: { shop: SHOP, placement: { not: null } },
+      select: {
+        orderId: true,
+        productId: true,
+        placement: true,
+        strategy: true,
+      },
+    });
+    expect(attributed).toEqual([
+      {
+        orderId: "7001",
+        productId: "8",
+        placement: "post_purchase",
+        strategy: "cross_sell",
+      },
+    ]);
+    const d = await loadDashboard(SHOP, { from: march(1), to: march(31) });
+    expect(
+      d.placements.find((p) => p.placement === "post_purchase"),
+    ).toMatchObject({ attributedRevenue: 1350, attributedOrders: 1 });
+    expect(d.attributedRevenue).toBe(1350);
   });
 });

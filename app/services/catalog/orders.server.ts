@@ -42,6 +42,8 @@ export const OrderWebhookPayload = z.object({
   subtotal_price: Amount,
   total_price: Amount,
   customer: z.object({ id: Id }).nullish(),
+  /** The checkout's token: the post-purchase extension's reference id for the order. */
+  checkout_token: z.string().max(128).nullish(),
   note_attributes: z
     .array(z.object({ name: z.string(), value: z.unknown() }))
     .nullish(),
@@ -79,6 +81,8 @@ export interface OrderInput {
   customerId: string | null;
   /** Pseudonymous storefront visitor id from the cart attribute, when the storefront set one. */
   visitorId?: string | null;
+  /** The checkout's token, which the post-purchase offer for this order was made under. */
+  checkoutToken?: string | null;
   lines: {
     id: string;
     productId: string | null;
@@ -102,6 +106,7 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
     totalMinor: decimalToMinor(payload.total_price, currency),
     customerId: payload.customer?.id ?? null,
     visitorId: stringAttribute(payload.note_attributes, VISITOR_ATTRIBUTE),
+    checkoutToken: payload.checkout_token ?? null,
     lines: payload.line_items.map((line) => {
       const token = line.properties?.find(
         (p) => p.name === ATTRIBUTION_PROPERTY,
@@ -152,6 +157,7 @@ export async function saveOrders(
               {
                 createdAt: order.createdAt,
                 visitorId: order.visitorId ?? null,
+                checkoutToken: order.checkoutToken ?? null,
               },
               order.lines,
             ),

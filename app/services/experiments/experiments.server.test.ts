@@ -362,6 +362,25 @@ describe("results", () => {
       5000 / offerIds.length,
       6,
     );
+    // Each look stores the interval it showed, and the next look (the refund undone, so its own
+    // interval alone would reach higher) shows no more than it.
+    const stored = await prisma.experiment.findFirstOrThrow({
+      where: { shop, id: experiment.id },
+      select: { intervals: true },
+    });
+    const shown = after!.report.comparisons[0].sequential!.alwaysValidInterval;
+    expect(JSON.parse(stored.intervals)).toEqual({ [offers.id]: shown });
+    await prisma.orderLine.updateMany({
+      where: { shop, id: "41" },
+      data: { refundedQuantity: 0 },
+    });
+    const third = (await experimentResults(
+      shop,
+      experiment.id,
+      new Date("2026-03-10T00:00:00Z"),
+    ))!.report.comparisons[0].sequential!.alwaysValidInterval;
+    expect(third.lower).toBeGreaterThanOrEqual(shown.lower);
+    expect(third.upper).toBeLessThanOrEqual(shown.upper);
   });
 
   it("reaches a verdict and flags a broken split on hand-built totals", () => {

@@ -3,6 +3,7 @@ import prisma, { isUniqueViolation } from "~/db.server";
 import { assignArm } from "~/engine/experiment-assignment";
 import {
   type ExperimentReport,
+  type Interval,
   type Metric,
   experimentReport,
 } from "~/engine/experiment-stats";
@@ -113,6 +114,7 @@ const experimentSelect = {
   placements: true,
   baselineMean: true,
   pValues: true,
+  intervals: true,
   startedAt: true,
   stoppedAt: true,
   createdAt: true,
@@ -149,6 +151,7 @@ type ExperimentRow = {
   placements: string;
   baselineMean: number | null;
   pValues: string;
+  intervals: string;
   startedAt: Date | null;
   stoppedAt: Date | null;
   createdAt: Date;
@@ -339,28 +342,40 @@ async function visitorOrders(
   to: Date,
   includeAnonymous = false,
 ): Promise<VisitorOrder[]> {
-  const rows = await prisma.order.findMany({
-    where: {
-      shop,
-      cancelledAt: null,
-      createdAt: { gte: from, lte: to },
-      ...(includeAnonymous ? {} : { visitorKey: { not: null } }),
-    },
-    select: {
-      visitorKey: true,
-      createdAt: true,
-      subtotalMinor: true,
-      lines: { select: { refundedQuantity: true, priceMinor: true } },
-    },
-  });
+  const orderWhere = {
+    cancelledAt: null,
+    createdAt: { gte: from, lte: to },
+    ...(includeAnonymous ? {} : { visitorKey: { not: null } }),
+  };
+  // Refunded lines are read on their own rather than nested under each order: Prisma's nested
+  // read of this composite-key relation returned lines several times over for some sets of a few
+  // hundred orders, which subtracted a refund more than once.
+  const [rows, refunded] = await Promise.all([
+    prisma.order.findMany({
+      where: { shop, ...orderWhere },
+      select: {
+        id: true,
+        visitorKey: true,
+        createdAt: true,
+        subtotalMinor: true,
+      },
+    }),
+    prisma.orderLine.findMany({
+      where: { shop, refundedQuantity: { gt: 0 }, order: orderWhere },
+      select: { orderId: true, refundedQuantity: true, priceMinor: true },
+    }),
+  ]);
+  const refundOf = new Map<string, number>();
+  for (const line of refunded)
+    refundOf.set(
+      line.orderId,
+      (refundOf.get(line.orderId) ?? 0) +
+        line.refundedQuantity * line.priceMinor,
+    );
   return rows.map((row) => ({
     visitorKey: row.visitorKey ?? "",
     createdAt: row.createdAt,
-    revenueMinor: Math.max(
-      0,
-      row.subtotalMinor -
-        row.lines.reduce((s, l) => s + l.refundedQuantity * l.priceMinor, 0),
-    ),
+    revenueMinor: Math.max(0, row.subtotalMinor - (refundOf.get(row.id) ?? 0)),
   }));
 }
 
@@ -475,21 +490,24 @@ export async function experimentResults(
       ? visitorOrders(shop, experiment.startedAt, until)
       : Promise.resolve([] as VisitorOrder[]),
   ]);
-  const report = computeResults(
-    experiment,
-    exposures,
-    orders,
-    JSON.parse(row.pValues) as Record<string, number>,
-  );
+  const report = computeResults(experiment, exposures, orders, {
+    pValues: JSON.parse(row.pValues) as Record<string, number>,
+    intervals: JSON.parse(row.intervals) as Record<string, Interval>,
+  });
   if (experiment.status === "running") {
+    const looked = report.comparisons.filter((c) => c.sequential);
     const pValues = Object.fromEntries(
-      report.comparisons
-        .filter((c) => c.sequential)
-        .map((c) => [c.armId, c.sequential!.pValue]),
+      looked.map((c) => [c.armId, c.sequential!.pValue]),
+    );
+    const intervals = Object.fromEntries(
+      looked.map((c) => [c.armId, c.sequential!.alwaysValidInterval]),
     );
     await prisma.experiment.updateMany({
       where: { shop, id },
-      data: { pValues: JSON.stringify(pValues) },
+      data: {
+        pValues: JSON.stringify(pValues),
+        intervals: JSON.stringify(intervals),
+      },
     });
   }
   return { experiment, report, currency: shopRow?.currency ?? "USD" };
@@ -503,7 +521,10 @@ export function computeResults(
   >,
   exposures: readonly Exposure[],
   orders: readonly VisitorOrder[],
-  previousPValues: Readonly<Record<string, number>> = {},
+  previous: {
+    pValues?: Readonly<Record<string, number>>;
+    intervals?: Readonly<Record<string, Interval>>;
+  } = {},
 ): ExperimentReport {
   const totals = armTotals(
     experiment.arms.map((arm) => arm.id),
@@ -521,7 +542,8 @@ export function computeResults(
     {
       primaryMetric: experiment.primaryMetric,
       baselineMean: experiment.baselineMean ?? undefined,
-      previousPValues,
+      previousPValues: previous.pValues,
+      previousIntervals: previous.intervals,
     },
   );
 }

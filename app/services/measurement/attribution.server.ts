@@ -99,6 +99,7 @@ export const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 export interface LineToAttribute {
   productId: string | null;
+  variantId?: string | null;
   offerToken: string | null;
 }
 
@@ -108,35 +109,87 @@ export interface LineAttribution {
 }
 
 const UNATTRIBUTED: LineAttribution = { placement: null, strategy: null };
+const DAY_MS = 86_400_000;
+/** Clocks of the app and of Shopify may disagree a little: a token "from the future" by less counts. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** An offer token counts for an order placed within the shop's attribution window after it was issued. */
+export function tokenInWindow(
+  issuedAt: Date,
+  orderCreatedAt: Date,
+  windowDays: number,
+): boolean {
+  const age = orderCreatedAt.getTime() - issuedAt.getTime();
+  return age >= -CLOCK_SKEW_MS && age <= windowDays * DAY_MS;
+}
 
 /**
- * Which offer each order line came from. A line carrying a valid token for its own product is
- * attributed to that offer. A line without one is attributed to the latest offer click of the
- * same visitor on that product inside the shop's attribution window before the order
- * ("clicked, then bought"; strategy suffixed `:click`). Deterministic for a given order, so a
- * redelivered or updated webhook recomputes the same answer instead of adding to it.
+ * Which offer each order line came from, each sale to one owner:
+ * 1. the line Shopify added when the buyer accepted this app's post-purchase offer for the
+ *    order's checkout (the signed offer's variant; `post_purchase`, the offer's strategy);
+ * 2. a line carrying a valid token for its own product, issued within the shop's attribution
+ *    window before the order (a token kept in a cart for months credits nothing);
+ * 3. a line without either: the latest offer click of the same visitor on that product inside
+ *    the window before the order ("clicked, then bought"; strategy suffixed `:click`).
+ * Deterministic for a given order, so a redelivered or updated webhook recomputes the same answer
+ * instead of adding to it.
  */
 export async function attributeLines(
   shop: string,
-  order: { createdAt: Date; visitorId: string | null },
+  order: {
+    createdAt: Date;
+    visitorId: string | null;
+    checkoutToken?: string | null;
+  },
   lines: readonly LineToAttribute[],
 ): Promise<LineAttribution[]> {
-  const result = lines.map((line): LineAttribution | undefined => {
-    if (!line.offerToken || !line.productId) return undefined;
+  const visitorKnown =
+    order.visitorId !== null && VISITOR_ID.test(order.visitorId);
+  // Imported history carries neither tokens nor visitors: no query for it.
+  const needsWindow = visitorKnown || lines.some((l) => l.offerToken);
+  const [shopRow, accepted] = await Promise.all([
+    needsWindow
+      ? prisma.shop.findUnique({
+          where: { shop },
+          select: { attributionWindowDays: true },
+        })
+      : null,
+    order.checkoutToken
+      ? prisma.postPurchaseOffer.findFirst({
+          where: {
+            shop,
+            referenceId: order.checkoutToken,
+            signedAt: { not: null },
+          },
+          select: { variantId: true, strategy: true },
+        })
+      : null,
+  ]);
+  const windowDays = shopRow?.attributionWindowDays ?? 7;
+  const result: (LineAttribution | undefined)[] = lines.map(() => undefined);
+  if (accepted) {
+    // Shopify appends the accepted offer's line to the order: the last line of that variant.
+    const i = lines.findLastIndex((l) => l.variantId === accepted.variantId);
+    if (i >= 0)
+      result[i] = {
+        placement: "post_purchase",
+        strategy: accepted.strategy || "unknown",
+      };
+  }
+  lines.forEach((line, i) => {
+    if (result[i] || !line.offerToken || !line.productId) return;
     const offer = verifyOfferToken(shop, line.offerToken);
-    return offer && offer.productId === line.productId
-      ? { placement: offer.placement, strategy: offer.strategy }
-      : undefined;
+    if (
+      offer &&
+      offer.productId === line.productId &&
+      tokenInWindow(offer.issuedAt, order.createdAt, windowDays)
+    )
+      result[i] = { placement: offer.placement, strategy: offer.strategy };
   });
   const open = lines
     .map((line, i) => (result[i] || !line.productId ? null : line.productId))
     .filter((id): id is string => id !== null);
-  if (open.length > 0 && order.visitorId && VISITOR_ID.test(order.visitorId)) {
-    const shopRow = await prisma.shop.findUnique({
-      where: { shop },
-      select: { attributionWindowDays: true },
-    });
-    const windowDays = shopRow?.attributionWindowDays ?? 7;
+  if (open.length > 0 && visitorKnown && order.visitorId) {
     const clicks = await prisma.event.findMany({
       where: {
         shop,
@@ -144,7 +197,7 @@ export async function attributeLines(
         visitorKey: visitorKey(shop, order.visitorId),
         offerProductId: { in: open },
         createdAt: {
-          gte: new Date(order.createdAt.getTime() - windowDays * 86_400_000),
+          gte: new Date(order.createdAt.getTime() - windowDays * DAY_MS),
           lte: order.createdAt,
         },
       },

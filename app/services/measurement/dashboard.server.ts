@@ -2,19 +2,28 @@ import prisma from "~/db.server";
 import { PLACEMENTS } from "~/engine/types";
 
 // Results dashboard. Fetch (orders with their lines and storefront events in the range), then a
-// pure `computeDashboard`. Definitions, so the numbers mean one thing everywhere:
+// pure `computeDashboard` that joins them per visitor and offer, so every figure comes from the
+// same rows and they reconcile:
+// - an offer view is a (visitor, placement, offered product); its views are the most of its
+//   impressions, clicks, adds and the orders that came from it: a click, an add or a sale through
+//   an offer proves the offer was seen even when the impression beacon was lost (consent, ad
+//   blockers, a closed tab). So clicks ≤ views, adds ≤ views and orders through a placement ≤ its
+//   views, per placement and in total;
+// - visitors who saw an offer: distinct visitors with a view (an order through an offer without a
+//   known visitor counts as one visitor of its own); buyers: those of them with an order through
+//   an offer, so buyers ≤ visitors who saw an offer;
 // - revenue: order subtotals (before shipping and tax) of orders not cancelled, in minor units;
-// - AOV: revenue / orders; revenue per visitor: revenue of the orders placed by storefront
-//   visitors who saw an offer (linked by Order.visitorKey) / those visitors — the only visitors
-//   Cartlift can count; without events it is null, not zero;
-// - CTR: clicks / impressions; add rate: adds / clicks;
-// - conversion: orders with a recommended line / distinct visitors who clicked an offer;
-// - attributed revenue: price × quantity of lines the storefront attributed to an offer
-//   (OrderLine.placement), and its share of revenue;
+//   AOV: revenue / orders; revenue per visitor: subtotals of the orders placed by visitors who saw
+//   an offer, over those visitors (null without any);
+// - attributed revenue: price × units not refunded of the lines attributed to an offer
+//   (OrderLine.placement); attributed orders: orders with at least one such unit; the per-day,
+//   per-placement and per-strategy figures split the same sum;
+// - CTR: clicks / views; add rate: adds / views; conversion: buyers / visitors who saw an offer;
 // - return rate: refunded / sold quantity, per placement ("recommendation type"), next to the
 //   rate of lines that did not come from an offer as the baseline; a line's refunds count up to
 //   its quantity at most.
-// Strategy filters the attributed figures only: events carry no strategy.
+// The strategy filter applies to events (the strategy in their offer token) and to attributed
+// lines alike; revenue, AOV and orders stay store-wide.
 
 export interface DashboardOrder {
   createdAt: Date;
@@ -22,6 +31,7 @@ export interface DashboardOrder {
   visitorKey: string | null;
   subtotalMinor: number;
   lines: {
+    productId?: string | null;
     quantity: number;
     priceMinor: number;
     refundedQuantity: number;
@@ -35,6 +45,9 @@ export interface DashboardEvent {
   placement: string;
   visitorKey: string;
   createdAt: Date;
+  offerProductId?: string | null;
+  /** The offer's signed token, verified when the event was stored; carries its strategy. */
+  offerToken?: string | null;
 }
 
 export interface DashboardFilter {
@@ -51,6 +64,10 @@ export interface PlacementStats {
   clicks: number;
   adds: number;
   ctr: number | null;
+  /** Distinct visitors who saw an offer here. */
+  visitors: number;
+  /** Of them, visitors with an order through an offer here. */
+  buyers: number;
   attributedRevenue: number;
   attributedOrders: number;
   soldQuantity: number;
@@ -71,8 +88,12 @@ export interface Dashboard {
   orders: number;
   revenue: number;
   aov: number | null;
+  /** Distinct visitors who saw an offer. */
   visitors: number;
+  /** Of them, visitors with an order through an offer. */
+  buyers: number;
   revenuePerVisitor: number | null;
+  /** Offer views (see the definitions above), not raw impression events. */
   impressions: number;
   clicks: number;
   adds: number;
@@ -94,6 +115,39 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const day = (d: Date) => d.toISOString().slice(0, 10);
 /** Strategy as recorded on the line, without the ":click" attribution suffix. */
 const baseStrategy = (s: string | null) => (s ?? "unknown").split(":")[0];
+/** The strategy field of a stored offer token (version~placement~strategy~…). */
+const tokenStrategy = (token: string | null | undefined) =>
+  token ? (token.split("~")[2] ?? "unknown") : "unknown";
+
+function emptyPlacement(placement: string): PlacementStats {
+  return {
+    placement,
+    impressions: 0,
+    clicks: 0,
+    adds: 0,
+    ctr: null,
+    visitors: 0,
+    buyers: 0,
+    attributedRevenue: 0,
+    attributedOrders: 0,
+    soldQuantity: 0,
+    refundedQuantity: 0,
+    returnRate: null,
+  };
+}
+
+/** What one visitor did with one offer on one placement on one day. */
+interface OfferCell {
+  visitorKey: string;
+  placement: string;
+  impressions: number;
+  clicks: number;
+  adds: number;
+  /** Orders through it, and those of them with units not refunded. */
+  orders: number;
+  kept: number;
+  date: string;
+}
 
 /** Pure: the dashboard for the filter from orders and events (both may include out-of-range rows). */
 export function computeDashboard(
@@ -120,65 +174,54 @@ export function computeDashboard(
     });
   }
   const placements = new Map<string, PlacementStats>(
-    PLACEMENTS.filter((p) => placementOk(p)).map((placement) => [
-      placement,
-      {
-        placement,
-        impressions: 0,
-        clicks: 0,
-        adds: 0,
-        ctr: null,
-        attributedRevenue: 0,
-        attributedOrders: 0,
-        soldQuantity: 0,
-        refundedQuantity: 0,
-        returnRate: null,
-      },
-    ]),
+    PLACEMENTS.filter((p) => placementOk(p)).map((p) => [p, emptyPlacement(p)]),
   );
   const placementRow = (p: string) => {
     let row = placements.get(p);
     if (!row) {
-      row = {
-        placement: p,
-        impressions: 0,
-        clicks: 0,
-        adds: 0,
-        ctr: null,
-        attributedRevenue: 0,
-        attributedOrders: 0,
-        soldQuantity: 0,
-        refundedQuantity: 0,
-        returnRate: null,
-      };
+      row = emptyPlacement(p);
       placements.set(p, row);
     }
     return row;
   };
 
-  const visitors = new Set<string>();
-  const clickers = new Set<string>();
-  let impressions = 0;
-  let clicks = 0;
-  let adds = 0;
+  // The join: one cell per (visitor, placement, offered product).
+  const cells = new Map<string, OfferCell>();
+  const cell = (
+    visitorKey: string,
+    placement: string,
+    product: string | null | undefined,
+    date: string,
+  ) => {
+    const key = `${visitorKey}\n${placement}\n${product ?? ""}\n${date}`;
+    let c = cells.get(key);
+    if (!c) {
+      c = {
+        visitorKey,
+        placement,
+        impressions: 0,
+        clicks: 0,
+        adds: 0,
+        orders: 0,
+        kept: 0,
+        date,
+      };
+      cells.set(key, c);
+    }
+    return c;
+  };
   for (const e of events) {
     if (!inRange(e.createdAt) || !placementOk(e.placement)) continue;
-    visitors.add(e.visitorKey);
-    const row = placementRow(e.placement);
-    const d = days.get(day(e.createdAt));
-    if (e.type === "impression") {
-      impressions++;
-      row.impressions++;
-      if (d) d.impressions++;
-    } else if (e.type === "click") {
-      clicks++;
-      row.clicks++;
-      clickers.add(e.visitorKey);
-      if (d) d.clicks++;
-    } else if (e.type === "add") {
-      adds++;
-      row.adds++;
-    }
+    if (!strategyOk(tokenStrategy(e.offerToken))) continue;
+    const c = cell(
+      e.visitorKey,
+      e.placement,
+      e.offerProductId,
+      day(e.createdAt),
+    );
+    if (e.type === "impression") c.impressions++;
+    else if (e.type === "click") c.clicks++;
+    else if (e.type === "add") c.adds++;
   }
 
   let orderCount = 0;
@@ -187,17 +230,23 @@ export function computeDashboard(
   let attributedOrders = 0;
   let baselineSold = 0;
   let baselineRefunded = 0;
+  const buyers = new Set<string>();
+  const orderVisitors = new Map<string, number>();
   const strategies = new Map<
     string,
     { strategy: string; attributedRevenue: number; lines: number }
   >();
-  for (const o of orders) {
-    if (!inRange(o.createdAt)) continue;
+  orders.forEach((o, index) => {
+    if (!inRange(o.createdAt)) return;
     orderCount++;
     revenue += o.subtotalMinor;
-    const d = days.get(day(o.createdAt));
+    const date = day(o.createdAt);
+    const d = days.get(date);
     if (d) d.revenue += o.subtotalMinor;
-    const placementsInOrder = new Set<string>();
+    // An order through an offer without a known visitor is one visitor of its own.
+    const visitor = o.visitorKey ?? `order:${index}`;
+    const offersInOrder = new Set<OfferCell>();
+    const keptOffers = new Set<OfferCell>();
     for (const line of o.lines) {
       // Refunds add up on the line without a cap (applyRefund): a malformed webhook must not
       // count more returned than sold, a rate above 100%.
@@ -208,14 +257,19 @@ export function computeDashboard(
         continue;
       }
       if (!placementOk(line.placement) || !strategyOk(line.strategy)) continue;
-      const amount = line.priceMinor * line.quantity;
-      attributedRevenue += amount;
-      if (d) d.attributedRevenue += amount;
       const row = placementRow(line.placement);
-      row.attributedRevenue += amount;
       row.soldQuantity += line.quantity;
       row.refundedQuantity += returned;
-      placementsInOrder.add(line.placement);
+      // Seen whether or not it was kept: the order proves the offer was shown.
+      const c = cell(visitor, line.placement, line.productId, date);
+      offersInOrder.add(c);
+      const kept = line.quantity - returned;
+      if (kept === 0) continue;
+      keptOffers.add(c);
+      const amount = line.priceMinor * kept;
+      attributedRevenue += amount;
+      if (d) d.attributedRevenue += amount;
+      row.attributedRevenue += amount;
       const key = baseStrategy(line.strategy);
       const s = strategies.get(key) ?? {
         strategy: key,
@@ -226,39 +280,73 @@ export function computeDashboard(
       s.lines += 1;
       strategies.set(key, s);
     }
-    if (placementsInOrder.size > 0) attributedOrders++;
-    for (const p of placementsInOrder) placementRow(p).attributedOrders++;
+    for (const c of offersInOrder) c.orders++;
+    for (const c of keptOffers) c.kept++;
+    const orderPlacements = new Set([...keptOffers].map((c) => c.placement));
+    for (const p of orderPlacements) placementRow(p).attributedOrders++;
+    if (orderPlacements.size > 0) {
+      attributedOrders++;
+      buyers.add(visitor);
+    }
+    orderVisitors.set(
+      visitor,
+      (orderVisitors.get(visitor) ?? 0) + o.subtotalMinor,
+    );
+  });
+
+  const visitors = new Set<string>();
+  const placementVisitors = new Map<string, Set<string>>();
+  const placementBuyers = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, p: string, v: string) => {
+    const set = map.get(p) ?? new Set<string>();
+    set.add(v);
+    map.set(p, set);
+  };
+  let views = 0;
+  let clicks = 0;
+  let adds = 0;
+  for (const c of cells.values()) {
+    const seen = Math.max(c.impressions, c.clicks, c.adds, c.orders);
+    const row = placementRow(c.placement);
+    row.impressions += seen;
+    row.clicks += c.clicks;
+    row.adds += c.adds;
+    views += seen;
+    clicks += c.clicks;
+    adds += c.adds;
+    const d = days.get(c.date);
+    if (d) {
+      d.impressions += seen;
+      d.clicks += c.clicks;
+    }
+    visitors.add(c.visitorKey);
+    add(placementVisitors, c.placement, c.visitorKey);
+    if (c.kept > 0) add(placementBuyers, c.placement, c.visitorKey);
   }
 
   for (const row of placements.values()) {
     row.ctr = ratio(row.clicks, row.impressions);
     row.returnRate = ratio(row.refundedQuantity, row.soldQuantity);
+    row.visitors = placementVisitors.get(row.placement)?.size ?? 0;
+    row.buyers = placementBuyers.get(row.placement)?.size ?? 0;
   }
+  let visitorRevenue = 0;
+  for (const v of visitors) visitorRevenue += orderVisitors.get(v) ?? 0;
   return {
     currency,
     orders: orderCount,
     revenue,
     aov: orderCount > 0 ? Math.round(revenue / orderCount) : null,
     visitors: visitors.size,
+    buyers: buyers.size,
     revenuePerVisitor:
-      visitors.size > 0
-        ? Math.round(
-            orders
-              .filter(
-                (o) =>
-                  inRange(o.createdAt) &&
-                  o.visitorKey !== null &&
-                  visitors.has(o.visitorKey),
-              )
-              .reduce((sum, o) => sum + o.subtotalMinor, 0) / visitors.size,
-          )
-        : null,
-    impressions,
+      visitors.size > 0 ? Math.round(visitorRevenue / visitors.size) : null,
+    impressions: views,
     clicks,
     adds,
-    ctr: ratio(clicks, impressions),
-    addRate: ratio(adds, clicks),
-    conversion: ratio(attributedOrders, clickers.size),
+    ctr: ratio(clicks, views),
+    addRate: ratio(adds, views),
+    conversion: ratio(buyers.size, visitors.size),
     attributedRevenue,
     attributedOrders,
     attributedShare: ratio(attributedRevenue, revenue),
@@ -287,26 +375,33 @@ export async function loadDashboard(
   shop: string,
   filter: DashboardFilter,
 ): Promise<Dashboard> {
-  const [orders, events, shopRow] = await Promise.all([
+  const orderWhere = {
+    cancelledAt: null,
+    createdAt: { gte: filter.from, lt: filter.to },
+  };
+  // Lines are read on their own, filtered through their order, rather than nested under each
+  // order: Prisma's nested read of a relation on a composite key returned lines several times
+  // over for some sets of a few hundred orders (seen on SQLite), which counted sales twice.
+  const [orderRows, lines, events, shopRow] = await Promise.all([
     prisma.order.findMany({
-      where: {
-        shop,
-        cancelledAt: null,
-        createdAt: { gte: filter.from, lt: filter.to },
-      },
+      where: { shop, ...orderWhere },
       select: {
+        id: true,
         createdAt: true,
         visitorKey: true,
         subtotalMinor: true,
-        lines: {
-          select: {
-            quantity: true,
-            priceMinor: true,
-            refundedQuantity: true,
-            placement: true,
-            strategy: true,
-          },
-        },
+      },
+    }),
+    prisma.orderLine.findMany({
+      where: { shop, order: orderWhere },
+      select: {
+        orderId: true,
+        productId: true,
+        quantity: true,
+        priceMinor: true,
+        refundedQuantity: true,
+        placement: true,
+        strategy: true,
       },
     }),
     prisma.event.findMany({
@@ -316,9 +411,21 @@ export async function loadDashboard(
         placement: true,
         visitorKey: true,
         createdAt: true,
+        offerProductId: true,
+        offerToken: true,
       },
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
+  const linesByOrder = new Map<string, DashboardOrder["lines"]>();
+  for (const { orderId, ...line } of lines) {
+    const list = linesByOrder.get(orderId);
+    if (list) list.push(line);
+    else linesByOrder.set(orderId, [line]);
+  }
+  const orders = orderRows.map(({ id, ...order }) => ({
+    ...order,
+    lines: linesByOrder.get(id) ?? [],
+  }));
   return computeDashboard(orders, events, filter, shopRow?.currency ?? "USD");
 }

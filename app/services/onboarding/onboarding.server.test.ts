@@ -41,6 +41,7 @@ describe("buildChecklist", () => {
       trained: true,
       reviewedSuggestions: true,
       discountCreated: false,
+      experimentStarted: false,
       manualDone: new Set(["app_embed"]),
     });
     const done = Object.fromEntries(list.map((i) => [i.id, i.done]));
@@ -54,6 +55,25 @@ describe("buildChecklist", () => {
       experiment: false,
     });
     expect(list.find((i) => i.id === "block_fbt")!.action!.external).toBe(true);
+  });
+
+  it("ticks the experiment step once an experiment has started, and links to Experiments", () => {
+    const step = (experimentStarted: boolean) =>
+      buildChecklist({
+        shop: SHOP,
+        apiKey: "k",
+        trained: true,
+        reviewedSuggestions: false,
+        discountCreated: false,
+        experimentStarted,
+        manualDone: new Set(),
+      }).find((i) => i.id === "experiment")!;
+    expect(step(false).done).toBe(false);
+    expect(step(true)).toMatchObject({
+      done: true,
+      manual: false,
+      action: { url: "/app/experiments", external: false },
+    });
   });
 });
 

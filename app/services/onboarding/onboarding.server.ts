@@ -69,6 +69,8 @@ export interface ChecklistInput {
   reviewedSuggestions: boolean;
   /** Whether Shopify's automatic bundle discount exists (bundle-discount.server.ts). */
   discountCreated: boolean;
+  /** Whether an experiment of the shop has been started (running or since stopped). */
+  experimentStarted: boolean;
   manualDone: ReadonlySet<string>;
 }
 
@@ -138,12 +140,20 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
       manual: false,
       action: { label: "Bundles", url: "/app/bundles", external: false },
     },
-    manual(
-      "experiment",
-      "Run a first experiment",
-      "Keep a hold-out that sees no widget, so the lift Cartlift reports is measured, not claimed.",
-      { label: "Placements", url: "/app/settings", external: false },
-    ),
+    {
+      id: "experiment",
+      title: "Run a first experiment",
+      description:
+        "Keep a hold-out that sees no widget, so the lift Cartlift reports is measured, not claimed.",
+      // Detected: ticked as soon as an experiment starts (a tick from before still counts).
+      done: input.experimentStarted || input.manualDone.has("experiment"),
+      manual: false,
+      action: {
+        label: "Experiments",
+        url: "/app/experiments",
+        external: false,
+      },
+    },
   ];
 }
 
@@ -159,12 +169,13 @@ export async function onboarding(
 ): Promise<Onboarding> {
   // Opening the admin is one of the retrain triggers (docs/decisions/008).
   await retrainIfDue(shop);
-  const [progress, training, decisions, discountCount, steps] =
+  const [progress, training, decisions, discountCount, experiments, steps] =
     await Promise.all([
       importProgress(shop),
       trainingStatus(shop),
       prisma.suggestionDecision.count({ where: { shop } }),
       prisma.bundleDiscount.count({ where: { shop } }),
+      prisma.experiment.count({ where: { shop, startedAt: { not: null } } }),
       prisma.onboardingStep.findMany({
         where: { shop },
         select: { step: true },
@@ -179,6 +190,7 @@ export async function onboarding(
       trained: training.state === "trained" || training.trainedAt !== null,
       reviewedSuggestions: decisions > 0,
       discountCreated: discountCount > 0,
+      experimentStarted: experiments > 0,
       manualDone: new Set(steps.map((s) => s.step)),
     }),
   };

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Experiment" ADD COLUMN     "intervals" TEXT NOT NULL DEFAULT '{}';
+
