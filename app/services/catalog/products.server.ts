@@ -21,6 +21,8 @@ export interface ProductInput {
     options: { name: string; value: string }[];
     priceMinor: number;
     compareAtMinor: number | null;
+    /** Unit cost (inventoryItem.unitCost); undefined when the source does not carry it. */
+    costMinor?: number | null;
     inventoryQuantity: number | null;
     availableForSale: boolean;
     position: number;
@@ -121,6 +123,20 @@ export async function saveProducts(
     const fresh = products.filter(
       (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
     );
+    // Webhook payloads carry no unit cost: keep what the import stored.
+    const costless = fresh.flatMap((p) =>
+      p.variants.filter((v) => v.costMinor === undefined).map((v) => v.id),
+    );
+    const storedCosts = new Map(
+      costless.length === 0
+        ? []
+        : (
+            await tx.variant.findMany({
+              where: { shop, id: { in: costless } },
+              select: { id: true, costMinor: true },
+            })
+          ).map((v) => [v.id, v.costMinor]),
+    );
     // Variants go with their product (cascade).
     await tx.product.deleteMany({
       where: { shop, id: { in: fresh.map((p) => p.id) } },
@@ -145,11 +161,15 @@ export async function saveProducts(
     });
     await tx.variant.createMany({
       data: fresh.flatMap((product) =>
-        product.variants.map(({ options, ...v }) => ({
+        product.variants.map(({ options, costMinor, ...v }) => ({
           shop,
           productId: product.id,
           currency,
           options: JSON.stringify(options),
+          costMinor:
+            costMinor === undefined
+              ? (storedCosts.get(v.id) ?? null)
+              : costMinor,
           ...v,
         })),
       ),

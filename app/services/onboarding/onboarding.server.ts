@@ -171,7 +171,14 @@ export async function onboarding(
       }),
     ]);
   return {
-    import: progress ?? { status: "pending", products: 0, orders: 0 },
+    import: progress ?? {
+      status: "pending",
+      products: 0,
+      orders: 0,
+      objects: 0,
+      objectsTotal: 0,
+      secondsLeft: null,
+    },
     training,
     checklist: buildChecklist({
       shop,
