@@ -6,6 +6,8 @@ import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
+import { action as bulkFinishWebhook } from "~/routes/webhooks.bulk_operations.finish";
+import { awaitBulkOperation } from "~/services/platform/bulk-operations.server";
 
 const SHOP = "webhook-shop.myshopify.com";
 
@@ -336,5 +338,79 @@ describe("compliance webhooks", () => {
       { hmac: "bm90IGEgc2lnbmF0dXJl" },
     );
     expect((await call(complianceWebhook, request)).status).toBe(401);
+  });
+});
+
+describe("bulk_operations/finish", () => {
+  const operation = (status: string) => ({
+    data: {
+      node: {
+        id: "gid://shopify/BulkOperation/77",
+        status,
+        errorCode: null,
+        objectCount: status === "COMPLETED" ? "1200" : "300",
+        url: status === "COMPLETED" ? "https://storage.example/77.jsonl" : null,
+        createdAt: "2026-11-25T00:00:00Z",
+      },
+    },
+  });
+
+  it("wakes the import waiting for that operation instead of the next poll", async () => {
+    const answers = [operation("RUNNING"), operation("COMPLETED")];
+    const graphql = async () => Response.json(answers.shift());
+    const finished = awaitBulkOperation(
+      graphql,
+      "gid://shopify/BulkOperation/77",
+      // The next poll would never come: only the webhook can end the wait.
+      { sleep: () => new Promise<void>(() => {}), pollMs: 3_600_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers).toHaveLength(1);
+
+    const response = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          admin_graphql_api_id: "gid://shopify/BulkOperation/77",
+          completed_at: "2026-11-25T00:05:00Z",
+          created_at: "2026-11-25T00:00:00Z",
+          error_code: null,
+          status: "completed",
+        },
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(await finished).toMatchObject({
+      status: "COMPLETED",
+      objectCount: 1200,
+    });
+  });
+
+  it("leaves an operation that is not the import's alone, and refuses a payload without one", async () => {
+    const unknown = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          admin_graphql_api_id: "gid://shopify/BulkOperation/5",
+          status: "completed",
+        },
+      ),
+    );
+    expect(unknown.status).toBe(200);
+    const invalid = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          status: "completed",
+        },
+      ),
+    );
+    expect(invalid.status).toBe(422);
   });
 });

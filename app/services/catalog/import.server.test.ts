@@ -11,6 +11,7 @@ import {
   requestedQueryCost,
 } from "~/services/platform/query-cost";
 import { applyBulkResult, importShop, progressOf } from "./import.server";
+import { saveProducts } from "./products.server";
 
 const SCOPES = "read_products,read_orders,read_customers,write_discounts";
 const NOW = new Date("2026-11-25T00:00:00Z");
@@ -37,6 +38,15 @@ function recordQueries() {
     }),
   );
   return sent;
+}
+
+/** Whether the import recorded read_all_orders as granted. */
+async function recordedAccess() {
+  const row = await prisma.shop.findUniqueOrThrow({
+    where: { shop: DEMO_SHOP },
+    select: { allOrdersAccess: true },
+  });
+  return row.allOrdersAccess;
 }
 
 async function resetShop() {
@@ -84,14 +94,49 @@ describe("import through bulk operations", () => {
       lines,
     );
     const variant = demo.products[3].variants[0];
-    expect(
-      await prisma.variant.findUnique({
+    const stored = () =>
+      prisma.variant.findUniqueOrThrow({
         where: { shop_id: { shop: DEMO_SHOP, id: variant.id } },
         select: { costMinor: true, priceMinor: true },
-      }),
-    ).toEqual({
-      costMinor: Math.round(variant.price * 0.45),
+      });
+    const cost = Math.round(variant.price * 0.45);
+    expect(await stored()).toEqual({
+      costMinor: cost,
       priceMinor: variant.price,
+    });
+    // A products/update webhook carries no unit cost: the imported one stays.
+    const product = demo.products[3];
+    await saveProducts(
+      DEMO_SHOP,
+      [
+        {
+          id: product.id,
+          title: product.title,
+          handle: product.handle,
+          productType: product.productType,
+          vendor: product.vendor,
+          tags: product.tags,
+          status: "ACTIVE",
+          imageUrl: null,
+          updatedAt: new Date("2030-01-01T00:00:00Z"),
+          variants: product.variants.map((v) => ({
+            id: v.id,
+            title: v.title,
+            sku: v.sku,
+            options: v.options,
+            priceMinor: v.price + 100,
+            compareAtMinor: null,
+            inventoryQuantity: v.inventoryQuantity,
+            availableForSale: true,
+            position: v.position,
+          })),
+        },
+      ],
+      demo.currency,
+    );
+    expect(await stored()).toEqual({
+      costMinor: cost,
+      priceMinor: variant.price + 100,
     });
     const collections = await prisma.product.findUnique({
       where: { shop_id: { shop: DEMO_SHOP, id: demo.products[3].id } },
@@ -100,12 +145,7 @@ describe("import through bulk operations", () => {
     expect(JSON.parse(collections!.collections)).toEqual(
       demo.products[3].collections,
     );
-    expect(
-      await prisma.shop.findUnique({
-        where: { shop: DEMO_SHOP },
-        select: { allOrdersAccess: true },
-      }),
-    ).toEqual({ allOrdersAccess: true });
+    expect(await recordedAccess()).toBe(true);
   });
 
   it("sees only the last 60 days of orders without read_all_orders, and records that", async () => {
@@ -119,12 +159,7 @@ describe("import through bulk operations", () => {
     expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
       recent,
     );
-    expect(
-      await prisma.shop.findUnique({
-        where: { shop: DEMO_SHOP },
-        select: { allOrdersAccess: true },
-      }),
-    ).toEqual({ allOrdersAccess: false });
+    expect(await recordedAccess()).toBe(false);
   });
 
   it("resumes after a crash in the middle of a result from its checkpoint, without duplicates", async () => {
