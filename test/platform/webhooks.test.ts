@@ -7,6 +7,7 @@ import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
 import { action as bulkFinishWebhook } from "~/routes/webhooks.bulk_operations.finish";
+import { action as scopesUpdateWebhook } from "~/routes/webhooks.app.scopes_update";
 import { awaitBulkOperation } from "~/services/platform/bulk-operations.server";
 
 const SHOP = "webhook-shop.myshopify.com";
@@ -412,5 +413,43 @@ describe("bulk_operations/finish", () => {
       ),
     );
     expect(invalid.status).toBe(422);
+  });
+});
+
+describe("app/scopes_update", () => {
+  it("records read_all_orders when it is granted, and imports again for the older orders", async () => {
+    await prisma.shop.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, allOrdersAccess: false, importStatus: "done" },
+      update: { allOrdersAccess: false, importStatus: "done" },
+    });
+    const scopesUpdate = (current: string[]) =>
+      call(
+        scopesUpdateWebhook,
+        webhookRequest("/webhooks/app/scopes_update", "app/scopes_update", {
+          previous: ["read_orders"],
+          current,
+        }),
+      );
+    const state = () =>
+      prisma.shop.findUniqueOrThrow({
+        where: { shop: SHOP },
+        select: { allOrdersAccess: true, importStatus: true },
+      });
+
+    expect((await scopesUpdate(["read_orders", "read_products"])).status).toBe(
+      200,
+    );
+    expect(await state()).toEqual({
+      allOrdersAccess: false,
+      importStatus: "done",
+    });
+    expect(
+      (await scopesUpdate(["read_orders", "read_all_orders"])).status,
+    ).toBe(200);
+    expect(await state()).toEqual({
+      allOrdersAccess: true,
+      importStatus: "pending",
+    });
   });
 });

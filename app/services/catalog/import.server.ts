@@ -762,3 +762,32 @@ export async function bulkOperationFinished(
   startImport(shop, graphql);
   return "resumed";
 }
+
+/**
+ * app/scopes_update: records whether read_all_orders is granted. When it has just been granted,
+ * the orders older than 60 days exist for the app now: a finished import starts again (saving is
+ * idempotent, so what it already had is replaced, not doubled). True when that happened.
+ */
+export async function accessScopesChanged(
+  shop: string,
+  scopes: string[],
+  graphql: AdminGraphql | undefined,
+): Promise<boolean> {
+  const row = await prisma.shop.findUnique({
+    where: { shop },
+    select: { allOrdersAccess: true, importStatus: true },
+  });
+  if (!row) return false;
+  const granted = scopes.includes("read_all_orders");
+  const reimport =
+    granted && row.allOrdersAccess === false && row.importStatus === "done";
+  await prisma.shop.update({
+    where: { shop },
+    data: {
+      allOrdersAccess: granted,
+      ...(reimport ? { importStatus: "pending" } : {}),
+    },
+  });
+  if (reimport && graphql) startImport(shop, graphql);
+  return reimport;
+}
