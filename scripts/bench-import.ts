@@ -206,17 +206,27 @@ try {
   console.log(
     `  ${generated.result.products.toLocaleString("en-US")} + ${generated.result.orders.toLocaleString("en-US")} lines, ${mb(statSync(productsFile).size + statSync(ordersFile).size)} on disk`,
   );
-  const apply = (kind: "products" | "orders", file: string) =>
-    applyBulkResult(SHOP, kind, fileLines(file), {
+  const apply = (kind: "products" | "orders", file: string) => {
+    const started = performance.now();
+    let saved = 0;
+    return applyBulkResult(SHOP, kind, fileLines(file), {
       currency: "USD",
       // The import stores the same checkpoint after every batch.
-      onCheckpoint: async ({ lines }) => {
+      onCheckpoint: async (checkpoint) => {
         await prisma.shop.update({
           where: { shop: SHOP },
-          data: { importOperationLines: lines },
+          data: { importOperationLines: checkpoint.lines },
         });
+        // A line every 100,000 records, so a long run shows its pace as it goes.
+        const before = saved;
+        saved += checkpoint.saved;
+        if (Math.floor(saved / 100_000) > Math.floor(before / 100_000))
+          console.log(
+            `  ${saved.toLocaleString("en-US")} ${kind} in ${seconds(performance.now() - started)}`,
+          );
       },
     });
+  };
   const products = await timed("apply the products export", () =>
     apply("products", productsFile),
   );
