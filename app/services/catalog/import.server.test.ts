@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "msw";
+import { HttpResponse, graphql } from "msw";
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { mswServer } from "../../../test/msw";
 import prisma from "~/db.server";
@@ -200,6 +200,46 @@ describe("import through bulk operations", () => {
     expect(await prisma.orderLine.count({ where: { shop: DEMO_SHOP } })).toBe(
       demo.orders.reduce((n, o) => n + o.lines.length, 0),
     );
+  });
+
+  it("starts a new bulk operation after one failed", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_all_orders`,
+        now: NOW,
+      }),
+    );
+    const sent = recordQueries();
+    let statuses = 0;
+    mswServer.use(
+      admin.query("CartliftBulkStatus", ({ variables }) =>
+        statuses++ > 0
+          ? undefined
+          : HttpResponse.json({
+              data: {
+                node: {
+                  id: variables.id,
+                  status: "FAILED",
+                  errorCode: "INTERNAL_SERVER_ERROR",
+                  objectCount: "0",
+                  url: null,
+                  createdAt: NOW.toISOString(),
+                },
+              },
+            }),
+      ),
+    );
+    await expect(importShop(DEMO_SHOP, await client(), noWait)).rejects.toThrow(
+      "Bulk products import failed (INTERNAL_SERVER_ERROR)",
+    );
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    expect(result).toMatchObject({
+      status: "done",
+      products: demo.products.length,
+      orders: demo.orders.length,
+    });
+    expect(sent.filter((s) => s.name === "CartliftBulkRun")).toHaveLength(3);
   });
 
   it("refuses a page query above 1,000 points as Shopify does", async () => {

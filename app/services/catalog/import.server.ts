@@ -493,13 +493,13 @@ async function importPhase(
         await report();
       },
     });
-    if (op.status === "EXPIRED") {
+    if (op.status !== "COMPLETED")
+      // Expired (its result is gone), failed or canceled: the next attempt starts a new one.
       await prisma.shop.update({
         where: { shop },
         data: { importOperationId: null, importOperationLines: 0 },
       });
-      continue;
-    }
+    if (op.status === "EXPIRED") continue;
     if (op.status !== "COMPLETED")
       throw new AdminApiError(
         `Bulk ${kind} import ${op.status.toLowerCase()}${op.errorCode ? ` (${op.errorCode})` : ""}`,
