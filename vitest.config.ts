@@ -22,6 +22,15 @@ const SYSTEM_TESTS = [
 
 export default defineConfig({
   plugins: [tsconfigPaths()],
+  // The post-purchase extension has its own install (React 17, for Shopify's build). Its tests
+  // stand in for Shopify's components (vi.mock), which run only inside checkout: one module id for
+  // them, wherever the import is and whether or not the extension's install is present.
+  resolve: {
+    alias: {
+      "@shopify/post-purchase-ui-extensions-react":
+        "/shopify-checkout-only/post-purchase-ui-extensions-react",
+    },
+  },
   test: {
     globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/setup.ts"],

@@ -1,5 +1,9 @@
 import { HttpResponse, graphql, http } from "msw";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
+import {
+  MAX_QUERY_COST,
+  requestedQueryCost,
+} from "../app/services/platform/query-cost";
 
 /**
  * MSW handlers that answer the Admin API for the synthetic shop: the OAuth token exchange
@@ -9,6 +13,75 @@ import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 
 const gid = (type: string, id: string) => `gid://shopify/${type}/${id}`;
 const money = (minor: number) => (minor / 100).toFixed(2);
+const DAY_MS = 86_400_000;
+
+/** Where the demo's bulk operation results are served unless the demo server serves them. */
+export const DEMO_BULK_RESULTS =
+  "https://demo-bulk-results.cartlift.test/results";
+
+/** `cost` as Shopify reports it in `extensions`, priced the way Shopify documents. */
+function costOf(query: string, variables: Record<string, unknown>) {
+  const requested = requestedQueryCost(query, variables);
+  return {
+    cost: {
+      requestedQueryCost: requested,
+      actualQueryCost: requested,
+      throttleStatus: {
+        maximumAvailable: 2000,
+        currentlyAvailable: 2000 - requested,
+        restoreRate: 100,
+      },
+    },
+  };
+}
+
+/** Shopify's answer to a query above the single-query limit: nothing runs. */
+function maxCostExceeded(cost: number) {
+  return HttpResponse.json<{
+    errors: { message: string; extensions: Record<string, unknown> }[];
+  }>({
+    errors: [
+      {
+        message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+        extensions: {
+          code: "MAX_COST_EXCEEDED",
+          cost,
+          maxCost: MAX_QUERY_COST,
+        },
+      },
+    ],
+  });
+}
+
+/** A nested object flattened the way bulk results are: the parent, then each child with `__parentId`. */
+function* jsonlRecord(
+  node: Record<string, unknown>,
+  connections: string[],
+): Generator<string> {
+  const parent = { ...node };
+  for (const c of connections) delete parent[c];
+  yield JSON.stringify(parent);
+  for (const c of connections)
+    for (const child of (node[c] as { nodes: object[] }).nodes)
+      yield JSON.stringify({ ...child, __parentId: node.id });
+}
+
+/**
+ * The demo's bulk operations and their JSONL results, kept for the run: an operation completes
+ * as soon as it is asked about, and its file is served over HTTP (by MSW at DEMO_BULK_RESULTS,
+ * or by the demo server at /demo/bulk).
+ */
+export class DemoBulkResults {
+  private readonly files = new Map<string, string[]>();
+  add(lines: Iterable<string>): string {
+    const id = String(this.files.size + 1);
+    this.files.set(id, [...lines]);
+    return id;
+  }
+  lines(id: string): string[] | undefined {
+    return this.files.get(id);
+  }
+}
 
 function page<T>(items: T[], cursor: unknown, size: number) {
   const start =
@@ -26,7 +99,7 @@ function page<T>(items: T[], cursor: unknown, size: number) {
   };
 }
 
-function productNode(p: DemoProduct, updatedAt: string) {
+function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
   return {
     id: gid("Product", p.id),
     title: p.title,
@@ -51,6 +124,11 @@ function productNode(p: DemoProduct, updatedAt: string) {
         inventoryQuantity: v.inventoryQuantity,
         availableForSale: v.inventoryQuantity > 0,
         position: v.position,
+        // A deterministic cost: 45% of the price, in the shop's currency.
+        inventoryItem: {
+          id: gid("InventoryItem", v.id),
+          unitCost: { amount: money(Math.round(v.price * 0.45)), currencyCode },
+        },
         selectedOptions:
           v.options.length > 0
             ? v.options
@@ -88,9 +166,24 @@ function orderNode(o: DemoOrder, currency: string) {
   };
 }
 
+export interface DemoAdminOptions {
+  /** The scopes the merchant granted; without read_all_orders only 60 days of orders are visible. */
+  scopes: string;
+  /** "Now" for the 60-day limit. */
+  now?: Date;
+  /** Bulk results: where they are kept, and the address their URLs start with. */
+  bulk?: DemoBulkResults;
+  bulkResultsUrl?: string;
+}
+
 export function demoAdminHandlers(
   demo: DemoShop,
-  { scopes }: { scopes: string },
+  {
+    scopes,
+    now = new Date(),
+    bulk = new DemoBulkResults(),
+    bulkResultsUrl = DEMO_BULK_RESULTS,
+  }: DemoAdminOptions,
 ) {
   // Any API version: importing the app's constant would load the Shopify library (which
   // keeps the fetch it sees first) before MSW has patched fetch.
@@ -98,15 +191,17 @@ export function demoAdminHandlers(
   const admin = graphql.link(
     new RegExp(`^https://${host}/admin/api/[^/]+/graphql\\.json$`),
   );
+  const granted = scopes.split(",").map((s) => s.trim());
   const updatedAt = demo.orders.at(-1)?.createdAt ?? new Date(0).toISOString();
-  const cost = {
-    requestedQueryCost: 10,
-    throttleStatus: {
-      maximumAvailable: 2000,
-      currentlyAvailable: 1990,
-      restoreRate: 100,
-    },
-  };
+  // Orders older than 60 days exist for Shopify's API only with read_all_orders.
+  const oldest = granted.includes("read_all_orders")
+    ? ""
+    : new Date(now.getTime() - 60 * DAY_MS).toISOString();
+  const byDate = [...demo.orders]
+    .filter((o) => o.createdAt >= oldest)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const ordersById = new Map(byDate.map((o) => [gid("Order", o.id), o]));
+  const operations = new Map<string, { file: string; objects: number }>();
   // Replenishment reminders (app/services/replenishment/replenishment.server.ts): customers' marketing consent
   // (deterministic: two in three subscribed to email) and the cartlift.replenishment_due
   // metafields written so far, kept in memory for this demo run.
@@ -118,15 +213,26 @@ export function demoAdminHandlers(
     },
     smsMarketingConsent: null,
   });
-  const byDate = [...demo.orders].sort((a, b) =>
-    a.createdAt.localeCompare(b.createdAt),
-  );
+  const since = (search: unknown, field: string) => {
+    const match = new RegExp(`${field}:>='([^']+)'`).exec(String(search));
+    return match ? new Date(match[1]).toISOString() : "";
+  };
   return [
-    admin.query("CartliftReplenishmentCustomers", ({ variables }) => {
-      const since = /created_at:>='([^']+)'/.exec(String(variables.query))?.[1];
-      const recent = since
-        ? byDate.filter((o) => o.createdAt >= new Date(since).toISOString())
-        : byDate;
+    // Every query is priced first; one over the limit is refused as Shopify refuses it.
+    admin.operation(({ query, variables }) => {
+      const cost = requestedQueryCost(query, variables);
+      return cost > MAX_QUERY_COST ? maxCostExceeded(cost) : undefined;
+    }),
+    http.get(`${DEMO_BULK_RESULTS}/:file`, ({ params }) => {
+      const lines = bulk.lines(String(params.file).replace(/\.jsonl$/, ""));
+      if (!lines) return new HttpResponse(null, { status: 404 });
+      return new HttpResponse(lines.map((l) => `${l}\n`).join(""), {
+        headers: { "Content-Type": "application/jsonl" },
+      });
+    }),
+    admin.query("CartliftReplenishmentCustomers", ({ query, variables }) => {
+      const from = since(variables.query, "created_at");
+      const recent = byDate.filter((o) => o.createdAt >= from);
       const { nodes, pageInfo } = page(recent, variables.cursor, 100);
       return HttpResponse.json({
         data: {
@@ -145,12 +251,12 @@ export function demoAdminHandlers(
             })),
           },
         },
-        extensions: { cost },
+        extensions: costOf(query, variables),
       });
     }),
     // Metafield writes: customers' replenishment reminders are kept (the next customer query
     // reports them); the bundle discount's configuration is accepted and forgotten.
-    admin.mutation("CartliftMetafieldsSet", ({ variables }) => {
+    admin.mutation("CartliftMetafieldsSet", ({ query, variables }) => {
       const metafields = variables.metafields as {
         ownerId: string;
         value: string;
@@ -160,10 +266,10 @@ export function demoAdminHandlers(
           reminders.set(m.ownerId, m.value);
       return HttpResponse.json({
         data: { metafieldsSet: { userErrors: [] } },
-        extensions: { cost },
+        extensions: costOf(query, variables),
       });
     }),
-    admin.mutation("CartliftReplenishmentDelete", ({ variables }) => {
+    admin.mutation("CartliftReplenishmentDelete", ({ query, variables }) => {
       const metafields = variables.metafields as { ownerId: string }[];
       for (const m of metafields) reminders.delete(m.ownerId);
       return HttpResponse.json({
@@ -173,7 +279,7 @@ export function demoAdminHandlers(
             userErrors: [],
           },
         },
-        extensions: { cost },
+        extensions: costOf(query, variables),
       });
     }),
     http.post(`https://${demo.shop}/admin/oauth/access_token`, () =>
@@ -185,40 +291,111 @@ export function demoAdminHandlers(
         refresh_token_expires_in: 7_776_000,
       }),
     ),
-    admin.query("CartliftShop", () =>
+    admin.query("CartliftShop", ({ query, variables }) =>
       HttpResponse.json({
-        data: { shop: { currencyCode: demo.currency } },
-        extensions: { cost },
-      }),
-    ),
-    admin.query("CartliftProducts", ({ variables }) => {
-      const { nodes, pageInfo } = page(demo.products, variables.cursor, 50);
-      return HttpResponse.json({
         data: {
-          products: {
-            pageInfo,
-            nodes: nodes.map((p) => productNode(p, updatedAt)),
+          shop: { currencyCode: demo.currency },
+          currentAppInstallation: {
+            accessScopes: granted.map((handle) => ({ handle })),
           },
         },
-        extensions: { cost },
+        extensions: costOf(query, variables),
+      }),
+    ),
+    // Bulk queries: the catalog (products, collections, variants) or the visible order history
+    // (orders, line items), as the JSONL file Shopify would write.
+    admin.mutation("CartliftBulkRun", ({ query, variables }) => {
+      const bulkQuery = String(variables.query);
+      const lines = /^\s*\{\s*products\b/.test(bulkQuery)
+        ? demo.products.flatMap((p) => [
+            ...jsonlRecord(productNode(p, updatedAt, demo.currency), [
+              "collections",
+              "variants",
+            ]),
+          ])
+        : byDate.flatMap((o) => [
+            ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),
+          ]);
+      const file = bulk.add(lines);
+      const id = gid("BulkOperation", file);
+      operations.set(id, { file, objects: lines.length });
+      return HttpResponse.json({
+        data: {
+          bulkOperationRunQuery: {
+            bulkOperation: { id, status: "CREATED" },
+            userErrors: [],
+          },
+        },
+        extensions: costOf(query, variables),
       });
     }),
-    admin.query("CartliftOrders", ({ variables }) => {
-      const { nodes, pageInfo } = page(demo.orders, variables.cursor, 50);
+    admin.query("CartliftBulkStatus", ({ query, variables }) => {
+      const op = operations.get(String(variables.id));
+      return HttpResponse.json({
+        data: {
+          node: op
+            ? {
+                id: variables.id,
+                status: "COMPLETED",
+                errorCode: null,
+                objectCount: String(op.objects),
+                url:
+                  op.objects > 0 ? `${bulkResultsUrl}/${op.file}.jsonl` : null,
+                createdAt: now.toISOString(),
+              }
+            : null,
+        },
+        extensions: costOf(query, variables),
+      });
+    }),
+    // The catch-up after the bulk read: orders updated since (the demo's orders never change
+    // after they are placed), then any order's further lines.
+    admin.query("CartliftOrdersSince", ({ query, variables }) => {
+      const from = since(variables.query, "updated_at");
+      const first = Number(/orders\(first: (\d+)/.exec(query)?.[1]);
+      const lineCount = Number(/lineItems\(first: (\d+)/.exec(query)?.[1]);
+      const { nodes, pageInfo } = page(
+        byDate.filter((o) => o.createdAt >= from),
+        variables.cursor,
+        first,
+      );
       return HttpResponse.json({
         data: {
           orders: {
             pageInfo,
-            nodes: nodes.map((o) => orderNode(o, demo.currency)),
+            nodes: nodes.map((o) => {
+              const node = orderNode(o, demo.currency);
+              return {
+                ...node,
+                lineItems: page(node.lineItems.nodes, null, lineCount),
+              };
+            }),
           },
         },
-        extensions: { cost },
+        extensions: costOf(query, variables),
+      });
+    }),
+    admin.query("CartliftOrderLines", ({ query, variables }) => {
+      const order = ordersById.get(String(variables.id));
+      return HttpResponse.json({
+        data: {
+          order: order
+            ? {
+                lineItems: page(
+                  orderNode(order, demo.currency).lineItems.nodes,
+                  variables.cursor,
+                  100,
+                ),
+              }
+            : null,
+        },
+        extensions: costOf(query, variables),
       });
     }),
     // The bundle discount lifecycle (app/services/merchandising/bundle-discount.server.ts): one automatic
     // discount per shop, then configuration writes (CartliftMetafieldsSet above). The demo keeps no
     // discount state: the app remembers the id in its own database, as it does against Shopify.
-    admin.mutation("CartliftBundleDiscountCreate", () =>
+    admin.mutation("CartliftBundleDiscountCreate", ({ query, variables }) =>
       HttpResponse.json({
         data: {
           discountAutomaticAppCreate: {
@@ -228,7 +405,7 @@ export function demoAdminHandlers(
             userErrors: [],
           },
         },
-        extensions: { cost },
+        extensions: costOf(query, variables),
       }),
     ),
   ];

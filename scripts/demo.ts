@@ -15,7 +15,7 @@ import { createRequestHandler as createRemixHandler } from "@remix-run/node";
 import { setupServer } from "msw/node";
 import { demoRefusal } from "../demo/guard";
 import { DEMO_SHOP, generateDemoShop } from "../demo/shop";
-import { demoAdminHandlers } from "../demo/admin-api";
+import { DemoBulkResults, demoAdminHandlers } from "../demo/admin-api";
 import { adminHost, mintSessionToken } from "../demo/session-token";
 import { proxiedQuery } from "../demo/proxy-signature";
 import {
@@ -36,7 +36,12 @@ const port = Number(process.env.PORT ?? 3000);
 const apiKey = "cartlift-demo";
 // A new secret each run: tokens and signatures from an earlier run are worthless.
 const apiSecret = randomBytes(32).toString("hex");
-const scopes = "read_products,read_orders,read_customers,write_discounts";
+// The demo merchant granted the whole order history (read_all_orders) and unit costs
+// (read_inventory); DEMO_WITHOUT_ALL_ORDERS=1 shows the shop as Shopify shows it without it.
+const scopes = [
+  "read_products,read_orders,read_inventory,read_customers,write_discounts",
+  ...(process.env.DEMO_WITHOUT_ALL_ORDERS === "1" ? [] : ["read_all_orders"]),
+].join(",");
 const dbFile = path.join(
   root,
   "prisma",
@@ -73,8 +78,14 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], {
 const demo = generateDemoShop();
 // MSW must patch fetch before the app's Shopify library captures it at import.
 // The demo merchant also granted the optional write_customers scope (replenishment reminders).
+// Bulk operation results are JSONL files this server serves (/demo/bulk), as Shopify's storage does.
+const bulk = new DemoBulkResults();
 const msw = setupServer(
-  ...demoAdminHandlers(demo, { scopes: `${scopes},write_customers` }),
+  ...demoAdminHandlers(demo, {
+    scopes: `${scopes},write_customers`,
+    bulk,
+    bulkResultsUrl: `http://localhost:${port}/demo/bulk`,
+  }),
 );
 msw.listen({
   onUnhandledRequest(request, print) {
@@ -106,6 +117,13 @@ app.get("/demo/session-token", (_req, res) => {
   res.set("Cache-Control", "no-store").type("text").send(token());
 });
 app.get("/demo/admin", (_req, res) => res.redirect(adminUrl()));
+app.get("/demo/bulk/:file", (req, res) => {
+  const lines = bulk.lines(req.params.file.replace(/\.jsonl$/, ""));
+  if (!lines) return void res.sendStatus(404);
+  res.type("application/jsonl");
+  for (const line of lines) res.write(`${line}\n`);
+  res.end();
+});
 // Shopify's post-purchase page, played for one sample order: the real endpoints answer with the
 // offer and the signed changeset.
 const productsById = new Map(demo.products.map((p) => [p.id, p]));

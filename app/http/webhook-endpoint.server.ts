@@ -9,6 +9,8 @@ import {
 
 export interface Webhook extends WebhookDelivery {
   payload: unknown;
+  /** The shop's Admin API, when the app holds an offline session for it. */
+  admin?: Awaited<ReturnType<typeof authenticate.webhook>>["admin"];
 }
 
 function refuse(
@@ -43,7 +45,7 @@ export async function webhookEndpoint(
       return refuse("X-Shopify-Shop-Domain is not a shop's domain", { topic });
     throw error;
   }
-  const { shop, topic, webhookId, eventId, payload } = context;
+  const { shop, topic, webhookId, eventId, payload, admin } = context;
   const fields = { shop, topic, webhookId };
   try {
     return await respond({
@@ -52,6 +54,7 @@ export async function webhookEndpoint(
       webhookId,
       eventId: eventId || null,
       payload,
+      admin,
     });
   } catch (error) {
     if (

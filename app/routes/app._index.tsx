@@ -21,6 +21,7 @@ import type { TrainingStatus } from "~/services/model/model.server";
 import {
   type ChecklistItem,
   MANUAL_STEPS,
+  historyNote,
   onboarding,
   setStepDone,
   shopOverview,
@@ -35,7 +36,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     shopOverview(session.shop),
     onboarding(session.shop, env.SHOPIFY_API_KEY),
   ]);
-  return { ...overview, ...state };
+  return { ...overview, ...state, historyNote: historyNote(overview.history) };
 };
 
 const StepForm = z.object({
@@ -96,15 +97,49 @@ const IMPORT_LABELS: Record<string, string> = {
   pending: "Waiting to start",
   products: "Importing products",
   orders: "Importing orders",
+  catchup: "Importing the latest orders",
   done: "Imported",
 };
 
-/** Phase-based, since Shopify's paginated import does not know the totals in advance. */
-const PHASE_PROGRESS: Record<string, number> = {
-  pending: 5,
-  products: 25,
-  orders: 60,
+/** Where each phase starts and ends on the progress bar; within one, the objects applied so far. */
+const PHASE_RANGE: Record<string, [number, number]> = {
+  pending: [2, 5],
+  products: [5, 30],
+  orders: [30, 92],
+  catchup: [92, 95],
 };
+
+type Progress = {
+  status: string;
+  objects: number;
+  objectsTotal: number;
+  secondsLeft: number | null;
+};
+
+function importBar(p: Progress): number {
+  const [from, to] = PHASE_RANGE[p.status] ?? [2, 5];
+  const share = p.objectsTotal > 0 ? p.objects / p.objectsTotal : 0;
+  return Math.round(from + (to - from) * Math.min(1, share));
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return "less than a minute";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** What the bulk phase is doing: Shopify preparing the export, or Cartlift applying it. */
+function importDetail(p: Progress): string | null {
+  if (p.status !== "products" && p.status !== "orders") return null;
+  const what = p.status === "products" ? "catalog" : "order history";
+  const count = (n: number) => n.toLocaleString("en-US");
+  if (p.objects === 0)
+    return p.objectsTotal > 0
+      ? `Shopify is preparing your ${what}: ${count(p.objectsTotal)} records so far.`
+      : `Shopify is preparing your ${what}.`;
+  return `Saving your ${what}: ${count(p.objects)} of ${count(p.objectsTotal)} records${p.secondsLeft === null ? "" : `, ${duration(p.secondsLeft)} left`}.`;
+}
 
 export default function Home() {
   const data = useLoaderData<typeof loader>();
@@ -125,7 +160,7 @@ export default function Home() {
   }, [busy, revalidator]);
 
   const progress = importing
-    ? (PHASE_PROGRESS[data.importStatus] ?? 5)
+    ? importBar(data.import)
     : training || waitingForModel
       ? 85
       : 100;
@@ -157,6 +192,11 @@ export default function Home() {
                 Cartlift learns which products are bought together from your
                 order history.
               </Text>
+              {importing && importDetail(data.import) && (
+                <Text as="p" tone="subdued">
+                  {importDetail(data.import)}
+                </Text>
+              )}
             </BlockStack>
           </Card>
         </Layout.Section>
@@ -184,6 +224,14 @@ export default function Home() {
                   ? `Learnt from ${data.training.model.orders} orders and ${data.training.model.products} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
                   : "Training starts as soon as the import finishes; it takes a few seconds."}
               </Text>
+              {data.historyNote && (
+                <Text
+                  as="p"
+                  tone={data.history.allOrdersAccess ? "subdued" : "caution"}
+                >
+                  {data.historyNote}
+                </Text>
+              )}
               {data.training.evidence && (
                 <Evidence evidence={data.training.evidence} />
               )}

@@ -118,6 +118,18 @@ describe("benchmark scripts at a tiny size", () => {
     expect(run.code).toBe(0);
   }, 130_000);
 
+  it("bench:import generates bulk exports, applies them and trains", async () => {
+    const run = await npmRun(
+      "bench:import",
+      ["--products", "40", "--orders", "300"],
+      { timeoutMs: 120_000 },
+    );
+    expect(run.output).toMatch(/imported +40 products, 300 orders/);
+    expect(run.output).toMatch(/model +300 orders learnt from/);
+    expect(run.output).toMatch(/total +[\d.]+ s, peak RSS \d+ MB/);
+    expect(run.code).toBe(0);
+  }, 130_000);
+
   if (!hasChromium)
     console.warn(
       `bench:admin and bench:storefront skipped: no Chromium at ${CHROMIUM} (.ci/run installs it).`,

@@ -12,6 +12,9 @@ import { action as complianceWebhook } from "~/routes/webhooks.compliance";
 import { action as productsWebhook } from "~/routes/webhooks.products";
 import { action as inventoryWebhook } from "~/routes/webhooks.inventory_items";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
+import { action as bulkFinishWebhook } from "~/routes/webhooks.bulk_operations.finish";
+import { action as scopesUpdateWebhook } from "~/routes/webhooks.app.scopes_update";
+import { awaitBulkOperation } from "~/services/platform/bulk-operations.server";
 
 const SHOP = "webhook-shop.myshopify.com";
 
@@ -708,5 +711,117 @@ describe("compliance webhooks", () => {
       { hmac: "bm90IGEgc2lnbmF0dXJl" },
     );
     expect((await call(complianceWebhook, request)).status).toBe(401);
+  });
+});
+
+describe("bulk_operations/finish", () => {
+  const operation = (status: string) => ({
+    data: {
+      node: {
+        id: "gid://shopify/BulkOperation/77",
+        status,
+        errorCode: null,
+        objectCount: status === "COMPLETED" ? "1200" : "300",
+        url: status === "COMPLETED" ? "https://storage.example/77.jsonl" : null,
+        createdAt: "2026-11-25T00:00:00Z",
+      },
+    },
+  });
+
+  it("wakes the import waiting for that operation instead of the next poll", async () => {
+    const answers = [operation("RUNNING"), operation("COMPLETED")];
+    const graphql = async () => Response.json(answers.shift());
+    const finished = awaitBulkOperation(
+      graphql,
+      "gid://shopify/BulkOperation/77",
+      // The next poll would never come: only the webhook can end the wait.
+      { sleep: () => new Promise<void>(() => {}), pollMs: 3_600_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers).toHaveLength(1);
+
+    const response = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          admin_graphql_api_id: "gid://shopify/BulkOperation/77",
+          completed_at: "2026-11-25T00:05:00Z",
+          created_at: "2026-11-25T00:00:00Z",
+          error_code: null,
+          status: "completed",
+        },
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(await finished).toMatchObject({
+      status: "COMPLETED",
+      objectCount: 1200,
+    });
+  });
+
+  it("leaves an operation that is not the import's alone, and refuses a payload without one", async () => {
+    const unknown = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          admin_graphql_api_id: "gid://shopify/BulkOperation/5",
+          status: "completed",
+        },
+      ),
+    );
+    expect(unknown.status).toBe(200);
+    const invalid = await call(
+      bulkFinishWebhook,
+      webhookRequest(
+        "/webhooks/bulk_operations/finish",
+        "bulk_operations/finish",
+        {
+          status: "completed",
+        },
+      ),
+    );
+    expect(invalid.status).toBe(400);
+  });
+});
+
+describe("app/scopes_update", () => {
+  it("records read_all_orders when it is granted, and imports again for the older orders", async () => {
+    await prisma.shop.upsert({
+      where: { shop: SHOP },
+      create: { shop: SHOP, allOrdersAccess: false, importStatus: "done" },
+      update: { allOrdersAccess: false, importStatus: "done" },
+    });
+    const scopesUpdate = (current: string[]) =>
+      call(
+        scopesUpdateWebhook,
+        webhookRequest("/webhooks/app/scopes_update", "app/scopes_update", {
+          previous: ["read_orders"],
+          current,
+        }),
+      );
+    const state = () =>
+      prisma.shop.findUniqueOrThrow({
+        where: { shop: SHOP },
+        select: { allOrdersAccess: true, importStatus: true },
+      });
+
+    expect((await scopesUpdate(["read_orders", "read_products"])).status).toBe(
+      200,
+    );
+    expect(await state()).toEqual({
+      allOrdersAccess: false,
+      importStatus: "done",
+    });
+    expect(
+      (await scopesUpdate(["read_orders", "read_all_orders"])).status,
+    ).toBe(200);
+    expect(await state()).toEqual({
+      allOrdersAccess: true,
+      importStatus: "pending",
+    });
   });
 });

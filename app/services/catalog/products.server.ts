@@ -26,7 +26,10 @@ export interface ProductInput {
     position: number;
     /** Undefined when the source does not carry it: the stored value stays (as for the cost). */
     inventoryItemId?: string | null;
-    /** The unit cost; product webhooks do not carry it (inventory_items webhooks do). */
+    /**
+     * Unit cost (inventoryItem.unitCost); undefined when the source does not carry it (product
+     * webhooks: it arrives by inventory_items webhooks).
+     */
     costMinor?: number | null;
   }[];
 }

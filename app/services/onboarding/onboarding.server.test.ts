@@ -3,8 +3,11 @@ import prisma from "~/db.server";
 import { shouldRetrain } from "~/services/model/model.server";
 import {
   buildChecklist,
+  historyNote,
   onboarding,
+  orderHistory,
   setStepDone,
+  shopOverview,
   themeEditorLinks,
 } from "./onboarding.server";
 
@@ -131,5 +134,47 @@ describe("onboarding state", () => {
     await setStepDone(SHOP, "block_fbt", false);
     state = await onboarding(SHOP, "k");
     expect(state.checklist.some((i) => i.done)).toBe(false);
+  });
+});
+
+describe("order history behind the model", () => {
+  it("says how many days the model learns from, and what is missing without read_all_orders", async () => {
+    const shop = "history.myshopify.com";
+    await prisma.shop.create({ data: { shop, allOrdersAccess: false } });
+    const order = (id: string, createdAt: string) => ({
+      shop,
+      id,
+      name: `#${id}`,
+      createdAt: new Date(createdAt),
+      sourceUpdatedAt: new Date(createdAt),
+      currency: "USD",
+      subtotalMinor: 1000,
+      totalMinor: 1000,
+    });
+    await prisma.order.createMany({
+      data: [
+        order("1", "2026-09-27T12:00:00Z"),
+        order("2", "2026-11-25T12:00:00Z"),
+      ],
+    });
+    const { history } = await shopOverview(shop);
+    expect(history).toEqual({
+      days: 59,
+      since: "2026-09-27T12:00:00.000Z",
+      allOrdersAccess: false,
+    });
+    const limited = historyNote(history)!;
+    expect(limited).toContain("59 days of orders (since Sep 27, 2026)");
+    expect(limited).toContain("only the last 60 days");
+    expect(historyNote({ ...history, allOrdersAccess: true })).toBe(
+      "Learns from your whole order history: 59 days of orders (since Sep 27, 2026).",
+    );
+  });
+
+  it("says nothing before the import has asked Shopify or found orders", () => {
+    expect(historyNote(orderHistory(null, null, false))).toBeNull();
+    const day = new Date("2026-01-01T00:00:00Z");
+    expect(historyNote(orderHistory(day, day, null))).toBeNull();
+    expect(orderHistory(day, day, true).days).toBe(1);
   });
 });

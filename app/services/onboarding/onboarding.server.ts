@@ -182,7 +182,14 @@ export async function onboarding(
       }),
     ]);
   return {
-    import: progress ?? { status: "pending", products: 0, orders: 0 },
+    import: progress ?? {
+      status: "pending",
+      products: 0,
+      orders: 0,
+      objects: 0,
+      objectsTotal: 0,
+      secondsLeft: null,
+    },
     training,
     checklist: buildChecklist({
       shop,
@@ -213,26 +220,76 @@ export async function setStepDone(
 }
 
 /** What the home page shows beside the checklist: the import's state and the catalog's size. */
+/** How much order history the model can learn from, and what Shopify withholds. */
+export interface OrderHistory {
+  /** Days between the oldest and the newest imported order (0 without orders). */
+  days: number;
+  since: string | null;
+  /** Whether the shop granted read_all_orders; null until the import asked Shopify. */
+  allOrdersAccess: boolean | null;
+}
+
 export interface ShopOverview {
   importStatus: string;
   products: number;
   orders: number;
   currency: string;
+  history: OrderHistory;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Pure: the history span from the oldest and newest order dates. */
+export function orderHistory(
+  oldest: Date | null,
+  newest: Date | null,
+  allOrdersAccess: boolean | null,
+): OrderHistory {
+  return {
+    days:
+      oldest && newest
+        ? Math.max(1, Math.ceil((newest.getTime() - oldest.getTime()) / DAY_MS))
+        : 0,
+    since: oldest?.toISOString() ?? null,
+    allOrdersAccess,
+  };
+}
+
+/** Pure: what the merchant reads about the history behind the model. */
+export function historyNote(history: OrderHistory): string | null {
+  if (history.allOrdersAccess === null || history.days === 0) return null;
+  const since = new Date(history.since!).toLocaleDateString("en-US", {
+    dateStyle: "medium",
+  });
+  const span = `${history.days} day${history.days === 1 ? "" : "s"} of orders (since ${since})`;
+  return history.allOrdersAccess
+    ? `Learns from your whole order history: ${span}.`
+    : `Learns from ${span}: without the read_all_orders permission Shopify shares only the last 60 days. Older orders are missing, so seasonal products, slow sellers and repeat-purchase intervals have less evidence behind them.`;
 }
 
 export async function shopOverview(shop: string): Promise<ShopOverview> {
-  const [state, products, orders] = await Promise.all([
+  const [state, products, orders, span] = await Promise.all([
     prisma.shop.findUnique({
       where: { shop },
-      select: { importStatus: true, currency: true },
+      select: { importStatus: true, currency: true, allOrdersAccess: true },
     }),
     prisma.product.count({ where: { shop } }),
     prisma.order.count({ where: { shop } }),
+    prisma.order.aggregate({
+      where: { shop },
+      _min: { createdAt: true },
+      _max: { createdAt: true },
+    }),
   ]);
   return {
     importStatus: state?.importStatus ?? "pending",
     currency: state?.currency ?? "USD",
     products,
     orders,
+    history: orderHistory(
+      span._min.createdAt,
+      span._max.createdAt,
+      state?.allOrdersAccess ?? null,
+    ),
   };
 }

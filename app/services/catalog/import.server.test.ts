@@ -1,0 +1,382 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { HttpResponse, graphql } from "msw";
+import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
+import { mswServer } from "../../../test/msw";
+import prisma from "~/db.server";
+import { sessionStorage, unauthenticated } from "~/shopify.server";
+import { DEMO_SHOP, generateDemoShop } from "../../../demo/shop";
+import { demoAdminHandlers } from "../../../demo/admin-api";
+import {
+  MAX_QUERY_COST,
+  requestedQueryCost,
+} from "~/services/platform/query-cost";
+import { applyBulkResult, importShop, progressOf } from "./import.server";
+import { saveProducts } from "./products.server";
+
+const SCOPES = "read_products,read_orders,read_customers,write_discounts";
+const NOW = new Date("2026-11-25T00:00:00Z");
+const demo = generateDemoShop({ orders: 700, now: NOW });
+const admin = graphql.link(
+  new RegExp(`^https://${DEMO_SHOP.replaceAll(".", "\\.")}/admin/api/`),
+);
+const noWait = { sleep: async () => {}, pollMs: 0 };
+
+async function client() {
+  return (await unauthenticated.admin(DEMO_SHOP)).admin.graphql;
+}
+
+/** Every Admin GraphQL request the import sends, with its requested cost. */
+function recordQueries() {
+  const sent: { name: string; cost: number }[] = [];
+  mswServer.use(
+    admin.operation(({ operationName, query, variables }) => {
+      sent.push({
+        name: operationName ?? "",
+        cost: requestedQueryCost(query, variables),
+      });
+      return undefined;
+    }),
+  );
+  return sent;
+}
+
+/** Whether the import recorded read_all_orders as granted. */
+async function recordedAccess() {
+  const row = await prisma.shop.findUniqueOrThrow({
+    where: { shop: DEMO_SHOP },
+    select: { allOrdersAccess: true },
+  });
+  return row.allOrdersAccess;
+}
+
+async function resetShop() {
+  await prisma.order.deleteMany({ where: { shop: DEMO_SHOP } });
+  await prisma.product.deleteMany({ where: { shop: DEMO_SHOP } });
+  await prisma.shop.deleteMany({ where: { shop: DEMO_SHOP } });
+}
+
+describe("import through bulk operations", () => {
+  beforeAll(async () => {
+    await sessionStorage.storeSession(
+      setUpValidSession({ shop: DEMO_SHOP, isOnline: false, scope: SCOPES }),
+    );
+  });
+
+  it("imports the catalog with unit costs and every order with its nested line items, within the query cost limit", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_all_orders,read_inventory`,
+        now: NOW,
+      }),
+    );
+    const sent = recordQueries();
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+
+    expect(result).toMatchObject({
+      status: "done",
+      products: demo.products.length,
+      orders: demo.orders.length,
+    });
+    expect(sent.map((s) => s.name)).toEqual([
+      "CartliftShop",
+      "CartliftBulkRun",
+      "CartliftBulkStatus",
+      "CartliftBulkRun",
+      "CartliftBulkStatus",
+      "CartliftOrdersSince",
+    ]);
+    expect(Math.max(...sent.map((s) => s.cost))).toBeLessThanOrEqual(
+      MAX_QUERY_COST,
+    );
+    const lines = demo.orders.reduce((n, o) => n + o.lines.length, 0);
+    expect(await prisma.orderLine.count({ where: { shop: DEMO_SHOP } })).toBe(
+      lines,
+    );
+    const variant = demo.products[3].variants[0];
+    const stored = () =>
+      prisma.variant.findUniqueOrThrow({
+        where: { shop_id: { shop: DEMO_SHOP, id: variant.id } },
+        select: { costMinor: true, priceMinor: true },
+      });
+    const cost = Math.round(variant.price * 0.45);
+    expect(await stored()).toMatchObject({
+      costMinor: cost,
+      priceMinor: variant.price,
+    });
+    // A products/update webhook carries no unit cost: the imported one stays.
+    const product = demo.products[3];
+    await saveProducts(
+      DEMO_SHOP,
+      [
+        {
+          id: product.id,
+          title: product.title,
+          handle: product.handle,
+          productType: product.productType,
+          vendor: product.vendor,
+          tags: product.tags,
+          status: "ACTIVE",
+          imageUrl: null,
+          updatedAt: new Date("2030-01-01T00:00:00Z"),
+          variants: product.variants.map((v) => ({
+            id: v.id,
+            title: v.title,
+            sku: v.sku,
+            options: v.options,
+            priceMinor: v.price + 100,
+            compareAtMinor: null,
+            inventoryQuantity: v.inventoryQuantity,
+            availableForSale: true,
+            position: v.position,
+          })),
+        },
+      ],
+      demo.currency,
+    );
+    expect(await stored()).toMatchObject({
+      costMinor: cost,
+      priceMinor: variant.price + 100,
+    });
+    const collections = await prisma.product.findUnique({
+      where: { shop_id: { shop: DEMO_SHOP, id: demo.products[3].id } },
+      select: { collections: true },
+    });
+    expect(JSON.parse(collections!.collections)).toEqual(
+      demo.products[3].collections,
+    );
+    expect(await recordedAccess()).toBe(true);
+  });
+
+  it("sees only the last 60 days of orders without read_all_orders, and records that", async () => {
+    await resetShop();
+    mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    const cutoff = new Date(NOW.getTime() - 60 * 86_400_000).toISOString();
+    const recent = demo.orders.filter((o) => o.createdAt >= cutoff).length;
+    expect(recent).toBeLessThan(demo.orders.length);
+    expect(result.orders).toBe(recent);
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
+      recent,
+    );
+    expect(await recordedAccess()).toBe(false);
+  });
+
+  it("resumes after a crash in the middle of a result from its checkpoint, without duplicates", async () => {
+    await resetShop();
+    const scopes = `${SCOPES},read_all_orders`;
+    mswServer.use(...demoAdminHandlers(demo, { scopes, now: NOW }));
+    const sent = recordQueries();
+    // The process dies once the first batch of orders is saved and checkpointed.
+    await expect(
+      importShop(DEMO_SHOP, await client(), {
+        ...noWait,
+        onProgress: (p) => {
+          if (p.status === "orders" && p.orders > 0)
+            throw new Error("process killed");
+        },
+      }),
+    ).rejects.toThrow("process killed");
+    const stopped = await prisma.shop.findUniqueOrThrow({
+      where: { shop: DEMO_SHOP },
+    });
+    expect(stopped.importStatus).toBe("orders");
+    expect(stopped.importOperationId).toBe("gid://shopify/BulkOperation/2");
+    // One batch of 500 orders was applied and checkpointed before the break.
+    expect(stopped.importedOrders).toBe(500);
+    expect(stopped.importOperationLines).toBeGreaterThan(500);
+    expect(stopped.importOperationLines).toBe(
+      demo.orders.slice(0, 500).reduce((n, o) => n + 1 + o.lines.length, 0),
+    );
+
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    // The same operation's result was read again from the checkpoint: no new bulk query, and
+    // the counter (incremented per batch) shows no order was applied twice.
+    expect(sent.filter((s) => s.name === "CartliftBulkRun")).toHaveLength(2);
+    expect(result.orders).toBe(demo.orders.length);
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
+      demo.orders.length,
+    );
+    expect(await prisma.orderLine.count({ where: { shop: DEMO_SHOP } })).toBe(
+      demo.orders.reduce((n, o) => n + o.lines.length, 0),
+    );
+  });
+
+  it("starts a new bulk operation after one failed", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_all_orders`,
+        now: NOW,
+      }),
+    );
+    const sent = recordQueries();
+    let statuses = 0;
+    mswServer.use(
+      admin.query("CartliftBulkStatus", ({ variables }) =>
+        statuses++ > 0
+          ? undefined
+          : HttpResponse.json({
+              data: {
+                node: {
+                  id: variables.id,
+                  status: "FAILED",
+                  errorCode: "INTERNAL_SERVER_ERROR",
+                  objectCount: "0",
+                  url: null,
+                  createdAt: NOW.toISOString(),
+                },
+              },
+            }),
+      ),
+    );
+    await expect(importShop(DEMO_SHOP, await client(), noWait)).rejects.toThrow(
+      "Bulk products import failed (INTERNAL_SERVER_ERROR)",
+    );
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    expect(result).toMatchObject({
+      status: "done",
+      products: demo.products.length,
+      orders: demo.orders.length,
+    });
+    expect(sent.filter((s) => s.name === "CartliftBulkRun")).toHaveLength(3);
+  });
+
+  it("refuses a page query above 1,000 points as Shopify does", async () => {
+    mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
+    // The page size the import used before bulk operations: 50 orders of 100 lines.
+    const query = `#graphql
+      query CartliftOldOrders {
+        orders(first: 50) { nodes { id lineItems(first: 100) { nodes { id product { id } } } } }
+      }`;
+    const response = await fetch(
+      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ query }),
+      },
+    );
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors: { extensions: { code: string; cost: number } }[];
+    };
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].extensions).toMatchObject({
+      code: "MAX_COST_EXCEEDED",
+      cost: 2 + 50 * (1 + 2 + 100 * 2),
+    });
+  });
+});
+
+describe("bulk result applier", () => {
+  const SHOP = "bulk-fixture.myshopify.com";
+  // Two orders, their line items right after each (grouped objects), as Shopify writes them.
+  const order = (id: number, createdAt: string) => ({
+    id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    createdAt,
+    updatedAt: createdAt,
+    cancelledAt: null,
+    currencyCode: "EUR",
+    subtotalPriceSet: { shopMoney: { amount: "30.00" } },
+    totalPriceSet: { shopMoney: { amount: "30.00" } },
+    customer: null,
+  });
+  const line = (id: number, parent: number, product: number) => ({
+    id: `gid://shopify/LineItem/${id}`,
+    quantity: 1,
+    product: { id: `gid://shopify/Product/${product}` },
+    variant: { id: `gid://shopify/ProductVariant/${product}0` },
+    originalUnitPriceSet: { shopMoney: { amount: "15.00" } },
+    customAttributes: [],
+    __parentId: `gid://shopify/Order/${parent}`,
+  });
+  const FIXTURE = [
+    order(1, "2025-01-01T10:00:00Z"),
+    line(11, 1, 7),
+    line(12, 1, 8),
+    order(2, "2025-01-02T10:00:00Z"),
+    line(21, 2, 7),
+    order(3, "2025-01-03T10:00:00Z"),
+    line(31, 3, 9),
+    line(32, 3, 7),
+  ].map((o) => JSON.stringify(o));
+
+  async function* linesOf(lines: string[], breakAfter = Infinity) {
+    for (const [i, l] of lines.entries()) {
+      if (i === breakAfter) throw new Error("process killed");
+      yield l;
+    }
+  }
+
+  it("applies nested line items to their orders and resumes from the checkpoint after a crash", async () => {
+    await prisma.shop.create({ data: { shop: SHOP, currency: "EUR" } });
+    let checkpoint = 0;
+    const onCheckpoint = async ({ lines }: { lines: number }) => {
+      checkpoint = lines;
+    };
+    // Batches of one order; the process dies while reading order 3's lines.
+    await expect(
+      applyBulkResult(SHOP, "orders", linesOf(FIXTURE, 6), {
+        currency: "EUR",
+        batchSize: 1,
+        onCheckpoint,
+      }),
+    ).rejects.toThrow("process killed");
+    expect(checkpoint).toBe(5);
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(2);
+
+    const resumed = await applyBulkResult(
+      SHOP,
+      "orders",
+      linesOf(FIXTURE.slice(checkpoint)),
+      { currency: "EUR", firstLine: checkpoint, batchSize: 1, onCheckpoint },
+    );
+    expect(resumed).toBe(1);
+    expect(checkpoint).toBe(FIXTURE.length);
+    const lines = await prisma.orderLine.findMany({
+      where: { shop: SHOP },
+      select: { orderId: true, id: true, productId: true, priceMinor: true },
+      orderBy: { id: "asc" },
+    });
+    expect(lines).toMatchObject([
+      { orderId: "1", id: "11", productId: "7", priceMinor: 1500 },
+      { orderId: "1", id: "12", productId: "8", priceMinor: 1500 },
+      { orderId: "2", id: "21", productId: "7", priceMinor: 1500 },
+      { orderId: "3", id: "31", productId: "9", priceMinor: 1500 },
+      { orderId: "3", id: "32", productId: "7", priceMinor: 1500 },
+    ]);
+  });
+
+  it("refuses a line that is not grouped under its parent", async () => {
+    const shuffled = [FIXTURE[0], FIXTURE[3], FIXTURE[1]];
+    await expect(
+      applyBulkResult(SHOP, "orders", linesOf(shuffled), { currency: "EUR" }),
+    ).rejects.toThrow("not grouped under its parent");
+  });
+});
+
+describe("import progress", () => {
+  it("estimates the time left from the pace so far", () => {
+    const row = {
+      importStatus: "orders",
+      importedProducts: 10,
+      importedOrders: 400,
+      importOperationLines: 1000,
+      importObjectCount: 4000,
+      importPhaseStartedAt: new Date("2026-01-01T00:00:00Z"),
+    };
+    expect(progressOf(row, new Date("2026-01-01T00:00:20Z"))).toEqual({
+      status: "orders",
+      products: 10,
+      orders: 400,
+      objects: 1000,
+      objectsTotal: 4000,
+      secondsLeft: 60,
+    });
+    expect(
+      progressOf({ ...row, importOperationLines: 0 }).secondsLeft,
+    ).toBeNull();
+  });
+});
