@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
       await page.getByRole("button", { name: /^Accept / }).count(),
     ).toBeGreaterThan(0);
     await expect
-      .poll(() => page.getByText("Lift", { exact: true }).count())
+      .poll(() => page.getByText("Lift over chance", { exact: true }).count())
       .toBeGreaterThan(0);
   });
 
