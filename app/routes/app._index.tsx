@@ -129,11 +129,13 @@ function duration(seconds: number): string {
   return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** A count as the admin writes it: "3,976". */
+const count = (n: number) => n.toLocaleString("en-US");
+
 /** What the bulk phase is doing: Shopify preparing the export, or Cartlift applying it. */
 function importDetail(p: Progress): string | null {
   if (p.status !== "products" && p.status !== "orders") return null;
   const what = p.status === "products" ? "catalog" : "order history";
-  const count = (n: number) => n.toLocaleString("en-US");
   if (p.objects === 0)
     return p.objectsTotal > 0
       ? `Shopify is preparing your ${what}: ${count(p.objectsTotal)} records so far.`
@@ -188,9 +190,9 @@ export default function Home() {
                 />
               )}
               <Text as="p" id="import-progress">
-                {data.products} products and {data.orders} orders imported.
-                Cartlift learns which products are bought together from your
-                order history.
+                {count(data.products)} products and {count(data.orders)} orders
+                imported. Cartlift learns which products are bought together
+                from your order history.
               </Text>
               {importing && importDetail(data.import) && (
                 <Text as="p" tone="subdued">
@@ -221,7 +223,7 @@ export default function Home() {
               </InlineStack>
               <Text as="p">
                 {data.training.model && data.training.trainedAt
-                  ? `Learnt from ${data.training.model.orders} orders and ${data.training.model.products} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
+                  ? `Learnt from ${count(data.training.model.orders)} orders and ${count(data.training.model.products)} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
                   : "Training starts as soon as the import finishes; it takes a few seconds."}
               </Text>
               {data.historyNote && (
