@@ -1,6 +1,7 @@
 import en from "../../../extensions/cartlift-theme/locales/en.default.json";
 import fr from "../../../extensions/cartlift-theme/locales/fr.json";
 import type { Reason, ReasonParam } from "~/engine/types";
+import { percentIn } from "../../../extensions/cartlift-post-purchase/src/messages";
 
 // Every word a shopper reads comes from the theme extension's locale files, the one place a
 // translator edits: the storefront renders them through Liquid (liquid.ts), the post-purchase offer
@@ -55,17 +56,9 @@ export function fillMessage(
     .join("");
 }
 
-/** A share as the language writes it: "25.6%" in English, "25,6 %" in French. */
-export function percentIn(bps: number, language: string): string {
-  return new Intl.NumberFormat(language, {
-    style: "percent",
-    maximumFractionDigits: 1,
-  }).format(Math.round(bps / 10) / 1000);
-}
-
 /**
  * A reason's value in a language: the merchant's words as written, a share as the language writes
- * it, or (through `nested`) the app's own words translated.
+ * it ("25.6%", "25,6 %"), or (through `nested`) the app's own words translated.
  */
 export function paramIn(
   param: ReasonParam | undefined,
@@ -74,7 +67,9 @@ export function paramIn(
 ): string {
   if (param === undefined) return "";
   if (typeof param === "string") return param;
-  if ("percentBps" in param) return percentIn(param.percentBps, language);
+  // To a tenth of a percent, as the English text (engine/money.ts formatPercent) rounds it.
+  if ("percentBps" in param)
+    return percentIn(Math.round(param.percentBps / 10) / 10, language);
   return nested(param);
 }
 
