@@ -287,7 +287,7 @@ async function loadServing(
         ...previous.recommender,
         ranking: await withArrivedOrders(shop, previous.recommender.ranking),
       },
-      version: { ...version, modelId: previous.version.modelId },
+      version,
     };
   }
   const [products, stored] = await Promise.all([
@@ -481,10 +481,13 @@ export interface TrainingStatus {
 /** The serving model's backtest evidence, read once per model (its JSON is megabytes). */
 const evidenceByModel = new Map<string, ModelEvidence | null>();
 
-async function evidenceOf(modelId: string): Promise<ModelEvidence | null> {
+async function evidenceOf(
+  shop: string,
+  modelId: string,
+): Promise<ModelEvidence | null> {
   if (evidenceByModel.has(modelId)) return evidenceByModel.get(modelId)!;
-  const row = await prisma.recommendationModel.findUnique({
-    where: { id: modelId },
+  const row = await prisma.recommendationModel.findFirst({
+    where: { shop, id: modelId },
     select: { data: true },
   });
   const evidence = row ? storedEvidence(row.data) : null;
@@ -507,7 +510,7 @@ export async function trainingStatus(shop: string): Promise<TrainingStatus> {
     },
   });
   return {
-    evidence: latest ? await evidenceOf(latest.id) : null,
+    evidence: latest ? await evidenceOf(shop, latest.id) : null,
     state: isTraining(shop) ? "training" : latest ? "trained" : "waiting",
     trainedAt: latest?.createdAt ?? null,
     model: latest && {
