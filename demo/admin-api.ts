@@ -1,6 +1,14 @@
 import { HttpResponse, graphql, http } from "msw";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 import {
+  type Checked,
+  type MetafieldsSetInput,
+  type TriggerDefinition,
+  checkFlowTrigger,
+  checkMetafieldsSet,
+  readTriggerDefinition,
+} from "./flow";
+import {
   MAX_QUERY_COST,
   requestedQueryCost,
 } from "../app/services/platform/query-cost";
@@ -33,6 +41,15 @@ function costOf(query: string, variables: Record<string, unknown>) {
       },
     },
   };
+}
+
+/** A top-level GraphQL error (access denied, input too large): nothing runs. */
+function refused(error: { message: string; code: string }) {
+  return HttpResponse.json<{
+    errors: { message: string; extensions: Record<string, unknown> }[];
+  }>({
+    errors: [{ message: error.message, extensions: { code: error.code } }],
+  });
 }
 
 /** Shopify's answer to a query above the single-query limit: nothing runs. */
@@ -166,6 +183,9 @@ function orderNode(o: DemoOrder, currency: string) {
   };
 }
 
+const userErrorsOf = (checked: Checked) =>
+  !checked.ok && "userErrors" in checked ? checked.userErrors : [];
+
 export interface DemoAdminOptions {
   /** The scopes the merchant granted; without read_all_orders only 60 days of orders are visible. */
   scopes: string;
@@ -174,6 +194,10 @@ export interface DemoAdminOptions {
   /** Bulk results: where they are kept, and the address their URLs start with. */
   bulk?: DemoBulkResults;
   bulkResultsUrl?: string;
+  /** The app's Flow triggers; by default read from the extensions' TOML. */
+  triggers?: TriggerDefinition[];
+  /** Every trigger run Flow accepted, in order, for the demo run (and tests) to inspect. */
+  flowRuns?: { handle: string; payload: Record<string, unknown> }[];
 }
 
 export function demoAdminHandlers(
@@ -183,6 +207,8 @@ export function demoAdminHandlers(
     now = new Date(),
     bulk = new DemoBulkResults(),
     bulkResultsUrl = DEMO_BULK_RESULTS,
+    triggers = [readTriggerDefinition("cartlift-next-offer")],
+    flowRuns = [],
   }: DemoAdminOptions,
 ) {
   // Any API version: importing the app's constant would load the Shopify library (which
@@ -254,18 +280,38 @@ export function demoAdminHandlers(
         extensions: costOf(query, variables),
       });
     }),
-    // Metafield writes: customers' replenishment reminders are kept (the next customer query
-    // reports them); the bundle discount's configuration is accepted and forgotten.
+    // Metafield writes, validated as Shopify validates them (owner scope, limits, atomic):
+    // customers' replenishment reminders are kept (the next customer query reports them); other
+    // owners' values (the bundle discount's configuration, orders' next offers) are accepted.
     admin.mutation("CartliftMetafieldsSet", ({ query, variables }) => {
-      const metafields = variables.metafields as {
-        ownerId: string;
-        value: string;
-      }[];
-      for (const m of metafields)
-        if (m.ownerId.startsWith(gid("Customer", "")))
-          reminders.set(m.ownerId, m.value);
+      const metafields = variables.metafields as MetafieldsSetInput[];
+      const checked = checkMetafieldsSet(granted, metafields);
+      if (!checked.ok && "error" in checked) return refused(checked.error);
+      if (checked.ok)
+        for (const m of metafields)
+          if (m.ownerId.startsWith(gid("Customer", "")))
+            reminders.set(m.ownerId, m.value);
       return HttpResponse.json({
-        data: { metafieldsSet: { userErrors: [] } },
+        data: { metafieldsSet: { userErrors: userErrorsOf(checked) } },
+        extensions: costOf(query, variables),
+      });
+    }),
+    // Shopify Flow: a trigger run is accepted only for a declared trigger and a valid payload.
+    admin.mutation("CartliftFlowTrigger", ({ query, variables }) => {
+      const checked = checkFlowTrigger(
+        triggers,
+        granted,
+        variables.handle,
+        variables.payload,
+      );
+      if (!checked.ok && "error" in checked) return refused(checked.error);
+      if (checked.ok)
+        flowRuns.push({
+          handle: String(variables.handle),
+          payload: variables.payload as Record<string, unknown>,
+        });
+      return HttpResponse.json({
+        data: { flowTriggerReceive: { userErrors: userErrorsOf(checked) } },
         extensions: costOf(query, variables),
       });
     }),

@@ -77,12 +77,13 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], {
 
 const demo = generateDemoShop();
 // MSW must patch fetch before the app's Shopify library captures it at import.
-// The demo merchant also granted the optional write_customers scope (replenishment reminders).
+// The demo merchant also granted the optional write_customers (replenishment reminders) and
+// write_orders (the next offer's order metafield) scopes.
 // Bulk operation results are JSONL files this server serves (/demo/bulk), as Shopify's storage does.
 const bulk = new DemoBulkResults();
 const msw = setupServer(
   ...demoAdminHandlers(demo, {
-    scopes: `${scopes},write_customers`,
+    scopes: `${scopes},write_customers,write_orders`,
     bulk,
     bulkResultsUrl: `http://localhost:${port}/demo/bulk`,
   }),

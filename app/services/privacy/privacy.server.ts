@@ -125,6 +125,16 @@ export async function redactCustomer(
       where: { shop, visitorKey: { in: visitorKeys } },
     }),
     prisma.dataRequest.deleteMany({ where: { shop, customerKey: key } }),
+    // Scheduled next offers name the customer's orders and products: sent or not, they go.
+    prisma.nextOfferSend.deleteMany({
+      where: {
+        shop,
+        OR: [
+          { customerKey: key },
+          { orderId: { in: payload.orders_to_redact ?? [] } },
+        ],
+      },
+    }),
   ]);
 }
 

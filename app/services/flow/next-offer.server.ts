@@ -1,0 +1,401 @@
+import { z } from "zod";
+import prisma from "~/db.server";
+import {
+  type NextOffer,
+  buildCoPurchaseLags,
+  pickNextOffer,
+} from "~/engine/next-offer";
+import { buildReplenishment } from "~/engine/replenishment";
+import type { EngineOrder } from "~/engine/types";
+import {
+  type AdminGraphql,
+  type QueryOptions,
+  UserErrors,
+  adminQuery,
+} from "~/services/platform/admin-graphql.server";
+import { setMetafields } from "~/services/platform/metafields.server";
+
+// The post-purchase sequence (docs/decisions/026-next-offer-sequence.md). After an order the
+// engine picks the next offer and its due date; the pick is written at once as an app-owned order
+// metafield (for the merchant's email or SMS tool) and kept as a scheduled send, which a job hands
+// to Shopify Flow through the `cartlift-next-offer` trigger once it is due.
+
+/** The trigger extension's handle (extensions/cartlift-next-offer/shopify.extension.toml). */
+export const FLOW_TRIGGER_HANDLE = "cartlift-next-offer";
+/** App-owned: only Cartlift writes it; Flow, Liquid and the merchant's tools read it. */
+export const ORDER_METAFIELD = {
+  namespace: "$app:cartlift",
+  key: "next_offer",
+} as const;
+/** Orders this far back teach the intervals and lags. */
+const HISTORY_DAYS = 730;
+/** Sends handed to Flow per run; the rest wait for the next run. */
+const BATCH = 50;
+/** A send that failed this often is given up. */
+const MAX_ATTEMPTS = 5;
+const DAY_MS = 86_400_000;
+
+export type SendStatus =
+  "pending" | "sending" | "sent" | "failed" | "cancelled";
+
+type OrderRow = {
+  id: string;
+  createdAt: Date;
+  customerKey: string | null;
+  currency: string;
+  lines: { productId: string | null; quantity: number; priceMinor: number }[];
+};
+
+const toEngine = (o: OrderRow): EngineOrder => ({
+  id: o.id,
+  createdAt: o.createdAt,
+  customerKey: o.customerKey ?? undefined,
+  lines: o.lines
+    .filter((l) => l.productId !== null)
+    .map((l) => ({
+      productId: l.productId!,
+      quantity: l.quantity,
+      price: { amount: l.priceMinor, currency: o.currency },
+    })),
+});
+
+const orderSelect = {
+  id: true,
+  createdAt: true,
+  customerKey: true,
+  currency: true,
+  cancelledAt: true,
+  lines: { select: { productId: true, quantity: true, priceMinor: true } },
+} as const;
+
+/** The compute half, pure: the models from the shop's history, then the pick for one order. */
+export function planNextOffer(
+  order: OrderRow,
+  history: readonly OrderRow[],
+  offerable: ReadonlySet<string>,
+): NextOffer | null {
+  if (!order.customerKey) return null;
+  const engineHistory = history.map(toEngine);
+  const previouslyBought = new Set(
+    engineHistory
+      .filter((o) => o.customerKey === order.customerKey && o.id !== order.id)
+      .flatMap((o) => o.lines.map((l) => l.productId)),
+  );
+  return pickNextOffer({
+    order: toEngine(order),
+    previouslyBought,
+    replenishment: buildReplenishment(engineHistory),
+    lags: buildCoPurchaseLags(engineHistory),
+    offerable: (id) => offerable.has(id),
+  });
+}
+
+/** The order metafield's JSON, versioned; no personal data in it. */
+export const NextOfferMetafield = z.object({
+  version: z.literal(1),
+  productId: z.string(),
+  productTitle: z.string(),
+  productHandle: z.string(),
+  reason: z.enum(["replenish", "bought_next"]),
+  dueAt: z.string(),
+});
+export type NextOfferMetafield = z.infer<typeof NextOfferMetafield>;
+
+export interface ScheduleResult {
+  status: "scheduled" | "already_scheduled" | "cancelled" | "none";
+  offer?: NextOffer;
+}
+
+/**
+ * After an order is saved (orders/create or orders/updated): picks the next offer, keeps it as a
+ * scheduled send and writes the order metafield. Once per order: a redelivered or updated order
+ * keeps the send it has; a cancelled order's pending send is cancelled.
+ */
+export async function scheduleNextOffer(
+  shop: string,
+  orderId: string,
+  graphql: AdminGraphql | undefined,
+  now = new Date(),
+  options: QueryOptions = {},
+): Promise<ScheduleResult> {
+  const [order, existing] = await Promise.all([
+    prisma.order.findUnique({
+      where: { shop_id: { shop, id: orderId } },
+      select: orderSelect,
+    }),
+    prisma.nextOfferSend.findUnique({
+      where: { shop_orderId: { shop, orderId } },
+      select: { status: true },
+    }),
+  ]);
+  if (!order?.customerKey) return { status: "none" };
+  if (order.cancelledAt) {
+    await prisma.nextOfferSend.updateMany({
+      where: { shop, orderId, status: "pending" },
+      data: { status: "cancelled" },
+    });
+    return { status: existing ? "cancelled" : "none" };
+  }
+  if (existing) return { status: "already_scheduled" };
+
+  const since = new Date(now.getTime() - HISTORY_DAYS * DAY_MS);
+  const [history, products] = await Promise.all([
+    prisma.order.findMany({
+      where: {
+        shop,
+        customerKey: { not: null },
+        cancelledAt: null,
+        createdAt: { gte: since, lte: now },
+      },
+      select: orderSelect,
+    }),
+    prisma.product.findMany({
+      where: { shop, status: "ACTIVE" },
+      select: { id: true, title: true, handle: true },
+    }),
+  ]);
+  const offer = planNextOffer(
+    order,
+    history,
+    new Set(products.map((p) => p.id)),
+  );
+  if (!offer) return { status: "none" };
+
+  await prisma.nextOfferSend.upsert({
+    where: { shop_orderId: { shop, orderId } },
+    create: {
+      shop,
+      orderId,
+      customerKey: order.customerKey,
+      productId: offer.productId,
+      anchorProductId: offer.anchorProductId,
+      reason: offer.reason,
+      dueAt: new Date(offer.dueAt),
+    },
+    // A concurrent delivery created it first: theirs stands.
+    update: {},
+  });
+  if (graphql) {
+    const product = products.find((p) => p.id === offer.productId)!;
+    const value: NextOfferMetafield = {
+      version: 1,
+      productId: `gid://shopify/Product/${offer.productId}`,
+      productTitle: product.title,
+      productHandle: product.handle,
+      reason: offer.reason,
+      dueAt: offer.dueAt,
+    };
+    const error = await writeOrderMetafield(graphql, orderId, value, options);
+    await prisma.nextOfferSend.updateMany({
+      where: { shop, orderId },
+      data: error ? { lastError: error } : { metafieldWritten: true },
+    });
+  }
+  return { status: "scheduled", offer };
+}
+
+/** Writes the order metafield; Shopify's refusal comes back as text for the admin to show. */
+async function writeOrderMetafield(
+  graphql: AdminGraphql,
+  orderId: string,
+  value: NextOfferMetafield,
+  options: QueryOptions,
+): Promise<string | null> {
+  try {
+    const userErrors = await setMetafields(
+      graphql,
+      [
+        {
+          ownerId: `gid://shopify/Order/${orderId}`,
+          ...ORDER_METAFIELD,
+          type: "json",
+          value: JSON.stringify(value),
+        },
+      ],
+      options,
+    );
+    return userErrors.length > 0
+      ? `Order metafield: ${userErrors.map((e) => e.message).join("; ")}`
+      : null;
+  } catch (error) {
+    return `Order metafield: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+const TRIGGER = `#graphql
+  mutation CartliftFlowTrigger($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }`;
+const TriggerResult = z.object({
+  flowTriggerReceive: z.object({ userErrors: UserErrors }),
+});
+
+/**
+ * The trigger's payload as the extension declares it: reference fields by Flow's `<type>_id`
+ * keys (numeric ids), custom fields by their `key`. A date field takes YYYY-MM-DD.
+ */
+export function triggerPayload(send: {
+  orderId: string;
+  productId: string;
+  reason: string;
+  dueAt: Date;
+}) {
+  return {
+    order_id: Number(send.orderId),
+    product_id: Number(send.productId),
+    "Offer reason": send.reason,
+    "Due date": send.dueAt.toISOString().slice(0, 10),
+  };
+}
+
+export interface SendSummary {
+  sent: number;
+  failed: number;
+  /** Failed this time, to be tried again at the next run. */
+  retrying: number;
+}
+
+/**
+ * Hands the shop's due sends to Flow. Each send is claimed first (pending -> sending, a
+ * conditional update), so two runs at once never send the same one twice; a send goes out once.
+ */
+export async function sendDueNextOffers(
+  shop: string,
+  graphql: AdminGraphql,
+  now = new Date(),
+  options: QueryOptions = {},
+): Promise<SendSummary> {
+  const due = await prisma.nextOfferSend.findMany({
+    where: { shop, status: "pending", dueAt: { lte: now } },
+    orderBy: [{ dueAt: "asc" }, { orderId: "asc" }],
+    take: BATCH,
+    select: {
+      orderId: true,
+      productId: true,
+      reason: true,
+      dueAt: true,
+      attempts: true,
+    },
+  });
+  const summary: SendSummary = { sent: 0, failed: 0, retrying: 0 };
+  for (const send of due) {
+    const claimed = await prisma.nextOfferSend.updateMany({
+      where: { shop, orderId: send.orderId, status: "pending" },
+      data: { status: "sending", attempts: { increment: 1 } },
+    });
+    if (claimed.count === 0) continue;
+    let error: string | null;
+    let permanent = false;
+    try {
+      const result = await adminQuery(
+        graphql,
+        TRIGGER,
+        { handle: FLOW_TRIGGER_HANDLE, payload: triggerPayload(send) },
+        TriggerResult,
+        options,
+      );
+      const userErrors = result.flowTriggerReceive.userErrors;
+      // Flow refused the payload itself: sending it again would be refused again.
+      permanent = userErrors.length > 0;
+      error = permanent ? userErrors.map((e) => e.message).join("; ") : null;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const giveUp = permanent || send.attempts + 1 >= MAX_ATTEMPTS;
+    await prisma.nextOfferSend.updateMany({
+      where: { shop, orderId: send.orderId, status: "sending" },
+      data:
+        error === null
+          ? { status: "sent", sentAt: now, lastError: null }
+          : { status: giveUp ? "failed" : "pending", lastError: error },
+    });
+    if (error === null) summary.sent += 1;
+    else if (giveUp) summary.failed += 1;
+    else summary.retrying += 1;
+  }
+  return summary;
+}
+
+export interface SendRow {
+  orderId: string;
+  productTitle: string;
+  reason: string;
+  dueAt: string;
+  status: SendStatus;
+  sentAt: string | null;
+  lastError: string | null;
+  metafieldWritten: boolean;
+}
+
+/** Upcoming sends (soonest first) and the latest results, for the admin. */
+export async function nextOfferSends(
+  shop: string,
+  limit = 50,
+): Promise<{
+  upcoming: SendRow[];
+  recent: SendRow[];
+  counts: Record<SendStatus, number>;
+}> {
+  const select = {
+    orderId: true,
+    productId: true,
+    reason: true,
+    dueAt: true,
+    status: true,
+    sentAt: true,
+    lastError: true,
+    metafieldWritten: true,
+  } as const;
+  const [upcoming, recent, grouped] = await Promise.all([
+    prisma.nextOfferSend.findMany({
+      where: { shop, status: { in: ["pending", "sending"] } },
+      orderBy: [{ dueAt: "asc" }, { orderId: "asc" }],
+      take: limit,
+      select,
+    }),
+    prisma.nextOfferSend.findMany({
+      where: { shop, status: { in: ["sent", "failed", "cancelled"] } },
+      orderBy: [{ dueAt: "desc" }, { orderId: "asc" }],
+      take: limit,
+      select,
+    }),
+    prisma.nextOfferSend.groupBy({
+      by: ["status"],
+      where: { shop },
+      _count: { _all: true },
+    }),
+  ]);
+  const ids = [...new Set([...upcoming, ...recent].map((s) => s.productId))];
+  const titles = new Map(
+    (
+      await prisma.product.findMany({
+        where: { shop, id: { in: ids } },
+        select: { id: true, title: true },
+      })
+    ).map((p) => [p.id, p.title]),
+  );
+  const row = (s: (typeof upcoming)[number]): SendRow => ({
+    orderId: s.orderId,
+    productTitle: titles.get(s.productId) ?? `Product ${s.productId}`,
+    reason: s.reason,
+    dueAt: s.dueAt.toISOString(),
+    status: s.status as SendStatus,
+    sentAt: s.sentAt?.toISOString() ?? null,
+    lastError: s.lastError,
+    metafieldWritten: s.metafieldWritten,
+  });
+  const counts: Record<SendStatus, number> = {
+    pending: 0,
+    sending: 0,
+    sent: 0,
+    failed: 0,
+    cancelled: 0,
+  };
+  for (const g of grouped) counts[g.status as SendStatus] = g._count._all;
+  return { upcoming: upcoming.map(row), recent: recent.map(row), counts };
+}
