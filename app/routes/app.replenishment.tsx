@@ -34,6 +34,12 @@ import {
   replenishmentOverview,
 } from "~/services/replenishment/replenishment.server";
 import { postedFields } from "~/http/admin-form.server";
+import {
+  type SendSummary,
+  nextOfferSends,
+  sendDueNextOffers,
+} from "~/services/flow/next-offer.server";
+import { NextOfferSends } from "~/components/next-offer-sends";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -43,9 +49,13 @@ const SHOWN = 100;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const overview = await replenishmentOverview(session.shop);
+  const [overview, sends] = await Promise.all([
+    replenishmentOverview(session.shop),
+    nextOfferSends(session.shop),
+  ]);
   const canPublish = (session.scope ?? "").split(",").includes(WRITE_CUSTOMERS);
   return {
+    sends,
     canPublish,
     metafield: `${METAFIELD_NAMESPACE}.${METAFIELD_KEY}`,
     intervals: overview.intervals,
@@ -68,6 +78,7 @@ const Count = z.string().regex(/^\d+$/).transform(Number);
  */
 const Intent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("preview") }),
+  z.object({ intent: z.literal("send") }),
   z.object({ intent: z.literal("publish"), written: Count, cleared: Count }),
 ]);
 
@@ -77,11 +88,14 @@ type ActionResult = {
   summary: SyncSummary | null;
   /** Counts of a publish waiting for confirmation. */
   preview: SyncSummary | null;
+  /** What a send of the due next offers did. */
+  sent: SendSummary | null;
 };
 const result = (fields: Partial<ActionResult>): ActionResult => ({
   error: null,
   summary: null,
   preview: null,
+  sent: null,
   ...fields,
 });
 
@@ -90,6 +104,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const parsed = Intent.safeParse(await postedFields(request));
   if (!parsed.success)
     return data(result({ error: "Unknown action" }), { status: 400 });
+  // Sending to Flow needs no optional scope: the trigger's references are read scopes.
+  if (parsed.data.intent === "send")
+    return result({
+      sent: await sendDueNextOffers(session.shop, admin.graphql),
+    });
   if (!(session.scope ?? "").split(",").includes(WRITE_CUSTOMERS))
     return data(
       result({
@@ -131,7 +150,7 @@ const STATUS = {
 } as const;
 
 export default function Replenishment() {
-  const { canPublish, metafield, intervals, due, dueCount } =
+  const { canPublish, metafield, intervals, due, dueCount, sends } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
@@ -324,6 +343,17 @@ export default function Replenishment() {
               )}
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <NextOfferSends
+            {...sends}
+            sent={result?.sent ?? null}
+            sending={
+              navigation.state === "submitting" &&
+              navigation.formData?.get("intent") === "send"
+            }
+            onSend={() => submit({ intent: "send" }, { method: "post" })}
+          />
         </Layout.Section>
       </Layout>
     </Page>
