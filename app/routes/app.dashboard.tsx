@@ -15,11 +15,11 @@ import {
   Layout,
   Page,
   Select,
-  SkeletonBodyText,
   Text,
 } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
-import { Suspense, lazy, useEffect, useState } from "react";
+import { lazy } from "react";
+import { ChartBox } from "~/components/chart-box";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { formatMoney } from "~/engine/money";
@@ -92,23 +92,6 @@ function Kpi({
         </Text>
       </BlockStack>
     </Card>
-  );
-}
-
-/** Fixed height before and after the chart loads, so nothing below it shifts (CLS). */
-function ChartBox({ children }: { children: React.ReactNode }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
-  return (
-    <div style={{ height: 260 }}>
-      {mounted ? (
-        <Suspense fallback={<SkeletonBodyText lines={8} />}>
-          {children}
-        </Suspense>
-      ) : (
-        <SkeletonBodyText lines={8} />
-      )}
-    </div>
   );
 }
 

@@ -7,12 +7,14 @@ import {
   BlockStack,
   Card,
   DataTable,
+  InlineStack,
   Layout,
   Modal,
   Page,
   Text,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { lazy, useState } from "react";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { z } from "zod";
 import type { Estimate, Interval, Verdict } from "~/engine/experiment-stats";
 import { authenticate } from "~/shopify.server";
@@ -32,10 +34,15 @@ import {
   formatPercent,
   formatSignedPercent,
 } from "~/components/experiment-format";
+import { ChartBox } from "~/components/chart-box";
 import { invariantResponse } from "~/http/invariant-response";
 import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
+
+export const links = () => [{ rel: "stylesheet", href: vizStyles }];
+
+const ExperimentChart = lazy(() => import("~/components/experiment-chart"));
 
 const NOT_FOUND = "This experiment does not exist in your store.";
 
@@ -43,10 +50,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const results = await experimentResults(session.shop, params.id ?? "");
   invariantResponse(results, NOT_FOUND, { status: 404 });
-  const { experiment, report, currency } = results;
+  const { experiment, report, currency, series } = results;
   return {
     currency,
     report,
+    series,
     experiment: {
       ...experiment,
       startedAt: experiment.startedAt?.toISOString() ?? null,
@@ -95,6 +103,25 @@ const VERDICTS: Record<
   invalid: { label: "Invalid: traffic split is off", tone: "critical" },
 };
 
+/** Hold-outs in grey; the other arms in colours that stay apart for colour-blind readers. */
+const HOLDOUT_COLOR = "#6d7175";
+const ARM_COLORS = ["#2463bc", "#c05717", "#0f7d5f", "#8e1f9e", "#b98900"];
+
+/** Axis labels for the series' instants: days, hours, or times of a young experiment (UTC). */
+function instantLabel(iso: string, step: "day" | "hour" | "moment") {
+  const options: Intl.DateTimeFormatOptions =
+    step === "day"
+      ? { month: "short", day: "numeric" }
+      : step === "hour"
+        ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+        : { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  return new Intl.DateTimeFormat("en-US", {
+    ...options,
+    timeZone: "UTC",
+    hourCycle: "h23",
+  }).format(new Date(iso));
+}
+
 /** One titled card of the results page. */
 function ResultsSection({
   title,
@@ -118,7 +145,8 @@ function ResultsSection({
 }
 
 export default function ExperimentPage() {
-  const { experiment, report, currency } = useLoaderData<typeof loader>();
+  const { experiment, report, currency, series } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
   const [confirmStop, setConfirmStop] = useState(false);
@@ -153,6 +181,18 @@ export default function ExperimentPage() {
   const srm = report.warnings.find((w) => w.kind === "sample_ratio_mismatch");
   const small = report.warnings.filter((w) => w.kind === "minimum_sample");
   const primary = experiment.primaryMetric;
+  const chartLabels = series.at.map((at) => instantLabel(at, series.step));
+  let colorIndex = 0;
+  const chartArms = series.arms.map((s) => {
+    const arm = experiment.arms.find((a) => a.id === s.armId)!;
+    return {
+      ...s,
+      name: armName.get(s.armId) ?? s.armId,
+      color: arm.holdout
+        ? HOLDOUT_COLOR
+        : ARM_COLORS[colorIndex++ % ARM_COLORS.length],
+    };
+  });
 
   const actions = [];
   if (experiment.status === "draft")
@@ -288,6 +328,70 @@ export default function ExperimentPage() {
             ])}
           />
         </ResultsSection>
+        {series.at.length > 0 ? (
+          <ResultsSection title="Over time">
+            <Text as="p" tone="subdued">
+              Each point is the arm&apos;s figure as it stood then, counting
+              everything since the start, with its 95% interval as dashed lines
+              (fixed-horizon, per arm: the verdict below rests on the sequential
+              test, not on these).{" "}
+              {series.step === "day"
+                ? "One point per day (UTC)."
+                : series.step === "hour"
+                  ? "One point per hour (UTC) until the experiment has run two days."
+                  : "Points spread evenly since the start; one per hour after two hours, one per day after two days."}
+            </Text>
+            <div role="group" aria-label="Chart legend">
+              <InlineStack gap="300" wrap>
+                {chartArms.map((arm) => (
+                  <InlineStack key={arm.armId} gap="100" blockAlign="center">
+                    <span
+                      aria-hidden
+                      style={{
+                        display: "inline-block",
+                        width: 16,
+                        height: 3,
+                        background: arm.color,
+                      }}
+                    />
+                    <Text as="span" variant="bodySm">
+                      {arm.name}
+                    </Text>
+                  </InlineStack>
+                ))}
+              </InlineStack>
+            </div>
+            {(
+              [
+                ["aov", "Average order value"],
+                ["rpv", "Revenue per visitor"],
+              ] as const
+            ).map(([metric, title]) => (
+              <figure
+                key={metric}
+                aria-label={`${title} per arm over time`}
+                style={{ margin: 0 }}
+              >
+                <BlockStack gap="200">
+                  <Text as="h3" variant="headingSm">
+                    {title}
+                  </Text>
+                  <ChartBox height={240}>
+                    <ExperimentChart
+                      labels={chartLabels}
+                      arms={chartArms.map((arm) => ({
+                        name: arm.name,
+                        color: arm.color,
+                        points: arm[metric],
+                      }))}
+                      formatY={(v) => money(Math.round(v))}
+                    />
+                  </ChartBox>
+                </BlockStack>
+              </figure>
+            ))}
+          </ResultsSection>
+        ) : null}
         <ResultsSection title={`Verdict against ${armName.get(reference.id)}`}>
           <Text as="p" tone="subdued">
             The verdict uses an always-valid sequential test on{" "}

@@ -2,6 +2,12 @@ import { z } from "zod";
 import prisma, { isUniqueViolation } from "~/db.server";
 import { assignArm } from "~/engine/experiment-assignment";
 import {
+  type ArmSeries,
+  type SeriesStep,
+  armSeries,
+  seriesInstants,
+} from "~/engine/experiment-series";
+import {
   type ExperimentReport,
   type Interval,
   type Metric,
@@ -461,6 +467,8 @@ async function recordExposure(
 export interface ExperimentResults {
   experiment: ExperimentView;
   report: ExperimentReport;
+  /** Each arm's AOV and RPV with intervals over time, read at `at` (ISO instants). */
+  series: { step: SeriesStep; at: string[]; arms: ArmSeries[] };
   /** The shop currency every revenue figure is in (minor units). */
   currency: string;
 }
@@ -510,7 +518,25 @@ export async function experimentResults(
       },
     });
   }
-  return { experiment, report, currency: shopRow?.currency ?? "USD" };
+  const { step, instants } = experiment.startedAt
+    ? seriesInstants(experiment.startedAt, until)
+    : { step: "day" as const, instants: [] };
+  const series = {
+    step,
+    at: instants.map((d) => d.toISOString()),
+    arms: armSeries(
+      experiment.arms.map((arm) => arm.id),
+      exposures,
+      orders,
+      instants,
+    ),
+  };
+  return {
+    experiment,
+    report,
+    series,
+    currency: shopRow?.currency ?? "USD",
+  };
 }
 
 /** The compute half of the results: exposures and orders in, report out. */
