@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { backtest, chooseMethod, interval, type Method } from "./backtest";
+import {
+  backtest,
+  blendScorers,
+  chooseMethod,
+  cooccurrence,
+  interval,
+  type Method,
+} from "./backtest";
 import { at, changedBestSellerShop } from "./backtest-fixtures";
 import type { OrderInput } from "./cart-model";
 
@@ -58,6 +65,33 @@ describe("choosing what a placement serves", () => {
     const se = Math.sqrt((0.3 * 0.7 * 100) / 99 / 100);
     expect(low).toBeCloseTo(0.3 - 1.96 * se, 10);
     expect(high).toBeCloseTo(0.3 + 1.96 * se, 10);
+  });
+});
+
+describe("the backtest's scorers", () => {
+  const train: OrderInput[] = [
+    { id: "1", createdAt: at(0, 0), items: ["a", "b", "b"] },
+    { id: "2", createdAt: at(0, 1), items: ["a", "b"] },
+    { id: "3", createdAt: at(0, 2), items: ["a", "c"] },
+    { id: "4", createdAt: at(0, 3), items: ["d"] },
+  ];
+  const catalog = ["a", "b", "c", "d"];
+
+  it("counts the orders holding both, for each cart afresh", () => {
+    const score = cooccurrence(train)(catalog);
+    expect([...score(["a"])]).toEqual([0, 2, 1, 0]);
+    expect([...score(["b", "c"])]).toEqual([3, 0, 0, 0]);
+    expect([...score(["d"])]).toEqual([0, 0, 0, 0]);
+    expect([...score(["unknown"])]).toEqual([0, 0, 0, 0]);
+  });
+
+  it("blends parts scaled to a best of 1, for each cart afresh", () => {
+    const blend = blendScorers([
+      { factory: cooccurrence(train), weight: 0.8 },
+      { factory: () => () => Float64Array.from([4, 2, 1, 0]), weight: 0.2 },
+    ])(catalog);
+    expect([...blend(["a"])]).toEqual([0.2, 0.8 + 0.1, 0.4 + 0.05, 0]);
+    expect([...blend(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
   });
 });
 
