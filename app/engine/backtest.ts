@@ -184,22 +184,18 @@ export function cartModelScorer(
   };
 }
 
-/** The newest order's time, in ms (0 for none). */
-export function newestTime(orders: readonly OrderInput[]): number {
-  let newest = 0;
-  for (const o of orders) newest = Math.max(newest, parseUtc(o.createdAt));
-  return newest;
-}
-
 /** Orders per item within `days` before the newest order. */
 export function recentCounts(
   orders: readonly OrderInput[],
   days: number,
 ): Map<string, number> {
-  const from = newestTime(orders) - days * DAY_MS;
+  const times = orders.map((o) => parseUtc(o.createdAt));
+  let newest = 0;
+  for (const t of times) newest = Math.max(newest, t);
+  const from = newest - days * DAY_MS;
   const counts = new Map<string, number>();
-  for (const o of orders) {
-    if (parseUtc(o.createdAt) < from) continue;
+  for (const [u, o] of orders.entries()) {
+    if (times[u] < from) continue;
     for (const item of new Set(o.items))
       counts.set(item, (counts.get(item) ?? 0) + 1);
   }
@@ -253,7 +249,10 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   const scratch = new Uint32Array(n);
   const touched = new Uint32Array(n);
   // Shared by every catalog order asked for: both protocols and the blends build each row once.
-  const rows = new Map<number, { ids: Uint32Array; counts: Uint32Array }>();
+  const rows = new Map<
+    number,
+    Uint32Array | { ids: Uint32Array; counts: Uint32Array }
+  >();
   const rowOf = (i: number) => {
     let row = rows.get(i);
     if (row) return row;
@@ -267,6 +266,14 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
     }
     // The item itself is in each of its orders: not a pair.
     scratch[i] = 0;
+    // A row that holds most of the catalog is kept whole, counts by item: no bigger, and added up
+    // in order rather than item by item.
+    if (2 * size > n) {
+      const whole = scratch.slice();
+      for (let k = 0; k < size; k++) scratch[touched[k]] = 0;
+      rows.set(i, whole);
+      return whole;
+    }
     const ids = new Uint32Array(size - 1);
     const counts = new Uint32Array(size - 1);
     let kept = 0;
@@ -293,8 +300,12 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
       for (const sku of cart) {
         const i = index.get(sku);
         if (i === undefined) continue;
-        const { ids, counts } = rowOf(i);
-        for (let k = 0; k < ids.length; k++) sum[ids[k]] += counts[k];
+        const row = rowOf(i);
+        if (row instanceof Uint32Array)
+          for (let j = 0; j < n; j++) sum[j] += row[j];
+        else
+          for (let k = 0; k < row.ids.length; k++)
+            sum[row.ids[k]] += row.counts[k];
       }
       for (let j = 0; j < n; j++) {
         if (position[j] >= 0) scores[position[j]] = sum[j];
@@ -463,14 +474,20 @@ export function backtest(
   };
   for (const o of orders)
     (o.createdAt < cutoff ? split.train : split.evaluation).push(o);
-  const model = trainCartModel(split.train, {
-    ...modelOptions,
-    maxItems: Math.min(
-      modelOptions.maxItems ?? opts.modelMaxItems,
-      opts.modelMaxItems,
-    ),
-    threads: opts.threads,
-  });
+  const model = trainCartModel(
+    split.train,
+    {
+      ...modelOptions,
+      maxItems: Math.min(
+        modelOptions.maxItems ?? opts.modelMaxItems,
+        opts.modelMaxItems,
+      ),
+      threads: opts.threads,
+    },
+    undefined,
+    // Only the scored orders' items are ever asked about.
+    { rowsFor: new Set(split.evaluation.flatMap((o) => o.items)) },
+  );
   const scorers = candidateScorers(split.train, model);
   const cases = protocolACases(split.evaluation);
   const productOrders = new Set(
