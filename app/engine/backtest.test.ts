@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   backtest,
+  backtestCutoff,
   blendScorers,
   chooseMethod,
   cooccurrence,
+  DEFAULT_BACKTEST_OPTIONS,
   interval,
   type Method,
 } from "./backtest";
@@ -130,6 +132,22 @@ describe("the shop's backtest", () => {
     expect(report.cart.chosen).toBe("recent-7");
     // Deterministic: the same orders, the same report.
     expect(backtest(orders, { maxCases: 100 })).toEqual(report);
+  });
+
+  it("scores fewer orders of a shop whose carts are big: the window is bounded by cart items too", () => {
+    // One order a minute; order u holds `size(u)` distinct products.
+    const shop = (size: (u: number) => number) =>
+      Array.from({ length: 4000 }, (_, u) => ({
+        id: `o${u}`,
+        createdAt: at(0, u),
+        items: Array.from({ length: size(u) }, (_, k) => `p${(u + k) % 90}`),
+      }));
+    const cutoff = (size: (u: number) => number) =>
+      backtestCutoff(shop(size), DEFAULT_BACKTEST_OPTIONS);
+    // Pairs: the case count binds (carts of one item).
+    expect(cutoff(() => 2)).toBe(at(0, 4000 - 500));
+    // 21 products per order, 20 per cart: 8,000 cart items are 400 orders.
+    expect(cutoff(() => 21)).toBe(at(0, 4000 - 400));
   });
 
   it("has no backtest for a shop with too few orders for an interval", () => {

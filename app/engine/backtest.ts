@@ -59,6 +59,11 @@ export type BacktestPlacement = "cart" | "product";
 export interface BacktestOptions {
   /** Most recent multi-item orders scored, at most. */
   maxCases: number;
+  /**
+   * ...holding at most this many cart items in all: a case costs in proportion to its cart (its
+   * items' co-occurrence rows and neighbours), and a wholesale cart holds dozens.
+   */
+  maxCartItems: number;
   /** ...and at most this share of the shop's multi-item orders, so most of the history trains. */
   maxShare: number;
   /** Fewer cases than this and there is no backtest: the model serves. */
@@ -80,7 +85,8 @@ export interface BacktestOptions {
 }
 
 export const DEFAULT_BACKTEST_OPTIONS: BacktestOptions = {
-  maxCases: 200,
+  maxCases: 500,
+  maxCartItems: 8000,
   maxShare: 0.25,
   minCases: 30,
   maxProductOrders: 100,
@@ -435,22 +441,32 @@ function distinctCount(items: readonly string[]): number {
 
 /**
  * Where the shop's history splits: the earliest of its most recent multi-item orders (at most
- * maxCases, at most maxShare of them), or null when there are too few for an interval.
+ * maxCases, at most maxShare of them, their carts at most maxCartItems), or null when there are
+ * too few for an interval.
  */
 export function backtestCutoff(
   orders: readonly OrderInput[],
-  options: Pick<BacktestOptions, "maxCases" | "maxShare" | "minCases">,
+  options: Pick<
+    BacktestOptions,
+    "maxCases" | "maxCartItems" | "maxShare" | "minCases"
+  >,
 ): string | null {
-  const times = orders
-    .filter((o) => distinctCount(o.items) >= 2)
-    .map((o) => o.createdAt)
-    .sort();
-  const take = Math.min(
-    options.maxCases,
-    Math.floor(times.length * options.maxShare),
-  );
+  const multi = orders
+    .filter((o) => o.items.some((item) => item !== o.items[0]))
+    .sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    );
+  let take = 0;
+  let items = 0;
+  while (take < Math.min(options.maxCases, multi.length)) {
+    // A case's cart is its order less the hidden item.
+    items += distinctCount(multi[multi.length - 1 - take].items) - 1;
+    if (items > options.maxCartItems) break;
+    take++;
+  }
+  take = Math.min(take, Math.floor(multi.length * options.maxShare));
   if (take < options.minCases) return null;
-  const cutoff = times[times.length - take];
+  const cutoff = multi[multi.length - take].createdAt;
   // Everything before the cutoff trains; a shop whose orders all share one time has no "before".
   return orders.some((o) => o.createdAt < cutoff) ? cutoff : null;
 }
