@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { backtest, chooseMethod, interval, type Method } from "./backtest";
+import {
+  backtest,
+  backtestCutoff,
+  blendScorers,
+  chooseMethod,
+  cooccurrence,
+  DEFAULT_BACKTEST_OPTIONS,
+  interval,
+  type Method,
+} from "./backtest";
 import { at, changedBestSellerShop } from "./backtest-fixtures";
 import type { OrderInput } from "./cart-model";
 
@@ -61,6 +70,33 @@ describe("choosing what a placement serves", () => {
   });
 });
 
+describe("the backtest's scorers", () => {
+  const train: OrderInput[] = [
+    { id: "1", createdAt: at(0, 0), items: ["a", "b", "b"] },
+    { id: "2", createdAt: at(0, 1), items: ["a", "b"] },
+    { id: "3", createdAt: at(0, 2), items: ["a", "c"] },
+    { id: "4", createdAt: at(0, 3), items: ["d"] },
+  ];
+  const catalog = ["a", "b", "c", "d"];
+
+  it("counts the orders holding both, for each cart afresh", () => {
+    const score = cooccurrence(train)(catalog);
+    expect([...score(["a"])]).toEqual([0, 2, 1, 0]);
+    expect([...score(["b", "c"])]).toEqual([3, 0, 0, 0]);
+    expect([...score(["d"])]).toEqual([0, 0, 0, 0]);
+    expect([...score(["unknown"])]).toEqual([0, 0, 0, 0]);
+  });
+
+  it("blends parts scaled to a best of 1, for each cart afresh", () => {
+    const blend = blendScorers([
+      { factory: cooccurrence(train), weight: 0.8 },
+      { factory: () => () => Float64Array.from([4, 2, 1, 0]), weight: 0.2 },
+    ])(catalog);
+    expect([...blend(["a"])]).toEqual([0.2, 0.8 + 0.1, 0.4 + 0.05, 0]);
+    expect([...blend(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
+  });
+});
+
 describe("the shop's backtest", () => {
   it("keeps the model on a shop of fixed pairs, where it finds every hidden item", () => {
     // 20 pairs of products, each order one pair, every pair equally popular.
@@ -96,6 +132,22 @@ describe("the shop's backtest", () => {
     expect(report.cart.chosen).toBe("recent-7");
     // Deterministic: the same orders, the same report.
     expect(backtest(orders, { maxCases: 100 })).toEqual(report);
+  });
+
+  it("scores fewer orders of a shop whose carts are big: the window is bounded by cart items too", () => {
+    // One order a minute; order u holds `size(u)` distinct products.
+    const shop = (size: (u: number) => number) =>
+      Array.from({ length: 4000 }, (_, u) => ({
+        id: `o${u}`,
+        createdAt: at(0, u),
+        items: Array.from({ length: size(u) }, (_, k) => `p${(u + k) % 90}`),
+      }));
+    const cutoff = (size: (u: number) => number) =>
+      backtestCutoff(shop(size), DEFAULT_BACKTEST_OPTIONS);
+    // Pairs: the case count binds (carts of one item).
+    expect(cutoff(() => 2)).toBe(at(0, 4000 - 500));
+    // 21 products per order, 20 per cart: 8,000 cart items are 400 orders.
+    expect(cutoff(() => 21)).toBe(at(0, 4000 - 400));
   });
 
   it("has no backtest for a shop with too few orders for an interval", () => {

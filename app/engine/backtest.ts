@@ -59,6 +59,11 @@ export type BacktestPlacement = "cart" | "product";
 export interface BacktestOptions {
   /** Most recent multi-item orders scored, at most. */
   maxCases: number;
+  /**
+   * ...holding at most this many cart items in all: a case costs in proportion to its cart (its
+   * items' co-occurrence rows and neighbours), and a wholesale cart holds dozens.
+   */
+  maxCartItems: number;
   /** ...and at most this share of the shop's multi-item orders, so most of the history trains. */
   maxShare: number;
   /** Fewer cases than this and there is no backtest: the model serves. */
@@ -80,7 +85,8 @@ export interface BacktestOptions {
 }
 
 export const DEFAULT_BACKTEST_OPTIONS: BacktestOptions = {
-  maxCases: 200,
+  maxCases: 500,
+  maxCartItems: 8000,
   maxShare: 0.25,
   minCases: 30,
   maxProductOrders: 100,
@@ -166,11 +172,16 @@ export function cartModelScorer(
       const i = model.index.get(sku);
       if (i !== undefined) position[i] = c;
     });
+    // A model trained on the protocol's train orders lists its items in the catalog's own order.
+    const same =
+      catalog.length === model.items.length &&
+      position.every((c, i) => c === i);
     return (cart) => {
       const scores =
         placement === "product" && cart.length === 1
           ? scoreProduct(model, cart[0])
           : scoreCart(model, cart);
+      if (same) return scores;
       const out = new Float64Array(catalog.length);
       for (let i = 0; i < scores.length; i++)
         if (position[i] >= 0) out[position[i]] = scores[i];
@@ -179,22 +190,18 @@ export function cartModelScorer(
   };
 }
 
-/** The newest order's time, in ms (0 for none). */
-export function newestTime(orders: readonly OrderInput[]): number {
-  let newest = 0;
-  for (const o of orders) newest = Math.max(newest, parseUtc(o.createdAt));
-  return newest;
-}
-
 /** Orders per item within `days` before the newest order. */
 export function recentCounts(
   orders: readonly OrderInput[],
   days: number,
 ): Map<string, number> {
-  const from = newestTime(orders) - days * DAY_MS;
+  const times = orders.map((o) => parseUtc(o.createdAt));
+  let newest = 0;
+  for (const t of times) newest = Math.max(newest, t);
+  const from = newest - days * DAY_MS;
   const counts = new Map<string, number>();
-  for (const o of orders) {
-    if (parseUtc(o.createdAt) < from) continue;
+  for (const [u, o] of orders.entries()) {
+    if (times[u] < from) continue;
     for (const item of new Set(o.items))
       counts.set(item, (counts.get(item) ?? 0) + 1);
   }
@@ -211,24 +218,29 @@ function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
 /**
  * Raw co-occurrence with the cart (orders holding both, summed over cart items), rows built on
  * demand from item -> orders lists and kept sparse: only the items that occur in a cart or a
- * product page cost anything, so a backtest of a thousand carts stays far below a training.
+ * product page cost anything. Each cart's scores are written over the last cart's (read them
+ * before asking for the next, as the protocols do).
  */
 export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   // Baskets and item -> orders lists as flat typed arrays (CSR): the rows below are the hot loop.
   const index = new Map<string, number>();
   const basketStart = new Uint32Array(train.length + 1);
-  const basketItems: number[] = [];
+  let lines = 0;
+  for (const o of train) lines += o.items.length;
+  const basketItems = new Uint32Array(lines);
+  // The last order each item was seen in: repeats within an order count once.
+  const seenIn = new Int32Array(lines).fill(-1);
+  lines = 0;
   train.forEach((o, u) => {
-    const seen = new Set<number>();
     for (const sku of o.items) {
       let i = index.get(sku);
       if (i === undefined) index.set(sku, (i = index.size));
-      if (!seen.has(i)) basketItems.push(i);
-      seen.add(i);
+      if (seenIn[i] !== u) basketItems[lines++] = i;
+      seenIn[i] = u;
     }
-    basketStart[u + 1] = basketItems.length;
+    basketStart[u + 1] = lines;
   });
-  const items = Uint32Array.from(basketItems);
+  const items = basketItems.subarray(0, lines);
   const n = index.size;
   const orderStart = new Uint32Array(n + 1);
   for (const i of items) orderStart[i + 1]++;
@@ -238,28 +250,47 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   for (let u = 0; u < train.length; u++)
     for (let k = basketStart[u]; k < basketStart[u + 1]; k++)
       ordersOf[fill[items[k]]++] = u;
-  const scratch = new Float64Array(n);
+  // Scratch for one row: its counts by item, and which items it touched, so that a row costs the
+  // sizes of the orders holding the item and nothing per catalog item.
+  const scratch = new Uint32Array(n);
+  const touched = new Uint32Array(n);
   // Shared by every catalog order asked for: both protocols and the blends build each row once.
-  const rows = new Map<number, { ids: Uint32Array; counts: Float64Array }>();
+  const rows = new Map<
+    number,
+    Uint32Array | { ids: Uint32Array; counts: Uint32Array }
+  >();
   const rowOf = (i: number) => {
     let row = rows.get(i);
     if (row) return row;
-    const touched: number[] = [];
+    let size = 0;
     for (let o = orderStart[i]; o < orderStart[i + 1]; o++) {
       const u = ordersOf[o];
       for (let k = basketStart[u]; k < basketStart[u + 1]; k++) {
         const j = items[k];
-        if (j === i) continue;
-        if (scratch[j] === 0) touched.push(j);
-        scratch[j]++;
+        if (scratch[j]++ === 0) touched[size++] = j;
       }
     }
-    row = {
-      ids: Uint32Array.from(touched),
-      counts: Float64Array.from(touched, (j) => scratch[j]),
-    };
-    for (const j of touched) scratch[j] = 0;
-    rows.set(i, row);
+    // The item itself is in each of its orders: not a pair.
+    scratch[i] = 0;
+    // A row that holds most of the catalog is kept whole, counts by item: no bigger, and added up
+    // in order rather than item by item.
+    if (2 * size > n) {
+      const whole = scratch.slice();
+      for (let k = 0; k < size; k++) scratch[touched[k]] = 0;
+      rows.set(i, whole);
+      return whole;
+    }
+    const ids = new Uint32Array(size - 1);
+    const counts = new Uint32Array(size - 1);
+    let kept = 0;
+    for (let k = 0; k < size; k++) {
+      const j = touched[k];
+      if (j === i) continue;
+      ids[kept] = j;
+      counts[kept++] = scratch[j];
+      scratch[j] = 0;
+    }
+    rows.set(i, (row = { ids, counts }));
     return row;
   };
   return (catalog) => {
@@ -268,23 +299,34 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
       const i = index.get(sku);
       if (i !== undefined) position[i] = c;
     });
+    // Rows are added up by item, then laid out in the catalog's order once per cart.
+    const sum = new Float64Array(n);
+    const scores = new Float64Array(catalog.length);
     return (cart) => {
-      const scores = new Float64Array(catalog.length);
       for (const sku of cart) {
         const i = index.get(sku);
         if (i === undefined) continue;
-        const { ids, counts } = rowOf(i);
-        for (let k = 0; k < ids.length; k++) {
-          const c = position[ids[k]];
-          if (c >= 0) scores[c] += counts[k];
-        }
+        const row = rowOf(i);
+        if (row instanceof Uint32Array)
+          for (let j = 0; j < n; j++) sum[j] += row[j];
+        else
+          for (let k = 0; k < row.ids.length; k++)
+            sum[row.ids[k]] += row.counts[k];
+      }
+      for (let j = 0; j < n; j++) {
+        if (position[j] >= 0) scores[position[j]] = sum[j];
+        sum[j] = 0;
       }
       return scores;
     };
   };
 }
 
-/** Each part's scores scaled to a best of 1 (when positive), then weighted and added. */
+/**
+ * Each part's scores scaled to a best of 1 (when positive), then weighted and added. Like the
+ * co-occurrence scorer, it writes each cart's scores over the last cart's: the protocols read them
+ * before asking for the next, and a backtest asks thousands of times.
+ */
 export function blendScorers(
   parts: readonly { factory: ScorerFactory; weight: number }[],
 ): ScorerFactory {
@@ -293,8 +335,9 @@ export function blendScorers(
       score: p.factory(catalog),
       weight: p.weight,
     }));
+    const out = new Float64Array(catalog.length);
     return (cart) => {
-      const out = new Float64Array(catalog.length);
+      out.fill(0);
       for (const { score, weight } of scorers) {
         const s = score(cart);
         let max = 0;
@@ -307,21 +350,49 @@ export function blendScorers(
   };
 }
 
+/** A score array as kept between passes: its nonzero entries, or all of it when most are nonzero. */
+type KeptScores = Float64Array | { ids: Uint32Array; values: Float64Array };
+
+function keep(scores: Float64Array): KeptScores {
+  let nonzero = 0;
+  for (let j = 0; j < scores.length; j++) if (scores[j] !== 0) nonzero++;
+  if (nonzero * 2 > scores.length) return scores;
+  const ids = new Uint32Array(nonzero);
+  const values = new Float64Array(nonzero);
+  for (let j = 0, k = 0; j < scores.length; j++)
+    if (scores[j] !== 0) {
+      ids[k] = j;
+      values[k++] = scores[j];
+    }
+  return { ids, values };
+}
+
 /**
  * A scorer that keeps each cart's scores for the catalog it last saw: the model's are asked again
- * by the blends, and a model score costs far more than a lookup.
+ * by the blends, and a model score costs far more than a lookup. They are kept sparse (a cart's
+ * model scores are its items' neighbours), so a backtest of hundreds of carts and product pages
+ * holds kilobytes per cart, not a catalog-long array each.
  */
 function remembered(factory: ScorerFactory): ScorerFactory {
-  let last: { catalog: readonly string[]; scores: Map<string, Float64Array> };
+  let last: { catalog: readonly string[]; scores: Map<string, KeptScores> };
   return (catalog) => {
     if (last?.catalog !== catalog) last = { catalog, scores: new Map() };
     const { scores } = last;
     const score = factory(catalog);
+    const unpacked = new Float64Array(catalog.length);
     return (cart) => {
       const key = cart.join("\u0000");
-      let s = scores.get(key);
-      if (!s) scores.set(key, (s = score(cart)));
-      return s;
+      const kept = scores.get(key);
+      if (kept === undefined) {
+        const s = score(cart);
+        scores.set(key, keep(s));
+        return s;
+      }
+      if (kept instanceof Float64Array) return kept;
+      unpacked.fill(0);
+      for (let k = 0; k < kept.ids.length; k++)
+        unpacked[kept.ids[k]] = kept.values[k];
+      return unpacked;
     };
   };
 }
@@ -370,22 +441,32 @@ function distinctCount(items: readonly string[]): number {
 
 /**
  * Where the shop's history splits: the earliest of its most recent multi-item orders (at most
- * maxCases, at most maxShare of them), or null when there are too few for an interval.
+ * maxCases, at most maxShare of them, their carts at most maxCartItems), or null when there are
+ * too few for an interval.
  */
 export function backtestCutoff(
   orders: readonly OrderInput[],
-  options: Pick<BacktestOptions, "maxCases" | "maxShare" | "minCases">,
+  options: Pick<
+    BacktestOptions,
+    "maxCases" | "maxCartItems" | "maxShare" | "minCases"
+  >,
 ): string | null {
-  const times = orders
-    .filter((o) => distinctCount(o.items) >= 2)
-    .map((o) => o.createdAt)
-    .sort();
-  const take = Math.min(
-    options.maxCases,
-    Math.floor(times.length * options.maxShare),
-  );
+  const multi = orders
+    .filter((o) => o.items.some((item) => item !== o.items[0]))
+    .sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    );
+  let take = 0;
+  let items = 0;
+  while (take < Math.min(options.maxCases, multi.length)) {
+    // A case's cart is its order less the hidden item.
+    items += distinctCount(multi[multi.length - 1 - take].items) - 1;
+    if (items > options.maxCartItems) break;
+    take++;
+  }
+  take = Math.min(take, Math.floor(multi.length * options.maxShare));
   if (take < options.minCases) return null;
-  const cutoff = times[times.length - take];
+  const cutoff = multi[multi.length - take].createdAt;
   // Everything before the cutoff trains; a shop whose orders all share one time has no "before".
   return orders.some((o) => o.createdAt < cutoff) ? cutoff : null;
 }
@@ -409,14 +490,20 @@ export function backtest(
   };
   for (const o of orders)
     (o.createdAt < cutoff ? split.train : split.evaluation).push(o);
-  const model = trainCartModel(split.train, {
-    ...modelOptions,
-    maxItems: Math.min(
-      modelOptions.maxItems ?? opts.modelMaxItems,
-      opts.modelMaxItems,
-    ),
-    threads: opts.threads,
-  });
+  const model = trainCartModel(
+    split.train,
+    {
+      ...modelOptions,
+      maxItems: Math.min(
+        modelOptions.maxItems ?? opts.modelMaxItems,
+        opts.modelMaxItems,
+      ),
+      threads: opts.threads,
+    },
+    undefined,
+    // Only the scored orders' items are ever asked about.
+    { rowsFor: new Set(split.evaluation.flatMap((o) => o.items)) },
+  );
   const scorers = candidateScorers(split.train, model);
   const cases = protocolACases(split.evaluation);
   const productOrders = new Set(

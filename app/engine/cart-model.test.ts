@@ -213,6 +213,44 @@ describe("trainCartModel", () => {
     expect(rows(model.ease, "mug")).toContain("tea");
   });
 
+  it("builds walk and product-page rows only for the items asked about, the rest as before", () => {
+    const options = {
+      minItemOrders: 3,
+      easeMinItemOrders: 6,
+      minItemOrdersFrom: 0,
+      rp3Blend: [1],
+      threads: 1,
+    };
+    const full = trainCartModel(shop, options);
+    // tea is in the linear model, coaster is not; the others are asked about.
+    const asked = new Set(["mug", "candle", "spoon"]);
+    const scoped = trainWithDefaults(
+      shop,
+      { ...PLAIN, ...options },
+      undefined,
+      {
+        rowsFor: asked,
+      },
+    );
+    const row = (m: typeof full, r: "rp3" | "fbt", id: string) => {
+      const i = m.index.get(id)!;
+      const { offsets, ids, weights } = m[r];
+      return {
+        ids: [...ids.subarray(offsets[i], offsets[i + 1])],
+        weights: [...weights.subarray(offsets[i], offsets[i + 1])],
+      };
+    };
+    for (const r of ["rp3", "fbt"] as const)
+      for (const id of full.items) {
+        if (asked.has(id)) expect(row(scoped, r, id)).toEqual(row(full, r, id));
+        else expect(row(scoped, r, id).ids).toEqual([]);
+      }
+    expect(row(full, "rp3", "tea").ids.length).toBeGreaterThan(0);
+    expect(scoped.ease).toEqual(full.ease);
+    for (const id of asked)
+      expect(scoreCart(scoped, [id])).toEqual(scoreCart(full, [id]));
+  });
+
   it("lets recent orders outweigh old ones under time decay", () => {
     const orders = [
       ...repeat(5, ["lamp", "old-shade"], "2010-01-01T10:00:00"),

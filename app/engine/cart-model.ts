@@ -288,10 +288,20 @@ export function modelledItems(
   return n;
 }
 
+/** A model trained to answer known questions only, not to serve (the shop's backtest). */
+export interface TrainScope {
+  /**
+   * Items whose walk and product-page neighbours will be asked for; the other items' rows stay
+   * empty, which saves most of the walk's time on a big catalog. All items when absent.
+   */
+  rowsFor?: ReadonlySet<string>;
+}
+
 export function trainCartModel(
   orders: readonly OrderInput[],
   options: Partial<CartModelOptions> = {},
   timings?: Partial<TrainTimings>,
+  scope: TrainScope = {},
 ): CartModel {
   const opts: CartModelOptions = { ...DEFAULT_CART_MODEL_OPTIONS, ...options };
   if (!(opts.lambda > 0)) throw new RangeError("lambda must be positive");
@@ -429,13 +439,18 @@ export function trainCartModel(
     const g = i * ld;
     const inEase = i < m;
     if (inEase) gram[g + i] += opts.lambda;
-    if (degree[i] === 0) {
+    const wanted = scope.rowsFor?.has(items[i]) ?? true;
+    if (degree[i] === 0 || !(wanted || inEase)) {
       rp3.endRow(i);
       fbt.endRow(i);
       continue;
     }
-    row.fill(0);
-    together.fill(0);
+    // An unwanted row only adds its orders to the Gram matrix; what it leaves in `row` and
+    // `together` is cleared by the next wanted row.
+    if (wanted) {
+      row.fill(0);
+      together.fill(0);
+    }
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
       const w = orderWeight[u];
@@ -451,18 +466,20 @@ export function trainCartModel(
         together[j] += f;
         gram[g + j] += w;
       }
-      for (; p < end; p++) {
+      for (; wanted && p < end; p++) {
         const j = orderList[p];
         row[j] += step;
         together[j] += f;
       }
     }
-    for (let j = 0; j < n; j++) together[j] *= fbtDamp[j];
-    topOfRow(together, n, i, kWalk, false, fbt, scratchIds, scratchKeys);
+    if (wanted) {
+      for (let j = 0; j < n; j++) together[j] *= fbtDamp[j];
+      topOfRow(together, n, i, kWalk, false, fbt, scratchIds, scratchKeys);
+      const from = degree[i] ** -opts.rp3Alpha;
+      for (let j = 0; j < n; j++) row[j] *= from * damp[j];
+      topOfRow(row, n, i, kWalk, false, rp3, scratchIds, scratchKeys);
+    }
     fbt.endRow(i);
-    const from = degree[i] ** -opts.rp3Alpha;
-    for (let j = 0; j < n; j++) row[j] *= from * damp[j];
-    topOfRow(row, n, i, kWalk, false, rp3, scratchIds, scratchKeys);
     rp3.endRow(i);
   }
   const t1 = performance.now();
