@@ -31,7 +31,11 @@ export function benchEnv(
 }
 
 /** A production instance: node itself in its own process group, so stopping it leaves nothing. */
-export function startInstance(port: number, databaseUrl: string): ChildProcess {
+export function startInstance(
+  port: number,
+  databaseUrl: string,
+  settings: Record<string, string> = {},
+): ChildProcess {
   return spawn(
     process.execPath,
     [
@@ -50,6 +54,7 @@ export function startInstance(port: number, databaseUrl: string): ChildProcess {
         PORT: String(port),
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",
+        ...settings,
       },
       stdio: ["ignore", "ignore", "inherit"],
     },
