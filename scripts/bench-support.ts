@@ -41,8 +41,7 @@ export function startInstance(
     [
       // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
       ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-      "node_modules/@remix-run/serve/dist/cli.js",
-      "build/server/index.js",
+      "build/server/server.js",
     ],
     {
       cwd: ROOT,
