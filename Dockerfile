@@ -31,5 +31,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Migrations run under an advisory lock, so several instances may start at once.
-CMD ["sh", "-c", "npm run setup && exec npm run start"]
+# Migrations run under an advisory lock, so several instances may start at once. The server is
+# exec'd, not run under npm: it gets the stop signal itself and closes its listener.
+CMD ["sh", "-c", "npm run setup && exec node build/server/server.js"]

@@ -22,6 +22,10 @@ const EnvSchema = z
     APP_BRIDGE_URL: z.string().optional(),
     /** Heap limit of the training worker thread, in MB: an outsized shop fails its training, not the process. */
     TRAINING_MAX_HEAP_MB: z.coerce.number().int().min(64).default(4096),
+    /** Ranked storefront answers kept in the exact answer memo (decision 024); 0 turns it off. */
+    ANSWER_MEMO_ENTRIES: z.coerce.number().int().min(0).default(20_000),
+    /** The memo's memory bound, in MB. */
+    ANSWER_MEMO_MB: z.coerce.number().min(1).default(32),
     /** Proxies of the hosting in front of the app, each appending to X-Forwarded-For. */
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     CARTLIFT_DEMO: z

@@ -31,14 +31,17 @@ export function benchEnv(
 }
 
 /** A production instance: node itself in its own process group, so stopping it leaves nothing. */
-export function startInstance(port: number, databaseUrl: string): ChildProcess {
+export function startInstance(
+  port: number,
+  databaseUrl: string,
+  settings: Record<string, string> = {},
+): ChildProcess {
   return spawn(
     process.execPath,
     [
       // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
       ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-      "node_modules/@remix-run/serve/dist/cli.js",
-      "build/server/index.js",
+      "build/server/server.js",
     ],
     {
       cwd: ROOT,
@@ -50,6 +53,7 @@ export function startInstance(port: number, databaseUrl: string): ChildProcess {
         PORT: String(port),
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",
+        ...settings,
       },
       stdio: ["ignore", "ignore", "inherit"],
     },

@@ -24,6 +24,7 @@ import {
 } from "../demo/post-purchase";
 import { demoStorefront } from "../demo/storefront";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
+import { leanRoutes, leanRoutesHandler } from "../server/lean-routes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -101,6 +102,8 @@ const adminUrl = () =>
 
 const app = express();
 app.disable("x-powered-by");
+// As `npm start` serves them (server/index.ts): the app proxy routes and probes skip Remix's routing.
+app.use(leanRoutesHandler(build));
 app.use(
   "/assets",
   express.static(path.join(root, "build", "client", "assets"), {
@@ -161,18 +164,19 @@ app.get("/demo/post-purchase", async (req, res, next) => {
 // What Shopify does for the storefront: pages rendering the theme extension, the Ajax cart, and
 // https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
 const handleRequest = createRemixHandler(build, "production");
+const lean = leanRoutes(build);
 const appProxy = (pathAndQuery: string, init?: RequestInit) => {
   const url = new URL(pathAndQuery, "http://localhost");
   const signed = proxiedQuery(url.searchParams, {
     shop: DEMO_SHOP,
     secret: apiSecret,
   });
-  return handleRequest(
-    new Request(
-      `http://localhost:${port}/proxy${url.pathname === "/" ? "" : url.pathname}?${signed}`,
-      init,
-    ),
+  const route = `/proxy${url.pathname === "/" ? "" : url.pathname}`;
+  const request = new Request(
+    `http://localhost:${port}${route}?${signed}`,
+    init,
   );
+  return (lean.get(route) ?? handleRequest)(request);
 };
 app.use(demoStorefront({ root, demo, proxy: appProxy }));
 // Simulated shoppers for a running experiment (demo/experiment-traffic.ts): through the real

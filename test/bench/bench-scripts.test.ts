@@ -91,9 +91,11 @@ describe("benchmark scripts at a tiny size", () => {
       { timeoutMs: 120_000 },
     );
     expect(run.output).toMatch(
-      /proxy +cart recommendations +\d+ req .* errors 0/,
+      /proxy +cart recommendations +\d+ req .* errors 0 +memo hits [\d.]+%/,
     );
-    expect(run.output).toMatch(/p99 ratio proxy\/trivial: [\d.]+/);
+    expect(run.output).toMatch(
+      /^proxy p99-ratio [\d.]+ throughput-ratio [\d.]+$/m,
+    );
     expect(run.code).toBe(0);
   }, 130_000);
 

@@ -182,8 +182,20 @@ export async function saveProducts(
         ),
       ),
     });
+    if (fresh.length > 0) await bumpCatalogVersion(tx, shop);
     return fresh.length;
   }, BATCH_TRANSACTION);
+}
+
+/**
+ * Every catalog write moves the shop's catalog version in its own transaction: the serving state
+ * (model.server.ts) rebuilds its catalog when the version moved, and only then.
+ */
+function bumpCatalogVersion(tx: Pick<typeof prisma, "shop">, shop: string) {
+  return tx.shop.updateMany({
+    where: { shop },
+    data: { catalogVersion: { increment: 1 } },
+  });
 }
 
 /** The REST-shaped inventory item that inventory_items/create and /update webhooks deliver. */
@@ -201,18 +213,28 @@ export async function saveInventoryItemCost(
   item: z.infer<typeof InventoryItemWebhookPayload>,
 ): Promise<number> {
   const currency = await shopCurrency(shop);
-  const { count } = await prisma.variant.updateMany({
-    where: { shop, inventoryItemId: item.id },
-    data: { costMinor: item.cost ? decimalToMinor(item.cost, currency) : null },
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.variant.updateMany({
+      where: { shop, inventoryItemId: item.id },
+      data: {
+        costMinor: item.cost ? decimalToMinor(item.cost, currency) : null,
+      },
+    });
+    if (count > 0) await bumpCatalogVersion(tx, shop);
+    return count;
   });
-  return count;
 }
 
 export async function deleteProduct(
   shop: string,
   productId: string,
 ): Promise<void> {
-  await prisma.product.deleteMany({ where: { shop, id: productId } });
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.product.deleteMany({
+      where: { shop, id: productId },
+    });
+    if (count > 0) await bumpCatalogVersion(tx, shop);
+  });
 }
 
 export async function shopCurrency(shop: string): Promise<string> {

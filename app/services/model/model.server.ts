@@ -195,8 +195,8 @@ function servedBy(
 /** What a shop's serving state was built from; it is rebuilt only when this changes. */
 interface ServingVersion {
   modelId: string | null;
-  /** Product count and newest product update: every catalog write moves one of them. */
-  catalog: string;
+  /** The shop's catalog version: every catalog write bumps it (products.server.ts). */
+  catalog: number | null;
   /** The newest order's creation time: an order webhook moves it. */
   orders: string;
 }
@@ -234,16 +234,15 @@ async function servingVersion(shop: string): Promise<ServingVersion> {
       orderBy: { createdAt: "desc" },
       select: { id: true },
     }),
-    prisma.product.aggregate({
+    prisma.shop.findUnique({
       where: { shop },
-      _count: { _all: true },
-      _max: { updatedAt: true },
+      select: { catalogVersion: true },
     }),
     prisma.order.aggregate({ where: { shop }, _max: { createdAt: true } }),
   ]);
   return {
     modelId: latest?.id ?? null,
-    catalog: `${catalog._count._all}@${catalog._max.updatedAt?.toISOString() ?? ""}`,
+    catalog: catalog?.catalogVersion ?? null,
     orders: orders._max.createdAt?.toISOString() ?? "",
   };
 }

@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { changedBestSellerShop } from "~/engine/backtest-fixtures";
 import { trainModels } from "~/engine/shop-model";
 import { engineOrder as order, seedSmallShop } from "../../../test/fixtures";
+import { saveProducts } from "~/services/catalog/products.server";
 import {
   recommenderFor,
   startTraining,
@@ -44,10 +45,37 @@ describe("a shop's serving state", () => {
       expect((await recommenderFor(SHOP, T0 + 31_000)).modelId).toBe(second.id),
     );
 
-    await prisma.product.update({
-      where: { shop_id: { shop: SHOP, id: "2" } },
-      data: { title: "Renamed", updatedAt: new Date("2026-10-02T00:00:00Z") },
-    });
+    // A product webhook's write moves the catalog version.
+    await saveProducts(
+      SHOP,
+      [
+        {
+          id: "2",
+          title: "Renamed",
+          handle: "p2",
+          productType: "",
+          vendor: "",
+          tags: [],
+          status: "ACTIVE",
+          imageUrl: null,
+          updatedAt: new Date("2026-10-02T00:00:00Z"),
+          variants: [
+            {
+              id: "92",
+              title: "Default",
+              sku: "",
+              options: [],
+              priceMinor: 1000,
+              compareAtMinor: null,
+              inventoryQuantity: 3,
+              availableForSale: true,
+              position: 1,
+            },
+          ],
+        },
+      ],
+      "USD",
+    );
     const before = await recommenderFor(SHOP, T0 + 62_000);
     expect(before.ranking.products.get("2")?.title).toBe("P2");
     await vi.waitFor(async () =>

@@ -9,7 +9,11 @@ import type {
 } from "~/engine/types";
 import { signOfferToken } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
-import { type ShownOffer, recommend } from "./recommendations.server";
+import {
+  type RecommendationResult,
+  type ShownOffer,
+  recommend,
+} from "./recommendations.server";
 import { costFloorPrice } from "../../../extensions/cartlift-bundle-discount/src/unit-discount";
 
 // What a storefront block needs, in shop terms: which products and variants to show, why, and
@@ -71,6 +75,10 @@ export interface StorefrontOffers {
   experiment: boolean;
 }
 
+/** The offers and whether their ranking came from the answer memo (answer-memo.server.ts). */
+export type ServedOffers = StorefrontOffers &
+  Pick<RecommendationResult, "memo">;
+
 export interface StorefrontRequest {
   placement: StorefrontPlacement;
   productId?: string;
@@ -90,7 +98,7 @@ export async function storefrontOffers(
   shop: string,
   request: StorefrontRequest,
   now = new Date(),
-): Promise<StorefrontOffers> {
+): Promise<ServedOffers> {
   const { placement, productId } = request;
   const [recommender, bundle] = await Promise.all([
     recommenderFor(shop),
@@ -141,13 +149,14 @@ export async function storefrontOffers(
       anchorProduct.variants.find((v) => v.id === request.variantId)?.id ??
       null,
   };
-  const empty: StorefrontOffers = {
+  const empty: ServedOffers = {
     placement,
     anchor,
     items: [],
     upgrade: null,
     bundle: null,
     experiment: result.policy.armId !== null,
+    memo: result.memo,
   };
   if (placement !== "product_upgrade")
     return { ...empty, items: offered.map(item), bundle: bundled };

@@ -11,7 +11,9 @@ import type {
   RecommendationContext,
 } from "~/engine/types";
 import { recommenderFor } from "~/services/model/model.server";
+import { env } from "~/env.server";
 import { cachedForShop } from "./serving-cache.server";
+import { AnswerMemo, stateId } from "./answer-memo.server";
 import {
   NO_POLICY,
   type PlacementPolicy,
@@ -168,11 +170,18 @@ export type ShownOffer = Omit<Offer, "reason"> & { reason: Reason | null };
 
 export interface RecommendationResult {
   settings: PlacementSettings;
+  /** Whether the ranking came from the answer memo. */
+  memo: "hit" | "miss" | "off";
   offers: ShownOffer[];
   modelId: string | null;
   /** Experiment arm and learned count behind these offers (decision 012); NO_POLICY without a visitor. */
   policy: PlacementPolicy;
 }
+
+const answers = new AnswerMemo<Offer[]>(
+  env.ANSWER_MEMO_ENTRIES,
+  env.ANSWER_MEMO_MB * 1_000_000,
+);
 
 /**
  * Offers for one placement, honouring the merchant's placement settings, rules and exclusions,
@@ -216,6 +225,7 @@ export async function recommend(
   if (!settings.enabled || policy.holdout)
     return {
       settings,
+      memo: "off",
       offers: [],
       modelId: recommender.modelId,
       policy,
@@ -226,22 +236,39 @@ export async function recommend(
     settings.strategy === "blended"
       ? recommender.served?.(placement)
       : undefined;
-  const offers = rankOffers(recommender.ranking, {
+  // An arm's or the bandit's count is the thing under test: the block's own limit does not cut it.
+  const count =
+    policy.offerCount ??
+    Math.min(limit ?? settings.maxOffers, settings.maxOffers);
+  // Everything the ranking below reads: the state objects by identity, the rest by value.
+  const key = JSON.stringify([
+    shop,
+    stateId(recommender),
+    stateId(rules),
+    stateId(shopRow),
     placement,
     context,
-    rules: [...rules, ...shopRow.excludeRules],
-    // An arm's or the bandit's count is the thing under test: the block's own limit does not cut it.
-    limit:
-      policy.offerCount ??
-      Math.min(limit ?? settings.maxOffers, settings.maxOffers),
-    weights: servedWeights(settings.strategy, served?.method ?? "model"),
-    completion: served?.completion ?? recommender.completion,
-    excludeTags: shopRow.excludedTags,
-    maxIncreaseBps: settings.priceBandPct * 100,
-    bundle,
-  });
+    count,
+    settings.strategy,
+    settings.priceBandPct,
+    bundle ?? null,
+  ]);
+  const { value: offers, memo } = answers.answer(key, () =>
+    rankOffers(recommender.ranking, {
+      placement,
+      context,
+      rules: [...rules, ...shopRow.excludeRules],
+      limit: count,
+      weights: servedWeights(settings.strategy, served?.method ?? "model"),
+      completion: served?.completion ?? recommender.completion,
+      excludeTags: shopRow.excludedTags,
+      maxIncreaseBps: settings.priceBandPct * 100,
+      bundle,
+    }),
+  );
   return {
     settings,
+    memo,
     modelId: recommender.modelId,
     policy,
     offers: offers.map((offer) => ({

@@ -27,6 +27,19 @@ describe("serving cache", () => {
     );
   });
 
+  it("hands back the cached object when a reload finds the same rows, and the new one when they changed", async () => {
+    const shop = "cache-d.myshopify.com";
+    let rows = ["a"];
+    const load = async () => ({ rows: [...rows] });
+    const first = await cachedForShop(shop, "k", load, 0);
+    const same = await cachedForShop(shop, "k", load, SERVING_CACHE_MS);
+    expect(same).toBe(first);
+    rows = ["a", "b"];
+    const changed = await cachedForShop(shop, "k", load, 2 * SERVING_CACHE_MS);
+    expect(changed).not.toBe(first);
+    expect(changed).toEqual({ rows: ["a", "b"] });
+  });
+
   it("does not keep a failed load", async () => {
     const shop = "cache-c.myshopify.com";
     await expect(

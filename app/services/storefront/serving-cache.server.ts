@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from "node:util";
+
 /**
  * A short per-shop cache for the small, merchant-edited rows every storefront request reads
  * (placement settings, rules, the shop's exclusions and currency, bundles, running experiments,
@@ -7,12 +9,16 @@
  * Correctness: every write path in this instance calls `forgetServingState(shop)`, so a
  * merchant sees their change on the next storefront request; other instances see it within SERVING_CACHE_MS, like
  * the recommender cache's catalog view (model.server.ts). Failed loads are not cached.
+ *
+ * A reload that finds the same rows hands back the object already cached: the answer memo keys on
+ * these objects' identity (answer-memo.server.ts), so an unchanged reload keeps its entries.
  */
 export const SERVING_CACHE_MS = 5_000;
 
 interface Entry {
   value: Promise<unknown>;
   loadedAt: number;
+  loaded?: unknown;
 }
 
 const cache = new Map<string, Map<string, Entry>>();
@@ -29,8 +35,14 @@ export function cachedForShop<T>(
   if (hit && now - hit.loadedAt < SERVING_CACHE_MS)
     return hit.value as Promise<T>;
   if (!entries) cache.set(shop, (entries = new Map()));
-  const value = load();
-  const entry = { value, loadedAt: now };
+  const entry: Entry = { value: Promise.resolve(), loadedAt: now };
+  const value = load().then((loaded) => {
+    const same =
+      hit && "loaded" in hit && isDeepStrictEqual(hit.loaded, loaded);
+    entry.loaded = same ? hit.loaded : loaded;
+    return entry.loaded as T;
+  });
+  entry.value = value;
   entries.set(key, entry);
   value.catch(() => {
     if (cache.get(shop)?.get(key) === entry) cache.get(shop)?.delete(key);

@@ -1,0 +1,147 @@
+import { describe, expect, it, vi } from "vitest";
+import { trainModels } from "~/engine/shop-model";
+import type { Placement, RecommendationContext } from "~/engine/types";
+import { engineOrder as order, seedSmallShop } from "../../../test/fixtures";
+import {
+  forgetRecommender,
+  recommenderFor,
+  refreshRecommender,
+  storeModel,
+} from "~/services/model/model.server";
+import { saveGlobal } from "~/services/merchandising/settings.server";
+import { AnswerMemo, stateId } from "./answer-memo.server";
+import { recommend } from "./recommendations.server";
+
+describe("answer memo bounds", () => {
+  it("drops the least recently used entry beyond its entry bound", () => {
+    const memo = new AnswerMemo<string>(2, 1_000_000);
+    memo.answer("a", () => "A");
+    memo.answer("b", () => "B");
+    expect(memo.answer("a", () => "fresh").memo).toBe("hit");
+    memo.answer("c", () => "C");
+    expect(memo.size).toBe(2);
+    expect(memo.answer("a", () => "fresh").value).toBe("A");
+    expect(memo.answer("b", () => "fresh")).toEqual({
+      value: "fresh",
+      memo: "miss",
+    });
+  });
+
+  it("keeps its bytes under its byte bound, and never keeps an answer larger than it", () => {
+    const memo = new AnswerMemo<string>(100, 200);
+    for (const key of ["k1", "k2", "k3", "k4"])
+      memo.answer(key, () => "x".repeat(30));
+    expect(memo.sizeBytes).toBeLessThanOrEqual(200);
+    expect(memo.size).toBe(2);
+    const big = () => "x".repeat(500);
+    memo.answer("big", big);
+    expect(memo.answer("big", big).memo).toBe("miss");
+    expect(memo.size).toBe(2);
+  });
+
+  it("computes every answer when it has no room (turned off)", () => {
+    const memo = new AnswerMemo<number>(0, 1_000_000);
+    let computed = 0;
+    memo.answer("a", () => ++computed);
+    expect(memo.answer("a", () => ++computed)).toEqual({
+      value: 2,
+      memo: "off",
+    });
+  });
+
+  it("names each object by its identity", () => {
+    const a = {};
+    expect(stateId(a)).toBe(stateId(a));
+    expect(stateId(a)).not.toBe(stateId({}));
+  });
+});
+
+const SHOP = "answer-memo.myshopify.com";
+
+const REQUESTS: { placement: Placement; context: RecommendationContext }[] = [
+  ...[
+    ["1"],
+    ["2"],
+    ["3"],
+    ["1", "2"],
+    ["2", "1"],
+    ["1", "3"],
+    ["1", "2", "3"],
+  ].map((productIds) => ({
+    placement: "cart" as const,
+    context: { type: "cart" as const, productIds },
+  })),
+  ...["1", "2", "3"].map((productId) => ({
+    placement: "product_fbt" as const,
+    context: { type: "product" as const, productId },
+  })),
+];
+
+async function seedTrained(pairs: string[][]) {
+  const orders = pairs.map((ids, k) => order(`o${k}`, ids));
+  return storeModel(SHOP, trainModels(orders), {
+    orders: orders.length,
+    products: 3,
+    trainMs: 0,
+  });
+}
+
+describe("storefront answers from the memo", () => {
+  it("equal the answers of a fresh ranking, and a merchant's or a model's change is never answered from it", async () => {
+    await seedSmallShop(SHOP);
+    await seedTrained([
+      ["1", "2"],
+      ["1", "2"],
+      ["1", "3"],
+    ]);
+    const answers = async () => {
+      const results = [];
+      for (const request of REQUESTS)
+        results.push(await recommend(SHOP, request));
+      return results;
+    };
+
+    const first = await answers();
+    expect(first.map((r) => r.memo)).toEqual(REQUESTS.map(() => "miss"));
+    const memoised = await answers();
+    expect(memoised.map((r) => r.memo)).toEqual(REQUESTS.map(() => "hit"));
+    expect(memoised.map((r) => r.offers)).toEqual(first.map((r) => r.offers));
+    // A state rebuilt from the database ranks afresh, to the same offers.
+    forgetRecommender(SHOP);
+    const rebuilt = await answers();
+    expect(rebuilt.map((r) => r.memo)).toEqual(REQUESTS.map(() => "miss"));
+    expect(rebuilt.map((r) => r.offers)).toEqual(first.map((r) => r.offers));
+
+    // The merchant excludes product 2: the next answers are ranked again, without it.
+    await saveGlobal(SHOP, {
+      marginFloorPct: "10",
+      attributionWindowDays: "30",
+      excludedTags: "",
+      excludedProductIds: JSON.stringify(["2"]),
+    });
+    const excluded = await answers();
+    expect(excluded.map((r) => r.memo)).toEqual(REQUESTS.map(() => "miss"));
+    expect(
+      excluded.flatMap((r) => r.offers.map((o) => o.productId)),
+    ).not.toContain("2");
+    expect(excluded.some((r) => r.offers.length > 0)).toBe(true);
+
+    // A new model (1 now goes with 3) replaces the serving state: answered from it, not the memo.
+    const warm = await recommenderFor(SHOP);
+    await seedTrained([
+      ["1", "3"],
+      ["1", "3"],
+      ["1", "3"],
+    ]);
+    refreshRecommender(SHOP);
+    await vi.waitFor(async () =>
+      expect(await recommenderFor(SHOP)).not.toBe(warm),
+    );
+    const retrained = await answers();
+    expect(retrained.map((r) => r.memo)).toEqual(REQUESTS.map(() => "miss"));
+    forgetRecommender(SHOP);
+    expect((await answers()).map((r) => r.offers)).toEqual(
+      retrained.map((r) => r.offers),
+    );
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * `npm start`: the production server. The storefront's app proxy routes and the probes go straight
+ * to their route modules (lean-routes.ts); static assets are served as files; every other request
+ * is Remix's.
+ * Built with the app into build/server/server.js (scripts/build-entries.ts), beside the Remix
+ * server build it loads.
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import path from "node:path";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import { type ServerBuild, installGlobals } from "@remix-run/node";
+import { leanRoutesHandler } from "./lean-routes";
+
+process.env.NODE_ENV ??= "production";
+const here = path.dirname(fileURLToPath(import.meta.url));
+const build = (await import(
+  pathToFileURL(path.join(here, "index.js")).href
+)) as ServerBuild;
+installGlobals({ nativeFetch: build.future.v3_singleFetch });
+
+const app = express();
+app.disable("x-powered-by");
+app.use(leanRoutesHandler(build));
+app.use(
+  build.publicPath,
+  express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }),
+);
+app.use(express.static("public", { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+const port = Number(process.env.PORT ?? 3000);
+const onListen = () => console.log(`[cartlift] http://localhost:${port}`);
+const server = process.env.HOST
+  ? app.listen(port, process.env.HOST, onListen)
+  : app.listen(port, onListen);
+for (const signal of ["SIGTERM", "SIGINT"])
+  process.once(signal, () => server.close());
