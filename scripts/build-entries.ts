@@ -1,7 +1,7 @@
 /**
  * Bundles the two Node entries beside the Remix server bundle (npm run build, after the Remix
  * build):
- * - build/server/server.js, the production server (server/index.ts): `npm start`. It loads
+ * - build/server/server.js, the production server (app/http/server.ts): `npm start`. It loads
  *   build/server/index.js at run time, so its proxy routes are the Remix build's own modules.
  * - build/server/training-worker.js, the training worker (app/services/model/training-worker.ts).
  *   The server bundle holds every route and the admin's React and Polaris; a worker started from
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const ENTRIES = [
-  ["../server/index.ts", "../build/server/server.js"],
+  ["../app/http/server.ts", "../build/server/server.js"],
   [
     "../app/services/model/training-worker.ts",
     "../build/server/training-worker.js",

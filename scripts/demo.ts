@@ -24,7 +24,7 @@ import {
 } from "../demo/post-purchase";
 import { demoStorefront } from "../demo/storefront";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
-import { leanRoutes, leanRoutesHandler } from "../server/lean-routes";
+import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -102,7 +102,7 @@ const adminUrl = () =>
 
 const app = express();
 app.disable("x-powered-by");
-// As `npm start` serves them (server/index.ts): the app proxy routes and probes skip Remix's routing.
+// As `npm start` serves them (app/http/server.ts): the app proxy routes and probes skip Remix's routing.
 app.use(leanRoutesHandler(build));
 app.use(
   "/assets",

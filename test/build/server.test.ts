@@ -70,6 +70,8 @@ describe("the built production server", () => {
     );
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/liquid");
+    // The proxy's answers skip compression; admin pages and assets get it (below).
+    expect(response.headers.get("Content-Encoding")).toBeNull();
     const fragment = await response.text();
     expect(fragment).toContain("all_products['p2']");
     const token = /data-token="([^"]+)"/.exec(fragment)?.[1];
@@ -104,7 +106,7 @@ describe("the built production server", () => {
     expect(await stored.json()).toEqual({ stored: 1 });
   });
 
-  it("serves an admin route through Remix, with its assets", async () => {
+  it("serves an admin route through Remix, with its assets compressed", async () => {
     const response = await fetch(`${base}/auth/login`, {
       headers: { "User-Agent": "Mozilla/5.0 (built server test)" },
     });
@@ -116,5 +118,6 @@ describe("the built production server", () => {
     const css = await fetch(`${base}${asset}`);
     expect(css.status).toBe(200);
     expect(css.headers.get("Cache-Control")).toContain("immutable");
+    expect(css.headers.get("Content-Encoding")).toBe("gzip");
   });
 });

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
+import compression from "compression";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import { type ServerBuild, installGlobals } from "@remix-run/node";
@@ -22,6 +23,8 @@ installGlobals({ nativeFetch: build.future.v3_singleFetch });
 const app = express();
 app.disable("x-powered-by");
 app.use(leanRoutesHandler(build));
+// Admin documents and assets; the proxy's small JSON answers above are sent as they are.
+app.use(compression());
 app.use(
   build.publicPath,
   express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }),
