@@ -33,6 +33,8 @@ import {
   formatSignedPercent,
 } from "~/components/experiment-format";
 import { invariantResponse } from "~/http/invariant-response";
+import { loadLifetimeValue } from "~/services/measurement/lifetime-value.server";
+import { LifetimeValueCard } from "~/components/lifetime-value-card";
 import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
@@ -41,12 +43,16 @@ const NOT_FOUND = "This experiment does not exist in your store.";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const results = await experimentResults(session.shop, params.id ?? "");
+  const [results, lifetimeValue] = await Promise.all([
+    experimentResults(session.shop, params.id ?? ""),
+    loadLifetimeValue(session.shop, params.id ?? ""),
+  ]);
   invariantResponse(results, NOT_FOUND, { status: 404 });
   const { experiment, report, currency } = results;
   return {
     currency,
     report,
+    lifetimeValue,
     experiment: {
       ...experiment,
       startedAt: experiment.startedAt?.toISOString() ?? null,
@@ -118,7 +124,8 @@ function ResultsSection({
 }
 
 export default function ExperimentPage() {
-  const { experiment, report, currency } = useLoaderData<typeof loader>();
+  const { experiment, report, currency, lifetimeValue } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
   const [confirmStop, setConfirmStop] = useState(false);
@@ -351,6 +358,11 @@ export default function ExperimentPage() {
               })}
           />
         </ResultsSection>
+        {lifetimeValue ? (
+          <Layout.Section>
+            <LifetimeValueCard ltv={lifetimeValue} />
+          </Layout.Section>
+        ) : null}
       </Layout>
       <Modal
         open={confirmStop}
