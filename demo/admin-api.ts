@@ -1,4 +1,5 @@
 import { HttpResponse, graphql, http } from "msw";
+import { DemoWebPixels } from "./web-pixel";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 import {
   MAX_QUERY_COST,
@@ -174,6 +175,8 @@ export interface DemoAdminOptions {
   /** Bulk results: where they are kept, and the address their URLs start with. */
   bulk?: DemoBulkResults;
   bulkResultsUrl?: string;
+  /** The shop's web pixel, created by the app on install and read by the demo storefront. */
+  pixels?: DemoWebPixels;
 }
 
 export function demoAdminHandlers(
@@ -183,6 +186,7 @@ export function demoAdminHandlers(
     now = new Date(),
     bulk = new DemoBulkResults(),
     bulkResultsUrl = DEMO_BULK_RESULTS,
+    pixels = new DemoWebPixels(),
   }: DemoAdminOptions,
 ) {
   // Any API version: importing the app's constant would load the Shopify library (which
@@ -228,6 +232,43 @@ export function demoAdminHandlers(
       if (!lines) return new HttpResponse(null, { status: 404 });
       return new HttpResponse(lines.map((l) => `${l}\n`).join(""), {
         headers: { "Content-Type": "application/jsonl" },
+      });
+    }),
+    // The app's web pixel: one per app and shop, its settings kept for the storefront's pixel.
+    admin.mutation("CartliftWebPixelCreate", ({ variables }) => {
+      const taken = pixels.settings !== null;
+      if (!taken)
+        pixels.settings = JSON.parse(
+          (variables.webPixel as { settings: string }).settings,
+        );
+      return HttpResponse.json({
+        data: {
+          webPixelCreate: {
+            webPixel: taken ? null : { id: pixels.id },
+            userErrors: taken
+              ? [
+                  {
+                    field: ["webPixel"],
+                    message: "Web pixel already exists",
+                    code: "TAKEN",
+                  },
+                ]
+              : [],
+          },
+        },
+      });
+    }),
+    admin.query("CartliftWebPixel", () =>
+      HttpResponse.json({ data: { webPixel: { id: pixels.id } } }),
+    ),
+    admin.mutation("CartliftWebPixelUpdate", ({ variables }) => {
+      pixels.settings = JSON.parse(
+        (variables.webPixel as { settings: string }).settings,
+      );
+      return HttpResponse.json({
+        data: {
+          webPixelUpdate: { webPixel: { id: pixels.id }, userErrors: [] },
+        },
       });
     }),
     admin.query("CartliftReplenishmentCustomers", ({ query, variables }) => {
