@@ -1,6 +1,7 @@
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
 import type {
   Difference,
+  Estimate,
   LifetimeValue,
 } from "~/services/measurement/lifetime-value";
 import { formatMinor, formatPercent } from "~/components/experiment-format";
@@ -42,6 +43,13 @@ export function LifetimeValueCard({
   title?: string;
 }) {
   const money = (v: number) => signedMoney(v, ltv.currency);
+  const rate = (e: Estimate) =>
+    e.n > 0 ? `${formatPercent(e.mean)} of ${e.n}` : "—";
+  const perBuyer = (e: Estimate) =>
+    e.n > 0 ? formatMinor(e.mean, ltv.currency) : "—";
+  const followed = ltv.horizons.some(
+    (h) => h.cohorts.holdout.repeatRate.n + h.cohorts.accepted.repeatRate.n > 0,
+  );
   const points = (v: number) =>
     `${v > 0 ? "+" : ""}${(v * 100).toFixed(1)} pts`;
   return (
@@ -59,43 +67,44 @@ export function LifetimeValueCard({
           difference of per-customer means).
         </Text>
         <Text as="p">{reading(ltv)}</Text>
-        <DataTable
-          columnContentTypes={[
-            "text",
-            "numeric",
-            "numeric",
-            "numeric",
-            "numeric",
-            "numeric",
-          ]}
-          headings={[
-            "After first order",
-            "Hold-out: bought again",
-            "Took an offer: bought again",
-            "Difference",
-            "Repeat revenue per buyer: hold-out / took an offer",
-            "Difference",
-          ]}
-          rows={ltv.horizons.map((h) => [
-            `${h.days} days`,
-            `${formatPercent(h.cohorts.holdout.repeatRate.mean)} of ${h.cohorts.holdout.repeatRate.n}`,
-            `${formatPercent(h.cohorts.accepted.repeatRate.mean)} of ${h.cohorts.accepted.repeatRate.n}`,
-            withInterval(h.versusHoldout.accepted.repeatRate, points),
-            `${formatMinor(h.cohorts.holdout.revenue.mean, ltv.currency)} / ${formatMinor(h.cohorts.accepted.revenue.mean, ltv.currency)}`,
-            withInterval(h.versusHoldout.accepted.revenue, money),
-          ])}
-        />
-        <Text as="p" tone="subdued">
-          Everyone offered, whether or not they took an offer, against the
-          hold-out (the randomised comparison; takers choose themselves):{" "}
-          {ltv.horizons
-            .map(
-              (h) =>
-                `${h.days} days ${withInterval(h.versusHoldout.offered.revenue, money)}`,
-            )
-            .join("; ")}
-          .
-        </Text>
+        {followed ? (
+          <DataTable
+            columnContentTypes={[
+              "text",
+              "numeric",
+              "numeric",
+              "numeric",
+              "numeric",
+            ]}
+            headings={[
+              "After first order",
+              "Bought again: hold-out / took an offer",
+              "Difference",
+              "Repeat revenue per buyer: hold-out / took an offer",
+              "Difference",
+            ]}
+            rows={ltv.horizons.map((h) => [
+              `${h.days} days`,
+              `${rate(h.cohorts.holdout.repeatRate)} / ${rate(h.cohorts.accepted.repeatRate)}`,
+              withInterval(h.versusHoldout.accepted.repeatRate, points),
+              `${perBuyer(h.cohorts.holdout.revenue)} / ${perBuyer(h.cohorts.accepted.revenue)}`,
+              withInterval(h.versusHoldout.accepted.revenue, money),
+            ])}
+          />
+        ) : null}
+        {followed ? (
+          <Text as="p" tone="subdued">
+            Everyone offered, whether or not they took an offer, against the
+            hold-out (the randomised comparison; takers choose themselves):{" "}
+            {ltv.horizons
+              .map(
+                (h) =>
+                  `${h.days} days ${withInterval(h.versusHoldout.offered.revenue, money)}`,
+              )
+              .join("; ")}
+            .
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );
