@@ -98,6 +98,7 @@ export const amountsAsNumbers = {
     ...wide("minQuantity", "maxQuantity", "priceMinor"),
     ...wideOrNull("signedQuantity"),
   },
+  pixelEvent: wide("quantity", "amountMinor"),
 };
 
 function withAmountsAsNumbers(client: PrismaClient) {

@@ -9,6 +9,8 @@ import { CachingSessionStorage } from "./session-storage.server";
 import { API_VERSION } from "./api-version";
 import { env } from "./env.server";
 import { startImport } from "./services/catalog/import.server";
+import { connectWebPixel } from "./services/measurement/web-pixel.server";
+import { log } from "./services/platform/log.server";
 import { verifyProxyRequest } from "./services/storefront/proxy-signature.server";
 
 const shopify = shopifyApp({
@@ -26,9 +28,16 @@ const shopify = shopifyApp({
     level: env.NODE_ENV === "test" ? LogSeverity.Error : LogSeverity.Info,
   },
   hooks: {
-    // A fresh install (or a re-auth) brings the catalog and order history in, in the background.
-    afterAuth: async ({ session, admin }) =>
-      startImport(session.shop, admin.graphql),
+    // A fresh install (or a re-auth) brings the catalog and order history in, in the background,
+    // and connects the web pixel. A pixel Shopify refuses costs attribution evidence, not the
+    // install: it is logged and tried again on the next auth.
+    afterAuth: async ({ session, admin }) => {
+      startImport(session.shop, admin.graphql);
+      await connectWebPixel(session.shop, admin.graphql).catch(
+        (error: unknown) =>
+          log.warn("web pixel not connected", { shop: session.shop, error }),
+      );
+    },
   },
   future: {
     unstable_newEmbeddedAuthStrategy: true,

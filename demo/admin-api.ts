@@ -1,4 +1,5 @@
 import { HttpResponse, graphql, http } from "msw";
+import { DemoWebPixels } from "./web-pixel";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 import {
   type Checked,
@@ -198,6 +199,8 @@ export interface DemoAdminOptions {
   triggers?: TriggerDefinition[];
   /** Every trigger run Flow accepted, in order, for the demo run (and tests) to inspect. */
   flowRuns?: { handle: string; payload: Record<string, unknown> }[];
+  /** The shop's web pixel, created by the app on install and read by the demo storefront. */
+  pixels?: DemoWebPixels;
 }
 
 export function demoAdminHandlers(
@@ -209,6 +212,7 @@ export function demoAdminHandlers(
     bulkResultsUrl = DEMO_BULK_RESULTS,
     triggers = [readTriggerDefinition("cartlift-next-offer")],
     flowRuns = [],
+    pixels = new DemoWebPixels(),
   }: DemoAdminOptions,
 ) {
   // Any API version: importing the app's constant would load the Shopify library (which
@@ -254,6 +258,43 @@ export function demoAdminHandlers(
       if (!lines) return new HttpResponse(null, { status: 404 });
       return new HttpResponse(lines.map((l) => `${l}\n`).join(""), {
         headers: { "Content-Type": "application/jsonl" },
+      });
+    }),
+    // The app's web pixel: one per app and shop, its settings kept for the storefront's pixel.
+    admin.mutation("CartliftWebPixelCreate", ({ variables }) => {
+      const taken = pixels.settings !== null;
+      if (!taken)
+        pixels.settings = JSON.parse(
+          (variables.webPixel as { settings: string }).settings,
+        );
+      return HttpResponse.json({
+        data: {
+          webPixelCreate: {
+            webPixel: taken ? null : { id: pixels.id },
+            userErrors: taken
+              ? [
+                  {
+                    field: ["webPixel"],
+                    message: "Web pixel already exists",
+                    code: "TAKEN",
+                  },
+                ]
+              : [],
+          },
+        },
+      });
+    }),
+    admin.query("CartliftWebPixel", () =>
+      HttpResponse.json({ data: { webPixel: { id: pixels.id } } }),
+    ),
+    admin.mutation("CartliftWebPixelUpdate", ({ variables }) => {
+      pixels.settings = JSON.parse(
+        (variables.webPixel as { settings: string }).settings,
+      );
+      return HttpResponse.json({
+        data: {
+          webPixelUpdate: { webPixel: { id: pixels.id }, userErrors: [] },
+        },
       });
     }),
     admin.query("CartliftReplenishmentCustomers", ({ query, variables }) => {

@@ -4,6 +4,12 @@ import path from "node:path";
 import express, { type Request as ExpressRequest, type Router } from "express";
 import { Drop, Liquid, type TagToken, type TopLevelToken } from "liquidjs";
 import type { DemoProduct, DemoShop } from "./shop";
+import type { Post } from "../extensions/cartlift-pixel/src/pixel";
+import {
+  type DemoPixelEvent,
+  type DemoWebPixels,
+  publishPixelEvent,
+} from "./web-pixel";
 
 // The storefront preview of demo mode: a minimal product page and cart page of the synthetic
 // shop that render the theme extension's real Liquid blocks with liquidjs, plus just enough of
@@ -214,6 +220,8 @@ export interface DemoStorefrontOptions {
    * and hands it to the app's request handler) and returns the app's response.
    */
   proxy: (pathAndQuery: string, init: RequestInit) => Promise<Response>;
+  /** The app's web pixel: its settings as the app wrote them, and how its posts reach the app. */
+  pixel?: { pixels: DemoWebPixels; post: Post };
 }
 
 /**
@@ -270,6 +278,7 @@ export function demoStorefront({
   root,
   demo,
   proxy,
+  pixel,
 }: DemoStorefrontOptions): Router {
   const extensionDir = path.join(root, "extensions", "cartlift-theme");
   const carts = new Map<string, DemoCart>();
@@ -347,6 +356,29 @@ export function demoStorefront({
       attributes: cart.attributes,
       items,
     };
+  }
+
+  /** Shopify's customer events for the app's pixel, with the consent the privacy stand-in gives. */
+  async function publish(
+    req: ExpressRequest,
+    cart: DemoCart,
+    event: DemoPixelEvent,
+  ) {
+    if (!pixel) return;
+    const decided = /(?:^|;\s*)_tracking_consent=(yes|no)/.exec(
+      req.headers.cookie ?? "",
+    )?.[1];
+    await publishPixelEvent(
+      pixel.pixels,
+      pixel.post,
+      {
+        client: cart.token,
+        analyticsAllowed: cart.privacy !== "consent" || decided === "yes",
+        currency: cart.currency,
+        cartAttributes: cart.attributes,
+      },
+      event,
+    );
   }
 
   /** Shopify's `cart`, `localization` and `request` objects, as far as the blocks read them. */
@@ -600,6 +632,16 @@ document.addEventListener("click", async (e) => {
         typeof req.query.variant === "string" ? req.query.variant : undefined,
       );
       const chosen = shown.selected_or_first_available_variant;
+      await publish(req, cart, {
+        name: "product_viewed",
+        item: {
+          product_id: Number(shown.id),
+          variant_id: Number(chosen.id),
+          quantity: 1,
+          price: chosen.price,
+          line_price: chosen.price,
+        },
+      });
       const options = shown.variants
         .map(
           (v) =>
@@ -632,6 +674,11 @@ document.addEventListener("click", async (e) => {
   router.get("/demo/storefront/cart", async (req, res, next) => {
     try {
       const cart = cartFor(req, res);
+      if (cart.lines.length > 0)
+        await publish(req, cart, {
+          name: "cart_viewed",
+          items: cartJson(cart).items,
+        });
       const main = `<h1>Your cart</h1>${SECTIONS["main-cart"](cart)}
 <div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${CART_NOTES}${THEME_SCRIPT}`;
       res
@@ -647,7 +694,7 @@ document.addEventListener("click", async (e) => {
   router.get("/cart.js", (req, res) => {
     res.set("Cache-Control", "no-store").json(cartJson(cartFor(req, res)));
   });
-  router.post("/cart/add.js", parse, (req, res) => {
+  router.post("/cart/add.js", parse, async (req, res) => {
     const cart = cartFor(req, res);
     const body = req.body as Json;
     const items = (Array.isArray(body.items) ? body.items : [body]) as Json[];
@@ -681,6 +728,17 @@ document.addEventListener("click", async (e) => {
           properties,
         });
       added.push(cart.lines.find((l) => l.key === key)!);
+      const price = Math.round(found.v.price * rate(cart));
+      await publish(req, cart, {
+        name: "product_added_to_cart",
+        item: {
+          product_id: Number(found.p.id),
+          variant_id: Number(variantId),
+          quantity,
+          price,
+          line_price: price * quantity,
+        },
+      });
     }
     const json = cartJson(cart);
     res.json({

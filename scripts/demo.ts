@@ -23,6 +23,7 @@ import {
   runPostPurchaseDemo,
 } from "../demo/post-purchase";
 import { demoStorefront } from "../demo/storefront";
+import { DemoWebPixels } from "../demo/web-pixel";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
 
@@ -40,7 +41,7 @@ const apiSecret = randomBytes(32).toString("hex");
 // The demo merchant granted the whole order history (read_all_orders) and unit costs
 // (read_inventory); DEMO_WITHOUT_ALL_ORDERS=1 shows the shop as Shopify shows it without it.
 const scopes = [
-  "read_products,read_orders,read_inventory,read_customers,write_discounts",
+  "read_products,read_orders,read_inventory,read_customers,write_discounts,write_pixels,read_customer_events",
   ...(process.env.DEMO_WITHOUT_ALL_ORDERS === "1" ? [] : ["read_all_orders"]),
 ].join(",");
 const dbFile = path.join(
@@ -82,10 +83,13 @@ const demo = generateDemoShop();
 // write_orders (the next offer's order metafield) scopes.
 // Bulk operation results are JSONL files this server serves (/demo/bulk), as Shopify's storage does.
 const bulk = new DemoBulkResults();
+// The web pixel the app creates on install; the storefront's pixel reads its settings.
+const pixels = new DemoWebPixels();
 const msw = setupServer(
   ...demoAdminHandlers(demo, {
     scopes: `${scopes},write_customers,write_orders`,
     bulk,
+    pixels,
     bulkResultsUrl: `http://localhost:${port}/demo/bulk`,
   }),
 );
@@ -178,7 +182,17 @@ const appProxy = (pathAndQuery: string, init?: RequestInit) => {
   );
   return (lean.get(route) ?? handleRequest)(request);
 };
-app.use(demoStorefront({ root, demo, proxy: appProxy }));
+// The pixel's posts reach the app as from Shopify's sandbox: straight to /pixel/events.
+const pixelPost = (url: string, body: string) =>
+  handleRequest(new Request(url, { method: "POST", body }));
+app.use(
+  demoStorefront({
+    root,
+    demo,
+    proxy: appProxy,
+    pixel: { pixels, post: pixelPost },
+  }),
+);
 // Simulated shoppers for a running experiment (demo/experiment-traffic.ts): through the real
 // app proxy, and orders as signed webhooks, so the experiments page has results to show.
 app.post("/demo/experiment-traffic", async (req, res, next) => {

@@ -29,6 +29,8 @@ import {
   loadDashboard,
   rangeFilter,
 } from "~/services/measurement/dashboard.server";
+import { loadLatestLifetimeValue } from "~/services/measurement/lifetime-value.server";
+import { LifetimeValueCard } from "~/components/lifetime-value-card";
 import type { Series } from "~/components/dashboard-charts";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
@@ -50,12 +52,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     q.strategy && (STRATEGIES as string[]).includes(q.strategy)
       ? q.strategy
       : undefined;
-  const dashboard = await loadDashboard(session.shop, {
-    ...rangeFilter(q.range),
-    placement: q.placement,
-    strategy,
-  });
-  return { dashboard, strategies: STRATEGIES };
+  const [dashboard, lifetimeValue] = await Promise.all([
+    loadDashboard(session.shop, {
+      ...rangeFilter(q.range),
+      placement: q.placement,
+      strategy,
+    }),
+    loadLatestLifetimeValue(session.shop),
+  ]);
+  return { dashboard, strategies: STRATEGIES, lifetimeValue };
 };
 
 const PLACEMENT_NAMES: Record<string, string> = {
@@ -96,7 +101,11 @@ function Kpi({
 }
 
 export default function DashboardPage() {
-  const { dashboard: d, strategies } = useLoaderData<typeof loader>();
+  const {
+    dashboard: d,
+    strategies,
+    lifetimeValue,
+  } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const navigation = useNavigation();
   const money = (minor: number | null) =>
@@ -323,6 +332,12 @@ export default function DashboardPage() {
                   ])}
                 />
               </Card>
+            )}
+            {lifetimeValue && (
+              <LifetimeValueCard
+                ltv={lifetimeValue.lifetimeValue}
+                title={`Lifetime value and pull-forward: ${lifetimeValue.experiment.name}`}
+              />
             )}
           </BlockStack>
         </div>

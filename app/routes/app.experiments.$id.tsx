@@ -36,6 +36,8 @@ import {
 } from "~/components/experiment-format";
 import { ChartBox } from "~/components/chart-box";
 import { invariantResponse } from "~/http/invariant-response";
+import { loadLifetimeValue } from "~/services/measurement/lifetime-value.server";
+import { LifetimeValueCard } from "~/components/lifetime-value-card";
 import { postedFields } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
@@ -48,13 +50,17 @@ const NOT_FOUND = "This experiment does not exist in your store.";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const results = await experimentResults(session.shop, params.id ?? "");
+  const [results, lifetimeValue] = await Promise.all([
+    experimentResults(session.shop, params.id ?? ""),
+    loadLifetimeValue(session.shop, params.id ?? ""),
+  ]);
   invariantResponse(results, NOT_FOUND, { status: 404 });
   const { experiment, report, currency, series } = results;
   return {
     currency,
     report,
     series,
+    lifetimeValue,
     experiment: {
       ...experiment,
       startedAt: experiment.startedAt?.toISOString() ?? null,
@@ -145,7 +151,7 @@ function ResultsSection({
 }
 
 export default function ExperimentPage() {
-  const { experiment, report, currency, series } =
+  const { experiment, report, currency, series, lifetimeValue } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
@@ -455,6 +461,11 @@ export default function ExperimentPage() {
               })}
           />
         </ResultsSection>
+        {lifetimeValue ? (
+          <Layout.Section>
+            <LifetimeValueCard ltv={lifetimeValue} />
+          </Layout.Section>
+        ) : null}
       </Layout>
       <Modal
         open={confirmStop}

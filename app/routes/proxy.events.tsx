@@ -7,33 +7,11 @@ import {
   recordEvents,
 } from "~/services/storefront/events.server";
 import { clientAddress } from "~/services/platform/rate-limit.server";
+import { readBounded } from "~/http/bounded-body.server";
 
 const noStore = { "Cache-Control": "no-store" };
 const problem = (status: number, error: string, issues?: string[]) =>
   Response.json({ error, issues }, { status, headers: noStore });
-
-/** Reads at most `max` bytes; null when the body is larger (whatever Content-Length claims). */
-async function readBounded(
-  request: Request,
-  max: number,
-): Promise<string | null> {
-  if (Number(request.headers.get("Content-Length") ?? 0) > max) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 /**
  * POST /apps/cartlift/events: a batch of storefront events, as navigator.sendBeacon sends it

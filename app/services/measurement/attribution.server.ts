@@ -129,8 +129,10 @@ export function tokenInWindow(
  *    order's checkout (the signed offer's variant; `post_purchase`, the offer's strategy);
  * 2. a line carrying a valid token for its own product, issued within the shop's attribution
  *    window before the order (a token kept in a cart for months credits nothing);
- * 3. a line without either: the latest offer click of the same visitor on that product inside
- *    the window before the order ("clicked, then bought"; strategy suffixed `:click`).
+ * 3. a line without either: the visitor's latest touch of an offer for that product inside the
+ *    window before the order: a click ("clicked, then bought"; strategy suffixed `:click`), or
+ *    the offer seen and the product then added to the cart as the web pixel saw it ("saw it,
+ *    added it, bought it"; `:add`), whichever came last (decision 025).
  * Deterministic for a given order, so a redelivered or updated webhook recomputes the same answer
  * instead of adding to it.
  */
@@ -190,36 +192,130 @@ export async function attributeLines(
     .map((line, i) => (result[i] || !line.productId ? null : line.productId))
     .filter((id): id is string => id !== null);
   if (open.length > 0 && visitorKnown && order.visitorId) {
-    const clicks = await prisma.event.findMany({
-      where: {
-        shop,
-        type: "click",
-        visitorKey: visitorKey(shop, order.visitorId),
-        offerProductId: { in: open },
-        createdAt: {
-          gte: new Date(order.createdAt.getTime() - windowDays * DAY_MS),
-          lte: order.createdAt,
-        },
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      select: { placement: true, offerProductId: true, offerToken: true },
-    });
-    const latest = new Map<string, LineAttribution>();
-    for (const click of clicks) {
-      if (!click.offerProductId || latest.has(click.offerProductId)) continue;
-      const offer = click.offerToken
-        ? verifyOfferToken(shop, click.offerToken)
-        : null;
-      latest.set(click.offerProductId, {
-        placement: click.placement,
-        strategy: `${offer?.strategy ?? "unknown"}:click`,
-      });
-    }
+    const latest = await latestTouches(
+      shop,
+      visitorKey(shop, order.visitorId),
+      open,
+      new Date(order.createdAt.getTime() - windowDays * DAY_MS),
+      order.createdAt,
+    );
     lines.forEach((line, i) => {
       if (!result[i] && line.productId) result[i] = latest.get(line.productId);
     });
   }
   return result.map((r) => r ?? UNATTRIBUTED);
+}
+
+/**
+ * The latest offer touch of a visitor for each product inside [from, to]: a click on the offer
+ * (strategy suffixed `:click`), or the offer seen and the product then added to the cart, as the
+ * web pixel reports adds (`:add`; the impression latest before the add names the placement). On
+ * equal times the click wins. Deterministic for given rows, like the rest of attribution.
+ */
+async function latestTouches(
+  shop: string,
+  key: string,
+  productIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, LineAttribution>> {
+  const window = { gte: from, lte: to };
+  const [clicks, impressions, adds] = await Promise.all([
+    prisma.event.findMany({
+      where: {
+        shop,
+        type: "click",
+        visitorKey: key,
+        offerProductId: { in: productIds },
+        createdAt: window,
+      },
+      select: {
+        placement: true,
+        offerProductId: true,
+        offerToken: true,
+        createdAt: true,
+      },
+    }),
+    prisma.event.findMany({
+      where: {
+        shop,
+        type: "impression",
+        visitorKey: key,
+        offerProductId: { in: productIds },
+        createdAt: window,
+      },
+      select: {
+        placement: true,
+        offerProductId: true,
+        offerToken: true,
+        createdAt: true,
+      },
+    }),
+    prisma.pixelEvent.findMany({
+      where: {
+        shop,
+        type: "product_added_to_cart",
+        visitorKey: key,
+        productId: { in: productIds },
+        createdAt: window,
+      },
+      select: { productId: true, createdAt: true },
+    }),
+  ]);
+  const strategyOf = (token: string | null) =>
+    (token ? verifyOfferToken(shop, token)?.strategy : null) ?? "unknown";
+  const byTime = <T extends { createdAt: Date; placement: string }>(
+    a: T,
+    b: T,
+  ) =>
+    a.createdAt.getTime() - b.createdAt.getTime() ||
+    a.placement.localeCompare(b.placement);
+  const touches: {
+    productId: string;
+    at: Date;
+    rank: number;
+    attribution: LineAttribution;
+  }[] = [];
+  for (const click of clicks)
+    if (click.offerProductId)
+      touches.push({
+        productId: click.offerProductId,
+        at: click.createdAt,
+        rank: 1,
+        attribution: {
+          placement: click.placement,
+          strategy: `${strategyOf(click.offerToken)}:click`,
+        },
+      });
+  const seen = [...impressions].sort(byTime);
+  for (const add of adds) {
+    const before = seen.filter(
+      (v) => v.offerProductId === add.productId && v.createdAt <= add.createdAt,
+    );
+    const impression = before[before.length - 1];
+    if (impression && add.productId)
+      touches.push({
+        productId: add.productId,
+        at: add.createdAt,
+        rank: 0,
+        attribution: {
+          placement: impression.placement,
+          strategy: `${strategyOf(impression.offerToken)}:add`,
+        },
+      });
+  }
+  touches.sort(
+    (a, b) =>
+      a.at.getTime() - b.at.getTime() ||
+      a.rank - b.rank ||
+      (a.attribution.placement ?? "").localeCompare(
+        b.attribution.placement ?? "",
+      ),
+  );
+  // Later touches overwrite earlier ones: the latest remains.
+  const latest = new Map<string, LineAttribution>();
+  for (const t of touches) latest.set(t.productId, t.attribution);
+  return latest;
 }
 
 export interface AttributedRevenueRow {

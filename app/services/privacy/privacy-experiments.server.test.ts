@@ -13,7 +13,7 @@ import { holdoutArm } from "../../../test/fixtures";
 const SHOP = "privacy-experiments.myshopify.com";
 
 describe("customers/data_request and customers/redact with experiment data", () => {
-  it("unlinks the customer's orders from their visitor and deletes that visitor's exposures and events", async () => {
+  it("unlinks the customer's orders from their visitor and deletes that visitor's exposures, events and pixel events", async () => {
     const experiment = await createExperiment(SHOP, {
       name: "Redaction",
       primaryMetric: "conversion",
@@ -42,6 +42,16 @@ describe("customers/data_request and customers/redact with experiment data", () 
         visitorKey: key,
       })),
     });
+    await prisma.pixelEvent.createMany({
+      data: [mine, other].map((key) => ({
+        shop: SHOP,
+        eventId: `add-${key}`,
+        line: 0,
+        type: "product_added_to_cart",
+        visitorKey: key,
+        clientKey: `client-${key}`,
+      })),
+    });
     const at = new Date();
     await saveOrders(SHOP, [
       {
@@ -66,6 +76,7 @@ describe("customers/data_request and customers/redact with experiment data", () 
     // The export names what the redaction will remove: the visitor's event and exposure.
     const exported = await exportCustomerData(SHOP, { customer: { id: "42" } });
     expect(exported.events).toHaveLength(1);
+    expect(exported.pixelEvents).toHaveLength(1);
     expect(exported.experimentExposures).toEqual([
       expect.objectContaining({ experimentId: experiment.id }),
     ]);
@@ -87,5 +98,10 @@ describe("customers/data_request and customers/redact with experiment data", () 
       select: { visitorKey: true },
     });
     expect(events).toEqual([{ visitorKey: other }]);
+    const pixelEvents = await prisma.pixelEvent.findMany({
+      where: { shop: SHOP },
+      select: { visitorKey: true },
+    });
+    expect(pixelEvents).toEqual([{ visitorKey: other }]);
   });
 });

@@ -37,7 +37,7 @@ export async function exportCustomerData(
       select: { visitorKey: true },
     })
   ).map((o) => o.visitorKey as string);
-  const [orders, events, experimentExposures] = await Promise.all([
+  const [orders, events, experimentExposures, pixelEvents] = await Promise.all([
     prisma.order.findMany({
       where: {
         shop,
@@ -77,12 +77,25 @@ export async function exportCustomerData(
       where: { shop, visitorKey: { in: visitorKeys } },
       select: { experimentId: true, armId: true, firstSeenAt: true },
     }),
+    prisma.pixelEvent.findMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+      select: {
+        type: true,
+        productId: true,
+        variantId: true,
+        quantity: true,
+        amountMinor: true,
+        currency: true,
+        createdAt: true,
+      },
+    }),
   ]);
   const data = {
     customerId: payload.customer.id,
     orders,
     events,
     experimentExposures,
+    pixelEvents,
   };
   await prisma.dataRequest.create({
     data: {
@@ -123,6 +136,16 @@ export async function redactCustomer(
     }),
     prisma.experimentExposure.deleteMany({
       where: { shop, visitorKey: { in: visitorKeys } },
+    }),
+    // Web pixel events of those visitors and of the redacted orders' checkouts.
+    prisma.pixelEvent.deleteMany({
+      where: {
+        shop,
+        OR: [
+          { visitorKey: { in: visitorKeys } },
+          { orderId: { in: payload.orders_to_redact ?? [] } },
+        ],
+      },
     }),
     prisma.dataRequest.deleteMany({ where: { shop, customerKey: key } }),
     // Scheduled next offers name the customer's orders and products: sent or not, they go.
