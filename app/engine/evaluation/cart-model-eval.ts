@@ -1,6 +1,7 @@
 import { cartModelScorer } from "../backtest";
 import {
   trainCartModel,
+  type CartModel,
   type CartModelOptions,
   type TrainTimings,
 } from "../cart-model";
@@ -21,6 +22,12 @@ import type { OrderInput } from "../cart-model";
 import { buildRankingModel, rankOffers, type RankingModel } from "../ranking";
 import { completionScorer, trainModels } from "../shop-model";
 import type { CartCompletionScorer, CatalogProduct } from "../types";
+import {
+  evaluateProtocolC,
+  PERSONAL_GRID,
+  type CustomerOrder,
+  type ProtocolCResult,
+} from "./protocol-c";
 import {
   EASE_BASELINE_LAMBDA,
   EASE_BASELINE_LAMBDAS,
@@ -139,6 +146,8 @@ export interface EvaluationReport {
   evaluationOrders: number;
   timings: Partial<TrainTimings>;
   strategies: StrategyResult[];
+  /** Protocol C: the cart model with and without the customers' own histories. */
+  protocolC: ProtocolCResult;
   /** Protocol A HR@10 of every baseline setting tried, when asked to tune them. */
   baselineGrid?: { name: string; hr10: number }[];
 }
@@ -150,6 +159,8 @@ export interface EvaluationOptions {
   storefront?: CatalogDescription;
   /** Score the baselines' grids on Protocol A (to choose their settings on validation). */
   tuneBaselines?: boolean;
+  /** Score the personal ranking's grid on Protocol C (to choose its settings on validation). */
+  tunePersonal?: boolean;
 }
 
 const easeName = (lambda: number) => `EASE^R(λ=${lambda})`;
@@ -168,7 +179,7 @@ export function bestBaseline(
 
 /** Trains on the split's train orders only and scores both protocols. */
 export function evaluateCartModel(
-  orders: readonly OrderInput[],
+  orders: readonly CustomerOrder[],
   split: SplitName,
   options: EvaluationOptions = {},
 ): EvaluationReport {
@@ -192,10 +203,17 @@ export function evaluateCartModel(
     });
   };
   const timings: Partial<TrainTimings> = {};
+  let model: CartModel | undefined;
   run("cartlift", () => {
-    const model = trainCartModel(data.train, options.model, timings);
+    model = trainCartModel(data.train, options.model, timings);
     return [cartModelScorer(model, "cart"), cartModelScorer(model, "product")];
   });
+  const protocolC = evaluateProtocolC(
+    model!,
+    data,
+    undefined,
+    options.tunePersonal ? PERSONAL_GRID : undefined,
+  );
   const { storefront } = options;
   if (storefront) {
     run("storefront", () =>
@@ -262,6 +280,7 @@ export function evaluateCartModel(
     evaluationOrders: data.evaluation.length,
     timings,
     strategies,
+    protocolC,
     ...(baselineGrid ? { baselineGrid } : {}),
   };
 }
