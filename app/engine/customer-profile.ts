@@ -22,7 +22,7 @@ export interface CustomerProfile {
   /** Order times in ms, ascending. */
   orderTimes: number[];
   products: Map<string, ProductHistory>;
-  /** Unit prices paid (minor units) per product type, ascending: the band is their median. */
+  /** Unit prices paid (minor units) per product type, in order of purchase: the band is their median. */
   prices: Map<string, number[]>;
   /** Lines whose order says whether they were discounted, and how many of them were. */
   linesWithDiscountInfo: number;
@@ -96,7 +96,9 @@ export class CustomerProfiles {
       const type = this.typeOf(line.productId);
       let prices = profile.prices.get(type);
       if (!prices) profile.prices.set(type, (prices = []));
-      insertSorted(prices, line.price.amount);
+      // Sorted when a band is asked for: a wholesale customer's thousands of lines would make
+      // keeping them sorted here quadratic.
+      prices.push(line.price.amount);
       if (line.discounted !== undefined) {
         profile.linesWithDiscountInfo++;
         if (line.discounted) profile.discountedLines++;
@@ -125,7 +127,12 @@ export function priceBand(
   productType: string,
 ): number | undefined {
   const prices = profile.prices.get(productType);
-  return prices && prices.length > 0 ? quantile(prices, 0.5) : undefined;
+  return prices && prices.length > 0
+    ? quantile(
+        [...prices].sort((a, b) => a - b),
+        0.5,
+      )
+    : undefined;
 }
 
 /** Share of the customer's lines bought on discount; null when their orders do not say. */

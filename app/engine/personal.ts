@@ -114,7 +114,10 @@ export function personalCartScores(
 ): Float64Array {
   const scores = scoreCart(model, cart);
   scaleToBest(scores);
-  const context = historyContext(shopper, options);
+  const context =
+    options.historyWeight > 0 || options.repeatWeight > 0
+      ? historyContext(shopper, options)
+      : [];
   if (options.historyWeight > 0) {
     const history = new Float64Array(model.items.length);
     for (const { productId, weight } of context)
