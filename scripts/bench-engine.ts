@@ -1,7 +1,8 @@
 /**
  * Engine benchmark: training time and peak memory on the full shared data set,
  * recommend latency per cart, and a same-run baseline (the raw co-occurrence
- * model) for a machine-independent ratio. `npm test` runs it once on a tiny
+ * model) for a machine-independent ratio; customer profiles of the whole file and a returning
+ * customer's recommend latency with a 50-order history. `npm test` runs it once on a tiny
  * order file (test/bench), to prove it runs, not to judge its figures.
  *   npm run bench:engine -- [--orders FILE] [--threads N] [--carts N]
  */
@@ -14,7 +15,10 @@ import {
   trainCartModel,
   type TrainTimings,
 } from "../app/engine/cart-model";
+import { buildCustomerProfiles } from "../app/engine/customer-profile";
 import { readOrdersCsv } from "../app/engine/evaluation/orders-csv";
+import { personalCartScores } from "../app/engine/personal";
+import { buildReplenishment } from "../app/engine/replenishment";
 import { fnv1a32 } from "../app/engine/hash";
 import { trainModels } from "../app/engine/shop-model";
 import {
@@ -84,10 +88,14 @@ const shopOrders = orders.map((o) => ({
   id: o.id,
   // The export's local times carry no offset: read them as UTC, like the cart model does.
   createdAt: `${o.createdAt}Z`,
-  lines: [...new Set(o.items)].map((productId) => ({
+  customerKey: o.customerId,
+  lines: o.items.map((productId, i) => ({
     productId,
     quantity: 1,
-    price: { amount: unitPrices.get(productId) ?? 0, currency: "GBP" },
+    price: {
+      amount: o.prices[i] ?? unitPrices.get(productId) ?? 0,
+      currency: "GBP",
+    },
   })),
 }));
 const withoutMs: number[] = [];
@@ -147,6 +155,58 @@ coocLatencies.sort((a, b) => a - b);
 
 const storedBytes = JSON.stringify(cartModelToJSON(model)).length;
 
+// Customer profiles of every customer in the file, in one pass.
+const profileRuns: number[] = [];
+let profiles = buildCustomerProfiles([]);
+for (let r = 0; r < 3; r++) {
+  const t = performance.now();
+  profiles = buildCustomerProfiles(shopOrders);
+  profileRuns.push(performance.now() - t);
+}
+// A returning customer's recommend: each customer with 50 orders or more, profiled on exactly 50.
+const replenishment = buildReplenishment(shopOrders);
+const byCustomer = new Map<string, typeof shopOrders>();
+for (const o of shopOrders) {
+  if (!o.customerKey) continue;
+  const list = byCustomer.get(o.customerKey) ?? [];
+  list.push(o);
+  byCustomer.set(o.customerKey, list);
+}
+// A small file may have no such customer: then its longest histories stand in.
+const histories = [...byCustomer.values()].sort((a, b) => b.length - a.length);
+const historyLength = Math.min(50, histories[0]?.length ?? 0);
+const shoppers = histories
+  .filter((list) => list.length >= historyLength)
+  .map((list) => {
+    const history = list.slice(0, historyLength);
+    return {
+      profile: buildCustomerProfiles(history).get(history[0].customerKey!)!,
+      now: Date.parse(history[historyLength - 1].createdAt) + 86_400_000,
+      replenishment,
+    };
+  });
+const personal = (i: number) => {
+  const cart = carts[i];
+  const shopper = shoppers[i % shoppers.length];
+  return topK(
+    model,
+    cart,
+    10,
+    undefined,
+    personalCartScores(model, cart, shopper),
+  );
+};
+// A file without customers has no personal recommend to time.
+const personalCarts = shoppers.length > 0 ? carts.length : 0;
+for (let i = 0; i < Math.min(200, personalCarts); i++) personal(i);
+const personalLatencies: number[] = [];
+for (let i = 0; i < personalCarts; i++) {
+  const t = performance.now();
+  personal(i);
+  personalLatencies.push(performance.now() - t);
+}
+personalLatencies.sort((a, b) => a - b);
+
 console.log("\n== engine benchmark");
 console.log(
   `machine: load average ${loadavg()
@@ -176,5 +236,14 @@ console.log(
 console.log(
   `stored model: ${(storedBytes / 1e6).toFixed(1)} MB (${model.ease.ids.length} EASE^R weights)`,
 );
+console.log(
+  `customer profiles (best of 3): ${profiles.size} customers in ${Math.min(...profileRuns).toFixed(0)} ms`,
+);
+if (personalCarts > 0)
+  console.log(
+    `personal recommend top-10 per cart (${carts.length} carts, ${shoppers.length} customers with a ${historyLength}-order history): ` +
+      `p50 ${quantile(personalLatencies, 0.5).toFixed(3)} ms, p99 ${quantile(personalLatencies, 0.99).toFixed(3)} ms, ` +
+      `max ${personalLatencies.at(-1)!.toFixed(3)} ms`,
+  );
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 process.exit(0);

@@ -18,6 +18,7 @@ import {
   type TrainTimings,
 } from "../app/engine/cart-model";
 import {
+  bestBaseline,
   evaluateCartModel,
   type StrategyResult,
 } from "../app/engine/evaluation/cart-model-eval";
@@ -44,7 +45,9 @@ const USAGE = `usage: npm run engine -- <command> [options]
   recommend --model MODEL.json --cart SKU[,SKU...] [--k N]
   evaluate  --orders FILE [--split test|validation] [--no-baselines] [--threads N]
             [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)
-            [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)`;
+            [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
+            [--tune-baselines]   (the baselines' grids on protocol A; validation only)
+            [--tune-personal]   (the personal ranking's grid on protocol C; validation only)`;
 
 class UsageError extends Error {}
 
@@ -287,6 +290,8 @@ async function evaluate(args: string[]): Promise<void> {
       exact: { type: "boolean", default: false },
       set: { type: "string", multiple: true, default: [] },
       storefront: { type: "boolean", default: false },
+      "tune-baselines": { type: "boolean", default: false },
+      "tune-personal": { type: "boolean", default: false },
     },
   });
   const ordersPath = required(values.orders, "orders");
@@ -294,6 +299,9 @@ async function evaluate(args: string[]): Promise<void> {
   if (split !== "test" && split !== "validation") {
     throw new UsageError("--split must be test or validation");
   }
+  for (const flag of ["tune-baselines", "tune-personal"] as const)
+    if (values[flag] && split !== "validation")
+      throw new UsageError(`--${flag}: settings are chosen on validation`);
   const threads = positiveInt(values.threads, "threads", 2);
   const started = performance.now();
   // Titles and prices as they were before the scored period.
@@ -312,6 +320,8 @@ async function evaluate(args: string[]): Promise<void> {
     storefront: values.storefront
       ? { titles, unitPrices, currency: "GBP" }
       : undefined,
+    tuneBaselines: values["tune-baselines"],
+    tunePersonal: values["tune-personal"],
   });
   console.log(
     `split ${split}: ${report.trainOrders} train orders, ${report.evaluationOrders} evaluation orders; ` +
@@ -323,6 +333,28 @@ async function evaluate(args: string[]): Promise<void> {
       `extract ${t.extractMs?.toFixed(0)}), ${t.easeItems} items in the linear model`,
   );
   for (const s of report.strategies) printStrategy(s);
+  if (report.baselineGrid) {
+    console.log("\n== baseline grid (protocol A HR@10)");
+    for (const g of report.baselineGrid)
+      console.log(`${g.name.padEnd(24)} ${pct(g.hr10)}`);
+  }
+  const c = report.protocolC;
+  console.log(
+    `\nprotocol C: ${c.cases} cases of returning customers, checksum ${c.checksum}; ` +
+      `personal HR@5 ${pct(c.personal.hr5)} NDCG@10 ${pct(c.personal.ndcg10)}, ` +
+      `cart-only HR@5 ${pct(c.cartOnly.hr5)} NDCG@10 ${pct(c.cartOnly.ndcg10)}`,
+  );
+  for (const g of c.grid ?? [])
+    console.log(`personal ${JSON.stringify(g.options)} HR@10 ${pct(g.hr10)}`);
+  console.log(
+    `protocol C HR@10 ${pct(c.personal.hr10)} cart-only ${pct(c.cartOnly.hr10)} cases ${c.cases}`,
+  );
+  const best = bestBaseline(report.strategies);
+  if (best) {
+    console.log(
+      `\nprotocol A HR@10 ${pct(report.strategies[0].a.hr10)} best-baseline ${best.name} ${pct(best.a.hr10)}`,
+    );
+  }
   printServedChoices(orders, split, threads);
   console.log(
     `\nevaluate took ${((performance.now() - started) / 1000).toFixed(1)} s`,

@@ -595,6 +595,16 @@ function priorScore(model: CartModel, i: number): number {
   return model.priorWeight > 0 ? model.priorWeight * model.prior[i] : 0;
 }
 
+/** The learned scores (before the prior) of a cart's neighbours, by item index. */
+export function cartNeighbours(
+  model: CartModel,
+  cart: readonly string[],
+): Map<number, number> {
+  let scorer = scorers.get(model);
+  if (!scorer) scorers.set(model, (scorer = new CartScorer(model)));
+  return scorer.neighbours(cart);
+}
+
 /**
  * Scores over `model.items` for a cart (higher is better). Unknown cart ids
  * contribute nothing; a cart of only unknown ids scores all zeros, which
@@ -607,9 +617,7 @@ export function scoreCart(
   const scores = new Float64Array(model.items.length);
   if (model.priorWeight > 0)
     for (let i = 0; i < scores.length; i++) scores[i] = priorScore(model, i);
-  let scorer = scorers.get(model);
-  if (!scorer) scorers.set(model, (scorer = new CartScorer(model)));
-  for (const [j, s] of scorer.neighbours(cart)) scores[j] += s;
+  for (const [j, s] of cartNeighbours(model, cart)) scores[j] += s;
   return scores;
 }
 
@@ -660,15 +668,16 @@ export interface ScoredItem {
 /**
  * The k best items not in the cart (nor in `exclude`), ties and zero scores
  * filled in popularity order, so the list never comes back short while the
- * model knows enough items.
+ * model knows enough items. `scores` (over `model.items`, -Infinity for
+ * items never to offer) default to the cart's; the array is overwritten.
  */
 export function topK(
   model: CartModel,
   cart: readonly string[],
   k: number,
   exclude: ReadonlySet<string> = new Set(),
+  scores: Float64Array = scoreCart(model, cart),
 ): ScoredItem[] {
-  const scores = scoreCart(model, cart);
   // Excluded items get -Infinity instead of a string lookup per candidate.
   for (const id of [...cart, ...exclude]) {
     const i = model.index.get(id);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { trainCartModel } from "./cart-model";
+import { buildCustomerProfiles } from "./customer-profile";
+import {
+  DEFAULT_REPLENISHMENT_CONFIG,
+  type ReplenishmentModel,
+} from "./replenishment";
 import { buildCoPurchase } from "./copurchase";
 import { mulberry32 } from "./random";
 import {
@@ -857,5 +862,98 @@ describe("at catalog scale", () => {
       // 60 partners and 30 neighbours for each of 30 products would be 2,800.
       expect(counter.scored).toBeLessThanOrEqual(100 + 300 + 150 + 20);
     }
+  });
+});
+
+describe("ranking for a signed-in customer", () => {
+  const NOW = Date.UTC(2024, 5, 1);
+  const DAY = 86_400_000;
+  const profileOf = (bought: { productId: string; daysAgo: number }[]) =>
+    buildCustomerProfiles(
+      bought.map(({ productId, daysAgo }, k) => ({
+        id: `p${k}`,
+        createdAt: new Date(NOW - daysAgo * DAY),
+        customerKey: "ann",
+        lines: [
+          { productId, quantity: 1, price: { amount: 500, currency: "USD" } },
+        ],
+      })),
+    ).get("ann")!;
+  // Filters are re-ordered about every 28 days.
+  const replenishment: ReplenishmentModel = {
+    config: DEFAULT_REPLENISHMENT_CONFIG,
+    products: {
+      filters: {
+        productId: "filters",
+        medianDays: 28,
+        q1Days: 21,
+        q3Days: 35,
+        iqrDays: 14,
+        intervals: 40,
+        customers: 12,
+        buyers: 15,
+        repeatShare: 0.8,
+        repeatShareLower: 0.6,
+      },
+    },
+  };
+  const cart = (extra: Partial<RankRequest> = {}): RankRequest => ({
+    placement: "cart",
+    context: { type: "cart", productIds: ["coffee-maker"] },
+    limit: 4,
+    ...extra,
+  });
+
+  it("gives a customer with no history exactly the anonymous offers", () => {
+    const empty = buildCustomerProfiles([
+      {
+        id: "e1",
+        createdAt: new Date(NOW - DAY),
+        customerKey: "ann",
+        lines: [],
+      },
+    ]).get("ann")!;
+    for (const request of [cart(), onCoffeeMaker()])
+      expect(
+        JSON.stringify(
+          rankOffers(model, {
+            ...request,
+            shopper: { profile: empty, now: NOW, replenishment },
+          }),
+        ),
+      ).toBe(JSON.stringify(rankOffers(model, request)));
+  });
+
+  it("does not offer what the customer owns, and brings a consumable that is due forward with its interval as the reason", () => {
+    const anonymous = ids(cart());
+    expect(anonymous).toContain("beans");
+    expect(anonymous[0]).toBe("filters");
+    const owner = profileOf([
+      { productId: "beans", daysAgo: 40 },
+      { productId: "filters", daysAgo: 30 },
+    ]);
+    const offers = rankOffers(
+      model,
+      cart({ shopper: { profile: owner, now: NOW, replenishment } }),
+    );
+    expect(offers.map((o) => o.productId)).not.toContain("beans");
+    expect(offers[0].productId).toBe("filters");
+    expect(offers[0].reason.key).toBe("reasons.replenish_weeks");
+    expect(offers[0].reason.params).toEqual({ weeks: "4" });
+    expect(offers[0].breakdown.due).toBeGreaterThan(0);
+    // Bought a week ago: not due yet, so no reminder, but a consumable may still be offered.
+    const early = rankOffers(
+      model,
+      cart({
+        shopper: {
+          profile: profileOf([{ productId: "filters", daysAgo: 7 }]),
+          now: NOW,
+          replenishment,
+        },
+      }),
+    );
+    expect(early[0].productId).toBe("filters");
+    expect(early[0].breakdown.due).toBeUndefined();
+    expect(early[0].reason.key).not.toBe("reasons.replenish_weeks");
   });
 });

@@ -17,12 +17,19 @@ import {
 } from "./copurchase";
 import { applyBasisPoints, ratioToBasisPoints } from "./money";
 import {
+  DEFAULT_PERSONAL_OPTIONS,
+  ownership,
+  type Ownership,
+  type Shopper,
+} from "./personal";
+import {
   boughtTogetherReason,
   bundleReason,
   cartCompanionReason,
   oftenBoughtWithReason,
   orderCompanionReason,
   popularReason,
+  replenishReason,
   similarToReason,
   storePickReason,
 } from "./reasons";
@@ -186,6 +193,11 @@ export interface RankRequest {
   /** Orders after which a product's own evidence outweighs content similarity. */
   coldStartOrders?: number;
   /**
+   * A signed-in customer with a profile: what they own is not offered again unless it is a
+   * consumable, and a consumable in its re-order window comes forward. Absent, nothing changes.
+   */
+  shopper?: Shopper;
+  /**
    * The merchant's bundle with the viewed product. When every other product in it can be sold,
    * the answer is those products (kind "bundle"), whatever the rules and the limit.
    */
@@ -265,6 +277,9 @@ function rankCrossSells(
 
   const kinds = anchorsByKind(model, anchors);
   const ceiling = postPurchaseCeiling(model, request);
+  const owned: Ownership | undefined =
+    request.shopper &&
+    ownership(request.shopper, DEFAULT_PERSONAL_OPTIONS.reoffer);
 
   const eligible = (id: string, pinned: boolean): boolean => {
     const p = model.products.get(id);
@@ -274,6 +289,7 @@ function rankCrossSells(
     if (isExcluded(p, rules, pinned ? pinPriority(rules, id) : -Infinity))
       return false;
     if (pinned) return true;
+    if (owned?.held.has(id)) return false;
     if (p.tags.some((t) => excludeTags.has(normalise(t)))) return false;
     if (secondOfAKind(stats, kinds, p)) return false;
     return (
@@ -317,6 +333,8 @@ function rankCrossSells(
       if (eligible(id, false)) pool.add(id);
     }
   }
+  for (const id of owned?.due.keys() ?? [])
+    if (eligible(id, false)) pool.add(id);
   const target = Math.max(limit * 5, 20);
   for (const p of model.popular) {
     if (pool.size >= target) break;
@@ -374,19 +392,16 @@ function rankCrossSells(
       topSeller > 0 && stats
         ? productActivity(stats, id).weight / topSeller
         : 0;
-    const breakdown = {
+    const breakdown: Record<string, number> = {
       completion: weights.completion * completion,
       copurchase: weights.copurchase * copurchase,
       content: weights.content * content,
       popularity: weights.popularity * popularity,
     };
+    if (owned?.due.has(id)) breakdown.due = DEFAULT_PERSONAL_OPTIONS.dueWeight;
     scored.push({
       productId: id,
-      score:
-        breakdown.completion +
-        breakdown.copurchase +
-        breakdown.content +
-        breakdown.popularity,
+      score: Object.values(breakdown).reduce((sum, v) => sum + v, 0),
       breakdown,
       similarAnchor,
     });
@@ -624,6 +639,10 @@ function crossSellReason(
   breakdown: Record<string, number>,
   pinned: boolean,
 ): Reason {
+  // A consumable the customer bought and is due to re-order: its interval is the evidence.
+  const interval = request.shopper?.replenishment?.products[product.id];
+  if (!pinned && breakdown.due && interval)
+    return replenishReason(interval.medianDays);
   const strongest = (
     ["completion", "copurchase", "content", "popularity"] as const
   ).reduce(

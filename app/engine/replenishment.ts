@@ -209,8 +209,8 @@ export function dueCustomers(
     if (!interval) continue;
     const lastMs = toMs(p.purchasedAt);
     const days = (nowMs - lastMs) / DAY_MS;
-    const fence = interval.q3Days + 1.5 * interval.iqrDays;
-    if (days < interval.q1Days || days > fence) continue;
+    const status = dueStatus(interval, days);
+    if (!status) continue;
     const dueMs = lastMs + interval.medianDays * DAY_MS;
     out.push({
       customerKey: p.customerKey,
@@ -218,12 +218,7 @@ export function dueCustomers(
       lastPurchasedAt: new Date(lastMs).toISOString(),
       dueAt: new Date(dueMs).toISOString(),
       daysSinceLast: days,
-      status:
-        days < interval.medianDays
-          ? "due_soon"
-          : days <= interval.q3Days
-            ? "due"
-            : "overdue",
+      status,
       dueMs,
     });
   }
@@ -234,6 +229,24 @@ export function dueCustomers(
       compareIds(a.productId, b.productId),
   );
   return out.map(({ dueMs: _dueMs, ...rest }) => rest);
+}
+
+/**
+ * Where `daysSinceLast` falls in a product's re-order window (see `dueCustomers`); undefined
+ * before the window opens and after it closes.
+ */
+export function dueStatus(
+  interval: ReplenishmentInterval,
+  daysSinceLast: number,
+): DueStatus | undefined {
+  const fence = interval.q3Days + 1.5 * interval.iqrDays;
+  if (daysSinceLast < interval.q1Days || daysSinceLast > fence)
+    return undefined;
+  return daysSinceLast < interval.medianDays
+    ? "due_soon"
+    : daysSinceLast <= interval.q3Days
+      ? "due"
+      : "overdue";
 }
 
 /** Linear interpolation between closest ranks (the common "type 7" quantile) on sorted data. */

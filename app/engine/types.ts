@@ -81,6 +81,8 @@ export interface EngineOrderLine {
   quantity: number;
   /** Unit price paid. */
   price: Money;
+  /** Whether the line was bought on discount, where the order says. */
+  discounted?: boolean;
 }
 
 export interface EngineOrder {

@@ -74,6 +74,10 @@ describe("benchmark scripts at a tiny size", () => {
     expect(run.output).toMatch(
       /recommend top-10 per cart \(20 carts\): p50 [\d.]+ ms/,
     );
+    expect(run.output).toMatch(/customer profiles \(best of 3\): 50 customers/);
+    expect(run.output).toMatch(
+      /personal recommend top-10 per cart \(20 carts, 50 customers with a 4-order history\): p50 [\d.]+ ms/,
+    );
     expect(run.code).toBe(0);
   }, 70_000);
 

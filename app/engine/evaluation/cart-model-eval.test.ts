@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateCartModel } from "./cart-model-eval";
+import { bestBaseline, evaluateCartModel } from "./cart-model-eval";
 import type { OrderInput } from "../cart-model";
 
 // Eight pairs that are always bought together, each pair in its own price range and with its own
@@ -60,5 +60,27 @@ describe("evaluating the storefront's ranking on the protocols", () => {
       expect(s.b.micro.p5).toBeCloseTo(0.2);
       expect(s.b.micro.ndcg10).toBe(1);
     }
+  });
+});
+
+describe("the textbook baselines", () => {
+  it("fits plain EASE^R and RP3beta on the same cases and names the best baseline", () => {
+    const report = evaluateCartModel(orders(), "validation", {
+      tuneBaselines: true,
+    });
+    const baselines = report.strategies.filter((s) => s.baseline);
+    expect(baselines.map((s) => s.name)).toEqual([
+      "popularity",
+      "co-occurrence",
+      "EASE^R(λ=50)",
+      "RP3beta(α=0.75,β=0.5)",
+    ]);
+    expect(report.strategies[0].baseline).toBe(false);
+    // Each cart is one product of a pair: both textbook models put its partner first.
+    for (const s of baselines.slice(2)) expect(s.a.hr5).toBe(1);
+    expect(baselines[0].a.hr10).toBeLessThan(1);
+    expect(bestBaseline(report.strategies)?.name).toBe("co-occurrence");
+    expect(report.baselineGrid?.length).toBe(14);
+    for (const g of report.baselineGrid ?? []) expect(g.hr10).toBe(1);
   });
 });

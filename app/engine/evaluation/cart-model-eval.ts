@@ -1,6 +1,7 @@
 import { cartModelScorer } from "../backtest";
 import {
   trainCartModel,
+  type CartModel,
   type CartModelOptions,
   type TrainTimings,
 } from "../cart-model";
@@ -21,6 +22,20 @@ import type { OrderInput } from "../cart-model";
 import { buildRankingModel, rankOffers, type RankingModel } from "../ranking";
 import { completionScorer, trainModels } from "../shop-model";
 import type { CartCompletionScorer, CatalogProduct } from "../types";
+import {
+  evaluateProtocolC,
+  PERSONAL_GRID,
+  type CustomerOrder,
+  type ProtocolCResult,
+} from "./protocol-c";
+import {
+  EASE_BASELINE_LAMBDA,
+  EASE_BASELINE_LAMBDAS,
+  easeBaselineOptions,
+  RP3_BASELINE,
+  RP3_BASELINE_GRID,
+  rp3BaselineOptions,
+} from "./baselines";
 
 /** What an order export says of each SKU, for the storefront ranking's catalog. */
 export interface CatalogDescription {
@@ -118,6 +133,8 @@ function storefrontScorers(
 
 export interface StrategyResult {
   name: string;
+  /** One of the reference baselines the model is compared with. */
+  baseline: boolean;
   trainMs: number;
   a: ResultA;
   b: ResultB;
@@ -129,6 +146,10 @@ export interface EvaluationReport {
   evaluationOrders: number;
   timings: Partial<TrainTimings>;
   strategies: StrategyResult[];
+  /** Protocol C: the cart model with and without the customers' own histories. */
+  protocolC: ProtocolCResult;
+  /** Protocol A HR@10 of every baseline setting tried, when asked to tune them. */
+  baselineGrid?: { name: string; hr10: number }[];
 }
 
 export interface EvaluationOptions {
@@ -136,33 +157,63 @@ export interface EvaluationOptions {
   baselines?: boolean;
   /** Also score the storefront's ranking as shipped, on this description of the catalog. */
   storefront?: CatalogDescription;
+  /** Score the baselines' grids on Protocol A (to choose their settings on validation). */
+  tuneBaselines?: boolean;
+  /** Score the personal ranking's grid on Protocol C (to choose its settings on validation). */
+  tunePersonal?: boolean;
+}
+
+const easeName = (lambda: number) => `EASE^R(λ=${lambda})`;
+const rp3Name = (p: { alpha: number; beta: number }) =>
+  `RP3beta(α=${p.alpha},β=${p.beta})`;
+
+/** The best of the baselines on Protocol A HR@10 (the first of equals). */
+export function bestBaseline(
+  strategies: readonly StrategyResult[],
+): StrategyResult | undefined {
+  let best: StrategyResult | undefined;
+  for (const s of strategies)
+    if (s.baseline && (!best || s.a.hr10 > best.a.hr10)) best = s;
+  return best;
 }
 
 /** Trains on the split's train orders only and scores both protocols. */
 export function evaluateCartModel(
-  orders: readonly OrderInput[],
+  orders: readonly CustomerOrder[],
   split: SplitName,
   options: EvaluationOptions = {},
 ): EvaluationReport {
   const data = splitOrders(orders, split);
   const cases = protocolACases(data.evaluation);
   const strategies: StrategyResult[] = [];
-  const run = (name: string, factory: () => [ScorerFactory, ScorerFactory]) => {
+  const run = (
+    name: string,
+    factory: () => [ScorerFactory, ScorerFactory],
+    baseline = false,
+  ) => {
     const t = performance.now();
     const [cart, product] = factory();
     const trainMs = performance.now() - t;
     strategies.push({
       name,
+      baseline,
       trainMs,
       a: evaluateProtocolA(data, cart, cases),
       b: evaluateProtocolB(data, product),
     });
   };
   const timings: Partial<TrainTimings> = {};
+  let model: CartModel | undefined;
   run("cartlift", () => {
-    const model = trainCartModel(data.train, options.model, timings);
+    model = trainCartModel(data.train, options.model, timings);
     return [cartModelScorer(model, "cart"), cartModelScorer(model, "product")];
   });
+  const protocolC = evaluateProtocolC(
+    model!,
+    data,
+    undefined,
+    options.tunePersonal ? PERSONAL_GRID : undefined,
+  );
   const { storefront } = options;
   if (storefront) {
     run("storefront", () =>
@@ -173,18 +224,63 @@ export function evaluateCartModel(
       ),
     );
   }
+  const { threads } = options.model ?? {};
+  // A baseline scores product pages with its cart scorer: the textbook models have one scorer.
+  const fitted = (opts: Partial<CartModelOptions>): ScorerFactory => {
+    const model = trainCartModel(data.train, { ...opts, threads });
+    return cartModelScorer(model, "cart");
+  };
   if (options.baselines !== false) {
-    run("popularity", () => [popularityScorer, popularityScorer]);
-    run("co-occurrence", () => {
-      const scorer = cooccurrenceScorer(data.train);
-      return [scorer, scorer];
-    });
+    run("popularity", () => [popularityScorer, popularityScorer], true);
+    run(
+      "co-occurrence",
+      () => {
+        const scorer = cooccurrenceScorer(data.train);
+        return [scorer, scorer];
+      },
+      true,
+    );
+    run(
+      easeName(EASE_BASELINE_LAMBDA),
+      () => {
+        const scorer = fitted(easeBaselineOptions(EASE_BASELINE_LAMBDA));
+        return [scorer, scorer];
+      },
+      true,
+    );
+    run(
+      rp3Name(RP3_BASELINE),
+      () => {
+        const scorer = fitted(
+          rp3BaselineOptions(RP3_BASELINE.alpha, RP3_BASELINE.beta, data.train),
+        );
+        return [scorer, scorer];
+      },
+      true,
+    );
   }
+  const baselineGrid = options.tuneBaselines
+    ? [
+        ...EASE_BASELINE_LAMBDAS.map((lambda) => ({
+          name: easeName(lambda),
+          options: easeBaselineOptions(lambda),
+        })),
+        ...RP3_BASELINE_GRID.map((p) => ({
+          name: rp3Name(p),
+          options: rp3BaselineOptions(p.alpha, p.beta, data.train),
+        })),
+      ].map(({ name, options: opts }) => ({
+        name,
+        hr10: evaluateProtocolA(data, fitted(opts), cases).hr10,
+      }))
+    : undefined;
   return {
     split,
     trainOrders: data.train.length,
     evaluationOrders: data.evaluation.length,
     timings,
     strategies,
+    protocolC,
+    ...(baselineGrid ? { baselineGrid } : {}),
   };
 }

@@ -48,7 +48,7 @@ describe("readCsvRecords", () => {
 });
 
 describe("readOrdersCsv", () => {
-  it("groups rows into orders of distinct SKUs and keeps quoted titles", async () => {
+  it("groups rows into orders of distinct SKUs with their first line's price and keeps quoted titles", async () => {
     const path = file(
       "orders.csv",
       HEADER +
@@ -67,12 +67,14 @@ describe("readOrdersCsv", () => {
         customerId: "17850",
         country: "United Kingdom",
         items: ["85123A", "71053"],
+        prices: [255, 339],
       },
       {
         id: "536366",
         createdAt: "2010-12-01T08:28:00",
         country: "France",
         items: ["22633"],
+        prices: [185],
       },
     ]);
     expect(result.titles.get("85123A")).toBe("RECORD FRAME");

@@ -54,6 +54,8 @@ export interface CsvOrder {
   customerId?: string;
   country: string;
   items: string[];
+  /** Unit price of each item's first line, in minor units, aligned with `items`. */
+  prices: number[];
 }
 
 export interface OrdersCsvResult {
@@ -316,16 +318,19 @@ export async function readOrdersCsv(
         ...(customerId !== "" ? { customerId } : {}),
         country,
         items: [],
+        prices: [],
         seen: new Set(),
       };
       orders.set(orderId, order);
     }
+    const minor = Math.round(Number(price) * 100);
     if (!order.seen.has(sku)) {
       order.seen.add(sku);
       order.items.push(sku);
+      order.prices.push(minor);
     }
     if (describeBefore === undefined || createdAt < describeBefore) {
-      unitPrices.set(sku, Math.round(Number(price) * 100));
+      unitPrices.set(sku, minor);
       const title =
         header.product_title === undefined ? "" : fields[header.product_title];
       if (title !== "") titles.set(sku, title);

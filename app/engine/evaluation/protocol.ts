@@ -133,7 +133,11 @@ export function hiddenChecksum(cases: readonly CaseA[]): number {
  * Scores for every catalog SKU (aligned with the catalog array given to the
  * factory), higher is better. Scores of cart SKUs are ignored.
  */
-export type CartScorer = (cart: readonly string[]) => Float64Array;
+export type CartScorer = (
+  cart: readonly string[],
+  /** Protocol A's case, for scorers that read more than the cart (Protocol C's customer). */
+  which?: CaseA,
+) => Float64Array;
 export type ScorerFactory = (catalog: readonly string[]) => CartScorer;
 
 export const CART_SIZE_BUCKETS = [
@@ -272,7 +276,7 @@ export function evaluateProtocolA(
   let mrr = 0;
   let outside = 0;
   for (const [k, c] of cases.entries()) {
-    const scores = score(c.cart);
+    const scores = score(c.cart, c);
     for (const j of ranker.topK(scores, c.cart, 10)) inTop10[j] = 1;
     const b = bucketOf(c.cart.length);
     bucketCases[b]++;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildCustomerProfiles,
+  cadenceDays,
+  discountShare,
+  priceBand,
+  summariseProfile,
+} from "./customer-profile";
+import type { EngineOrder } from "./types";
+
+const gbp = (amount: number) => ({ amount, currency: "GBP" });
+
+function order(
+  id: string,
+  day: number,
+  customerKey: string | undefined,
+  lines: [string, number, boolean?][],
+): EngineOrder {
+  return {
+    id,
+    createdAt: new Date(Date.UTC(2024, 2, day)),
+    customerKey,
+    lines: lines.map(([productId, amount, discounted]) => ({
+      productId,
+      quantity: 1,
+      price: gbp(amount),
+      ...(discounted === undefined ? {} : { discounted }),
+    })),
+  };
+}
+
+const typeOf = (id: string) => (id.startsWith("mug") ? "Mugs" : "Tea");
+
+describe("customer profiles", () => {
+  it("keeps what each customer bought, when, and what they usually pay per product type", () => {
+    const profiles = buildCustomerProfiles(
+      [
+        order("1", 1, "ann", [
+          ["mug-a", 1200, false],
+          ["tea-a", 500, true],
+        ]),
+        order("2", 11, "ann", [["mug-b", 1800, false]]),
+        order("3", 31, "ann", [
+          ["mug-a", 900, false],
+          ["tea-a", 700, false],
+        ]),
+        order("4", 5, undefined, [["mug-a", 1200]]),
+        order("5", 7, "bob", [["tea-b", 300]]),
+      ],
+      typeOf,
+    );
+    expect(profiles.size).toBe(2);
+    const ann = profiles.get("ann")!;
+    expect(ann.products.get("mug-a")).toEqual({
+      lastAt: Date.UTC(2024, 2, 31),
+      orders: 2,
+    });
+    expect(priceBand(ann, "Mugs")).toBe(1200);
+    expect(priceBand(ann, "Tea")).toBe(600);
+    expect(priceBand(ann, "Lamps")).toBeUndefined();
+    expect(discountShare(ann)).toBeCloseTo(1 / 5);
+    // Gaps of 10 and 20 days.
+    expect(cadenceDays(ann)).toBe(15);
+    const bob = profiles.get("bob")!;
+    expect(discountShare(bob)).toBeNull();
+    expect(cadenceDays(bob)).toBeNull();
+  });
+
+  it("counts a redelivered order once and forgets a customer on request", () => {
+    const first = order("1", 1, "ann", [["mug-a", 1200]]);
+    const profiles = buildCustomerProfiles([first], typeOf);
+    profiles.addOrder(first);
+    profiles.addOrder(order("2", 3, "ann", [["mug-a", 1000]]));
+    const ann = summariseProfile(profiles.get("ann")!);
+    expect(ann.orders).toBe(2);
+    expect(ann.products).toEqual([
+      {
+        productId: "mug-a",
+        orders: 2,
+        lastBoughtAt: "2024-03-03T00:00:00.000Z",
+      },
+    ]);
+    expect(ann.priceBands).toEqual({ Mugs: 1100 });
+    expect(profiles.forget("ann")).toBe(true);
+    expect(profiles.get("ann")).toBeUndefined();
+    expect(profiles.size).toBe(0);
+  });
+});

@@ -1,0 +1,148 @@
+import { cartModelScorer } from "../backtest";
+import { parseUtc, scoreCart, type CartModel } from "../cart-model";
+import { buildCustomerProfiles } from "../customer-profile";
+import {
+  DEFAULT_PERSONAL_OPTIONS,
+  personalCartScores,
+  type PersonalOptions,
+} from "../personal";
+import { buildReplenishment } from "../replenishment";
+import type { EngineOrder } from "../types";
+import {
+  evaluateProtocolA,
+  hiddenChecksum,
+  protocolACases,
+  type CaseA,
+  type ProtocolOrder,
+  type ResultA,
+  type ScorerFactory,
+  type Split,
+} from "./protocol";
+
+// Protocol C: Protocol A's cart-completion cases, restricted to returning customers (at least one
+// order before the split), where the model may also read that customer's orders before the case.
+// Defined in docs/decisions/023-personal-recommendations.md.
+
+export interface CustomerOrder extends ProtocolOrder {
+  customerId?: string;
+  /** Minor units, aligned with `items`, where the export has them. */
+  prices?: readonly number[];
+}
+
+/** An export's order as the engine's: the customer id is the key, times are UTC. */
+function engineOrder(order: CustomerOrder): EngineOrder {
+  return {
+    id: order.id,
+    createdAt: new Date(parseUtc(order.createdAt)),
+    customerKey: order.customerId,
+    lines: order.items.map((productId, i) => ({
+      productId,
+      quantity: 1,
+      price: { amount: order.prices?.[i] ?? 0, currency: "" },
+    })),
+  };
+}
+
+export function protocolCCases(split: Split<CustomerOrder>): CaseA[] {
+  const returning = new Set<string>();
+  for (const o of split.train) if (o.customerId) returning.add(o.customerId);
+  const customerOf = new Map(split.evaluation.map((o) => [o.id, o.customerId]));
+  return protocolACases(split.evaluation).filter((c) =>
+    returning.has(customerOf.get(c.orderId) ?? ""),
+  );
+}
+
+/**
+ * The personal ranking on Protocol C's cases, which must come in time order: each case first
+ * counts its customers' orders placed before it into their profiles.
+ */
+export function personalScorer(
+  model: CartModel,
+  split: Split<CustomerOrder>,
+  options: PersonalOptions,
+): ScorerFactory {
+  const train = split.train.map(engineOrder);
+  const profiles = buildCustomerProfiles(train);
+  const replenishment = buildReplenishment(train);
+  const pending = [...split.evaluation].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+  );
+  const customerOf = new Map(pending.map((o) => [o.id, o.customerId]));
+  let next = 0;
+  return (catalog) => {
+    const position = Int32Array.from(model.items, () => -1);
+    catalog.forEach((sku, c) => {
+      const i = model.index.get(sku);
+      if (i !== undefined) position[i] = c;
+    });
+    return (cart, which) => {
+      if (!which) throw new Error("a personal scorer needs the case");
+      while (next < pending.length && pending[next].createdAt < which.createdAt)
+        profiles.addOrder(engineOrder(pending[next++]));
+      const profile = profiles.get(customerOf.get(which.orderId) ?? "");
+      const scores = profile
+        ? personalCartScores(
+            model,
+            cart,
+            { profile, now: parseUtc(which.createdAt), replenishment },
+            options,
+          )
+        : scoreCart(model, cart);
+      const out = new Float64Array(catalog.length);
+      for (let i = 0; i < scores.length; i++)
+        if (position[i] >= 0) out[position[i]] = scores[i];
+      return out;
+    };
+  };
+}
+
+export interface ProtocolCResult {
+  cases: number;
+  checksum: number;
+  personal: ResultA;
+  cartOnly: ResultA;
+  /** HR@10 of each personal setting tried, when asked to tune them. */
+  grid?: { options: PersonalOptions; hr10: number }[];
+}
+
+export function evaluateProtocolC(
+  model: CartModel,
+  split: Split<CustomerOrder>,
+  options: PersonalOptions = DEFAULT_PERSONAL_OPTIONS,
+  grid?: readonly PersonalOptions[],
+): ProtocolCResult {
+  const cases = protocolCCases(split);
+  const score = (o: PersonalOptions) =>
+    evaluateProtocolA(split, personalScorer(model, split, o), cases);
+  return {
+    cases: cases.length,
+    checksum: hiddenChecksum(cases),
+    personal: score(options),
+    cartOnly: evaluateProtocolA(split, cartModelScorer(model, "cart"), cases),
+    ...(grid
+      ? { grid: grid.map((o) => ({ options: o, hr10: score(o).hr10 })) }
+      : {}),
+  };
+}
+
+/** The settings tried on validation, in two rounds. */
+export const PERSONAL_GRID: PersonalOptions[] = [
+  ...[0, 0.25, 0.5, 1].flatMap((historyWeight) =>
+    [0, 0.25, 1, 4].flatMap((dueWeight) =>
+      [30, 90].map((historyHalfLifeDays) => ({
+        ...DEFAULT_PERSONAL_OPTIONS,
+        historyWeight,
+        dueWeight,
+        historyHalfLifeDays,
+        reoffer: "due" as const,
+      })),
+    ),
+  ),
+  ...(["due", "consumable"] as const).flatMap((reoffer) =>
+    [0, 0.5, 1, 2].map((repeatWeight) => ({
+      ...DEFAULT_PERSONAL_OPTIONS,
+      reoffer,
+      repeatWeight,
+    })),
+  ),
+];

@@ -1,0 +1,146 @@
+import { cartNeighbours, scoreCart, type CartModel } from "./cart-model";
+import type { CustomerProfile } from "./customer-profile";
+import {
+  dueStatus,
+  type DueStatus,
+  type ReplenishmentModel,
+} from "./replenishment";
+
+// A returning customer's ranking: the cart model's, with the customer's own history as more cart
+// context (recent purchases weigh more), products they already own held back unless they are
+// consumables due again, and those due ones brought forward. Without a profile nothing here runs.
+
+const DAY_MS = 86_400_000;
+
+export interface PersonalOptions {
+  /** Weight of the history's scores against the cart's (both scaled to a best of 1). */
+  historyWeight: number;
+  /** Half-life in days of a past purchase's weight in that context. */
+  historyHalfLifeDays: number;
+  /** Products of the history used as context, the weightiest first. */
+  historyItems: number;
+  /** Added to an owned consumable whose re-order window is open. */
+  dueWeight: number;
+  /**
+   * Which owned consumables may be offered again: only those in their re-order window ("due"), or
+   * any product the shop's customers re-buy ("consumable"), however long ago it was bought.
+   */
+  reoffer: "due" | "consumable";
+  /** Weight of a re-offered product's own history (orders, recency; best of 1). */
+  repeatWeight: number;
+}
+
+/**
+ * Chosen on the validation split of the shared data, Protocol C (returning customers), never on
+ * test: docs/decisions/023-personal-recommendations.md.
+ */
+export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
+  historyWeight: 0,
+  historyHalfLifeDays: 90,
+  historyItems: 50,
+  dueWeight: 0.25,
+  reoffer: "consumable",
+  repeatWeight: 0,
+};
+
+export interface Shopper {
+  profile: CustomerProfile;
+  /** When the shopper asks, in ms. */
+  now: number;
+  replenishment?: ReplenishmentModel;
+}
+
+export interface Ownership {
+  /** Bought before and not due again: not offered. */
+  held: Set<string>;
+  /** Bought before, a consumable, and in its re-order window now. */
+  due: Map<string, DueStatus>;
+}
+
+export function ownership(
+  shopper: Shopper,
+  reoffer: PersonalOptions["reoffer"] = DEFAULT_PERSONAL_OPTIONS.reoffer,
+): Ownership {
+  const held = new Set<string>();
+  const due = new Map<string, DueStatus>();
+  const intervals = shopper.replenishment?.products;
+  for (const [productId, history] of shopper.profile.products) {
+    const interval = intervals?.[productId];
+    const status =
+      interval && dueStatus(interval, (shopper.now - history.lastAt) / DAY_MS);
+    if (status) due.set(productId, status);
+    else if (!interval || reoffer === "due") held.add(productId);
+  }
+  return { held, due };
+}
+
+/** The history as weighted cart context: each product by recency and how often it was bought. */
+export function historyContext(
+  shopper: Shopper,
+  options: PersonalOptions = DEFAULT_PERSONAL_OPTIONS,
+): { productId: string; weight: number }[] {
+  const out: { productId: string; weight: number }[] = [];
+  for (const [productId, h] of shopper.profile.products) {
+    const age = Math.max(0, (shopper.now - h.lastAt) / DAY_MS);
+    out.push({
+      productId,
+      weight: h.orders * 0.5 ** (age / options.historyHalfLifeDays),
+    });
+  }
+  out.sort(
+    (a, b) =>
+      b.weight - a.weight ||
+      (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0),
+  );
+  return out.slice(0, options.historyItems);
+}
+
+function scaleToBest(scores: Float64Array): void {
+  let best = 0;
+  for (const v of scores) if (v > best) best = v;
+  if (best > 0) for (let i = 0; i < scores.length; i++) scores[i] /= best;
+}
+
+/**
+ * Scores over `model.items` for a returning customer's cart. Products held back score -Infinity;
+ * cart products are left to the caller, as with `scoreCart`.
+ */
+export function personalCartScores(
+  model: CartModel,
+  cart: readonly string[],
+  shopper: Shopper,
+  options: PersonalOptions = DEFAULT_PERSONAL_OPTIONS,
+  owned: Ownership = ownership(shopper, options.reoffer),
+): Float64Array {
+  const scores = scoreCart(model, cart);
+  scaleToBest(scores);
+  const context =
+    options.historyWeight > 0 || options.repeatWeight > 0
+      ? historyContext(shopper, options)
+      : [];
+  if (options.historyWeight > 0) {
+    const history = new Float64Array(model.items.length);
+    for (const { productId, weight } of context)
+      for (const [j, s] of cartNeighbours(model, [productId]))
+        history[j] += weight * s;
+    scaleToBest(history);
+    for (let j = 0; j < scores.length; j++)
+      scores[j] += options.historyWeight * history[j];
+  }
+  if (options.repeatWeight > 0 && context.length > 0) {
+    const best = context[0].weight;
+    for (const { productId, weight } of context) {
+      const j = model.index.get(productId);
+      if (j !== undefined) scores[j] += (options.repeatWeight * weight) / best;
+    }
+  }
+  for (const productId of owned.due.keys()) {
+    const j = model.index.get(productId);
+    if (j !== undefined) scores[j] += options.dueWeight;
+  }
+  for (const productId of owned.held) {
+    const j = model.index.get(productId);
+    if (j !== undefined) scores[j] = -Infinity;
+  }
+  return scores;
+}
