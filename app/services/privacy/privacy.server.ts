@@ -24,7 +24,10 @@ export type CustomerPrivacyRequest = Omit<
 
 export const ShopRedactPayload = z.object({ shop_domain: z.string() });
 
-/** Everything Cartlift holds on one customer: their orders (by pseudonymous key) and events. */
+/**
+ * Everything Cartlift holds on one customer: their orders (by pseudonymous key), events,
+ * experiment exposures and scheduled next offers.
+ */
 export async function exportCustomerData(
   shop: string,
   payload: CustomerPrivacyRequest,
@@ -37,7 +40,7 @@ export async function exportCustomerData(
       select: { visitorKey: true },
     })
   ).map((o) => o.visitorKey as string);
-  const [orders, events, experimentExposures] = await Promise.all([
+  const [orders, events, experimentExposures, nextOffers] = await Promise.all([
     prisma.order.findMany({
       where: {
         shop,
@@ -77,12 +80,25 @@ export async function exportCustomerData(
       where: { shop, visitorKey: { in: visitorKeys } },
       select: { experimentId: true, armId: true, firstSeenAt: true },
     }),
+    prisma.nextOfferSend.findMany({
+      where: { shop, customerKey: key },
+      select: {
+        orderId: true,
+        productId: true,
+        reason: true,
+        dueAt: true,
+        status: true,
+        sentAt: true,
+      },
+      orderBy: { dueAt: "asc" },
+    }),
   ]);
   const data = {
     customerId: payload.customer.id,
     orders,
     events,
     experimentExposures,
+    nextOffers,
   };
   await prisma.dataRequest.create({
     data: {
