@@ -183,3 +183,47 @@ describe("publishing replenishment reminders", () => {
     ]);
   });
 });
+
+describe("sending the due next offers", () => {
+  it("hands the session's shop's due offers to Flow, and no other shop's", async () => {
+    const due = new Date(Date.now() - DAY);
+    for (const shop of [SHOP, "other.myshopify.com"])
+      await prisma.nextOfferSend.create({
+        data: {
+          shop,
+          orderId: "901",
+          customerKey: "k",
+          productId: "7",
+          anchorProductId: "7",
+          reason: "replenish",
+          dueAt: due,
+        },
+      });
+    const payloads: unknown[] = [];
+    mswServer.use(
+      admin.mutation("CartliftFlowTrigger", ({ variables }) => {
+        payloads.push(variables.payload);
+        return HttpResponse.json({
+          data: { flowTriggerReceive: { userErrors: [] } },
+        });
+      }),
+    );
+    const { status, body } = await post({ intent: "send" });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ sent: { sent: 1, failed: 0 }, error: null });
+    expect(payloads).toEqual([
+      {
+        order_id: 901,
+        product_id: 7,
+        "Offer reason": "replenish",
+        "Due date": due.toISOString().slice(0, 10),
+      },
+    ]);
+    const other = await prisma.nextOfferSend.findUniqueOrThrow({
+      where: {
+        shop_orderId: { shop: "other.myshopify.com", orderId: "901" },
+      },
+    });
+    expect(other.status).toBe("pending");
+  });
+});

@@ -5,7 +5,10 @@ import { demoAdminHandlers } from "../../../demo/admin-api";
 import prisma from "~/db.server";
 import { sessionStorage, unauthenticated } from "~/shopify.server";
 import { saveOrders } from "~/services/catalog/orders.server";
-import { redactCustomer } from "~/services/privacy/privacy.server";
+import {
+  exportCustomerData,
+  redactCustomer,
+} from "~/services/privacy/privacy.server";
 import {
   NextOfferMetafield,
   nextOfferSends,
@@ -271,14 +274,18 @@ describe("sending due offers to Shopify Flow", () => {
   });
 });
 
-describe("a customer's redaction", () => {
-  it("deletes that customer's sends and keeps everyone else's", async () => {
+describe("a customer's data request and redaction", () => {
+  it("exports that customer's sends, then deletes them and keeps everyone else's", async () => {
     await saveOrders(SHOP, [
       order("41", 2, ["1"], "7001"),
       order("42", 2, ["1"], "7002"),
     ]);
     await scheduleNextOffer(SHOP, "7001", undefined, now);
     await scheduleNextOffer(SHOP, "7002", undefined, now);
+    const exported = await exportCustomerData(SHOP, { customer: { id: "41" } });
+    expect(exported.nextOffers).toEqual([
+      expect.objectContaining({ orderId: "7001", productId: "2" }),
+    ]);
     await redactCustomer(SHOP, { customer: { id: "41" } });
     const left = await prisma.nextOfferSend.findMany({
       where: { shop: SHOP, orderId: { in: ["7001", "7002"] } },

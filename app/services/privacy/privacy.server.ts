@@ -24,7 +24,10 @@ export type CustomerPrivacyRequest = Omit<
 
 export const ShopRedactPayload = z.object({ shop_domain: z.string() });
 
-/** Everything Cartlift holds on one customer: their orders (by pseudonymous key) and events. */
+/**
+ * Everything Cartlift holds on one customer: their orders (by pseudonymous key), events,
+ * experiment exposures and scheduled next offers.
+ */
 export async function exportCustomerData(
   shop: string,
   payload: CustomerPrivacyRequest,
@@ -37,65 +40,79 @@ export async function exportCustomerData(
       select: { visitorKey: true },
     })
   ).map((o) => o.visitorKey as string);
-  const [orders, events, experimentExposures, pixelEvents] = await Promise.all([
-    prisma.order.findMany({
-      where: {
-        shop,
-        OR: [
-          { customerKey: key },
-          { id: { in: payload.orders_requested ?? [] } },
-        ],
-      },
-      select: {
-        id: true,
-        name: true,
-        createdAt: true,
-        currency: true,
-        totalMinor: true,
-        lines: {
-          select: {
-            productId: true,
-            variantId: true,
-            quantity: true,
-            priceMinor: true,
-            placement: true,
+  const [orders, events, experimentExposures, pixelEvents, nextOffers] =
+    await Promise.all([
+      prisma.order.findMany({
+        where: {
+          shop,
+          OR: [
+            { customerKey: key },
+            { id: { in: payload.orders_requested ?? [] } },
+          ],
+        },
+        select: {
+          id: true,
+          name: true,
+          createdAt: true,
+          currency: true,
+          totalMinor: true,
+          lines: {
+            select: {
+              productId: true,
+              variantId: true,
+              quantity: true,
+              priceMinor: true,
+              placement: true,
+            },
           },
         },
-      },
-      orderBy: { createdAt: "asc" },
-    }),
-    prisma.event.findMany({
-      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
-      select: {
-        type: true,
-        placement: true,
-        offerProductId: true,
-        createdAt: true,
-      },
-    }),
-    prisma.experimentExposure.findMany({
-      where: { shop, visitorKey: { in: visitorKeys } },
-      select: { experimentId: true, armId: true, firstSeenAt: true },
-    }),
-    prisma.pixelEvent.findMany({
-      where: { shop, visitorKey: { in: visitorKeys } },
-      select: {
-        type: true,
-        productId: true,
-        variantId: true,
-        quantity: true,
-        amountMinor: true,
-        currency: true,
-        createdAt: true,
-      },
-    }),
-  ]);
+        orderBy: { createdAt: "asc" },
+      }),
+      prisma.event.findMany({
+        where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
+        select: {
+          type: true,
+          placement: true,
+          offerProductId: true,
+          createdAt: true,
+        },
+      }),
+      prisma.experimentExposure.findMany({
+        where: { shop, visitorKey: { in: visitorKeys } },
+        select: { experimentId: true, armId: true, firstSeenAt: true },
+      }),
+      prisma.pixelEvent.findMany({
+        where: { shop, visitorKey: { in: visitorKeys } },
+        select: {
+          type: true,
+          productId: true,
+          variantId: true,
+          quantity: true,
+          amountMinor: true,
+          currency: true,
+          createdAt: true,
+        },
+      }),
+      prisma.nextOfferSend.findMany({
+        where: { shop, customerKey: key },
+        select: {
+          orderId: true,
+          productId: true,
+          reason: true,
+          dueAt: true,
+          status: true,
+          sentAt: true,
+        },
+        orderBy: { dueAt: "asc" },
+      }),
+    ]);
   const data = {
     customerId: payload.customer.id,
     orders,
     events,
     experimentExposures,
     pixelEvents,
+    nextOffers,
   };
   await prisma.dataRequest.create({
     data: {
