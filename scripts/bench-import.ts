@@ -166,8 +166,9 @@ async function timed<T>(label: string, step: () => Promise<T>) {
   const started = performance.now();
   const result = await step();
   const ms = performance.now() - started;
+  // The machine may be shared: the load average says how much of a core this run had.
   console.log(
-    `${label.padEnd(34)} ${seconds(ms).padStart(9)}   peak RSS so far ${mb(peakRss)}`,
+    `${label.padEnd(34)} ${seconds(ms).padStart(9)}   peak RSS so far ${mb(peakRss)}   load average ${loadavg()[0].toFixed(1)}`,
   );
   return { result, ms };
 }
@@ -218,7 +219,7 @@ try {
         saved += checkpoint.saved;
         if (Math.floor(saved / 100_000) > Math.floor(before / 100_000))
           console.log(
-            `  ${saved.toLocaleString("en-US")} ${kind} in ${seconds(performance.now() - started)}`,
+            `  ${saved.toLocaleString("en-US")} ${kind} in ${seconds(performance.now() - started)} (load average ${loadavg()[0].toFixed(1)})`,
           );
       },
     });
