@@ -316,7 +316,10 @@ const childrenOfType = (children: Record<string, unknown>[], type: string) =>
 
 export type BulkKind = "products" | "orders";
 
-/** How many records one transaction saves: a checkpoint is written after each batch. */
+/**
+ * How many records one transaction saves, with its checkpoint. The lookup of stored copies by id
+ * is a Prisma query, which refuses more than 999 bound values on SQLite.
+ */
 const BATCH: Record<BulkKind, number> = { products: 200, orders: 500 };
 
 export interface Checkpoint {

@@ -17,10 +17,11 @@ export type Cell = string | number | boolean | Date | null;
 
 /**
  * Inserts rows with multi-row `INSERT ... VALUES (...), (...)` statements with bound parameters,
- * as many rows per statement as the parameter limit allows. Prisma's `createMany` costs tens of
- * microseconds of client work per row, which dominated the import of a large shop (decision 022);
- * a statement of a few thousand rows costs the database alone. Table and column names are the
- * caller's constants, never input. Returns the number of rows inserted.
+ * as many rows per statement as the parameter limit allows. Prisma's `createMany` does client
+ * work for every row (in JavaScript and its WebAssembly query compiler), about two thirds of a
+ * large import's time (decision 022); a statement of a few thousand rows costs the database
+ * alone. Table and column names are the caller's constants, never input. Returns the number of
+ * rows inserted.
  */
 export async function insertRows<C extends string>(
   tx: Transaction,
