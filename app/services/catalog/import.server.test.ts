@@ -12,6 +12,8 @@ import {
 } from "~/services/platform/query-cost";
 import { applyBulkResult, importShop, progressOf } from "./import.server";
 import { saveProducts } from "./products.server";
+import { redactShop } from "~/services/privacy/privacy.server";
+import { ShopGoneError } from "~/services/model/model.server";
 
 const SCOPES = "read_products,read_orders,read_customers,write_discounts";
 const NOW = new Date("2026-11-25T00:00:00Z");
@@ -347,6 +349,87 @@ describe("bulk result applier", () => {
       { orderId: "3", id: "31", productId: "9", priceMinor: 1500 },
       { orderId: "3", id: "32", productId: "7", priceMinor: 1500 },
     ]);
+  });
+
+  it("writes nothing twice when the same result is applied again", async () => {
+    const shop = "bulk-again.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "EUR" } });
+    for (let i = 0; i < 2; i++)
+      expect(
+        await applyBulkResult(shop, "orders", linesOf(FIXTURE), {
+          currency: "EUR",
+        }),
+      ).toBe(3);
+    expect(await prisma.order.count({ where: { shop } })).toBe(3);
+    expect(await prisma.orderLine.count({ where: { shop } })).toBe(5);
+    // The checkpoint is stored with each batch, in its transaction.
+    const row = await prisma.shop.findUniqueOrThrow({ where: { shop } });
+    expect(row.importOperationLines).toBe(FIXTURE.length);
+    expect(row.importedOrders).toBe(6);
+  });
+
+  it("splits a batch with more values than one statement may bind", async () => {
+    const shop = "bulk-large.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "EUR" } });
+    // One batch of 500 orders of seven lines: 38,500 values for the lines, over the 32,766
+    // bound parameters SQLite allows in a statement.
+    const orders = 500;
+    const big = Array.from({ length: orders }, (_, i) => {
+      const id = 1_000 + i;
+      return [
+        order(id, "2025-02-01T10:00:00Z"),
+        ...Array.from({ length: 7 }, (_, j) => line(id * 10 + j, id, 7 + j)),
+      ].map((o) => JSON.stringify(o));
+    }).flat();
+    expect(
+      await applyBulkResult(shop, "orders", linesOf(big), { currency: "EUR" }),
+    ).toBe(orders);
+    expect(await prisma.orderLine.count({ where: { shop } })).toBe(7 * orders);
+  });
+
+  it("keeps amounts beyond 32 bits exact", async () => {
+    const shop = "bulk-wide.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "EUR" } });
+    // 90 billion: 9,000,000,000,000 minor units, far beyond 2^31 (and 2^32).
+    const amount = { shopMoney: { amount: "90000000000.00" } };
+    const lines = [
+      { ...order(1, "2025-01-01T10:00:00Z"), totalPriceSet: amount },
+      {
+        ...line(11, 1, 7),
+        quantity: 3_000_000_000,
+        originalUnitPriceSet: amount,
+      },
+    ].map((o) => JSON.stringify(o));
+    await applyBulkResult(shop, "orders", linesOf(lines), { currency: "EUR" });
+    expect(
+      await prisma.order.findFirstOrThrow({
+        where: { shop },
+        select: { totalMinor: true, subtotalMinor: true },
+      }),
+    ).toMatchObject({ totalMinor: 9_000_000_000_000, subtotalMinor: 3000 });
+    expect(
+      await prisma.orderLine.findFirstOrThrow({
+        where: { shop },
+        select: { quantity: true, priceMinor: true },
+      }),
+    ).toMatchObject({ quantity: 3_000_000_000, priceMinor: 9_000_000_000_000 });
+  });
+
+  it("writes nothing for a shop redacted while its import ran", async () => {
+    const shop = "bulk-redacted.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "EUR" } });
+    await expect(
+      applyBulkResult(shop, "orders", linesOf(FIXTURE), {
+        currency: "EUR",
+        batchSize: 1,
+        onCheckpoint: async () => {
+          // shop/redact arrives after the first batch.
+          await redactShop(shop);
+        },
+      }),
+    ).rejects.toThrow(ShopGoneError);
+    expect(await prisma.order.count({ where: { shop } })).toBe(0);
+    expect(await prisma.orderLine.count({ where: { shop } })).toBe(0);
   });
 
   it("refuses a line that is not grouped under its parent", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma from "~/db.server";
+import prisma, { BATCH_TRANSACTION } from "~/db.server";
 import { log } from "~/services/platform/log.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import {
@@ -21,13 +21,15 @@ import {
   runBulkQuery,
   wakeBulkWaiter,
 } from "~/services/platform/bulk-operations.server";
-import { type ProductInput, saveProducts } from "./products.server";
+import { type ProductInput, writeProducts } from "./products.server";
 import { decimalToMinor } from "~/engine/money";
-import { retrainIfDue } from "~/services/model/model.server";
+import { ShopGoneError, retrainIfDue } from "~/services/model/model.server";
 import {
   ATTRIBUTION_PROPERTY,
   type OrderInput,
+  attributeOrders,
   saveOrders,
+  writeOrders,
 } from "./orders.server";
 
 const SHOP_QUERY = `#graphql
@@ -314,7 +316,10 @@ const childrenOfType = (children: Record<string, unknown>[], type: string) =>
 
 export type BulkKind = "products" | "orders";
 
-/** How many records one transaction saves: a checkpoint is written after each batch. */
+/**
+ * How many records one transaction saves, with its checkpoint. The lookup of stored copies by id
+ * is a Prisma query, which refuses more than 999 bound values on SQLite.
+ */
 const BATCH: Record<BulkKind, number> = { products: 200, orders: 500 };
 
 export interface Checkpoint {
@@ -325,11 +330,15 @@ export interface Checkpoint {
 }
 
 /**
- * Applies a bulk result to the database: records are parsed, validated and saved in batches, and
- * `onCheckpoint` runs after each batch with the number of lines applied, to be stored so that a
- * resumed import skips them (`firstLine`). Saving is idempotent (an order or product replaces its
- * stored copy), so a batch applied twice after a crash between the save and the checkpoint
- * leaves no duplicate. Used by the import and by `npm run bench:import`.
+ * Applies a bulk result to the database: records are parsed, validated and saved in batches. Each
+ * batch is one transaction that also stores the checkpoint on the shop's row (the lines applied,
+ * and the count of products or orders), so a resumed import skips exactly what was committed
+ * (`firstLine`); `onCheckpoint` runs after each commit. Saving is idempotent all the same (an
+ * order or product replaces its stored copy): the same result applied again leaves no
+ * duplicate. The shop's row is the transaction's first write, which locks it until commit, as
+ * `storeModel` does: a shop/redact either waits and then deletes the batch with the rest, or went
+ * first, and the batch finds no shop and stops the import (`ShopGoneError`) with nothing written.
+ * Used by the import and by `npm run bench:import`.
  */
 export async function applyBulkResult(
   shop: string,
@@ -354,8 +363,22 @@ export async function applyBulkResult(
   const flush = async () => {
     const saved = products.length + orders.length;
     if (saved === 0) return;
-    if (kind === "products") await saveProducts(shop, products, currency);
-    else await saveOrders(shop, orders);
+    const attributed = await attributeOrders(shop, orders);
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.shop.updateMany({
+        where: { shop },
+        data: {
+          importOperationLines: endLine,
+          ...(kind === "products"
+            ? { importedProducts: { increment: saved } }
+            : { importedOrders: { increment: saved } }),
+        },
+      });
+      if (count === 0) throw new ShopGoneError(shop);
+      if (kind === "products")
+        await writeProducts(tx, shop, products, currency);
+      else await writeOrders(tx, shop, attributed);
+    }, BATCH_TRANSACTION);
     products = [];
     orders = [];
     applied += saved;
@@ -520,18 +543,7 @@ async function importPhase(
       await applyBulkResult(shop, kind, resultLines(op.url, skip), {
         currency,
         firstLine: skip,
-        onCheckpoint: async ({ lines, saved }) => {
-          await prisma.shop.update({
-            where: { shop },
-            data: {
-              importOperationLines: lines,
-              ...(kind === "products"
-                ? { importedProducts: { increment: saved } }
-                : { importedOrders: { increment: saved } }),
-            },
-          });
-          await report();
-        },
+        onCheckpoint: report,
       });
     }
     await prisma.shop.update({

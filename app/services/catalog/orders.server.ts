@@ -4,10 +4,12 @@ import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 import {
+  type LineAttribution,
   VISITOR_ID,
   attributeLines,
   visitorKey,
 } from "~/services/measurement/attribution.server";
+import { type Transaction, insertRows } from "./insert-rows.server";
 
 const Id = z
   .union([z.number().int(), z.string().regex(/^\d+$/)])
@@ -132,96 +134,158 @@ function stringAttribute(
   return typeof value === "string" && value.length <= 64 ? value : null;
 }
 
+/** An order with its lines' attribution, ready to be written. */
+export interface AttributedOrder extends OrderInput {
+  attribution: LineAttribution[];
+}
+
 /**
- * Inserts or replaces orders (one import page, or one webhook). Deliveries can arrive out of
- * order (orders/updated before orders/create, or a late retry), so a state older than the
- * stored one is ignored. Refunded quantities already recorded survive the replacement.
- * Returns how many orders changed.
+ * Which offer each line of each order came from. Attribution is derived from the order itself
+ * and events before it, so recomputing it on every delivery gives the same answer: replacing the
+ * lines never counts a sale twice. It reads other tables, so it runs before the write's
+ * transaction, which must not wait on other queries.
  */
+export async function attributeOrders(
+  shop: string,
+  orders: OrderInput[],
+): Promise<AttributedOrder[]> {
+  return Promise.all(
+    orders.map(async (order) => ({
+      ...order,
+      attribution: await attributeLines(
+        shop,
+        {
+          createdAt: order.createdAt,
+          visitorId: order.visitorId ?? null,
+          checkoutToken: order.checkoutToken ?? null,
+        },
+        order.lines,
+      ),
+    })),
+  );
+}
+
+const ORDER_COLUMNS = [
+  "shop",
+  "id",
+  "name",
+  "createdAt",
+  "sourceUpdatedAt",
+  "cancelledAt",
+  "currency",
+  "subtotalMinor",
+  "totalMinor",
+  "customerKey",
+  "visitorKey",
+] as const;
+
+const LINE_COLUMNS = [
+  "shop",
+  "id",
+  "orderId",
+  "productId",
+  "variantId",
+  "quantity",
+  "priceMinor",
+  "offerToken",
+  "placement",
+  "strategy",
+  "refundedQuantity",
+] as const;
+
+/**
+ * Inserts or replaces orders inside the caller's transaction: the one write of orders, for an
+ * import batch and for a webhook. Deliveries can arrive out of order (orders/updated before
+ * orders/create, or a late retry), so a state older than the stored one is ignored; an order
+ * written again replaces its stored copy, so a batch applied twice leaves no duplicate. Refunded
+ * quantities already recorded survive the replacement. Returns how many orders changed.
+ */
+export async function writeOrders(
+  tx: Transaction,
+  shop: string,
+  orders: AttributedOrder[],
+): Promise<number> {
+  if (orders.length === 0) return 0;
+  const existing = await tx.order.findMany({
+    where: { shop, id: { in: orders.map((o) => o.id) } },
+    select: { id: true, sourceUpdatedAt: true },
+  });
+  const storedAt = new Map(existing.map((o) => [o.id, o.sourceUpdatedAt]));
+  const fresh = orders.filter(
+    (o) => !isOlder(o.sourceUpdatedAt, storedAt.get(o.id)),
+  );
+  const replaced = fresh.filter((o) => storedAt.has(o.id)).map((o) => o.id);
+  const refunded =
+    replaced.length === 0
+      ? []
+      : await tx.orderLine.findMany({
+          where: {
+            shop,
+            orderId: { in: replaced },
+            refundedQuantity: { gt: 0 },
+          },
+          select: { id: true, refundedQuantity: true },
+        });
+  // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
+  const refundedById = new Map(refunded.map((r) => [r.id, r.refundedQuantity]));
+  // Lines go with their order (cascade).
+  if (replaced.length > 0)
+    await tx.order.deleteMany({ where: { shop, id: { in: replaced } } });
+  await insertRows(
+    tx,
+    "Order",
+    ORDER_COLUMNS,
+    fresh.map((order) => ({
+      shop,
+      id: order.id,
+      name: order.name,
+      createdAt: order.createdAt,
+      sourceUpdatedAt: order.sourceUpdatedAt,
+      cancelledAt: order.cancelledAt,
+      currency: order.currency,
+      subtotalMinor: order.subtotalMinor,
+      totalMinor: order.totalMinor,
+      customerKey: order.customerId
+        ? customerKey(shop, order.customerId)
+        : null,
+      // The experiment exposure key of the visitor whose cart this was, for experiment results.
+      visitorKey:
+        order.visitorId && VISITOR_ID.test(order.visitorId)
+          ? visitorKey(shop, order.visitorId)
+          : null,
+    })),
+  );
+  await insertRows(
+    tx,
+    "OrderLine",
+    LINE_COLUMNS,
+    fresh.flatMap((order) =>
+      order.lines.map((line, i) => ({
+        shop,
+        orderId: order.id,
+        ...line,
+        ...order.attribution[i],
+        refundedQuantity: Math.min(
+          refundedById.get(line.id) ?? 0,
+          line.quantity,
+        ),
+      })),
+    ),
+  );
+  return fresh.length;
+}
+
+/** Inserts or replaces orders in a transaction of their own (a webhook, a catch-up page). */
 export async function saveOrders(
   shop: string,
   orders: OrderInput[],
 ): Promise<number> {
   if (orders.length === 0) return 0;
-  // Attribution is derived from the order itself and events before it, so recomputing it on
-  // every delivery gives the same answer: replacing the lines below never counts a sale twice.
-  // Computed before the transaction, which must not wait on other queries.
-  const attribution = new Map(
-    await Promise.all(
-      orders.map(
-        async (order) =>
-          [
-            order.id,
-            await attributeLines(
-              shop,
-              {
-                createdAt: order.createdAt,
-                visitorId: order.visitorId ?? null,
-                checkoutToken: order.checkoutToken ?? null,
-              },
-              order.lines,
-            ),
-          ] as const,
-      ),
-    ),
+  const attributed = await attributeOrders(shop, orders);
+  return prisma.$transaction(
+    (tx) => writeOrders(tx, shop, attributed),
+    BATCH_TRANSACTION,
   );
-  return prisma.$transaction(async (tx) => {
-    const existing = await tx.order.findMany({
-      where: { shop, id: { in: orders.map((o) => o.id) } },
-      select: { id: true, sourceUpdatedAt: true },
-    });
-    const storedAt = new Map(existing.map((o) => [o.id, o.sourceUpdatedAt]));
-    const fresh = orders.filter(
-      (o) => !isOlder(o.sourceUpdatedAt, storedAt.get(o.id)),
-    );
-    const ids = fresh.map((o) => o.id);
-    const refunded = await tx.orderLine.findMany({
-      where: { shop, orderId: { in: ids }, refundedQuantity: { gt: 0 } },
-      select: { id: true, refundedQuantity: true },
-    });
-    // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
-    const refundedById = new Map(
-      refunded.map((r) => [r.id, r.refundedQuantity]),
-    );
-    // Lines go with their order (cascade).
-    await tx.order.deleteMany({ where: { shop, id: { in: ids } } });
-    await tx.order.createMany({
-      data: fresh.map((order) => ({
-        shop,
-        id: order.id,
-        name: order.name,
-        createdAt: order.createdAt,
-        sourceUpdatedAt: order.sourceUpdatedAt,
-        cancelledAt: order.cancelledAt,
-        currency: order.currency,
-        subtotalMinor: order.subtotalMinor,
-        totalMinor: order.totalMinor,
-        customerKey: order.customerId
-          ? customerKey(shop, order.customerId)
-          : null,
-        // The experiment exposure key of the visitor whose cart this was, for experiment results.
-        visitorKey:
-          order.visitorId && VISITOR_ID.test(order.visitorId)
-            ? visitorKey(shop, order.visitorId)
-            : null,
-      })),
-    });
-    await tx.orderLine.createMany({
-      data: fresh.flatMap((order) =>
-        order.lines.map((line, i) => ({
-          shop,
-          orderId: order.id,
-          ...line,
-          ...attribution.get(order.id)![i],
-          refundedQuantity: Math.min(
-            refundedById.get(line.id) ?? 0,
-            line.quantity,
-          ),
-        })),
-      ),
-    });
-    return fresh.length;
-  }, BATCH_TRANSACTION);
 }
 
 export const RefundWebhookPayload = z.object({

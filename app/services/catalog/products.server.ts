@@ -2,6 +2,7 @@ import { z } from "zod";
 import prisma, { BATCH_TRANSACTION } from "~/db.server";
 import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
+import { type Transaction, insertRows } from "./insert-rows.server";
 
 export interface ProductInput {
   id: string;
@@ -114,77 +115,129 @@ export function productFromWebhook(
   };
 }
 
-/** Replaces products and their variants, except those whose stored copy is newer. */
+const PRODUCT_COLUMNS = [
+  "shop",
+  "id",
+  "title",
+  "handle",
+  "productType",
+  "vendor",
+  "tags",
+  "collections",
+  "status",
+  "imageUrl",
+  "updatedAt",
+] as const;
+
+const VARIANT_COLUMNS = [
+  "shop",
+  "id",
+  "productId",
+  "title",
+  "sku",
+  "options",
+  "priceMinor",
+  "compareAtMinor",
+  "costMinor",
+  "inventoryItemId",
+  "currency",
+  "inventoryQuantity",
+  "availableForSale",
+  "position",
+] as const;
+
+/**
+ * Replaces products and their variants, except those whose stored copy is newer, inside the
+ * caller's transaction: the one write of products, for an import batch and for a webhook.
+ */
+export async function writeProducts(
+  tx: Transaction,
+  shop: string,
+  products: ProductInput[],
+  currency: string,
+): Promise<number> {
+  if (products.length === 0) return 0;
+  const existing = await tx.product.findMany({
+    where: { shop, id: { in: products.map((p) => p.id) } },
+    select: { id: true, updatedAt: true, collections: true },
+  });
+  const stored = new Map(existing.map((p) => [p.id, p]));
+  const fresh = products.filter(
+    (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
+  );
+  const replaced = fresh.filter((p) => stored.has(p.id)).map((p) => p.id);
+  // What a source may not carry (costs, inventory items) is kept from the stored variant.
+  const storedVariants = new Map(
+    replaced.length === 0
+      ? []
+      : (
+          await tx.variant.findMany({
+            where: { shop, productId: { in: replaced } },
+            select: { id: true, costMinor: true, inventoryItemId: true },
+          })
+        ).map((v) => [v.id, v]),
+  );
+  // Variants go with their product (cascade).
+  if (replaced.length > 0)
+    await tx.product.deleteMany({ where: { shop, id: { in: replaced } } });
+  await insertRows(
+    tx,
+    "Product",
+    PRODUCT_COLUMNS,
+    fresh.map((product) => ({
+      shop,
+      id: product.id,
+      title: product.title,
+      handle: product.handle,
+      productType: product.productType,
+      vendor: product.vendor,
+      tags: JSON.stringify(product.tags),
+      // Webhook payloads do not list collections: keep what the import stored.
+      collections: product.collections
+        ? JSON.stringify(product.collections)
+        : (stored.get(product.id)?.collections ?? "[]"),
+      status: product.status,
+      imageUrl: product.imageUrl,
+      updatedAt: product.updatedAt,
+    })),
+  );
+  await insertRows(
+    tx,
+    "Variant",
+    VARIANT_COLUMNS,
+    fresh.flatMap((product) =>
+      product.variants.map(({ options, costMinor, inventoryItemId, ...v }) => ({
+        shop,
+        productId: product.id,
+        currency,
+        options: JSON.stringify(options),
+        costMinor:
+          costMinor === undefined
+            ? (storedVariants.get(v.id)?.costMinor ?? null)
+            : costMinor,
+        inventoryItemId:
+          inventoryItemId === undefined
+            ? (storedVariants.get(v.id)?.inventoryItemId ?? null)
+            : inventoryItemId,
+        ...v,
+      })),
+    ),
+  );
+  if (fresh.length > 0) await bumpCatalogVersion(tx, shop);
+  return fresh.length;
+}
+
+/** Replaces products and their variants in a transaction of their own (a webhook, a seed). */
 export async function saveProducts(
   shop: string,
   products: ProductInput[],
   currency: string,
 ): Promise<number> {
   if (products.length === 0) return 0;
-  return prisma.$transaction(async (tx) => {
-    const existing = await tx.product.findMany({
-      where: { shop, id: { in: products.map((p) => p.id) } },
-      select: { id: true, updatedAt: true, collections: true },
-    });
-    const stored = new Map(existing.map((p) => [p.id, p]));
-    const fresh = products.filter(
-      (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
-    );
-    // What a source may not carry (costs, inventory items) is kept from the stored variant.
-    const storedVariants = new Map(
-      (
-        await tx.variant.findMany({
-          where: { shop, productId: { in: fresh.map((p) => p.id) } },
-          select: { id: true, costMinor: true, inventoryItemId: true },
-        })
-      ).map((v) => [v.id, v]),
-    );
-    // Variants go with their product (cascade).
-    await tx.product.deleteMany({
-      where: { shop, id: { in: fresh.map((p) => p.id) } },
-    });
-    await tx.product.createMany({
-      data: fresh.map((product) => ({
-        shop,
-        id: product.id,
-        title: product.title,
-        handle: product.handle,
-        productType: product.productType,
-        vendor: product.vendor,
-        tags: JSON.stringify(product.tags),
-        // Webhook payloads do not list collections: keep what the import stored.
-        collections: product.collections
-          ? JSON.stringify(product.collections)
-          : (stored.get(product.id)?.collections ?? "[]"),
-        status: product.status,
-        imageUrl: product.imageUrl,
-        updatedAt: product.updatedAt,
-      })),
-    });
-    await tx.variant.createMany({
-      data: fresh.flatMap((product) =>
-        product.variants.map(
-          ({ options, costMinor, inventoryItemId, ...v }) => ({
-            shop,
-            productId: product.id,
-            currency,
-            options: JSON.stringify(options),
-            costMinor:
-              costMinor === undefined
-                ? (storedVariants.get(v.id)?.costMinor ?? null)
-                : costMinor,
-            inventoryItemId:
-              inventoryItemId === undefined
-                ? (storedVariants.get(v.id)?.inventoryItemId ?? null)
-                : inventoryItemId,
-            ...v,
-          }),
-        ),
-      ),
-    });
-    if (fresh.length > 0) await bumpCatalogVersion(tx, shop);
-    return fresh.length;
-  }, BATCH_TRANSACTION);
+  return prisma.$transaction(
+    (tx) => writeProducts(tx, shop, products, currency),
+    BATCH_TRANSACTION,
+  );
 }
 
 /**

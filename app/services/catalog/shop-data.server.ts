@@ -1,4 +1,5 @@
-import prisma from "~/db.server";
+import { Prisma } from "@prisma/client";
+import prisma, { exactNumber } from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
 
@@ -81,54 +82,85 @@ export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
   }));
 }
 
+/** Orders read per query: the lines of a page are joined to it in the same statement. */
+const ORDER_PAGE = 5_000;
+
+type OrderLineRow = {
+  id: string;
+  createdAt: Date;
+  customerKey: string | null;
+  currency: string;
+  productId: string | null;
+  variantId: string | null;
+  quantity: bigint | null;
+  priceMinor: bigint | null;
+};
+
 /**
  * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
- * created after that moment.
+ * created after that moment. Read a page of orders at a time with their lines (keyset on creation
+ * time and id), so a million orders never sit in memory as database rows beside the engine's
+ * objects; product and variant ids, which repeat across orders, are held once each.
  */
 export async function loadOrders(
   shop: string,
-  { after }: { after?: Date } = {},
+  { after, pageSize = ORDER_PAGE }: { after?: Date; pageSize?: number } = {},
 ): Promise<EngineOrder[]> {
-  // Two shop-scoped queries joined here, for the same reason as loadCatalog (no IN list of every
-  // order id). Lines of cancelled orders are read too and dropped with their order.
-  const createdAt = after && { gt: after };
-  const [orders, lines] = await Promise.all([
-    prisma.order.findMany({
-      where: { shop, cancelledAt: null, createdAt },
-      select: { id: true, createdAt: true, customerKey: true, currency: true },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    }),
-    prisma.orderLine.findMany({
-      where: {
-        shop,
-        productId: { not: null },
-        ...(createdAt && { order: { createdAt } }),
-      },
-      select: {
-        orderId: true,
-        productId: true,
-        variantId: true,
-        quantity: true,
-        priceMinor: true,
-      },
-      orderBy: [{ orderId: "asc" }, { id: "asc" }],
-    }),
-  ]);
-  const linesOf = new Map<string, typeof lines>();
-  for (const line of lines) {
-    const list = linesOf.get(line.orderId);
-    if (list) list.push(line);
-    else linesOf.set(line.orderId, [line]);
+  const orders: EngineOrder[] = [];
+  const ids = new Map<string, string>();
+  const intern = (id: string) => {
+    const known = ids.get(id);
+    if (known !== undefined) return known;
+    ids.set(id, id);
+    return id;
+  };
+  let from: { createdAt: Date; id: string | null } | null = after
+    ? { createdAt: after, id: null }
+    : null;
+  for (;;) {
+    // From the first order after `from` (by creation time, then id); lines without a product
+    // are dropped, lines of cancelled orders never read.
+    const keyset = !from
+      ? Prisma.empty
+      : from.id === null
+        ? Prisma.sql`AND "createdAt" > ${from.createdAt}`
+        : Prisma.sql`AND ("createdAt" > ${from.createdAt} OR ("createdAt" = ${from.createdAt} AND "id" > ${from.id}))`;
+    const rows = await prisma.$queryRaw<OrderLineRow[]>(Prisma.sql`
+      SELECT o."id", o."createdAt", o."customerKey", o."currency",
+        l."productId", l."variantId", l."quantity", l."priceMinor"
+      FROM (
+        SELECT "id", "createdAt", "customerKey", "currency" FROM "Order"
+        WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset}
+        ORDER BY "createdAt", "id" LIMIT ${pageSize}
+      ) o
+      LEFT JOIN "OrderLine" l
+        ON l."shop" = ${shop} AND l."orderId" = o."id" AND l."productId" IS NOT NULL
+      ORDER BY o."createdAt", o."id", l."id"`);
+    let order: EngineOrder | undefined;
+    let count = 0;
+    for (const row of rows) {
+      if (order?.id !== row.id) {
+        order = {
+          id: row.id,
+          createdAt: new Date(row.createdAt),
+          customerKey: row.customerKey ?? undefined,
+          lines: [],
+        };
+        orders.push(order);
+        count++;
+      }
+      if (row.productId === null) continue;
+      order.lines.push({
+        productId: intern(row.productId),
+        variantId: row.variantId === null ? undefined : intern(row.variantId),
+        quantity: exactNumber(row.quantity!),
+        price: {
+          amount: exactNumber(row.priceMinor!),
+          currency: intern(row.currency),
+        },
+      });
+    }
+    if (count < pageSize || !order) return orders;
+    from = { createdAt: order.createdAt as Date, id: order.id };
   }
-  return orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerKey ?? undefined,
-    lines: (linesOf.get(o.id) ?? []).map((l) => ({
-      productId: l.productId as string,
-      variantId: l.variantId ?? undefined,
-      quantity: l.quantity,
-      price: { amount: l.priceMinor, currency: o.currency },
-    })),
-  }));
 }

@@ -27,10 +27,13 @@ import { forgetServingState } from "~/services/storefront/serving-cache.server";
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
 const KEEP_MODELS = 2;
 
-/** The shop was redacted (or never installed) while its model trained: nothing is stored. */
+/**
+ * The shop was redacted (or never installed) while a job wrote for it (a model in training, an
+ * import batch): nothing of that write is stored.
+ */
 export class ShopGoneError extends Error {
   constructor(shop: string) {
-    super(`Shop ${shop} no longer exists; its model is not stored`);
+    super(`Shop ${shop} no longer exists; nothing more is stored for it`);
     this.name = "ShopGoneError";
   }
 }
