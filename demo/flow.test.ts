@@ -23,7 +23,7 @@ describe("the demo's Flow trigger check", () => {
         { type: "order_reference" },
         { type: "product_reference" },
         { type: "single_line_text_field", key: "Offer reason" },
-        { type: "date", key: "Due date" },
+        { type: "single_line_text_field", key: "Due date" },
       ],
     });
   });
@@ -49,8 +49,8 @@ describe("the demo's Flow trigger check", () => {
       "Missing required property: product_id",
     ]);
     expect(
-      errors(trigger.handle, { ...valid, "Due date": "12/06/2026" }),
-    ).toEqual(["Invalid value for Due date (date)"]);
+      errors(trigger.handle, { ...valid, "Due date": "2026-06-12\nlater" }),
+    ).toEqual(["Invalid value for Due date (single_line_text_field)"]);
     expect(errors(trigger.handle, { ...valid, order_id: "5001" })).toEqual([
       "Invalid value for order_id (order_reference)",
     ]);

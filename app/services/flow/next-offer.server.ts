@@ -68,26 +68,79 @@ const orderSelect = {
   lines: { select: { productId: true, quantity: true, priceMinor: true } },
 } as const;
 
-/** The compute half, pure: the models from the shop's history, then the pick for one order. */
+/** What the shop's history teaches the pick: re-order intervals and co-purchase lags. */
+export interface SequenceModels {
+  replenishment: ReturnType<typeof buildReplenishment>;
+  lags: ReturnType<typeof buildCoPurchaseLags>;
+}
+
+export function buildSequenceModels(
+  history: readonly OrderRow[],
+): SequenceModels {
+  const orders = history.map(toEngine);
+  return {
+    replenishment: buildReplenishment(orders),
+    lags: buildCoPurchaseLags(orders),
+  };
+}
+
+/** The compute half, pure: the pick for one order, from the shop's models and the customer's past. */
 export function planNextOffer(
   order: OrderRow,
-  history: readonly OrderRow[],
+  models: SequenceModels,
+  customerHistory: readonly OrderRow[],
   offerable: ReadonlySet<string>,
 ): NextOffer | null {
   if (!order.customerKey) return null;
-  const engineHistory = history.map(toEngine);
   const previouslyBought = new Set(
-    engineHistory
+    customerHistory
       .filter((o) => o.customerKey === order.customerKey && o.id !== order.id)
-      .flatMap((o) => o.lines.map((l) => l.productId)),
+      .flatMap((o) => toEngine(o).lines.map((l) => l.productId)),
   );
   return pickNextOffer({
     order: toEngine(order),
     previouslyBought,
-    replenishment: buildReplenishment(engineHistory),
-    lags: buildCoPurchaseLags(engineHistory),
+    replenishment: models.replenishment,
+    lags: models.lags,
     offerable: (id) => offerable.has(id),
   });
+}
+
+/**
+ * Intervals and lags are long-run figures of the whole history: rebuilt at most this often per
+ * shop, not at every order (an order webhook reading two years of orders would make a busy shop's
+ * webhooks cost O(orders) each).
+ */
+const MODELS_TTL_MS = 6 * 60 * 60 * 1000;
+const sequenceModelsByShop = new Map<
+  string,
+  { builtAt: number; models: Promise<SequenceModels> }
+>();
+
+function sequenceModels(shop: string, now: Date): Promise<SequenceModels> {
+  const cached = sequenceModelsByShop.get(shop);
+  if (cached && now.getTime() - cached.builtAt < MODELS_TTL_MS)
+    return cached.models;
+  const since = new Date(now.getTime() - HISTORY_DAYS * DAY_MS);
+  const models = prisma.order
+    .findMany({
+      where: {
+        shop,
+        customerKey: { not: null },
+        cancelledAt: null,
+        createdAt: { gte: since, lte: now },
+      },
+      select: orderSelect,
+    })
+    .then(buildSequenceModels);
+  sequenceModelsByShop.set(shop, { builtAt: now.getTime(), models });
+  models.catch(() => sequenceModelsByShop.delete(shop));
+  return models;
+}
+
+/** A redaction: nothing learnt from the shop's orders outlives them in this instance. */
+export function forgetSequenceModels(shop: string): void {
+  sequenceModelsByShop.delete(shop);
 }
 
 /** The order metafield's JSON, versioned; no personal data in it. */
@@ -138,25 +191,35 @@ export async function scheduleNextOffer(
   }
   if (existing) return { status: "already_scheduled" };
 
-  const since = new Date(now.getTime() - HISTORY_DAYS * DAY_MS);
-  const [history, products] = await Promise.all([
+  const [models, customerHistory] = await Promise.all([
+    sequenceModels(shop, now),
     prisma.order.findMany({
       where: {
         shop,
-        customerKey: { not: null },
+        customerKey: order.customerKey,
         cancelledAt: null,
-        createdAt: { gte: since, lte: now },
+        createdAt: { lte: now },
       },
       select: orderSelect,
     }),
-    prisma.product.findMany({
-      where: { shop, status: "ACTIVE" },
-      select: { id: true, title: true, handle: true },
-    }),
   ]);
+  // Only the order's products and what follows them can be offered: those are looked up, not
+  // the whole catalog.
+  const candidates = new Set<string>();
+  for (const { productId } of order.lines)
+    if (productId !== null) {
+      candidates.add(productId);
+      for (const lag of models.lags[productId] ?? [])
+        candidates.add(lag.productId);
+    }
+  const products = await prisma.product.findMany({
+    where: { shop, status: "ACTIVE", id: { in: [...candidates] } },
+    select: { id: true, title: true, handle: true },
+  });
   const offer = planNextOffer(
     order,
-    history,
+    models,
+    customerHistory,
     new Set(products.map((p) => p.id)),
   );
   if (!offer) return { status: "none" };

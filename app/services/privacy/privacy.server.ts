@@ -3,6 +3,7 @@ import { z } from "zod";
 import prisma from "~/db.server";
 import { forgetCachedSessions } from "~/session-storage.server";
 import { forgetRecommender } from "~/services/model/model.server";
+import { forgetSequenceModels } from "~/services/flow/next-offer.server";
 import { customerKey } from "./pseudonym.server";
 
 const Id = z
@@ -206,6 +207,7 @@ export async function redactShop(shop: string): Promise<void> {
   // Nothing this instance cached for the shop may outlive its data.
   forgetCachedSessions();
   forgetRecommender(shop);
+  forgetSequenceModels(shop);
 }
 
 /** app/uninstalled: the shop's tokens are revoked; its data stays until shop/redact (48 h later). */
