@@ -4,6 +4,8 @@ import {
   cadenceDays,
   discountShare,
   priceBand,
+  rebuyRate,
+  rebuyStats,
   summariseProfile,
 } from "./customer-profile";
 import type { EngineOrder } from "./types";
@@ -84,5 +86,55 @@ describe("customer profiles", () => {
     expect(profiles.forget("ann")).toBe(true);
     expect(profiles.get("ann")).toBeUndefined();
     expect(profiles.size).toBe(0);
+  });
+});
+
+describe("re-buy rates", () => {
+  // Ten customers buy a mug (a durable) and tea, then come back for tea only; one buys a teapot
+  // twice; one buys a kettle in their only order.
+  const profiles = buildCustomerProfiles([
+    ...Array.from({ length: 10 }, (_, c) => [
+      order(`a${c}`, 1, `c${c}`, [
+        ["mug-a", 1200],
+        ["tea-a", 500],
+      ]),
+      order(`b${c}`, 20, `c${c}`, [["tea-a", 500]]),
+    ]).flat(),
+    order("t1", 2, "tom", [["teapot", 3000]]),
+    order("t2", 9, "tom", [["teapot", 3000]]),
+    order("k1", 3, "kim", [["kettle", 4000]]),
+  ]);
+  const stats = rebuyStats(profiles);
+
+  it("counts, per product, the customers who had a later order and those who bought it again", () => {
+    expect(stats.products.get("mug-a")).toEqual({ buyers: 10, rebuyers: 0 });
+    expect(stats.products.get("tea-a")).toEqual({ buyers: 10, rebuyers: 10 });
+    expect(stats.products.get("teapot")).toEqual({ buyers: 1, rebuyers: 1 });
+    // Kim never ordered again: no chance to re-buy, so not counted.
+    expect(stats.products.has("kettle")).toBe(false);
+    expect(stats.shop).toEqual({ buyers: 21, rebuyers: 11 });
+  });
+
+  it("shrinks each product's rate toward the shop's, the more so the fewer its buyers", () => {
+    const shopRate = 11 / 21;
+    expect(rebuyRate(stats, "mug-a", 0)).toBe(0);
+    expect(rebuyRate(stats, "tea-a", 0)).toBe(1);
+    expect(rebuyRate(stats, "mug-a", 2)).toBeCloseTo((2 * shopRate) / 12, 12);
+    expect(rebuyRate(stats, "mug-a", 2)).toBeLessThan(0.1);
+    expect(rebuyRate(stats, "tea-a", 2)).toBeGreaterThan(0.9);
+    // One buyer who re-bought says little: nearer the shop's rate than the mug's ten are to it.
+    expect(rebuyRate(stats, "teapot", 10)).toBeCloseTo(
+      (1 + 10 * shopRate) / 11,
+      12,
+    );
+    expect(rebuyRate(stats, "teapot", 10)).toBeLessThan(0.6);
+    expect(rebuyRate(stats, "kettle", 10)).toBeCloseTo(shopRate, 12);
+    expect(
+      rebuyRate(
+        { products: new Map(), shop: { buyers: 0, rebuyers: 0 } },
+        "x",
+        10,
+      ),
+    ).toBe(0);
   });
 });

@@ -121,6 +121,66 @@ export function buildCustomerProfiles(
   return profiles;
 }
 
+/** Customers who bought a product and placed an order after it, and how many bought it again. */
+export interface RebuyCounts {
+  /** Customers with an order after their first purchase of the product: they had a chance. */
+  buyers: number;
+  /** Of those, customers who bought it in a later order. */
+  rebuyers: number;
+}
+
+/** How much the shop's customers re-buy what they bought: per product and over the whole shop. */
+export interface RebuyStats {
+  products: Map<string, RebuyCounts>;
+  /** Over every customer and product. */
+  shop: RebuyCounts;
+}
+
+/** Counted from the profiles in one pass over each customer's products. */
+export function rebuyStats(profiles: CustomerProfiles): RebuyStats {
+  const products = new Map<string, RebuyCounts>();
+  const shop = { buyers: 0, rebuyers: 0 };
+  for (const key of profiles.keys()) {
+    const profile = profiles.get(key)!;
+    const lastOrderAt = profile.orderTimes[profile.orderTimes.length - 1];
+    for (const [productId, h] of profile.products) {
+      // Bought in two orders, or once with a later order: either way there was a chance.
+      const rebought = h.orders >= 2;
+      if (!rebought && h.lastAt >= lastOrderAt) continue;
+      let counts = products.get(productId);
+      if (!counts)
+        products.set(productId, (counts = { buyers: 0, rebuyers: 0 }));
+      counts.buyers++;
+      shop.buyers++;
+      if (rebought) {
+        counts.rebuyers++;
+        shop.rebuyers++;
+      }
+    }
+  }
+  return { products, shop };
+}
+
+/**
+ * A product's re-buy rate shrunk toward the shop's with `pseudoCount` customers at the shop's rate
+ * (empirical Bayes): a product with few buyers says little on its own. 0 for a shop with no
+ * customer who ordered twice.
+ */
+export function rebuyRate(
+  stats: RebuyStats,
+  productId: string,
+  pseudoCount: number,
+): number {
+  const shopRate =
+    stats.shop.buyers > 0 ? stats.shop.rebuyers / stats.shop.buyers : 0;
+  const counts = stats.products.get(productId);
+  if (!counts) return shopRate;
+  const total = counts.buyers + pseudoCount;
+  return total > 0
+    ? (counts.rebuyers + pseudoCount * shopRate) / total
+    : shopRate;
+}
+
 /** Median unit price the customer paid for products of this type; undefined if they bought none. */
 export function priceBand(
   profile: CustomerProfile,
