@@ -1,5 +1,6 @@
 import { cartNeighbours, scoreCart, type CartModel } from "./cart-model";
 import {
+  rebuyLift,
   rebuyRate,
   type CustomerProfile,
   type RebuyStats,
@@ -31,11 +32,14 @@ export interface PersonalOptions {
    * Which owned products may be offered again, and how strongly:
    * - "rebuy": each keeps its score times its re-buy rate (`rebuyRate`, shrunk with
    *   `rebuyPseudoCount`); those at 0 are held back unless due;
+   * - "lift": the same with the re-buy lift (`rebuyLift`) to the power `liftPower`;
    * - "consumable": any product with a re-order interval, however long ago it was bought, the rest
    *   held back; "due": only consumables in their re-order window;
    * - "all": every one, as if not owned.
    */
-  reoffer: "rebuy" | "consumable" | "due" | "all";
+  reoffer: "rebuy" | "lift" | "consumable" | "due" | "all";
+  /** Below 1 tempers the lift (`reoffer: "lift"`). */
+  liftPower: number;
   /** Customers at the shop's re-buy rate added to each product's own (`reoffer: "rebuy"`). */
   rebuyPseudoCount: number;
   /** Weight of a re-offered product's own history (orders, recency; best of 1) times its rate. */
@@ -51,8 +55,9 @@ export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
   historyHalfLifeDays: 90,
   historyItems: 50,
   dueWeight: 0.25,
-  reoffer: "consumable",
+  reoffer: "lift",
   rebuyPseudoCount: 10,
+  liftPower: 0.5,
   repeatWeight: 0,
 };
 
@@ -76,14 +81,15 @@ export interface Ownership {
 
 const NO_REBUYS: RebuyStats = {
   products: new Map(),
-  shop: { buyers: 0, rebuyers: 0 },
+  shop: { buyers: 0, rebuyers: 0, openers: 0, adopters: 0 },
+  returning: 0,
 };
 
 export function ownership(
   shopper: Shopper,
   options: Pick<
     PersonalOptions,
-    "reoffer" | "rebuyPseudoCount"
+    "reoffer" | "rebuyPseudoCount" | "liftPower"
   > = DEFAULT_PERSONAL_OPTIONS,
 ): Ownership {
   const held = new Set<string>();
@@ -96,12 +102,13 @@ export function ownership(
     const status =
       interval && dueStatus(interval, (shopper.now - history.lastAt) / DAY_MS);
     if (status) due.set(productId, status);
-    if (reoffer === "rebuy") {
-      const rate = rebuyRate(
-        shopper.rebuy ?? NO_REBUYS,
-        productId,
-        options.rebuyPseudoCount,
-      );
+    if (reoffer === "rebuy" || reoffer === "lift") {
+      const stats = shopper.rebuy ?? NO_REBUYS;
+      const m = options.rebuyPseudoCount;
+      const rate =
+        reoffer === "rebuy"
+          ? rebuyRate(stats, productId, m)
+          : rebuyLift(stats, productId, m) ** options.liftPower;
       if (rate > 0 || status) keep.set(productId, rate);
       else held.add(productId);
     } else if (!status && reoffer !== "all" && (!interval || reoffer === "due"))

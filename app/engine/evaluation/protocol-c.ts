@@ -129,10 +129,13 @@ export function evaluateProtocolC(
 
 /**
  * The settings tried on validation (round 3; rounds 1 and 2 are in decision 023): the chosen
- * setting of round 2, the cart's own ranking, and the re-buy rule.
+ * setting of round 2, the cart's own ranking, the re-buy rule and the re-buy lift.
  */
 export const PERSONAL_GRID: PersonalOptions[] = [
-  DEFAULT_PERSONAL_OPTIONS,
+  {
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "consumable",
+  },
   {
     ...DEFAULT_PERSONAL_OPTIONS,
     reoffer: "all",
@@ -151,4 +154,18 @@ export const PERSONAL_GRID: PersonalOptions[] = [
       })),
     ),
   ),
+  ...[2, 10, 50].flatMap((rebuyPseudoCount) =>
+    [0.25, 0.5, 1].map((liftPower) => ({
+      ...DEFAULT_PERSONAL_OPTIONS,
+      reoffer: "lift" as const,
+      rebuyPseudoCount,
+      liftPower,
+    })),
+  ),
+  ...[0.25, 1].map((repeatWeight) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "lift" as const,
+    liftPower: 0.5,
+    repeatWeight,
+  })),
 ];
