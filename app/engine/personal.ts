@@ -40,7 +40,7 @@ export interface PersonalOptions {
   reoffer: "rebuy" | "lift" | "consumable" | "due" | "all";
   /** Below 1 tempers the lift (`reoffer: "lift"`). */
   liftPower: number;
-  /** Customers at the shop's re-buy rate added to each product's own (`reoffer: "rebuy"`). */
+  /** Customers at the shop's rates added to each product's own (`reoffer: "rebuy"` or "lift"). */
   rebuyPseudoCount: number;
   /** Weight of a re-offered product's own history (orders, recency; best of 1) times its rate. */
   repeatWeight: number;
@@ -66,7 +66,7 @@ export interface Shopper {
   /** When the shopper asks, in ms. */
   now: number;
   replenishment?: ReplenishmentModel;
-  /** The shop's re-buy counts; without them no owned product is re-bought (`reoffer: "rebuy"`). */
+  /** The shop's re-buy counts; without them owned products are held back under "rebuy" and "lift". */
   rebuy?: RebuyStats;
 }
 
@@ -146,8 +146,8 @@ function scaleToBest(scores: Float64Array): void {
 
 /**
  * Scores over `model.items` for a returning customer's cart. Products held back score -Infinity;
- * with `reoffer: "all"` and every weight 0 the ranking is the cart's.
- * cart products are left to the caller, as with `scoreCart`.
+ * cart products are left to the caller, as with `scoreCart`. With `reoffer: "all"` and every
+ * weight 0 the ranking is the cart's.
  */
 export function personalCartScores(
   model: CartModel,
