@@ -15,7 +15,10 @@ import {
   trainCartModel,
   type TrainTimings,
 } from "../app/engine/cart-model";
-import { buildCustomerProfiles } from "../app/engine/customer-profile";
+import {
+  buildCustomerProfiles,
+  rebuyStats,
+} from "../app/engine/customer-profile";
 import { readOrdersCsv } from "../app/engine/evaluation/orders-csv";
 import { personalCartScores } from "../app/engine/personal";
 import { buildReplenishment } from "../app/engine/replenishment";
@@ -165,6 +168,7 @@ for (let r = 0; r < 3; r++) {
 }
 // A returning customer's recommend: each customer with 50 orders or more, profiled on exactly 50.
 const replenishment = buildReplenishment(shopOrders);
+const rebuy = rebuyStats(profiles);
 const byCustomer = new Map<string, typeof shopOrders>();
 for (const o of shopOrders) {
   if (!o.customerKey) continue;
@@ -183,6 +187,7 @@ const shoppers = histories
       profile: buildCustomerProfiles(history).get(history[0].customerKey!)!,
       now: Date.parse(history[historyLength - 1].createdAt) + 86_400_000,
       replenishment,
+      rebuy,
     };
   });
 const personal = (i: number) => {

@@ -4,6 +4,9 @@ import {
   cadenceDays,
   discountShare,
   priceBand,
+  rebuyLift,
+  rebuyRate,
+  rebuyStats,
   summariseProfile,
 } from "./customer-profile";
 import type { EngineOrder } from "./types";
@@ -52,6 +55,7 @@ describe("customer profiles", () => {
     expect(profiles.size).toBe(2);
     const ann = profiles.get("ann")!;
     expect(ann.products.get("mug-a")).toEqual({
+      firstAt: Date.UTC(2024, 2, 1),
       lastAt: Date.UTC(2024, 2, 31),
       orders: 2,
     });
@@ -84,5 +88,90 @@ describe("customer profiles", () => {
     expect(profiles.forget("ann")).toBe(true);
     expect(profiles.get("ann")).toBeUndefined();
     expect(profiles.size).toBe(0);
+  });
+});
+
+describe("re-buy rates", () => {
+  // Ten customers buy a mug (a durable) and tea, then come back for tea only; one buys a teapot
+  // twice; one buys a spoon, then comes back for the mug and tea; one buys a kettle in their only
+  // order.
+  const profiles = buildCustomerProfiles([
+    ...Array.from({ length: 10 }, (_, c) => [
+      order(`a${c}`, 1, `c${c}`, [
+        ["mug-a", 1200],
+        ["tea-a", 500],
+      ]),
+      order(`b${c}`, 20, `c${c}`, [["tea-a", 500]]),
+    ]).flat(),
+    order("t1", 2, "tom", [["teapot", 3000]]),
+    order("t2", 9, "tom", [["teapot", 3000]]),
+    order("s1", 1, "sue", [["spoon", 200]]),
+    order("s2", 5, "sue", [
+      ["mug-a", 1200],
+      ["tea-a", 500],
+    ]),
+    order("k1", 3, "kim", [["kettle", 4000]]),
+  ]);
+  const stats = rebuyStats(profiles);
+
+  it("counts, per product, the customers who had a later order and those who bought it again", () => {
+    expect(stats.returning).toBe(12);
+    // Sue's mug and tea came in her last order: adopted, with no chance to re-buy yet.
+    expect(stats.products.get("mug-a")).toEqual({
+      buyers: 10,
+      rebuyers: 0,
+      openers: 10,
+      adopters: 1,
+    });
+    expect(stats.products.get("tea-a")).toEqual({
+      buyers: 10,
+      rebuyers: 10,
+      openers: 10,
+      adopters: 1,
+    });
+    expect(stats.products.get("teapot")).toMatchObject({
+      buyers: 1,
+      rebuyers: 1,
+    });
+    expect(stats.products.get("spoon")).toMatchObject({
+      buyers: 1,
+      rebuyers: 0,
+    });
+    // Kim never ordered again: no chance to re-buy or adopt, so not counted.
+    expect(stats.products.has("kettle")).toBe(false);
+    expect(stats.shop).toEqual({
+      buyers: 22,
+      rebuyers: 11,
+      openers: 22,
+      adopters: 2,
+    });
+  });
+
+  it("shrinks each product's rate toward the shop's, the more so the fewer its buyers", () => {
+    const shopRate = 0.5;
+    expect(rebuyRate(stats, "mug-a", 0)).toBe(0);
+    expect(rebuyRate(stats, "tea-a", 0)).toBe(1);
+    expect(rebuyRate(stats, "mug-a", 2)).toBeCloseTo((2 * shopRate) / 12, 12);
+    expect(rebuyRate(stats, "mug-a", 2)).toBeLessThan(0.1);
+    expect(rebuyRate(stats, "tea-a", 2)).toBeGreaterThan(0.9);
+    // One buyer who re-bought says little: nearer the shop's rate than the mug's ten are to it.
+    expect(rebuyRate(stats, "teapot", 10)).toBeCloseTo(
+      (1 + 10 * shopRate) / 11,
+      12,
+    );
+    expect(rebuyRate(stats, "teapot", 10)).toBeLessThan(0.6);
+    expect(rebuyRate(stats, "kettle", 10)).toBeCloseTo(shopRate, 12);
+    expect(rebuyRate(rebuyStats(buildCustomerProfiles([])), "x", 10)).toBe(0);
+  });
+
+  it("compares re-buying with buying for the first time later: below 1 for the durable, above for the staple", () => {
+    // The mug: 1 adoption in 12 - 10 chances, shrunk toward the shop's 2 in 12 × 4 - 22.
+    const adoption = (1 + 2 * (2 / 26)) / (2 + 2);
+    expect(rebuyLift(stats, "mug-a", 2)).toBeCloseTo(
+      rebuyRate(stats, "mug-a", 2) / adoption,
+      12,
+    );
+    expect(rebuyLift(stats, "mug-a", 2)).toBeLessThan(0.5);
+    expect(rebuyLift(stats, "tea-a", 2)).toBeGreaterThan(3);
   });
 });

@@ -9,6 +9,8 @@ import type { EngineOrder } from "./types";
 const DAY_MS = 86_400_000;
 
 export interface ProductHistory {
+  /** Time of the first order with the product, in ms. */
+  firstAt: number;
   /** Time of the latest order with the product, in ms. */
   lastAt: number;
   /** Orders with the product. */
@@ -90,8 +92,14 @@ export class CustomerProfiles {
         const history = profile.products.get(line.productId);
         if (history) {
           history.orders++;
+          history.firstAt = Math.min(history.firstAt, t);
           history.lastAt = Math.max(history.lastAt, t);
-        } else profile.products.set(line.productId, { lastAt: t, orders: 1 });
+        } else
+          profile.products.set(line.productId, {
+            firstAt: t,
+            lastAt: t,
+            orders: 1,
+          });
       }
       const type = this.typeOf(line.productId);
       let prices = profile.prices.get(type);
@@ -119,6 +127,110 @@ export function buildCustomerProfiles(
   const profiles = new CustomerProfiles(typeOf);
   for (const order of orders) profiles.addOrder(order);
   return profiles;
+}
+
+/** What the shop's returning customers (two orders or more) did with a product. */
+export interface RebuyCounts {
+  /** Customers with an order after their first purchase of the product: they had a chance. */
+  buyers: number;
+  /** Of those, customers who bought it in a later order. */
+  rebuyers: number;
+  /** Customers who bought it in their first order. */
+  openers: number;
+  /** Customers who first bought it in a later order. */
+  adopters: number;
+}
+
+/** How much the shop's customers re-buy what they bought: per product and over the whole shop. */
+export interface RebuyStats {
+  products: Map<string, RebuyCounts>;
+  /** Over every product. */
+  shop: RebuyCounts;
+  /** Customers with two orders or more. */
+  returning: number;
+}
+
+/** Counted from the profiles in one pass over each returning customer's products. */
+export function rebuyStats(profiles: CustomerProfiles): RebuyStats {
+  const products = new Map<string, RebuyCounts>();
+  const shop = { buyers: 0, rebuyers: 0, openers: 0, adopters: 0 };
+  let returning = 0;
+  for (const key of profiles.keys()) {
+    const t = profiles.get(key)!.orderTimes;
+    if (t.length < 2) continue;
+    returning++;
+    for (const [productId, h] of profiles.get(key)!.products) {
+      let counts = products.get(productId);
+      if (!counts)
+        products.set(
+          productId,
+          (counts = { buyers: 0, rebuyers: 0, openers: 0, adopters: 0 }),
+        );
+      const bought = h.firstAt === t[0] ? "openers" : "adopters";
+      counts[bought]++;
+      shop[bought]++;
+      // Bought in two orders, or once with a later order: either way there was a chance.
+      const rebought = h.orders >= 2;
+      if (!rebought && h.lastAt >= t[t.length - 1]) continue;
+      counts.buyers++;
+      shop.buyers++;
+      if (rebought) {
+        counts.rebuyers++;
+        shop.rebuyers++;
+      }
+    }
+  }
+  return { products, shop, returning };
+}
+
+/** `(k + m·prior) / (n + m)`, the prior alone without evidence. */
+function shrunk(k: number, n: number, prior: number, m: number): number {
+  return n + m > 0 ? (k + m * prior) / (n + m) : prior;
+}
+
+/**
+ * A product's re-buy rate shrunk toward the shop's with `pseudoCount` customers at the shop's rate
+ * (empirical Bayes): a product with few buyers says little on its own. 0 for a shop with no
+ * customer who ordered twice.
+ */
+export function rebuyRate(
+  stats: RebuyStats,
+  productId: string,
+  pseudoCount: number,
+): number {
+  const { buyers, rebuyers } = stats.shop;
+  const counts = stats.products.get(productId);
+  return shrunk(
+    counts?.rebuyers ?? 0,
+    counts?.buyers ?? 0,
+    buyers > 0 ? rebuyers / buyers : 0,
+    pseudoCount,
+  );
+}
+
+/**
+ * How many times likelier a returning customer is to buy a product again than to buy it for the
+ * first time in a later order: the re-buy rate over the adoption rate (the share of returning
+ * customers without it in their first order who bought it later), both shrunk alike. Below 1 for a
+ * durable, far above for a staple; the re-buy rate itself when nobody adopts anything.
+ */
+export function rebuyLift(
+  stats: RebuyStats,
+  productId: string,
+  pseudoCount: number,
+): number {
+  const rate = rebuyRate(stats, productId, pseudoCount);
+  const { openers, adopters } = stats.shop;
+  const chances = stats.returning * stats.products.size - openers;
+  if (adopters === 0 || chances <= 0) return rate;
+  const counts = stats.products.get(productId);
+  const adoption = shrunk(
+    counts?.adopters ?? 0,
+    stats.returning - (counts?.openers ?? 0),
+    adopters / chances,
+    pseudoCount,
+  );
+  return rate / adoption;
 }
 
 /** Median unit price the customer paid for products of this type; undefined if they bought none. */

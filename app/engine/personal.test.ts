@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { scoreCart, trainCartModel } from "./cart-model";
-import { buildCustomerProfiles } from "./customer-profile";
+import { buildCustomerProfiles, rebuyStats } from "./customer-profile";
 import {
   DEFAULT_PERSONAL_OPTIONS,
   ownership,
@@ -59,6 +59,8 @@ const replenishment: ReplenishmentModel = {
   },
 };
 
+const DUE_ONLY = { ...DEFAULT_PERSONAL_OPTIONS, reoffer: "due" as const };
+
 describe("personal cart scores", () => {
   it("holds back what the customer owns unless it is a consumable due again", () => {
     const profile = shopperWho([
@@ -67,11 +69,12 @@ describe("personal cart scores", () => {
       { id: "Y3", daysAgo: 2 },
     ]);
     const shopper = { profile, now: NOW, replenishment };
-    expect(ownership(shopper, "due")).toEqual({
+    expect(ownership(shopper, DUE_ONLY)).toEqual({
       held: new Set(["Y1", "Y3"]),
       due: new Map([["Y2", "due"]]),
+      keep: new Map(),
     });
-    const scores = personalCartScores(model, ["X0"], shopper);
+    const scores = personalCartScores(model, ["X0"], shopper, DUE_ONLY);
     const at = (id: string) => scores[model.index.get(id)!];
     expect(at("Y1")).toBe(-Infinity);
     expect(at("Y3")).toBe(-Infinity);
@@ -82,12 +85,12 @@ describe("personal cart scores", () => {
     // Too early: held back like any other owned product when only due ones come back...
     const early = shopperWho([{ id: "Y2", daysAgo: 3 }]);
     expect(
-      ownership({ profile: early, now: NOW, replenishment }, "due").held,
+      ownership({ profile: early, now: NOW, replenishment }, DUE_ONLY).held,
     ).toEqual(new Set(["Y2"]));
     // ...and offered again, though not brought forward, when any consumable may be.
     const again = ownership(
       { profile: early, now: NOW, replenishment },
-      "consumable",
+      { ...DEFAULT_PERSONAL_OPTIONS, reoffer: "consumable" },
     );
     expect(again.held.size + again.due.size).toBe(0);
   });
@@ -115,5 +118,90 @@ describe("personal cart scores", () => {
       { ...withHistory, historyWeight: 0 },
     );
     expect(none[x3]).toBeLessThanOrEqual(plain[x3] / Math.max(...plain));
+  });
+});
+
+describe("the re-buy rule", () => {
+  // The shop's customers buy Y1 once and never again, and come back for Y2.
+  const rebuy = rebuyStats(
+    buildCustomerProfiles(
+      Array.from({ length: 20 }, (_, c) => [
+        {
+          id: `a${c}`,
+          createdAt: new Date(NOW - 60 * DAY_MS),
+          customerKey: `c${c}`,
+          lines: ["Y1", "Y2"].map((productId) => ({
+            productId,
+            quantity: 1,
+            price: { amount: 100, currency: "GBP" },
+          })),
+        },
+        {
+          id: `b${c}`,
+          createdAt: new Date(NOW - 30 * DAY_MS),
+          customerKey: `c${c}`,
+          lines: [
+            {
+              productId: "Y2",
+              quantity: 1,
+              price: { amount: 100, currency: "GBP" },
+            },
+          ],
+        },
+      ]).flat(),
+    ),
+  );
+  const options = {
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "rebuy" as const,
+    rebuyPseudoCount: 2,
+    dueWeight: 0,
+  };
+  const profile = shopperWho([
+    { id: "Y1", daysAgo: 40 },
+    { id: "Y2", daysAgo: 10 },
+  ]);
+  const shopper = { profile, now: NOW, rebuy };
+
+  it("keeps an owned product's score as far as the shop's customers re-buy it", () => {
+    // Y1 is X1's partner: the cart's best, until the customer owns one.
+    const plain = scoreCart(model, ["X1"]);
+    const y1 = model.index.get("Y1")!;
+    expect(plain[y1]).toBe(Math.max(...plain));
+    const scores = personalCartScores(model, ["X1"], shopper, options);
+    expect(scores[y1]).toBeGreaterThan(0);
+    expect(scores[y1]).toBeLessThan(0.1);
+    // A staple the customer owns is still offered with the cart's score.
+    const withStaple = personalCartScores(model, ["X2"], shopper, options);
+    const y2 = model.index.get("Y2")!;
+    expect(withStaple[y2]).toBeGreaterThan(0.9);
+    // Without the shop's counts nothing owned is re-bought: held back.
+    expect(ownership({ profile, now: NOW }, options).held).toEqual(
+      new Set(["Y1", "Y2"]),
+    );
+  });
+
+  it("brings forward what the customer re-buys, and not the durable", () => {
+    const scores = personalCartScores(model, ["X3"], shopper, {
+      ...options,
+      repeatWeight: 1,
+    });
+    const without = personalCartScores(model, ["X3"], shopper, options);
+    const at = (id: string) => scores[model.index.get(id)!];
+    const y2 = model.index.get("Y2")!;
+    expect(at("Y2")).toBeGreaterThan(without[y2] + 0.5);
+    expect(at("Y2")).toBeGreaterThan(at("X1"));
+    expect(at("Y1")).toBeLessThan(0.1);
+    expect(at("Y1")).toBeLessThan(at("Y2"));
+  });
+
+  it("offers everything with the cart's own ranking when nothing is held back and every weight is 0", () => {
+    const plain = scoreCart(model, ["X1"]);
+    const best = Math.max(...plain);
+    const scores = personalCartScores(model, ["X1"], shopper, {
+      ...options,
+      reoffer: "all",
+    });
+    expect([...scores]).toEqual([...plain].map((v) => v / best));
   });
 });

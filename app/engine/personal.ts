@@ -1,5 +1,10 @@
 import { cartNeighbours, scoreCart, type CartModel } from "./cart-model";
-import type { CustomerProfile } from "./customer-profile";
+import {
+  rebuyLift,
+  rebuyRate,
+  type CustomerProfile,
+  type RebuyStats,
+} from "./customer-profile";
 import {
   dueStatus,
   type DueStatus,
@@ -7,8 +12,10 @@ import {
 } from "./replenishment";
 
 // A returning customer's ranking: the cart model's, with the customer's own history as more cart
-// context (recent purchases weigh more), products they already own held back unless they are
-// consumables due again, and those due ones brought forward. Without a profile nothing here runs.
+// context (recent purchases weigh more), products they already own kept as far as the shop's
+// customers re-buy them (or, under the older rules, held back unless they are consumables), the
+// ones they re-buy brought forward, and consumables due again too. Without a profile nothing here
+// runs.
 
 const DAY_MS = 86_400_000;
 
@@ -22,11 +29,20 @@ export interface PersonalOptions {
   /** Added to an owned consumable whose re-order window is open. */
   dueWeight: number;
   /**
-   * Which owned consumables may be offered again: only those in their re-order window ("due"), or
-   * any product the shop's customers re-buy ("consumable"), however long ago it was bought.
+   * Which owned products may be offered again, and how strongly:
+   * - "rebuy": each keeps its score times its re-buy rate (`rebuyRate`, shrunk with
+   *   `rebuyPseudoCount`); those at 0 are held back unless due;
+   * - "lift": the same with the re-buy lift (`rebuyLift`) to the power `liftPower`;
+   * - "consumable": any product with a re-order interval, however long ago it was bought, the rest
+   *   held back; "due": only consumables in their re-order window;
+   * - "all": every one, as if not owned.
    */
-  reoffer: "due" | "consumable";
-  /** Weight of a re-offered product's own history (orders, recency; best of 1). */
+  reoffer: "rebuy" | "lift" | "consumable" | "due" | "all";
+  /** Below 1 tempers the lift (`reoffer: "lift"`). */
+  liftPower: number;
+  /** Customers at the shop's rates added to each product's own (`reoffer: "rebuy"` or "lift"). */
+  rebuyPseudoCount: number;
+  /** Weight of a re-offered product's own history (orders, recency; best of 1) times its rate. */
   repeatWeight: number;
 }
 
@@ -39,7 +55,9 @@ export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
   historyHalfLifeDays: 90,
   historyItems: 50,
   dueWeight: 0.25,
-  reoffer: "consumable",
+  reoffer: "lift",
+  rebuyPseudoCount: 10,
+  liftPower: 0.5,
   repeatWeight: 0,
 };
 
@@ -48,30 +66,55 @@ export interface Shopper {
   /** When the shopper asks, in ms. */
   now: number;
   replenishment?: ReplenishmentModel;
+  /** The shop's re-buy counts; without them owned products are held back under "rebuy" and "lift". */
+  rebuy?: RebuyStats;
 }
 
 export interface Ownership {
-  /** Bought before and not due again: not offered. */
+  /** Bought before and not offered. */
   held: Set<string>;
   /** Bought before, a consumable, and in its re-order window now. */
   due: Map<string, DueStatus>;
+  /** Bought before and offered: the share of its score it keeps (1 when not listed). */
+  keep: Map<string, number>;
 }
+
+const NO_REBUYS: RebuyStats = {
+  products: new Map(),
+  shop: { buyers: 0, rebuyers: 0, openers: 0, adopters: 0 },
+  returning: 0,
+};
 
 export function ownership(
   shopper: Shopper,
-  reoffer: PersonalOptions["reoffer"] = DEFAULT_PERSONAL_OPTIONS.reoffer,
+  options: Pick<
+    PersonalOptions,
+    "reoffer" | "rebuyPseudoCount" | "liftPower"
+  > = DEFAULT_PERSONAL_OPTIONS,
 ): Ownership {
   const held = new Set<string>();
   const due = new Map<string, DueStatus>();
+  const keep = new Map<string, number>();
+  const { reoffer } = options;
   const intervals = shopper.replenishment?.products;
   for (const [productId, history] of shopper.profile.products) {
     const interval = intervals?.[productId];
     const status =
       interval && dueStatus(interval, (shopper.now - history.lastAt) / DAY_MS);
     if (status) due.set(productId, status);
-    else if (!interval || reoffer === "due") held.add(productId);
+    if (reoffer === "rebuy" || reoffer === "lift") {
+      const stats = shopper.rebuy ?? NO_REBUYS;
+      const m = options.rebuyPseudoCount;
+      const rate =
+        reoffer === "rebuy"
+          ? rebuyRate(stats, productId, m)
+          : rebuyLift(stats, productId, m) ** options.liftPower;
+      if (rate > 0 || status) keep.set(productId, rate);
+      else held.add(productId);
+    } else if (!status && reoffer !== "all" && (!interval || reoffer === "due"))
+      held.add(productId);
   }
-  return { held, due };
+  return { held, due, keep };
 }
 
 /** The history as weighted cart context: each product by recency and how often it was bought. */
@@ -103,14 +146,15 @@ function scaleToBest(scores: Float64Array): void {
 
 /**
  * Scores over `model.items` for a returning customer's cart. Products held back score -Infinity;
- * cart products are left to the caller, as with `scoreCart`.
+ * cart products are left to the caller, as with `scoreCart`. With `reoffer: "all"` and every
+ * weight 0 the ranking is the cart's.
  */
 export function personalCartScores(
   model: CartModel,
   cart: readonly string[],
   shopper: Shopper,
   options: PersonalOptions = DEFAULT_PERSONAL_OPTIONS,
-  owned: Ownership = ownership(shopper, options.reoffer),
+  owned: Ownership = ownership(shopper, options),
 ): Float64Array {
   const scores = scoreCart(model, cart);
   scaleToBest(scores);
@@ -127,11 +171,17 @@ export function personalCartScores(
     for (let j = 0; j < scores.length; j++)
       scores[j] += options.historyWeight * history[j];
   }
+  for (const [productId, share] of owned.keep) {
+    const j = model.index.get(productId);
+    if (j !== undefined) scores[j] *= share;
+  }
   if (options.repeatWeight > 0 && context.length > 0) {
     const best = context[0].weight;
     for (const { productId, weight } of context) {
       const j = model.index.get(productId);
-      if (j !== undefined) scores[j] += (options.repeatWeight * weight) / best;
+      const share = owned.keep.get(productId) ?? 1;
+      if (j !== undefined)
+        scores[j] += (options.repeatWeight * share * weight) / best;
     }
   }
   for (const productId of owned.due.keys()) {

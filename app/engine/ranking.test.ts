@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { trainCartModel } from "./cart-model";
-import { buildCustomerProfiles } from "./customer-profile";
+import { buildCustomerProfiles, rebuyStats } from "./customer-profile";
 import {
   DEFAULT_REPLENISHMENT_CONFIG,
   type ReplenishmentModel,
@@ -897,6 +897,27 @@ describe("ranking for a signed-in customer", () => {
       },
     },
   };
+  // Forty customers come back for filters and never for beans; forty more buy beans in their
+  // second order.
+  const rebuy = rebuyStats(
+    buildCustomerProfiles(
+      Array.from({ length: 80 }, (_, c) =>
+        [
+          c < 40 ? ["coffee-maker", "beans", "filters"] : ["coffee-maker"],
+          c < 40 ? ["filters"] : ["beans"],
+        ].map((ids, k) => ({
+          id: `r${c}-${k}`,
+          createdAt: new Date(NOW - (200 - 30 * k) * DAY),
+          customerKey: `c${c}`,
+          lines: ids.map((productId) => ({
+            productId,
+            quantity: 1,
+            price: { amount: 500, currency: "USD" },
+          })),
+        })),
+      ).flat(),
+    ),
+  );
   const cart = (extra: Partial<RankRequest> = {}): RankRequest => ({
     placement: "cart",
     context: { type: "cart", productIds: ["coffee-maker"] },
@@ -924,7 +945,7 @@ describe("ranking for a signed-in customer", () => {
       ).toBe(JSON.stringify(rankOffers(model, request)));
   });
 
-  it("does not offer what the customer owns, and brings a consumable that is due forward with its interval as the reason", () => {
+  it("offers what the customer owns as far as the shop's customers re-buy it, and brings a consumable that is due forward with its interval as the reason", () => {
     const anonymous = ids(cart());
     expect(anonymous).toContain("beans");
     expect(anonymous[0]).toBe("filters");
@@ -934,9 +955,16 @@ describe("ranking for a signed-in customer", () => {
     ]);
     const offers = rankOffers(
       model,
-      cart({ shopper: { profile: owner, now: NOW, replenishment } }),
+      cart({ shopper: { profile: owner, now: NOW, replenishment, rebuy } }),
     );
-    expect(offers.map((o) => o.productId)).not.toContain("beans");
+    // Nobody re-buys beans: they keep a quarter of their score at most.
+    const beans = (list: typeof offers) =>
+      list.find((o) => o.productId === "beans");
+    const owned = beans(offers);
+    expect(
+      owned === undefined ||
+        owned.score < 0.25 * beans(rankOffers(model, cart()))!.score,
+    ).toBe(true);
     expect(offers[0].productId).toBe("filters");
     expect(offers[0].reason.key).toBe("reasons.replenish_weeks");
     expect(offers[0].reason.params).toEqual({ weeks: "4" });
@@ -949,6 +977,7 @@ describe("ranking for a signed-in customer", () => {
           profile: profileOf([{ productId: "filters", daysAgo: 7 }]),
           now: NOW,
           replenishment,
+          rebuy,
         },
       }),
     );

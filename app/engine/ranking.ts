@@ -278,8 +278,7 @@ function rankCrossSells(
   const kinds = anchorsByKind(model, anchors);
   const ceiling = postPurchaseCeiling(model, request);
   const owned: Ownership | undefined =
-    request.shopper &&
-    ownership(request.shopper, DEFAULT_PERSONAL_OPTIONS.reoffer);
+    request.shopper && ownership(request.shopper);
 
   const eligible = (id: string, pinned: boolean): boolean => {
     const p = model.products.get(id);
@@ -398,6 +397,10 @@ function rankCrossSells(
       content: weights.content * content,
       popularity: weights.popularity * popularity,
     };
+    // An owned product keeps the share of its score that re-buying it earns.
+    const share = owned?.keep.get(id);
+    if (share !== undefined)
+      for (const k of Object.keys(breakdown)) breakdown[k] *= share;
     if (owned?.due.has(id)) breakdown.due = DEFAULT_PERSONAL_OPTIONS.dueWeight;
     scored.push({
       productId: id,

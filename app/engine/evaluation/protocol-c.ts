@@ -1,6 +1,6 @@
 import { cartModelScorer } from "../backtest";
 import { parseUtc, scoreCart, type CartModel } from "../cart-model";
-import { buildCustomerProfiles } from "../customer-profile";
+import { buildCustomerProfiles, rebuyStats } from "../customer-profile";
 import {
   DEFAULT_PERSONAL_OPTIONS,
   personalCartScores,
@@ -64,6 +64,8 @@ export function personalScorer(
   const train = split.train.map(engineOrder);
   const profiles = buildCustomerProfiles(train);
   const replenishment = buildReplenishment(train);
+  // From the train orders only: the cases' own orders never count as re-buys.
+  const rebuy = rebuyStats(profiles);
   const pending = [...split.evaluation].sort((a, b) =>
     a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
   );
@@ -84,7 +86,7 @@ export function personalScorer(
         ? personalCartScores(
             model,
             cart,
-            { profile, now: parseUtc(which.createdAt), replenishment },
+            { profile, now: parseUtc(which.createdAt), replenishment, rebuy },
             options,
           )
         : scoreCart(model, cart);
@@ -125,24 +127,45 @@ export function evaluateProtocolC(
   };
 }
 
-/** The settings tried on validation, in two rounds. */
+/**
+ * The settings tried on validation (round 3; rounds 1 and 2 are in decision 023): the chosen
+ * setting of round 2, the cart's own ranking, the re-buy rule and the re-buy lift.
+ */
 export const PERSONAL_GRID: PersonalOptions[] = [
-  ...[0, 0.25, 0.5, 1].flatMap((historyWeight) =>
-    [0, 0.25, 1, 4].flatMap((dueWeight) =>
-      [30, 90].map((historyHalfLifeDays) => ({
+  {
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "consumable",
+  },
+  {
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "all",
+    dueWeight: 0,
+    historyWeight: 0,
+    repeatWeight: 0,
+  },
+  ...[2, 10, 50].flatMap((rebuyPseudoCount) =>
+    [0, 0.25, 1].flatMap((repeatWeight) =>
+      (repeatWeight === 0 ? [90] : [30, 90]).map((historyHalfLifeDays) => ({
         ...DEFAULT_PERSONAL_OPTIONS,
-        historyWeight,
-        dueWeight,
+        reoffer: "rebuy" as const,
+        rebuyPseudoCount,
+        repeatWeight,
         historyHalfLifeDays,
-        reoffer: "due" as const,
       })),
     ),
   ),
-  ...(["due", "consumable"] as const).flatMap((reoffer) =>
-    [0, 0.5, 1, 2].map((repeatWeight) => ({
+  ...[2, 10, 50].flatMap((rebuyPseudoCount) =>
+    [0.25, 0.5, 1].map((liftPower) => ({
       ...DEFAULT_PERSONAL_OPTIONS,
-      reoffer,
-      repeatWeight,
+      reoffer: "lift" as const,
+      rebuyPseudoCount,
+      liftPower,
     })),
   ),
+  ...[0.25, 1].map((repeatWeight) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "lift" as const,
+    liftPower: 0.5,
+    repeatWeight,
+  })),
 ];
