@@ -14,6 +14,7 @@ import {
   type PerCase,
   type ScorerFactory,
   type Split,
+  trainPopularity,
 } from "./evaluation/protocol";
 
 // The shop's own backtest, run at every training (docs/decisions/021): rolling origin on its most
@@ -222,8 +223,11 @@ function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
  * before asking for the next, as the protocols do).
  */
 export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
-  // Baskets and item -> orders lists as flat typed arrays (CSR): the rows below are the hot loop.
+  // Items are numbered in the protocols' catalog order (train popularity), so that a protocol's
+  // scores are the sums themselves. Baskets and item -> orders lists are flat typed arrays (CSR):
+  // the rows below are the hot loop.
   const index = new Map<string, number>();
+  trainPopularity(train).catalog.forEach((sku, i) => index.set(sku, i));
   const basketStart = new Uint32Array(train.length + 1);
   let lines = 0;
   for (const o of train) lines += o.items.length;
@@ -233,8 +237,7 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   lines = 0;
   train.forEach((o, u) => {
     for (const sku of o.items) {
-      let i = index.get(sku);
-      if (i === undefined) index.set(sku, (i = index.size));
+      const i = index.get(sku)!;
       if (seenIn[i] !== u) basketItems[lines++] = i;
       seenIn[i] = u;
     }
@@ -299,10 +302,13 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
       const i = index.get(sku);
       if (i !== undefined) position[i] = c;
     });
-    // Rows are added up by item, then laid out in the catalog's order once per cart.
-    const sum = new Float64Array(n);
+    // Rows are added up by item, then laid out in the catalog's order once per cart, unless the
+    // catalog is the items' own order (the protocols'): then the sums are the scores.
+    const same = catalog.length === n && position.every((c, i) => c === i);
     const scores = new Float64Array(catalog.length);
+    const sum = same ? scores : new Float64Array(n);
     return (cart) => {
+      if (same) scores.fill(0);
       for (const sku of cart) {
         const i = index.get(sku);
         if (i === undefined) continue;
@@ -313,10 +319,11 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
           for (let k = 0; k < row.ids.length; k++)
             sum[row.ids[k]] += row.counts[k];
       }
-      for (let j = 0; j < n; j++) {
-        if (position[j] >= 0) scores[position[j]] = sum[j];
-        sum[j] = 0;
-      }
+      if (!same)
+        for (let j = 0; j < n; j++) {
+          if (position[j] >= 0) scores[position[j]] = sum[j];
+          sum[j] = 0;
+        }
       return scores;
     };
   };
