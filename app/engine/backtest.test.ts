@@ -87,6 +87,12 @@ describe("the backtest's scorers", () => {
     expect([...score(["unknown"])]).toEqual([0, 0, 0, 0]);
   });
 
+  it("lays the counts out in any catalog's order, not only the train popularity's", () => {
+    const score = cooccurrence(train)(["d", "e", "c", "b", "a"]);
+    expect([...score(["a"])]).toEqual([0, 0, 1, 2, 0]);
+    expect([...score(["b", "c"])]).toEqual([0, 0, 0, 0, 3]);
+  });
+
   it("blends parts scaled to a best of 1, for each cart afresh", () => {
     const blend = blendScorers([
       { factory: cooccurrence(train), weight: 0.8 },

@@ -8,12 +8,13 @@ import {
   trainCartModel,
 } from "./cart-model";
 import {
-  evaluateProtocolA,
-  evaluateProtocolB,
+  evaluateProtocolAEach,
+  evaluateProtocolBEach,
   protocolACases,
   type PerCase,
   type ScorerFactory,
   type Split,
+  trainPopularity,
 } from "./evaluation/protocol";
 
 // The shop's own backtest, run at every training (docs/decisions/021): rolling origin on its most
@@ -222,8 +223,11 @@ function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
  * before asking for the next, as the protocols do).
  */
 export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
-  // Baskets and item -> orders lists as flat typed arrays (CSR): the rows below are the hot loop.
+  // Items are numbered in the protocols' catalog order (train popularity), so that a protocol's
+  // scores are the sums themselves. Baskets and item -> orders lists are flat typed arrays (CSR):
+  // the rows below are the hot loop.
   const index = new Map<string, number>();
+  trainPopularity(train).catalog.forEach((sku, i) => index.set(sku, i));
   const basketStart = new Uint32Array(train.length + 1);
   let lines = 0;
   for (const o of train) lines += o.items.length;
@@ -233,8 +237,7 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   lines = 0;
   train.forEach((o, u) => {
     for (const sku of o.items) {
-      let i = index.get(sku);
-      if (i === undefined) index.set(sku, (i = index.size));
+      const i = index.get(sku)!;
       if (seenIn[i] !== u) basketItems[lines++] = i;
       seenIn[i] = u;
     }
@@ -299,10 +302,13 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
       const i = index.get(sku);
       if (i !== undefined) position[i] = c;
     });
-    // Rows are added up by item, then laid out in the catalog's order once per cart.
-    const sum = new Float64Array(n);
+    // Rows are added up by item, then laid out in the catalog's order once per cart, unless the
+    // catalog is the items' own order (the protocols'): then the sums are the scores.
+    const same = catalog.length === n && position.every((c, i) => c === i);
     const scores = new Float64Array(catalog.length);
+    const sum = same ? scores : new Float64Array(n);
     return (cart) => {
+      if (same) scores.fill(0);
       for (const sku of cart) {
         const i = index.get(sku);
         if (i === undefined) continue;
@@ -313,10 +319,11 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
           for (let k = 0; k < row.ids.length; k++)
             sum[row.ids[k]] += row.counts[k];
       }
-      for (let j = 0; j < n; j++) {
-        if (position[j] >= 0) scores[position[j]] = sum[j];
-        sum[j] = 0;
-      }
+      if (!same)
+        for (let j = 0; j < n; j++) {
+          if (position[j] >= 0) scores[position[j]] = sum[j];
+          sum[j] = 0;
+        }
       return scores;
     };
   };
@@ -350,49 +357,26 @@ export function blendScorers(
   };
 }
 
-/** A score array as kept between passes: its nonzero entries, or all of it when most are nonzero. */
-type KeptScores = Float64Array | { ids: Uint32Array; values: Float64Array };
-
-function keep(scores: Float64Array): KeptScores {
-  let nonzero = 0;
-  for (let j = 0; j < scores.length; j++) if (scores[j] !== 0) nonzero++;
-  if (nonzero * 2 > scores.length) return scores;
-  const ids = new Uint32Array(nonzero);
-  const values = new Float64Array(nonzero);
-  for (let j = 0, k = 0; j < scores.length; j++)
-    if (scores[j] !== 0) {
-      ids[k] = j;
-      values[k++] = scores[j];
-    }
-  return { ids, values };
-}
-
 /**
- * A scorer that keeps each cart's scores for the catalog it last saw: the model's are asked again
- * by the blends, and a model score costs far more than a lookup. They are kept sparse (a cart's
- * model scores are its items' neighbours), so a backtest of hundreds of carts and product pages
- * holds kilobytes per cart, not a catalog-long array each.
+ * A scorer that keeps the scores of the last cart it was asked about: the protocols ask every
+ * method for one cart before the next (`evaluateProtocolAEach`, `evaluateProtocolBEach`), so a
+ * blend gets the model's scores of that cart without scoring it again.
  */
-function remembered(factory: ScorerFactory): ScorerFactory {
-  let last: { catalog: readonly string[]; scores: Map<string, KeptScores> };
+function lastCartKept(factory: ScorerFactory): ScorerFactory {
   return (catalog) => {
-    if (last?.catalog !== catalog) last = { catalog, scores: new Map() };
-    const { scores } = last;
     const score = factory(catalog);
-    const unpacked = new Float64Array(catalog.length);
+    let lastCart: readonly string[] = [];
+    let lastScores: Float64Array | undefined;
     return (cart) => {
-      const key = cart.join("\u0000");
-      const kept = scores.get(key);
-      if (kept === undefined) {
-        const s = score(cart);
-        scores.set(key, keep(s));
-        return s;
+      if (
+        lastScores === undefined ||
+        cart.length !== lastCart.length ||
+        cart.some((sku, k) => sku !== lastCart[k])
+      ) {
+        lastScores = score(cart);
+        lastCart = [...cart];
       }
-      if (kept instanceof Float64Array) return kept;
-      unpacked.fill(0);
-      for (let k = 0; k < kept.ids.length; k++)
-        unpacked[kept.ids[k]] = kept.values[k];
-      return unpacked;
+      return lastScores;
     };
   };
 }
@@ -414,8 +398,8 @@ export function candidateScorers(
     simple[`recent-${days}`] = same(countsScorer(recentCounts(train, days)));
   const base = {
     model: {
-      cart: remembered(cartModelScorer(model, "cart")),
-      product: remembered(cartModelScorer(model, "product")),
+      cart: lastCartKept(cartModelScorer(model, "cart")),
+      product: lastCartKept(cartModelScorer(model, "product")),
     },
     ...simple,
   };
@@ -515,22 +499,26 @@ export function backtest(
   };
   const judge = (
     placement: BacktestPlacement,
-    run: (factory: ScorerFactory, perCase: PerCase) => number,
+    run: (factories: ScorerFactory[], perCase: PerCase[]) => number,
     metric: keyof PerCase,
   ): PlacementBacktest => {
-    const per = new Map<Method, PerCase>();
-    let count = 0;
-    for (const method of METHODS) {
-      const perCase = {
-        hr10: new Float64Array(cases.length),
-        ndcg10: new Float64Array(cases.length),
-      };
-      count = run(scorers[method][placement], perCase);
-      per.set(method, {
-        hr10: perCase.hr10.subarray(0, count),
-        ndcg10: perCase.ndcg10.subarray(0, count),
-      });
-    }
+    const perCase = METHODS.map(() => ({
+      hr10: new Float64Array(cases.length),
+      ndcg10: new Float64Array(cases.length),
+    }));
+    const count = run(
+      METHODS.map((method) => scorers[method][placement]),
+      perCase,
+    );
+    const per = new Map<Method, PerCase>(
+      METHODS.map((method, m) => [
+        method,
+        {
+          hr10: perCase[m].hr10.subarray(0, count),
+          ndcg10: perCase[m].ndcg10.subarray(0, count),
+        },
+      ]),
+    );
     return {
       cases: count,
       scores: METHODS.map((method) => ({
@@ -552,12 +540,14 @@ export function backtest(
     // order: its queries share one basket, so the order, not the query, is the independent unit.
     cart: judge(
       "cart",
-      (f, perCase) => evaluateProtocolA(split, f, cases, perCase).cases,
+      (factories, perCase) =>
+        evaluateProtocolAEach(split, factories, cases, perCase)[0].cases,
       "hr10",
     ),
     product: judge(
       "product",
-      (f, perCase) => evaluateProtocolB(productSplit, f, perCase).orders,
+      (factories, perCase) =>
+        evaluateProtocolBEach(productSplit, factories, perCase)[0].orders,
       "ndcg10",
     ),
   };

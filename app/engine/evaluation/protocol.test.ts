@@ -3,7 +3,9 @@ import { fnv1a32 } from "../hash";
 import { readOrdersCsv } from "./orders-csv";
 import {
   evaluateProtocolA,
+  evaluateProtocolAEach,
   evaluateProtocolB,
+  evaluateProtocolBEach,
   hiddenChecksum,
   popularityScorer,
   protocolACases,
@@ -179,6 +181,68 @@ describe("protocol B metrics", () => {
       12,
     );
     expect(result.coverage10).toBe(1);
+  });
+});
+
+describe("several scorers in one pass", () => {
+  const split: Split = {
+    name: "test",
+    train: [
+      order("t1", "2011-01-01T10:00:00", ["A", "B", "C", "D"]),
+      order("t2", "2011-01-02T10:00:00", ["A", "C"]),
+      order("t3", "2011-01-03T10:00:00", ["B", "E"]),
+    ],
+    evaluation: [
+      order("e1", "2011-11-01T10:00:00", ["A", "B", "E"]),
+      order("e2", "2011-11-02T10:00:00", ["C", "D"]),
+      order("e3", "2011-11-03T10:00:00", ["B", "D", "F"]),
+    ],
+  };
+  // Each scorer logs the carts it is asked about, tagged with its name.
+  const logged = (
+    name: string,
+    log: string[],
+    weights: Record<string, number>,
+  ) =>
+    ((catalog) => (cart) => {
+      log.push(`${name}:${cart.join(",")}`);
+      return Float64Array.from(catalog, (s) => weights[s] ?? 0);
+    }) satisfies ScorerFactory;
+  const weights: Record<string, number>[] = [
+    { E: 3, D: 2 },
+    { C: 1, B: 5, F: 2 },
+  ];
+
+  it("gives each scorer its own protocol A and B result, asking all of them for a cart before the next", () => {
+    const log: string[] = [];
+    const factories = weights.map((w, m) => logged(`s${m}`, log, w));
+    const cases = protocolACases(split.evaluation);
+    const perCase = weights.map(() => ({
+      hr10: new Float64Array(cases.length),
+      ndcg10: new Float64Array(cases.length),
+    }));
+    const a = evaluateProtocolAEach(split, factories, cases, perCase);
+    const b = evaluateProtocolBEach(split, factories);
+    weights.forEach((_, m) => {
+      const alone = {
+        hr10: new Float64Array(cases.length),
+        ndcg10: new Float64Array(cases.length),
+      };
+      expect(a[m]).toEqual(
+        evaluateProtocolA(split, factories[m], cases, alone),
+      );
+      expect(perCase[m]).toEqual(alone);
+      expect(b[m]).toEqual(evaluateProtocolB(split, factories[m]));
+    });
+    // The two scorers rank differently, so the test tells their results apart.
+    expect(a[0].mrr).not.toBe(a[1].mrr);
+    const onePass = log.slice(0, 2 * cases.length);
+    expect(onePass).toEqual(
+      cases.flatMap((c) => [
+        `s0:${c.cart.join(",")}`,
+        `s1:${c.cart.join(",")}`,
+      ]),
+    );
   });
 });
 

@@ -263,64 +263,85 @@ export function evaluateProtocolA(
   cases: readonly CaseA[] = protocolACases(split.evaluation),
   perCase?: PerCase,
 ): ResultA {
+  return evaluateProtocolAEach(
+    split,
+    [factory],
+    cases,
+    perCase && [perCase],
+  )[0];
+}
+
+/**
+ * Protocol A for several scorers in one pass over the cases: each case asks every scorer for the
+ * same cart in turn, so a scorer can reuse another's scores of that cart (a blend, its parts').
+ */
+export function evaluateProtocolAEach(
+  split: Split,
+  factories: readonly ScorerFactory[],
+  cases: readonly CaseA[] = protocolACases(split.evaluation),
+  perCase?: readonly PerCase[],
+): ResultA[] {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
-  const score = factory(catalog);
-  const inTop10 = new Uint8Array(catalog.length);
+  const runs = factories.map((factory) => ({
+    score: factory(catalog),
+    inTop10: new Uint8Array(catalog.length),
+    bucketHits: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
+    bucketNdcg: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
+    hr5: 0,
+    hr10: 0,
+    ndcg: 0,
+    mrr: 0,
+  }));
   const bucketCases = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
-  const bucketHits = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
-  const bucketNdcg = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
-  let hr5 = 0;
-  let hr10 = 0;
-  let ndcg = 0;
-  let mrr = 0;
   let outside = 0;
   for (const [k, c] of cases.entries()) {
-    const scores = score(c.cart, c);
-    for (const j of ranker.topK(scores, c.cart, 10)) inTop10[j] = 1;
     const b = bucketOf(c.cart.length);
     bucketCases[b]++;
     const target = ranker.index.get(c.hidden);
-    if (target === undefined) {
-      outside++;
-      continue;
-    }
-    const rank = ranker.rankOf(scores, c.cart, target);
-    mrr += 1 / rank;
-    if (rank <= 5) hr5++;
-    if (rank <= 10) {
-      hr10++;
-      const gain = 1 / Math.log2(rank + 1);
-      if (perCase) {
-        perCase.hr10[k] = 1;
-        perCase.ndcg10[k] = gain;
+    if (target === undefined) outside++;
+    for (const [m, run] of runs.entries()) {
+      const scores = run.score(c.cart, c);
+      for (const j of ranker.topK(scores, c.cart, 10)) run.inTop10[j] = 1;
+      if (target === undefined) continue;
+      const rank = ranker.rankOf(scores, c.cart, target);
+      run.mrr += 1 / rank;
+      if (rank <= 5) run.hr5++;
+      if (rank <= 10) {
+        run.hr10++;
+        const gain = 1 / Math.log2(rank + 1);
+        if (perCase) {
+          perCase[m].hr10[k] = 1;
+          perCase[m].ndcg10[k] = gain;
+        }
+        run.ndcg += gain;
+        run.bucketHits[b]++;
+        run.bucketNdcg[b] += gain;
       }
-      ndcg += gain;
-      bucketHits[b]++;
-      bucketNdcg[b] += gain;
     }
   }
   const n = cases.length;
   const div = (a: number, d: number) => (d === 0 ? 0 : a / d);
-  return {
+  const checksum = hiddenChecksum(cases);
+  return runs.map((run) => ({
     cases: n,
-    checksum: hiddenChecksum(cases),
+    checksum,
     hiddenOutsideCatalog: outside,
-    hr5: div(hr5, n),
-    hr10: div(hr10, n),
-    ndcg10: div(ndcg, n),
-    mrr: div(mrr, n),
+    hr5: div(run.hr5, n),
+    hr10: div(run.hr10, n),
+    ndcg10: div(run.ndcg, n),
+    mrr: div(run.mrr, n),
     coverage10: div(
-      inTop10.reduce((a, v) => a + v, 0),
+      run.inTop10.reduce((a, v) => a + v, 0),
       catalog.length,
     ),
     byCartSize: CART_SIZE_BUCKETS.map((bucket, i) => ({
       label: bucket.label,
       cases: bucketCases[i],
-      hr10: div(bucketHits[i], bucketCases[i]),
-      ndcg10: div(bucketNdcg[i], bucketCases[i]),
+      hr10: div(run.bucketHits[i], bucketCases[i]),
+      ndcg10: div(run.bucketNdcg[i], bucketCases[i]),
     })),
-  };
+  }));
 }
 
 const IDCG: number[] = [0];
@@ -354,22 +375,27 @@ export function evaluateProtocolB(
   factory: ScorerFactory,
   perOrder?: PerCase,
 ): ResultB {
+  return evaluateProtocolBEach(split, [factory], perOrder && [perOrder])[0];
+}
+
+/**
+ * Protocol B for several scorers in one pass over the orders: each query asks every scorer for the
+ * same product in turn, as Protocol A's cases do.
+ */
+export function evaluateProtocolBEach(
+  split: Split,
+  factories: readonly ScorerFactory[],
+  perOrder?: readonly PerCase[],
+): ResultB[] {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
-  const score = factory(catalog);
-  // A top-10 list depends only on the query SKU, so each is computed once.
-  const lists = new Map<string, string[]>();
-  const listFor = (q: string): string[] => {
-    let list = lists.get(q);
-    if (!list) {
-      const cart = [q];
-      list = ranker.topK(score(cart), cart, 10).map((j) => catalog[j]);
-      lists.set(q, list);
-    }
-    return list;
-  };
-  const micro = { p5: 0, r10: 0, ndcg10: 0 };
-  const macro = { p5: 0, r10: 0, ndcg10: 0 };
+  const runs = factories.map((factory) => ({
+    score: factory(catalog),
+    // A top-10 list depends only on the query SKU, so each is computed once.
+    lists: new Map<string, string[]>(),
+    micro: { p5: 0, r10: 0, ndcg10: 0 },
+    macro: { p5: 0, r10: 0, ndcg10: 0 },
+  }));
   let queries = 0;
   let orders = 0;
   let outside = 0;
@@ -377,47 +403,60 @@ export function evaluateProtocolB(
     const basket = distinctSorted(order.items);
     if (basket.length < 2) continue;
     orders++;
-    const sum = { p5: 0, r10: 0, ndcg10: 0 };
-    let hits = 0;
+    const sums = runs.map(() => ({ p5: 0, r10: 0, ndcg10: 0, hits: 0 }));
     // One set per order: each query takes its own item out, then puts it back.
     const relevant = new Set(basket);
     for (const q of basket) {
       if (!ranker.index.has(q)) outside++;
       relevant.delete(q);
-      const m = queryMetricsB(listFor(q), relevant);
+      const cart = [q];
+      for (const [m, run] of runs.entries()) {
+        let list = run.lists.get(q);
+        if (!list) {
+          list = ranker.topK(run.score(cart), cart, 10).map((j) => catalog[j]);
+          run.lists.set(q, list);
+        }
+        const metrics = queryMetricsB(list, relevant);
+        const sum = sums[m];
+        if (metrics.r10 > 0) sum.hits++;
+        sum.p5 += metrics.p5;
+        sum.r10 += metrics.r10;
+        sum.ndcg10 += metrics.ndcg10;
+      }
       relevant.add(q);
-      if (m.r10 > 0) hits++;
-      sum.p5 += m.p5;
-      sum.r10 += m.r10;
-      sum.ndcg10 += m.ndcg10;
     }
-    if (perOrder) {
-      perOrder.hr10[orders - 1] = hits / basket.length;
-      perOrder.ndcg10[orders - 1] = sum.ndcg10 / basket.length;
+    for (const [m, { micro, macro }] of runs.entries()) {
+      const sum = sums[m];
+      if (perOrder) {
+        perOrder[m].hr10[orders - 1] = sum.hits / basket.length;
+        perOrder[m].ndcg10[orders - 1] = sum.ndcg10 / basket.length;
+      }
+      micro.p5 += sum.p5;
+      micro.r10 += sum.r10;
+      micro.ndcg10 += sum.ndcg10;
+      macro.p5 += sum.p5 / basket.length;
+      macro.r10 += sum.r10 / basket.length;
+      macro.ndcg10 += sum.ndcg10 / basket.length;
     }
     queries += basket.length;
-    micro.p5 += sum.p5;
-    micro.r10 += sum.r10;
-    micro.ndcg10 += sum.ndcg10;
-    macro.p5 += sum.p5 / basket.length;
-    macro.r10 += sum.r10 / basket.length;
-    macro.ndcg10 += sum.ndcg10 / basket.length;
   }
-  const covered = new Set<string>();
-  for (const list of lists.values()) for (const sku of list) covered.add(sku);
   const scale = (m: MetricsB, d: number): MetricsB => ({
     p5: d === 0 ? 0 : m.p5 / d,
     r10: d === 0 ? 0 : m.r10 / d,
     ndcg10: d === 0 ? 0 : m.ndcg10 / d,
   });
-  return {
-    queries,
-    orders,
-    queriesOutsideCatalog: outside,
-    micro: scale(micro, queries),
-    macro: scale(macro, orders),
-    coverage10: catalog.length === 0 ? 0 : covered.size / catalog.length,
-  };
+  return runs.map(({ lists, micro, macro }) => {
+    const covered = new Set<string>();
+    for (const list of lists.values()) for (const sku of list) covered.add(sku);
+    return {
+      queries,
+      orders,
+      queriesOutsideCatalog: outside,
+      micro: scale(micro, queries),
+      macro: scale(macro, orders),
+      coverage10: catalog.length === 0 ? 0 : covered.size / catalog.length,
+    };
+  });
 }
 
 /** Baseline: train popularity only (every score equal, so the back-fill decides). */
