@@ -141,7 +141,11 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     const armRows = rows.filter((r) => /Hold-out|Cartlift/.test(r));
     expect(armRows).toHaveLength(2);
     for (const row of armRows) expect(row.match(/ to /g)?.length).toBe(3);
-    const verdictTable = page.getByRole("table").nth(2);
+    // The verdict's own table: the charts above it carry accessible tables of their own.
+    const verdictTable = page
+      .getByRole("heading", { name: /^Verdict against/ })
+      .locator("xpath=ancestor::div[.//table][1]")
+      .getByRole("table");
     const verdict = await verdictTable.getByRole("row").nth(1).textContent();
     console.log(`Verdict row: ${verdict}`);
     // The README promises a verdict: the hold-out passes the minimum sample and the sequential
