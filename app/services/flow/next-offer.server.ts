@@ -6,7 +6,10 @@ import {
   pickNextOffer,
 } from "~/engine/next-offer";
 import { buildReplenishment } from "~/engine/replenishment";
-import type { EngineOrder } from "~/engine/types";
+import {
+  type OrderRow,
+  toEngineOrder,
+} from "~/services/replenishment/replenishment.server";
 import {
   type AdminGraphql,
   type QueryOptions,
@@ -38,27 +41,6 @@ const DAY_MS = 86_400_000;
 export type SendStatus =
   "pending" | "sending" | "sent" | "failed" | "cancelled";
 
-type OrderRow = {
-  id: string;
-  createdAt: Date;
-  customerKey: string | null;
-  currency: string;
-  lines: { productId: string | null; quantity: number; priceMinor: number }[];
-};
-
-const toEngine = (o: OrderRow): EngineOrder => ({
-  id: o.id,
-  createdAt: o.createdAt,
-  customerKey: o.customerKey ?? undefined,
-  lines: o.lines
-    .filter((l) => l.productId !== null)
-    .map((l) => ({
-      productId: l.productId!,
-      quantity: l.quantity,
-      price: { amount: l.priceMinor, currency: o.currency },
-    })),
-});
-
 const orderSelect = {
   id: true,
   createdAt: true,
@@ -77,7 +59,7 @@ export interface SequenceModels {
 export function buildSequenceModels(
   history: readonly OrderRow[],
 ): SequenceModels {
-  const orders = history.map(toEngine);
+  const orders = history.map(toEngineOrder);
   return {
     replenishment: buildReplenishment(orders),
     lags: buildCoPurchaseLags(orders),
@@ -95,10 +77,10 @@ export function planNextOffer(
   const previouslyBought = new Set(
     customerHistory
       .filter((o) => o.customerKey === order.customerKey && o.id !== order.id)
-      .flatMap((o) => toEngine(o).lines.map((l) => l.productId)),
+      .flatMap((o) => toEngineOrder(o).lines.map((l) => l.productId)),
   );
   return pickNextOffer({
-    order: toEngine(order),
+    order: toEngineOrder(order),
     previouslyBought,
     replenishment: models.replenishment,
     lags: models.lags,

@@ -220,37 +220,25 @@ async function latestTouches(
   to: Date,
 ): Promise<Map<string, LineAttribution>> {
   const window = { gte: from, lte: to };
+  const offerEvents = (type: "click" | "impression") =>
+    prisma.event.findMany({
+      where: {
+        shop,
+        type,
+        visitorKey: key,
+        offerProductId: { in: productIds },
+        createdAt: window,
+      },
+      select: {
+        placement: true,
+        offerProductId: true,
+        offerToken: true,
+        createdAt: true,
+      },
+    });
   const [clicks, impressions, adds] = await Promise.all([
-    prisma.event.findMany({
-      where: {
-        shop,
-        type: "click",
-        visitorKey: key,
-        offerProductId: { in: productIds },
-        createdAt: window,
-      },
-      select: {
-        placement: true,
-        offerProductId: true,
-        offerToken: true,
-        createdAt: true,
-      },
-    }),
-    prisma.event.findMany({
-      where: {
-        shop,
-        type: "impression",
-        visitorKey: key,
-        offerProductId: { in: productIds },
-        createdAt: window,
-      },
-      select: {
-        placement: true,
-        offerProductId: true,
-        offerToken: true,
-        createdAt: true,
-      },
-    }),
+    offerEvents("click"),
+    offerEvents("impression"),
     prisma.pixelEvent.findMany({
       where: {
         shop,

@@ -73,7 +73,8 @@ export async function replenishmentOverview(
   return computeOverview(orders, products, now);
 }
 
-type OrderRow = {
+/** A stored order as the replenishment and next-offer reads select it. */
+export type OrderRow = {
   id: string;
   createdAt: Date;
   customerKey: string | null;
@@ -81,24 +82,27 @@ type OrderRow = {
   lines: { productId: string | null; quantity: number; priceMinor: number }[];
 };
 
+/** The engine's view of a stored order: lines without a product (deleted since) left out. */
+export const toEngineOrder = (o: OrderRow): EngineOrder => ({
+  id: o.id,
+  createdAt: o.createdAt,
+  customerKey: o.customerKey ?? undefined,
+  lines: o.lines
+    .filter((l) => l.productId !== null)
+    .map((l) => ({
+      productId: l.productId!,
+      quantity: l.quantity,
+      price: { amount: l.priceMinor, currency: o.currency },
+    })),
+});
+
 /** The compute half, pure. */
 export function computeOverview(
   orders: readonly OrderRow[],
   products: readonly { id: string; title: string; handle: string }[],
   now: Date,
 ): ReplenishmentOverview {
-  const engineOrders: EngineOrder[] = orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerKey ?? undefined,
-    lines: o.lines
-      .filter((l) => l.productId !== null)
-      .map((l) => ({
-        productId: l.productId!,
-        quantity: l.quantity,
-        price: { amount: l.priceMinor, currency: o.currency },
-      })),
-  }));
+  const engineOrders = orders.map(toEngineOrder);
   const model = buildReplenishment(engineOrders);
   const byId = new Map(products.map((p) => [p.id, p]));
   const due = dueCustomers(model, lastPurchases(engineOrders), now).map(
