@@ -5,6 +5,7 @@ import {
   DEFAULT_PERSONAL_OPTIONS,
   ownership,
   personalCartScores,
+  tierInBand,
 } from "./personal";
 import type { ReplenishmentModel } from "./replenishment";
 
@@ -203,5 +204,74 @@ describe("the re-buy rule", () => {
       reoffer: "all",
     });
     expect([...scores]).toEqual([...plain].map((v) => v / best));
+  });
+});
+
+describe("the upsell tier inside a customer's price band", () => {
+  /** A customer who paid these amounts for lamps, the first `discounted` of them on discount. */
+  const lampBuyer = (paid: number[], discounted = 0) =>
+    buildCustomerProfiles(
+      paid.map((amount, k) => ({
+        id: `l${k}`,
+        createdAt: new Date(NOW - (k + 1) * DAY_MS),
+        customerKey: "ann",
+        lines: [
+          {
+            productId: `lamp${k}`,
+            quantity: 1,
+            price: { amount, currency: "GBP" },
+            discounted: k < discounted,
+          },
+        ],
+      })),
+      () => "Lamp",
+    ).get("ann")!;
+
+  it("takes a tier up to a quarter above the median paid and down to a fifth below, not beyond", () => {
+    const ann = lampBuyer([3_000, 4_000, 5_000]);
+    // The band of a $40 median is $32 to $50.
+    expect(tierInBand(ann, "Lamp", [5_001, 5_000])).toBe(1);
+    expect(tierInBand(ann, "Lamp", [3_199, 3_200])).toBe(1);
+    expect(tierInBand(ann, "Lamp", [3_199, 5_001])).toBeUndefined();
+  });
+
+  it("takes the tier nearest the median on a ratio scale, the first of equals", () => {
+    const ann = lampBuyer([4_000]);
+    // −15% ($34) is nearer than +20% ($48) on a ratio scale: 1 / 0.85 = 1.18 against 1.2.
+    expect(tierInBand(ann, "Lamp", [4_800, 3_400])).toBe(1);
+    expect(tierInBand(ann, "Lamp", [4_400, 4_200])).toBe(1);
+    // +25% and −20% are as far: 1.25 either way.
+    expect(tierInBand(ann, "Lamp", [5_000, 3_200])).toBe(0);
+    expect(tierInBand(ann, "Lamp", [3_200, 5_000])).toBe(0);
+  });
+
+  it("takes the cheapest tier inside the band for a customer who buys on discount more often than not", () => {
+    const paid = [3_500, 4_000, 4_500];
+    expect(tierInBand(lampBuyer(paid, 1), "Lamp", [4_800, 4_000])).toBe(1);
+    expect(tierInBand(lampBuyer(paid, 2), "Lamp", [4_000, 3_300])).toBe(1);
+    expect(tierInBand(lampBuyer(paid, 1), "Lamp", [4_000, 3_300])).toBe(0);
+  });
+
+  it("has no band for a type the customer never bought, nor for products without a type", () => {
+    expect(tierInBand(lampBuyer([4_000]), "Tent", [4_000])).toBeUndefined();
+    const untyped = buildCustomerProfiles(
+      [
+        {
+          id: "u",
+          createdAt: new Date(NOW),
+          customerKey: "ann",
+          lines: [
+            {
+              productId: "thing",
+              quantity: 1,
+              price: { amount: 4_000, currency: "GBP" },
+            },
+          ],
+        },
+      ],
+      () => "",
+    ).get("ann")!;
+    expect(tierInBand(untyped, "", [4_000])).toBeUndefined();
+    expect(tierInBand(untyped, "  ", [4_000])).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { cartNeighbours, scoreCart, type CartModel } from "./cart-model";
 import {
+  discountShare,
+  priceBand,
   rebuyLift,
   rebuyRate,
   type CustomerProfile,
@@ -14,8 +16,8 @@ import {
 // A returning customer's ranking: the cart model's, with the customer's own history as more cart
 // context (recent purchases weigh more), products they already own kept as far as the shop's
 // customers re-buy them (or, under the older rules, held back unless they are consumables), the
-// ones they re-buy brought forward, and consumables due again too. Without a profile nothing here
-// runs.
+// ones they re-buy brought forward, and consumables due again too; an upsell tier inside what they
+// usually pay for the kind of product (`tierInBand`). Without a profile nothing here runs.
 
 const DAY_MS = 86_400_000;
 
@@ -193,4 +195,45 @@ export function personalCartScores(
     if (j !== undefined) scores[j] = -Infinity;
   }
   return scores;
+}
+
+/**
+ * How far a tier's price may sit from the median the customer paid for the product type and still
+ * be inside their band: at most a quarter above it, at most a fifth below (a factor of 1.25 either
+ * way). Narrower than the upgrade's own step (+50% by default), so that the band tells two tiers of
+ * one ladder apart: docs/decisions/027-personal-price-band.md.
+ */
+export const PRICE_BAND_FACTOR = 1.25;
+
+/** From this share of lines bought on discount (more often than not), a customer hunts bargains. */
+export const BARGAIN_HUNTER_SHARE = 0.5;
+
+/**
+ * Which of the upsell tiers (their prices in minor units, in today's order) is inside the
+ * customer's band for the product type: the cheapest for a bargain hunter, otherwise the nearest
+ * their median on a ratio scale (+25% and −20% are as far); a tie keeps today's order. Undefined
+ * for a product without a type, a customer who never bought the type, or when no tier is inside
+ * the band: today's order then stands, so the band never brings a dearer tier forward.
+ */
+export function tierInBand(
+  profile: CustomerProfile,
+  productType: string,
+  prices: readonly number[],
+): number | undefined {
+  if (productType.trim() === "") return undefined;
+  const band = priceBand(profile, productType);
+  if (band === undefined || !(band > 0)) return undefined;
+  const bargain = (discountShare(profile) ?? 0) >= BARGAIN_HUNTER_SHARE;
+  let chosen: number | undefined;
+  let best = Infinity;
+  prices.forEach((price, i) => {
+    if (price > band * PRICE_BAND_FACTOR || price * PRICE_BAND_FACTOR < band)
+      return;
+    const key = bargain ? price : Math.max(price / band, band / price);
+    if (key < best) {
+      chosen = i;
+      best = key;
+    }
+  });
+  return chosen;
 }

@@ -986,3 +986,116 @@ describe("ranking for a signed-in customer", () => {
     expect(early[0].reason.key).not.toBe("reasons.replenish_weeks");
   });
 });
+
+describe("upsell tiers for a signed-in customer", () => {
+  // A 2-person tent at $200 with a 3-person at $240 and a 4-person at $290: both inside the
+  // upgrade's +50% step, and today's offer is the smaller step.
+  const tents = buildRankingModel({
+    products: [
+      product("tent", {
+        title: "Trail Tent",
+        productType: "Tent",
+        options: [
+          { name: "Capacity", value: "2-person", price: 20_000 },
+          { name: "Capacity", value: "3-person", price: 24_000 },
+          { name: "Capacity", value: "4-person", price: 29_000 },
+        ],
+      }),
+      product("old-tent", { productType: "Tent", price: 30_000 }),
+      product("mug", { productType: "Mug", price: 1_200 }),
+      product("untyped", { price: 29_000 }),
+    ],
+  });
+  const typeOf = (id: string) => tents.products.get(id)?.productType ?? "";
+  /** A customer's orders, one line each: what they paid, and whether it was on discount. */
+  const customer = (
+    lines: { productId: string; paid: number; discounted?: boolean }[],
+  ) => ({
+    profile: buildCustomerProfiles(
+      lines.map(({ productId, paid, discounted }, k) => ({
+        id: `t${k}`,
+        createdAt: new Date(Date.UTC(2024, 0, 1 + 30 * k)),
+        customerKey: "ann",
+        lines: [
+          {
+            productId,
+            quantity: 1,
+            price: { amount: paid, currency: "USD" },
+            discounted,
+          },
+        ],
+      })),
+      typeOf,
+    ).get("ann")!,
+    now: Date.UTC(2024, 11, 1),
+  });
+  const upgrade = (extra: Partial<RankRequest> = {}): RankRequest => ({
+    placement: "product_upgrade",
+    context: { type: "product", productId: "tent", variantId: "tent-v0" },
+    ...extra,
+  });
+  const tiers = (request: RankRequest) =>
+    rankOffers(tents, request).map((o) => o.variantId);
+
+  it("offers a loyal high spender the tier nearest what they pay, and says so", () => {
+    expect(tiers(upgrade({ limit: 2 }))).toEqual(["tent-v1", "tent-v2"]);
+    // Tents at $280, $300 and $290: a median of $290, the 4-person's price.
+    const loyal = customer(
+      [28_000, 30_000, 29_000].map((paid) => ({
+        productId: "old-tent",
+        paid,
+        discounted: false,
+      })),
+    );
+    const offers = rankOffers(tents, upgrade({ shopper: loyal, limit: 2 }));
+    expect(offers.map((o) => o.variantId)).toEqual(["tent-v2", "tent-v1"]);
+    expect(offers[0].reason).toMatchObject({
+      key: "reasons.upgrade_in_range",
+      text: "+$90 for double the capacity, in your usual price range",
+    });
+    expect(offers[0].breakdown.band).toBe(1);
+    expect(offers[0].score).toBeGreaterThan(offers[1].score);
+    // The tier after it is today's, unchanged.
+    expect(offers[1]).toEqual(rankOffers(tents, upgrade())[0]);
+  });
+
+  it("offers a bargain hunter the cheaper tier inside the same band", () => {
+    // Both paid a median of $280 for tents; the 4-person ($290) is nearer, the 3-person ($240)
+    // cheaper, and both are inside the band ($224 to $350).
+    const paid = [27_000, 28_000, 29_000];
+    const fullPrice = customer(
+      paid.map((p) => ({ productId: "old-tent", paid: p, discounted: false })),
+    );
+    const bargainHunter = customer(
+      paid.map((p, k) => ({
+        productId: "old-tent",
+        paid: p,
+        discounted: k > 0,
+      })),
+    );
+    expect(tiers(upgrade({ shopper: fullPrice }))).toEqual(["tent-v2"]);
+    const offers = rankOffers(tents, upgrade({ shopper: bargainHunter }));
+    expect(offers.map((o) => o.variantId)).toEqual(["tent-v1"]);
+    expect(offers[0].reason.text).toBe(
+      "+$40 for the 3-person, in your usual price range",
+    );
+  });
+
+  it("gives today's tiers, byte for byte, without a band for the type or a tier inside it", () => {
+    const anonymous = JSON.stringify(rankOffers(tents, upgrade({ limit: 2 })));
+    const shoppers = [
+      // Never bought a tent.
+      customer([{ productId: "mug", paid: 1_200 }]),
+      // Paid $290 for products without a type: no band for tents.
+      customer([{ productId: "untyped", paid: 29_000 }]),
+      // Pays $150 for a tent: every tier is above the band, so nothing dearer comes forward.
+      customer([{ productId: "old-tent", paid: 15_000 }]),
+      // Pays $500: the tiers are below the band.
+      customer([{ productId: "old-tent", paid: 50_000 }]),
+    ];
+    for (const shopper of shoppers)
+      expect(
+        JSON.stringify(rankOffers(tents, upgrade({ shopper, limit: 2 }))),
+      ).toBe(anonymous);
+  });
+});

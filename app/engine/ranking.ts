@@ -19,6 +19,7 @@ import { applyBasisPoints, ratioToBasisPoints } from "./money";
 import {
   DEFAULT_PERSONAL_OPTIONS,
   ownership,
+  tierInBand,
   type Ownership,
   type Shopper,
 } from "./personal";
@@ -32,6 +33,7 @@ import {
   replenishReason,
   similarToReason,
   storePickReason,
+  upgradeReason,
 } from "./reasons";
 import {
   buildTierIndex,
@@ -194,7 +196,8 @@ export interface RankRequest {
   coldStartOrders?: number;
   /**
    * A signed-in customer with a profile: what they own is not offered again unless it is a
-   * consumable, and a consumable in its re-order window comes forward. Absent, nothing changes.
+   * consumable, a consumable in its re-order window comes forward, and the upsell tier inside
+   * their price band for the product's type comes first. Absent, nothing changes.
    */
   shopper?: Shopper;
   /**
@@ -722,17 +725,39 @@ function rankUpgrades(
       rules.onlyFrom === undefined || p.collections.includes(rules.onlyFrom)
     );
   });
-  return upgrades.slice(0, limit).map((u) => {
+  // A signed-in customer's tier: the one inside what they usually pay for the kind, first (the
+  // storefront shows the first upsell as its "Upgrade" column); the rest keep today's order.
+  const anchor = model.products.get(request.context.productId);
+  const inBand =
+    request.shopper &&
+    anchor &&
+    tierInBand(
+      request.shopper.profile,
+      anchor.productType,
+      upgrades.map((u) => u.price.amount),
+    );
+  const ordered =
+    inBand === undefined
+      ? upgrades
+      : [upgrades[inBand], ...upgrades.filter((_, i) => i !== inBand)];
+  return ordered.slice(0, limit).map((u, i) => {
+    const personal = inBand !== undefined && i === 0;
     // Smaller steps rank higher: closeness to the current price within the band.
     const step = maxIncreaseBps > 0 ? 1 - u.increaseBps / maxIncreaseBps : 0;
-    const breakdown = { tier: u.kind === "variant" ? 1 : 0.5, step };
+    const breakdown: Record<string, number> = {
+      tier: u.kind === "variant" ? 1 : 0.5,
+      step,
+    };
+    if (personal) breakdown.band = 1;
     return {
       productId: u.toProductId,
       variantId: u.toVariantId,
       price: u.price,
       kind: "upsell" as const,
-      reason: u.reason,
-      score: breakdown.tier + breakdown.step,
+      reason: personal
+        ? upgradeReason(u.priceDelta, u.benefit, true)
+        : u.reason,
+      score: Object.values(breakdown).reduce((sum, v) => sum + v, 0),
       breakdown,
       upgrade: {
         fromVariantId: u.fromVariantId,

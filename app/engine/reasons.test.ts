@@ -30,6 +30,18 @@ describe("reason strings", () => {
     ).toBe("+£5 for the Large");
   });
 
+  it("says when an upgrade is inside the customer's usual price range, under its own message", () => {
+    const inBand = upgradeReason(
+      { amount: 9_000, currency: "USD" },
+      multipleBenefit(2, "capacity")!,
+      true,
+    );
+    expect(inBand.key).toBe("reasons.upgrade_in_range");
+    expect(inBand.text).toBe(
+      "+$90 for double the capacity, in your usual price range",
+    );
+  });
+
   it("names the category of a popular product, or the store when there is none", () => {
     expect(popularReason("Kitchen").text).toBe("Popular in Kitchen");
     expect(popularReason("  ").text).toBe("Popular in our store");

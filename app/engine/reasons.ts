@@ -66,13 +66,28 @@ export function storePickReason(): Reason {
   return message("reasons.store_pick", "Picked by our team");
 }
 
-/** "+$20 for double the storage", "+£5 for the Large". */
-export function upgradeReason(priceDelta: Money, benefit: Reason): Reason {
+/**
+ * "+$20 for double the storage", "+£5 for the Large"; with `inBand`, a tier chosen because its price
+ * is inside what the signed-in customer usually pays for the kind of product (decision 027):
+ * "+$90 for double the capacity, in your usual price range".
+ */
+export function upgradeReason(
+  priceDelta: Money,
+  benefit: Reason,
+  inBand = false,
+): Reason {
   const amount = formatMoney(priceDelta);
-  return message("reasons.upgrade", `+${amount} for ${benefit.text}`, {
-    amount,
-    benefit,
-  });
+  const text = `+${amount} for ${benefit.text}`;
+  return inBand
+    ? message(
+        "reasons.upgrade_in_range",
+        `${text}, in your usual price range`,
+        {
+          amount,
+          benefit,
+        },
+      )
+    : message("reasons.upgrade", text, { amount, benefit });
 }
 
 export function bundleReason(discountBps: number, itemCount: number): Reason {

@@ -31,6 +31,7 @@ export type ReasonKey =
       | "popular_store"
       | "store_pick"
       | "upgrade"
+      | "upgrade_in_range"
       | "bundle_items"
       | "bundle_save"
       | "replenish_weeks"

@@ -70,7 +70,10 @@ const BENEFITS: Reason[] = [
   multipleBenefit(4, "tasses")!,
   namedBenefit("3 places"),
 ];
-const UPGRADES = BENEFITS.map((benefit) => upgradeReason(money, benefit));
+const UPGRADES = [
+  ...BENEFITS.map((benefit) => upgradeReason(money, benefit)),
+  upgradeReason(money, namedBenefit("3 places"), true),
+];
 const REASONS: Reason[] = [
   boughtTogetherReason(3_100),
   oftenBoughtWithReason("Tente"),
