@@ -213,12 +213,14 @@ export const BARGAIN_HUNTER_SHARE = 0.5;
  * customer's band for the product type: the cheapest for a bargain hunter, otherwise the nearest
  * their median on a ratio scale (+25% and −20% are as far); a tie keeps today's order. Undefined
  * for a product without a type, a customer who never bought the type, or when no tier is inside
- * the band: today's order then stands, so the band never brings a dearer tier forward.
+ * the band: today's order then stands, so the profile never brings forward a tier priced beyond
+ * what the customer pays. `factor` is the band's width (scripts/price-band-demo.ts tries others).
  */
 export function tierInBand(
   profile: CustomerProfile,
   productType: string,
   prices: readonly number[],
+  factor = PRICE_BAND_FACTOR,
 ): number | undefined {
   if (productType.trim() === "") return undefined;
   const band = priceBand(profile, productType);
@@ -227,8 +229,7 @@ export function tierInBand(
   let chosen: number | undefined;
   let best = Infinity;
   prices.forEach((price, i) => {
-    if (price > band * PRICE_BAND_FACTOR || price * PRICE_BAND_FACTOR < band)
-      return;
+    if (price > band * factor || price * factor < band) return;
     const key = bargain ? price : Math.max(price / band, band / price);
     if (key < best) {
       chosen = i;
