@@ -12,9 +12,17 @@ import { action as offerAction } from "~/routes/api.post-purchase.offer";
 import { action as signAction } from "~/routes/api.post-purchase.sign-changeset";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import {
+  ExperimentInput,
+  createExperiment,
+  experimentResults,
+  startExperiment,
+} from "~/services/experiments/experiments.server";
+import { checkoutKey } from "~/services/measurement/attribution.server";
+import {
   loadDashboard,
   rangeFilter,
 } from "~/services/measurement/dashboard.server";
+import { holdoutArm } from "../fixtures";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
 // An accepted post-purchase offer reaches the app the way Shopify sends it: the order first
@@ -57,6 +65,8 @@ const SAMPLE: DemoOrder = {
 };
 
 beforeEach(async () => {
+  await prisma.experimentExposure.deleteMany({ where: { shop: SHOP } });
+  await prisma.experiment.deleteMany({ where: { shop: SHOP } });
   await prisma.orderLine.deleteMany({ where: { shop: SHOP } });
   await prisma.order.deleteMany({ where: { shop: SHOP } });
   await prisma.postPurchaseOffer.deleteMany({ where: { shop: SHOP } });
@@ -183,5 +193,98 @@ describe("an accepted post-purchase offer", () => {
       attributedOrders: 0,
       attributedRevenue: 0,
     });
+  });
+});
+
+const CARTLIFT_ARM = {
+  name: "Cartlift",
+  weight: 50,
+  holdout: false,
+  strategy: null,
+  offerCount: null,
+};
+
+describe("post-purchase as an experiment placement", () => {
+  it("assigns each checkout; a hold-out checkout gets no offer and its order still counts in the hold-out arm", async () => {
+    const experiment = await createExperiment(SHOP, {
+      name: "After checkout vs hold-out",
+      primaryMetric: "rpv",
+      placements: ["post_purchase"],
+      arms: [holdoutArm(50), CARTLIFT_ARM],
+    });
+    await startExperiment(SHOP, experiment.id, new Date(Date.now() - 60_000));
+    const [holdoutId, cartliftId] = experiment.arms.map((arm) => arm.id);
+
+    // Checkouts until both arms have three (each checkout token is random, so is its arm).
+    const played: { arm: string; offered: boolean; webhooks: number }[] = [];
+    const count = (arm: string) => played.filter((p) => p.arm === arm).length;
+    while (
+      (count(holdoutId) < 3 || count(cartliftId) < 3) &&
+      played.length < 40
+    ) {
+      const result = await play([]);
+      const exposure = await prisma.experimentExposure.findUnique({
+        where: {
+          shop_experimentId_visitorKey: {
+            shop: SHOP,
+            experimentId: experiment.id,
+            visitorKey: checkoutKey(SHOP, result.referenceId),
+          },
+        },
+        select: { armId: true },
+      });
+      expect(exposure).not.toBeNull();
+      expect(result.offerStatus).toBe(200);
+      played.push({
+        arm: exposure!.armId,
+        offered: result.offer !== null,
+        webhooks: result.webhooks.length,
+      });
+    }
+    const holdout = played.filter((p) => p.arm === holdoutId);
+    const cartlift = played.filter((p) => p.arm === cartliftId);
+    expect(holdout.length).toBeGreaterThanOrEqual(3);
+    expect(cartlift.length).toBeGreaterThanOrEqual(3);
+    // The hold-out sees nothing and has nothing to accept: only its order arrives.
+    expect(holdout.every((p) => !p.offered && p.webhooks === 1)).toBe(true);
+    expect(cartlift.every((p) => p.offered && p.webhooks === 2)).toBe(true);
+    expect(
+      await prisma.postPurchaseOffer.count({ where: { shop: SHOP } }),
+    ).toBe(cartlift.length);
+
+    const { report } = (await experimentResults(SHOP, experiment.id))!;
+    const arm = (id: string) => report.arms.find((a) => a.id === id)!;
+    // Every checkout is a unit with its order, though the order was placed before the page
+    // assigned it: the hold-out's $20 orders, the Cartlift arm's $20 + $9 accepted.
+    expect(arm(holdoutId)).toMatchObject({
+      visitors: holdout.length,
+      orders: holdout.length,
+    });
+    expect(arm(holdoutId).rpv?.estimate).toBe(2000);
+    expect(arm(cartliftId)).toMatchObject({
+      visitors: cartlift.length,
+      orders: cartlift.length,
+    });
+    expect(arm(cartliftId).rpv?.estimate).toBe(2900);
+  }, 120_000);
+
+  it("is tested on its own, on revenue: never beside storefront placements, never on conversion", () => {
+    const input = {
+      name: "x",
+      primaryMetric: "rpv",
+      placements: ["post_purchase", "cart"],
+      arms: [holdoutArm(50), CARTLIFT_ARM],
+    };
+    const issues = (value: unknown) =>
+      ExperimentInput.safeParse(value).error?.issues.map((i) => i.path[0]);
+    expect(issues(input)).toEqual(["placements"]);
+    expect(
+      issues({
+        ...input,
+        primaryMetric: "conversion",
+        placements: ["post_purchase"],
+      }),
+    ).toEqual(["primaryMetric"]);
+    expect(issues({ ...input, placements: ["post_purchase"] })).toBeUndefined();
   });
 });
