@@ -54,10 +54,14 @@ export interface TrafficSummary {
 const OFFER =
   /data-cartlift-offer data-product-id="(\d+)"[^>]*data-token="([^"]+)"/g;
 
-/** A signed orders/create webhook, as Shopify delivers it. */
+/**
+ * A signed orders webhook, as Shopify delivers it: orders/create by default, or orders/updated
+ * (each update its own event, named by the order and its updated_at).
+ */
 export function orderWebhook(
   options: Pick<TrafficOptions, "shop" | "appUrl" | "apiSecret">,
   payload: Record<string, unknown>,
+  topic: "orders/create" | "orders/updated" = "orders/create",
 ): Request {
   const body = JSON.stringify(payload);
   return new Request(`${options.appUrl}/webhooks/orders`, {
@@ -68,15 +72,19 @@ export function orderWebhook(
       "X-Shopify-Hmac-Sha256": createHmac("sha256", options.apiSecret)
         .update(body)
         .digest("base64"),
-      "X-Shopify-Topic": "orders/create",
+      "X-Shopify-Topic": topic,
       "X-Shopify-Shop-Domain": options.shop,
       "X-Shopify-API-Version": "2025-10",
-      "X-Shopify-Webhook-Id": `demo-${payload.id}`,
+      "X-Shopify-Webhook-Id":
+        topic === "orders/create"
+          ? `demo-${payload.id}`
+          : `demo-${payload.id}-${String(payload.updated_at)}`,
     },
   });
 }
 
-const money = (minor: number) => (minor / 100).toFixed(2);
+/** Minor units as the decimal string Shopify's order payloads carry (two-decimal currencies). */
+export const money = (minor: number) => (minor / 100).toFixed(2);
 
 /** The storefront script's beacon: one batch per page, retried when the app asks to slow down. */
 async function sendEvents(

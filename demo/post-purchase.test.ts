@@ -201,6 +201,7 @@ describe("demo post-purchase", () => {
         signStatus: null,
         token: null,
         decoded: null,
+        webhooks: [],
       },
       {
         products: new Map([

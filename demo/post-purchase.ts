@@ -1,4 +1,9 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import {
+  createHmac,
+  randomInt,
+  randomUUID,
+  timingSafeEqual,
+} from "node:crypto";
 import {
   type PostPurchaseOfferPayload,
   changesFor,
@@ -11,6 +16,7 @@ import {
   screenMessages,
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
+import { money, orderWebhook } from "./experiment-traffic";
 import type { DemoOrder, DemoProduct } from "./shop";
 
 /**
@@ -88,12 +94,17 @@ export interface PostPurchaseDemoResult {
   signStatus: number | null;
   token: string | null;
   decoded: ReturnType<typeof decodeSignedChangeset> | null;
+  /** The orders webhooks Shopify sends for this checkout, and the app's answers. */
+  webhooks: { topic: "orders/create" | "orders/updated"; status: number }[];
 }
 
 /**
- * Plays the post-purchase extension against the running app: asks the real offer endpoint for an
- * offer for `order`, then has the real sign-changeset endpoint sign it for one unit. A fresh
- * reference id each time, since the app signs an order's offer only once.
+ * Plays checkout and the post-purchase extension against the running app, as Shopify does:
+ * the order for a fresh checkout (the sample order's lines) arrives as orders/create, with the
+ * checkout's token as `checkout_token`; the extension asks the real offer endpoint for an offer
+ * under that token as its reference id, then has the real sign-changeset endpoint sign it for one
+ * unit; the buyer accepts, Shopify adds the item to the order (an order edit) and sends
+ * orders/updated with the added line. `send` delivers every request to the app.
  */
 export async function runPostPurchaseDemo({
   appUrl,
@@ -101,17 +112,59 @@ export async function runPostPurchaseDemo({
   apiKey,
   apiSecret,
   order,
+  currency,
   locale,
+  send = (request) => fetch(request),
 }: {
   appUrl: string;
   shop: string;
   apiKey: string;
   apiSecret: string;
   order: DemoOrder;
+  currency: string;
   /** The buyer's locale, which checkout hands the extension. */
   locale?: string;
+  send?: (request: Request) => Promise<Response>;
 }): Promise<PostPurchaseDemoResult> {
-  const referenceId = `demo-${randomUUID()}`;
+  // A checkout token's shape (32 hex digits); a fresh checkout each time, since the app signs a
+  // checkout's offer only once.
+  const referenceId = randomUUID().replaceAll("-", "");
+  // Above the synthetic history's ids and the traffic generator's (which count from 1e13).
+  const orderId = Date.now() * 1000 + randomInt(1000);
+  const createdAt = new Date();
+  const lines = order.lines.map((line, n) => ({
+    id: `${orderId}${n}`,
+    product_id: Number(line.productId),
+    variant_id: Number(line.variantId),
+    quantity: line.quantity,
+    price: money(line.price),
+    properties: [],
+  }));
+  const subtotal = order.lines.reduce((s, l) => s + l.price * l.quantity, 0);
+  const placed = {
+    id: orderId,
+    name: `#P${orderId % 100_000}`,
+    created_at: createdAt.toISOString(),
+    updated_at: createdAt.toISOString(),
+    cancelled_at: null,
+    currency,
+    subtotal_price: money(subtotal),
+    total_price: money(subtotal),
+    customer: null,
+    buyer_accepts_marketing: false,
+    checkout_token: referenceId,
+    note_attributes: [],
+    line_items: lines,
+  };
+  const webhook = async (
+    payload: Record<string, unknown>,
+    topic: "orders/create" | "orders/updated",
+  ) => {
+    const response = await send(
+      orderWebhook({ shop, appUrl, apiSecret }, payload, topic),
+    );
+    result.webhooks.push({ topic, status: response.status });
+  };
   const token = mintCheckoutToken({
     shop,
     apiKey,
@@ -120,16 +173,30 @@ export async function runPostPurchaseDemo({
     lineItems: order.lines,
   });
   const post = (path: string, body: unknown) =>
-    fetch(appUrl + path, {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${token}`,
-        "Content-Type": "application/json",
-        // The library answers bot-like user agents with 410; the extension runs in a browser.
-        "User-Agent": "Mozilla/5.0 (Cartlift demo post-purchase)",
-      },
-      body: JSON.stringify(body),
-    });
+    send(
+      new Request(appUrl + path, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/json",
+          // The library answers bot-like user agents with 410; the extension runs in a browser.
+          "User-Agent": "Mozilla/5.0 (Cartlift demo post-purchase)",
+        },
+        body: JSON.stringify(body),
+      }),
+    );
+  const result: PostPurchaseDemoResult = {
+    order,
+    referenceId,
+    offerStatus: 0,
+    offer: null,
+    signStatus: null,
+    token: null,
+    decoded: null,
+    webhooks: [],
+  };
+  // The order exists before the post-purchase page shows (payment is taken first).
+  await webhook(placed, "orders/create");
   const offerResponse = await post(
     "/api/post-purchase/offer",
     offerRequestBody(
@@ -143,6 +210,7 @@ export async function runPostPurchaseDemo({
       locale,
     ),
   );
+  result.offerStatus = offerResponse.status;
   const offer = offerResponse.ok
     ? (
         (await offerResponse.json()) as {
@@ -150,25 +218,44 @@ export async function runPostPurchaseDemo({
         }
       ).offer
     : null;
-  const result: PostPurchaseDemoResult = {
-    order,
-    referenceId,
-    offerStatus: offerResponse.status,
-    offer,
-    signStatus: null,
-    token: null,
-    decoded: null,
-  };
+  result.offer = offer;
   if (!offer) return result;
   const signResponse = await post("/api/post-purchase/sign-changeset", {
     referenceId,
     changes: changesFor(offer, offer.minQuantity),
   });
   result.signStatus = signResponse.status;
-  if (signResponse.ok) {
-    result.token = ((await signResponse.json()) as { token: string }).token;
-    result.decoded = decodeSignedChangeset(result.token, apiSecret);
-  }
+  if (!signResponse.ok) return result;
+  result.token = ((await signResponse.json()) as { token: string }).token;
+  result.decoded = decodeSignedChangeset(result.token, apiSecret);
+  // Accepted: Shopify adds the item to the order (list price, the offer's discount allocated to
+  // the line) and sends orders/updated, a newer state of the same order.
+  const quantity = offer.minQuantity;
+  const paid = offer.discountedPriceMinor * quantity;
+  const updatedAt = new Date(Math.max(Date.now(), createdAt.getTime() + 1000));
+  await webhook(
+    {
+      ...placed,
+      updated_at: updatedAt.toISOString(),
+      subtotal_price: money(subtotal + paid),
+      total_price: money(subtotal + paid),
+      line_items: [
+        ...lines,
+        {
+          id: `${orderId}${lines.length}`,
+          product_id: Number(offer.productId),
+          variant_id: Number(offer.variantId),
+          quantity,
+          price: money(offer.priceMinor),
+          discount_allocations: [
+            { amount: money(offer.priceMinor * quantity - paid) },
+          ],
+          properties: [],
+        },
+      ],
+    },
+    "orders/updated",
+  );
   return result;
 }
 
@@ -296,14 +383,17 @@ pre{background:#f4f4f4;padding:1rem;overflow:auto;white-space:pre-wrap;word-brea
 ${buyer}
 <section class="pp-dev" aria-labelledby="pp-dev-heading">
 <h2 id="pp-dev-heading">For developers</h2>
-<p>Demo mode plays Shopify's post-purchase page: it mints the checkout token Shopify would give the
+<p>Demo mode plays Shopify's checkout and post-purchase page: it places a new order with the sample
+order's lines (the <code>orders/create</code> webhook), mints the checkout token Shopify would give the
 extension, then calls the app's real <code>/api/post-purchase/offer</code> and
-<code>/api/post-purchase/sign-changeset</code> endpoints with it. Above is the extension's screen for
+<code>/api/post-purchase/sign-changeset</code> endpoints with it. The buyer is taken to accept one unit:
+Shopify adds it to the order and sends <code>orders/updated</code>, which credits the sale to "After checkout". Above is the extension's screen for
 that offer; the buttons are not wired here. In checkout the screen also lists shipping, taxes and the
 total above the buttons once Shopify has priced the change. The synthetic shop has no product images:
 on a large screen the grey area is where the image goes.</p>
 <h3>Sample order ${escapeHtml(result.order.name)}</h3>
-<p>Reference id <code>${escapeHtml(result.referenceId)}</code></p>
+<p>Reference id (the checkout token) <code>${escapeHtml(result.referenceId)}</code></p>
+<p>Orders webhooks sent as Shopify sends them: ${result.webhooks.map((w) => `${escapeHtml(w.topic)} (HTTP ${w.status})`).join(", ")}.</p>
 <ul>${lines}</ul>
 ${signed}
 <p><a href="/demo/post-purchase?order=${next}&amp;locale=${locale}">Another order</a>

@@ -132,8 +132,9 @@ app.get("/demo/bulk/:file", (req, res) => {
   for (const line of lines) res.write(`${line}\n`);
   res.end();
 });
-// Shopify's post-purchase page, played for one sample order: the real endpoints answer with the
-// offer and the signed changeset.
+// Shopify's checkout and post-purchase page, played for one sample order: a new order arrives as
+// orders/create, the real endpoints answer with the offer and the signed changeset, and the
+// accepted item arrives as orders/updated.
 const productsById = new Map(demo.products.map((p) => [p.id, p]));
 app.get("/demo/post-purchase", async (req, res, next) => {
   try {
@@ -147,6 +148,7 @@ app.get("/demo/post-purchase", async (req, res, next) => {
       apiKey,
       apiSecret,
       order: demo.orders[index],
+      currency: demo.currency,
       locale,
     });
     res

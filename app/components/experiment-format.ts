@@ -7,6 +7,7 @@ export const PLACEMENT_LABELS: Record<string, string> = {
   product_upgrade: "Product page: upgrade",
   cart: "Cart page",
   drawer: "Cart drawer",
+  post_purchase: "After checkout (each checkout is a unit)",
 };
 
 export const METRIC_LABELS: Record<string, string> = {

@@ -27,6 +27,7 @@ const STATUS: Record<
   sent: { label: "Sent to Flow", tone: "success" },
   failed: { label: "Failed", tone: "critical" },
   cancelled: { label: "Order cancelled", tone: undefined },
+  no_consent: { label: "No consent", tone: undefined },
 };
 
 const REASON: Record<string, string> = {
@@ -110,11 +111,13 @@ export function NextOfferSends({
             customers usually buy next. When it is due, the Flow trigger{" "}
             <strong>Next offer due</strong> starts your email or SMS workflow;
             the offer is also on the order as the metafield{" "}
-            <code>$app:cartlift.next_offer</code>.
+            <code>$app:cartlift.next_offer</code>. Only orders that say the
+            customer accepts marketing are sent.
           </Text>
           <Text as="p" tone="subdued" variant="bodySm">
             {counts.pending + counts.sending} scheduled · {counts.sent} sent ·{" "}
-            {counts.failed} failed
+            {counts.failed} failed · {counts.no_consent} without marketing
+            consent (not sent)
           </Text>
         </BlockStack>
         {sent ? (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armTotals } from "./experiment-totals";
+import { armTotals, checkoutOrdersFromExposure } from "./experiment-totals";
 
 const t = (iso: string) => new Date(`2026-03-${iso}Z`);
 
@@ -60,5 +60,38 @@ describe("per-arm totals from exposures and orders", () => {
     expect(totals.get("b")?.orders).toBe(2);
     expect(totals.get("b")?.visitors).toBe(2);
     expect(totals.get("b")?.revenue).toBe(1200);
+  });
+});
+
+describe("orders of checkouts (the post-purchase unit)", () => {
+  it("counts a checkout's order placed just before its exposure, and leaves other orders alone", () => {
+    const exposures = [
+      { visitorKey: "c1", armId: "holdout", firstSeenAt: t("01T10:00:05") },
+      { visitorKey: "c2", armId: "offers", firstSeenAt: t("01T10:00:05") },
+    ];
+    const orders = [
+      // Placed five seconds before the post-purchase page assigned the checkout.
+      { visitorKey: "c1", createdAt: t("01T10:00:00"), revenueMinor: 2000 },
+      { visitorKey: "c2", createdAt: t("01T10:00:00"), revenueMinor: 2900 },
+      // A checkout never exposed (no post-purchase page): it matches no exposure either way.
+      { visitorKey: "c3", createdAt: t("01T09:00:00"), revenueMinor: 500 },
+    ];
+    // Without the alignment the rule "after the exposure" drops both orders.
+    expect(
+      armTotals(["holdout", "offers"], exposures, orders).get("holdout"),
+    ).toMatchObject({ visitors: 1, orders: 0 });
+    const aligned = checkoutOrdersFromExposure(exposures, orders);
+    expect(aligned[2]).toEqual(orders[2]);
+    const totals = armTotals(["holdout", "offers"], exposures, aligned);
+    expect(totals.get("holdout")).toMatchObject({
+      visitors: 1,
+      orders: 1,
+      revenue: 2000,
+    });
+    expect(totals.get("offers")).toMatchObject({
+      visitors: 1,
+      orders: 1,
+      revenue: 2900,
+    });
   });
 });

@@ -18,6 +18,26 @@ export interface VisitorOrder {
   revenueMinor: number;
 }
 
+/**
+ * Orders of an experiment whose unit is the checkout (the post-purchase placement). A checkout's
+ * order is placed before its post-purchase page assigns it an arm, yet it is that unit's outcome,
+ * hold-out included: each order of an exposed checkout counts from the exposure on, so the rule
+ * "only orders after the exposure" keeps it. Orders of checkouts never exposed are left as they are
+ * (they match no exposure).
+ */
+export function checkoutOrdersFromExposure(
+  exposures: readonly Exposure[],
+  orders: readonly VisitorOrder[],
+): VisitorOrder[] {
+  const assignedAt = new Map(
+    exposures.map((e) => [e.visitorKey, e.firstSeenAt]),
+  );
+  return orders.map((order) => {
+    const at = assignedAt.get(order.visitorKey);
+    return at && order.createdAt < at ? { ...order, createdAt: at } : order;
+  });
+}
+
 export function emptyTotals(): ArmTotals {
   return {
     visitors: 0,

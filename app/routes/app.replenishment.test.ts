@@ -187,7 +187,21 @@ describe("publishing replenishment reminders", () => {
 describe("sending the due next offers", () => {
   it("hands the session's shop's due offers to Flow, and no other shop's", async () => {
     const due = new Date(Date.now() - DAY);
-    for (const shop of [SHOP, "other.myshopify.com"])
+    for (const shop of [SHOP, "other.myshopify.com"]) {
+      // The order says its buyer accepts marketing: only such orders' offers are sent.
+      await prisma.order.create({
+        data: {
+          shop,
+          id: "901",
+          name: "#901",
+          createdAt: due,
+          sourceUpdatedAt: due,
+          currency: "USD",
+          subtotalMinor: 1000,
+          totalMinor: 1000,
+          acceptsMarketing: true,
+        },
+      });
       await prisma.nextOfferSend.create({
         data: {
           shop,
@@ -199,6 +213,7 @@ describe("sending the due next offers", () => {
           dueAt: due,
         },
       });
+    }
     const payloads: unknown[] = [];
     mswServer.use(
       admin.mutation("CartliftFlowTrigger", ({ variables }) => {

@@ -113,6 +113,10 @@ describe.skipIf(!hasChromium)("offers a shopper would take", () => {
         );
         expect(price).toBeLessThanOrEqual(total / 2);
         expect(await screen.textContent()).not.toMatch(/\bcart\b/i);
+        // The order, then the accepted item, reached the app as Shopify sends them.
+        expect(await dev.textContent()).toContain(
+          "orders/create (HTTP 200), orders/updated (HTTP 200)",
+        );
       }
       expect(offers).toBeGreaterThan(0);
       await page.context().close();

@@ -7,6 +7,7 @@ import {
   type LineAttribution,
   VISITOR_ID,
   attributeLines,
+  checkoutKey,
   visitorKey,
 } from "~/services/measurement/attribution.server";
 import { type Transaction, insertRows } from "./insert-rows.server";
@@ -43,7 +44,15 @@ export const OrderWebhookPayload = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, "not a currency code"),
   subtotal_price: Amount,
   total_price: Amount,
-  customer: z.object({ id: Id }).nullish(),
+  customer: z
+    .object({
+      id: Id,
+      /** The customer's email marketing consent: only "subscribed" is consent. */
+      email_marketing_consent: z.object({ state: z.string() }).nullish(),
+    })
+    .nullish(),
+  /** Whether the buyer accepted marketing at checkout (orders without a customer record). */
+  buyer_accepts_marketing: z.boolean().nullish(),
   /** The checkout's token: the post-purchase extension's reference id for the order. */
   checkout_token: z.string().max(128).nullish(),
   note_attributes: z
@@ -85,6 +94,8 @@ export interface OrderInput {
   visitorId?: string | null;
   /** The checkout's token, which the post-purchase offer for this order was made under. */
   checkoutToken?: string | null;
+  /** The order says the buyer accepts marketing (imported history: unknown, so false). */
+  acceptsMarketing?: boolean;
   lines: {
     id: string;
     productId: string | null;
@@ -109,6 +120,7 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
     customerId: payload.customer?.id ?? null,
     visitorId: stringAttribute(payload.note_attributes, VISITOR_ATTRIBUTE),
     checkoutToken: payload.checkout_token ?? null,
+    acceptsMarketing: acceptsMarketing(payload),
     lines: payload.line_items.map((line) => {
       const token = line.properties?.find(
         (p) => p.name === ATTRIBUTION_PROPERTY,
@@ -124,6 +136,17 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
       };
     }),
   };
+}
+
+/**
+ * The customer's email marketing consent when the order carries it (its current state: pending,
+ * unsubscribed or any other state is not consent); otherwise the checkout's "accepts marketing"
+ * box. Absent is not consent.
+ */
+export function acceptsMarketing(payload: OrderWebhookPayload): boolean {
+  const consent = payload.customer?.email_marketing_consent;
+  if (consent) return consent.state === "subscribed";
+  return payload.buyer_accepts_marketing === true;
 }
 
 function stringAttribute(
@@ -177,6 +200,8 @@ const ORDER_COLUMNS = [
   "totalMinor",
   "customerKey",
   "visitorKey",
+  "checkoutKey",
+  "acceptsMarketing",
 ] as const;
 
 const LINE_COLUMNS = [
@@ -253,6 +278,11 @@ export async function writeOrders(
         order.visitorId && VISITOR_ID.test(order.visitorId)
           ? visitorKey(shop, order.visitorId)
           : null,
+      // The checkout's key, for post-purchase experiments (their unit is the checkout).
+      checkoutKey: order.checkoutToken
+        ? checkoutKey(shop, order.checkoutToken)
+        : null,
+      acceptsMarketing: order.acceptsMarketing ?? false,
     })),
   );
   await insertRows(

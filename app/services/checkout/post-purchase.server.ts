@@ -17,6 +17,7 @@ import type {
 } from "../../../extensions/cartlift-post-purchase/src/contract";
 import type { OrderLineRef } from "~/engine/types";
 import { recommend } from "~/services/storefront/recommendations.server";
+import { checkoutKey } from "~/services/measurement/attribution.server";
 import { signJwt } from "~/services/platform/jwt.server";
 import {
   reasonIn,
@@ -229,6 +230,9 @@ export async function makePostPurchaseOffer(
         ...(token.lines ? { lines: token.lines } : {}),
       },
       limit: 1,
+      // The experiment unit after checkout is the checkout: a running experiment on this
+      // placement assigns it (and logs the exposure); a hold-out checkout gets no offer.
+      visitorKey: checkoutKey(shop, body.referenceId),
     }),
     prisma.shop.findUnique({
       where: { shop },

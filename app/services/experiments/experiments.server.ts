@@ -17,6 +17,7 @@ import {
   type Exposure,
   type VisitorOrder,
   armTotals,
+  checkoutOrdersFromExposure,
 } from "~/engine/experiment-totals";
 import type { Placement } from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
@@ -36,8 +37,21 @@ export const EXPERIMENT_PLACEMENTS = [
   "product_upgrade",
   "cart",
   "drawer",
+  "post_purchase",
 ] as const satisfies readonly Placement[];
 export type ExperimentPlacement = (typeof EXPERIMENT_PLACEMENTS)[number];
+
+/**
+ * What an experiment assigns to arms: storefront visitors, or, after checkout, checkouts. The
+ * post-purchase extension never sees the storefront's visitor id; its checkout token (the offer's
+ * reference id, the order's `checkout_token`) is the unit, and its order is the unit's outcome.
+ */
+export type ExperimentUnit = "visitor" | "checkout";
+export function experimentUnit(placements: readonly string[]): ExperimentUnit {
+  return placements.includes("post_purchase") ? "checkout" : "visitor";
+}
+/** A checkout's order is placed moments before its post-purchase page assigns it. */
+const CHECKOUT_ORDER_LEAD_MS = 60 * 60 * 1000;
 export const METRICS = ["rpv", "aov", "conversion"] as const;
 export const MAX_OFFER_COUNT = 6;
 
@@ -90,6 +104,22 @@ export const ExperimentInput = z
         path: ["arms"],
         message: "Only one arm can be the hold-out",
       });
+    if (experimentUnit(input.placements) === "checkout") {
+      if (input.placements.length > 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["placements"],
+          message:
+            "After checkout is tested on its own: its unit is the checkout, not the visitor",
+        });
+      if (input.primaryMetric === "conversion")
+        ctx.addIssue({
+          code: "custom",
+          path: ["primaryMetric"],
+          message:
+            "Every checkout after checkout already has its order: choose revenue or average order value",
+        });
+    }
     const names = input.arms.map((arm) => arm.name.toLowerCase());
     names.forEach((name, i) => {
       if (names.indexOf(name) !== i)
@@ -274,7 +304,12 @@ export async function startExperiment(
     throw new ExperimentStateError(
       `"${clash.name}" is already running on one of these placements; stop it first`,
     );
-  const baselineMean = await baseline(shop, row.primaryMetric as Metric, now);
+  const baselineMean = await baseline(
+    shop,
+    row.primaryMetric as Metric,
+    now,
+    experimentUnit(placements),
+  );
   const updated = await prisma.experiment.updateMany({
     where: { shop, id, status: "draft" },
     data: { status: "running", startedAt: now, baselineMean },
@@ -314,8 +349,18 @@ async function baseline(
   shop: string,
   metric: Metric,
   now: Date,
+  unit: ExperimentUnit,
 ): Promise<number | null> {
   const from = new Date(now.getTime() - BASELINE_DAYS * 86_400_000);
+  if (unit === "checkout") {
+    // Every checkout is one order: revenue per checkout is the average order value of checkouts.
+    const orders = await visitorOrders(shop, from, now, false, "checkout");
+    const value =
+      orders.length > 0
+        ? orders.reduce((s, o) => s + o.revenueMinor, 0) / orders.length
+        : null;
+    return value && value > 0 ? value : null;
+  }
   const [visitors, orders] = await Promise.all([
     prisma.event.findMany({
       where: { shop, createdAt: { gte: from, lt: now } },
@@ -341,17 +386,27 @@ async function baseline(
   return value && value > 0 ? value : null;
 }
 
-/** Orders in [from, to], net of refunds, cancelled ones left out. */
+/**
+ * Orders in [from, to], net of refunds, cancelled ones left out, keyed by their unit: the
+ * storefront visitor, or the checkout (whose orders without a checkout key are left out).
+ */
 async function visitorOrders(
   shop: string,
   from: Date,
   to: Date,
   includeAnonymous = false,
+  unit: ExperimentUnit = "visitor",
 ): Promise<VisitorOrder[]> {
+  const keyed =
+    unit === "checkout"
+      ? { checkoutKey: { not: null } }
+      : includeAnonymous
+        ? {}
+        : { visitorKey: { not: null } };
   const orderWhere = {
     cancelledAt: null,
     createdAt: { gte: from, lte: to },
-    ...(includeAnonymous ? {} : { visitorKey: { not: null } }),
+    ...keyed,
   };
   // Refunded lines are read on their own rather than nested under each order: Prisma's nested
   // read of this composite-key relation returned lines several times over for some sets of a few
@@ -362,6 +417,7 @@ async function visitorOrders(
       select: {
         id: true,
         visitorKey: true,
+        checkoutKey: true,
         createdAt: true,
         subtotalMinor: true,
       },
@@ -379,7 +435,7 @@ async function visitorOrders(
         line.refundedQuantity * line.priceMinor,
     );
   return rows.map((row) => ({
-    visitorKey: row.visitorKey ?? "",
+    visitorKey: (unit === "checkout" ? row.checkoutKey : row.visitorKey) ?? "",
     createdAt: row.createdAt,
     revenueMinor: Math.max(0, row.subtotalMinor - (refundOf.get(row.id) ?? 0)),
   }));
@@ -486,7 +542,8 @@ export async function experimentResults(
   if (!row) return null;
   const experiment = view(row);
   const until = experiment.stoppedAt ?? now;
-  const [shopRow, exposures, orders] = await Promise.all([
+  const unit = experimentUnit(experiment.placements);
+  const [shopRow, exposures, unitOrders] = await Promise.all([
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
     experiment.startedAt
       ? prisma.experimentExposure.findMany({
@@ -495,9 +552,21 @@ export async function experimentResults(
         })
       : Promise.resolve([] as Exposure[]),
     experiment.startedAt
-      ? visitorOrders(shop, experiment.startedAt, until)
+      ? visitorOrders(
+          shop,
+          unit === "checkout"
+            ? new Date(experiment.startedAt.getTime() - CHECKOUT_ORDER_LEAD_MS)
+            : experiment.startedAt,
+          until,
+          false,
+          unit,
+        )
       : Promise.resolve([] as VisitorOrder[]),
   ]);
+  const orders =
+    unit === "checkout"
+      ? checkoutOrdersFromExposure(exposures, unitOrders)
+      : unitOrders;
   const report = computeResults(experiment, exposures, orders, {
     pValues: JSON.parse(row.pValues) as Record<string, number>,
     intervals: JSON.parse(row.intervals) as Record<string, Interval>,

@@ -4,12 +4,18 @@ import { mswServer } from "../../../test/msw";
 import { demoAdminHandlers } from "../../../demo/admin-api";
 import prisma from "~/db.server";
 import { sessionStorage, unauthenticated } from "~/shopify.server";
-import { saveOrders } from "~/services/catalog/orders.server";
+import {
+  OrderWebhookPayload,
+  orderFromWebhook,
+  saveOrders,
+} from "~/services/catalog/orders.server";
+import type { AdminGraphql } from "~/services/platform/admin-graphql.server";
 import {
   exportCustomerData,
   redactCustomer,
 } from "~/services/privacy/privacy.server";
 import {
+  CLAIM_TIMEOUT_MS,
   NextOfferMetafield,
   nextOfferSends,
   scheduleNextOffer,
@@ -31,6 +37,7 @@ function order(
   daysAgo: number,
   productIds: string[],
   id = String((nextId += 1)),
+  acceptsMarketing = true,
 ) {
   return {
     id,
@@ -42,6 +49,7 @@ function order(
     subtotalMinor: 5000,
     totalMinor: 5000,
     customerId,
+    acceptsMarketing,
     lines: productIds.map((productId, i) => ({
       id: `${id}${i}`,
       productId,
@@ -271,6 +279,137 @@ describe("sending due offers to Shopify Flow", () => {
     });
     expect(send.status).toBe("failed");
     expect(send.lastError).toMatch(/Invalid handle/);
+  });
+});
+
+describe("marketing consent", () => {
+  it("reads consent from the order as Shopify sends it: the customer's email consent, else the checkout's box", () => {
+    const payload = (extra: Record<string, unknown>) =>
+      OrderWebhookPayload.parse({
+        id: 1,
+        name: "#1",
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+        currency: "USD",
+        subtotal_price: "1.00",
+        total_price: "1.00",
+        line_items: [],
+        ...extra,
+      });
+    const consent = (state: string, buyer = true) =>
+      orderFromWebhook(
+        payload({
+          customer: { id: 7, email_marketing_consent: { state } },
+          buyer_accepts_marketing: buyer,
+        }),
+      ).acceptsMarketing;
+    expect(consent("subscribed", false)).toBe(true);
+    // Pending (not confirmed), unsubscribed: not consent, whatever the box said.
+    expect(consent("pending")).toBe(false);
+    expect(consent("unsubscribed")).toBe(false);
+    expect(
+      orderFromWebhook(payload({ buyer_accepts_marketing: true }))
+        .acceptsMarketing,
+    ).toBe(true);
+    expect(orderFromWebhook(payload({})).acceptsMarketing).toBe(false);
+  });
+
+  it("lists the pick of an order without consent as no consent: no metafield, never sent", async () => {
+    const runs = shopify();
+    const requests: string[] = [];
+    mswServer.events.on("request:start", async ({ request }) => {
+      requests.push(
+        ((await request.clone().json()) as { query: string }).query,
+      );
+    });
+    const graphql = await graphqlFor(SHOP);
+    await saveOrders(SHOP, [order("51", 30, ["1"], "8001", false)]);
+    const result = await scheduleNextOffer(SHOP, "8001", graphql, now, instant);
+    expect(result.status).toBe("no_consent");
+    const summary = await sendDueNextOffers(SHOP, graphql, now, instant);
+    mswServer.events.removeAllListeners();
+    expect(summary.sent).toBe(0);
+    expect(runs).toHaveLength(0);
+    expect(requests.filter((q) => q.includes("metafieldsSet"))).toEqual([]);
+    const { recent, counts } = await nextOfferSends(SHOP);
+    expect(counts.no_consent).toBeGreaterThanOrEqual(1);
+    expect(recent.find((s) => s.orderId === "8001")).toMatchObject({
+      status: "no_consent",
+      productTitle: "Tent stakes",
+      metafieldWritten: false,
+    });
+  });
+
+  it("sends to a consenting buyer, and not once they withdrew consent before it was due", async () => {
+    const runs = shopify();
+    const graphql = await graphqlFor(SHOP);
+    await saveOrders(SHOP, [
+      order("52", 30, ["1"], "8002"),
+      order("53", 30, ["1"], "8003"),
+    ]);
+    await scheduleNextOffer(SHOP, "8002", undefined, now);
+    await scheduleNextOffer(SHOP, "8003", undefined, now);
+    // orders/updated for 8003: the customer unsubscribed since.
+    await saveOrders(SHOP, [
+      { ...order("53", 30, ["1"], "8003", false), sourceUpdatedAt: ago(1) },
+    ]);
+    await sendDueNextOffers(SHOP, graphql, now, instant);
+    expect(runs.map((r) => r.payload.order_id)).toContain(8002);
+    expect(runs.map((r) => r.payload.order_id)).not.toContain(8003);
+    const status = async (orderId: string) =>
+      (
+        await prisma.nextOfferSend.findUniqueOrThrow({
+          where: { shop_orderId: { shop: SHOP, orderId } },
+        })
+      ).status;
+    expect(await status("8002")).toBe("sent");
+    expect(await status("8003")).toBe("no_consent");
+  });
+});
+
+describe("a send whose job died after claiming it", () => {
+  it("stays claimed within the timeout, then is claimed again and sent once", async () => {
+    await saveOrders(OTHER, [order("61", 40, ["1"], "9001")]);
+    await scheduleNextOffer(OTHER, "9001", undefined, now);
+    const row = () =>
+      prisma.nextOfferSend.findUniqueOrThrow({
+        where: { shop_orderId: { shop: OTHER, orderId: "9001" } },
+      });
+    // The first job claims the send, then dies before Flow answers: its request never returns.
+    const dying: AdminGraphql = () => new Promise<Response>(() => {});
+    void sendDueNextOffers(OTHER, dying, now, instant);
+    for (let i = 0; i < 200 && (await row()).status !== "sending"; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await row()).toMatchObject({
+      status: "sending",
+      claimedAt: now,
+      attempts: 1,
+    });
+
+    const runs: { handle: string; payload: Record<string, unknown> }[] = [];
+    mswServer.use(
+      ...demoAdminHandlers(
+        { shop: OTHER, currency: "USD", products: [], orders: [] },
+        { scopes: GRANTED, now, flowRuns: runs },
+      ),
+    );
+    const graphql = await graphqlFor(OTHER);
+    const minutes = (m: number) => new Date(now.getTime() + m * 60_000);
+    const ours = () => runs.filter((r) => r.payload.order_id === 9001);
+    // Within the timeout the claim may still be a live job: left alone.
+    await sendDueNextOffers(OTHER, graphql, minutes(9), instant);
+    expect(ours()).toHaveLength(0);
+    expect((await row()).status).toBe("sending");
+    // Past it the job is gone: claimed again, sent once, and not again.
+    const later = minutes(CLAIM_TIMEOUT_MS / 60_000 + 1);
+    await sendDueNextOffers(OTHER, graphql, later, instant);
+    await sendDueNextOffers(OTHER, graphql, later, instant);
+    expect(ours()).toHaveLength(1);
+    expect(await row()).toMatchObject({
+      status: "sent",
+      attempts: 2,
+      sentAt: later,
+    });
   });
 });
 

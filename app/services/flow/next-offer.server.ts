@@ -36,10 +36,16 @@ const HISTORY_DAYS = 730;
 const BATCH = 50;
 /** A send that failed this often is given up. */
 const MAX_ATTEMPTS = 5;
+/**
+ * A claim this old without a result is a job that died between the claim and Flow's answer (a
+ * crash, a deploy): the send may be claimed again. Far longer than one Flow call takes, so a slow
+ * job is not overtaken; its late result then finds its claim gone and writes nothing.
+ */
+export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
 export type SendStatus =
-  "pending" | "sending" | "sent" | "failed" | "cancelled";
+  "pending" | "sending" | "sent" | "failed" | "cancelled" | "no_consent";
 
 const orderSelect = {
   id: true,
@@ -47,6 +53,7 @@ const orderSelect = {
   customerKey: true,
   currency: true,
   cancelledAt: true,
+  acceptsMarketing: true,
   lines: { select: { productId: true, quantity: true, priceMinor: true } },
 } as const;
 
@@ -137,14 +144,16 @@ export const NextOfferMetafield = z.object({
 export type NextOfferMetafield = z.infer<typeof NextOfferMetafield>;
 
 export interface ScheduleResult {
-  status: "scheduled" | "already_scheduled" | "cancelled" | "none";
+  status:
+    "scheduled" | "no_consent" | "already_scheduled" | "cancelled" | "none";
   offer?: NextOffer;
 }
 
 /**
  * After an order is saved (orders/create or orders/updated): picks the next offer, keeps it as a
  * scheduled send and writes the order metafield. Once per order: a redelivered or updated order
- * keeps the send it has; a cancelled order's pending send is cancelled.
+ * keeps the send it has; a cancelled order's pending send is cancelled. An order that does not say
+ * its buyer accepts marketing gets its pick listed as "no_consent": never sent, no metafield.
  */
 export async function scheduleNextOffer(
   shop: string,
@@ -216,10 +225,12 @@ export async function scheduleNextOffer(
       anchorProductId: offer.anchorProductId,
       reason: offer.reason,
       dueAt: new Date(offer.dueAt),
+      status: order.acceptsMarketing ? "pending" : "no_consent",
     },
     // A concurrent delivery created it first: theirs stands.
     update: {},
   });
+  if (!order.acceptsMarketing) return { status: "no_consent", offer };
   if (graphql) {
     const product = products.find((p) => p.id === offer.productId)!;
     const value: NextOfferMetafield = {
@@ -306,8 +317,11 @@ export interface SendSummary {
 }
 
 /**
- * Hands the shop's due sends to Flow. Each send is claimed first (pending -> sending, a
- * conditional update), so two runs at once never send the same one twice; a send goes out once.
+ * Hands the shop's due sends to Flow. Each send is claimed first (pending -> sending with the claim
+ * time, a conditional update), so two runs at once never send the same one twice. A claim older
+ * than CLAIM_TIMEOUT_MS with no result (the job died between the claim and Flow's answer) may be
+ * claimed again, so no send stays stuck in "sending". Consent is read again from the order: a
+ * buyer who withdrew it since the order (orders/updated) is listed as "no_consent", not sent.
  */
 export async function sendDueNextOffers(
   shop: string,
@@ -315,8 +329,19 @@ export async function sendDueNextOffers(
   now = new Date(),
   options: QueryOptions = {},
 ): Promise<SendSummary> {
+  const claimable = [
+    { status: "pending" },
+    // Claimed before claims were timed (claimedAt null), or too long ago: the job is gone.
+    {
+      status: "sending",
+      OR: [
+        { claimedAt: null },
+        { claimedAt: { lt: new Date(now.getTime() - CLAIM_TIMEOUT_MS) } },
+      ],
+    },
+  ];
   const due = await prisma.nextOfferSend.findMany({
-    where: { shop, status: "pending", dueAt: { lte: now } },
+    where: { shop, dueAt: { lte: now }, OR: claimable },
     orderBy: [{ dueAt: "asc" }, { orderId: "asc" }],
     take: BATCH,
     select: {
@@ -327,11 +352,34 @@ export async function sendDueNextOffers(
       attempts: true,
     },
   });
+  const consenting = new Set(
+    (
+      await prisma.order.findMany({
+        where: {
+          shop,
+          id: { in: due.map((s) => s.orderId) },
+          acceptsMarketing: true,
+        },
+        select: { id: true },
+      })
+    ).map((o) => o.id),
+  );
   const summary: SendSummary = { sent: 0, failed: 0, retrying: 0 };
   for (const send of due) {
+    if (!consenting.has(send.orderId)) {
+      await prisma.nextOfferSend.updateMany({
+        where: { shop, orderId: send.orderId, OR: claimable },
+        data: { status: "no_consent", claimedAt: null },
+      });
+      continue;
+    }
     const claimed = await prisma.nextOfferSend.updateMany({
-      where: { shop, orderId: send.orderId, status: "pending" },
-      data: { status: "sending", attempts: { increment: 1 } },
+      where: { shop, orderId: send.orderId, OR: claimable },
+      data: {
+        status: "sending",
+        claimedAt: now,
+        attempts: { increment: 1 },
+      },
     });
     if (claimed.count === 0) continue;
     let error: string | null;
@@ -352,8 +400,14 @@ export async function sendDueNextOffers(
       error = e instanceof Error ? e.message : String(e);
     }
     const giveUp = permanent || send.attempts + 1 >= MAX_ATTEMPTS;
+    // Only under this run's claim: a run taken over after the timeout writes nothing late.
     await prisma.nextOfferSend.updateMany({
-      where: { shop, orderId: send.orderId, status: "sending" },
+      where: {
+        shop,
+        orderId: send.orderId,
+        status: "sending",
+        claimedAt: now,
+      },
       data:
         error === null
           ? { status: "sent", sentAt: now, lastError: null }
@@ -404,7 +458,10 @@ export async function nextOfferSends(
       select,
     }),
     prisma.nextOfferSend.findMany({
-      where: { shop, status: { in: ["sent", "failed", "cancelled"] } },
+      where: {
+        shop,
+        status: { in: ["sent", "failed", "cancelled", "no_consent"] },
+      },
       orderBy: [{ dueAt: "desc" }, { orderId: "asc" }],
       take: limit,
       select,
@@ -440,6 +497,7 @@ export async function nextOfferSends(
     sent: 0,
     failed: 0,
     cancelled: 0,
+    no_consent: 0,
   };
   for (const g of grouped) counts[g.status as SendStatus] = g._count._all;
   return { upcoming: upcoming.map(row), recent: recent.map(row), counts };

@@ -97,6 +97,15 @@ export function visitorKey(shop: string, visitorId: string): string {
 
 export const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
+/**
+ * The experiment unit of a checkout (the post-purchase placement, whose unit is the checkout, not
+ * the storefront visitor): the key of its checkout token, in a namespace no storefront visitor id
+ * can reach (VISITOR_ID allows no colon). The token itself is never stored.
+ */
+export function checkoutKey(shop: string, checkoutToken: string): string {
+  return visitorKey(shop, `checkout:${checkoutToken}`);
+}
+
 export interface LineToAttribute {
   productId: string | null;
   variantId?: string | null;
