@@ -28,6 +28,7 @@ import {
   type OrdersCsvResult,
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
+import { evaluateFolds } from "../app/engine/evaluation/season-folds";
 import {
   lastShareFrom,
   restrictToBestSellers,
@@ -47,7 +48,9 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
-            [--tune-personal]   (the personal ranking's grid on protocol C; validation only)`;
+            [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
+  evaluate  --orders FILE --folds [--threads N]
+            (the season grid on rolling-origin folds before the test window; never reads it)`;
 
 class UsageError extends Error {}
 
@@ -279,6 +282,40 @@ function printServedChoices(
   }
 }
 
+/**
+ * The season grid (decision 028) on rolling-origin folds: the orders of the test window are
+ * dropped before anything else, so no choice made here can have seen them.
+ */
+async function evaluateOnFolds(
+  ordersPath: string,
+  threads: number,
+): Promise<void> {
+  const started = performance.now();
+  const { orders } = await loadOrders(ordersPath);
+  const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
+  const report = evaluateFolds(history, undefined, undefined, threads);
+  console.log(
+    `\n== season grid: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
+  );
+  const cells = (values: number[]) => values.map(pct).join("  ");
+  console.log(
+    `${"fold".padEnd(24)} ${report.folds.map((f) => `${f.name} (${f.cases})`).join("  ")}`,
+  );
+  report.candidates.forEach((c, k) => {
+    const m = report.mean[k];
+    console.log(
+      `${c.name.padEnd(24)} ${cells(report.folds.map((f) => f.hr10[k]))}  mean ${pct(m.hr10)}  ` +
+        `/EASE^R ${m.ratio.toFixed(3)}  beats default on ${m.beatsDefault} of ${report.folds.length}`,
+    );
+  });
+  console.log(
+    `${"EASE^R(λ=50)".padEnd(24)} ${cells(report.folds.map((f) => f.easeHr10))}  mean ${pct(report.easeMean)}`,
+  );
+  console.log(
+    `\nevaluate --folds took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
 async function evaluate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -292,9 +329,15 @@ async function evaluate(args: string[]): Promise<void> {
       storefront: { type: "boolean", default: false },
       "tune-baselines": { type: "boolean", default: false },
       "tune-personal": { type: "boolean", default: false },
+      folds: { type: "boolean", default: false },
     },
   });
   const ordersPath = required(values.orders, "orders");
+  if (values.folds)
+    return evaluateOnFolds(
+      ordersPath,
+      positiveInt(values.threads, "threads", 2),
+    );
   const split = values.split;
   if (split !== "test" && split !== "validation") {
     throw new UsageError("--split must be test or validation");
