@@ -28,7 +28,10 @@ import {
   type OrdersCsvResult,
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
-import { evaluateFolds } from "../app/engine/evaluation/season-folds";
+import {
+  evaluateFolds,
+  SEASON_GRIDS,
+} from "../app/engine/evaluation/season-folds";
 import {
   lastShareFrom,
   restrictToBestSellers,
@@ -49,8 +52,8 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
             [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
-  evaluate  --orders FILE --folds [--threads N]
-            (the season grid on rolling-origin folds before the test window; never reads it)`;
+  evaluate  --orders FILE --folds 1|2 [--threads N]
+            (a round of the season grid on rolling-origin folds before the test window; never reads it)`;
 
 class UsageError extends Error {}
 
@@ -288,14 +291,22 @@ function printServedChoices(
  */
 async function evaluateOnFolds(
   ordersPath: string,
+  round: string,
   threads: number,
 ): Promise<void> {
+  if (round !== "1" && round !== "2")
+    throw new UsageError("--folds must be 1 or 2 (the grid's round)");
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
   const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
-  const report = evaluateFolds(history, undefined, undefined, threads);
+  const report = evaluateFolds(
+    history,
+    undefined,
+    SEASON_GRIDS[round],
+    threads,
+  );
   console.log(
-    `\n== season grid: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
+    `\n== season grid, round ${round}: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
   );
   const cells = (values: number[]) => values.map(pct).join("  ");
   console.log(
@@ -329,13 +340,14 @@ async function evaluate(args: string[]): Promise<void> {
       storefront: { type: "boolean", default: false },
       "tune-baselines": { type: "boolean", default: false },
       "tune-personal": { type: "boolean", default: false },
-      folds: { type: "boolean", default: false },
+      folds: { type: "string" },
     },
   });
   const ordersPath = required(values.orders, "orders");
-  if (values.folds)
+  if (values.folds !== undefined)
     return evaluateOnFolds(
       ordersPath,
+      values.folds,
       positiveInt(values.threads, "threads", 2),
     );
   const split = values.split;

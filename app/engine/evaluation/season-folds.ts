@@ -89,29 +89,74 @@ export interface FoldCandidate {
 }
 
 /**
- * The grid of decision 028: the defaults, a recency-weighted Gram matrix (order half-lives), λ
- * around its value, a lighter basket weight, the recency prior (recent popularity) and blends with
- * plain EASE^R.
+ * The settings before this grid (half-life 0, basket power 0.5), written out so that every row
+ * reads the same after the defaults changed.
  */
-export const SEASON_GRID: readonly FoldCandidate[] = [
-  { name: "default", model: {} },
-  ...[30, 60, 120].map((d) => ({
-    name: `half-life ${d} d`,
-    model: { halfLifeDays: d },
-  })),
-  ...[5, 20].map((lambda) => ({ name: `λ ${lambda}`, model: { lambda } })),
-  { name: "basket power 0.25", model: { basketPower: 0.25 } },
-  { name: "half-life 60 d, λ 20", model: { halfLifeDays: 60, lambda: 20 } },
-  ...[0.02, 0.05].map((w) => ({
-    name: `recency prior ${w}`,
-    model: { priorWeight: w },
-  })),
-  ...[0.3, 0.5].map((s) => ({
-    name: `blend EASE^R ${s}`,
-    model: {},
-    easeShare: s,
-  })),
-];
+const BEFORE: Partial<CartModelOptions> = {
+  lambda: 10,
+  basketPower: 0.5,
+  halfLifeDays: 0,
+  priorWeight: 0,
+};
+
+/**
+ * The grids of decision 028, by round. Round 1: the defaults then, a recency-weighted Gram matrix
+ * (order half-lives), λ around its value, a lighter basket weight, the recency prior (recent
+ * popularity) and blends with plain EASE^R; every row starts from BEFORE. Round 2: combinations around round 1's best.
+ */
+export const SEASON_GRIDS: Record<1 | 2, readonly FoldCandidate[]> = {
+  1: [
+    { name: "before (the defaults then)", model: BEFORE },
+    ...[30, 60, 120].map((d) => ({
+      name: `half-life ${d} d`,
+      model: { ...BEFORE, halfLifeDays: d },
+    })),
+    ...[5, 20].map((lambda) => ({
+      name: `λ ${lambda}`,
+      model: { ...BEFORE, lambda },
+    })),
+    { name: "basket power 0.25", model: { ...BEFORE, basketPower: 0.25 } },
+    {
+      name: "half-life 60 d, λ 20",
+      model: { ...BEFORE, halfLifeDays: 60, lambda: 20 },
+    },
+    ...[0.02, 0.05].map((w) => ({
+      name: `recency prior ${w}`,
+      model: { ...BEFORE, priorWeight: w },
+    })),
+    ...[0.3, 0.5].map((s) => ({
+      name: `blend EASE^R ${s}`,
+      model: BEFORE,
+      easeShare: s,
+    })),
+  ],
+  2: [
+    { name: "before (the defaults then)", model: BEFORE },
+    ...[120, 180, 240].map((d) => ({
+      name: `half-life ${d} d`,
+      model: { ...BEFORE, halfLifeDays: d },
+    })),
+    {
+      name: "half-life 120 d, power 0.25",
+      model: { ...BEFORE, halfLifeDays: 120, basketPower: 0.25 },
+    },
+    {
+      name: "power 0.25, λ 20",
+      model: { ...BEFORE, basketPower: 0.25, lambda: 20 },
+    },
+    { name: "power 0, λ 50", model: { ...BEFORE, basketPower: 0, lambda: 50 } },
+    {
+      name: "half-life 120 d, power 0, λ 50",
+      model: { ...BEFORE, halfLifeDays: 120, basketPower: 0, lambda: 50 },
+    },
+    { name: "blend EASE^R 0.7", model: BEFORE, easeShare: 0.7 },
+    {
+      name: "half-life 120 d, EASE^R 0.5",
+      model: { ...BEFORE, halfLifeDays: 120 },
+      easeShare: 0.5,
+    },
+  ],
+};
 
 /** Divides `scores` by their best value when it is positive (in place). */
 function scaleToBest(scores: Float64Array): Float64Array {
@@ -167,7 +212,7 @@ export interface FoldReport {
 export function evaluateFolds(
   orders: readonly OrderInput[],
   folds: readonly Fold[] = rollingFolds(),
-  candidates: readonly FoldCandidate[] = SEASON_GRID,
+  candidates: readonly FoldCandidate[] = SEASON_GRIDS[1],
   threads?: number,
   testFrom?: string,
 ): FoldReport {
