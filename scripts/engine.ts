@@ -3,6 +3,7 @@
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
  *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
+ *   npm run engine -- evaluate --orders F --folds 1|2   (rolling-origin folds before the test window)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";

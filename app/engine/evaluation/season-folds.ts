@@ -82,7 +82,7 @@ export function foldSplit<O extends OrderInput>(
 /** One setting of the grid: a fit of the cart model, optionally blended with plain EASE^R. */
 export interface FoldCandidate {
   name: string;
-  /** Cart-model options over the defaults; `priorWeight` is read at scoring, the rest at fitting. */
+  /** Options over the defaults: `priorWeight` is read at scoring, the rest at fitting. */
   model: Partial<CartModelOptions>;
   /** Share of plain EASE^R in the score, each part scaled to a best of 1 per cart (0: none). */
   easeShare?: number;
@@ -100,9 +100,10 @@ const BEFORE: Partial<CartModelOptions> = {
 };
 
 /**
- * The grids of decision 028, by round. Round 1: the defaults then, a recency-weighted Gram matrix
- * (order half-lives), λ around its value, a lighter basket weight, the recency prior (recent
- * popularity) and blends with plain EASE^R; every row starts from BEFORE. Round 2: combinations around round 1's best.
+ * The grids of decision 028, by round, every row starting from BEFORE. Round 1: the defaults
+ * then, a recency-weighted Gram matrix (order half-lives), λ around its value, a lighter basket
+ * weight, the recency prior (recent popularity) and blends with plain EASE^R. Round 2:
+ * combinations around round 1's best.
  */
 export const SEASON_GRIDS: Record<1 | 2, readonly FoldCandidate[]> = {
   1: [
