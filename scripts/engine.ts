@@ -3,6 +3,7 @@
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
  *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
+ *   npm run engine -- evaluate --orders F --folds 1|2   (rolling-origin folds before the test window)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -29,6 +30,10 @@ import {
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
 import {
+  evaluateFolds,
+  SEASON_GRIDS,
+} from "../app/engine/evaluation/season-folds";
+import {
   lastShareFrom,
   restrictToBestSellers,
   singleItemShop,
@@ -47,7 +52,9 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--exact] [--set OPTION=VALUE ...]   (--exact keeps every EASE^R weight: the dense model)
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
-            [--tune-personal]   (the personal ranking's grid on protocol C; validation only)`;
+            [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
+  evaluate  --orders FILE --folds 1|2 [--threads N]
+            (a round of the season grid on rolling-origin folds before the test window; never reads it)`;
 
 class UsageError extends Error {}
 
@@ -279,6 +286,48 @@ function printServedChoices(
   }
 }
 
+/**
+ * The season grid (decision 028) on rolling-origin folds: the orders of the test window are
+ * dropped before anything else, so no choice made here can have seen them.
+ */
+async function evaluateOnFolds(
+  ordersPath: string,
+  round: string,
+  threads: number,
+): Promise<void> {
+  if (round !== "1" && round !== "2")
+    throw new UsageError("--folds must be 1 or 2 (the grid's round)");
+  const started = performance.now();
+  const { orders } = await loadOrders(ordersPath);
+  const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
+  const report = evaluateFolds(
+    history,
+    undefined,
+    SEASON_GRIDS[round],
+    threads,
+  );
+  console.log(
+    `\n== season grid, round ${round}: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
+  );
+  const cells = (values: number[]) => values.map(pct).join("  ");
+  console.log(
+    `${"fold".padEnd(24)} ${report.folds.map((f) => `${f.name} (${f.cases})`).join("  ")}`,
+  );
+  report.candidates.forEach((c, k) => {
+    const m = report.mean[k];
+    console.log(
+      `${c.name.padEnd(24)} ${cells(report.folds.map((f) => f.hr10[k]))}  mean ${pct(m.hr10)}  ` +
+        `/EASE^R ${m.ratio.toFixed(3)}  beats default on ${m.beatsDefault} of ${report.folds.length}`,
+    );
+  });
+  console.log(
+    `${"EASE^R(λ=50)".padEnd(24)} ${cells(report.folds.map((f) => f.easeHr10))}  mean ${pct(report.easeMean)}`,
+  );
+  console.log(
+    `\nevaluate --folds took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
 async function evaluate(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -292,9 +341,16 @@ async function evaluate(args: string[]): Promise<void> {
       storefront: { type: "boolean", default: false },
       "tune-baselines": { type: "boolean", default: false },
       "tune-personal": { type: "boolean", default: false },
+      folds: { type: "string" },
     },
   });
   const ordersPath = required(values.orders, "orders");
+  if (values.folds !== undefined)
+    return evaluateOnFolds(
+      ordersPath,
+      values.folds,
+      positiveInt(values.threads, "threads", 2),
+    );
   const split = values.split;
   if (split !== "test" && split !== "validation") {
     throw new UsageError("--split must be test or validation");

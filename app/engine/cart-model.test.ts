@@ -257,7 +257,7 @@ describe("trainCartModel", () => {
       ...repeat(5, ["lamp", "new-shade"], "2011-06-01T10:00:00"),
       ...repeat(3, ["old-shade"], "2011-06-01T10:00:00"),
     ];
-    const flat = trainCartModel(orders, { threads: 1 });
+    const flat = trainCartModel(orders, { halfLifeDays: 0, threads: 1 });
     const decayed = trainCartModel(orders, { halfLifeDays: 60, threads: 1 });
     const weight = (m: typeof flat, id: string) =>
       scoreCart(m, ["lamp"])[m.index.get(id)!];
@@ -267,6 +267,43 @@ describe("trainCartModel", () => {
     expect(
       weight(decayed, "new-shade") / weight(decayed, "old-shade"),
     ).toBeGreaterThan(weight(flat, "new-shade") / weight(flat, "old-shade"));
+  });
+
+  it("weighs orders by recency and basket size by default (the season folds' choice)", () => {
+    // Two shades bought with the lamp equally often, one set of orders a year older; a vase bought
+    // with the lamp as often as the old shade and as long ago, but in big baskets.
+    const orders = [
+      ...repeat(6, ["lamp", "old-shade"], "2010-06-01T10:00:00"),
+      ...repeat(6, ["lamp", "new-shade"], "2011-06-01T10:00:00"),
+      ...repeat(
+        6,
+        ["lamp", "vase", "a", "b", "c", "d", "e", "f"],
+        "2010-06-01T10:00:00",
+      ),
+    ];
+    const scores = (options: Partial<CartModelOptions>) => {
+      const model = trainWithDefaults(orders, {
+        minItemOrders: 1,
+        rp3Blend: [],
+        threads: 1,
+        ...options,
+      });
+      const s = scoreCart(model, ["lamp"]);
+      return (id: string) => s[model.index.get(id)!];
+    };
+    const byDefault = scores({});
+    expect(byDefault("new-shade")).toBeGreaterThan(2 * byDefault("old-shade"));
+    const flat = scores({ halfLifeDays: 0 });
+    expect(flat("new-shade")).toBeCloseTo(flat("old-shade"), 9);
+    // Big baskets count for less than small ones, but less so than under the former power 0.5.
+    const vaseShare = (score: (id: string) => number) =>
+      score("vase") / score("old-shade");
+    expect(vaseShare(byDefault)).toBeLessThan(
+      vaseShare(scores({ basketPower: 0 })),
+    );
+    expect(vaseShare(byDefault)).toBeGreaterThan(
+      vaseShare(scores({ basketPower: 0.5 })),
+    );
   });
 
   it("drops baskets above the size cap from training", () => {
