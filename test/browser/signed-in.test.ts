@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)(
       await page.getByRole("link", { name: "Cart (1)" }).waitFor();
       const anonymous = await offersOf(page);
       expect(anonymous.bundle.length).toBeGreaterThan(1);
-    expect(anonymous.drawer.length).toBeGreaterThan(0);
+      expect(anonymous.drawer.length).toBeGreaterThan(0);
       expect(anonymous.bundle.join("|")).not.toMatch(/You bought/);
 
       await signIn(page, "A loyal customer");
