@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReplenishment } from "~/engine/replenishment";
 import type { EngineOrder } from "~/engine/types";
-import { generateDemoShop } from "./shop";
+import { DEMO_CUSTOMERS, generateDemoShop } from "./shop";
 
 describe("the demo shop's replenishment list", () => {
   const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
@@ -34,5 +34,35 @@ describe("the demo shop's replenishment list", () => {
     expect(counted).toEqual(
       expect.arrayContaining(["Tent", "Sleeping Bag", "Headlamp"]),
     );
+  });
+});
+
+describe("the demo shop's signed-in customers", () => {
+  const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
+  const products = new Map(demo.products.map((p) => [p.id, p]));
+  const ordersOf = (customerId: string) =>
+    demo.orders.filter((o) => o.customerId === customerId);
+
+  it("gives the loyal customer a year of orders, with coffee and fuel re-ordered on their rhythm", () => {
+    const orders = ordersOf(DEMO_CUSTOMERS.loyal.id);
+    expect(orders.length).toBeGreaterThanOrEqual(12);
+    const types = orders.flatMap((o) =>
+      o.lines.map((l) => products.get(l.productId)!.productType),
+    );
+    expect(types.filter((t) => t === "Coffee").length).toBeGreaterThan(10);
+    expect(types.filter((t) => t === "Fuel").length).toBeGreaterThan(10);
+    expect(new Set(types).size).toBeGreaterThanOrEqual(8);
+  });
+
+  it("gives the bargain hunter low-priced items bought below their compare-at price", () => {
+    const lines = ordersOf(DEMO_CUSTOMERS.bargain.id).flatMap((o) => o.lines);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    for (const line of lines) {
+      const variant = products
+        .get(line.productId)!
+        .variants.find((v) => v.id === line.variantId)!;
+      expect(line.price).toBeLessThan(4_000);
+      expect(line.price).toBeLessThan(variant.compareAtPrice!);
+    }
   });
 });

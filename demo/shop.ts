@@ -9,6 +9,17 @@ import { type Rng, mulberry32, pick } from "~/engine/random";
 export const DEMO_SHOP = "cartlift-demo.myshopify.com";
 export const DEMO_CURRENCY = "USD";
 
+/**
+ * Signed-in customers the storefront preview can play (its "Signed in as" switcher), by their
+ * Shopify customer id: a loyal customer with a year of orders, coffee and stove fuel every few
+ * weeks among them, and a bargain hunter who buys low-priced items on sale.
+ */
+export const DEMO_CUSTOMERS = {
+  loyal: { id: "81001", label: "A loyal customer" },
+  bargain: { id: "81002", label: "A bargain hunter" },
+} as const;
+export type DemoCustomer = keyof typeof DEMO_CUSTOMERS;
+
 export interface DemoVariant {
   id: string;
   title: string;
@@ -340,12 +351,13 @@ function buildOrders(
     at: number,
     customerId: string | null,
     items: DemoProduct[],
+    choose = variantFor,
   ) => {
     const seen = new Set<string>();
     const lines = items
       .filter((p) => !seen.has(p.id) && seen.add(p.id))
       .map((p) => {
-        const v = variantFor(p);
+        const v = choose(p);
         return {
           id: String(lineId++),
           productId: p.id,
@@ -374,7 +386,7 @@ function buildOrders(
     // Consumables come back: a share of their buyers re-order every few weeks.
     const consumable = items.find((p) => p.tags.includes("consumable"));
     if (consumable && customerId && rng() < 0.6) {
-      const interval = (21 + (Number(consumable.id) % 5) * 6) * DAY_MS;
+      const interval = reorderDays(consumable) * DAY_MS;
       for (
         let t = at + interval * (0.85 + rng() * 0.3);
         t < now.getTime();
@@ -385,12 +397,71 @@ function buildOrders(
       }
     }
   }
+  addNamedCustomers(byType, partners, addOrder, now.getTime());
   orders.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   orders.forEach((o, i) => {
     o.id = String(5_000_000 + i);
     o.name = `#${1001 + i}`;
   });
   return orders;
+}
+
+/** Days between a consumable's re-orders, as its buyers in the demo keep them. */
+const reorderDays = (p: DemoProduct) => 21 + (Number(p.id) % 5) * 6;
+
+/**
+ * The histories of DEMO_CUSTOMERS. The loyal customer kitted out for camping a year ago (the
+ * storefront's featured tent's companions, a stove, a backpack), came back for more gear, and
+ * re-orders coffee and stove fuel on their rhythm, the last time one interval ago: due again now.
+ * The bargain hunter buys low-priced items on sale (under $40, below their compare-at price), two
+ * at a time, six times a year.
+ */
+function addNamedCustomers(
+  byType: Map<string, DemoProduct[]>,
+  partners: Map<string, DemoProduct[]>,
+  addOrder: (
+    at: number,
+    customerId: string | null,
+    items: DemoProduct[],
+    choose?: (p: DemoProduct) => DemoVariant,
+  ) => void,
+  now: number,
+): void {
+  const first = (type: string) => byType.get(type)![0];
+  const loyal = DEMO_CUSTOMERS.loyal.id;
+  const tent = first("Tent");
+  addOrder(now - 330 * DAY_MS, loyal, [
+    ...(partners.get(tent.id) ?? []),
+    first("Stove"),
+  ]);
+  addOrder(now - 250 * DAY_MS, loyal, [first("Backpack"), first("Socks")]);
+  addOrder(now - 120 * DAY_MS, loyal, [first("Jacket")]);
+  // One order a day at most: consumables whose rhythms meet are bought together, in one size.
+  const restocks = new Map<number, DemoProduct[]>();
+  for (const consumable of [first("Coffee"), first("Fuel")]) {
+    const interval = reorderDays(consumable) * DAY_MS;
+    for (let t = now - interval; t > now - 340 * DAY_MS; t -= interval)
+      restocks.set(t, [...(restocks.get(t) ?? []), consumable]);
+  }
+  for (const [t, items] of restocks)
+    addOrder(t, loyal, items, (p) => p.variants[0]);
+  // A variant under $40 marked down from its compare-at price.
+  const bargain = (p: DemoProduct) =>
+    p.variants.find((v) => v.compareAtPrice !== null && v.price < 4_000);
+  const onSale = [...byType.values()].flat().filter(bargain);
+  // Spread over the catalog: every few product types, not one shelf.
+  const step = Math.max(1, Math.floor(onSale.length / 12));
+  [300, 220, 150, 90, 40, 12].forEach((daysAgo, k) =>
+    addOrder(
+      now - daysAgo * DAY_MS,
+      DEMO_CUSTOMERS.bargain.id,
+      [
+        onSale[(2 * k * step) % onSale.length],
+        onSale[((2 * k + 1) * step) % onSale.length],
+      ],
+      (p) => bargain(p)!,
+    ),
+  );
 }
 
 /**

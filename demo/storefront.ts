@@ -3,7 +3,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import express, { type Request as ExpressRequest, type Router } from "express";
 import { Drop, Liquid, type TagToken, type TopLevelToken } from "liquidjs";
-import type { DemoProduct, DemoShop } from "./shop";
+import {
+  DEMO_CUSTOMERS,
+  type DemoCustomer,
+  type DemoProduct,
+  type DemoShop,
+} from "./shop";
 import type { Post } from "../extensions/cartlift-pixel/src/pixel";
 import {
   type DemoPixelEvent,
@@ -202,10 +207,20 @@ interface CartLine {
   quantity: number;
   properties: Record<string, string>;
 }
+/** Who the shopper is signed in as: a guest, or one of the demo shop's customers. */
+type SignedIn = DemoCustomer | "anonymous";
+const SIGNED_IN: Record<SignedIn, string> = {
+  anonymous: "Not signed in",
+  loyal: DEMO_CUSTOMERS.loyal.label,
+  bargain: DEMO_CUSTOMERS.bargain.label,
+};
+
 interface DemoCart {
   token: string;
   currency: string;
   locale: Locale;
+  /** Shopify's customer session: the app proxy signs this customer's id. */
+  customer: SignedIn;
   /** Whether the shop asks this shopper's consent before analytics (merchant setting and region). */
   privacy: Privacy;
   lines: CartLine[];
@@ -216,10 +231,15 @@ export interface DemoStorefrontOptions {
   root: string;
   demo: DemoShop;
   /**
-   * Sends a request to the app exactly as Shopify's app proxy would (the caller signs the query
-   * and hands it to the app's request handler) and returns the app's response.
+   * Sends a request to the app exactly as Shopify's app proxy would (the caller signs the query,
+   * with the signed-in customer's id, and hands it to the app's request handler) and returns the
+   * app's response.
    */
-  proxy: (pathAndQuery: string, init: RequestInit) => Promise<Response>;
+  proxy: (
+    pathAndQuery: string,
+    init: RequestInit,
+    customerId?: string,
+  ) => Promise<Response>;
   /** The app's web pixel: its settings as the app wrote them, and how its posts reach the app. */
   pixel?: { pixels: DemoWebPixels; post: Post };
 }
@@ -312,6 +332,7 @@ export function demoStorefront({
         currency: demo.currency,
         locale: "en",
         privacy: "open",
+        customer: "anonymous",
         lines: [],
         attributes: {},
       };
@@ -327,6 +348,17 @@ export function demoStorefront({
     // Where the shop requires consent (the merchant's setting for the shopper's region).
     const privacy = String(req.query.privacy ?? "");
     if (privacy in PRIVACY) cart.privacy = privacy as Privacy;
+    // Signing in and out, as the shop's customer accounts would.
+    // Signing in sets Shopify's customer session cookie: the app's answers vary on cookies, so
+    // the browser never reuses one shopper's cached answer for another.
+    const customer = String(req.query.customer ?? "");
+    if (Object.hasOwn(SIGNED_IN, customer) && customer !== cart.customer) {
+      cart.customer = customer as SignedIn;
+      res.cookie("customer_session", customer, {
+        httpOnly: true,
+        sameSite: "lax",
+      });
+    }
     return cart;
   }
 
@@ -471,6 +503,12 @@ export function demoStorefront({
           `<option value="${value}"${value === cart.privacy ? " selected" : ""}>${label}</option>`,
       )
       .join("");
+    const customerOptions = Object.entries(SIGNED_IN)
+      .map(
+        ([value, label]) =>
+          `<option value="${value}"${value === cart.customer ? " selected" : ""}>${label}</option>`,
+      )
+      .join("");
     const localeOptions = LOCALES.map(
       (l) => `<option${l === cart.locale ? " selected" : ""}>${l}</option>`,
     ).join("");
@@ -500,7 +538,8 @@ body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-ch
 <header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}<button type="button" data-drawer-toggle aria-controls="shopify-section-cart-drawer" aria-expanded="false">Cart drawer</button>
 <form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
 <label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label>
-<label>Privacy <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label></form></header>
+<label>Privacy <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label>
+<label>Signed in as <select name="customer" onchange="this.form.submit()">${customerOptions}</select></label></form></header>
 <main>${main}</main>
 <footer><p>Cartlift demo store · Free shipping over $75 · 30-day returns</p><nav aria-label="Footer"><a href="/demo/storefront">Shop</a> <a href="/demo/storefront/cart">Cart</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
@@ -798,10 +837,15 @@ document.addEventListener("click", async (e) => {
       const response = await proxy(
         `${url.pathname.replace(/^\/apps\/cartlift/, "")}${url.search}`,
         init,
+        cart.customer === "anonymous"
+          ? undefined
+          : DEMO_CUSTOMERS[cart.customer].id,
       );
       const type = response.headers.get("Content-Type") ?? "";
-      const cacheControl = response.headers.get("Cache-Control");
-      if (cacheControl) res.set("Cache-Control", cacheControl);
+      for (const header of ["Cache-Control", "Vary"]) {
+        const value = response.headers.get(header);
+        if (value) res.set(header, value);
+      }
       res.status(response.status);
       if (type.startsWith("application/liquid")) {
         const html = await engine(cart).parseAndRender(await response.text(), {

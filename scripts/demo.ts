@@ -171,11 +171,16 @@ app.get("/demo/post-purchase", async (req, res, next) => {
 // https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
 const handleRequest = createRemixHandler(build, "production");
 const lean = leanRoutes(build);
-const appProxy = (pathAndQuery: string, init?: RequestInit) => {
+const appProxy = (
+  pathAndQuery: string,
+  init?: RequestInit,
+  customerId?: string,
+) => {
   const url = new URL(pathAndQuery, "http://localhost");
   const signed = proxiedQuery(url.searchParams, {
     shop: DEMO_SHOP,
     secret: apiSecret,
+    customerId,
   });
   const route = `/proxy${url.pathname === "/" ? "" : url.pathname}`;
   const request = new Request(

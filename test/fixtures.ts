@@ -2,6 +2,10 @@ import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import type { EngineOrder } from "~/engine/types";
 import type { ExperimentInput } from "~/services/experiments/experiments.server";
+import { trainModels } from "~/engine/shop-model";
+import { type OrderInput, saveOrders } from "~/services/catalog/orders.server";
+import { loadOrders } from "~/services/catalog/shop-data.server";
+import { storeModel } from "~/services/model/model.server";
 
 /** A shop whose import is done, with three products (ids 1–3) of one in-stock variant each (91–93). */
 export async function seedSmallShop(
@@ -65,4 +69,57 @@ export async function storeOfflineSession(shop: string) {
       expires: new Date(Date.now() + 3_600_000),
     }),
   );
+}
+
+/** A stored order of one unit of each product at 10.00 USD, by a customer (a Shopify id) or a guest. */
+export const orderInput = (
+  id: string,
+  customerId: string | null,
+  productIds: string[],
+  createdAt: Date,
+): OrderInput => ({
+  id,
+  name: `#${id}`,
+  createdAt,
+  sourceUpdatedAt: createdAt,
+  cancelledAt: null,
+  currency: "USD",
+  subtotalMinor: 1000 * productIds.length,
+  totalMinor: 1000 * productIds.length,
+  customerId,
+  lines: productIds.map((productId, i) => ({
+    id: `${id}-${i}`,
+    productId,
+    variantId: `9${productId}`,
+    quantity: 1,
+    priceMinor: 1000,
+    offerToken: null,
+  })),
+});
+
+/**
+ * `seedSmallShop` with orders and a trained model: guests buy 1 with 2 or with 3, five returning
+ * customers (ids 501–505) buy 3 twice each, customer 601 bought 2 in March 2026 and customer 602
+ * bought 3 in May 2026.
+ */
+export async function seedCustomerShop(shop: string) {
+  await seedSmallShop(shop);
+  const day = (month: number, date: number) =>
+    new Date(Date.UTC(2026, month - 1, date));
+  await saveOrders(shop, [
+    ...[0, 1, 2].map((k) => orderInput(`g${k}`, null, ["1", "2"], day(1, 2))),
+    ...[3, 4].map((k) => orderInput(`g${k}`, null, ["1", "3"], day(1, 3))),
+    ...[501, 502, 503, 504, 505].flatMap((c) => [
+      orderInput(`r${c}a`, String(c), ["3"], day(2, 1)),
+      orderInput(`r${c}b`, String(c), ["3"], day(4, 1)),
+    ]),
+    orderInput("alice", "601", ["2"], day(3, 10)),
+    orderInput("bob", "602", ["3"], day(5, 20)),
+  ]);
+  const orders = await loadOrders(shop);
+  await storeModel(shop, trainModels(orders), {
+    orders: orders.length,
+    products: 3,
+    trainMs: 0,
+  });
 }

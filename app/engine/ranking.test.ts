@@ -945,7 +945,7 @@ describe("ranking for a signed-in customer", () => {
       ).toBe(JSON.stringify(rankOffers(model, request)));
   });
 
-  it("offers what the customer owns as far as the shop's customers re-buy it, and brings a consumable that is due forward with its interval as the reason", () => {
+  it("offers what the customer owns as far as the shop's customers re-buy it, and brings a consumable that is due forward with the customer's own purchase as the reason", () => {
     const anonymous = ids(cart());
     expect(anonymous).toContain("beans");
     expect(anonymous[0]).toBe("filters");
@@ -966,8 +966,11 @@ describe("ranking for a signed-in customer", () => {
         owned.score < 0.25 * beans(rankOffers(model, cart()))!.score,
     ).toBe(true);
     expect(offers[0].productId).toBe("filters");
-    expect(offers[0].reason.key).toBe("reasons.replenish_weeks");
-    expect(offers[0].reason.params).toEqual({ weeks: "4" });
+    expect(offers[0].reason.key).toBe("reasons.bought_before");
+    expect(offers[0].reason.params.month).toEqual({
+      month: new Date(NOW - 30 * DAY).toISOString().slice(0, 7),
+      withYear: false,
+    });
     expect(offers[0].breakdown.due).toBeGreaterThan(0);
     // Bought a week ago: not due yet, so no reminder, but a consumable may still be offered.
     const early = rankOffers(
@@ -983,7 +986,8 @@ describe("ranking for a signed-in customer", () => {
     );
     expect(early[0].productId).toBe("filters");
     expect(early[0].breakdown.due).toBeUndefined();
-    expect(early[0].reason.key).not.toBe("reasons.replenish_weeks");
+    // Still bought before: the reason says so, never a re-order it is not due for.
+    expect(early[0].reason.key).toBe("reasons.bought_before");
   });
 });
 

@@ -30,7 +30,7 @@ import {
   oftenBoughtWithReason,
   orderCompanionReason,
   popularReason,
-  replenishReason,
+  boughtBeforeReason,
   similarToReason,
   storePickReason,
   upgradeReason,
@@ -645,10 +645,14 @@ function crossSellReason(
   breakdown: Record<string, number>,
   pinned: boolean,
 ): Reason {
-  // A consumable the customer bought and is due to re-order: its interval is the evidence.
-  const interval = request.shopper?.replenishment?.products[product.id];
-  if (!pinned && breakdown.due && interval)
-    return replenishReason(interval.medianDays);
+  // Offered again to a customer who bought it: their own purchase is the evidence.
+  const bought = request.shopper?.profile.products.get(product.id);
+  if (!pinned && bought)
+    return boughtBeforeReason(
+      product.title,
+      bought.lastAt,
+      request.shopper!.now,
+    );
   const strongest = (
     ["completion", "copurchase", "content", "popularity"] as const
   ).reduce(

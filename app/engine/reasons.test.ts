@@ -6,7 +6,8 @@ import {
   multipleBenefit,
   namedBenefit,
   popularReason,
-  replenishReason,
+  boughtBeforeReason,
+  monthIn,
   upgradeReason,
 } from "./reasons";
 
@@ -61,12 +62,18 @@ describe("reason strings", () => {
     );
   });
 
-  it("speaks in weeks for whole-week intervals", () => {
-    expect(replenishReason(28).text).toBe(
-      "Customers re-order about every 4 weeks",
+  it("names the month of a customer's last purchase, with its year once it could be read as a later one", () => {
+    const now = Date.UTC(2026, 11, 6);
+    const march = boughtBeforeReason(
+      "Trail Coffee",
+      Date.UTC(2026, 2, 31, 23),
+      now,
     );
-    expect(replenishReason(30).text).toBe(
-      "Customers re-order about every 30 days",
-    );
+    expect(march.text).toBe("You bought the Trail Coffee in March");
+    expect(march.params.month).toEqual({ month: "2026-03", withYear: false });
+    expect(monthIn({ month: "2026-03", withYear: false }, "fr")).toBe("mars");
+    expect(
+      boughtBeforeReason("Trail Coffee", Date.UTC(2025, 11, 20), now).text,
+    ).toBe("You bought the Trail Coffee in December 2025");
   });
 });

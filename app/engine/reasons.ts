@@ -1,5 +1,11 @@
 import { formatMoney, formatPercent } from "./money";
-import type { MeasureNoun, Money, Reason, ReasonKey } from "./types";
+import type {
+  MeasureNoun,
+  MonthParam,
+  Money,
+  Reason,
+  ReasonKey,
+} from "./types";
 
 // Every shopper-facing sentence the engine produces is built here, so wording stays consistent
 // across placements. Each is a message of the theme extension's locale files (`key`, a path in
@@ -104,23 +110,37 @@ export function bundleReason(discountBps: number, itemCount: number): Reason {
   );
 }
 
-export function replenishReason(medianDays: number): Reason {
-  const days = Math.max(1, Math.round(medianDays));
-  if (days % 7 === 0 && days >= 14)
-    return message(
-      "reasons.replenish_weeks",
-      `Customers re-order about every ${days / 7} weeks`,
-      { weeks: String(days / 7) },
-    );
-  if (days === 1)
-    return message(
-      "reasons.replenish_day",
-      "Customers re-order about every 1 day",
-    );
+/** A month as a language names it: "March", "mars", "March 2025". */
+export function monthIn(param: MonthParam, language = "en"): string {
+  const [year, month] = param.month.split("-").map(Number);
+  return new Intl.DateTimeFormat(language, {
+    month: "long",
+    year: param.withYear ? "numeric" : undefined,
+    timeZone: "UTC",
+  }).format(Date.UTC(year, month - 1, 15));
+}
+
+/** A month named without its year stays within this many days of the purchase. */
+const MONTH_WITHOUT_YEAR_DAYS = 300;
+
+/**
+ * "You bought the Trail Coffee in March": a signed-in customer's own last purchase of the offered
+ * product, from their orders. The year is said when the month alone could be read as a later one.
+ */
+export function boughtBeforeReason(
+  title: string,
+  lastBoughtAt: number,
+  now: number,
+): Reason {
+  const at = new Date(lastBoughtAt);
+  const month: MonthParam = {
+    month: `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}`,
+    withYear: now - lastBoughtAt > MONTH_WITHOUT_YEAR_DAYS * 86_400_000,
+  };
   return message(
-    "reasons.replenish_days",
-    `Customers re-order about every ${days} days`,
-    { days: String(days) },
+    "reasons.bought_before",
+    `You bought the ${title} in ${monthIn(month)}`,
+    { title, month },
   );
 }
 

@@ -15,10 +15,18 @@ export interface Reason {
 }
 
 /**
- * A value in a reason: the merchant's words (a string), the app's own words (a message), or a share
- * in basis points, written the way the shopper's language writes percentages ("25.6%", "25,6 %").
+ * A value in a reason: the merchant's words (a string), the app's own words (a message), a share
+ * in basis points, written the way the shopper's language writes percentages ("25.6%", "25,6 %"),
+ * or a month ("2026-03"), named in the shopper's language ("March", "mars"), with its year when
+ * `withYear`.
  */
-export type ReasonParam = string | Reason | { percentBps: number };
+export type ReasonParam = string | Reason | { percentBps: number } | MonthParam;
+
+export interface MonthParam {
+  /** "YYYY-MM", UTC. */
+  month: string;
+  withYear: boolean;
+}
 
 export type ReasonKey =
   | `reasons.${
@@ -34,9 +42,7 @@ export type ReasonKey =
       | "upgrade_in_range"
       | "bundle_items"
       | "bundle_save"
-      | "replenish_weeks"
-      | "replenish_days"
-      | "replenish_day"}`
+      | "bought_before"}`
   | `benefits.${"double" | "triple" | "times" | "named"}`
   | `nouns.${MeasureNoun}`;
 

@@ -25,6 +25,7 @@ import {
   type Settings,
   loadSettings,
   saveGlobal,
+  savePersonalisation,
   savePlacement,
 } from "~/services/merchandising/settings.server";
 import { postedFields } from "~/http/admin-form.server";
@@ -42,7 +43,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const result =
     form.intent === "global"
       ? await saveGlobal(session.shop, form)
-      : await savePlacement(session.shop, form);
+      : form.intent === "personalisation"
+        ? await savePersonalisation(session.shop, form)
+        : await savePlacement(session.shop, form);
   return result.ok ? result : data(result, { status: 422 });
 };
 
@@ -277,6 +280,31 @@ function GlobalCard({ s }: { s: Settings }) {
   );
 }
 
+function PersonalisationCard({ s }: { s: Settings }) {
+  const { fetcher } = useSettingsForm();
+  const [on, setOn] = useState(s.personalisation);
+  return (
+    <SettingsCard
+      fetcher={fetcher}
+      formLabel="Personal offers"
+      saveLabel="Save personal offers"
+      hidden={{ intent: "personalisation", personalisation: String(on) }}
+      heading={
+        <Text as="h2" variant="headingMd">
+          Personal offers
+        </Text>
+      }
+    >
+      <Checkbox
+        label="Personalise offers for signed-in customers"
+        checked={on}
+        onChange={setOn}
+        helpText="A customer signed in to your store sees offers shaped by their own past orders in your store: products they bought before come back only when your customers tend to buy them again, and the reason says when they bought it. Only your store's own order history is used. Turned off, every shopper sees the same offers as a guest."
+      />
+    </SettingsCard>
+  );
+}
+
 export default function SettingsPage() {
   const settings = useLoaderData<typeof loader>();
   return (
@@ -300,6 +328,12 @@ export default function SettingsPage() {
           description="Margin, exclusions and how orders are credited to offers."
         >
           <GlobalCard s={settings} />
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Personal offers"
+          description="What a returning customer sees, from what they bought in your store before."
+        >
+          <PersonalisationCard s={settings} />
         </Layout.AnnotatedSection>
       </Layout>
     </Page>

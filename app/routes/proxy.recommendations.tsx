@@ -10,6 +10,7 @@ import {
   VISITOR_ID,
   visitorKey,
 } from "~/services/measurement/attribution.server";
+import { customerKey } from "~/services/privacy/pseudonym.server";
 import { storefrontOffers } from "~/services/storefront/offers.server";
 import { offersLiquid } from "~/services/storefront/liquid";
 
@@ -59,7 +60,7 @@ const Query = z
  * (application/liquid, no theme layout), rendered by Shopify in the shopper's currency.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, liquid } = authenticateProxy(request);
+  const { shop, customerId, liquid } = authenticateProxy(request);
   if (!allowClient(shop, clientAddress(request)))
     return Response.json(
       { error: "Too many requests; retry later" },
@@ -79,6 +80,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   }
+  const customer = Id.nullable().safeParse(customerId);
+  if (!customer.success)
+    return Response.json(
+      {
+        error: "Invalid query",
+        issues: ["logged_in_customer_id: must be a numeric id"],
+      },
+      { status: 400 },
+    );
   const q = parsed.data;
   const offers = await storefrontOffers(shop, {
     placement: q.placement,
@@ -88,6 +98,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     limit: q.limit,
     showReasons: q.reasons === "1",
     visitorKey: q.visitor ? visitorKey(shop, q.visitor) : undefined,
+    customerKey: customer.data ? customerKey(shop, customer.data) : undefined,
   });
   // In an experiment (the hold-out too, which gets no offers) the script puts the visitor id on
   // the cart, so the order can be joined to the arm: see EXPOSED_MARKER in cartlift.js.

@@ -3,6 +3,7 @@ import { API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { proxiedQuery } from "../../demo/proxy-signature";
 import { loader } from "~/routes/proxy.recommendations";
+import { seedCustomerShop } from "../fixtures";
 
 const SHOP = "proxy-shop.myshopify.com";
 
@@ -68,6 +69,29 @@ describe("app proxy", () => {
       .map((m) => m[1])
       .sort();
     expect(handles).toEqual(["product-2", "product-3"]);
+  });
+
+  it("shapes the offers by the signed-in customer that Shopify signed for, and only that one", async () => {
+    const shop = "proxy-customers.myshopify.com";
+    await seedCustomerShop(shop);
+    const body = async (customerId?: string, tamper?: string) => {
+      const query = proxiedQuery(
+        new URLSearchParams({ placement: "cart", cart: "1" }),
+        { shop, secret: API_SECRET_KEY, customerId },
+      );
+      if (tamper !== undefined) query.set("logged_in_customer_id", tamper);
+      const response = (await call(query)) as Response;
+      return { status: response.status, text: await response.text() };
+    };
+    const guest = await body();
+    expect(guest.status).toBe(200);
+    expect(guest.text).not.toContain("You bought");
+    const customer = await body("601");
+    expect(customer.text).toContain("You bought the P2 in March");
+    expect(customer.text).toContain("Vous avez acheté P2 en mars");
+    // A guest's request signed by Shopify cannot be claimed for a customer afterwards.
+    expect((await body(undefined, "601")).status).toBe(401);
+    expect((await body("60a1")).status).toBe(400);
   });
 
   it("refuses a signature made with another secret", async () => {

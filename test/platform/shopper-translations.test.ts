@@ -14,7 +14,7 @@ import {
   namedBenefit,
   oftenBoughtWithReason,
   popularReason,
-  replenishReason,
+  boughtBeforeReason,
   similarToReason,
   storePickReason,
   upgradeReason,
@@ -85,9 +85,8 @@ const REASONS: Reason[] = [
   storePickReason(),
   bundleReason(1_000, 2),
   bundleReason(0, 3),
-  replenishReason(28),
-  replenishReason(30),
-  replenishReason(1),
+  boughtBeforeReason("Tente", Date.UTC(2026, 2, 10), Date.UTC(2026, 5, 1)),
+  boughtBeforeReason("Tente", Date.UTC(2025, 2, 10), Date.UTC(2026, 5, 1)),
 ];
 
 const item = (reason: Reason | null): StorefrontItem => ({
@@ -174,7 +173,7 @@ const placeholders = (message: string) =>
 const keysOf = (reason: Reason): string[] => [
   reason.key,
   ...Object.values(reason.params).flatMap((p) =>
-    typeof p === "string" || "percentBps" in p ? [] : keysOf(p),
+    typeof p === "string" || !("key" in p) ? [] : keysOf(p),
   ),
 ];
 
@@ -206,6 +205,15 @@ describe("shopper-facing words in English and French", () => {
     // A no-break space before the sign, as French typography wants.
     expect(reasonIn(reason, "fr")).toMatch(
       /^Achetés ensemble par 25,6[\u00a0\u202f]% des clients$/,
+    );
+  });
+
+  it("names a past purchase's month in each language", () => {
+    const [recent, lastYear] = REASONS.slice(-2);
+    expect(reasonIn(recent, "en")).toBe("You bought the Tente in March");
+    expect(reasonIn(recent, "fr")).toBe("Vous avez acheté Tente en mars");
+    expect(reasonIn(lastYear, "fr")).toBe(
+      "Vous avez acheté Tente en mars 2025",
     );
   });
 

@@ -98,13 +98,22 @@ type OrderLineRow = {
 
 /**
  * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
- * created after that moment. Read a page of orders at a time with their lines (keyset on creation
+ * created after that moment; with `withCustomer`, only those with a customer key. Read a page of orders at a time with their lines (keyset on creation
  * time and id), so a million orders never sit in memory as database rows beside the engine's
  * objects; product and variant ids, which repeat across orders, are held once each.
  */
 export async function loadOrders(
   shop: string,
-  { after, pageSize = ORDER_PAGE }: { after?: Date; pageSize?: number } = {},
+  {
+    after,
+    pageSize = ORDER_PAGE,
+    withCustomer = false,
+  }: {
+    after?: Date;
+    pageSize?: number;
+    /** Only orders with a customer key: those that make customer profiles. */
+    withCustomer?: boolean;
+  } = {},
 ): Promise<EngineOrder[]> {
   const orders: EngineOrder[] = [];
   const ids = new Map<string, string>();
@@ -130,7 +139,7 @@ export async function loadOrders(
         l."productId", l."variantId", l."quantity", l."priceMinor"
       FROM (
         SELECT "id", "createdAt", "customerKey", "currency" FROM "Order"
-        WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset}
+        WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset} ${withCustomer ? Prisma.sql`AND "customerKey" IS NOT NULL` : Prisma.empty}
         ORDER BY "createdAt", "id" LIMIT ${pageSize}
       ) o
       LEFT JOIN "OrderLine" l

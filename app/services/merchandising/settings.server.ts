@@ -66,8 +66,14 @@ export const GlobalForm = z.object({
   excludedProductIds: ProductIds,
 });
 
+export const PersonalisationForm = z.object({
+  personalisation: z.enum(["true", "false"]).transform((v) => v === "true"),
+});
+
 export interface Settings {
   placements: (PlacementSettings & { placement: Placement })[];
+  /** Signed-in shoppers' offers follow their own orders (decision 023). */
+  personalisation: boolean;
   marginFloorBps: number;
   attributionWindowDays: number;
   excludedTags: string[];
@@ -89,6 +95,7 @@ export async function loadSettings(shop: string): Promise<Settings> {
         attributionWindowDays: true,
         excludedTags: true,
         excludedProductIds: true,
+        personalisation: true,
       },
     }),
   ]);
@@ -100,6 +107,7 @@ export async function loadSettings(shop: string): Promise<Settings> {
   const titles = new Map(products.map((p) => [p.id, p.title]));
   return {
     placements,
+    personalisation: row?.personalisation ?? true,
     marginFloorBps: row?.marginFloorBps ?? 2_000,
     attributionWindowDays: row?.attributionWindowDays ?? 7,
     excludedTags: parseStringList(row?.excludedTags ?? "[]"),
@@ -149,6 +157,23 @@ export async function saveGlobal(
   });
   // Exclusions are cached per shop with the serving state (serving-cache.server.ts); the
   // recommender (catalog and models) does not depend on them, so it keeps serving warm.
+  forgetServingState(shop);
+  return { ok: true };
+}
+
+/** Turns personal offers for signed-in shoppers on or off; the next storefront answer follows. */
+export async function savePersonalisation(
+  shop: string,
+  input: Record<string, unknown>,
+): Promise<SaveResult> {
+  const parsed = PersonalisationForm.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  await prisma.shop.upsert({
+    where: { shop },
+    create: { shop, ...parsed.data },
+    update: parsed.data,
+  });
+  // Read with the exclusions, cached per shop (serving-cache.server.ts).
   forgetServingState(shop);
   return { ok: true };
 }

@@ -20,7 +20,22 @@ import {
   servedMethod,
   trainModels,
 } from "~/engine/shop-model";
-import type { CartCompletionScorer, Placement } from "~/engine/types";
+import type {
+  CartCompletionScorer,
+  EngineOrder,
+  Placement,
+} from "~/engine/types";
+import {
+  type CustomerProfiles,
+  type RebuyStats,
+  buildCustomerProfiles,
+  rebuyStats,
+} from "~/engine/customer-profile";
+import { orderTime } from "~/engine/copurchase";
+import {
+  type ReplenishmentModel,
+  buildReplenishment,
+} from "~/engine/replenishment";
 import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
@@ -168,9 +183,24 @@ function inWorker(
   }).finally(() => void worker.terminate());
 }
 
+/**
+ * What the shop's customers' own orders say (decision 023): each signed-in customer's profile, the
+ * shop's re-buy counts and re-order intervals. Built from the orders with a customer key; orders
+ * that arrive later are added to the profiles as they come (`addOrder` counts an order once).
+ */
+export interface Customers {
+  profiles: CustomerProfiles;
+  rebuy: RebuyStats;
+  replenishment: ReplenishmentModel;
+  /** Creation time (ms) of the newest order counted; null when there is none. */
+  latestAt: number | null;
+}
+
 export interface Recommender {
   ranking: RankingModel;
   completion?: CartCompletionScorer;
+  /** Absent only where a caller built a recommender by hand (benchmarks). */
+  customers?: Customers;
   modelId: string | null;
   /** What the shop's last backtest chose for a placement, and its scorer (decision 021). */
   served?: (placement: Placement) => {
@@ -202,10 +232,12 @@ interface ServingVersion {
   catalog: number | null;
   /** The newest order's creation time: an order webhook moves it. */
   orders: string;
+  /** The shop's customers version: a customer redaction bumps it (privacy.server.ts). */
+  customers: number | null;
 }
 
 interface Serving {
-  recommender: Recommender;
+  recommender: Recommender & { customers: Customers };
   models: TrainedModel | null;
   version: ServingVersion;
   builtAt: number;
@@ -239,7 +271,7 @@ async function servingVersion(shop: string): Promise<ServingVersion> {
     }),
     prisma.shop.findUnique({
       where: { shop },
-      select: { catalogVersion: true },
+      select: { catalogVersion: true, customersVersion: true },
     }),
     prisma.order.aggregate({ where: { shop }, _max: { createdAt: true } }),
   ]);
@@ -247,7 +279,54 @@ async function servingVersion(shop: string): Promise<ServingVersion> {
     modelId: latest?.id ?? null,
     catalog: catalog?.catalogVersion ?? null,
     orders: orders._max.createdAt?.toISOString() ?? "",
+    customers: catalog?.customersVersion ?? null,
   };
+}
+
+/** The newest creation time among `orders`, or `latest` when none is newer. */
+function newest(orders: readonly EngineOrder[], latest: number | null) {
+  let at = latest;
+  for (const order of orders) at = Math.max(at ?? -Infinity, orderTime(order));
+  return at;
+}
+
+/** Every order with a customer key, read afresh: at training and after a redaction. */
+async function loadCustomers(
+  shop: string,
+  ranking: RankingModel,
+): Promise<Customers> {
+  const orders = await loadOrders(shop, { withCustomer: true });
+  const profiles = buildCustomerProfiles(
+    orders,
+    (productId) => ranking.products.get(productId)?.productType ?? "",
+  );
+  return {
+    profiles,
+    rebuy: rebuyStats(profiles),
+    replenishment: buildReplenishment(orders),
+    latestAt: newest(orders, null),
+  };
+}
+
+/**
+ * Orders with a customer key stored since `customers` was built join the profiles now, so the
+ * next answer to that customer counts them. Read from the newest one counted, that one included:
+ * an order created in the same millisecond is not missed, and `addOrder` counts each once. The
+ * re-buy counts and intervals are the shop's long-run figures: they wait for the next training.
+ */
+async function withArrivedCustomerOrders(
+  shop: string,
+  customers: Customers,
+): Promise<Customers> {
+  const arrived = await loadOrders(shop, {
+    withCustomer: true,
+    after:
+      customers.latestAt === null
+        ? undefined
+        : new Date(customers.latestAt - 1),
+  });
+  for (const order of arrived) customers.profiles.addOrder(order);
+  return { ...customers, latestAt: newest(arrived, customers.latestAt) };
 }
 
 /**
@@ -276,19 +355,29 @@ async function loadServing(
 ): Promise<Serving> {
   const version = await servingVersion(shop);
   const sameModel = previous && previous.version.modelId === version.modelId;
+  // Profiles are rebuilt with each new model and after a redaction; otherwise orders are added.
+  const customersFor = (ranking: RankingModel) =>
+    sameModel && previous.version.customers === version.customers
+      ? withArrivedCustomerOrders(shop, previous.recommender.customers)
+      : loadCustomers(shop, ranking);
   if (
     sameModel &&
     previous.version.catalog === version.catalog &&
     now - previous.builtAt < REBUILD_MS
   ) {
-    if (previous.version.orders === version.orders) return previous;
-    // Only orders arrived: add them to the state that serves, nothing else is rebuilt.
+    if (
+      previous.version.orders === version.orders &&
+      previous.version.customers === version.customers
+    )
+      return previous;
+    // Only orders arrived, or a customer was redacted: the rest is not rebuilt.
+    const [ranking, customers] = await Promise.all([
+      withArrivedOrders(shop, previous.recommender.ranking),
+      customersFor(previous.recommender.ranking),
+    ]);
     return {
       ...previous,
-      recommender: {
-        ...previous.recommender,
-        ranking: await withArrivedOrders(shop, previous.recommender.ranking),
-      },
+      recommender: { ...previous.recommender, ranking, customers },
       version,
     };
   }
@@ -316,16 +405,18 @@ async function loadServing(
     buildRankingModel({ products, copurchase }),
   );
   const completion = models && completionScorer(models.cartModel);
+  const customers = await customersFor(ranking);
   return {
     recommender:
       models && completion
         ? {
             ranking,
             completion,
+            customers,
             modelId,
             served: servedBy(models, completion),
           }
-        : { ranking, modelId },
+        : { ranking, customers, modelId },
     models,
     version: { ...version, modelId },
     builtAt: now,
@@ -395,6 +486,23 @@ export function refreshRecommender(shop: string, now = Date.now()): void {
   // A refresh already running may have read the old model id: check again when it ends.
   if (entry.refreshing) entry.checkedAt = -Infinity;
   else refresh(shop, entry, now);
+}
+
+/**
+ * A customer's redaction, in this instance: their profile goes from the serving state now, and the
+ * state is checked on the next request (the redaction bumped the shop's customers version, so the
+ * profiles are rebuilt from the database, where their orders no longer name them). Other
+ * instances rebuild at their next check, within CHECK_MS.
+ */
+export async function forgetCustomer(
+  shop: string,
+  customerKey: string,
+): Promise<void> {
+  const entry = cache.get(shop);
+  if (!entry) return;
+  const serving = await entry.serving.catch(() => null);
+  serving?.recommender.customers.profiles.forget(customerKey);
+  entry.checkedAt = -Infinity;
 }
 
 /** Drops everything cached for the shop (its data is gone, or a test wants a cold start). */

@@ -1,5 +1,6 @@
 import en from "../../../extensions/cartlift-theme/locales/en.default.json";
 import fr from "../../../extensions/cartlift-theme/locales/fr.json";
+import { monthIn } from "~/engine/reasons";
 import type { Reason, ReasonParam } from "~/engine/types";
 import { percentIn } from "../../../extensions/cartlift-post-purchase/src/messages";
 
@@ -58,7 +59,8 @@ export function fillMessage(
 
 /**
  * A reason's value in a language: the merchant's words as written, a share as the language writes
- * it ("25.6%", "25,6 %"), or (through `nested`) the app's own words translated.
+ * it ("25.6%", "25,6 %"), a month as it names it ("March", "mars"), or (through `nested`) the
+ * app's own words translated.
  */
 export function paramIn(
   param: ReasonParam | undefined,
@@ -70,6 +72,7 @@ export function paramIn(
   // To a tenth of a percent, as the English text (engine/money.ts formatPercent) rounds it.
   if ("percentBps" in param)
     return percentIn(Math.round(param.percentBps / 10) / 10, language);
+  if ("month" in param) return monthIn(param, language);
   return nested(param);
 }
 

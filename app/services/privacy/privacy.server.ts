@@ -2,7 +2,17 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "~/db.server";
 import { forgetCachedSessions } from "~/session-storage.server";
-import { forgetRecommender } from "~/services/model/model.server";
+import {
+  forgetCustomer,
+  forgetRecommender,
+} from "~/services/model/model.server";
+import {
+  type ProfileSummary,
+  buildCustomerProfiles,
+  summariseProfile,
+} from "~/engine/customer-profile";
+import { toEngineOrder } from "~/services/replenishment/replenishment.server";
+import { forgetCustomerAnswers } from "~/services/storefront/recommendations.server";
 import { forgetSequenceModels } from "~/services/flow/next-offer.server";
 import { customerKey } from "./pseudonym.server";
 
@@ -27,7 +37,8 @@ export const ShopRedactPayload = z.object({ shop_domain: z.string() });
 
 /**
  * Everything Cartlift holds on one customer: their orders (by pseudonymous key), events,
- * experiment exposures and scheduled next offers.
+ * experiment exposures, scheduled next offers, and the profile the storefront's personal offers
+ * read (decision 023).
  */
 export async function exportCustomerData(
   shop: string,
@@ -41,72 +52,79 @@ export async function exportCustomerData(
       select: { visitorKey: true },
     })
   ).map((o) => o.visitorKey as string);
-  const [orders, events, experimentExposures, pixelEvents, nextOffers] =
-    await Promise.all([
-      prisma.order.findMany({
-        where: {
-          shop,
-          OR: [
-            { customerKey: key },
-            { id: { in: payload.orders_requested ?? [] } },
-          ],
-        },
-        select: {
-          id: true,
-          name: true,
-          createdAt: true,
-          currency: true,
-          totalMinor: true,
-          lines: {
-            select: {
-              productId: true,
-              variantId: true,
-              quantity: true,
-              priceMinor: true,
-              placement: true,
-            },
+  const [
+    orders,
+    events,
+    experimentExposures,
+    pixelEvents,
+    nextOffers,
+    profile,
+  ] = await Promise.all([
+    prisma.order.findMany({
+      where: {
+        shop,
+        OR: [
+          { customerKey: key },
+          { id: { in: payload.orders_requested ?? [] } },
+        ],
+      },
+      select: {
+        id: true,
+        name: true,
+        createdAt: true,
+        currency: true,
+        totalMinor: true,
+        lines: {
+          select: {
+            productId: true,
+            variantId: true,
+            quantity: true,
+            priceMinor: true,
+            placement: true,
           },
         },
-        orderBy: { createdAt: "asc" },
-      }),
-      prisma.event.findMany({
-        where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
-        select: {
-          type: true,
-          placement: true,
-          offerProductId: true,
-          createdAt: true,
-        },
-      }),
-      prisma.experimentExposure.findMany({
-        where: { shop, visitorKey: { in: visitorKeys } },
-        select: { experimentId: true, armId: true, firstSeenAt: true },
-      }),
-      prisma.pixelEvent.findMany({
-        where: { shop, visitorKey: { in: visitorKeys } },
-        select: {
-          type: true,
-          productId: true,
-          variantId: true,
-          quantity: true,
-          amountMinor: true,
-          currency: true,
-          createdAt: true,
-        },
-      }),
-      prisma.nextOfferSend.findMany({
-        where: { shop, customerKey: key },
-        select: {
-          orderId: true,
-          productId: true,
-          reason: true,
-          dueAt: true,
-          status: true,
-          sentAt: true,
-        },
-        orderBy: { dueAt: "asc" },
-      }),
-    ]);
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+    prisma.event.findMany({
+      where: { shop, visitorKey: { in: [key, ...visitorKeys] } },
+      select: {
+        type: true,
+        placement: true,
+        offerProductId: true,
+        createdAt: true,
+      },
+    }),
+    prisma.experimentExposure.findMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+      select: { experimentId: true, armId: true, firstSeenAt: true },
+    }),
+    prisma.pixelEvent.findMany({
+      where: { shop, visitorKey: { in: visitorKeys } },
+      select: {
+        type: true,
+        productId: true,
+        variantId: true,
+        quantity: true,
+        amountMinor: true,
+        currency: true,
+        createdAt: true,
+      },
+    }),
+    prisma.nextOfferSend.findMany({
+      where: { shop, customerKey: key },
+      select: {
+        orderId: true,
+        productId: true,
+        reason: true,
+        dueAt: true,
+        status: true,
+        sentAt: true,
+      },
+      orderBy: { dueAt: "asc" },
+    }),
+    customerProfile(shop, key),
+  ]);
   const data = {
     customerId: payload.customer.id,
     orders,
@@ -114,6 +132,7 @@ export async function exportCustomerData(
     experimentExposures,
     pixelEvents,
     nextOffers,
+    profile,
   };
   await prisma.dataRequest.create({
     data: {
@@ -124,6 +143,44 @@ export async function exportCustomerData(
     },
   });
   return data;
+}
+
+/**
+ * The customer's profile as the serving state builds it (decision 023), from their stored orders:
+ * the same in every instance, and no serving state is loaded to answer a webhook.
+ */
+async function customerProfile(
+  shop: string,
+  key: string,
+): Promise<ProfileSummary | null> {
+  const orders = await prisma.order.findMany({
+    where: { shop, customerKey: key, cancelledAt: null },
+    select: {
+      id: true,
+      createdAt: true,
+      customerKey: true,
+      currency: true,
+      lines: {
+        select: { productId: true, quantity: true, priceMinor: true },
+      },
+    },
+  });
+  const productIds = [
+    ...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId ?? ""))),
+  ];
+  const types = new Map(
+    (
+      await prisma.product.findMany({
+        where: { shop, id: { in: productIds } },
+        select: { id: true, productType: true },
+      })
+    ).map((p) => [p.id, p.productType]),
+  );
+  const profile = buildCustomerProfiles(
+    orders.map(toEngineOrder),
+    (productId) => types.get(productId) ?? "",
+  ).get(key);
+  return profile ? summariseProfile(profile) : null;
 }
 
 /** Removes the link between a customer and everything Cartlift stored about them. */
@@ -166,6 +223,11 @@ export async function redactCustomer(
       },
     }),
     prisma.dataRequest.deleteMany({ where: { shop, customerKey: key } }),
+    // Every instance's serving state rebuilds its customer profiles from the orders above.
+    prisma.shop.updateMany({
+      where: { shop },
+      data: { customersVersion: { increment: 1 } },
+    }),
     // Scheduled next offers name the customer's orders and products: sent or not, they go.
     prisma.nextOfferSend.deleteMany({
       where: {
@@ -177,6 +239,9 @@ export async function redactCustomer(
       },
     }),
   ]);
+  // This instance forgets them now; the others at their next check (forgetCustomer).
+  await forgetCustomer(shop, key);
+  forgetCustomerAnswers(key);
 }
 
 /**

@@ -49,6 +49,18 @@ describe("answer memo bounds", () => {
     });
   });
 
+  it("forgets the entries whose key it is told to, and only those", () => {
+    const memo = new AnswerMemo<string>(10, 1_000_000);
+    for (const key of ['["a","c1"]', '["b","c1"]', '["a",null]'])
+      memo.answer(key, () => key);
+    const bytes = memo.sizeBytes;
+    expect(memo.forget((key) => key.includes('"c1"'))).toBe(2);
+    expect(memo.size).toBe(1);
+    expect(memo.sizeBytes).toBeLessThan(bytes);
+    expect(memo.answer('["a",null]', () => "fresh").memo).toBe("hit");
+    expect(memo.answer('["a","c1"]', () => "fresh").memo).toBe("miss");
+  });
+
   it("names each object by its identity", () => {
     const a = {};
     expect(stateId(a)).toBe(stateId(a));

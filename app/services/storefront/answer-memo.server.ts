@@ -60,6 +60,18 @@ export class AnswerMemo<T> {
     return { value, memo: "miss" };
   }
 
+  /** Drops every entry whose key passes `test` (a customer's redaction); returns how many. */
+  forget(test: (key: string) => boolean): number {
+    let dropped = 0;
+    for (const [key, entry] of this.entries)
+      if (test(key)) {
+        this.entries.delete(key);
+        this.bytes -= entry.bytes;
+        dropped++;
+      }
+    return dropped;
+  }
+
   private remember(key: string, value: T) {
     // UTF-16 in memory: two bytes a character, of the key and of the value as JSON.
     const bytes = 2 * (key.length + JSON.stringify(value).length);

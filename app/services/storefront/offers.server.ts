@@ -88,6 +88,8 @@ export interface StorefrontRequest {
   showReasons: boolean;
   /** Pseudonymous visitor key (attribution.server visitorKey): experiments and learned counts. */
   visitorKey?: string;
+  /** The signed-in customer's pseudonymous key: their own orders shape the offers. */
+  customerKey?: string;
 }
 
 // The Liquid looks products up as all_products['handle']: a product with any other handle is
@@ -115,6 +117,7 @@ export async function storefrontOffers(
       : { type: "cart", productIds: request.cart },
     limit: request.limit,
     visitorKey: request.visitorKey,
+    customerKey: request.customerKey,
     // A bundle the block cannot show whole would be sold as less than it is.
     bundle: bundle?.productIds.every(linkable) ? bundle : undefined,
   });

@@ -10,7 +10,11 @@ import type {
   Placement,
   RecommendationContext,
 } from "~/engine/types";
-import { recommenderFor } from "~/services/model/model.server";
+import type { Shopper } from "~/engine/personal";
+import {
+  type Recommender,
+  recommenderFor,
+} from "~/services/model/model.server";
 import { env } from "~/env.server";
 import { cachedForShop } from "./serving-cache.server";
 import { AnswerMemo, stateId } from "./answer-memo.server";
@@ -144,15 +148,23 @@ async function loadMerchantRules(shop: string): Promise<MerchantRule[]> {
   });
 }
 
-/** The shop's global exclusions, parsed once per cache load: tags, and products as rules. */
-function shopExclusions(shop: string) {
+/**
+ * The shop's global settings, parsed once per cache load: exclusions (tags, and products as
+ * rules) and whether signed-in shoppers get personal offers.
+ */
+function shopSettings(shop: string) {
   return cachedForShop(shop, "exclusions", async () => {
     const row = await prisma.shop.findUnique({
       where: { shop },
-      select: { excludedTags: true, excludedProductIds: true },
+      select: {
+        excludedTags: true,
+        excludedProductIds: true,
+        personalisation: true,
+      },
     });
     const excludedProducts = parseStringList(row?.excludedProductIds ?? "[]");
     return {
+      personalisation: row?.personalisation ?? true,
       excludedTags: parseStringList(row?.excludedTags ?? "[]"),
       excludeRules: excludedProducts.map((productId): MerchantRule => ({
         id: `shop-exclude:${productId}`,
@@ -178,10 +190,40 @@ export interface RecommendationResult {
   policy: PlacementPolicy;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A signed-in customer as the ranking sees them: their profile, the shop's re-buy counts and
+ * re-order intervals, and the day they ask (re-order windows are counted in days, so answers
+ * within a day are alike and can be memoised). Undefined when they bought nothing yet: they get
+ * the anonymous offers.
+ */
+export function shopperFor(
+  recommender: Recommender,
+  customerKey: string,
+  now: number,
+): Shopper | undefined {
+  const customers = recommender.customers;
+  const profile = customers?.profiles.get(customerKey);
+  if (!customers || !profile || profile.products.size === 0) return undefined;
+  return {
+    profile,
+    now: Math.floor(now / DAY_MS) * DAY_MS,
+    replenishment: customers.replenishment,
+    rebuy: customers.rebuy,
+  };
+}
+
 const answers = new AnswerMemo<Offer[]>(
   env.ANSWER_MEMO_ENTRIES,
   env.ANSWER_MEMO_MB * 1_000_000,
 );
+
+/** A customer's redaction: no answer ranked for them is served again from this instance's memo. */
+export function forgetCustomerAnswers(customerKey: string): number {
+  const named = JSON.stringify(customerKey);
+  return answers.forget((key) => key.includes(named));
+}
 
 /**
  * Offers for one placement, honouring the merchant's placement settings, rules and exclusions,
@@ -197,19 +239,24 @@ export async function recommend(
     context,
     limit,
     visitorKey,
+    customerKey,
     bundle,
+    now = Date.now(),
   }: {
     placement: Placement;
     context: RecommendationContext;
     limit?: number;
     visitorKey?: string;
+    /** The signed-in customer's pseudonymous key (pseudonym.server.ts customerKey). */
+    customerKey?: string;
     bundle?: MerchantBundle;
+    now?: number;
   },
 ): Promise<RecommendationResult> {
   const [placementSetting, rules, shopRow, recommender] = await Promise.all([
     placementSettings(shop, placement),
     merchantRules(shop),
-    shopExclusions(shop),
+    shopSettings(shop),
     recommenderFor(shop),
   ]);
   // A disabled placement shows nothing to anyone: no arm to assign, no exposure to log.
@@ -240,7 +287,13 @@ export async function recommend(
   const count =
     policy.offerCount ??
     Math.min(limit ?? settings.maxOffers, settings.maxOffers);
-  // Everything the ranking below reads: the state objects by identity, the rest by value.
+  const shopper =
+    customerKey && shopRow.personalisation
+      ? shopperFor(recommender, customerKey, now)
+      : undefined;
+  // Everything the ranking below reads: the state objects by identity, the rest by value. A
+  // customer's profile grows in place as their orders arrive, so its order count is its version;
+  // anonymous shoppers and customers without history share the anonymous entries.
   const key = JSON.stringify([
     shop,
     stateId(recommender),
@@ -252,6 +305,7 @@ export async function recommend(
     settings.strategy,
     settings.priceBandPct,
     bundle ?? null,
+    shopper ? [customerKey, shopper.profile.orderIds.size, shopper.now] : null,
   ]);
   const { value: offers, memo } = answers.answer(key, () =>
     rankOffers(recommender.ranking, {
@@ -264,6 +318,7 @@ export async function recommend(
       excludeTags: shopRow.excludedTags,
       maxIncreaseBps: settings.priceBandPct * 100,
       bundle,
+      shopper,
     }),
   );
   return {
