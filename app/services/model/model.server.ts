@@ -5,7 +5,9 @@ import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
 import {
   type RankingModel,
+  applyCatalogChanges,
   buildRankingModel,
+  type CatalogChanges,
   withNewOrders,
 } from "~/engine/ranking";
 import type { Method } from "~/engine/backtest";
@@ -21,7 +23,11 @@ import {
   trainModels,
 } from "~/engine/shop-model";
 import type { CartCompletionScorer, Placement } from "~/engine/types";
-import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
+import {
+  loadCatalog,
+  loadCatalogChanges,
+  loadOrders,
+} from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
@@ -228,6 +234,9 @@ interface CacheEntry {
  */
 const CHECK_MS = 30_000;
 const REBUILD_MS = 10 * 60_000;
+/** Changed products applied to a serving state as changes; past this share of the catalog, a rebuild. */
+const DELTA_SHARE = 0.03;
+const DELTA_MIN = 50;
 const cache = new Map<string, CacheEntry>();
 
 async function servingVersion(shop: string): Promise<ServingVersion> {
@@ -268,6 +277,46 @@ async function withArrivedOrders(
   return withNewOrders(ranking, arrived);
 }
 
+/**
+ * The previous state with what changed since it was built, when that is little: the orders that
+ * arrived and the catalog's changes (`applyCatalogChanges`), in time proportional to them. Null
+ * when a full rebuild is due instead: the catalog version is unknown, or more products changed
+ * than DELTA_SHARE of the catalog (or DELTA_MIN, for a small one).
+ */
+async function withCatalogAndOrders(
+  shop: string,
+  previous: Serving,
+  version: ServingVersion,
+): Promise<Serving | null> {
+  const catalogMoved = previous.version.catalog !== version.catalog;
+  if (!catalogMoved && previous.version.orders === version.orders)
+    return previous;
+  let changes: CatalogChanges | null = null;
+  if (catalogMoved) {
+    if (previous.version.catalog === null || version.catalog === null)
+      return null;
+    const size = previous.recommender.ranking.products.size;
+    changes = await loadCatalogChanges(
+      shop,
+      previous.version.catalog,
+      Math.max(DELTA_MIN, Math.floor(size * DELTA_SHARE)),
+    );
+    if (!changes) return null;
+  }
+  const ranking =
+    previous.version.orders === version.orders
+      ? previous.recommender.ranking
+      : await withArrivedOrders(shop, previous.recommender.ranking);
+  // In place, and with nothing awaited until the new state replaces the previous one: no request
+  // ranks on a half-changed catalog. The new recommender object is a new state for the memo.
+  if (changes) applyCatalogChanges(ranking, changes);
+  return {
+    ...previous,
+    recommender: { ...previous.recommender, ranking },
+    version,
+  };
+}
+
 /** Builds the shop's serving state, reusing what did not change since `previous`. */
 async function loadServing(
   shop: string,
@@ -276,21 +325,9 @@ async function loadServing(
 ): Promise<Serving> {
   const version = await servingVersion(shop);
   const sameModel = previous && previous.version.modelId === version.modelId;
-  if (
-    sameModel &&
-    previous.version.catalog === version.catalog &&
-    now - previous.builtAt < REBUILD_MS
-  ) {
-    if (previous.version.orders === version.orders) return previous;
-    // Only orders arrived: add them to the state that serves, nothing else is rebuilt.
-    return {
-      ...previous,
-      recommender: {
-        ...previous.recommender,
-        ranking: await withArrivedOrders(shop, previous.recommender.ranking),
-      },
-      version,
-    };
+  if (sameModel && now - previous.builtAt < REBUILD_MS) {
+    const updated = await withCatalogAndOrders(shop, previous, version);
+    if (updated) return updated;
   }
   const [products, stored] = await Promise.all([
     loadCatalog(shop),
