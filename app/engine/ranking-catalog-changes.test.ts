@@ -11,6 +11,7 @@ import {
   type RankingModel,
 } from "./ranking";
 import type { CatalogProduct, EngineOrder } from "./types";
+import { requestsOver } from "../../test/ranking-requests";
 
 // A catalog changed product by product (applyCatalogChanges) must rank exactly as one built whole
 // from the same products: same offers, prices, reasons and scores, to the last bit.
@@ -150,33 +151,8 @@ const history = fc
     })),
   );
 
-/** Product pages (fbt and upgrade, default and chosen variant), carts and orders over `ids`. */
-function requests(ids: readonly string[], picks: number[][]): RankRequest[] {
-  const at = (n: number) => ids[n % ids.length] ?? "unknown";
-  return picks.flatMap((pick): RankRequest[] => [
-    {
-      placement: "product_fbt",
-      context: { type: "product", productId: at(pick[0]) },
-    },
-    {
-      placement: "product_upgrade",
-      context: {
-        type: "product",
-        productId: at(pick[0]),
-        variantId: `${at(pick[0])}-v0`,
-      },
-    },
-    {
-      placement: "cart",
-      context: { type: "cart", productIds: pick.map(at) },
-      limit: 4,
-    },
-    {
-      placement: "post_purchase",
-      context: { type: "order", productIds: pick.map(at) },
-    },
-  ]);
-}
+const requests = (ids: readonly string[], picks: number[][]) =>
+  requestsOver(ids, picks, (id) => `${id}-v0`);
 
 const rebuild = (
   catalog: Map<string, CatalogProduct>,
