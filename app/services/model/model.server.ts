@@ -225,12 +225,13 @@ interface CacheEntry {
 
 /**
  * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
- * stored model id and the catalog's version (two small queries); only when one moved (or after
- * REBUILD_MS, in case a write slipped past the version) is the state rebuilt, and meanwhile the
- * previous state keeps serving: on a 50,000-product shop a rebuild takes seconds, and no
- * storefront request waits for it. Stock and catalog changes and a model trained by another
- * instance show up within CHECK_MS plus the rebuild (the database is the source of truth; nothing
- * here must survive a restart).
+ * stored model id and the catalog's version (small queries). The products written since the
+ * version held are applied to the state as changes (`withCatalogAndOrders`); the state is rebuilt
+ * only for a new model, a change of more than DELTA_SHARE of the catalog, or after REBUILD_MS (in
+ * case a write slipped past the version), and meanwhile the previous state keeps serving: on a
+ * 50,000-product shop a rebuild takes seconds, and no storefront request waits for it. Stock and
+ * catalog changes and a model trained by another instance show up within CHECK_MS plus the
+ * update (the database is the source of truth; nothing here must survive a restart).
  */
 const CHECK_MS = 30_000;
 const REBUILD_MS = 10 * 60_000;
