@@ -9,6 +9,10 @@
  *    whether or not earlier ones answered; latency counts from the scheduled time): p99-ratio =
  *    recommendations p99 / `/healthz` p99 (target <= 1.3, and recommendations p99 <= 15 ms).
  *
+ * 4. One product update on a shop of --catalog-products products (50,000), in this process: the
+ *    time from the write to the serving state that shows it, applied as a change and rebuilt
+ *    whole, alternated; it prints `catalog-update delta-ms <d> rebuild-ms <r> ratio <r/d>`.
+ *
  * Carts are drawn at random (seeded) from the shop's order history, so the answer memo sees the
  * repetition a real shop's carts have and no more; --memo off starts the server without it.
  * Seeds the demo shop (catalog and trained model) into a fresh SQLite file, starts one production
@@ -44,6 +48,7 @@ const { values } = parseArgs({
     load: { type: "string", default: "0.6" },
     port: { type: "string", default: "3911" },
     memo: { type: "string", default: "on" },
+    "catalog-products": { type: "string", default: "50000" },
     build: { type: "boolean", default: false },
   },
 });
@@ -54,6 +59,7 @@ const PORT = Number(values.port);
 if (values.memo !== "on" && values.memo !== "off")
   throw new Error("--memo is on or off");
 const MEMO = values.memo === "on";
+const CATALOG_PRODUCTS = Number(values["catalog-products"]);
 const SHOP = "bench-proxy.myshopify.com";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DB_FILE = path.join(
@@ -190,6 +196,87 @@ async function seed() {
   return demo;
 }
 
+/**
+ * The serving state's answer to one product update on a big shop, in this process (the server is
+ * stopped by then): applied as a change, and rebuilt whole (as a check past REBUILD_MS does, with
+ * the model kept), alternated so a change of the machine's load hits both alike. Each time runs
+ * from the write's commit to the first request that sees the new state.
+ */
+async function catalogUpdates(runs = 5) {
+  const { saveProducts } =
+    await import("../app/services/catalog/products.server");
+  const { recommenderFor, refreshRecommender, storeModel } =
+    await import("../app/services/model/model.server");
+  const big = {
+    ...generateDemoShop({
+      orders: 5_000,
+      productsPerFamily: Math.ceil(CATALOG_PRODUCTS / 16),
+      now: BENCH_NOW,
+    }),
+    shop: "bench-catalog.myshopify.com",
+  };
+  let started = performance.now();
+  await seedCatalog(big, 200);
+  const orders = engineOrders(big);
+  await storeModel(big.shop, trainModels(orders), {
+    orders: orders.length,
+    products: big.products.length,
+    trainMs: 0,
+  });
+  const seedMs = performance.now() - started;
+  // The serving state's own clock: a rebuild is due REBUILD_MS (10 minutes) after the last one.
+  let clock = Date.now();
+  let state = await recommenderFor(big.shop, clock);
+  const product = big.products[Math.floor(big.products.length / 2)];
+  const times = { delta: [] as number[], rebuild: [] as number[] };
+  for (let run = 0; run < 2 * runs; run++) {
+    const kind = run % 2 === 0 ? "delta" : "rebuild";
+    const price = 1_000 + run;
+    await saveProducts(
+      big.shop,
+      [
+        {
+          ...product,
+          status: "ACTIVE",
+          imageUrl: null,
+          updatedAt: new Date(BENCH_NOW.getTime() + (run + 1) * 1_000),
+          variants: product.variants.map((v) => ({
+            ...v,
+            priceMinor: price,
+            compareAtMinor: null,
+            availableForSale: true,
+          })),
+        },
+      ],
+      big.currency,
+    );
+    started = performance.now();
+    if (kind === "rebuild") clock += 11 * 60_000;
+    refreshRecommender(big.shop, clock);
+    let next = state;
+    while (next === state) {
+      await new Promise((resolve) => setImmediate(resolve));
+      next = await recommenderFor(big.shop, clock);
+    }
+    times[kind].push(performance.now() - started);
+    const shown = next.ranking.products.get(product.id)?.variants[0].price;
+    if (shown?.amount !== price)
+      throw new Error(`the ${kind} did not show the update`);
+    state = next;
+  }
+  const median = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      0.5,
+    );
+  return {
+    products: big.products.length,
+    seedMs,
+    delta: median(times.delta),
+    rebuild: median(times.rebuild),
+  };
+}
+
 /** Signed cart-placement requests whose carts are the products of orders drawn from the history. */
 function cartRequests(base: string, carts: string[][], visitors: number) {
   const rng = mulberry32(7);
@@ -204,6 +291,12 @@ function cartRequests(base: string, carts: string[][], visitors: number) {
     );
     return `${base}/proxy/recommendations?${query}`;
   };
+}
+
+async function stop(instance: ChildProcess) {
+  const exited = new Promise((r) => instance.once("exit", r));
+  stopInstance(instance);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
 }
 
 async function main() {
@@ -267,14 +360,18 @@ ${line("proxy    cart recommendations", proxy)}
   p99 ratio proxy/trivial at ${Math.round(LOAD * 100)}%: ${p99Ratio.toFixed(2)} (target <= 1.3: ${verdict(p99Ratio <= 1.3)}); proxy p99 ${fmt(proxy.p99)} ms (target <= 15 ms: ${verdict(proxy.p99 <= 15)})
   throughput ratio proxy/trivial at ${CONNECTIONS} connections: ${throughputRatio.toFixed(2)} (target >= 0.8: ${verdict(throughputRatio >= 0.8)})
 proxy p99-ratio ${p99Ratio.toFixed(2)} throughput-ratio ${throughputRatio.toFixed(2)}`);
+    // The catalog figure is measured in this process, with the machine to itself.
+    await stop(instance);
+    instance = undefined;
+    const updates = await catalogUpdates();
+    console.log(`
+ one product update on a ${updates.products}-product shop (seeded and trained in ${(updates.seedMs / 1000).toFixed(1)} s), median of 5 each, write to serving state:
+  applied as a change ${fmt(updates.delta)} ms, rebuilt whole ${fmt(updates.rebuild)} ms
+catalog-update delta-ms ${fmt(updates.delta)} rebuild-ms ${fmt(updates.rebuild)} ratio ${(updates.rebuild / updates.delta).toFixed(1)}`);
     if (proxy.errors || trivial.errors || proxyMax.errors || trivialMax.errors)
       process.exitCode = 1;
   } finally {
-    if (instance?.pid) {
-      const exited = new Promise((r) => instance!.once("exit", r));
-      stopInstance(instance);
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    }
+    if (instance?.pid) await stop(instance);
     for (const suffix of ["", "-journal", "-wal", "-shm"])
       rmSync(DB_FILE + suffix, { force: true });
   }

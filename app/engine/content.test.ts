@@ -124,7 +124,7 @@ describe("content similarity", () => {
       }),
     );
     const index = buildContentIndex(lookAlikes);
-    expect(index.profiles.length).toBeLessThan(lookAlikes.length / 4);
+    expect(index.profiles.size).toBeLessThan(lookAlikes.length / 4);
     for (const anchor of ["p0", "p7", "p33", "p119"]) {
       const everyProduct = lookAlikes
         .map((p) => ({

@@ -1,4 +1,9 @@
-import { compareIds, popularity, type CoPurchaseStats } from "./copurchase";
+import {
+  compareIds,
+  popularity,
+  productActivity,
+  type CoPurchaseStats,
+} from "./copurchase";
 import type { CatalogProduct } from "./types";
 
 // Content similarity is the cold-start fallback: a product nobody has bought yet still resembles
@@ -29,34 +34,41 @@ const STOPWORDS = new Set([
 ]);
 
 export interface ContentIndex {
-  /** Each product's unit vector; products with the same features share one (their profile's). */
-  readonly vectors: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Products indexed: the N of the idf. */
+  size: number;
   /** Products carrying each feature. */
-  readonly frequency: ReadonlyMap<string, number>;
+  readonly frequency: Map<string, number>;
   /**
    * Distinct feature sets ("profiles") with their members, ids sorted: a big catalog repeats a
    * few hundred of them (same type, vendor, tags and title words), so a similarity query computes
-   * one cosine per profile, not per product.
+   * one cosine per profile, not per product. A profile goes when its last member does.
    */
-  readonly profiles: readonly ContentProfile[];
-  readonly profileOf: ReadonlyMap<string, number>;
+  readonly profiles: Map<number, ContentProfile>;
+  readonly profileOf: Map<string, number>;
   /** Profiles carrying each feature. */
-  readonly profilesWith: ReadonlyMap<string, readonly number[]>;
+  readonly profilesWith: Map<string, Set<number>>;
+  /** Cheapest variant price in minor units; undefined when a product has no variants. */
+  readonly prices: Map<string, number | undefined>;
   /**
-   * Each profile's similar profiles, filled on first use: they depend only on the index, so
-   * caching them changes no output, and every member of a profile shares the work.
+   * Each profile's unit vector and its similar profiles, filled on first use. Both depend on the
+   * whole catalog (the idf), so a change of any product's features empties them; they hold
+   * nothing the index above does not determine, so caching them changes no output.
    */
+  readonly vectors: Map<number, ReadonlyMap<string, number>>;
   readonly similarProfiles: Map<
     number,
     readonly { profile: number; cosine: number }[]
   >;
-  /** Cheapest variant price in minor units; undefined when a product has no variants. */
-  readonly prices: ReadonlyMap<string, number | undefined>;
+  /** Profile ids are never reused, so a cached list never names a different profile. */
+  nextProfile: number;
+  readonly profileKeys: Map<string, number>;
 }
 
 export interface ContentProfile {
-  readonly vector: ReadonlyMap<string, number>;
-  readonly members: readonly string[];
+  /** Features and weights, by feature: the one order every vector is summed in. */
+  readonly features: readonly (readonly [string, number])[];
+  readonly key: string;
+  readonly members: string[];
 }
 
 export interface Similar {
@@ -67,61 +79,132 @@ export interface Similar {
 export function buildContentIndex(
   products: readonly CatalogProduct[],
 ): ContentIndex {
-  const raw = new Map<string, Map<string, number>>();
-  const frequency = new Map<string, number>();
-  const prices = new Map<string, number | undefined>();
-  for (const p of products) {
-    const features = productFeatures(p);
-    raw.set(p.id, features);
-    for (const f of features.keys())
-      frequency.set(f, (frequency.get(f) ?? 0) + 1);
-    const amounts = p.variants.map((v) => v.price.amount);
-    prices.set(p.id, amounts.length > 0 ? Math.min(...amounts) : undefined);
-  }
-  const n = products.length;
-  const vectors = new Map<string, Map<string, number>>();
-  const profiles: { vector: Map<string, number>; members: string[] }[] = [];
-  const profileOf = new Map<string, number>();
-  const profileKeys = new Map<string, number>();
-  const profilesWith = new Map<string, number[]>();
-  for (const [id, features] of raw) {
-    // Same features and weights give the same vector: the key is the features in a fixed order.
-    const key = [...features]
-      .map(([f, w]) => `${f}\u0000${w}`)
-      .sort()
-      .join("\u0001");
-    let profile = profileKeys.get(key);
-    if (profile === undefined) {
-      profile = profiles.length;
-      profileKeys.set(key, profile);
-      profiles.push({
-        vector: unitVector(features, n, frequency),
-        members: [],
-      });
-      for (const f of features.keys()) {
-        let list = profilesWith.get(f);
-        if (!list) profilesWith.set(f, (list = []));
-        list.push(profile);
-      }
-    }
-    profiles[profile].members.push(id);
-    profileOf.set(id, profile);
-    vectors.set(id, profiles[profile].vector);
-  }
-  for (const profile of profiles) profile.members.sort(compareIds);
-  return {
-    vectors,
-    frequency,
-    profiles,
-    profileOf,
-    profilesWith,
+  const index: ContentIndex = {
+    size: 0,
+    frequency: new Map(),
+    profiles: new Map(),
+    profileOf: new Map(),
+    profilesWith: new Map(),
+    prices: new Map(),
+    vectors: new Map(),
     similarProfiles: new Map(),
-    prices,
+    nextProfile: 0,
+    profileKeys: new Map(),
   };
+  for (const p of products) setContentProduct(index, p);
+  return index;
+}
+
+/**
+ * Adds or replaces one product in the index, in time proportional to its features and its
+ * profile's members; the result is the index `buildContentIndex` gives for the new catalog.
+ * Returns whether any similarity may have changed (its features or its price did).
+ */
+export function setContentProduct(
+  index: ContentIndex,
+  product: CatalogProduct,
+): boolean {
+  const amounts = product.variants.map((v) => v.price.amount);
+  const price = amounts.length > 0 ? Math.min(...amounts) : undefined;
+  const features = [...productFeatures(product)].sort(([a], [b]) =>
+    compareIds(a, b),
+  );
+  const key = features.map(([f, w]) => `${f}\u0000${w}`).join("\u0001");
+  const own = index.profileOf.get(product.id);
+  if (own !== undefined && index.profiles.get(own)!.key === key) {
+    if (index.prices.get(product.id) === price) return false;
+    index.prices.set(product.id, price);
+    return true;
+  }
+  if (own !== undefined) removeContentProduct(index, product.id);
+  index.size++;
+  for (const [f] of features)
+    index.frequency.set(f, (index.frequency.get(f) ?? 0) + 1);
+  let profile = index.profileKeys.get(key);
+  if (profile === undefined) {
+    profile = index.nextProfile++;
+    index.profileKeys.set(key, profile);
+    index.profiles.set(profile, { features, key, members: [] });
+    for (const [f] of features) {
+      let set = index.profilesWith.get(f);
+      if (!set) index.profilesWith.set(f, (set = new Set()));
+      set.add(profile);
+    }
+  }
+  const members = index.profiles.get(profile)!.members;
+  members.splice(sortedIndex(members, product.id), 0, product.id);
+  index.profileOf.set(product.id, profile);
+  index.prices.set(product.id, price);
+  forgetVectors(index);
+  return true;
+}
+
+/** Removes one product from the index; returns whether it was there. */
+export function removeContentProduct(
+  index: ContentIndex,
+  productId: string,
+): boolean {
+  const own = index.profileOf.get(productId);
+  if (own === undefined) return false;
+  const profile = index.profiles.get(own)!;
+  profile.members.splice(sortedIndex(profile.members, productId), 1);
+  for (const [f] of profile.features) {
+    const left = index.frequency.get(f)! - 1;
+    if (left > 0) index.frequency.set(f, left);
+    else index.frequency.delete(f);
+  }
+  if (profile.members.length === 0) {
+    index.profiles.delete(own);
+    index.profileKeys.delete(profile.key);
+    for (const [f] of profile.features) {
+      const set = index.profilesWith.get(f)!;
+      set.delete(own);
+      if (set.size === 0) index.profilesWith.delete(f);
+    }
+  }
+  index.profileOf.delete(productId);
+  index.prices.delete(productId);
+  index.size--;
+  forgetVectors(index);
+  return true;
+}
+
+/** N and the frequencies moved: every idf did, so every vector and cosine may have. */
+function forgetVectors(index: ContentIndex): void {
+  index.vectors.clear();
+  index.similarProfiles.clear();
+}
+
+/** Where `id` is, or would go, in ids sorted by `compareIds`. */
+function sortedIndex(ids: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareIds(ids[mid], id) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function vectorOf(
+  index: ContentIndex,
+  profile: number,
+): ReadonlyMap<string, number> {
+  let vector = index.vectors.get(profile);
+  if (!vector) {
+    vector = unitVector(
+      index.profiles.get(profile)!.features,
+      index.size,
+      index.frequency,
+    );
+    index.vectors.set(profile, vector);
+  }
+  return vector;
 }
 
 function unitVector(
-  features: ReadonlyMap<string, number>,
+  features: readonly (readonly [string, number])[],
   n: number,
   frequency: ReadonlyMap<string, number>,
 ): Map<string, number> {
@@ -142,11 +225,11 @@ export function contentSimilarity(
   a: string,
   b: string,
 ): number {
-  const va = index.vectors.get(a);
-  const vb = index.vectors.get(b);
-  if (!va || !vb || a === b) return 0;
+  const pa = index.profileOf.get(a);
+  const pb = index.profileOf.get(b);
+  if (pa === undefined || pb === undefined || a === b) return 0;
   return (
-    cosine(va, vb) *
+    cosine(vectorOf(index, pa), vectorOf(index, pb)) *
     (0.8 + 0.2 * priceProximity(index.prices.get(a), index.prices.get(b)))
   );
 }
@@ -182,7 +265,7 @@ export function similarProducts(
   let floor = -Infinity;
   for (const { profile, cosine: c } of similarProfiles(index, own)) {
     if (c < floor || c < minSimilarity) break;
-    for (const id of index.profiles[profile].members) {
+    for (const id of index.profiles.get(profile)!.members) {
       if (id === productId) continue;
       const similarity =
         c * (0.8 + 0.2 * priceProximity(price, index.prices.get(id)));
@@ -207,10 +290,10 @@ function similarProfiles(
 ): readonly { profile: number; cosine: number }[] {
   let list = index.similarProfiles.get(own);
   if (list) return list;
-  const vector = index.profiles[own].vector;
+  const vector = vectorOf(index, own);
   // Features shared by a large share of the catalog have a low idf and cannot lift a product into
   // the top on their own; walking their postings would make every query scan the catalog.
-  const broad = Math.max(200, index.vectors.size / 5);
+  const broad = Math.max(200, index.size / 5);
   const features = [...vector.keys()];
   const narrow = features.filter((f) => (index.frequency.get(f) ?? 0) <= broad);
   const candidates = new Set<number>();
@@ -221,7 +304,7 @@ function similarProfiles(
   list = [...candidates]
     .map((profile) => ({
       profile,
-      cosine: cosine(vector, index.profiles[profile].vector),
+      cosine: cosine(vector, vectorOf(index, profile)),
     }))
     .sort((x, y) => y.cosine - x.cosine);
   index.similarProfiles.set(own, list);
@@ -262,15 +345,45 @@ export function popularProducts(
       weight: activity.get(p.id)?.weight ?? 0,
       orders: activity.get(p.id)?.orders ?? 0,
     }))
-    .sort(
-      (x, y) =>
-        y.weight - x.weight ||
-        compareIds(
-          byId.get(x.productId)!.title,
-          byId.get(y.productId)!.title,
-        ) ||
-        compareIds(x.productId, y.productId),
-    );
+    .sort(popularOrder((id) => byId.get(id)!.title));
+}
+
+/** The best sellers' order: decayed weight, then title, then id. */
+function popularOrder(
+  titleOf: (productId: string) => string,
+): (x: Popular, y: Popular) => number {
+  return (x, y) =>
+    y.weight - x.weight ||
+    compareIds(titleOf(x.productId), titleOf(y.productId)) ||
+    compareIds(x.productId, y.productId);
+}
+
+/**
+ * Adds a product to, or removes it from, a list in `popularProducts`' order (unscoped), finding
+ * its place by binary search. `titleOf` gives the titles the list is sorted by, the product's
+ * own included: on removal its title before the change.
+ */
+export function updatePopular(
+  list: Popular[],
+  productId: string,
+  stats: CoPurchaseStats | undefined,
+  titleOf: (productId: string) => string,
+  action: "add" | "remove",
+): void {
+  const activity = stats?.items.has(productId)
+    ? productActivity(stats, productId)
+    : { weight: 0, orders: 0 };
+  const entry = { productId, weight: activity.weight, orders: activity.orders };
+  const order = popularOrder(titleOf);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order(list[mid], entry) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (action === "add") list.splice(lo, 0, entry);
+  else if (list[lo]?.productId === productId) list.splice(lo, 1);
 }
 
 export function titleTokens(title: string): string[] {

@@ -2,8 +2,12 @@ import {
   buildContentIndex,
   contentSimilarity,
   popularProducts,
+  removeContentProduct,
+  setContentProduct,
   similarProducts,
+  updatePopular,
   type ContentIndex,
+  type Popular,
 } from "./content";
 import {
   addOrders,
@@ -36,9 +40,11 @@ import {
   upgradeReason,
 } from "./reasons";
 import {
+  addToTierIndex,
   buildTierIndex,
   DEFAULT_MAX_INCREASE_BPS,
   defaultVariant,
+  removeFromTierIndex,
   upgradeOptions,
   type TierIndex,
 } from "./tiers";
@@ -126,13 +132,17 @@ const MIN_ORDERS_FOR_SHARE = 3;
 const SAME_KIND_MIN_ORDERS = 3;
 const SAME_KIND_MIN_LIFT = 1.5;
 
+/**
+ * The catalog and the co-purchase evidence, indexed for ranking. The catalog parts belong to one
+ * serving state: `applyCatalogChanges` updates them in place.
+ */
 export interface RankingModel {
-  readonly products: ReadonlyMap<string, CatalogProduct>;
+  readonly products: Map<string, CatalogProduct>;
   readonly copurchase?: CoPurchaseStats;
   readonly content: ContentIndex;
   readonly tiers: TierIndex;
   /** All products, best sellers first: the never-empty fallback order. */
-  readonly popular: readonly { productId: string; weight: number }[];
+  readonly popular: Popular[];
   /**
    * Per-anchor neighbour lists, filled on first use. They depend only on the model, so caching
    * them changes no output; it keeps a warm storefront request to map lookups.
@@ -175,6 +185,48 @@ export function withNewOrders(
     popular: popularProducts([...model.products.values()], copurchase),
     neighbours: { partners: new Map(), similar: model.neighbours.similar },
   };
+}
+
+/** What changed in the shop's active catalog since a model was built or last changed. */
+export interface CatalogChanges {
+  /** Products now in the active catalog that are new or changed, whole (variants included). */
+  readonly upserted: readonly CatalogProduct[];
+  /** Products no longer in it: deleted, archived or drafted. */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Applies catalog changes to the model in place: afterwards it ranks exactly as `buildRankingModel`
+ * would on the new catalog with the same co-purchase evidence. The work is per changed product
+ * (its content profile's members and its product type's list; a binary search in the best
+ * sellers), never per catalog product. A change of features or prices empties the similarity
+ * caches, which refill on use as after a rebuild; a change of stock or variants alone keeps them.
+ * Whoever still holds the model sees the new catalog.
+ */
+export function applyCatalogChanges(
+  model: RankingModel,
+  changes: CatalogChanges,
+): void {
+  const titleOf = (id: string) => model.products.get(id)!.title;
+  const drop = (id: string) => {
+    if (!model.products.has(id)) return;
+    updatePopular(model.popular, id, model.copurchase, titleOf, "remove");
+    removeFromTierIndex(model.tiers, id);
+    model.products.delete(id);
+  };
+  let similarity = false;
+  for (const id of changes.removed) {
+    drop(id);
+    similarity = removeContentProduct(model.content, id) || similarity;
+  }
+  for (const product of changes.upserted) {
+    drop(product.id);
+    model.products.set(product.id, product);
+    addToTierIndex(model.tiers, product);
+    updatePopular(model.popular, product.id, model.copurchase, titleOf, "add");
+    similarity = setContentProduct(model.content, product) || similarity;
+  }
+  if (similarity) model.neighbours.similar.clear();
 }
 
 export interface RankRequest {

@@ -172,22 +172,36 @@ export interface TierOptions {
 }
 
 export interface TierIndex {
-  readonly byId: ReadonlyMap<string, CatalogProduct>;
-  readonly byType: ReadonlyMap<string, readonly CatalogProduct[]>;
+  readonly byId: Map<string, CatalogProduct>;
+  /** Products of each normalised product type (any order: upgrades are sorted whole). */
+  readonly byType: Map<string, CatalogProduct[]>;
 }
 
 export function buildTierIndex(products: readonly CatalogProduct[]): TierIndex {
-  const byId = new Map<string, CatalogProduct>();
-  const byType = new Map<string, CatalogProduct[]>();
-  for (const p of products) {
-    byId.set(p.id, p);
-    const type = normalise(p.productType);
-    if (!type) continue;
-    let list = byType.get(type);
-    if (!list) byType.set(type, (list = []));
-    list.push(p);
-  }
-  return { byId, byType };
+  const index: TierIndex = { byId: new Map(), byType: new Map() };
+  for (const p of products) addToTierIndex(index, p);
+  return index;
+}
+
+/** Adds a product the index does not hold (remove its previous copy first). */
+export function addToTierIndex(index: TierIndex, p: CatalogProduct): void {
+  index.byId.set(p.id, p);
+  const type = normalise(p.productType);
+  if (!type) return;
+  let list = index.byType.get(type);
+  if (!list) index.byType.set(type, (list = []));
+  list.push(p);
+}
+
+export function removeFromTierIndex(index: TierIndex, productId: string): void {
+  const p = index.byId.get(productId);
+  if (!p) return;
+  index.byId.delete(productId);
+  const type = normalise(p.productType);
+  const list = index.byType.get(type);
+  if (!list) return;
+  list.splice(list.indexOf(p), 1);
+  if (list.length === 0) index.byType.delete(type);
 }
 
 export function isInStock(variant: CatalogVariant): boolean {

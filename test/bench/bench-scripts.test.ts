@@ -89,6 +89,8 @@ describe("benchmark scripts at a tiny size", () => {
         "1",
         "--connections",
         "2",
+        "--catalog-products",
+        "320",
         "--port",
         String(await freePort()),
       ],
@@ -99,6 +101,9 @@ describe("benchmark scripts at a tiny size", () => {
     );
     expect(run.output).toMatch(
       /^proxy p99-ratio [\d.]+ throughput-ratio [\d.]+$/m,
+    );
+    expect(run.output).toMatch(
+      /^catalog-update delta-ms [\d.]+ rebuild-ms [\d.]+ ratio [\d.]+$/m,
     );
     expect(run.code).toBe(0);
   }, 130_000);

@@ -66,3 +66,39 @@ describe("the catalog version", () => {
     expect(await version()).toBe(start + 3);
   });
 });
+
+describe("what changed since a catalog version", () => {
+  const SINCE = "catalog-changes.myshopify.com";
+  const stamped = async () =>
+    Object.fromEntries(
+      (
+        await prisma.product.findMany({
+          where: { shop: SINCE },
+          select: { id: true, catalogVersion: true },
+        })
+      ).map((p) => [p.id, p.catalogVersion]),
+    );
+  const deleted = () =>
+    prisma.deletedProduct.findMany({
+      where: { shop: SINCE },
+      select: { id: true, catalogVersion: true },
+    });
+
+  it("is on the products a write changed, and in a record of each deletion until the product returns", async () => {
+    await seedSmallShop(SINCE);
+    await saveProducts(SINCE, [product("2026-10-02T00:00:00Z")], "USD");
+    expect(await stamped()).toEqual({ "1": 0, "2": 1, "3": 0 });
+
+    // A cost reaches the products of the inventory item's variants.
+    await saveInventoryItemCost(SINCE, { id: "700", cost: "4.00" });
+    expect(await stamped()).toEqual({ "1": 0, "2": 2, "3": 0 });
+
+    await deleteProduct(SINCE, "2");
+    expect(await stamped()).toEqual({ "1": 0, "3": 0 });
+    expect(await deleted()).toEqual([{ id: "2", catalogVersion: 3 }]);
+
+    await saveProducts(SINCE, [product("2026-10-03T00:00:00Z")], "USD");
+    expect(await stamped()).toEqual({ "1": 0, "2": 4, "3": 0 });
+    expect(await deleted()).toEqual([]);
+  });
+});

@@ -127,6 +127,7 @@ const PRODUCT_COLUMNS = [
   "status",
   "imageUrl",
   "updatedAt",
+  "catalogVersion",
 ] as const;
 
 const VARIANT_COLUMNS = [
@@ -165,7 +166,15 @@ export async function writeProducts(
   const fresh = products.filter(
     (p) => !isOlder(p.updatedAt, stored.get(p.id)?.updatedAt),
   );
+  if (fresh.length === 0) return 0;
+  const catalogVersion = await bumpCatalogVersion(tx, shop);
   const replaced = fresh.filter((p) => stored.has(p.id)).map((p) => p.id);
+  const returning = fresh.filter((p) => !stored.has(p.id)).map((p) => p.id);
+  // A product deleted before and created again is no longer deleted.
+  if (returning.length > 0)
+    await tx.deletedProduct.deleteMany({
+      where: { shop, id: { in: returning } },
+    });
   // What a source may not carry (costs, inventory items) is kept from the stored variant.
   const storedVariants = new Map(
     replaced.length === 0
@@ -199,6 +208,7 @@ export async function writeProducts(
       status: product.status,
       imageUrl: product.imageUrl,
       updatedAt: product.updatedAt,
+      catalogVersion,
     })),
   );
   await insertRows(
@@ -223,7 +233,6 @@ export async function writeProducts(
       })),
     ),
   );
-  if (fresh.length > 0) await bumpCatalogVersion(tx, shop);
   return fresh.length;
 }
 
@@ -241,14 +250,24 @@ export async function saveProducts(
 }
 
 /**
- * Every catalog write moves the shop's catalog version in its own transaction: the serving state
- * (model.server.ts) rebuilds its catalog when the version moved, and only then.
+ * Every catalog write moves the shop's catalog version in its own transaction, and stamps the
+ * products it changed (or the deletion's record) with the new version: a serving state
+ * (model.server.ts) reads what changed since the version it holds, and only that. Updating the
+ * shop's row first locks it until commit, so versions commit in order.
  */
-function bumpCatalogVersion(tx: Pick<typeof prisma, "shop">, shop: string) {
-  return tx.shop.updateMany({
+async function bumpCatalogVersion(
+  tx: Pick<typeof prisma, "shop">,
+  shop: string,
+): Promise<number> {
+  await tx.shop.updateMany({
     where: { shop },
     data: { catalogVersion: { increment: 1 } },
   });
+  const row = await tx.shop.findUnique({
+    where: { shop },
+    select: { catalogVersion: true },
+  });
+  return row?.catalogVersion ?? 0;
 }
 
 /** The REST-shaped inventory item that inventory_items/create and /update webhooks deliver. */
@@ -273,7 +292,11 @@ export async function saveInventoryItemCost(
         costMinor: item.cost ? decimalToMinor(item.cost, currency) : null,
       },
     });
-    if (count > 0) await bumpCatalogVersion(tx, shop);
+    if (count > 0)
+      await tx.product.updateMany({
+        where: { shop, variants: { some: { inventoryItemId: item.id } } },
+        data: { catalogVersion: await bumpCatalogVersion(tx, shop) },
+      });
     return count;
   });
 }
@@ -286,7 +309,13 @@ export async function deleteProduct(
     const { count } = await tx.product.deleteMany({
       where: { shop, id: productId },
     });
-    if (count > 0) await bumpCatalogVersion(tx, shop);
+    if (count === 0) return;
+    const catalogVersion = await bumpCatalogVersion(tx, shop);
+    await tx.deletedProduct.upsert({
+      where: { shop_id: { shop, id: productId } },
+      create: { shop, id: productId, catalogVersion },
+      update: { catalogVersion },
+    });
   });
 }
 

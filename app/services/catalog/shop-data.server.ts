@@ -1,17 +1,23 @@
 import { Prisma } from "@prisma/client";
 import prisma, { exactNumber } from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
+import type { CatalogChanges } from "~/engine/ranking";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
 
 /**
- * The shop's active catalog in the engine's shape. Products and variants are read in two queries
- * scoped by shop and joined here: Prisma would load the relation with one IN list of every
- * product id, which overflows PostgreSQL's 65,535 bind parameters on a 50,000-product shop.
+ * The shop's active catalog in the engine's shape; with `since`, only the products written after
+ * that catalog version. Products and variants are read in two queries scoped by shop and joined
+ * here: Prisma would load the relation with one IN list of every product id, which overflows
+ * PostgreSQL's 65,535 bind parameters on a 50,000-product shop.
  */
-export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
+export async function loadCatalog(
+  shop: string,
+  { since }: { since?: number } = {},
+): Promise<CatalogProduct[]> {
+  const changed = since === undefined ? {} : { catalogVersion: { gt: since } };
   const [products, variants] = await Promise.all([
     prisma.product.findMany({
-      where: { shop, status: "ACTIVE" },
+      where: { shop, status: "ACTIVE", ...changed },
       select: {
         id: true,
         title: true,
@@ -25,7 +31,7 @@ export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
       orderBy: { id: "asc" },
     }),
     prisma.variant.findMany({
-      where: { shop },
+      where: { shop, ...(since === undefined ? {} : { product: changed }) },
       orderBy: [{ productId: "asc" }, { position: "asc" }, { id: "asc" }],
       select: {
         id: true,
@@ -80,6 +86,35 @@ export async function loadCatalog(shop: string): Promise<CatalogProduct[]> {
       availableForSale: v.availableForSale,
     })),
   }));
+}
+
+/**
+ * What changed in the shop's active catalog after catalog version `since`, or null when more than
+ * `limit` products did (a rebuild is cheaper then). Read after the version itself, so a write
+ * committed meanwhile is read now and again next time, which applying changes allows.
+ */
+export async function loadCatalogChanges(
+  shop: string,
+  since: number,
+  limit: number,
+): Promise<CatalogChanges | null> {
+  const where = { shop, catalogVersion: { gt: since } };
+  const [written, deleted] = await Promise.all([
+    prisma.product.findMany({ where, select: { id: true }, take: limit + 1 }),
+    prisma.deletedProduct.findMany({
+      where,
+      select: { id: true },
+      take: limit + 1,
+    }),
+  ]);
+  if (written.length + deleted.length > limit) return null;
+  const upserted = await loadCatalog(shop, { since });
+  const active = new Set(upserted.map((p) => p.id));
+  // Written but not active (archived, drafted), or deleted: out of the catalog.
+  const removed = [...written, ...deleted]
+    .map((p) => p.id)
+    .filter((id) => !active.has(id));
+  return { upserted, removed };
 }
 
 /** Orders read per query: the lines of a page are joined to it in the same statement. */

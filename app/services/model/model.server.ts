@@ -5,7 +5,9 @@ import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
 import {
   type RankingModel,
+  applyCatalogChanges,
   buildRankingModel,
+  type CatalogChanges,
   withNewOrders,
 } from "~/engine/ranking";
 import type { Method } from "~/engine/backtest";
@@ -36,7 +38,11 @@ import {
   type ReplenishmentModel,
   buildReplenishment,
 } from "~/engine/replenishment";
-import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
+import {
+  loadCatalog,
+  loadCatalogChanges,
+  loadOrders,
+} from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
@@ -251,15 +257,19 @@ interface CacheEntry {
 
 /**
  * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
- * stored model id and the catalog's version (two small queries); only when one moved (or after
- * REBUILD_MS, in case a write slipped past the version) is the state rebuilt, and meanwhile the
- * previous state keeps serving: on a 50,000-product shop a rebuild takes seconds, and no
- * storefront request waits for it. Stock and catalog changes and a model trained by another
- * instance show up within CHECK_MS plus the rebuild (the database is the source of truth; nothing
- * here must survive a restart).
+ * stored model id and the catalog's version (small queries). The products written since the
+ * version held are applied to the state as changes (`withCatalogAndOrders`); the state is rebuilt
+ * only for a new model, a change of more than DELTA_SHARE of the catalog, or after REBUILD_MS (in
+ * case a write slipped past the version), and meanwhile the previous state keeps serving: on a
+ * 50,000-product shop a rebuild takes seconds, and no storefront request waits for it. Stock and
+ * catalog changes and a model trained by another instance show up within CHECK_MS plus the
+ * update (the database is the source of truth; nothing here must survive a restart).
  */
 const CHECK_MS = 30_000;
 const REBUILD_MS = 10 * 60_000;
+/** Changed products applied to a serving state as changes; past this share of the catalog, a rebuild. */
+const DELTA_SHARE = 0.03;
+const DELTA_MIN = 50;
 const cache = new Map<string, CacheEntry>();
 
 async function servingVersion(shop: string): Promise<ServingVersion> {
@@ -347,6 +357,55 @@ async function withArrivedOrders(
   return withNewOrders(ranking, arrived);
 }
 
+/**
+ * The previous state with what changed since it was built, when that is little: the orders that
+ * arrived, the customers' new orders or a redaction, and the catalog's changes
+ * (`applyCatalogChanges`), in time proportional to them. Null when a full rebuild is due instead:
+ * the catalog version is unknown, or more products changed than DELTA_SHARE of the catalog (or
+ * DELTA_MIN, for a small one).
+ */
+async function withChanges(
+  shop: string,
+  previous: Serving,
+  version: ServingVersion,
+  customersFor: (ranking: RankingModel) => Promise<Customers>,
+): Promise<Serving | null> {
+  const catalogMoved = previous.version.catalog !== version.catalog;
+  const ordersMoved = previous.version.orders !== version.orders;
+  if (
+    !catalogMoved &&
+    !ordersMoved &&
+    previous.version.customers === version.customers
+  )
+    return previous;
+  let changes: CatalogChanges | null = null;
+  if (catalogMoved) {
+    if (previous.version.catalog === null || version.catalog === null)
+      return null;
+    const size = previous.recommender.ranking.products.size;
+    changes = await loadCatalogChanges(
+      shop,
+      previous.version.catalog,
+      Math.max(DELTA_MIN, Math.floor(size * DELTA_SHARE)),
+    );
+    if (!changes) return null;
+  }
+  const [ranking, customers] = await Promise.all([
+    ordersMoved
+      ? withArrivedOrders(shop, previous.recommender.ranking)
+      : previous.recommender.ranking,
+    customersFor(previous.recommender.ranking),
+  ]);
+  // In place, and with nothing awaited until the new state replaces the previous one: no request
+  // ranks on a half-changed catalog. The new recommender object is a new state for the memo.
+  if (changes) applyCatalogChanges(ranking, changes);
+  return {
+    ...previous,
+    recommender: { ...previous.recommender, ranking, customers },
+    version,
+  };
+}
+
 /** Builds the shop's serving state, reusing what did not change since `previous`. */
 async function loadServing(
   shop: string,
@@ -360,26 +419,9 @@ async function loadServing(
     sameModel && previous.version.customers === version.customers
       ? withArrivedCustomerOrders(shop, previous.recommender.customers)
       : loadCustomers(shop, ranking);
-  if (
-    sameModel &&
-    previous.version.catalog === version.catalog &&
-    now - previous.builtAt < REBUILD_MS
-  ) {
-    if (
-      previous.version.orders === version.orders &&
-      previous.version.customers === version.customers
-    )
-      return previous;
-    // Only orders arrived, or a customer was redacted: the rest is not rebuilt.
-    const [ranking, customers] = await Promise.all([
-      withArrivedOrders(shop, previous.recommender.ranking),
-      customersFor(previous.recommender.ranking),
-    ]);
-    return {
-      ...previous,
-      recommender: { ...previous.recommender, ranking, customers },
-      version,
-    };
+  if (sameModel && now - previous.builtAt < REBUILD_MS) {
+    const updated = await withChanges(shop, previous, version, customersFor);
+    if (updated) return updated;
   }
   const [products, stored] = await Promise.all([
     loadCatalog(shop),
