@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { engineOrders } from "~/engine/order-table";
 import { serialiseModels, trainModels } from "~/engine/shop-model";
 import type { EngineOrder } from "~/engine/types";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 import { type OrderInput, saveOrders } from "./orders.server";
-import { loadOrders } from "./shop-data.server";
+import { loadOrderTable, loadOrders } from "./shop-data.server";
 
 const SHOP = "paged-orders.myshopify.com";
 const T0 = Date.UTC(2026, 0, 1);
@@ -71,6 +72,12 @@ describe("loading a shop's orders for training", () => {
     const paged = await loadOrders(SHOP, { pageSize: 4 });
     expect(paged).toEqual(expected());
     expect(serialiseModels(trainModels(paged))).toBe(
+      serialiseModels(trainModels(expected())),
+    );
+    // Training's read: the same orders, held in typed arrays.
+    const table = await loadOrderTable(SHOP, { pageSize: 4 });
+    expect([...engineOrders(table)]).toEqual(expected());
+    expect(serialiseModels(trainModels(table))).toBe(
       serialiseModels(trainModels(expected())),
     );
   });

@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma, { exactNumber } from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
+import { type OrderTable, OrderTableBuilder } from "~/engine/order-table";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
 
 /**
@@ -98,15 +99,45 @@ type OrderLineRow = {
 
 /**
  * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
- * created after that moment. Read a page of orders at a time with their lines (keyset on creation
- * time and id), so a million orders never sit in memory as database rows beside the engine's
- * objects; product and variant ids, which repeat across orders, are held once each.
+ * created after that moment.
  */
 export async function loadOrders(
   shop: string,
-  { after, pageSize = ORDER_PAGE }: { after?: Date; pageSize?: number } = {},
+  options: OrderPages = {},
 ): Promise<EngineOrder[]> {
   const orders: EngineOrder[] = [];
+  await eachOrder(shop, options, (order) => orders.push(order));
+  return orders;
+}
+
+/**
+ * The same orders as `loadOrders`, held in typed arrays for training: each order is built, added
+ * to the table and dropped, so a million orders never sit in memory as objects.
+ */
+export async function loadOrderTable(
+  shop: string,
+  options: OrderPages = {},
+): Promise<OrderTable> {
+  const table = new OrderTableBuilder();
+  await eachOrder(shop, options, (order) => table.push(order));
+  return table.table();
+}
+
+interface OrderPages {
+  after?: Date;
+  pageSize?: number;
+}
+
+/**
+ * Hands over the shop's orders one at a time, oldest first. Reads a page of orders at a time with
+ * their lines (keyset on creation time and id), so a million orders never sit in memory as
+ * database rows; product and variant ids, which repeat across orders, are held once each.
+ */
+async function eachOrder(
+  shop: string,
+  { after, pageSize = ORDER_PAGE }: OrderPages,
+  visit: (order: EngineOrder) => void,
+): Promise<void> {
   const ids = new Map<string, string>();
   const intern = (id: string) => {
     const known = ids.get(id);
@@ -140,13 +171,13 @@ export async function loadOrders(
     let count = 0;
     for (const row of rows) {
       if (order?.id !== row.id) {
+        if (order) visit(order);
         order = {
           id: row.id,
           createdAt: new Date(row.createdAt),
           customerKey: row.customerKey ?? undefined,
           lines: [],
         };
-        orders.push(order);
         count++;
       }
       if (row.productId === null) continue;
@@ -160,7 +191,8 @@ export async function loadOrders(
         },
       });
     }
-    if (count < pageSize || !order) return orders;
+    if (order) visit(order);
+    if (count < pageSize || !order) return;
     from = { createdAt: order.createdAt as Date, id: order.id };
   }
 }

@@ -21,7 +21,11 @@ import {
   trainModels,
 } from "~/engine/shop-model";
 import type { CartCompletionScorer, Placement } from "~/engine/types";
-import { loadCatalog, loadOrders } from "~/services/catalog/shop-data.server";
+import {
+  loadCatalog,
+  loadOrderTable,
+  loadOrders,
+} from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
 /** Models kept per shop: the serving one plus the previous, as a fallback. */
@@ -110,7 +114,7 @@ export async function trainAndStore(
 ): Promise<TrainingResult | null> {
   const started = performance.now();
   const [orders, products] = await Promise.all([
-    loadOrders(shop),
+    loadOrderTable(shop),
     prisma.product.count({ where: { shop } }),
   ]);
   const trained = trainModels(orders);
