@@ -13,7 +13,8 @@ const DAY = 86_400_000;
 /**
  * Twenty orders, three to a day (creation times tie across page boundaries), one to four lines
  * each from a few products; every seventh order cancelled, some lines without a product (a
- * deleted one), one order with no line left, and an amount beyond 32 bits.
+ * deleted one), some refunded whole or in part, one order with no line left, and an amount
+ * beyond 32 bits.
  */
 const inputs: OrderInput[] = Array.from({ length: 20 }, (_, i) => {
   const id = String(5000 - i * 7);
@@ -35,6 +36,8 @@ const inputs: OrderInput[] = Array.from({ length: 20 }, (_, i) => {
       quantity: 1 + j,
       priceMinor: i === 4 ? 9_000_000_000_000 : 1500 + 100 * j,
       offerToken: null,
+      // Some lines refunded whole, some in part.
+      refundedQuantity: i % 5 === 1 ? 1 + j : j === 2 ? 1 : 0,
     })),
   };
 });
@@ -52,11 +55,11 @@ function expected(after?: Date): EngineOrder[] {
       createdAt: o.createdAt,
       customerKey: o.customerId ? customerKey(SHOP, o.customerId) : undefined,
       lines: o.lines
-        .filter((l) => l.productId !== null)
+        .filter((l) => l.productId !== null && l.quantity > l.refundedQuantity!)
         .map((l) => ({
           productId: l.productId!,
           variantId: l.variantId ?? undefined,
-          quantity: l.quantity,
+          quantity: l.quantity - l.refundedQuantity!,
           price: { amount: l.priceMinor, currency: o.currency },
         })),
     }));

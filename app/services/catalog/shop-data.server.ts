@@ -98,8 +98,8 @@ type OrderLineRow = {
 };
 
 /**
- * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
- * created after that moment.
+ * The shop's orders (not cancelled), net of refunds, oldest first, in the engine's shape; with
+ * `after`, only those created after that moment.
  */
 export async function loadOrders(
   shop: string,
@@ -150,7 +150,8 @@ async function eachOrder(
     : null;
   for (;;) {
     // From the first order after `from` (by creation time, then id); lines without a product
-    // are dropped, lines of cancelled orders never read.
+    // are dropped, lines of cancelled orders never read. Refunded units were not kept: a line
+    // counts what is left of it, and a line refunded whole is dropped.
     const keyset = !from
       ? Prisma.empty
       : from.id === null
@@ -158,7 +159,8 @@ async function eachOrder(
         : Prisma.sql`AND ("createdAt" > ${from.createdAt} OR ("createdAt" = ${from.createdAt} AND "id" > ${from.id}))`;
     const rows = await prisma.$queryRaw<OrderLineRow[]>(Prisma.sql`
       SELECT o."id", o."createdAt", o."customerKey", o."currency",
-        l."productId", l."variantId", l."quantity", l."priceMinor"
+        l."productId", l."variantId", l."quantity" - l."refundedQuantity" AS "quantity",
+        l."priceMinor"
       FROM (
         SELECT "id", "createdAt", "customerKey", "currency" FROM "Order"
         WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset}
@@ -166,6 +168,7 @@ async function eachOrder(
       ) o
       LEFT JOIN "OrderLine" l
         ON l."shop" = ${shop} AND l."orderId" = o."id" AND l."productId" IS NOT NULL
+          AND l."quantity" > l."refundedQuantity"
       ORDER BY o."createdAt", o."id", l."id"`);
     let order: EngineOrder | undefined;
     let count = 0;
