@@ -3,9 +3,9 @@ import type { EngineOrder } from "./types";
 /**
  * A shop's orders held for training in typed arrays: order offsets into flat line columns, lines
  * as indices into one table of ids. One order as objects costs about 570 bytes (the order, its
- * lines, their prices, a Date); here it costs about 100, so a million orders fit beside the
- * model being trained (decision 018, "Measured"). The engine's functions still read orders as
- * `EngineOrder`s: `engineOrders` hands them over one at a time, built on demand and dropped after.
+ * lines, their prices, a Date); here about 225 with its id strings, so a million orders fit
+ * beside the model being trained (decision 018, "Measured"). The engine's other functions still
+ * read `EngineOrder`s: `engineOrders` hands them over one at a time, built on demand.
  */
 export interface OrderTable {
   /** Number of orders. */
