@@ -175,6 +175,7 @@ function orderNode(o: DemoOrder, currency: string) {
       nodes: o.lines.map((l) => ({
         id: gid("LineItem", l.id),
         quantity: l.quantity,
+        currentQuantity: l.quantity - l.refunded,
         product: { id: gid("Product", l.productId) },
         variant: { id: gid("ProductVariant", l.variantId) },
         originalUnitPriceSet: shopMoney(l.price),

@@ -192,6 +192,7 @@ describe("demo post-purchase", () => {
               variantId: "91",
               quantity: 1,
               price: 500,
+              refunded: 0,
             },
           ],
         },

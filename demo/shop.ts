@@ -51,6 +51,8 @@ export interface DemoOrder {
     variantId: string;
     quantity: number;
     price: number;
+    /** Units the shop refunded since (Shopify reports the rest as the line's current quantity). */
+    refunded: number;
   }[];
 }
 export interface DemoShop {
@@ -358,12 +360,16 @@ function buildOrders(
       .filter((p) => !seen.has(p.id) && seen.add(p.id))
       .map((p) => {
         const v = choose(p);
+        const id = lineId++;
         return {
-          id: String(lineId++),
+          id: String(id),
           productId: p.id,
           variantId: v.id,
           quantity: rng() < 0.85 ? 1 : 2,
           price: v.price,
+          // One line in 25 came back for one unit: picked by id, so the random draws (and with
+          // them the rest of the shop) are the same as without refunds.
+          refunded: id % 25 === 0 ? 1 : 0,
         };
       });
     orders.push({

@@ -123,9 +123,12 @@ function* orderLines(): Generator<Record<string, unknown>> {
       const variant = 1 + (o % variantsOf(p));
       const price = priceOf(p, variant);
       subtotal += price;
+      const id = lineId++;
       return {
-        id: gid("LineItem", lineId++),
+        id: gid("LineItem", id),
         quantity: 1,
+        // One line in 25 refunded, as a real history has some.
+        currentQuantity: id % 25 === 0 ? 0 : 1,
         product: { id: gid("Product", p) },
         variant: { id: gid("ProductVariant", p * 10 + variant) },
         originalUnitPriceSet: { shopMoney: { amount: money(price) } },

@@ -300,8 +300,96 @@ export interface TrainScope {
   rowsFor?: ReadonlySet<string>;
 }
 
+/**
+ * Orders in typed arrays, without an object per order (an OrderTable is one): order u was placed
+ * at times[u] (ms, UTC) and holds the items keys[lineProduct[p]] for p from lineStart[u] up to
+ * lineStart[u + 1].
+ */
+export interface PackedOrders {
+  readonly length: number;
+  readonly times: Float64Array;
+  readonly lineStart: Uint32Array;
+  readonly lineProduct: Uint32Array;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Each order's distinct items as dense ids in first-seen order (repeats within an order count
+ * once), from either form of the orders: one Map lookup per line item for objects, one array
+ * lookup for packed orders.
+ */
+function denseLines(orders: readonly OrderInput[] | PackedOrders): {
+  lineStart: Uint32Array;
+  lineIds: Uint32Array;
+  seenIds: string[];
+  times: Float64Array;
+} {
+  const count = orders.length;
+  const seenIds: string[] = [];
+  const lineStart = new Uint32Array(count + 1);
+  let lines = 0;
+  let lineIds: Uint32Array;
+  const add = (k: number, u: number, mark: Int32Array) => {
+    if (mark[k] === u) return;
+    mark[k] = u;
+    lineIds[lines++] = k;
+  };
+  if (isPacked(orders)) {
+    const { keys, lineProduct } = orders;
+    lineIds = new Uint32Array(orders.lineStart[count]);
+    const mark = new Int32Array(Math.max(16, lineIds.length)).fill(-1);
+    const denseOf = new Int32Array(keys.length).fill(-1);
+    for (let u = 0; u < count; u++) {
+      for (let p = orders.lineStart[u]; p < orders.lineStart[u + 1]; p++) {
+        const key = lineProduct[p];
+        if (denseOf[key] < 0) {
+          denseOf[key] = seenIds.length;
+          seenIds.push(keys[key]);
+        }
+        add(denseOf[key], u, mark);
+      }
+      lineStart[u + 1] = lines;
+    }
+    return {
+      lineStart,
+      lineIds: lineIds.subarray(0, lines),
+      seenIds,
+      times: Float64Array.from(orders.times, (t) => (Number.isNaN(t) ? 0 : t)),
+    };
+  }
+  const firstSeen = new Map<string, number>();
+  for (const o of orders) lines += o.items.length;
+  lineIds = new Uint32Array(lines);
+  const mark = new Int32Array(Math.max(16, lines)).fill(-1);
+  lines = 0;
+  for (let u = 0; u < count; u++) {
+    for (const id of orders[u].items) {
+      let k = firstSeen.get(id);
+      if (k === undefined) {
+        k = seenIds.length;
+        firstSeen.set(id, k);
+        seenIds.push(id);
+      }
+      add(k, u, mark);
+    }
+    lineStart[u + 1] = lines;
+  }
+  return {
+    lineStart,
+    lineIds: lineIds.subarray(0, lines),
+    seenIds,
+    times: Float64Array.from(orders, (o) => parseUtc(o.createdAt)),
+  };
+}
+
+function isPacked(
+  orders: readonly OrderInput[] | PackedOrders,
+): orders is PackedOrders {
+  return !Array.isArray(orders);
+}
+
 export function trainCartModel(
-  orders: readonly OrderInput[],
+  orders: readonly OrderInput[] | PackedOrders,
   options: Partial<CartModelOptions> = {},
   timings?: Partial<TrainTimings>,
   scope: TrainScope = {},
@@ -313,32 +401,9 @@ export function trainCartModel(
   const t0 = performance.now();
 
   // Items get dense ids in first-seen order, then are renumbered by
-  // popularity: one Map lookup per line item instead of Sets and string
-  // sorts per order.
-  const firstSeen = new Map<string, number>();
-  const seenIds: string[] = [];
-  const lineStart = new Uint32Array(orders.length + 1);
-  let lines = 0;
-  for (const o of orders) lines += o.items.length;
-  let lineIds = new Uint32Array(lines);
-  const mark = new Int32Array(Math.max(16, lines)).fill(-1);
-  lines = 0;
-  for (let u = 0; u < orders.length; u++) {
-    for (const id of orders[u].items) {
-      let k = firstSeen.get(id);
-      if (k === undefined) {
-        k = seenIds.length;
-        firstSeen.set(id, k);
-        seenIds.push(id);
-      }
-      // Repeats of an item within an order count once.
-      if (mark[k] === u) continue;
-      mark[k] = u;
-      lineIds[lines++] = k;
-    }
-    lineStart[u + 1] = lines;
-  }
-  lineIds = lineIds.subarray(0, lines);
+  // popularity.
+  const { lineStart, lineIds, seenIds, times } = denseLines(orders);
+  const lines = lineIds.length;
   const seenCounts = new Uint32Array(seenIds.length);
   for (const k of lineIds) seenCounts[k]++;
   const byPopularity = Array.from(seenIds.keys()).sort((a, b) => {
@@ -361,7 +426,6 @@ export function trainCartModel(
   // makes them a prefix of `items`.
   const n = modelledItems(orderCounts, opts);
 
-  const times = Float64Array.from(orders, (o) => parseUtc(o.createdAt));
   let newest = 0;
   for (const t of times) newest = Math.max(newest, t);
   const recency = new Float64Array(nItems);

@@ -93,7 +93,7 @@ export function emptyCoPurchase(
 }
 
 export function buildCoPurchase(
-  orders: readonly EngineOrder[],
+  orders: Iterable<EngineOrder>,
   config: Partial<CoPurchaseConfig> = {},
 ): CoPurchaseStats {
   return addOrders(emptyCoPurchase(config), orders);
@@ -118,7 +118,7 @@ export function orderTime(order: EngineOrder): number {
  */
 export function addOrders(
   stats: CoPurchaseStats,
-  newOrders: readonly EngineOrder[],
+  newOrders: Iterable<EngineOrder>,
 ): CoPurchaseStats {
   const m = cloneMutable(stats);
   const halfLifeMs = m.config.halfLifeDays * DAY_MS;

@@ -25,6 +25,7 @@ import {
   isMethod,
   recentCounts,
 } from "./backtest";
+import { type OrderTable, engineOrders, orderTable } from "./order-table";
 import type {
   CartCompletion,
   CartCompletionScorer,
@@ -55,21 +56,35 @@ export interface TrainedModel {
 /** Products kept per served list: more than any placement shows, and a pool to diversify. */
 const LIST_LENGTH = 100;
 
-/** The pure half: orders -> models, then the backtest that decides what serves. */
+/**
+ * The pure half: orders -> models, then the backtest that decides what serves. The orders are
+ * held as an OrderTable (a large shop's come that way from the database): the cart model reads its
+ * typed arrays, the co-purchase statistics one order at a time, so no object per order is alive
+ * while the cart model's dense matrix is.
+ */
 export function trainModels(
-  orders: readonly EngineOrder[],
+  orders: readonly EngineOrder[] | OrderTable,
   options: { backtest?: boolean | Partial<BacktestOptions> } = {},
   /** Filled with the time the backtest took, for the bench. */
   timings?: { backtestMs?: number },
 ): TrainedModel {
-  const inputs = orders.map((o) => ({
-    id: o.id,
-    createdAt: new Date(o.createdAt).toISOString(),
-    items: o.lines.map((l) => l.productId),
-  }));
-  const cartModel = trainCartModel(inputs);
-  const copurchase = buildCoPurchase(orders);
+  const table = Array.isArray(orders)
+    ? orderTable(orders as readonly EngineOrder[])
+    : (orders as OrderTable);
+  const cartModel = trainCartModel(table);
+  const copurchase = buildCoPurchase(engineOrders(table));
   if (options.backtest === false) return { cartModel, copurchase };
+  // The backtest's orders, as the engine's protocols read them (only these hold an object per
+  // order, after the full model is trained and its matrix released).
+  const { keys, lineStart, lineProduct } = table;
+  const inputs = Array.from({ length: table.length }, (_, u) => ({
+    id: table.ids[u],
+    createdAt: new Date(table.times[u]).toISOString(),
+    items: Array.from(
+      { length: lineStart[u + 1] - lineStart[u] },
+      (_, i) => keys[lineProduct[lineStart[u] + i]],
+    ),
+  }));
   const started = performance.now();
   const report = backtest(
     inputs,

@@ -222,6 +222,7 @@ describe("hostile input to public endpoints", () => {
       id: fc.oneof(fc.integer(), junkValue),
       line_item_id: fc.oneof(fc.integer(), junkValue),
       quantity: fc.oneof(fc.integer(), fc.double(), junkValue),
+      current_quantity: fc.oneof(fc.integer(), fc.double(), junkValue),
       price: junkValue,
       product_id: fc.oneof(fc.integer(), junkValue),
     },

@@ -232,6 +232,7 @@ describe("webhooks", () => {
       refundsWebhook,
       webhookRequest("/webhooks/refunds", "refunds/create", {
         order_id: 7,
+        created_at: "2026-11-02T10:00:00Z",
         refund_line_items: [
           { line_item_id: 70, quantity: 1 },
           { line_item_id: 70, quantity: 1 },
@@ -282,6 +283,7 @@ describe("webhooks", () => {
             refundsWebhook,
             webhookRequest("/webhooks/refunds", "refunds/create", {
               order_id: 9,
+              created_at: "2026-11-02T10:00:00Z",
               refund_line_items: [{ line_item_id: 90, quantity }],
             }),
           )
@@ -374,6 +376,94 @@ describe("webhooks", () => {
     ).toBe(2_500_000_000);
   });
 
+  /** An order payload whose first line has `current` units left after refunds. */
+  const refundedPayload = (id: number, updatedAt: string, current: number) => {
+    const payload = orderPayload(id, updatedAt, 2);
+    const [first, ...rest] = payload.line_items;
+    return {
+      ...payload,
+      line_items: [{ ...first, current_quantity: current }, ...rest],
+    };
+  };
+  const refundedOf = async (lineId: number) =>
+    (
+      await prisma.orderLine.findUniqueOrThrow({
+        where: { shop_id: { shop: SHOP, id: String(lineId) } },
+      })
+    ).refundedQuantity;
+  const refundCreated = (orderId: number, createdAt: string) =>
+    call(
+      refundsWebhook,
+      webhookRequest("/webhooks/refunds", "refunds/create", {
+        order_id: orderId,
+        created_at: createdAt,
+        refund_line_items: [{ line_item_id: orderId * 10, quantity: 1 }],
+      }),
+    );
+
+  it("takes refunds made before the app was installed from the order's current quantities", async () => {
+    const response = await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/updated",
+        refundedPayload(21, "2026-11-05T10:00:00Z", 0),
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(await refundedOf(210)).toBe(2);
+    expect(await refundedOf(211)).toBe(0);
+  });
+
+  it("counts a refund once, whether refunds/create comes before or after the order that reports it", async () => {
+    // refunds/create first, then the order updated by that refund.
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/create",
+        orderPayload(22, "2026-11-01T10:00:00Z", 2),
+      ),
+    );
+    expect((await refundCreated(22, "2026-11-02T10:00:00Z")).status).toBe(200);
+    expect(await refundedOf(220)).toBe(1);
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/updated",
+        refundedPayload(22, "2026-11-02T10:00:01Z", 1),
+      ),
+    );
+    expect(await refundedOf(220)).toBe(1);
+
+    // The order updated by the refund first, then refunds/create.
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/updated",
+        refundedPayload(23, "2026-11-02T10:00:01Z", 1),
+      ),
+    );
+    expect(await refundedOf(230)).toBe(1);
+    expect((await refundCreated(23, "2026-11-02T10:00:00Z")).status).toBe(200);
+    expect(await refundedOf(230)).toBe(1);
+    // A later refund, which the stored order does not report yet, adds up.
+    expect((await refundCreated(23, "2026-11-04T10:00:00Z")).status).toBe(200);
+    expect(await refundedOf(230)).toBe(2);
+    // An older copy of the order, delivered late, takes nothing back.
+    await call(
+      ordersWebhook,
+      webhookRequest(
+        "/webhooks/orders",
+        "orders/updated",
+        refundedPayload(23, "2026-11-03T10:00:00Z", 1),
+      ),
+    );
+    expect(await refundedOf(230)).toBe(2);
+  });
+
   it("records refunds against the order lines", async () => {
     await call(
       ordersWebhook,
@@ -388,6 +478,7 @@ describe("webhooks", () => {
       webhookRequest("/webhooks/refunds", "refunds/create", {
         id: 1,
         order_id: 4,
+        created_at: "2026-11-02T10:00:00Z",
         refund_line_items: [{ line_item_id: 40, quantity: 1 }],
       }),
     );

@@ -51,6 +51,25 @@ async function recordedAccess() {
   return row.allOrdersAccess;
 }
 
+/** The stored lines with refunded units, as [line id, units], by id. */
+async function refundedLines() {
+  const rows = await prisma.orderLine.findMany({
+    where: { shop: DEMO_SHOP, refundedQuantity: { gt: 0 } },
+    select: { id: true, refundedQuantity: true },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((r) => [r.id, r.refundedQuantity]);
+}
+
+/** What the demo shop refunded of these orders, in the same shape. */
+function demoRefunds(orders: typeof demo.orders) {
+  return orders
+    .flatMap((o) => o.lines)
+    .filter((l) => l.refunded > 0)
+    .map((l) => [l.id, l.refunded])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
 async function resetShop() {
   await prisma.order.deleteMany({ where: { shop: DEMO_SHOP } });
   await prisma.product.deleteMany({ where: { shop: DEMO_SHOP } });
@@ -95,6 +114,7 @@ describe("import through bulk operations", () => {
     expect(await prisma.orderLine.count({ where: { shop: DEMO_SHOP } })).toBe(
       lines,
     );
+    expect(await refundedLines()).toEqual(demoRefunds(demo.orders));
     const variant = demo.products[3].variants[0];
     const stored = () =>
       prisma.variant.findUniqueOrThrow({
@@ -244,6 +264,40 @@ describe("import through bulk operations", () => {
     expect(sent.filter((s) => s.name === "CartliftBulkRun")).toHaveLength(3);
   });
 
+  it("brings refunds with the orders read by page queries", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_all_orders,read_inventory`,
+        now: NOW,
+      }),
+    );
+    // An import that stopped in its catch-up: only page queries are left.
+    const since = new Date(NOW.getTime() - 40 * 86_400_000);
+    await prisma.shop.create({
+      data: {
+        shop: DEMO_SHOP,
+        currency: demo.currency,
+        importStatus: "catchup",
+        importSince: since,
+      },
+    });
+    const sent = recordQueries();
+    await importShop(DEMO_SHOP, await client(), noWait);
+    const caughtUp = demo.orders.filter(
+      (o) => o.createdAt >= since.toISOString(),
+    );
+    expect(
+      sent.filter((s) => s.name === "CartliftOrdersSince").length,
+    ).toBeGreaterThan(1);
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
+      caughtUp.length,
+    );
+    const refunds = demoRefunds(caughtUp);
+    expect(refunds.length).toBeGreaterThan(0);
+    expect(await refundedLines()).toEqual(refunds);
+  });
+
   it("refuses a page query above 1,000 points as Shopify does", async () => {
     mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
     // The page size the import used before bulk operations: 50 orders of 100 lines.
@@ -285,9 +339,10 @@ describe("bulk result applier", () => {
     totalPriceSet: { shopMoney: { amount: "30.00" } },
     customer: null,
   });
-  const line = (id: number, parent: number, product: number) => ({
+  const line = (id: number, parent: number, product: number, current = 1) => ({
     id: `gid://shopify/LineItem/${id}`,
     quantity: 1,
+    currentQuantity: current,
     product: { id: `gid://shopify/Product/${product}` },
     variant: { id: `gid://shopify/ProductVariant/${product}0` },
     originalUnitPriceSet: { shopMoney: { amount: "15.00" } },
@@ -301,7 +356,7 @@ describe("bulk result applier", () => {
     order(2, "2025-01-02T10:00:00Z"),
     line(21, 2, 7),
     order(3, "2025-01-03T10:00:00Z"),
-    line(31, 3, 9),
+    line(31, 3, 9, 0),
     line(32, 3, 7),
   ].map((o) => JSON.stringify(o));
 
@@ -339,15 +394,52 @@ describe("bulk result applier", () => {
     expect(checkpoint).toBe(FIXTURE.length);
     const lines = await prisma.orderLine.findMany({
       where: { shop: SHOP },
-      select: { orderId: true, id: true, productId: true, priceMinor: true },
+      select: {
+        orderId: true,
+        id: true,
+        productId: true,
+        priceMinor: true,
+        refundedQuantity: true,
+      },
       orderBy: { id: "asc" },
     });
+    // Line 31 was refunded before the export: none of it is left in the order.
     expect(lines).toMatchObject([
-      { orderId: "1", id: "11", productId: "7", priceMinor: 1500 },
-      { orderId: "1", id: "12", productId: "8", priceMinor: 1500 },
-      { orderId: "2", id: "21", productId: "7", priceMinor: 1500 },
-      { orderId: "3", id: "31", productId: "9", priceMinor: 1500 },
-      { orderId: "3", id: "32", productId: "7", priceMinor: 1500 },
+      {
+        orderId: "1",
+        id: "11",
+        productId: "7",
+        priceMinor: 1500,
+        refundedQuantity: 0,
+      },
+      {
+        orderId: "1",
+        id: "12",
+        productId: "8",
+        priceMinor: 1500,
+        refundedQuantity: 0,
+      },
+      {
+        orderId: "2",
+        id: "21",
+        productId: "7",
+        priceMinor: 1500,
+        refundedQuantity: 0,
+      },
+      {
+        orderId: "3",
+        id: "31",
+        productId: "9",
+        priceMinor: 1500,
+        refundedQuantity: 1,
+      },
+      {
+        orderId: "3",
+        id: "32",
+        productId: "7",
+        priceMinor: 1500,
+        refundedQuantity: 0,
+      },
     ]);
   });
 

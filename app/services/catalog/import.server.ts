@@ -47,7 +47,9 @@ const ORDER_FIELDS = `id name createdAt updatedAt cancelledAt currencyCode
   subtotalPriceSet { shopMoney { amount } }
   totalPriceSet { shopMoney { amount } }
   customer { id }`;
-const LINE_FIELDS = `id quantity product { id } variant { id }
+// currentQuantity: units left after refunds and removals, so refunds made before the import (or
+// before the app was installed) arrive with the order. A scalar: it adds nothing to a query's cost.
+const LINE_FIELDS = `id quantity currentQuantity product { id } variant { id }
   originalUnitPriceSet { shopMoney { amount } }
   customAttributes { key value }`;
 
@@ -163,6 +165,7 @@ const OrderLine = z.object({
 const LineItemLine = z.object({
   id: z.string(),
   quantity: z.number().int(),
+  currentQuantity: z.number().int().nonnegative(),
   product: z.object({ id: z.string() }).nullable(),
   variant: z.object({ id: z.string() }).nullable(),
   originalUnitPriceSet: Amount,
@@ -253,6 +256,7 @@ function orderFromLines(
       productId: l.product ? numericId(l.product.id) : null,
       variantId: l.variant ? numericId(l.variant.id) : null,
       quantity: l.quantity,
+      refundedQuantity: l.quantity - l.currentQuantity,
       priceMinor: decimalToMinor(
         l.originalUnitPriceSet.shopMoney.amount,
         currency,

@@ -65,6 +65,8 @@ export const OrderWebhookPayload = z.object({
         product_id: Id.nullish(),
         variant_id: Id.nullish(),
         quantity: z.number().int().nonnegative(),
+        /** Units still in the order, after refunds and removals (API 2024-01 on). */
+        current_quantity: z.number().int().nonnegative().nullish(),
         price: Amount,
         properties: z
           .array(z.object({ name: z.string(), value: z.unknown() }))
@@ -103,6 +105,11 @@ export interface OrderInput {
     quantity: number;
     priceMinor: number;
     offerToken: string | null;
+    /**
+     * Units no longer in the order as of `sourceUpdatedAt` (refunded, or removed by an edit), as
+     * the source reports them; none when it does not say.
+     */
+    refundedQuantity?: number;
   }[];
 }
 
@@ -133,6 +140,8 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
         priceMinor: decimalToMinor(line.price, currency),
         offerToken:
           typeof token === "string" && token.length <= 512 ? token : null,
+        refundedQuantity:
+          line.quantity - (line.current_quantity ?? line.quantity),
       };
     }),
   };
@@ -222,8 +231,11 @@ const LINE_COLUMNS = [
  * Inserts or replaces orders inside the caller's transaction: the one write of orders, for an
  * import batch and for a webhook. Deliveries can arrive out of order (orders/updated before
  * orders/create, or a late retry), so a state older than the stored one is ignored; an order
- * written again replaces its stored copy, so a batch applied twice leaves no duplicate. Refunded
- * quantities already recorded survive the replacement. Returns how many orders changed.
+ * written again replaces its stored copy, so a batch applied twice leaves no duplicate. A line's
+ * refunded quantity is the larger of the one recorded (refunds/create may have counted a refund
+ * newer than this copy) and the one this copy reports (it counts every refund made before it,
+ * including those made before the app was installed); never more than the line's quantity.
+ * Returns how many orders changed.
  */
 export async function writeOrders(
   tx: Transaction,
@@ -251,7 +263,6 @@ export async function writeOrders(
           },
           select: { id: true, refundedQuantity: true },
         });
-  // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
   const refundedById = new Map(refunded.map((r) => [r.id, r.refundedQuantity]));
   // Lines go with their order (cascade).
   if (replaced.length > 0)
@@ -295,8 +306,9 @@ export async function writeOrders(
         orderId: order.id,
         ...line,
         ...order.attribution[i],
+        // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
         refundedQuantity: Math.min(
-          refundedById.get(line.id) ?? 0,
+          Math.max(refundedById.get(line.id) ?? 0, line.refundedQuantity ?? 0),
           line.quantity,
         ),
       })),
@@ -320,6 +332,7 @@ export async function saveOrders(
 
 export const RefundWebhookPayload = z.object({
   order_id: Id,
+  created_at: z.iso.datetime({ offset: true }),
   refund_line_items: z
     .array(
       z.object({ line_item_id: Id, quantity: z.number().int().nonnegative() }),
@@ -329,7 +342,10 @@ export const RefundWebhookPayload = z.object({
 
 /**
  * Adds refunded quantities to the order's lines (the caller guarantees each refund is applied
- * once), never beyond the line's quantity: a line cannot be refunded more than it sold.
+ * once), never beyond the line's quantity: a line cannot be refunded more than it sold. A stored
+ * copy of the order updated at or after the refund's creation already counts it (every copy
+ * reports its refunds, see `writeOrders`), so the refund is not added again; an order not stored
+ * yet brings the refund with it when it arrives.
  */
 export async function applyRefund(
   shop: string,
@@ -343,9 +359,17 @@ export async function applyRefund(
     orderId: refund.order_id,
     id: { in: [...refunds.keys()] },
   };
-  // Increment first (atomic, and it holds the rows until commit), then clamp: concurrent refunds
-  // of one line add up instead of overwriting each other.
   await prisma.$transaction(async (tx) => {
+    const counted = await tx.order.count({
+      where: {
+        shop,
+        id: refund.order_id,
+        sourceUpdatedAt: { gte: new Date(refund.created_at) },
+      },
+    });
+    if (counted > 0) return;
+    // Increment first (atomic, and it holds the rows until commit), then clamp: concurrent
+    // refunds of one line add up instead of overwriting each other.
     for (const [id, quantity] of refunds)
       await tx.orderLine.updateMany({
         where: { ...lines, id },

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { engineOrders } from "~/engine/order-table";
 import { serialiseModels, trainModels } from "~/engine/shop-model";
 import type { EngineOrder } from "~/engine/types";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 import { type OrderInput, saveOrders } from "./orders.server";
-import { loadOrders } from "./shop-data.server";
+import { loadOrderTable, loadOrders } from "./shop-data.server";
 
 const SHOP = "paged-orders.myshopify.com";
 const T0 = Date.UTC(2026, 0, 1);
@@ -12,7 +13,8 @@ const DAY = 86_400_000;
 /**
  * Twenty orders, three to a day (creation times tie across page boundaries), one to four lines
  * each from a few products; every seventh order cancelled, some lines without a product (a
- * deleted one), one order with no line left, and an amount beyond 32 bits.
+ * deleted one), some refunded whole or in part, one order with no line left, and an amount
+ * beyond 32 bits.
  */
 const inputs: OrderInput[] = Array.from({ length: 20 }, (_, i) => {
   const id = String(5000 - i * 7);
@@ -34,6 +36,8 @@ const inputs: OrderInput[] = Array.from({ length: 20 }, (_, i) => {
       quantity: 1 + j,
       priceMinor: i === 4 ? 9_000_000_000_000 : 1500 + 100 * j,
       offerToken: null,
+      // Some lines refunded whole, some in part.
+      refundedQuantity: i % 5 === 1 ? 1 + j : j === 2 ? 1 : 0,
     })),
   };
 });
@@ -51,11 +55,11 @@ function expected(after?: Date): EngineOrder[] {
       createdAt: o.createdAt,
       customerKey: o.customerId ? customerKey(SHOP, o.customerId) : undefined,
       lines: o.lines
-        .filter((l) => l.productId !== null)
+        .filter((l) => l.productId !== null && l.quantity > l.refundedQuantity!)
         .map((l) => ({
           productId: l.productId!,
           variantId: l.variantId ?? undefined,
-          quantity: l.quantity,
+          quantity: l.quantity - l.refundedQuantity!,
           price: { amount: l.priceMinor, currency: o.currency },
         })),
     }));
@@ -71,6 +75,12 @@ describe("loading a shop's orders for training", () => {
     const paged = await loadOrders(SHOP, { pageSize: 4 });
     expect(paged).toEqual(expected());
     expect(serialiseModels(trainModels(paged))).toBe(
+      serialiseModels(trainModels(expected())),
+    );
+    // Training's read: the same orders, held in typed arrays.
+    const table = await loadOrderTable(SHOP, { pageSize: 4 });
+    expect([...engineOrders(table)]).toEqual(expected());
+    expect(serialiseModels(trainModels(table))).toBe(
       serialiseModels(trainModels(expected())),
     );
   });

@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma, { exactNumber } from "~/db.server";
 import { parseStringList } from "~/services/platform/string-list";
+import { type OrderTable, OrderTableBuilder } from "~/engine/order-table";
 import type { CatalogChanges } from "~/engine/ranking";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
 
@@ -132,25 +133,49 @@ type OrderLineRow = {
 };
 
 /**
- * The shop's orders (not cancelled), oldest first, in the engine's shape; with `after`, only those
- * created after that moment; with `withCustomer`, only those with a customer key. Read a page of orders at a time with their lines (keyset on creation
- * time and id), so a million orders never sit in memory as database rows beside the engine's
- * objects; product and variant ids, which repeat across orders, are held once each.
+ * The shop's orders (not cancelled), net of refunds, oldest first, in the engine's shape; with
+ * `after`, only those created after that moment; with `withCustomer`, only those with a customer
+ * key.
  */
 export async function loadOrders(
   shop: string,
-  {
-    after,
-    pageSize = ORDER_PAGE,
-    withCustomer = false,
-  }: {
-    after?: Date;
-    pageSize?: number;
-    /** Only orders with a customer key: those that make customer profiles. */
-    withCustomer?: boolean;
-  } = {},
+  options: OrderPages = {},
 ): Promise<EngineOrder[]> {
   const orders: EngineOrder[] = [];
+  await eachOrder(shop, options, (order) => orders.push(order));
+  return orders;
+}
+
+/**
+ * The same orders as `loadOrders`, held in typed arrays for training: each order is built, added
+ * to the table and dropped, so a million orders never sit in memory as objects.
+ */
+export async function loadOrderTable(
+  shop: string,
+  options: OrderPages = {},
+): Promise<OrderTable> {
+  const table = new OrderTableBuilder();
+  await eachOrder(shop, options, (order) => table.push(order));
+  return table.table();
+}
+
+interface OrderPages {
+  after?: Date;
+  pageSize?: number;
+  /** Only orders with a customer key: those that make customer profiles. */
+  withCustomer?: boolean;
+}
+
+/**
+ * Hands over the shop's orders one at a time, oldest first. Reads a page of orders at a time with
+ * their lines (keyset on creation time and id), so a million orders never sit in memory as
+ * database rows; product and variant ids, which repeat across orders, are held once each.
+ */
+async function eachOrder(
+  shop: string,
+  { after, pageSize = ORDER_PAGE, withCustomer = false }: OrderPages,
+  visit: (order: EngineOrder) => void,
+): Promise<void> {
   const ids = new Map<string, string>();
   const intern = (id: string) => {
     const known = ids.get(id);
@@ -163,7 +188,8 @@ export async function loadOrders(
     : null;
   for (;;) {
     // From the first order after `from` (by creation time, then id); lines without a product
-    // are dropped, lines of cancelled orders never read.
+    // are dropped, lines of cancelled orders never read. Refunded units were not kept: a line
+    // counts what is left of it, and a line refunded whole is dropped.
     const keyset = !from
       ? Prisma.empty
       : from.id === null
@@ -171,7 +197,8 @@ export async function loadOrders(
         : Prisma.sql`AND ("createdAt" > ${from.createdAt} OR ("createdAt" = ${from.createdAt} AND "id" > ${from.id}))`;
     const rows = await prisma.$queryRaw<OrderLineRow[]>(Prisma.sql`
       SELECT o."id", o."createdAt", o."customerKey", o."currency",
-        l."productId", l."variantId", l."quantity", l."priceMinor"
+        l."productId", l."variantId", l."quantity" - l."refundedQuantity" AS "quantity",
+        l."priceMinor"
       FROM (
         SELECT "id", "createdAt", "customerKey", "currency" FROM "Order"
         WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset} ${withCustomer ? Prisma.sql`AND "customerKey" IS NOT NULL` : Prisma.empty}
@@ -179,18 +206,19 @@ export async function loadOrders(
       ) o
       LEFT JOIN "OrderLine" l
         ON l."shop" = ${shop} AND l."orderId" = o."id" AND l."productId" IS NOT NULL
+          AND l."quantity" > l."refundedQuantity"
       ORDER BY o."createdAt", o."id", l."id"`);
     let order: EngineOrder | undefined;
     let count = 0;
     for (const row of rows) {
       if (order?.id !== row.id) {
+        if (order) visit(order);
         order = {
           id: row.id,
           createdAt: new Date(row.createdAt),
           customerKey: row.customerKey ?? undefined,
           lines: [],
         };
-        orders.push(order);
         count++;
       }
       if (row.productId === null) continue;
@@ -204,7 +232,8 @@ export async function loadOrders(
         },
       });
     }
-    if (count < pageSize || !order) return orders;
+    if (order) visit(order);
+    if (count < pageSize || !order) return;
     from = { createdAt: order.createdAt as Date, id: order.id };
   }
 }

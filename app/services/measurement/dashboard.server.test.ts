@@ -255,6 +255,7 @@ describe("loadDashboard", () => {
     await saveOrders("other-returns.myshopify.com", [order]);
     await applyRefund(SHOP, {
       order_id: "500",
+      created_at: new Date(at.getTime() + 86_400_000).toISOString(),
       refund_line_items: [{ line_item_id: "5002", quantity: 1 }],
     });
     const d = await loadDashboard(SHOP, {
@@ -469,6 +470,7 @@ describe("loadDashboard on a hand-built shop", () => {
     // Cy returns what he took through the offer.
     await applyRefund(SHOP, {
       order_id: "702",
+      created_at: "2026-04-05T09:00:00Z",
       refund_line_items: [{ line_item_id: "7021", quantity: 1 }],
     });
     const d = await loadDashboard(SHOP, {

@@ -41,6 +41,7 @@ import {
 import {
   loadCatalog,
   loadCatalogChanges,
+  loadOrderTable,
   loadOrders,
 } from "~/services/catalog/shop-data.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
@@ -131,7 +132,7 @@ export async function trainAndStore(
 ): Promise<TrainingResult | null> {
   const started = performance.now();
   const [orders, products] = await Promise.all([
-    loadOrders(shop),
+    loadOrderTable(shop),
     prisma.product.count({ where: { shop } }),
   ]);
   const trained = trainModels(orders);
