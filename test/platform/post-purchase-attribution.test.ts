@@ -60,7 +60,14 @@ const SAMPLE: DemoOrder = {
   createdAt: "2026-01-01T00:00:00Z",
   customerId: null,
   lines: [
-    { id: "l1", productId: "1", variantId: "11", quantity: 2, price: 1000 },
+    {
+      id: "l1",
+      productId: "1",
+      variantId: "11",
+      quantity: 2,
+      price: 1000,
+      refunded: 0,
+    },
   ],
 };
 
