@@ -380,6 +380,23 @@ function buildOrders(
       lines,
     });
   };
+  // Nobody buys the same tent twice: an order with gear its drawn customer already owns goes to
+  // the next customer who owns none of it (a guest if none is found soon), so the shop's re-buys
+  // are its consumables', as in a real shop. Customers are drawn in random order of time, which a
+  // real history is not; ownership is what matters to the offers.
+  const owned = new Map<string, Set<string>>();
+  const buyer = (drawn: number, items: DemoProduct[]): string | null => {
+    const gear = items.filter((p) => !p.tags.includes("consumable"));
+    for (let k = 0; k < 20; k++) {
+      const id = customers[(drawn + k) % customers.length];
+      const has = owned.get(id) ?? new Set<string>();
+      if (gear.some((p) => has.has(p.id))) continue;
+      for (const p of gear) has.add(p.id);
+      owned.set(id, has);
+      return id;
+    }
+    return null;
+  };
   for (let n = 0; n < orderCount; n++) {
     const at = start + Math.floor(rng() * 365 * DAY_MS);
     const anchor = products[weightedIndex(rng, cumulative)];
@@ -387,7 +404,8 @@ function buildOrders(
     for (const partner of partners.get(anchor.id) ?? [])
       if (rng() < 0.45) items.push(partner);
     if (rng() < 0.2) items.push(products[weightedIndex(rng, cumulative)]);
-    const customerId = rng() < 0.7 ? pick(rng, customers) : null;
+    const customerId =
+      rng() < 0.7 ? buyer(Math.floor(rng() * customers.length), items) : null;
     addOrder(at, customerId, items);
     // Consumables come back: a share of their buyers re-order every few weeks.
     const consumable = items.find((p) => p.tags.includes("consumable"));

@@ -4,6 +4,7 @@ import {
   cadenceDays,
   discountShare,
   priceBand,
+  provenLift,
   rebuyLift,
   rebuyRate,
   rebuyStats,
@@ -173,5 +174,18 @@ describe("re-buy rates", () => {
     );
     expect(rebuyLift(stats, "mug-a", 2)).toBeLessThan(0.5);
     expect(rebuyLift(stats, "tea-a", 2)).toBeGreaterThan(3);
+  });
+
+  it("assumes no lift without evidence: a product nobody was seen to re-buy stays at 1 or below", () => {
+    // The shop's re-buy rate is its tea's: toward it, an unseen product would look like a staple.
+    expect(rebuyLift(stats, "kettle", 10)).toBeGreaterThan(1);
+    expect(provenLift(stats, "kettle", 10)).toBeCloseTo(1, 12);
+    // The spoon: one chance, no re-buy; the mug: ten chances, none taken.
+    expect(provenLift(stats, "spoon", 10)).toBeLessThan(1);
+    expect(provenLift(stats, "mug-a", 10)).toBeLessThan(
+      provenLift(stats, "spoon", 10),
+    );
+    expect(provenLift(stats, "tea-a", 10)).toBeGreaterThan(3);
+    expect(provenLift(stats, "teapot", 10)).toBeGreaterThan(1);
   });
 });

@@ -219,18 +219,53 @@ export function rebuyLift(
   productId: string,
   pseudoCount: number,
 ): number {
+  const adoption = adoptionRate(stats, productId, pseudoCount);
   const rate = rebuyRate(stats, productId, pseudoCount);
+  return adoption === undefined ? rate : rate / adoption;
+}
+
+/**
+ * The re-buy lift with no lift assumed: the re-buy rate shrunk toward the product's own adoption
+ * rate rather than the shop's re-buy rate, so that a product with little evidence sits at 1 and
+ * only customers seen buying it again lift it above. (The shop's re-buy rate is mostly its
+ * staples': toward it, a durable nobody re-bought would look like one.) When nobody adopts
+ * anything there is nothing to compare with: twice the re-buy rate, above 1 when most of the
+ * product's buyers with a later order bought it again; 0 with no returning customer.
+ */
+export function provenLift(
+  stats: RebuyStats,
+  productId: string,
+  pseudoCount: number,
+): number {
+  const adoption = adoptionRate(stats, productId, pseudoCount);
+  if (adoption === undefined)
+    return 2 * rebuyRate(stats, productId, pseudoCount);
+  const counts = stats.products.get(productId);
+  return (
+    shrunk(counts?.rebuyers ?? 0, counts?.buyers ?? 0, adoption, pseudoCount) /
+    adoption
+  );
+}
+
+/**
+ * The share of returning customers without the product in their first order who bought it later,
+ * shrunk toward the shop's; undefined when nobody adopts anything.
+ */
+function adoptionRate(
+  stats: RebuyStats,
+  productId: string,
+  pseudoCount: number,
+): number | undefined {
   const { openers, adopters } = stats.shop;
   const chances = stats.returning * stats.products.size - openers;
-  if (adopters === 0 || chances <= 0) return rate;
+  if (adopters === 0 || chances <= 0) return undefined;
   const counts = stats.products.get(productId);
-  const adoption = shrunk(
+  return shrunk(
     counts?.adopters ?? 0,
     stats.returning - (counts?.openers ?? 0),
     adopters / chances,
     pseudoCount,
   );
-  return rate / adoption;
 }
 
 /** Median unit price the customer paid for products of this type; undefined if they bought none. */

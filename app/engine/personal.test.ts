@@ -182,6 +182,21 @@ describe("the re-buy rule", () => {
     );
   });
 
+  it("re-offers only what the shop's customers are seen to re-buy under the proven rule", () => {
+    const proven = { ...options, reoffer: "proven" as const, liftPower: 0.5 };
+    const owned = ownership(shopper, proven);
+    expect(owned.held).toEqual(new Set(["Y1"]));
+    expect(owned.keep.get("Y2")).toBeGreaterThan(1);
+    // A product the shop has no counts for is not proven: held back, as without the counts.
+    const stranger = shopperWho([{ id: "Z9", daysAgo: 5 }]);
+    expect(ownership({ ...shopper, profile: stranger }, proven).held).toEqual(
+      new Set(["Z9"]),
+    );
+    expect(ownership({ profile, now: NOW }, proven).held).toEqual(
+      new Set(["Y1", "Y2"]),
+    );
+  });
+
   it("brings forward what the customer re-buys, and not the durable", () => {
     const scores = personalCartScores(model, ["X3"], shopper, {
       ...options,

@@ -2,6 +2,7 @@ import { cartNeighbours, scoreCart, type CartModel } from "./cart-model";
 import {
   discountShare,
   priceBand,
+  provenLift,
   rebuyLift,
   rebuyRate,
   type CustomerProfile,
@@ -35,11 +36,14 @@ export interface PersonalOptions {
    * - "rebuy": each keeps its score times its re-buy rate (`rebuyRate`, shrunk with
    *   `rebuyPseudoCount`); those at 0 are held back unless due;
    * - "lift": the same with the re-buy lift (`rebuyLift`) to the power `liftPower`;
+   * - "proven": only products the shop's customers are shown to re-buy, a lift above 1 with the
+   *   re-buy rate shrunk toward the product's own adoption rate (`provenLift`: no evidence, no
+   *   re-offer), scaled like "lift"; the rest held back unless due;
    * - "consumable": any product with a re-order interval, however long ago it was bought, the rest
    *   held back; "due": only consumables in their re-order window;
    * - "all": every one, as if not owned.
    */
-  reoffer: "rebuy" | "lift" | "consumable" | "due" | "all";
+  reoffer: "rebuy" | "lift" | "proven" | "consumable" | "due" | "all";
   /** Below 1 tempers the lift (`reoffer: "lift"`). */
   liftPower: number;
   /** Customers at the shop's rates added to each product's own (`reoffer: "rebuy"` or "lift"). */
@@ -57,9 +61,9 @@ export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
   historyHalfLifeDays: 90,
   historyItems: 50,
   dueWeight: 0.25,
-  reoffer: "lift",
+  reoffer: "proven",
   rebuyPseudoCount: 10,
-  liftPower: 0.5,
+  liftPower: 0.25,
   repeatWeight: 0,
 };
 
@@ -87,6 +91,10 @@ const NO_REBUYS: RebuyStats = {
   returning: 0,
 };
 
+/** A proven re-buy keeps lift^power of its score; anything not shown to be re-bought, none. */
+const provenShare = (lift: number, power: number) =>
+  lift > 1 ? lift ** power : 0;
+
 export function ownership(
   shopper: Shopper,
   options: Pick<
@@ -104,14 +112,16 @@ export function ownership(
     const status =
       interval && dueStatus(interval, (shopper.now - history.lastAt) / DAY_MS);
     if (status) due.set(productId, status);
-    if (reoffer === "rebuy" || reoffer === "lift") {
+    if (reoffer === "rebuy" || reoffer === "lift" || reoffer === "proven") {
       const stats = shopper.rebuy ?? NO_REBUYS;
       const m = options.rebuyPseudoCount;
-      const rate =
+      const share =
         reoffer === "rebuy"
           ? rebuyRate(stats, productId, m)
-          : rebuyLift(stats, productId, m) ** options.liftPower;
-      if (rate > 0 || status) keep.set(productId, rate);
+          : reoffer === "lift"
+            ? rebuyLift(stats, productId, m) ** options.liftPower
+            : provenShare(provenLift(stats, productId, m), options.liftPower);
+      if (share > 0 || status) keep.set(productId, share);
       else held.add(productId);
     } else if (!status && reoffer !== "all" && (!interval || reoffer === "due"))
       held.add(productId);

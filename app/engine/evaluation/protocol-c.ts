@@ -128,8 +128,9 @@ export function evaluateProtocolC(
 }
 
 /**
- * The settings tried on validation (round 3; rounds 1 and 2 are in decision 023): the chosen
- * setting of round 2, the cart's own ranking, the re-buy rule and the re-buy lift.
+ * The settings tried on validation (rounds 3 and 4; rounds 1 and 2 are in decision 023): the
+ * chosen setting of round 2, the cart's own ranking, the re-buy rule, the re-buy lift and the
+ * proven re-buy.
  */
 export const PERSONAL_GRID: PersonalOptions[] = [
   {
@@ -167,5 +168,17 @@ export const PERSONAL_GRID: PersonalOptions[] = [
     reoffer: "lift" as const,
     liftPower: 0.5,
     repeatWeight,
+  })),
+  // Round 4: only re-buys the shop's customers are seen to make (decision 023).
+  ...[2, 10, 50].map((rebuyPseudoCount) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "proven" as const,
+    rebuyPseudoCount,
+    liftPower: 0.5,
+  })),
+  ...[0.25, 1].map((liftPower) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    reoffer: "proven" as const,
+    liftPower,
   })),
 ];
