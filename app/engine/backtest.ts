@@ -10,6 +10,7 @@ import {
 import {
   evaluateProtocolAEach,
   evaluateProtocolBEach,
+  fixedScorer,
   protocolACases,
   type PerCase,
   type ScorerFactory,
@@ -210,10 +211,9 @@ export function recentCounts(
 }
 
 function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
-  return (catalog) => {
-    const scores = Float64Array.from(catalog, (sku) => counts.get(sku) ?? 0);
-    return () => scores;
-  };
+  return fixedScorer((catalog) =>
+    Float64Array.from(catalog, (sku) => counts.get(sku) ?? 0),
+  );
 }
 
 /**
