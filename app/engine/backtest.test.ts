@@ -8,6 +8,7 @@ import {
   DEFAULT_BACKTEST_OPTIONS,
   interval,
   type Method,
+  recentCounts,
 } from "./backtest";
 import { at, changedBestSellerShop } from "./backtest-fixtures";
 import type { OrderInput } from "./cart-model";
@@ -91,6 +92,37 @@ describe("the backtest's scorers", () => {
     const score = cooccurrence(train)(["d", "e", "c", "b", "a"]);
     expect([...score(["a"])]).toEqual([0, 0, 1, 2, 0]);
     expect([...score(["b", "c"])]).toEqual([0, 0, 0, 0, 3]);
+  });
+
+  it("counts each recent window's orders per item, an item repeated in an order once", () => {
+    // The newest order is on day 100: days 95, 80 and 20 fall in the last 7, 30 and 90 days.
+    const recent = recentCounts([
+      { id: "1", createdAt: at(100, 0), items: ["a", "a", "b"] },
+      { id: "2", createdAt: at(95, 0), items: ["a"] },
+      { id: "3", createdAt: at(80, 0), items: ["b", "c"] },
+      { id: "4", createdAt: at(20, 0), items: ["c"] },
+      { id: "5", createdAt: at(5, 0), items: ["d"] },
+    ]);
+    expect(recent["recent-7"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 1],
+      ]),
+    );
+    expect(recent["recent-30"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 2],
+        ["c", 1],
+      ]),
+    );
+    expect(recent["recent-90"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 2],
+        ["c", 2],
+      ]),
+    );
   });
 
   it("blends parts scaled to a best of 1, for each cart afresh", () => {

@@ -26,7 +26,7 @@ const DAY_MS = 86_400_000;
 
 /** Windows of the recent-popularity lists, in days before the newest order. */
 export const RECENT_WINDOWS = [7, 30, 90] as const;
-type RecentMethod = `recent-${(typeof RECENT_WINDOWS)[number]}`;
+export type RecentMethod = `recent-${(typeof RECENT_WINDOWS)[number]}`;
 
 /** The lists a merchant could have built by hand: the bar the model has to clear. */
 export const SIMPLE_METHODS = [
@@ -192,22 +192,29 @@ export function cartModelScorer(
   };
 }
 
-/** Orders per item within `days` before the newest order. */
+/** Orders per item within each of RECENT_WINDOWS' days before the newest order, in one pass. */
 export function recentCounts(
   orders: readonly OrderInput[],
-  days: number,
-): Map<string, number> {
+): Record<RecentMethod, Map<string, number>> {
   const times = orders.map((o) => parseUtc(o.createdAt));
   let newest = 0;
   for (const t of times) newest = Math.max(newest, t);
-  const from = newest - days * DAY_MS;
-  const counts = new Map<string, number>();
+  const windows = RECENT_WINDOWS.map((days) => ({
+    from: newest - days * DAY_MS,
+    counts: new Map<string, number>(),
+  }));
+  const widest = Math.min(...windows.map((w) => w.from));
   for (const [u, o] of orders.entries()) {
-    if (times[u] < from) continue;
-    for (const item of new Set(o.items))
-      counts.set(item, (counts.get(item) ?? 0) + 1);
+    if (times[u] < widest) continue;
+    const items = new Set(o.items);
+    for (const { from, counts } of windows) {
+      if (times[u] < from) continue;
+      for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+    }
   }
-  return counts;
+  return Object.fromEntries(
+    RECENT_WINDOWS.map((days, w) => [`recent-${days}`, windows[w].counts]),
+  ) as Record<RecentMethod, Map<string, number>>;
 }
 
 function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
@@ -394,8 +401,8 @@ export function candidateScorers(
     popularity: same(countsScorer(new Map())),
     "co-occurrence": same(cooccurrence(train)),
   } as Record<SimpleMethod, Record<BacktestPlacement, ScorerFactory>>;
-  for (const days of RECENT_WINDOWS)
-    simple[`recent-${days}`] = same(countsScorer(recentCounts(train, days)));
+  for (const [method, counts] of Object.entries(recentCounts(train)))
+    simple[method as RecentMethod] = same(countsScorer(counts));
   const base = {
     model: {
       cart: lastCartKept(cartModelScorer(model, "cart")),
@@ -485,8 +492,11 @@ export function backtest(
       threads: opts.threads,
     },
     undefined,
-    // Only the scored orders' items are ever asked about.
-    { rowsFor: new Set(split.evaluation.flatMap((o) => o.items)) },
+    // Only the scored orders' items are ever asked about, and no reason is ever shown.
+    {
+      rowsFor: new Set(split.evaluation.flatMap((o) => o.items)),
+      reasons: false,
+    },
   );
   const scorers = candidateScorers(split.train, model);
   const cases = protocolACases(split.evaluation);

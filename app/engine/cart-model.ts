@@ -295,6 +295,11 @@ export interface TrainScope {
    * empty, which saves most of the walk's time on a big catalog. All items when absent.
    */
   rowsFor?: ReadonlySet<string>;
+  /**
+   * False: no `coCounts` (empty), the orders behind each reason a shopper is shown, which a model
+   * that is never served never shows, and whose count is a pass over every item's orders.
+   */
+  reasons?: boolean;
 }
 
 export function trainCartModel(
@@ -500,6 +505,7 @@ export function trainCartModel(
     const first = ease.size;
     topOfRow(row, m, i, kEase, true, ease, scratchIds, scratchKeys);
     ease.endRow(i);
+    if (scope.reasons === false) continue;
     co.fill(0);
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
