@@ -163,7 +163,10 @@ export function chooseMethod(
   return chosen;
 }
 
-/** A cart model's scores in the protocol's catalog order: "cart" for Protocol A, "product" for B. */
+/**
+ * A cart model's scores in the protocol's catalog order: "cart" for Protocol A, "product" for B.
+ * Each cart's scores are written over the last cart's, as the co-occurrence scorer's.
+ */
 export function cartModelScorer(
   model: CartModel,
   placement: BacktestPlacement = "cart",
@@ -178,15 +181,15 @@ export function cartModelScorer(
     const same =
       catalog.length === model.items.length &&
       position.every((c, i) => c === i);
+    const scores = new Float64Array(model.items.length);
+    const out = same ? scores : new Float64Array(catalog.length);
     return (cart) => {
-      const scores =
-        placement === "product" && cart.length === 1
-          ? scoreProduct(model, cart[0])
-          : scoreCart(model, cart);
-      if (same) return scores;
-      const out = new Float64Array(catalog.length);
-      for (let i = 0; i < scores.length; i++)
-        if (position[i] >= 0) out[position[i]] = scores[i];
+      if (placement === "product" && cart.length === 1)
+        scoreProduct(model, cart[0], scores);
+      else scoreCart(model, cart, scores);
+      if (!same)
+        for (let i = 0; i < scores.length; i++)
+          if (position[i] >= 0) out[position[i]] = scores[i];
       return out;
     };
   };

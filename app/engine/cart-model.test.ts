@@ -314,6 +314,14 @@ describe("scoring a cart", () => {
     expect(topK(model, ["coaster"], 1)[0].id).toBe("mug");
   });
 
+  it("writes a cart's scores over whatever the array it is given held", () => {
+    const into = new Float64Array(model.items.length).fill(7);
+    expect(scoreCart(model, ["mug", "honey"], into)).toBe(into);
+    expect(into).toEqual(scoreCart(model, ["mug", "honey"]));
+    expect(scoreProduct(model, "tea", into)).toBe(into);
+    expect(into).toEqual(scoreProduct(model, "tea"));
+  });
+
   it("falls back to popularity for a cart of unknown items and never comes back short", () => {
     const offers = topK(model, ["never-seen"], 4).map((s) => s.id);
     expect(offers).toEqual(model.items.slice(0, 4));

@@ -614,13 +614,15 @@ export function cartNeighbours(
 /**
  * Scores over `model.items` for a cart (higher is better). Unknown cart ids
  * contribute nothing; a cart of only unknown ids scores all zeros, which
- * `topK` turns into the popularity back-fill.
+ * `topK` turns into the popularity back-fill. Written into `into` when given
+ * (a caller scoring thousands of carts in turn), else into a new array.
  */
 export function scoreCart(
   model: CartModel,
   cart: readonly string[],
+  into?: Float64Array,
 ): Float64Array {
-  const scores = new Float64Array(model.items.length);
+  const scores = into?.fill(0) ?? new Float64Array(model.items.length);
   if (model.priorWeight > 0)
     for (let i = 0; i < scores.length; i++) scores[i] = priorScore(model, i);
   for (const [j, s] of cartNeighbours(model, cart)) scores[j] += s;
@@ -654,10 +656,15 @@ export function productNeighbours(
 
 /**
  * Scores over `model.items` for a product page: the dense view of `productNeighbours`, plus
- * `fbtPrior` times the recency prior, or the prior alone for an item without neighbours.
+ * `fbtPrior` times the recency prior, or the prior alone for an item without neighbours. Written
+ * into `into` when given, as `scoreCart`'s.
  */
-export function scoreProduct(model: CartModel, item: string): Float64Array {
-  const out = new Float64Array(model.items.length);
+export function scoreProduct(
+  model: CartModel,
+  item: string,
+  into?: Float64Array,
+): Float64Array {
+  const out = into?.fill(0) ?? new Float64Array(model.items.length);
   const scores = productNeighbours(model, item);
   const priorWeight = scores.size > 0 ? model.fbtPrior : 1;
   if (priorWeight > 0)
