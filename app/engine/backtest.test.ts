@@ -11,6 +11,7 @@ import {
   recentCounts,
 } from "./backtest";
 import { at, changedBestSellerShop } from "./backtest-fixtures";
+import { fixedScorer, type ScorerFactory } from "./evaluation/protocol";
 import type { OrderInput } from "./cart-model";
 
 /** Per-case hits: `count` ones from case `from` on, zeros elsewhere, `n` cases. */
@@ -132,6 +133,20 @@ describe("the backtest's scorers", () => {
     ])(catalog);
     expect([...blend(["a"])]).toEqual([0.2, 0.8 + 0.1, 0.4 + 0.05, 0]);
     expect([...blend(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
+  });
+
+  it("scales a part that is the same for every cart once, to the same blend", () => {
+    const list = () => Float64Array.from([4, 2, 1, 0]);
+    const blendWith = (factory: ScorerFactory) =>
+      blendScorers([
+        { factory: cooccurrence(train), weight: 0.8 },
+        { factory, weight: 0.2 },
+      ])(catalog);
+    const once = blendWith(fixedScorer(list));
+    const eachCart = blendWith(() => list);
+    for (const cart of [["a"], ["b", "c"], ["d"], ["unknown"]])
+      expect([...once(cart)]).toEqual([...eachCart(cart)]);
+    expect([...once(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
   });
 });
 

@@ -348,23 +348,36 @@ export function blendScorers(
   parts: readonly { factory: ScorerFactory; weight: number }[],
 ): ScorerFactory {
   return (catalog) => {
-    const scorers = parts.map((p) => ({
-      score: p.factory(catalog),
-      weight: p.weight,
-    }));
+    const scorers = parts.map(({ factory, weight }) => {
+      const score = factory(catalog);
+      // A part that is the same for every cart (a best-seller list) is scaled once.
+      const scaled =
+        score.fixed &&
+        addScaled(new Float64Array(catalog.length), score.fixed, weight);
+      return { score, weight, scaled };
+    });
     const out = new Float64Array(catalog.length);
     return (cart) => {
       out.fill(0);
-      for (const { score, weight } of scorers) {
-        const s = score(cart);
-        let max = 0;
-        for (let j = 0; j < s.length; j++) if (s[j] > max) max = s[j];
-        if (max > 0)
-          for (let j = 0; j < s.length; j++) out[j] += (weight * s[j]) / max;
-      }
+      for (const { score, weight, scaled } of scorers)
+        if (scaled) for (let j = 0; j < out.length; j++) out[j] += scaled[j];
+        else addScaled(out, score(cart), weight);
       return out;
     };
   };
+}
+
+/** Adds `s` scaled to a best of 1 (when positive) and weighted to `out`, and returns `out`. */
+function addScaled(
+  out: Float64Array,
+  s: Float64Array,
+  weight: number,
+): Float64Array {
+  let max = 0;
+  for (let j = 0; j < s.length; j++) if (s[j] > max) max = s[j];
+  if (max > 0)
+    for (let j = 0; j < s.length; j++) out[j] += (weight * s[j]) / max;
+  return out;
 }
 
 /**
