@@ -8,8 +8,10 @@ import {
   DEFAULT_BACKTEST_OPTIONS,
   interval,
   type Method,
+  recentCounts,
 } from "./backtest";
 import { at, changedBestSellerShop } from "./backtest-fixtures";
+import { fixedScorer, type ScorerFactory } from "./evaluation/protocol";
 import type { OrderInput } from "./cart-model";
 
 /** Per-case hits: `count` ones from case `from` on, zeros elsewhere, `n` cases. */
@@ -93,6 +95,37 @@ describe("the backtest's scorers", () => {
     expect([...score(["b", "c"])]).toEqual([0, 0, 0, 0, 3]);
   });
 
+  it("counts each recent window's orders per item, an item repeated in an order once", () => {
+    // The newest order is on day 100: days 95, 80 and 20 fall in the last 7, 30 and 90 days.
+    const recent = recentCounts([
+      { id: "1", createdAt: at(100, 0), items: ["a", "a", "b"] },
+      { id: "2", createdAt: at(95, 0), items: ["a"] },
+      { id: "3", createdAt: at(80, 0), items: ["b", "c"] },
+      { id: "4", createdAt: at(20, 0), items: ["c"] },
+      { id: "5", createdAt: at(5, 0), items: ["d"] },
+    ]);
+    expect(recent["recent-7"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 1],
+      ]),
+    );
+    expect(recent["recent-30"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 2],
+        ["c", 1],
+      ]),
+    );
+    expect(recent["recent-90"]).toEqual(
+      new Map([
+        ["a", 2],
+        ["b", 2],
+        ["c", 2],
+      ]),
+    );
+  });
+
   it("blends parts scaled to a best of 1, for each cart afresh", () => {
     const blend = blendScorers([
       { factory: cooccurrence(train), weight: 0.8 },
@@ -100,6 +133,20 @@ describe("the backtest's scorers", () => {
     ])(catalog);
     expect([...blend(["a"])]).toEqual([0.2, 0.8 + 0.1, 0.4 + 0.05, 0]);
     expect([...blend(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
+  });
+
+  it("scales a part that is the same for every cart once, to the same blend", () => {
+    const list = () => Float64Array.from([4, 2, 1, 0]);
+    const blendWith = (factory: ScorerFactory) =>
+      blendScorers([
+        { factory: cooccurrence(train), weight: 0.8 },
+        { factory, weight: 0.2 },
+      ])(catalog);
+    const once = blendWith(fixedScorer(list));
+    const eachCart = blendWith(() => list);
+    for (const cart of [["a"], ["b", "c"], ["d"], ["unknown"]])
+      expect([...once(cart)]).toEqual([...eachCart(cart)]);
+    expect([...once(["d"])]).toEqual([0.2, 0.1, 0.05, 0]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
 import {
   evaluateProtocolAEach,
   evaluateProtocolBEach,
+  fixedScorer,
   protocolACases,
   type PerCase,
   type ScorerFactory,
@@ -25,7 +26,7 @@ const DAY_MS = 86_400_000;
 
 /** Windows of the recent-popularity lists, in days before the newest order. */
 export const RECENT_WINDOWS = [7, 30, 90] as const;
-type RecentMethod = `recent-${(typeof RECENT_WINDOWS)[number]}`;
+export type RecentMethod = `recent-${(typeof RECENT_WINDOWS)[number]}`;
 
 /** The lists a merchant could have built by hand: the bar the model has to clear. */
 export const SIMPLE_METHODS = [
@@ -162,7 +163,10 @@ export function chooseMethod(
   return chosen;
 }
 
-/** A cart model's scores in the protocol's catalog order: "cart" for Protocol A, "product" for B. */
+/**
+ * A cart model's scores in the protocol's catalog order: "cart" for Protocol A, "product" for B.
+ * Each cart's scores are written over the last cart's, as the co-occurrence scorer's.
+ */
 export function cartModelScorer(
   model: CartModel,
   placement: BacktestPlacement = "cart",
@@ -177,43 +181,49 @@ export function cartModelScorer(
     const same =
       catalog.length === model.items.length &&
       position.every((c, i) => c === i);
+    const scores = new Float64Array(model.items.length);
+    const out = same ? scores : new Float64Array(catalog.length);
     return (cart) => {
-      const scores =
-        placement === "product" && cart.length === 1
-          ? scoreProduct(model, cart[0])
-          : scoreCart(model, cart);
-      if (same) return scores;
-      const out = new Float64Array(catalog.length);
-      for (let i = 0; i < scores.length; i++)
-        if (position[i] >= 0) out[position[i]] = scores[i];
+      if (placement === "product" && cart.length === 1)
+        scoreProduct(model, cart[0], scores);
+      else scoreCart(model, cart, scores);
+      if (!same)
+        for (let i = 0; i < scores.length; i++)
+          if (position[i] >= 0) out[position[i]] = scores[i];
       return out;
     };
   };
 }
 
-/** Orders per item within `days` before the newest order. */
+/** Orders per item within each of RECENT_WINDOWS' days before the newest order, in one pass. */
 export function recentCounts(
   orders: readonly OrderInput[],
-  days: number,
-): Map<string, number> {
+): Record<RecentMethod, Map<string, number>> {
   const times = orders.map((o) => parseUtc(o.createdAt));
   let newest = 0;
   for (const t of times) newest = Math.max(newest, t);
-  const from = newest - days * DAY_MS;
-  const counts = new Map<string, number>();
+  const windows = RECENT_WINDOWS.map((days) => ({
+    from: newest - days * DAY_MS,
+    counts: new Map<string, number>(),
+  }));
+  const widest = Math.min(...windows.map((w) => w.from));
   for (const [u, o] of orders.entries()) {
-    if (times[u] < from) continue;
-    for (const item of new Set(o.items))
-      counts.set(item, (counts.get(item) ?? 0) + 1);
+    if (times[u] < widest) continue;
+    const items = new Set(o.items);
+    for (const { from, counts } of windows) {
+      if (times[u] < from) continue;
+      for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+    }
   }
-  return counts;
+  return Object.fromEntries(
+    RECENT_WINDOWS.map((days, w) => [`recent-${days}`, windows[w].counts]),
+  ) as Record<RecentMethod, Map<string, number>>;
 }
 
 function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
-  return (catalog) => {
-    const scores = Float64Array.from(catalog, (sku) => counts.get(sku) ?? 0);
-    return () => scores;
-  };
+  return fixedScorer((catalog) =>
+    Float64Array.from(catalog, (sku) => counts.get(sku) ?? 0),
+  );
 }
 
 /**
@@ -338,23 +348,36 @@ export function blendScorers(
   parts: readonly { factory: ScorerFactory; weight: number }[],
 ): ScorerFactory {
   return (catalog) => {
-    const scorers = parts.map((p) => ({
-      score: p.factory(catalog),
-      weight: p.weight,
-    }));
+    const scorers = parts.map(({ factory, weight }) => {
+      const score = factory(catalog);
+      // A part that is the same for every cart (a best-seller list) is scaled once.
+      const scaled =
+        score.fixed &&
+        addScaled(new Float64Array(catalog.length), score.fixed, weight);
+      return { score, weight, scaled };
+    });
     const out = new Float64Array(catalog.length);
     return (cart) => {
       out.fill(0);
-      for (const { score, weight } of scorers) {
-        const s = score(cart);
-        let max = 0;
-        for (let j = 0; j < s.length; j++) if (s[j] > max) max = s[j];
-        if (max > 0)
-          for (let j = 0; j < s.length; j++) out[j] += (weight * s[j]) / max;
-      }
+      for (const { score, weight, scaled } of scorers)
+        if (scaled) for (let j = 0; j < out.length; j++) out[j] += scaled[j];
+        else addScaled(out, score(cart), weight);
       return out;
     };
   };
+}
+
+/** Adds `s` scaled to a best of 1 (when positive) and weighted to `out`, and returns `out`. */
+function addScaled(
+  out: Float64Array,
+  s: Float64Array,
+  weight: number,
+): Float64Array {
+  let max = 0;
+  for (let j = 0; j < s.length; j++) if (s[j] > max) max = s[j];
+  if (max > 0)
+    for (let j = 0; j < s.length; j++) out[j] += (weight * s[j]) / max;
+  return out;
 }
 
 /**
@@ -394,8 +417,8 @@ export function candidateScorers(
     popularity: same(countsScorer(new Map())),
     "co-occurrence": same(cooccurrence(train)),
   } as Record<SimpleMethod, Record<BacktestPlacement, ScorerFactory>>;
-  for (const days of RECENT_WINDOWS)
-    simple[`recent-${days}`] = same(countsScorer(recentCounts(train, days)));
+  for (const [method, counts] of Object.entries(recentCounts(train)))
+    simple[method as RecentMethod] = same(countsScorer(counts));
   const base = {
     model: {
       cart: lastCartKept(cartModelScorer(model, "cart")),
@@ -485,8 +508,11 @@ export function backtest(
       threads: opts.threads,
     },
     undefined,
-    // Only the scored orders' items are ever asked about.
-    { rowsFor: new Set(split.evaluation.flatMap((o) => o.items)) },
+    // Only the scored orders' items are ever asked about, and no reason is ever shown.
+    {
+      rowsFor: new Set(split.evaluation.flatMap((o) => o.items)),
+      reasons: false,
+    },
   );
   const scorers = candidateScorers(split.train, model);
   const cases = protocolACases(split.evaluation);

@@ -251,6 +251,25 @@ describe("trainCartModel", () => {
       expect(scoreCart(scoped, [id])).toEqual(scoreCart(full, [id]));
   });
 
+  it("leaves out the reasons' order counts of a model that is never served, and scores as before", () => {
+    const options = {
+      ...PLAIN,
+      minItemOrders: 3,
+      minItemOrdersFrom: 0,
+      threads: 1,
+    };
+    const served = trainWithDefaults(shop, options);
+    const unserved = trainWithDefaults(shop, options, undefined, {
+      reasons: false,
+    });
+    expect(served.coCounts.length).toBe(served.ease.ids.length);
+    expect(served.coCounts.length).toBeGreaterThan(0);
+    expect(unserved.coCounts).toEqual(new Uint32Array(0));
+    expect(unserved.ease).toEqual(served.ease);
+    for (const id of served.items)
+      expect(scoreCart(unserved, [id])).toEqual(scoreCart(served, [id]));
+  });
+
   it("lets recent orders outweigh old ones under time decay", () => {
     const orders = [
       ...repeat(5, ["lamp", "old-shade"], "2010-01-01T10:00:00"),
@@ -330,6 +349,14 @@ describe("scoring a cart", () => {
     both.forEach((v, j) => expect(v).toBeCloseTo(mug[j] + honey[j], 12));
     expect(topK(model, ["honey"], 1)[0].id).toBe("tea");
     expect(topK(model, ["coaster"], 1)[0].id).toBe("mug");
+  });
+
+  it("writes a cart's scores over whatever the array it is given held", () => {
+    const into = new Float64Array(model.items.length).fill(7);
+    expect(scoreCart(model, ["mug", "honey"], into)).toBe(into);
+    expect(into).toEqual(scoreCart(model, ["mug", "honey"]));
+    expect(scoreProduct(model, "tea", into)).toBe(into);
+    expect(into).toEqual(scoreProduct(model, "tea"));
   });
 
   it("falls back to popularity for a cart of unknown items and never comes back short", () => {

@@ -298,6 +298,11 @@ export interface TrainScope {
    * empty, which saves most of the walk's time on a big catalog. All items when absent.
    */
   rowsFor?: ReadonlySet<string>;
+  /**
+   * False: no `coCounts` (empty), the orders behind each reason a shopper is shown, which a model
+   * that is never served never shows, and whose count is a pass over every item's orders.
+   */
+  reasons?: boolean;
 }
 
 /**
@@ -567,6 +572,7 @@ export function trainCartModel(
     const first = ease.size;
     topOfRow(row, m, i, kEase, true, ease, scratchIds, scratchKeys);
     ease.endRow(i);
+    if (scope.reasons === false) continue;
     co.fill(0);
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
@@ -675,13 +681,15 @@ export function cartNeighbours(
 /**
  * Scores over `model.items` for a cart (higher is better). Unknown cart ids
  * contribute nothing; a cart of only unknown ids scores all zeros, which
- * `topK` turns into the popularity back-fill.
+ * `topK` turns into the popularity back-fill. Written into `into` when given
+ * (a caller scoring thousands of carts in turn), else into a new array.
  */
 export function scoreCart(
   model: CartModel,
   cart: readonly string[],
+  into?: Float64Array,
 ): Float64Array {
-  const scores = new Float64Array(model.items.length);
+  const scores = into?.fill(0) ?? new Float64Array(model.items.length);
   if (model.priorWeight > 0)
     for (let i = 0; i < scores.length; i++) scores[i] = priorScore(model, i);
   for (const [j, s] of cartNeighbours(model, cart)) scores[j] += s;
@@ -715,10 +723,15 @@ export function productNeighbours(
 
 /**
  * Scores over `model.items` for a product page: the dense view of `productNeighbours`, plus
- * `fbtPrior` times the recency prior, or the prior alone for an item without neighbours.
+ * `fbtPrior` times the recency prior, or the prior alone for an item without neighbours. Written
+ * into `into` when given, as `scoreCart`'s.
  */
-export function scoreProduct(model: CartModel, item: string): Float64Array {
-  const out = new Float64Array(model.items.length);
+export function scoreProduct(
+  model: CartModel,
+  item: string,
+  into?: Float64Array,
+): Float64Array {
+  const out = into?.fill(0) ?? new Float64Array(model.items.length);
   const scores = productNeighbours(model, item);
   const priorWeight = scores.size > 0 ? model.fbtPrior : 1;
   if (priorWeight > 0)

@@ -20,7 +20,6 @@ import {
   type BacktestOptions,
   type Interval,
   type Method,
-  RECENT_WINDOWS,
   backtest,
   isMethod,
   recentCounts,
@@ -92,8 +91,8 @@ export function trainModels(
   );
   if (timings) timings.backtestMs = performance.now() - started;
   const recent: ServingChoice["recent"] = {};
-  for (const days of RECENT_WINDOWS)
-    recent[`recent-${days}`] = [...recentCounts(inputs, days)]
+  for (const [method, counts] of Object.entries(recentCounts(inputs)))
+    recent[method] = [...counts]
       .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
       .slice(0, LIST_LENGTH);
   return {

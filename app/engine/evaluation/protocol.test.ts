@@ -6,6 +6,7 @@ import {
   evaluateProtocolAEach,
   evaluateProtocolB,
   evaluateProtocolBEach,
+  fixedScorer,
   hiddenChecksum,
   popularityScorer,
   protocolACases,
@@ -243,6 +244,60 @@ describe("several scorers in one pass", () => {
         `s1:${c.cart.join(",")}`,
       ]),
     );
+  });
+});
+
+describe("scores that are the same for every cart", () => {
+  // Orders of 1 to 6 products drawn by hash: carts of every size, hidden items at every rank, and
+  // (four more products in the scored orders) some outside the train catalog.
+  const drawn = (prefix: string, n: number, day: string, products: number) =>
+    Array.from({ length: n }, (_, u) =>
+      order(
+        `${prefix}${u}`,
+        `${day}T${String(u % 24).padStart(2, "0")}:00:00`,
+        Array.from(
+          { length: 1 + (fnv1a32(`size:${prefix}${u}`) % 6) },
+          (_, k) => `P${fnv1a32(`item:${prefix}${u}:${k}`) % products}`,
+        ),
+      ),
+    );
+  const split: Split = {
+    name: "test",
+    train: drawn("t", 120, "2011-01-01", 40),
+    evaluation: drawn("e", 80, "2011-11-01", 44),
+  };
+  // Few distinct values, so most of the ranking is decided by ties.
+  const scores = (catalog: readonly string[]) =>
+    Float64Array.from(catalog, (sku) => fnv1a32(sku) % 4);
+
+  it("ranks them once and finds the same lists, ranks and per-case values as scoring each cart", () => {
+    const everyCart: ScorerFactory = (catalog) => () => scores(catalog);
+    const cases = protocolACases(split.evaluation);
+    const perCase = () =>
+      [0, 1].map(() => ({
+        hr10: new Float64Array(cases.length),
+        ndcg10: new Float64Array(cases.length),
+      }));
+    const fixedA = perCase();
+    const eachA = perCase();
+    const [fixed] = evaluateProtocolAEach(
+      split,
+      [fixedScorer(scores)],
+      cases,
+      fixedA,
+    );
+    const [each] = evaluateProtocolAEach(split, [everyCart], cases, eachA);
+    expect(fixed).toEqual(each);
+    expect(fixedA).toEqual(eachA);
+    // Neither all hits nor all misses: the comparison can tell rankings apart.
+    expect(each.hr10).toBeGreaterThan(0);
+    expect(each.hr10).toBeLessThan(1);
+    expect(each.hiddenOutsideCatalog).toBeGreaterThan(0);
+    const [fixedB, eachB] = perCase();
+    expect(evaluateProtocolB(split, fixedScorer(scores), fixedB)).toEqual(
+      evaluateProtocolB(split, everyCart, eachB),
+    );
+    expect(fixedB).toEqual(eachB);
   });
 });
 

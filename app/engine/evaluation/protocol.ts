@@ -133,12 +133,28 @@ export function hiddenChecksum(cases: readonly CaseA[]): number {
  * Scores for every catalog SKU (aligned with the catalog array given to the
  * factory), higher is better. Scores of cart SKUs are ignored.
  */
-export type CartScorer = (
+export type CartScorer = ((
   cart: readonly string[],
   /** Protocol A's case, for scorers that read more than the cart (Protocol C's customer). */
   which?: CaseA,
-) => Float64Array;
+) => Float64Array) & {
+  /**
+   * The scores, when they are the same for every cart (a best-seller list): the protocols then
+   * rank the catalog once per run and read each list off that ranking, less the cart.
+   */
+  readonly fixed?: Float64Array;
+};
 export type ScorerFactory = (catalog: readonly string[]) => CartScorer;
+
+/** A scorer whose scores do not depend on the cart: `scores` of the catalog, computed once. */
+export function fixedScorer(
+  scores: (catalog: readonly string[]) => Float64Array,
+): ScorerFactory {
+  return (catalog) => {
+    const fixed = scores(catalog);
+    return Object.assign(() => fixed, { fixed });
+  };
+}
 
 export const CART_SIZE_BUCKETS = [
   { label: "1", min: 1, max: 1 },
@@ -183,6 +199,16 @@ export interface ResultB {
 }
 
 /**
+ * The whole catalog ranked by scores that are the same for every cart: best first, ties to the
+ * earlier catalog item, as `Ranker` orders them.
+ */
+interface Ranking {
+  order: Uint32Array;
+  /** Each catalog item's place in `order`. */
+  position: Uint32Array;
+}
+
+/**
  * Ranking shared by both protocols. Candidates are ordered by score, ties by
  * back-fill position (the popularity order of the catalog array itself).
  */
@@ -202,12 +228,40 @@ class Ranker {
     }
   }
 
-  /** 1-based rank of catalog item `target` among non-cart items. */
+  /** The ranking of a scorer's fixed scores; none for a scorer whose scores follow the cart. */
+  rankFixed({ fixed: scores }: CartScorer): Ranking | undefined {
+    if (!scores) return undefined;
+    const order = Uint32Array.from(scores.keys()).sort(
+      (a, b) => scores[b] - scores[a] || a - b,
+    );
+    const position = new Uint32Array(order.length);
+    order.forEach((j, p) => (position[j] = p));
+    return { order, position };
+  }
+
+  /**
+   * 1-based rank of catalog item `target` among non-cart items; read off `ranking`, when given,
+   * as the items ranked before the target less those of the cart.
+   */
   rankOf(
     scores: Float64Array,
     cart: readonly string[],
     target: number,
+    ranking?: Ranking,
   ): number {
+    if (ranking) {
+      const { position } = ranking;
+      let better = position[target];
+      this.mark(cart, 1);
+      for (const sku of cart) {
+        const i = this.index.get(sku);
+        // Unmarked as counted: a repeated item counts once.
+        if (i === undefined || !this.excluded[i]) continue;
+        this.excluded[i] = 0;
+        if (i !== target && position[i] < position[target]) better--;
+      }
+      return better + 1;
+    }
     this.mark(cart, 1);
     const s = scores[target];
     let better = 0;
@@ -220,9 +274,23 @@ class Ranker {
     return better + 1;
   }
 
-  topK(scores: Float64Array, cart: readonly string[], k: number): number[] {
+  /** The k best non-cart items; read off `ranking`, when given, in its order. */
+  topK(
+    scores: Float64Array,
+    cart: readonly string[],
+    k: number,
+    ranking?: Ranking,
+  ): number[] {
     this.mark(cart, 1);
     const top: number[] = [];
+    if (ranking) {
+      for (const j of ranking.order) {
+        if (top.length === k) break;
+        if (!this.excluded[j]) top.push(j);
+      }
+      this.mark(cart, 0);
+      return top;
+    }
     for (let j = 0; j < scores.length; j++) {
       if (this.excluded[j]) continue;
       const v = scores[j];
@@ -283,16 +351,19 @@ export function evaluateProtocolAEach(
 ): ResultA[] {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
-  const runs = factories.map((factory) => ({
-    score: factory(catalog),
-    inTop10: new Uint8Array(catalog.length),
-    bucketHits: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
-    bucketNdcg: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
-    hr5: 0,
-    hr10: 0,
-    ndcg: 0,
-    mrr: 0,
-  }));
+  const runs = factories
+    .map((factory) => factory(catalog))
+    .map((score) => ({
+      score,
+      ranking: ranker.rankFixed(score),
+      inTop10: new Uint8Array(catalog.length),
+      bucketHits: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
+      bucketNdcg: new Array<number>(CART_SIZE_BUCKETS.length).fill(0),
+      hr5: 0,
+      hr10: 0,
+      ndcg: 0,
+      mrr: 0,
+    }));
   const bucketCases = new Array<number>(CART_SIZE_BUCKETS.length).fill(0);
   let outside = 0;
   for (const [k, c] of cases.entries()) {
@@ -302,9 +373,10 @@ export function evaluateProtocolAEach(
     if (target === undefined) outside++;
     for (const [m, run] of runs.entries()) {
       const scores = run.score(c.cart, c);
-      for (const j of ranker.topK(scores, c.cart, 10)) run.inTop10[j] = 1;
+      for (const j of ranker.topK(scores, c.cart, 10, run.ranking))
+        run.inTop10[j] = 1;
       if (target === undefined) continue;
-      const rank = ranker.rankOf(scores, c.cart, target);
+      const rank = ranker.rankOf(scores, c.cart, target, run.ranking);
       run.mrr += 1 / rank;
       if (rank <= 5) run.hr5++;
       if (rank <= 10) {
@@ -389,13 +461,16 @@ export function evaluateProtocolBEach(
 ): ResultB[] {
   const { catalog } = trainPopularity(split.train);
   const ranker = new Ranker(catalog);
-  const runs = factories.map((factory) => ({
-    score: factory(catalog),
-    // A top-10 list depends only on the query SKU, so each is computed once.
-    lists: new Map<string, string[]>(),
-    micro: { p5: 0, r10: 0, ndcg10: 0 },
-    macro: { p5: 0, r10: 0, ndcg10: 0 },
-  }));
+  const runs = factories
+    .map((factory) => factory(catalog))
+    .map((score) => ({
+      score,
+      ranking: ranker.rankFixed(score),
+      // A top-10 list depends only on the query SKU, so each is computed once.
+      lists: new Map<string, string[]>(),
+      micro: { p5: 0, r10: 0, ndcg10: 0 },
+      macro: { p5: 0, r10: 0, ndcg10: 0 },
+    }));
   let queries = 0;
   let orders = 0;
   let outside = 0;
@@ -413,7 +488,9 @@ export function evaluateProtocolBEach(
       for (const [m, run] of runs.entries()) {
         let list = run.lists.get(q);
         if (!list) {
-          list = ranker.topK(run.score(cart), cart, 10).map((j) => catalog[j]);
+          list = ranker
+            .topK(run.score(cart), cart, 10, run.ranking)
+            .map((j) => catalog[j]);
           run.lists.set(q, list);
         }
         const metrics = queryMetricsB(list, relevant);
@@ -460,10 +537,9 @@ export function evaluateProtocolBEach(
 }
 
 /** Baseline: train popularity only (every score equal, so the back-fill decides). */
-export const popularityScorer: ScorerFactory = (catalog) => {
-  const zeros = new Float64Array(catalog.length);
-  return () => zeros;
-};
+export const popularityScorer: ScorerFactory = fixedScorer(
+  (catalog) => new Float64Array(catalog.length),
+);
 
 /**
  * Baseline: raw co-occurrence counts with the cart, summed over cart items.
