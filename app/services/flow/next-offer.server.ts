@@ -7,6 +7,7 @@ import {
 } from "~/engine/next-offer";
 import { buildReplenishment } from "~/engine/replenishment";
 import {
+  ORDER_ROW_SELECT,
   type OrderRow,
   toEngineOrder,
 } from "~/services/replenishment/replenishment.server";
@@ -48,13 +49,9 @@ export type SendStatus =
   "pending" | "sending" | "sent" | "failed" | "cancelled" | "no_consent";
 
 const orderSelect = {
-  id: true,
-  createdAt: true,
-  customerKey: true,
-  currency: true,
+  ...ORDER_ROW_SELECT,
   cancelledAt: true,
   acceptsMarketing: true,
-  lines: { select: { productId: true, quantity: true, priceMinor: true } },
 } as const;
 
 /** What the shop's history teaches the pick: re-order intervals and co-purchase lags. */

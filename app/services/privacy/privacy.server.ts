@@ -11,7 +11,10 @@ import {
   buildCustomerProfiles,
   summariseProfile,
 } from "~/engine/customer-profile";
-import { toEngineOrder } from "~/services/replenishment/replenishment.server";
+import {
+  ORDER_ROW_SELECT,
+  toEngineOrder,
+} from "~/services/replenishment/replenishment.server";
 import { forgetCustomerAnswers } from "~/services/storefront/recommendations.server";
 import { forgetSequenceModels } from "~/services/flow/next-offer.server";
 import { customerKey } from "./pseudonym.server";
@@ -155,15 +158,7 @@ async function customerProfile(
 ): Promise<ProfileSummary | null> {
   const orders = await prisma.order.findMany({
     where: { shop, customerKey: key, cancelledAt: null },
-    select: {
-      id: true,
-      createdAt: true,
-      customerKey: true,
-      currency: true,
-      lines: {
-        select: { productId: true, quantity: true, priceMinor: true },
-      },
-    },
+    select: ORDER_ROW_SELECT,
   });
   const productIds = [
     ...new Set(orders.flatMap((o) => o.lines.map((l) => l.productId ?? ""))),

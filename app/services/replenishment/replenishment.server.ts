@@ -55,15 +55,7 @@ export async function replenishmentOverview(
         cancelledAt: null,
         createdAt: { gte: since, lte: now },
       },
-      select: {
-        id: true,
-        createdAt: true,
-        customerKey: true,
-        currency: true,
-        lines: {
-          select: { productId: true, quantity: true, priceMinor: true },
-        },
-      },
+      select: ORDER_ROW_SELECT,
     }),
     prisma.product.findMany({
       where: { shop },
@@ -72,6 +64,15 @@ export async function replenishmentOverview(
   ]);
   return computeOverview(orders, products, now);
 }
+
+/** What the replenishment, next-offer and privacy reads select of a stored order: an `OrderRow`. */
+export const ORDER_ROW_SELECT = {
+  id: true,
+  createdAt: true,
+  customerKey: true,
+  currency: true,
+  lines: { select: { productId: true, quantity: true, priceMinor: true } },
+} as const;
 
 /** A stored order as the replenishment and next-offer reads select it. */
 export type OrderRow = {
