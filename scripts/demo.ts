@@ -219,6 +219,7 @@ app.post("/demo/experiment-traffic", async (req, res, next) => {
       apiSecret,
       proxy: (pathAndQuery, init) => appProxy(pathAndQuery, init),
       deliver: (request) => handleRequest(request),
+      pixel: { pixels, post: pixelPost },
     });
     res.set("Cache-Control", "no-store").json(summary);
   } catch (error) {
