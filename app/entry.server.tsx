@@ -7,8 +7,19 @@ import {
 } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { env } from "./env.server";
+import { startNextOfferRunner } from "./services/flow/next-offer-runner.server";
 
 export const streamTimeout = 5000;
+
+/**
+ * The server process's periodic jobs, started by the production server and the demo
+ * (app/http/server-jobs.ts) from the build's own modules, never by tests. Returns their stop.
+ */
+export function startJobs(): () => void {
+  if (env.NEXT_OFFER_RUN_MINUTES === 0) return () => {};
+  return startNextOfferRunner(env.NEXT_OFFER_RUN_MINUTES * 60_000);
+}
 
 export default async function handleRequest(
   request: Request,

@@ -28,6 +28,8 @@ const EnvSchema = z
     ANSWER_MEMO_MB: z.coerce.number().min(1).default(32),
     /** Proxies of the hosting in front of the app, each appending to X-Forwarded-For. */
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Minutes between runs of the job that hands due next-offer sends to Flow; 0 turns it off. */
+    NEXT_OFFER_RUN_MINUTES: z.coerce.number().min(0).max(1440).default(5),
     CARTLIFT_DEMO: z
       .enum(["0", "1"])
       .default("0")

@@ -1,13 +1,22 @@
 import { createHmac, randomInt } from "node:crypto";
 import { mulberry32, pick } from "~/engine/random";
+import type { Post } from "../extensions/cartlift-pixel/src/pixel";
 import type { DemoProduct } from "./shop";
+import {
+  type DemoCheckoutItem,
+  type DemoPixelEvent,
+  type DemoWebPixels,
+  publishPixelEvent,
+} from "./web-pixel";
 
 // Demo traffic for experiments: simulated shoppers who open the cart page through the real app
 // proxy endpoint (so assignment, exposure logging and the hold-out's empty answer are the app's
 // own), send the events the storefront script would (an impression per offer shown; a click and
 // an add for the offer taken) through the real events endpoint, then some of them buy, delivered
 // as signed orders/create webhooks carrying the visitor's cart attribute and, for offers they
-// took, the offer's attribution token, exactly as Shopify would send them. Every run draws its
+// took, the offer's attribution token, exactly as Shopify would send them. The app's web pixel
+// gets the customer events a real storefront publishes (the product viewed and added, the offer
+// added, the checkout completed), with the consent the demo's privacy stand-in gives. Every run draws its
 // own seed unless given one, so a second run adds new visitors and orders instead of replaying
 // the first (whose webhooks the app would rightly ignore as redeliveries). The shopper model is a simulation with a deliberately large effect, so a demo
 // run of a few thousand visitors reaches a verdict; real shops need far more traffic for +5%
@@ -20,12 +29,18 @@ export interface ShopperModel {
   offerConversion: number;
   /** Probability that a buyer shown offers also buys the first one. */
   takeOffer: number;
+  /**
+   * Share of visitors in a region where the shop asks consent, who decline it: the pixel sends
+   * nothing for them, as the privacy stand-in's "Consent required" without Accept.
+   */
+  declineAnalytics: number;
 }
 
 export const DEMO_SHOPPERS: ShopperModel = {
   baseConversion: 0.12,
   offerConversion: 0.16,
   takeOffer: 0.45,
+  declineAnalytics: 0.2,
 };
 
 export interface TrafficOptions {
@@ -41,6 +56,8 @@ export interface TrafficOptions {
   deliver: (request: Request) => Promise<Response>;
   appUrl: string;
   apiSecret: string;
+  /** The app's web pixel (its settings as the app wrote them) and how its posts reach the app. */
+  pixel?: { pixels: DemoWebPixels; post: Post };
 }
 
 export interface TrafficSummary {
@@ -86,6 +103,18 @@ export function orderWebhook(
 /** Minor units as the decimal string Shopify's order payloads carry (two-decimal currencies). */
 export const money = (minor: number) => (minor / 100).toFixed(2);
 
+/** One unit of a product's first variant, as a cart line. */
+function cartItem(product: DemoProduct) {
+  const variant = product.variants[0];
+  return {
+    product_id: Number(product.id),
+    variant_id: Number(variant.id),
+    quantity: 1,
+    price: variant.price,
+    line_price: variant.price,
+  };
+}
+
 /** The storefront script's beacon: one batch per page, retried when the app asks to slow down. */
 async function sendEvents(
   options: Pick<TrafficOptions, "proxy">,
@@ -113,6 +142,8 @@ export async function simulateExperimentTraffic(
   const model = options.model ?? DEMO_SHOPPERS;
   const seed = options.seed ?? randomInt(2 ** 31);
   const rng = mulberry32(seed);
+  // Browsers and consent from a stream of their own: the shoppers' choices stay the seed's.
+  const browserRng = mulberry32(seed ^ 0x5bd1e995);
   const inStock = options.products.filter((p) =>
     p.variants.some((v) => v.inventoryQuantity > 0),
   );
@@ -158,6 +189,30 @@ export async function simulateExperimentTraffic(
         ? ["click", "add"].map((type) => ({ type, token: offers[0].token }))
         : []),
     ]);
+    // The same visitor's customer events, to the real pixel code: the anchor viewed and added,
+    // then the offer added.
+    const client = Array.from({ length: 32 }, () =>
+      Math.floor(browserRng() * 16).toString(16),
+    ).join("");
+    const analyticsAllowed = browserRng() >= model.declineAnalytics;
+    const publish = (event: DemoPixelEvent) =>
+      options.pixel
+        ? publishPixelEvent(
+            options.pixel.pixels,
+            options.pixel.post,
+            {
+              client,
+              analyticsAllowed,
+              currency: "USD",
+              cartAttributes: { _cartlift_visitor: visitor },
+            },
+            event,
+          )
+        : Promise.resolve();
+    await publish({ name: "product_viewed", item: cartItem(anchor) });
+    await publish({ name: "product_added_to_cart", item: cartItem(anchor) });
+    if (takes && first)
+      await publish({ name: "product_added_to_cart", item: cartItem(first) });
     if (!converts) continue;
     const lines = [{ product: anchor, token: null as string | null }];
     if (takes && first) {
@@ -203,6 +258,14 @@ export async function simulateExperimentTraffic(
     if (!delivered.ok)
       throw new Error(`The orders webhook answered ${delivered.status}`);
     summary.orders += 1;
+    await publish({
+      name: "checkout_completed",
+      orderId: String(orderId),
+      items: lines.map((line): DemoCheckoutItem => ({
+        ...cartItem(line.product),
+        properties: line.token ? { _cartlift: line.token } : {},
+      })),
+    });
   }
   return summary;
 }

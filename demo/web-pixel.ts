@@ -52,10 +52,19 @@ export interface DemoPixelContext {
   cartAttributes: Record<string, string>;
 }
 
+/** A checkout line: a cart line with the line-item properties it carried (the offer token). */
+export interface DemoCheckoutItem extends DemoCartItem {
+  properties: Record<string, string>;
+}
+
 export type DemoPixelEvent =
   | { name: "product_viewed"; item: DemoCartItem }
   | { name: "product_added_to_cart"; item: DemoCartItem }
-  | { name: "cart_viewed"; items: DemoCartItem[] };
+  | { name: "cart_viewed"; items: DemoCartItem[] }
+  | { name: "checkout_completed"; orderId: string; items: DemoCheckoutItem[] };
+
+const pairs = (record: Record<string, string>) =>
+  Object.entries(record).map(([key, value]) => ({ key, value }));
 
 /**
  * Publishes one customer event to a fresh instance of the pixel, as Shopify does on each page:
@@ -77,9 +86,7 @@ export async function publishPixelEvent(
       },
       data: {
         cart: {
-          attributes: Object.entries(context.cartAttributes).map(
-            ([key, value]) => ({ key, value }),
-          ),
+          attributes: pairs(context.cartAttributes),
         },
       },
     },
@@ -95,18 +102,32 @@ export async function publishPixelEvent(
       ? { productVariant: variant(event.item, c) }
       : event.name === "product_added_to_cart"
         ? { cartLine: cartLine(event.item, c) }
-        : {
-            cart: {
-              attributes: [],
-              cost: {
-                totalAmount: money(
-                  event.items.reduce((sum, i) => sum + i.line_price, 0),
-                  c,
-                ),
+        : event.name === "checkout_completed"
+          ? {
+              checkout: {
+                attributes: pairs(context.cartAttributes),
+                currencyCode: c,
+                order: { id: `gid://shopify/Order/${event.orderId}` },
+                lineItems: event.items.map((i) => ({
+                  finalLinePrice: money(i.line_price, c),
+                  properties: pairs(i.properties),
+                  quantity: i.quantity,
+                  variant: variant(i, c),
+                })),
               },
-              lines: event.items.map((i) => cartLine(i, c)),
-            },
-          };
+            }
+          : {
+              cart: {
+                attributes: [],
+                cost: {
+                  totalAmount: money(
+                    event.items.reduce((sum, i) => sum + i.line_price, 0),
+                    c,
+                  ),
+                },
+                lines: event.items.map((i) => cartLine(i, c)),
+              },
+            };
   await handlers.get(event.name)?.({
     id: randomUUID(),
     clientId: context.client,

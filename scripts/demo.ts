@@ -26,6 +26,7 @@ import { demoStorefront } from "../demo/storefront";
 import { DemoWebPixels } from "../demo/web-pixel";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
+import { startServerJobs } from "../app/http/server-jobs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const refusal = demoRefusal(process.env);
@@ -218,6 +219,7 @@ app.post("/demo/experiment-traffic", async (req, res, next) => {
       apiSecret,
       proxy: (pathAndQuery, init) => appProxy(pathAndQuery, init),
       deliver: (request) => handleRequest(request),
+      pixel: { pixels, post: pixelPost },
     });
     res.set("Cache-Control", "no-store").json(summary);
   } catch (error) {
@@ -246,6 +248,8 @@ app.listen(port, async () => {
       );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  // As `npm start` does: due next-offer sends go to the demo's Flow without waiting for an order.
+  startServerJobs(build);
   console.log(`
 Cartlift demo is running (synthetic shop ${DEMO_SHOP}: ${demo.products.length} products, ${demo.orders.length} orders)
 

@@ -16,6 +16,29 @@ export const METRIC_LABELS: Record<string, string> = {
   conversion: "Conversion rate",
 };
 
+/**
+ * The words for what an experiment counts (`ExperimentUnit` in experiments.server.ts): storefront
+ * visitors, or checkouts for the post-purchase placement.
+ */
+export const UNIT_WORDS = {
+  visitor: { one: "visitor", many: "visitors", heading: "Visitors" },
+  checkout: { one: "checkout", many: "checkouts", heading: "Checkouts" },
+} as const;
+export type UnitWord = keyof typeof UNIT_WORDS;
+
+/** A metric's label in the experiment's unit: "Revenue per checkout" after checkout. */
+export function metricLabel(metric: string, unit: UnitWord): string {
+  return metric === "rpv"
+    ? `Revenue per ${UNIT_WORDS[unit].one}`
+    : METRIC_LABELS[metric];
+}
+
+/** A count of units as the merchant reads it: "2,000 checkouts", "1 visitor". */
+export function formatUnits(count: number, unit: UnitWord): string {
+  const word = count === 1 ? UNIT_WORDS[unit].one : UNIT_WORDS[unit].many;
+  return `${count.toLocaleString("en")} ${word}`;
+}
+
 /** An arm's name, marked as the hold-out unless its name already says so. */
 export function armLabel(arm: { name: string; holdout: boolean }): string {
   return arm.holdout && !/hold-?out/i.test(arm.name)

@@ -12,6 +12,7 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import { type ServerBuild, installGlobals } from "@remix-run/node";
 import { leanRoutesHandler } from "./lean-routes";
+import { startServerJobs } from "./server-jobs";
 
 process.env.NODE_ENV ??= "production";
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,5 +38,9 @@ const onListen = () => console.log(`[cartlift] http://localhost:${port}`);
 const server = process.env.HOST
   ? app.listen(port, process.env.HOST, onListen)
   : app.listen(port, onListen);
+const stopJobs = startServerJobs(build);
 for (const signal of ["SIGTERM", "SIGINT"])
-  process.once(signal, () => server.close());
+  process.once(signal, () => {
+    stopJobs();
+    server.close();
+  });

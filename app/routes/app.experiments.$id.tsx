@@ -22,17 +22,20 @@ import {
   ExperimentStateError,
   deleteExperiment,
   experimentResults,
+  experimentUnit,
   startExperiment,
   stopExperiment,
 } from "~/services/experiments/experiments.server";
 import {
-  METRIC_LABELS,
   PLACEMENT_LABELS,
   STATUS_TONES,
+  UNIT_WORDS,
   formatMinor,
   armLabel,
   formatPercent,
   formatSignedPercent,
+  formatUnits,
+  metricLabel,
 } from "~/components/experiment-format";
 import { ChartBox } from "~/components/chart-box";
 import { invariantResponse } from "~/http/invariant-response";
@@ -61,6 +64,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     report,
     series,
     lifetimeValue,
+    // What the arms count: visitors, or checkouts after checkout.
+    unit: experimentUnit(experiment.placements),
     experiment: {
       ...experiment,
       startedAt: experiment.startedAt?.toISOString() ?? null,
@@ -151,8 +156,11 @@ function ResultsSection({
 }
 
 export default function ExperimentPage() {
-  const { experiment, report, currency, series, lifetimeValue } =
+  const { experiment, report, currency, series, lifetimeValue, unit } =
     useLoaderData<typeof loader>();
+  const words = UNIT_WORDS[unit];
+  const units = (count: number) => formatUnits(count, unit);
+  const metricName = (name: string) => metricLabel(name, unit);
   const result = useActionData<typeof action>();
   const submit = useSubmit();
   const [confirmStop, setConfirmStop] = useState(false);
@@ -241,7 +249,7 @@ export default function ExperimentPage() {
           <Layout.Section>
             <Banner tone="critical" title="Sample ratio mismatch">
               <p>
-                Visitors are not split in the configured shares (p ={" "}
+                {words.heading} are not split in the configured shares (p ={" "}
                 {srm.pValue.toExponential(1)}). Assignment or logging is broken,
                 so no figure of this experiment can be trusted until it is
                 fixed.
@@ -253,13 +261,13 @@ export default function ExperimentPage() {
           <Layout.Section>
             <Banner tone="warning" title="Minimum sample not reached">
               <p>
-                The verdict waits for at least 1,000 visitors and 100 orders in
+                The verdict waits for at least {units(1000)} and 100 orders in
                 every arm; the intervals below are too wide to act on before
                 that. Below it:{" "}
                 {small
                   .map((w) =>
                     w.kind === "minimum_sample"
-                      ? `${armName.get(w.armId)} (${w.visitors} visitors, ${w.orders} orders)`
+                      ? `${armName.get(w.armId)} (${units(w.visitors)}, ${w.orders} orders)`
                       : "",
                   )
                   .join("; ")}
@@ -272,7 +280,7 @@ export default function ExperimentPage() {
           <Card>
             <BlockStack gap="200">
               <Text as="p">
-                Primary metric: <strong>{METRIC_LABELS[primary]}</strong>.
+                Primary metric: <strong>{metricName(primary)}</strong>.
                 Placements:{" "}
                 {experiment.placements
                   .map((p) => PLACEMENT_LABELS[p])
@@ -305,7 +313,10 @@ export default function ExperimentPage() {
         <ResultsSection title="Results per arm">
           <Text as="p" tone="subdued">
             Figures with 95% intervals. Revenue is net of refunds, in {currency}
-            ; only orders placed after a visitor was first assigned count.
+            ;{" "}
+            {unit === "checkout"
+              ? "each checkout counts its own order."
+              : "only orders placed after a visitor was first assigned count."}
           </Text>
           <DataTable
             columnContentTypes={[
@@ -318,15 +329,15 @@ export default function ExperimentPage() {
             ]}
             headings={[
               "Arm",
-              "Visitors",
+              words.heading,
               "Orders",
               "Conversion",
               "Average order value",
-              "Revenue per visitor",
+              metricName("rpv"),
             ]}
             rows={report.arms.map((arm) => [
               armName.get(arm.id) ?? arm.id,
-              arm.visitors,
+              arm.visitors.toLocaleString("en"),
               arm.orders,
               interval(arm.conversion, (v) => formatPercent(v, 2)),
               interval(arm.aov, money),
@@ -370,7 +381,7 @@ export default function ExperimentPage() {
             {(
               [
                 ["aov", "Average order value"],
-                ["rpv", "Revenue per visitor"],
+                ["rpv", metricName("rpv")],
               ] as const
             ).map(([metric, title]) => (
               <figure
@@ -401,17 +412,17 @@ export default function ExperimentPage() {
         <ResultsSection title={`Verdict against ${armName.get(reference.id)}`}>
           <Text as="p" tone="subdued">
             The verdict uses an always-valid sequential test on{" "}
-            {METRIC_LABELS[primary].toLowerCase()}: it stays correct however
-            often you look, and once reached it does not flip back. Beside it,
-            the same test&apos;s always-valid 95% interval for the difference:
-            the verdict is reached exactly when the interval leaves out zero.
+            {metricName(primary).toLowerCase()}: it stays correct however often
+            you look, and once reached it does not flip back. Beside it, the
+            same test&apos;s always-valid 95% interval for the difference: the
+            verdict is reached exactly when the interval leaves out zero.
           </Text>
           <DataTable
             columnContentTypes={["text", "text", "numeric", "numeric"]}
             headings={[
               "Arm",
               "Verdict",
-              `Difference in ${METRIC_LABELS[primary].toLowerCase()} (always-valid 95% interval)`,
+              `Difference in ${metricName(primary).toLowerCase()} (always-valid 95% interval)`,
               "Always-valid p-value",
             ]}
             rows={report.arms
@@ -446,7 +457,7 @@ export default function ExperimentPage() {
               "Arm",
               "Conversion",
               "Average order value",
-              "Revenue per visitor",
+              metricName("rpv"),
             ]}
             rows={report.arms
               .filter((arm) => arm.id !== reference.id)
@@ -482,9 +493,9 @@ export default function ExperimentPage() {
       >
         <Modal.Section>
           <Text as="p">
-            Every visitor sees the placements&apos; own settings again, and the
-            results freeze at what they show now. A stopped experiment cannot be
-            restarted.
+            Every {words.one} gets the placements&apos; own settings again, and
+            the results freeze at what they show now. A stopped experiment
+            cannot be restarted.
           </Text>
         </Modal.Section>
       </Modal>

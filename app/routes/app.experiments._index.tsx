@@ -15,14 +15,17 @@ import {
 } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import { listExperiments } from "~/services/experiments/experiments.server";
+import {
+  experimentUnit,
+  listExperiments,
+} from "~/services/experiments/experiments.server";
 import {
   BANDIT_PLACEMENTS,
   banditOverview,
   setBanditEnabled,
 } from "~/services/experiments/offer-count.server";
 import {
-  METRIC_LABELS,
+  metricLabel,
   PLACEMENT_LABELS,
   STATUS_TONES,
   formatPercent,
@@ -44,6 +47,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       status: e.status,
       primaryMetric: e.primaryMetric,
       placements: e.placements,
+      unit: experimentUnit(e.placements),
       arms: e.arms.length,
       holdout: e.arms.some((a) => a.holdout),
       startedAt: e.startedAt?.toISOString() ?? null,
@@ -179,7 +183,7 @@ export default function Experiments() {
                   <Badge key="status" tone={STATUS_TONES[e.status]}>
                     {e.status}
                   </Badge>,
-                  METRIC_LABELS[e.primaryMetric],
+                  metricLabel(e.primaryMetric, e.unit),
                   e.placements.map((p) => PLACEMENT_LABELS[p]).join(", "),
                   e.startedAt ? e.startedAt.slice(0, 10) : "—",
                 ])}

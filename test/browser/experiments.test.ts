@@ -156,6 +156,59 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     expect(await page.getByText("Sample ratio mismatch").count()).toBe(0);
   }, 1_200_000);
 
+  it("counts checkouts, not visitors, in a post-purchase experiment's results", async () => {
+    const page = await openAdmin(env);
+    await nav(page, "Experiments");
+    await page.getByRole("link", { name: "New experiment" }).first().click();
+    await page
+      .getByRole("heading", { name: "New experiment", level: 1 })
+      .waitFor();
+    await page
+      .getByLabel("Name", { exact: true })
+      .fill("After checkout vs hold-out");
+    await page.getByLabel("Cart page", { exact: true }).uncheck();
+    await page.getByLabel("Cart drawer", { exact: true }).uncheck();
+    await page.getByLabel("After checkout (each checkout is a unit)").check();
+    await page.getByRole("button", { name: "Create experiment" }).click();
+    await page
+      .getByRole("heading", { name: "After checkout vs hold-out", level: 1 })
+      .waitFor();
+    await page.getByRole("button", { name: "Start experiment" }).click();
+    await page.getByRole("button", { name: "Stop experiment" }).waitFor();
+    // Two checkouts reach the post-purchase page: each is assigned to an arm.
+    for (const order of [1, 2]) {
+      const visit = await fetch(
+        `${env.demo.url}/demo/post-purchase?order=${order}`,
+      );
+      expect(visit.status).toBe(200);
+    }
+
+    await nav(page, "Experiments");
+    await page
+      .getByRole("link", { name: "After checkout vs hold-out" })
+      .click();
+    await page.getByRole("heading", { name: "Results per arm" }).waitFor();
+    const results = page
+      .getByRole("heading", { name: "Results per arm" })
+      .locator("xpath=ancestor::div[.//table][1]")
+      .getByRole("table");
+    const headings = await results.getByRole("columnheader").allTextContents();
+    expect(headings).toContain("Checkouts");
+    expect(headings).toContain("Revenue per checkout");
+    // Both arms are below the minimum sample; between them, the two checkouts.
+    const banner = await page
+      .getByText(
+        /The verdict waits for at least 1,000 checkouts and 100 orders/,
+      )
+      .textContent();
+    const perArm = [...banner!.matchAll(/\((\d+) checkouts?, \d+ orders\)/g)];
+    expect(perArm).toHaveLength(2);
+    expect(perArm.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(2);
+    await page.getByText(/Revenue per checkout: it stays correct/i).waitFor();
+    // Nowhere on the page does a post-purchase experiment speak of visitors.
+    expect(await page.locator("body").innerText()).not.toMatch(/visitor/i);
+  }, 600_000);
+
   it("lists customers due for a re-order and publishes reminders only for those who consented", async () => {
     const page = await openAdmin(env);
     await nav(page, "Replenishment");

@@ -4,6 +4,7 @@ import {
   API_KEY,
   API_SECRET_KEY,
 } from "@shopify/shopify-api/test-helpers";
+import prisma from "~/db.server";
 import { trainModels } from "~/engine/shop-model";
 import { storeModel } from "~/services/model/model.server";
 import {
@@ -19,6 +20,8 @@ import { freePort, shellEnv } from "../browser/demo-server";
 // admin's routes do not.
 
 const SHOP = "built-server.myshopify.com";
+/** A shop with a due next-offer send and no offline session (uninstalled): the job logs it. */
+const UNREACHABLE = "uninstalled-built.myshopify.com";
 let server: ChildProcess;
 let base: string;
 let output = "";
@@ -30,6 +33,17 @@ beforeAll(async () => {
     orders: orders.length,
     products: 3,
     trainMs: 0,
+  });
+  await prisma.nextOfferSend.create({
+    data: {
+      shop: UNREACHABLE,
+      orderId: "1",
+      customerKey: "k",
+      productId: "2",
+      anchorProductId: "1",
+      reason: "bought_next",
+      dueAt: new Date(Date.now() - 86_400_000),
+    },
   });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -43,6 +57,8 @@ beforeAll(async () => {
       SHOPIFY_API_KEY: API_KEY,
       SHOPIFY_API_SECRET: API_SECRET_KEY,
       SHOPIFY_APP_URL: base,
+      // The next-offer job every 0.6 s, so the test sees it run.
+      NEXT_OFFER_RUN_MINUTES: "0.01",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -119,5 +135,24 @@ describe("the built production server", () => {
     expect(css.status).toBe(200);
     expect(css.headers.get("Cache-Control")).toContain("immutable");
     expect(css.headers.get("Content-Encoding")).toBe("gzip");
+  });
+
+  it("runs the next-offer job on its own, and logs a shop it cannot reach", async () => {
+    for (let i = 0; !output.includes(`"shop":"${UNREACHABLE}"`); i++) {
+      if (i > 80) throw new Error(`the job did not run:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const line = output
+      .split("\n")
+      .find((l) => l.includes(`"shop":"${UNREACHABLE}"`))!;
+    expect(JSON.parse(line)).toMatchObject({
+      level: "error",
+      msg: "next offers not sent",
+    });
+    // Not reached, so not claimed: it waits for the shop's session.
+    const send = await prisma.nextOfferSend.findUniqueOrThrow({
+      where: { shop_orderId: { shop: UNREACHABLE, orderId: "1" } },
+    });
+    expect(send).toMatchObject({ status: "pending", attempts: 0 });
   });
 });

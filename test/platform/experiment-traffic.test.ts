@@ -7,6 +7,9 @@ import type { DemoProduct } from "../../demo/shop";
 import { loader as recommendations } from "~/routes/proxy.recommendations";
 import { action as events } from "~/routes/proxy.events";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
+import { action as pixelEvents } from "~/routes/pixel.events";
+import { pixelKey } from "~/services/measurement/pixel-events.server";
+import { DemoWebPixels } from "../../demo/web-pixel";
 import {
   createExperiment,
   experimentResults,
@@ -15,7 +18,8 @@ import {
 import { holdoutArm } from "../fixtures";
 
 // The demo traffic generator against the real proxy route and the real orders webhook: its
-// orders must reach the experiment's arms through the visitor cart attribute.
+// orders must reach the experiment's arms through the visitor cart attribute, and its shoppers'
+// customer events the real pixel endpoint, through the real pixel code.
 
 const SHOP = "experiment-traffic.myshopify.com";
 const PRODUCTS: DemoProduct[] = [1, 2, 3, 4, 5, 6].map((n) => ({
@@ -90,6 +94,21 @@ describe("demo experiment traffic", () => {
       ],
     });
     await startExperiment(SHOP, experiment.id, new Date(Date.now() - 60_000));
+    // The pixel as the app created it on install, posting to the real endpoint.
+    const pixels = new DemoWebPixels();
+    pixels.settings = {
+      shop: SHOP,
+      key: pixelKey(SHOP),
+      endpoint: `${APP_URL}/pixel/events`,
+    };
+    const answers: number[] = [];
+    const post = async (url: string, body: string) => {
+      const request = new Request(url, { method: "POST", body });
+      const response = await settle(
+        pixelEvents({ request, params: {}, context: {} }),
+      );
+      answers.push(response.status);
+    };
     const summary = await simulateExperimentTraffic({
       shop: SHOP,
       products: PRODUCTS,
@@ -114,6 +133,7 @@ describe("demo experiment traffic", () => {
       },
       deliver: (request) =>
         settle(ordersWebhook({ request, params: {}, context: {} })),
+      pixel: { pixels, post },
     });
     const { report } = (await experimentResults(SHOP, experiment.id))!;
     const [holdout, treated] = report.arms;
@@ -131,5 +151,36 @@ describe("demo experiment traffic", () => {
     // 300 visitors per arm are below the documented minimum: no verdict yet, and the page says so.
     expect(report.comparisons[0].verdict).toBe("insufficient_data");
     expect(report.warnings.map((w) => w.kind)).toContain("minimum_sample");
+
+    // The pixel: every post accepted; a product view per consenting visitor (a fifth decline);
+    // an add for the anchor and one for each offer taken; a checkout per consenting buyer, naming
+    // the order and the visitor its cart carried.
+    expect(answers.length).toBeGreaterThan(0);
+    expect(new Set(answers)).toEqual(new Set([202]));
+    const count = (type: string) =>
+      prisma.pixelEvent.count({ where: { shop: SHOP, type } });
+    const viewed = await count("product_viewed");
+    expect(viewed).toBeGreaterThan(600 * 0.7);
+    expect(viewed).toBeLessThan(600 * 0.9);
+    expect(await count("product_added_to_cart")).toBeGreaterThanOrEqual(viewed);
+    expect(await count("product_added_to_cart")).toBeLessThanOrEqual(
+      viewed + summary.offersTaken,
+    );
+    const checkouts = await prisma.pixelEvent.findMany({
+      where: { shop: SHOP, type: "checkout_completed", line: 0 },
+      select: { orderId: true, visitorKey: true },
+    });
+    expect(checkouts.length).toBeGreaterThan(summary.orders * 0.7);
+    expect(checkouts.length).toBeLessThan(summary.orders);
+    const orders = new Map(
+      (
+        await prisma.order.findMany({
+          where: { shop: SHOP, id: { in: checkouts.map((c) => c.orderId!) } },
+          select: { id: true, visitorKey: true },
+        })
+      ).map((o) => [o.id, o.visitorKey]),
+    );
+    for (const checkout of checkouts)
+      expect(orders.get(checkout.orderId!)).toBe(checkout.visitorKey);
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import {
   checkoutKey,
   visitorKey,
 } from "~/services/measurement/attribution.server";
+import { checkoutVisitorKeys } from "~/services/measurement/checkout-visitors.server";
 import { type Transaction, insertRows } from "./insert-rows.server";
 
 const Id = z
@@ -166,9 +167,18 @@ function stringAttribute(
   return typeof value === "string" && value.length <= 64 ? value : null;
 }
 
-/** An order with its lines' attribution, ready to be written. */
+/** An order with its visitor's key and its lines' attribution, ready to be written. */
 export interface AttributedOrder extends OrderInput {
+  /** From the cart's `_cartlift_visitor`, else from the pixel's `checkout_completed`. */
+  visitorKey: string | null;
   attribution: LineAttribution[];
+}
+
+/** The key of the visitor id the order's cart carried, when it carried a valid one. */
+function cartVisitorKey(shop: string, order: OrderInput): string | null {
+  return order.visitorId && VISITOR_ID.test(order.visitorId)
+    ? visitorKey(shop, order.visitorId)
+    : null;
 }
 
 /**
@@ -181,19 +191,30 @@ export async function attributeOrders(
   shop: string,
   orders: OrderInput[],
 ): Promise<AttributedOrder[]> {
+  // Orders without the cart attribute: the web pixel's checkout may have named their visitor.
+  // Imported history has no pixel events; it is looked up all the same, in one query.
+  const fromPixel = await checkoutVisitorKeys(
+    shop,
+    orders.filter((o) => !cartVisitorKey(shop, o)).map((o) => o.id),
+  );
   return Promise.all(
-    orders.map(async (order) => ({
-      ...order,
-      attribution: await attributeLines(
-        shop,
-        {
-          createdAt: order.createdAt,
-          visitorId: order.visitorId ?? null,
-          checkoutToken: order.checkoutToken ?? null,
-        },
-        order.lines,
-      ),
-    })),
+    orders.map(async (order) => {
+      const key =
+        cartVisitorKey(shop, order) ?? fromPixel.get(order.id) ?? null;
+      return {
+        ...order,
+        visitorKey: key,
+        attribution: await attributeLines(
+          shop,
+          {
+            createdAt: order.createdAt,
+            visitorKey: key,
+            checkoutToken: order.checkoutToken ?? null,
+          },
+          order.lines,
+        ),
+      };
+    }),
   );
 }
 
@@ -285,10 +306,7 @@ export async function writeOrders(
         ? customerKey(shop, order.customerId)
         : null,
       // The experiment exposure key of the visitor whose cart this was, for experiment results.
-      visitorKey:
-        order.visitorId && VISITOR_ID.test(order.visitorId)
-          ? visitorKey(shop, order.visitorId)
-          : null,
+      visitorKey: order.visitorKey,
       // The checkout's key, for post-purchase experiments (their unit is the checkout).
       checkoutKey: order.checkoutToken
         ? checkoutKey(shop, order.checkoutToken)

@@ -306,6 +306,36 @@ export function triggerPayload(send: {
   };
 }
 
+/** Sends a run at `now` may claim: pending, or claimed by a job that is gone. */
+function claimableAt(now: Date) {
+  return [
+    { status: "pending" },
+    // Claimed before claims were timed (claimedAt null), or too long ago: the job is gone.
+    {
+      status: "sending",
+      OR: [
+        { claimedAt: null },
+        { claimedAt: { lt: new Date(now.getTime() - CLAIM_TIMEOUT_MS) } },
+      ],
+    },
+  ];
+}
+
+/**
+ * The shops with a send a run at `now` would claim, for the scheduled runner. The one query that
+ * spans shops: it reads shop domains only, and each shop's sends are then read by its own
+ * `sendDueNextOffers`.
+ */
+export async function shopsWithDueSends(now = new Date()): Promise<string[]> {
+  const rows = await prisma.nextOfferSend.findMany({
+    where: { dueAt: { lte: now }, OR: claimableAt(now) },
+    distinct: ["shop"],
+    orderBy: { shop: "asc" },
+    select: { shop: true },
+  });
+  return rows.map((r) => r.shop);
+}
+
 export interface SendSummary {
   sent: number;
   failed: number;
@@ -326,17 +356,7 @@ export async function sendDueNextOffers(
   now = new Date(),
   options: QueryOptions = {},
 ): Promise<SendSummary> {
-  const claimable = [
-    { status: "pending" },
-    // Claimed before claims were timed (claimedAt null), or too long ago: the job is gone.
-    {
-      status: "sending",
-      OR: [
-        { claimedAt: null },
-        { claimedAt: { lt: new Date(now.getTime() - CLAIM_TIMEOUT_MS) } },
-      ],
-    },
-  ];
+  const claimable = claimableAt(now);
   const due = await prisma.nextOfferSend.findMany({
     where: { shop, dueAt: { lte: now }, OR: claimable },
     orderBy: [{ dueAt: "asc" }, { orderId: "asc" }],

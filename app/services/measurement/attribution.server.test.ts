@@ -10,6 +10,7 @@ import {
   signOfferToken,
   visitorKey,
 } from "./attribution.server";
+import { storePixelEvents } from "./pixel-events.server";
 
 // Attribution joined with the web pixel: an offer seen (impression), its product then added to
 // the cart by the theme's own button (pixel product_added_to_cart), then bought.
@@ -73,7 +74,10 @@ function pixelAdd(
   });
 }
 
-function order(lines: { product: string; price: string; token?: string }[]) {
+function order(
+  lines: { product: string; price: string; token?: string }[],
+  { visitorAttribute = true } = {},
+) {
   return orderFromWebhook(
     OrderWebhookPayload.parse({
       id: 8001,
@@ -83,7 +87,9 @@ function order(lines: { product: string; price: string; token?: string }[]) {
       currency: "EUR",
       subtotal_price: "0.00",
       total_price: "0.00",
-      note_attributes: [{ name: "_cartlift_visitor", value: VISITOR }],
+      note_attributes: visitorAttribute
+        ? [{ name: "_cartlift_visitor", value: VISITOR }]
+        : [],
       line_items: lines.map((l, i) => ({
         id: 9100 + i,
         product_id: Number(l.product),
@@ -198,6 +204,125 @@ describe("attribution of offers seen and then added, as the web pixel reports ad
       ]),
     ]);
     expect(await credited()).toEqual([
+      { productId: "12", placement: "product_upgrade", strategy: "upsell" },
+    ]);
+  });
+});
+
+/** The pixel's checkout_completed for order 8001, through the endpoint's store. */
+function checkoutCompleted(eventId: string, key = KEY()) {
+  return storePixelEvents(SHOP, [
+    {
+      shop: SHOP,
+      eventId,
+      line: 0,
+      type: "checkout_completed",
+      visitorKey: key,
+      clientKey: "client-key",
+      productId: "12",
+      variantId: "1200",
+      quantity: 1,
+      amountMinor: 2000,
+      currency: "EUR",
+      orderId: "8001",
+      createdAt: at(10),
+    },
+  ]);
+}
+
+const orderVisitor = async () =>
+  (
+    await prisma.order.findUniqueOrThrow({
+      where: { shop_id: { shop: SHOP, id: "8001" } },
+      select: { visitorKey: true },
+    })
+  ).visitorKey;
+
+describe("an order without the visitor attribute, named by the pixel's checkout_completed", () => {
+  const lines = [
+    { product: "11", price: "30.00" },
+    { product: "12", price: "20.00" },
+  ];
+  const drawerSale = [
+    {
+      placement: "drawer",
+      strategy: "blended:add",
+      orders: 1,
+      units: 1,
+      revenueMinor: 2000,
+    },
+  ];
+
+  it("takes its visitor from a checkout event that arrived before the order", async () => {
+    await event("impression", "drawer", "12", at(9, 10));
+    await pixelAdd("12", at(9, 11));
+    expect(await checkoutCompleted("checkout-1")).toBe(1);
+    const placed = order(lines, { visitorAttribute: false });
+    await saveOrders(SHOP, [placed]);
+    await saveOrders(SHOP, [placed]);
+    expect(await orderVisitor()).toBe(KEY());
+    expect(await credited()).toEqual([
+      { productId: "11", placement: null, strategy: null },
+      { productId: "12", placement: "drawer", strategy: "blended:add" },
+    ]);
+    expect(await attributedRevenue(SHOP, at(1), at(31))).toMatchObject(
+      drawerSale,
+    );
+  });
+
+  it("re-attributes a stored order when its checkout event arrives after it, once however often it comes", async () => {
+    await event("impression", "drawer", "12", at(9, 10));
+    await pixelAdd("12", at(9, 11));
+    await saveOrders(SHOP, [order(lines, { visitorAttribute: false })]);
+    expect(await orderVisitor()).toBeNull();
+    expect((await credited()).map((l) => l.placement)).toEqual([null, null]);
+
+    expect(await checkoutCompleted("checkout-1")).toBe(1);
+    expect(await orderVisitor()).toBe(KEY());
+    expect(await credited()).toEqual([
+      { productId: "11", placement: null, strategy: null },
+      { productId: "12", placement: "drawer", strategy: "blended:add" },
+    ]);
+    // Resent, and a late second event of the same checkout: the sale is still counted once.
+    expect(await checkoutCompleted("checkout-1")).toBe(0);
+    expect(await checkoutCompleted("checkout-2")).toBe(1);
+    await Promise.all([
+      checkoutCompleted("checkout-3"),
+      checkoutCompleted("checkout-4"),
+    ]);
+    expect(await attributedRevenue(SHOP, at(1), at(31))).toMatchObject(
+      drawerSale,
+    );
+    // The order webhook delivered again keeps the visitor the pixel named.
+    await saveOrders(SHOP, [order(lines, { visitorAttribute: false })]);
+    expect(await orderVisitor()).toBe(KEY());
+    expect(await attributedRevenue(SHOP, at(1), at(31))).toMatchObject(
+      drawerSale,
+    );
+  });
+
+  it("leaves an order whose cart named its visitor, and lines with their own token, as they are", async () => {
+    const stranger = visitorKey(SHOP, "f".repeat(32));
+    await event("impression", "drawer", "12", at(9, 10));
+    await pixelAdd("12", at(9, 11));
+    await saveOrders(SHOP, [order(lines)]);
+    await checkoutCompleted("checkout-1", stranger);
+    expect(await orderVisitor()).toBe(KEY());
+
+    await prisma.order.deleteMany({ where: { shop: SHOP } });
+    const upgrade = token("product_upgrade", "12", "upsell");
+    await saveOrders(SHOP, [
+      order(
+        [
+          { product: "11", price: "30.00" },
+          { product: "12", price: "20.00", token: upgrade },
+        ],
+        { visitorAttribute: false },
+      ),
+    ]);
+    await checkoutCompleted("checkout-2");
+    expect(await credited()).toEqual([
+      { productId: "11", placement: null, strategy: null },
       { productId: "12", placement: "product_upgrade", strategy: "upsell" },
     ]);
   });

@@ -149,15 +149,15 @@ export async function attributeLines(
   shop: string,
   order: {
     createdAt: Date;
-    visitorId: string | null;
+    /** The key of the order's visitor (`orderVisitorKey`), null when unknown. */
+    visitorKey: string | null;
     checkoutToken?: string | null;
   },
   lines: readonly LineToAttribute[],
 ): Promise<LineAttribution[]> {
-  const visitorKnown =
-    order.visitorId !== null && VISITOR_ID.test(order.visitorId);
   // Imported history carries neither tokens nor visitors: no query for it.
-  const needsWindow = visitorKnown || lines.some((l) => l.offerToken);
+  const needsWindow =
+    order.visitorKey !== null || lines.some((l) => l.offerToken);
   const [shopRow, accepted] = await Promise.all([
     needsWindow
       ? prisma.shop.findUnique({
@@ -200,10 +200,10 @@ export async function attributeLines(
   const open = lines
     .map((line, i) => (result[i] || !line.productId ? null : line.productId))
     .filter((id): id is string => id !== null);
-  if (open.length > 0 && visitorKnown && order.visitorId) {
+  if (open.length > 0 && order.visitorKey !== null) {
     const latest = await latestTouches(
       shop,
-      visitorKey(shop, order.visitorId),
+      order.visitorKey,
       open,
       new Date(order.createdAt.getTime() - windowDays * DAY_MS),
       order.createdAt,

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Prisma } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
-import prisma from "~/db.server";
+import prisma, { isUniqueViolation } from "~/db.server";
 import { env } from "~/env.server";
 import { InvalidAmountError, decimalToMinor } from "~/engine/money";
 import {
@@ -13,6 +13,7 @@ import {
   verifyOfferToken,
   visitorKey,
 } from "~/services/measurement/attribution.server";
+import { attributeCheckoutVisitors } from "~/services/measurement/checkout-visitors.server";
 
 // Customer events from the web pixel (extensions/cartlift-pixel). The pixel runs in Shopify's
 // strict sandbox and posts straight to the app, not through the signed app proxy, so a request
@@ -166,13 +167,10 @@ export async function verifyPixelBatch(
   return { batch, rows };
 }
 
-const isUniqueViolation = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError &&
-  error.code === "P2002";
-
 /**
  * Stores the lines of events not stored before (Shopify may deliver an event twice; the pixel
- * resends after a network error). Returns how many events were new.
+ * resends after a network error), then lets a new `checkout_completed` name the visitor of its
+ * order if the order is already stored without one. Returns how many events were new.
  */
 export async function storePixelEvents(
   shop: string,
@@ -190,6 +188,15 @@ export async function storePixelEvents(
     if (fresh.length === 0) return 0;
     try {
       await prisma.pixelEvent.createMany({ data: fresh });
+      await attributeCheckoutVisitors(shop, [
+        ...new Set(
+          fresh.flatMap((r) =>
+            r.type === "checkout_completed" && r.orderId && r.visitorKey
+              ? [r.orderId]
+              : [],
+          ),
+        ),
+      ]);
       return new Set(fresh.map((r) => r.eventId)).size;
     } catch (error) {
       // The same event stored by a concurrent request: read again and skip it.
