@@ -112,11 +112,11 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     );
     expect(command).not.toBeNull();
     const visitors = Number(command![1]);
-    // Sent in four parts (each run adds new visitors), so no single request waits on all of them.
+    // Sent in eight parts (each run adds new visitors), so no single request waits on all of them.
     const summary = { visitors: 0, orders: 0 };
-    for (let part = 0; part < 4; part++) {
+    for (let part = 0; part < 8; part++) {
       const traffic = await fetch(
-        `${env.demo.url}/demo/experiment-traffic?visitors=${visitors / 4}`,
+        `${env.demo.url}/demo/experiment-traffic?visitors=${visitors / 8}`,
         { method: "POST" },
       );
       expect(traffic.status).toBe(200);
