@@ -64,14 +64,16 @@ const LIST_LENGTH = 100;
 export function trainModels(
   orders: readonly EngineOrder[] | OrderTable,
   options: { backtest?: boolean | Partial<BacktestOptions> } = {},
-  /** Filled with the time the backtest took, for the bench. */
-  timings?: { backtestMs?: number },
+  /** Filled with the time the backtest took, and told as each step ends, for the benches. */
+  timings?: { backtestMs?: number; phase?: (name: string) => void },
 ): TrainedModel {
   const table = Array.isArray(orders)
     ? orderTable(orders as readonly EngineOrder[])
     : (orders as OrderTable);
   const cartModel = trainCartModel(table);
+  timings?.phase?.("cart model");
   const copurchase = buildCoPurchase(engineOrders(table));
+  timings?.phase?.("co-purchase statistics");
   if (options.backtest === false) return { cartModel, copurchase };
   // The backtest's orders, as the engine's protocols read them (only these hold an object per
   // order, after the full model is trained and its matrix released).
@@ -84,12 +86,14 @@ export function trainModels(
       (_, i) => keys[lineProduct[lineStart[u] + i]],
     ),
   }));
+  timings?.phase?.("backtest orders");
   const started = performance.now();
   const report = backtest(
     inputs,
     typeof options.backtest === "object" ? options.backtest : {},
   );
   if (timings) timings.backtestMs = performance.now() - started;
+  timings?.phase?.("backtest");
   const recent: ServingChoice["recent"] = {};
   for (const [method, counts] of Object.entries(recentCounts(inputs)))
     recent[method] = [...counts]

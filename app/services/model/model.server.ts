@@ -119,6 +119,25 @@ export interface TrainingResult {
   id: string;
   orders: number;
   trainMs: number;
+  /** The process's memory as each step of the training ended, for `npm run bench:import`. */
+  memory: PhaseMemory[];
+}
+
+/** Memory when a step ended: the process's RSS now and at its highest so far, the worker's heap. */
+export interface PhaseMemory {
+  phase: string;
+  rss: number;
+  maxRss: number;
+  heapUsed: number;
+  /** Off the heap: typed arrays' buffers and the like. */
+  external: number;
+}
+
+export function phaseMemory(phase: string): PhaseMemory {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  // ru_maxrss, in kB: the peak within the step, not only at its end.
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  return { phase, rss, maxRss, heapUsed, external };
 }
 
 /** What the training worker is given. */
@@ -131,11 +150,14 @@ export async function trainAndStore(
   shop: string,
 ): Promise<TrainingResult | null> {
   const started = performance.now();
+  const memory = [phaseMemory("start")];
+  const phase = (name: string) => memory.push(phaseMemory(name));
   const [orders, products] = await Promise.all([
     loadOrderTable(shop),
     prisma.product.count({ where: { shop } }),
   ]);
-  const trained = trainModels(orders);
+  phase("order table");
+  const trained = trainModels(orders, {}, { phase });
   const trainMs = Math.round(performance.now() - started);
   try {
     const row = await storeModel(shop, trained, {
@@ -143,7 +165,8 @@ export async function trainAndStore(
       products,
       trainMs,
     });
-    return { id: row.id, orders: orders.length, trainMs };
+    phase("stored");
+    return { id: row.id, orders: orders.length, trainMs, memory };
   } catch (error) {
     if (error instanceof ShopGoneError) return null;
     throw error;
