@@ -456,8 +456,7 @@ function distinctCount(items: readonly string[]): number {
  * the backtest then reads without an object per order (decision 018, "Measured").
  */
 export type BacktestOrders =
-  | readonly OrderInput[]
-  | (PackedOrders & { readonly ids: readonly string[] });
+  readonly OrderInput[] | (PackedOrders & { readonly ids: readonly string[] });
 
 /** Order u's creation time as the protocols compare it (ISO 8601, fixed width). */
 function createdAtOf(orders: BacktestOrders, u: number): string {
@@ -551,7 +550,8 @@ function splitAt(
   const lineStart = new Uint32Array(kept.length + 1);
   const lineProduct = new Uint32Array(lines);
   kept.forEach((u, k) => {
-    const lineEnd = lineStart[k] + packed.lineStart[u + 1] - packed.lineStart[u];
+    const lineEnd =
+      lineStart[k] + packed.lineStart[u + 1] - packed.lineStart[u];
     lineProduct.set(
       packed.lineProduct.subarray(packed.lineStart[u], packed.lineStart[u + 1]),
       lineStart[k],
