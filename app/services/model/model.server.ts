@@ -158,6 +158,7 @@ export async function trainAndStore(
     memory.push(phaseMemory(name));
   };
   const { trained, orders, products } = await trainOnOrders(shop, phase);
+  phase("order table released");
   const trainMs = Math.round(performance.now() - started);
   try {
     const row = await storeModel(shop, trained, { orders, products, trainMs });
