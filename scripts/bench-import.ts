@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { getHeapStatistics } from "node:v8";
 import { mulberry32 } from "../app/engine/random";
 import { createDatabase, dropDatabase } from "../test/postgres";
 import { benchEnv } from "./bench-support";
@@ -173,6 +174,10 @@ async function timed<T>(label: string, step: () => Promise<T>) {
   console.log(
     `${label.padEnd(34)} ${seconds(ms).padStart(9)}   peak RSS so far ${mb(peakRss)}   load average ${loadavg()[0].toFixed(1)}`,
   );
+  const { rss, heapUsed, external } = process.memoryUsage();
+  console.log(
+    `  memory: RSS ${mb(rss)}, main heap ${mb(heapUsed)} used of ${mb(getHeapStatistics().total_heap_size)}, external ${mb(external)}`,
+  );
   return { result, ms };
 }
 
@@ -234,6 +239,11 @@ try {
     apply("orders", ordersFile),
   );
   const trained = await timed("train the model", () => trainShop(SHOP));
+  // Where training's memory went: the process as each step in the worker ended.
+  for (const m of trained.result?.memory ?? [])
+    console.log(
+      `  after ${m.phase.padEnd(24)} RSS ${mb(m.rss).padStart(8)} (peak ${mb(m.maxRss).padStart(8)}), worker heap ${mb(m.heapUsed).padStart(7)}, external ${mb(m.external).padStart(7)}`,
+    );
   const total = generated.ms + products.ms + orders.ms + trained.ms;
   console.log(`
 imported   ${products.result.toLocaleString("en-US")} products, ${orders.result.toLocaleString("en-US")} orders (${Math.round(orders.result / (orders.ms / 1000)).toLocaleString("en-US")} orders/s)

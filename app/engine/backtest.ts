@@ -1,20 +1,23 @@
 import {
   type CartModel,
   type CartModelOptions,
+  type ItemOrders,
   type OrderInput,
-  parseUtc,
+  type PackedOrders,
+  itemsOf,
   scoreCart,
   scoreProduct,
+  timeOf,
   trainCartModel,
 } from "./cart-model";
 import {
+  type EvaluationSplit,
   evaluateProtocolAEach,
   evaluateProtocolBEach,
   fixedScorer,
   protocolACases,
   type PerCase,
   type ScorerFactory,
-  type Split,
   trainPopularity,
 } from "./evaluation/protocol";
 
@@ -197,9 +200,11 @@ export function cartModelScorer(
 
 /** Orders per item within each of RECENT_WINDOWS' days before the newest order, in one pass. */
 export function recentCounts(
-  orders: readonly OrderInput[],
+  orders: ItemOrders,
 ): Record<RecentMethod, Map<string, number>> {
-  const times = orders.map((o) => parseUtc(o.createdAt));
+  const times = Float64Array.from({ length: orders.length }, (_, u) =>
+    timeOf(orders, u),
+  );
   let newest = 0;
   for (const t of times) newest = Math.max(newest, t);
   const windows = RECENT_WINDOWS.map((days) => ({
@@ -207,9 +212,9 @@ export function recentCounts(
     counts: new Map<string, number>(),
   }));
   const widest = Math.min(...windows.map((w) => w.from));
-  for (const [u, o] of orders.entries()) {
+  for (let u = 0; u < orders.length; u++) {
     if (times[u] < widest) continue;
-    const items = new Set(o.items);
+    const items = new Set(itemsOf(orders, u));
     for (const { from, counts } of windows) {
       if (times[u] < from) continue;
       for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
@@ -232,7 +237,7 @@ function countsScorer(counts: ReadonlyMap<string, number>): ScorerFactory {
  * product page cost anything. Each cart's scores are written over the last cart's (read them
  * before asking for the next, as the protocols do).
  */
-export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
+export function cooccurrence(train: ItemOrders): ScorerFactory {
   // Items are numbered in the protocols' catalog order (train popularity), so that a protocol's
   // scores are the sums themselves. Baskets and item -> orders lists are flat typed arrays (CSR):
   // the rows below are the hot loop.
@@ -240,19 +245,19 @@ export function cooccurrence(train: readonly OrderInput[]): ScorerFactory {
   trainPopularity(train).catalog.forEach((sku, i) => index.set(sku, i));
   const basketStart = new Uint32Array(train.length + 1);
   let lines = 0;
-  for (const o of train) lines += o.items.length;
+  for (let u = 0; u < train.length; u++) lines += itemsOf(train, u).length;
   const basketItems = new Uint32Array(lines);
   // The last order each item was seen in: repeats within an order count once.
   const seenIn = new Int32Array(lines).fill(-1);
   lines = 0;
-  train.forEach((o, u) => {
-    for (const sku of o.items) {
+  for (let u = 0; u < train.length; u++) {
+    for (const sku of itemsOf(train, u)) {
       const i = index.get(sku)!;
       if (seenIn[i] !== u) basketItems[lines++] = i;
       seenIn[i] = u;
     }
     basketStart[u + 1] = lines;
-  });
+  }
   const items = basketItems.subarray(0, lines);
   const n = index.size;
   const orderStart = new Uint32Array(n + 1);
@@ -409,7 +414,7 @@ function lastCartKept(factory: ScorerFactory): ScorerFactory {
  * score) by the train popularity, which is also what "popularity" is.
  */
 export function candidateScorers(
-  train: readonly OrderInput[],
+  train: ItemOrders,
   model: CartModel,
 ): Record<Method, Record<BacktestPlacement, ScorerFactory>> {
   const same = (f: ScorerFactory) => ({ cart: f, product: f });
@@ -447,35 +452,120 @@ function distinctCount(items: readonly string[]): number {
 }
 
 /**
+ * A shop's orders for its backtest: as objects, or packed with their ids (an OrderTable), which
+ * the backtest then reads without an object per order (decision 018, "Measured").
+ */
+export type BacktestOrders =
+  readonly OrderInput[] | (PackedOrders & { readonly ids: readonly string[] });
+
+/** Order u's creation time as the protocols compare it (ISO 8601, fixed width). */
+function createdAtOf(orders: BacktestOrders, u: number): string {
+  return Array.isArray(orders)
+    ? (orders as readonly OrderInput[])[u].createdAt
+    : new Date(timeOf(orders, u)).toISOString();
+}
+
+/**
  * Where the shop's history splits: the earliest of its most recent multi-item orders (at most
  * maxCases, at most maxShare of them, their carts at most maxCartItems), or null when there are
  * too few for an interval.
  */
 export function backtestCutoff(
-  orders: readonly OrderInput[],
+  orders: BacktestOrders,
   options: Pick<
     BacktestOptions,
     "maxCases" | "maxCartItems" | "maxShare" | "minCases"
   >,
 ): string | null {
-  const multi = orders
-    .filter((o) => o.items.some((item) => item !== o.items[0]))
-    .sort((a, b) =>
-      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-    );
+  const u = cutoffOrder(orders, options);
+  return u === null ? null : createdAtOf(orders, u);
+}
+
+/** The order whose creation time is the backtest's cutoff (see `backtestCutoff`). */
+function cutoffOrder(
+  orders: ItemOrders,
+  options: Pick<
+    BacktestOptions,
+    "maxCases" | "maxCartItems" | "maxShare" | "minCases"
+  >,
+): number | null {
+  const multi: number[] = [];
+  for (let u = 0; u < orders.length; u++) {
+    const items = itemsOf(orders, u);
+    if (items.some((item) => item !== items[0])) multi.push(u);
+  }
+  // A stable sort: orders of the same time stay in the shop's order.
+  const times = multi.map((u) => timeOf(orders, u));
+  const byTime = Array.from(multi.keys()).sort((a, b) => times[a] - times[b]);
   let take = 0;
   let items = 0;
   while (take < Math.min(options.maxCases, multi.length)) {
     // A case's cart is its order less the hidden item.
-    items += distinctCount(multi[multi.length - 1 - take].items) - 1;
+    const u = multi[byTime[multi.length - 1 - take]];
+    items += distinctCount(itemsOf(orders, u)) - 1;
     if (items > options.maxCartItems) break;
     take++;
   }
   take = Math.min(take, Math.floor(multi.length * options.maxShare));
   if (take < options.minCases) return null;
-  const cutoff = multi[multi.length - take].createdAt;
+  const cutoff = byTime[multi.length - take];
   // Everything before the cutoff trains; a shop whose orders all share one time has no "before".
-  return orders.some((o) => o.createdAt < cutoff) ? cutoff : null;
+  for (let u = 0; u < orders.length; u++)
+    if (timeOf(orders, u) < times[cutoff]) return multi[cutoff];
+  return null;
+}
+
+/**
+ * The backtest's split at the cutoff: the train orders in the form they came (packed ones copied
+ * into new columns, no object per order), the scored ones as objects (at most a quarter of the
+ * shop's multi-item orders, and the single-item ones among them).
+ */
+function splitAt(
+  orders: BacktestOrders,
+  cutoff: number,
+): { train: ItemOrders; evaluation: OrderInput[] } {
+  const before = (u: number) => timeOf(orders, u) < cutoff;
+  if (Array.isArray(orders)) {
+    const list = orders as readonly OrderInput[];
+    return {
+      train: list.filter((_, u) => before(u)),
+      evaluation: list.filter((_, u) => !before(u)),
+    };
+  }
+  const packed = orders as Exclude<BacktestOrders, readonly OrderInput[]>;
+  const evaluation: OrderInput[] = [];
+  const kept: number[] = [];
+  let lines = 0;
+  for (let u = 0; u < packed.length; u++) {
+    if (before(u)) {
+      kept.push(u);
+      lines += packed.lineStart[u + 1] - packed.lineStart[u];
+    } else
+      evaluation.push({
+        id: packed.ids[u],
+        createdAt: createdAtOf(packed, u),
+        items: itemsOf(packed, u),
+      });
+  }
+  const lineStart = new Uint32Array(kept.length + 1);
+  const lineProduct = new Uint32Array(lines);
+  kept.forEach((u, k) => {
+    const lineEnd =
+      lineStart[k] + packed.lineStart[u + 1] - packed.lineStart[u];
+    lineProduct.set(
+      packed.lineProduct.subarray(packed.lineStart[u], packed.lineStart[u + 1]),
+      lineStart[k],
+    );
+    lineStart[k + 1] = lineEnd;
+  });
+  const train: PackedOrders = {
+    length: kept.length,
+    times: Float64Array.from(kept, (u) => packed.times[u]),
+    lineStart,
+    lineProduct,
+    keys: packed.keys,
+  };
+  return { train, evaluation };
 }
 
 /**
@@ -483,20 +573,18 @@ export function backtestCutoff(
  * and the method each placement serves. Null when the shop has too few orders for one.
  */
 export function backtest(
-  orders: readonly OrderInput[],
+  orders: BacktestOrders,
   options: Partial<BacktestOptions> = {},
   modelOptions: Partial<CartModelOptions> = {},
 ): BacktestReport | null {
   const opts = { ...DEFAULT_BACKTEST_OPTIONS, ...options };
-  const cutoff = backtestCutoff(orders, opts);
-  if (cutoff === null) return null;
-  const split: Split<OrderInput> = {
-    name: "backtest",
-    train: [],
-    evaluation: [],
-  };
-  for (const o of orders)
-    (o.createdAt < cutoff ? split.train : split.evaluation).push(o);
+  const at = cutoffOrder(orders, opts);
+  if (at === null) return null;
+  const cutoff = createdAtOf(orders, at);
+  const split: EvaluationSplit & { evaluation: OrderInput[] } = splitAt(
+    orders,
+    timeOf(orders, at),
+  );
   const model = trainCartModel(
     split.train,
     {

@@ -387,10 +387,28 @@ function denseLines(orders: readonly OrderInput[] | PackedOrders): {
   };
 }
 
-function isPacked(
-  orders: readonly OrderInput[] | PackedOrders,
-): orders is PackedOrders {
+/** Orders in either form, as the backtest and the protocols read them. */
+export type ItemOrders = readonly OrderInput[] | PackedOrders;
+
+function isPacked(orders: ItemOrders): orders is PackedOrders {
   return !Array.isArray(orders);
+}
+
+/** Order u's items, repeats kept: a new array for packed orders, dropped once read. */
+export function itemsOf(orders: ItemOrders, u: number): readonly string[] {
+  if (!isPacked(orders)) return orders[u].items;
+  const { keys, lineStart, lineProduct } = orders;
+  const items: string[] = [];
+  for (let p = lineStart[u]; p < lineStart[u + 1]; p++)
+    items.push(keys[lineProduct[p]]);
+  return items;
+}
+
+/** Order u's creation time in ms (UTC), 0 when unreadable, from either form. */
+export function timeOf(orders: ItemOrders, u: number): number {
+  if (!isPacked(orders)) return parseUtc(orders[u].createdAt);
+  const t = orders.times[u];
+  return Number.isNaN(t) ? 0 : t;
 }
 
 export function trainCartModel(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backtest } from "./backtest";
+import { backtest, backtestCutoff, recentCounts } from "./backtest";
 import { cartModelToJSON, trainCartModel } from "./cart-model";
 import { buildCoPurchase, coPurchaseToJSON } from "./copurchase";
 import { engineOrders, orderTable } from "./order-table";
@@ -73,8 +73,23 @@ describe("orders held in typed arrays", () => {
     expect(coPurchaseToJSON(trained.copurchase)).toEqual(
       coPurchaseToJSON(buildCoPurchase(orders)),
     );
+    // The backtest reads the table itself: the same cutoff, split, figures and choice as from
+    // orders as objects, and the same recent best sellers.
     expect(trained.choice?.backtest).toEqual(backtest(inputs));
     expect(trained.choice?.backtest).not.toBeNull();
+    const options = { maxCases: 500, maxCartItems: 8000, maxShare: 0.25 };
+    for (const minCases of [30, 2000])
+      expect(backtestCutoff(table, { ...options, minCases })).toBe(
+        backtestCutoff(inputs, { ...options, minCases }),
+      );
+    expect(backtestCutoff(table, { ...options, minCases: 30 })).not.toBeNull();
+    const recent = recentCounts(inputs);
+    expect(recentCounts(table)).toEqual(recent);
+    expect(recent["recent-30"].size).toBeGreaterThan(0);
+    for (const [method, counts] of Object.entries(recent))
+      expect(trained.choice?.recent[method]?.[0]?.[1]).toBe(
+        Math.max(...counts.values()),
+      );
 
     // The same scores for carts and product pages.
     const before = completionScorer(reference);

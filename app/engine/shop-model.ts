@@ -64,34 +64,27 @@ const LIST_LENGTH = 100;
 export function trainModels(
   orders: readonly EngineOrder[] | OrderTable,
   options: { backtest?: boolean | Partial<BacktestOptions> } = {},
-  /** Filled with the time the backtest took, for the bench. */
-  timings?: { backtestMs?: number },
+  /** Filled with the time the backtest took, and told as each step ends, for the benches. */
+  timings?: { backtestMs?: number; phase?: (name: string) => void },
 ): TrainedModel {
   const table = Array.isArray(orders)
     ? orderTable(orders as readonly EngineOrder[])
     : (orders as OrderTable);
   const cartModel = trainCartModel(table);
+  timings?.phase?.("cart model");
   const copurchase = buildCoPurchase(engineOrders(table));
+  timings?.phase?.("co-purchase statistics");
   if (options.backtest === false) return { cartModel, copurchase };
-  // The backtest's orders, as the engine's protocols read them (only these hold an object per
-  // order, after the full model is trained and its matrix released).
-  const { keys, lineStart, lineProduct } = table;
-  const inputs = Array.from({ length: table.length }, (_, u) => ({
-    id: table.ids[u],
-    createdAt: new Date(table.times[u]).toISOString(),
-    items: Array.from(
-      { length: lineStart[u + 1] - lineStart[u] },
-      (_, i) => keys[lineProduct[lineStart[u] + i]],
-    ),
-  }));
   const started = performance.now();
+  // The backtest reads the table too: only its scored orders become objects.
   const report = backtest(
-    inputs,
+    table,
     typeof options.backtest === "object" ? options.backtest : {},
   );
   if (timings) timings.backtestMs = performance.now() - started;
+  timings?.phase?.("backtest");
   const recent: ServingChoice["recent"] = {};
-  for (const [method, counts] of Object.entries(recentCounts(inputs)))
+  for (const [method, counts] of Object.entries(recentCounts(table)))
     recent[method] = [...counts]
       .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
       .slice(0, LIST_LENGTH);

@@ -1,3 +1,4 @@
+import { type ItemOrders, itemsOf } from "../cart-model";
 import { fnv1a32 } from "../hash";
 /**
  * Offline evaluation protocols A (cart completion) and B (single-item
@@ -38,6 +39,15 @@ export interface Split<O extends ProtocolOrder = ProtocolOrder> {
   evaluation: O[];
 }
 
+/**
+ * What Protocols A and B read of a split: the train orders only for their popularity (the catalog
+ * and its back-fill order), so they may be packed, as a shop's backtest holds them.
+ */
+export interface EvaluationSplit {
+  train: ItemOrders;
+  evaluation: readonly ProtocolOrder[];
+}
+
 export function splitOrders<O extends ProtocolOrder>(
   orders: readonly O[],
   name: SplitName,
@@ -70,19 +80,19 @@ export interface Popularity {
 }
 
 // Every protocol run on one train set ranks over the same catalog: a backtest scores a dozen
-// methods on one split, so it is counted once per train array.
-const popularityOf = new WeakMap<readonly ProtocolOrder[], Popularity>();
+// methods on one split, so it is counted once per train array (or packed train orders).
+const popularityOf = new WeakMap<ItemOrders, Popularity>();
 
-export function trainPopularity(train: readonly ProtocolOrder[]): Popularity {
+export function trainPopularity(train: ItemOrders): Popularity {
   let known = popularityOf.get(train);
   if (!known) popularityOf.set(train, (known = countPopularity(train)));
   return known;
 }
 
-function countPopularity(train: readonly ProtocolOrder[]): Popularity {
+function countPopularity(train: ItemOrders): Popularity {
   const counts = new Map<string, number>();
-  for (const order of train) {
-    for (const sku of new Set(order.items))
+  for (let u = 0; u < train.length; u++) {
+    for (const sku of new Set(itemsOf(train, u)))
       counts.set(sku, (counts.get(sku) ?? 0) + 1);
   }
   const catalog = [...counts.keys()].sort((a, b) => {
@@ -344,7 +354,7 @@ export function evaluateProtocolA(
  * same cart in turn, so a scorer can reuse another's scores of that cart (a blend, its parts').
  */
 export function evaluateProtocolAEach(
-  split: Split,
+  split: EvaluationSplit,
   factories: readonly ScorerFactory[],
   cases: readonly CaseA[] = protocolACases(split.evaluation),
   perCase?: readonly PerCase[],
@@ -455,7 +465,7 @@ export function evaluateProtocolB(
  * same product in turn, as Protocol A's cases do.
  */
 export function evaluateProtocolBEach(
-  split: Split,
+  split: EvaluationSplit,
   factories: readonly ScorerFactory[],
   perOrder?: readonly PerCase[],
 ): ResultB[] {
