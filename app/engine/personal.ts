@@ -44,9 +44,9 @@ export interface PersonalOptions {
    * - "all": every one, as if not owned.
    */
   reoffer: "rebuy" | "lift" | "proven" | "consumable" | "due" | "all";
-  /** Below 1 tempers the lift (`reoffer: "lift"`). */
+  /** Below 1 tempers the lift (`reoffer: "lift"` or "proven"). */
   liftPower: number;
-  /** Customers at the shop's rates added to each product's own (`reoffer: "rebuy"` or "lift"). */
+  /** Customers at the shop's rates added to each product's own (`reoffer: "rebuy"`, "lift" or "proven"). */
   rebuyPseudoCount: number;
   /** Weight of a re-offered product's own history (orders, recency; best of 1) times its rate. */
   repeatWeight: number;
