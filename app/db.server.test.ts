@@ -49,3 +49,21 @@ describe("64-bit amounts at the data-access boundary", () => {
     expect(variant.costMinor).toBeNull();
   });
 });
+
+describe.runIf(process.env.CARTLIFT_TEST_DATABASE !== "postgres")(
+  "the embedded SQLite database",
+  () => {
+    it("writes ahead to a log and still syncs each commit", async () => {
+      const [journal] = await prisma.$queryRawUnsafe<
+        { journal_mode: string }[]
+      >("PRAGMA journal_mode");
+      const [sync] =
+        await prisma.$queryRawUnsafe<{ synchronous: bigint }[]>(
+          "PRAGMA synchronous",
+        );
+      expect(journal.journal_mode).toBe("wal");
+      // 2 is FULL: an acknowledged webhook's order survives a power loss.
+      expect(Number(sync.synchronous)).toBe(2);
+    });
+  },
+);

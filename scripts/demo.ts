@@ -70,8 +70,10 @@ if (!existsSync(serverBuild)) {
   process.exit(1);
 }
 
-// A fresh database each run keeps the demo deterministic.
-rmSync(dbFile, { force: true });
+// A fresh database each run keeps the demo deterministic. Its write-ahead log goes too: a log
+// left by a stopped run would be replayed into the new file.
+for (const suffix of ["", "-wal", "-shm"])
+  rmSync(dbFile + suffix, { force: true });
 execFileSync("npx", ["prisma", "migrate", "deploy"], {
   cwd: root,
   stdio: "ignore",

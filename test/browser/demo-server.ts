@@ -94,7 +94,8 @@ export async function startDemo(): Promise<DemoServer> {
       new Promise((resolve) => {
         child.removeAllListeners("exit");
         child.once("exit", () => {
-          rmSync(`prisma/${database}`, { force: true });
+          for (const suffix of ["", "-wal", "-shm"])
+            rmSync(`prisma/${database}${suffix}`, { force: true });
           resolve();
         });
         if (child.pid) process.kill(-child.pid, "SIGTERM");
