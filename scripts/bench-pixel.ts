@@ -1,6 +1,7 @@
 /**
  * `npm run bench:pixel`: throughput and latency of the web pixel's endpoint (POST /pixel/events)
- * under concurrent connections on loopback, one production instance on SQLite.
+ * under concurrent connections on loopback, one production instance on SQLite (a temporary file)
+ * or, with --postgres, on a new database on TEST_POSTGRES_URL's server, dropped afterwards.
  *
  * Each request is a batch of one product_added_to_cart event with a fresh event id and Shopify
  * client id (so every request is stored, none deduplicated), spread over several shops: the
@@ -13,6 +14,8 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, request as httpRequest } from "node:http";
+import { createDatabase, dropDatabase } from "../test/postgres";
+import { migratePostgres } from "./migrate.mjs";
 import {
   benchEnv,
   percentile,
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     shops: { type: "string", default: "8" },
     port: { type: "string", default: "3913" },
     build: { type: "boolean", default: false },
+    postgres: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -42,7 +46,9 @@ const DB_FILE = path.join(
   tmpdir(),
   `cartlift-bench-pixel-${process.pid}.sqlite`,
 );
-const DATABASE_URL = `file:${DB_FILE}`;
+const DATABASE_URL = values.postgres
+  ? await createDatabase("cartlift_bench_pixel")
+  : `file:${DB_FILE}`;
 
 function post(url: string, body: string, agent: Agent) {
   return new Promise<number>((resolve, reject) => {
@@ -151,11 +157,13 @@ async function main() {
   }
   let instance: ChildProcess | undefined;
   try {
-    execFileSync("npx", ["prisma", "migrate", "deploy"], {
-      cwd: ROOT,
-      stdio: "ignore",
-      env: { ...process.env, DATABASE_URL },
-    });
+    if (values.postgres) await migratePostgres(DATABASE_URL);
+    else
+      execFileSync("npx", ["prisma", "migrate", "deploy"], {
+        cwd: ROOT,
+        stdio: "ignore",
+        env: { ...process.env, DATABASE_URL },
+      });
     const shopKeys = await keys();
     instance = startInstance(PORT, DATABASE_URL);
     const base = `http://127.0.0.1:${PORT}`;
@@ -185,7 +193,7 @@ Cartlift pixel endpoint benchmark (loadavg ${loadavg()
       .map((l) => l.toFixed(1))
       .join(
         " ",
-      )}, ${CONNECTIONS} connections, ${SECONDS} s, ${SHOPS.length} shops, 1 production instance, SQLite)
+      )}, ${CONNECTIONS} connections, ${SECONDS} s, ${SHOPS.length} shops, 1 production instance, ${values.postgres ? "PostgreSQL" : "SQLite"})
   POST /pixel/events  ${r.requests} requests, ${r.stored} events stored
   ${r.perSecond.toFixed(0)} events/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms
   other answers: ${other.length ? other.join(", ") : "none"}
@@ -198,8 +206,10 @@ Cartlift pixel endpoint benchmark (loadavg ${loadavg()
       stopInstance(instance);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     }
-    for (const suffix of ["", "-journal", "-wal", "-shm"])
-      rmSync(DB_FILE + suffix, { force: true });
+    if (values.postgres) await dropDatabase(DATABASE_URL);
+    else
+      for (const suffix of ["", "-journal", "-wal", "-shm"])
+        rmSync(DB_FILE + suffix, { force: true });
   }
 }
 
