@@ -303,7 +303,6 @@ interface Serving {
   recommender: Recommender & { customers: Customers };
   models: TrainedModel | null;
   version: ServingVersion;
-  builtAt: number;
 }
 
 interface CacheEntry {
@@ -316,14 +315,15 @@ interface CacheEntry {
  * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
  * stored model id and the catalog's version (small queries). The products written since the
  * version held are applied to the state as changes (`withCatalogAndOrders`); the state is rebuilt
- * only for a new model, a change of more than DELTA_SHARE of the catalog, or after REBUILD_MS (in
- * case a write slipped past the version), and meanwhile the previous state keeps serving: on a
- * 50,000-product shop a rebuild takes seconds, and no storefront request waits for it. Stock and
+ * only for a new model or a change of more than DELTA_SHARE of the catalog, and meanwhile the
+ * previous state keeps serving. Nothing rebuilds it on a timer: every catalog write goes through
+ * products.server.ts and bumps the version in its own transaction (the shop's row is locked until
+ * it commits, so versions commit in order and none is skipped), and on a 50,000-product shop a
+ * rebuild is seconds of this instance's CPU that its storefront requests would wait behind. Stock and
  * catalog changes and a model trained by another instance show up within CHECK_MS plus the
  * update (the database is the source of truth; nothing here must survive a restart).
  */
 const CHECK_MS = 30_000;
-const REBUILD_MS = 10 * 60_000;
 /** Changed products applied to a serving state as changes; past this share of the catalog, a rebuild. */
 const DELTA_SHARE = 0.03;
 const DELTA_MIN = 50;
@@ -464,11 +464,7 @@ async function withChanges(
 }
 
 /** Builds the shop's serving state, reusing what did not change since `previous`. */
-async function loadServing(
-  shop: string,
-  previous?: Serving,
-  now = Date.now(),
-): Promise<Serving> {
+async function loadServing(shop: string, previous?: Serving): Promise<Serving> {
   const version = await servingVersion(shop);
   const sameModel = previous && previous.version.modelId === version.modelId;
   // Profiles are rebuilt with each new model and after a redaction; otherwise orders are added.
@@ -476,7 +472,7 @@ async function loadServing(
     sameModel && previous.version.customers === version.customers
       ? withArrivedCustomerOrders(shop, previous.recommender.customers)
       : loadCustomers(shop, ranking);
-  if (sameModel && now - previous.builtAt < REBUILD_MS) {
+  if (sameModel) {
     const updated = await withChanges(shop, previous, version, customersFor);
     if (updated) return updated;
   }
@@ -518,7 +514,6 @@ async function loadServing(
         : { ranking, customers, modelId },
     models,
     version: { ...version, modelId },
-    builtAt: now,
   };
 }
 
@@ -550,7 +545,7 @@ function refresh(shop: string, entry: CacheEntry, now: number): void {
   entry.checkedAt = now;
   retrainCheck(shop);
   entry.serving
-    .then((previous) => loadServing(shop, previous, now))
+    .then((previous) => loadServing(shop, previous))
     .then(
       (next) => {
         entry.serving = Promise.resolve(next);

@@ -94,11 +94,16 @@ describe("a shop's serving state", () => {
     const state = await recommenderFor(SHOP, T0 + 100_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await recommenderFor(SHOP, T0 + 100_001)).toBe(state);
+    // Nor after hours: no timer rebuilds a big shop's state, only changes do.
+    const later = T0 + 100_000 + 6 * 3_600_000;
+    await recommenderFor(SHOP, later);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await recommenderFor(SHOP, later + 1)).toBe(state);
   });
 
   it("serves a model this instance just trained without waiting for the next check", async () => {
-    // Just after the previous test's check: no periodic check is due at this clock.
-    const now = T0 + 100_002;
+    // Just after the previous test's last check: no periodic check is due at this clock.
+    const now = T0 + 100_002 + 6 * 3_600_000;
     const before = await recommenderFor(SHOP, now);
     await startTraining(SHOP);
     const latest = await prisma.recommendationModel.findFirst({
