@@ -109,7 +109,10 @@ export const amountsAsNumbers = {
     ...wideOrNull("compareAtMinor", "costMinor", "inventoryQuantity"),
   },
   order: wide("subtotalMinor", "totalMinor"),
-  orderLine: wide("quantity", "priceMinor", "refundedQuantity"),
+  orderLine: {
+    ...wide("quantity", "priceMinor", "refundedQuantity"),
+    ...wideOrNull("discountMinor"),
+  },
   bundle: wide("discountValue"),
   postPurchaseOffer: {
     ...wide("minQuantity", "maxQuantity", "priceMinor"),

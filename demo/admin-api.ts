@@ -156,11 +156,30 @@ function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
   };
 }
 
+/**
+ * A customer's marketing consent, deterministic: two in three subscribed to email, none to SMS.
+ * Read with the customer by the replenishment reminders and the order import (read_customers).
+ */
+export function demoConsent(customerId: string) {
+  return {
+    emailMarketingConsent: {
+      marketingState:
+        Number(customerId) % 3 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED",
+    },
+    smsMarketingConsent: null,
+  };
+}
+
 function orderNode(o: DemoOrder, currency: string) {
-  const subtotal = o.lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+  // Shopify's subtotal is after the line items' discounts, before shipping and taxes.
+  const subtotal = o.lines.reduce(
+    (sum, l) => sum + l.price * l.quantity - l.discount,
+    0,
+  );
   const shopMoney = (minor: number) => ({
     shopMoney: { amount: money(minor), currencyCode: currency },
   });
+  const consent = o.customerId ? demoConsent(o.customerId) : null;
   return {
     id: gid("Order", o.id),
     name: o.name,
@@ -168,9 +187,15 @@ function orderNode(o: DemoOrder, currency: string) {
     updatedAt: o.createdAt,
     cancelledAt: null,
     currencyCode: currency,
+    // The checkout's box: ticked by the customers subscribed to email, never by guests.
+    customerAcceptsMarketing:
+      consent?.emailMarketingConsent.marketingState === "SUBSCRIBED",
     subtotalPriceSet: shopMoney(subtotal),
     totalPriceSet: shopMoney(subtotal),
-    customer: o.customerId ? { id: gid("Customer", o.customerId) } : null,
+    customer:
+      o.customerId && consent
+        ? { id: gid("Customer", o.customerId), ...consent }
+        : null,
     lineItems: {
       nodes: o.lines.map((l) => ({
         id: gid("LineItem", l.id),
@@ -179,6 +204,9 @@ function orderNode(o: DemoOrder, currency: string) {
         product: { id: gid("Product", l.productId) },
         variant: { id: gid("ProductVariant", l.variantId) },
         originalUnitPriceSet: shopMoney(l.price),
+        // The order's discount code, allocated to the line as Shopify lists it (all units).
+        discountAllocations:
+          l.discount > 0 ? [{ allocatedAmountSet: shopMoney(l.discount) }] : [],
         customAttributes: [],
       })),
     },
@@ -233,17 +261,9 @@ export function demoAdminHandlers(
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const ordersById = new Map(byDate.map((o) => [gid("Order", o.id), o]));
   const operations = new Map<string, { file: string; objects: number }>();
-  // Replenishment reminders (app/services/replenishment/replenishment.server.ts): customers' marketing consent
-  // (deterministic: two in three subscribed to email) and the cartlift.replenishment_due
-  // metafields written so far, kept in memory for this demo run.
+  // Replenishment reminders (app/services/replenishment/replenishment.server.ts): the
+  // cartlift.replenishment_due metafields written so far, kept in memory for this demo run.
   const reminders = new Map<string, string>();
-  const consent = (customerId: string) => ({
-    emailMarketingConsent: {
-      marketingState:
-        Number(customerId) % 3 === 0 ? "NOT_SUBSCRIBED" : "SUBSCRIBED",
-    },
-    smsMarketingConsent: null,
-  });
   const since = (search: unknown, field: string) => {
     const match = new RegExp(`${field}:>='([^']+)'`).exec(String(search));
     return match ? new Date(match[1]).toISOString() : "";
@@ -310,7 +330,7 @@ export function demoAdminHandlers(
               customer: o.customerId
                 ? {
                     id: gid("Customer", o.customerId),
-                    ...consent(o.customerId),
+                    ...demoConsent(o.customerId),
                     metafield: reminders.has(gid("Customer", o.customerId))
                       ? { id: gid("Metafield", o.customerId) }
                       : null,

@@ -230,6 +230,7 @@ export async function simulateExperimentTraffic(
         variant_id: Number(variant.id),
         quantity: 1,
         price: money(variant.price),
+        discount_allocations: [],
         properties: line.token
           ? [{ name: "_cartlift", value: line.token }]
           : [],

@@ -193,6 +193,7 @@ describe("demo post-purchase", () => {
               quantity: 1,
               price: 500,
               refunded: 0,
+              discount: 0,
             },
           ],
         },

@@ -138,9 +138,14 @@ export async function runPostPurchaseDemo({
     variant_id: Number(line.variantId),
     quantity: line.quantity,
     price: money(line.price),
+    discount_allocations:
+      line.discount > 0 ? [{ amount: money(line.discount) }] : [],
     properties: [],
   }));
-  const subtotal = order.lines.reduce((s, l) => s + l.price * l.quantity, 0);
+  const subtotal = order.lines.reduce(
+    (s, l) => s + l.price * l.quantity - l.discount,
+    0,
+  );
   const placed = {
     id: orderId,
     name: `#P${orderId % 100_000}`,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
+import {
+  buildCustomerProfiles,
+  discountShare,
+} from "~/engine/customer-profile";
+import { BARGAIN_HUNTER_SHARE, tierInBand } from "~/engine/personal";
 import { buildReplenishment } from "~/engine/replenishment";
-import type { EngineOrder } from "~/engine/types";
+import { buildTierIndex, upgradeOptions } from "~/engine/tiers";
+import type { CatalogProduct, EngineOrder } from "~/engine/types";
 import { DEMO_CUSTOMERS, generateDemoShop } from "./shop";
 
 describe("the demo shop's replenishment list", () => {
@@ -68,5 +74,74 @@ describe("the demo shop's signed-in customers", () => {
       expect(line.price).toBeLessThan(4_000);
       expect(line.price).toBeLessThan(variant.compareAtPrice!);
     }
+  });
+});
+
+describe("the demo shop's discounts", () => {
+  const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
+  const typeOf = new Map(demo.products.map((p) => [p.id, p.productType]));
+  /** The orders as the app reads them back: a line is discounted when a discount was allocated. */
+  const orders = (withDiscounts: boolean): EngineOrder[] =>
+    demo.orders.map((o) => ({
+      id: o.id,
+      createdAt: o.createdAt,
+      customerKey: o.customerId ?? undefined,
+      lines: o.lines.map((l) => ({
+        productId: l.productId,
+        quantity: l.quantity,
+        price: { amount: l.price, currency: demo.currency },
+        discounted: withDiscounts ? l.discount > 0 : undefined,
+      })),
+    }));
+  const profiles = (withDiscounts: boolean) =>
+    buildCustomerProfiles(orders(withDiscounts), (id) => typeOf.get(id) ?? "");
+
+  it("gives every line of the bargain hunter a discount, and a share of everyone else's orders", () => {
+    const all = profiles(true);
+    expect(discountShare(all.get(DEMO_CUSTOMERS.bargain.id)!)).toBe(1);
+    expect(discountShare(all.get(DEMO_CUSTOMERS.loyal.id)!)).toBeLessThan(
+      BARGAIN_HUNTER_SHARE,
+    );
+    const discountedOrders = demo.orders.filter((o) =>
+      o.lines.some((l) => l.discount > 0),
+    );
+    // One order in eight used a code: some, not most.
+    expect(discountedOrders.length / demo.orders.length).toBeGreaterThan(0.08);
+    expect(discountedOrders.length / demo.orders.length).toBeLessThan(0.2);
+    for (const line of demo.orders.flatMap((o) => o.lines))
+      expect(line.discount).toBeLessThan(line.price * line.quantity);
+  });
+
+  it("has a product page whose upgrade tier is the bargain hunter's cheapest in their band, which their orders without discounts would not choose", () => {
+    const catalog: CatalogProduct[] = demo.products.map((p) => ({
+      ...p,
+      variants: p.variants.map((v) => ({
+        id: v.id,
+        productId: p.id,
+        title: v.title,
+        sku: v.sku,
+        options: v.options,
+        price: { amount: v.price, currency: demo.currency },
+        inventoryQuantity: v.inventoryQuantity,
+        availableForSale: true,
+      })),
+    }));
+    const index = buildTierIndex(catalog);
+    const hunter = profiles(true).get(DEMO_CUSTOMERS.bargain.id)!;
+    const unknown = profiles(false).get(DEMO_CUSTOMERS.bargain.id)!;
+    const pages = catalog.map((p) => {
+      const prices = upgradeOptions(index, p.id).map((u) => u.price.amount);
+      return {
+        prices,
+        chosen: tierInBand(hunter, p.productType, prices),
+        without: tierInBand(unknown, p.productType, prices),
+      };
+    });
+    const inBand = pages.filter((page) => page.chosen !== undefined);
+    expect(inBand.length).toBeGreaterThan(0);
+    // The discounts move the choice to a cheaper tier inside the band, never a dearer one.
+    for (const { prices, chosen, without } of inBand)
+      expect(prices[chosen!]).toBeLessThanOrEqual(prices[without!]);
+    expect(inBand.some((page) => page.chosen !== page.without)).toBe(true);
   });
 });

@@ -53,6 +53,8 @@ export interface DemoOrder {
     price: number;
     /** Units the shop refunded since (Shopify reports the rest as the line's current quantity). */
     refunded: number;
+    /** The order's discount code's share of the line (all units), minor units; 0 without one. */
+    discount: number;
   }[];
 }
 export interface DemoShop {
@@ -354,6 +356,9 @@ function buildOrders(
     customerId: string | null,
     items: DemoProduct[],
     choose = variantFor,
+    // One order in eight used a 10% discount code: picked by its first line's id, so the random
+    // draws (and with them the rest of the shop) are the same as without discounts.
+    discountPct = lineId % 8 === 3 ? 10 : 0,
   ) => {
     const seen = new Set<string>();
     const lines = items
@@ -361,15 +366,17 @@ function buildOrders(
       .map((p) => {
         const v = choose(p);
         const id = lineId++;
+        const quantity = rng() < 0.85 ? 1 : 2;
         return {
           id: String(id),
           productId: p.id,
           variantId: v.id,
-          quantity: rng() < 0.85 ? 1 : 2,
+          quantity,
           price: v.price,
           // One line in 25 came back for one unit: picked by id, so the random draws (and with
           // them the rest of the shop) are the same as without refunds.
           refunded: id % 25 === 0 ? 1 : 0,
+          discount: Math.round((v.price * quantity * discountPct) / 100),
         };
       });
     orders.push({
@@ -438,7 +445,8 @@ const reorderDays = (p: DemoProduct) => 21 + (Number(p.id) % 5) * 6;
  * storefront's featured tent's companions, a stove, a backpack), came back for more gear, and
  * re-orders coffee and stove fuel on their rhythm, the last time one interval ago: due again now.
  * The bargain hunter buys low-priced items on sale (under $40, below their compare-at price), two
- * at a time, six times a year.
+ * at a time, six times a year, each time with a 20% discount code: every line of theirs is
+ * discounted, so their profile's discount share makes them a bargain hunter (decision 027).
  */
 function addNamedCustomers(
   byType: Map<string, DemoProduct[]>,
@@ -448,6 +456,7 @@ function addNamedCustomers(
     customerId: string | null,
     items: DemoProduct[],
     choose?: (p: DemoProduct) => DemoVariant,
+    discountPct?: number,
   ) => void,
   now: number,
 ): void {
@@ -484,6 +493,7 @@ function addNamedCustomers(
         onSale[((2 * k + 1) * step) % onSale.length],
       ],
       (p) => bargain(p)!,
+      20,
     ),
   );
 }

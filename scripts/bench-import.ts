@@ -133,6 +133,7 @@ function* orderLines(): Generator<Record<string, unknown>> {
         product: { id: gid("Product", p) },
         variant: { id: gid("ProductVariant", p * 10 + variant) },
         originalUnitPriceSet: { shopMoney: { amount: money(price) } },
+        discountAllocations: [],
         customAttributes: [],
         __parentId: gid("Order", o),
       };
@@ -144,9 +145,17 @@ function* orderLines(): Generator<Record<string, unknown>> {
       updatedAt: createdAt,
       cancelledAt: null,
       currencyCode: "USD",
+      customerAcceptsMarketing: false,
       subtotalPriceSet: { shopMoney: { amount: money(subtotal) } },
       totalPriceSet: { shopMoney: { amount: money(subtotal) } },
-      customer: rng() < 0.8 ? { id: gid("Customer", 1 + (o % 200_000)) } : null,
+      customer:
+        rng() < 0.8
+          ? {
+              id: gid("Customer", 1 + (o % 200_000)),
+              emailMarketingConsent: null,
+              smsMarketingConsent: null,
+            }
+          : null,
     };
     yield* children;
   }

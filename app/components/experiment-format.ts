@@ -1,6 +1,7 @@
 // Labels and number formats shared by the experiment pages.
 
 import { currencyDigits } from "~/engine/money";
+import { experimentUnit } from "~/engine/types";
 
 export const PLACEMENT_LABELS: Record<string, string> = {
   product_fbt: "Product page: frequently bought together",
@@ -17,7 +18,7 @@ export const METRIC_LABELS: Record<string, string> = {
 };
 
 /**
- * The words for what an experiment counts (`ExperimentUnit` in experiments.server.ts): storefront
+ * The words for what an experiment counts (`ExperimentUnit` in app/engine/types.ts): storefront
  * visitors, or checkouts for the post-purchase placement.
  */
 export const UNIT_WORDS = {
@@ -31,6 +32,17 @@ export function metricLabel(metric: string, unit: UnitWord): string {
   return metric === "rpv"
     ? `Revenue per ${UNIT_WORDS[unit].one}`
     : METRIC_LABELS[metric];
+}
+
+/** The primary-metric choices, named in the unit of the placements chosen so far. */
+export function metricOptions(
+  placements: readonly string[],
+): { label: string; value: string }[] {
+  const unit = experimentUnit(placements);
+  return Object.keys(METRIC_LABELS).map((metric) => ({
+    label: metricLabel(metric, unit),
+    value: metric,
+  }));
 }
 
 /** A count of units as the merchant reads it: "2,000 checkouts", "1 visitor". */

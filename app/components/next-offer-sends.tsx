@@ -28,6 +28,7 @@ const STATUS: Record<
   failed: { label: "Failed", tone: "critical" },
   cancelled: { label: "Order cancelled", tone: undefined },
   no_consent: { label: "No consent", tone: undefined },
+  uninstalled: { label: "Stopped: app uninstalled", tone: undefined },
 };
 
 const REASON: Record<string, string> = {

@@ -113,6 +113,17 @@ export function isPlacement(value: string): value is Placement {
   return (PLACEMENTS as readonly string[]).includes(value);
 }
 
+/**
+ * What an experiment assigns to arms: storefront visitors, or, after checkout, checkouts. The
+ * post-purchase extension never sees the storefront's visitor id; its checkout token (the offer's
+ * reference id, the order's `checkout_token`) is the unit, and its order is the unit's outcome.
+ * Visitors until a placement says otherwise (an experiment with none chosen yet, too).
+ */
+export type ExperimentUnit = "visitor" | "checkout";
+export function experimentUnit(placements: readonly string[]): ExperimentUnit {
+  return placements.includes("post_purchase") ? "checkout" : "visitor";
+}
+
 /** What a rule points at: one product, everything in a collection, or everything with a tag. */
 export type RuleTarget =
   | { type: "product"; productId: string }

@@ -17,12 +17,12 @@ import { lazy, useState } from "react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { z } from "zod";
 import type { Estimate, Interval, Verdict } from "~/engine/experiment-stats";
+import { experimentUnit } from "~/engine/types";
 import { authenticate } from "~/shopify.server";
 import {
   ExperimentStateError,
   deleteExperiment,
   experimentResults,
-  experimentUnit,
   startExperiment,
   stopExperiment,
 } from "~/services/experiments/experiments.server";

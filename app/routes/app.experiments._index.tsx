@@ -15,10 +15,8 @@ import {
 } from "@shopify/polaris";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
-import {
-  experimentUnit,
-  listExperiments,
-} from "~/services/experiments/experiments.server";
+import { listExperiments } from "~/services/experiments/experiments.server";
+import { experimentUnit } from "~/engine/types";
 import {
   BANDIT_PLACEMENTS,
   banditOverview,

@@ -32,16 +32,15 @@ import {
   parseExperimentForm,
 } from "~/services/experiments/experiments.server";
 import { STRATEGIES } from "~/engine/strategies";
-import { PLACEMENT_LABELS } from "~/components/experiment-format";
+import {
+  PLACEMENT_LABELS,
+  UNIT_WORDS,
+  metricOptions,
+} from "~/components/experiment-format";
+import { experimentUnit } from "~/engine/types";
 import { postedForm } from "~/http/admin-form.server";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
-
-const METRIC_OPTIONS = [
-  { label: "Revenue per visitor", value: "rpv" },
-  { label: "Average order value", value: "aov" },
-  { label: "Conversion rate", value: "conversion" },
-];
 
 // The form's choices come from the server modules that validate them, through the loader:
 // a component may not import a .server module.
@@ -96,6 +95,8 @@ export default function NewExperiment() {
   const setArm = (i: number, patch: Partial<ArmRow>) =>
     setArms((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const total = arms.reduce((s, a) => s + (Number(a.weight) || 0), 0);
+  // Revenue per visitor, or per checkout once the post-purchase placement is chosen.
+  const unit = UNIT_WORDS[experimentUnit(placements)];
 
   return (
     <Form method="post" id="experiment-form">
@@ -126,7 +127,7 @@ export default function NewExperiment() {
                 <Select
                   label="Primary metric (fixed before the start)"
                   name="primaryMetric"
-                  options={METRIC_OPTIONS}
+                  options={metricOptions(placements)}
                   value={metric}
                   onChange={setMetric}
                   error={errors.primaryMetric}
@@ -169,10 +170,10 @@ export default function NewExperiment() {
                   Arms and traffic split
                 </Text>
                 <Text as="p" tone="subdued">
-                  Each visitor is assigned one arm for the whole experiment. The
-                  hold-out sees no Cartlift widget at all, so lift is measured
-                  against doing nothing. Shares must add up to 100% (now{" "}
-                  {`${total}%`}).
+                  Each {unit.one} is assigned one arm for the whole experiment.
+                  The hold-out sees no Cartlift widget at all, so lift is
+                  measured against doing nothing. Shares must add up to 100%
+                  (now {`${total}%`}).
                 </Text>
                 {errors.arms ? (
                   <InlineError message={errors.arms} fieldID="arms" />

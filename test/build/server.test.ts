@@ -20,8 +20,12 @@ import { freePort, shellEnv } from "../browser/demo-server";
 // admin's routes do not.
 
 const SHOP = "built-server.myshopify.com";
-/** A shop with a due next-offer send and no offline session (uninstalled): the job logs it. */
-const UNREACHABLE = "uninstalled-built.myshopify.com";
+/**
+ * A shop with a due next-offer send whose offline token has expired and cannot be refreshed
+ * (Shopify is out of reach here): the job logs it. (A shop without an offline session is not
+ * tried at all.)
+ */
+const UNREACHABLE = "unreachable-built.myshopify.com";
 let server: ChildProcess;
 let base: string;
 let output = "";
@@ -33,6 +37,18 @@ beforeAll(async () => {
     orders: orders.length,
     products: 3,
     trainMs: 0,
+  });
+  await prisma.session.create({
+    data: {
+      id: `offline_${UNREACHABLE}`,
+      shop: UNREACHABLE,
+      state: "",
+      isOnline: false,
+      accessToken: "expired-token",
+      expires: new Date(Date.now() - 86_400_000),
+      refreshToken: "refresh-token",
+      refreshTokenExpires: new Date(Date.now() + 86_400_000),
+    },
   });
   await prisma.nextOfferSend.create({
     data: {
@@ -149,7 +165,7 @@ describe("the built production server", () => {
       level: "error",
       msg: "next offers not sent",
     });
-    // Not reached, so not claimed: it waits for the shop's session.
+    // Not reached, so not claimed: it waits for a run that reaches the shop.
     const send = await prisma.nextOfferSend.findUniqueOrThrow({
       where: { shop_orderId: { shop: UNREACHABLE, orderId: "1" } },
     });

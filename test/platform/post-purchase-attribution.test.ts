@@ -67,6 +67,7 @@ const SAMPLE: DemoOrder = {
       quantity: 2,
       price: 1000,
       refunded: 0,
+      discount: 0,
     },
   ],
 };

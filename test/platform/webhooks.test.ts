@@ -14,6 +14,7 @@ import { action as inventoryWebhook } from "~/routes/webhooks.inventory_items";
 import { action as refundsWebhook } from "~/routes/webhooks.refunds";
 import { action as bulkFinishWebhook } from "~/routes/webhooks.bulk_operations.finish";
 import { action as scopesUpdateWebhook } from "~/routes/webhooks.app.scopes_update";
+import { action as uninstalledWebhook } from "~/routes/webhooks.app.uninstalled";
 import { awaitBulkOperation } from "~/services/platform/bulk-operations.server";
 
 const SHOP = "webhook-shop.myshopify.com";
@@ -914,5 +915,66 @@ describe("app/scopes_update", () => {
       allOrdersAccess: true,
       importStatus: "pending",
     });
+  });
+});
+
+describe("app/uninstalled", () => {
+  it("forgets the shop's sessions and stops its unsent next offers, leaving the sent ones as they were", async () => {
+    const shop = "uninstalling.myshopify.com";
+    await prisma.session.create({
+      data: {
+        id: `offline_${shop}`,
+        shop,
+        state: "",
+        isOnline: false,
+        accessToken: "token",
+      },
+    });
+    const send = (orderId: string, status: string) => ({
+      shop,
+      orderId,
+      customerKey: "k",
+      productId: "2",
+      anchorProductId: "1",
+      reason: "bought_next",
+      dueAt: new Date("2026-11-01T00:00:00Z"),
+      status,
+    });
+    await prisma.nextOfferSend.createMany({
+      data: [
+        send("1", "pending"),
+        send("2", "sending"),
+        send("3", "sent"),
+        send("4", "no_consent"),
+      ],
+    });
+    // Another shop's sends are not touched.
+    await prisma.nextOfferSend.create({
+      data: { ...send("1", "pending"), shop: SHOP },
+    });
+
+    const response = await call(
+      uninstalledWebhook,
+      webhookRequest(
+        "/webhooks/app/uninstalled",
+        "app/uninstalled",
+        {},
+        { shop },
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    const statuses = await prisma.nextOfferSend.findMany({
+      where: { shop: { in: [shop, SHOP] } },
+      select: { shop: true, orderId: true, status: true },
+      orderBy: [{ shop: "asc" }, { orderId: "asc" }],
+    });
+    expect(statuses).toEqual([
+      { shop, orderId: "1", status: "uninstalled" },
+      { shop, orderId: "2", status: "uninstalled" },
+      { shop, orderId: "3", status: "sent" },
+      { shop, orderId: "4", status: "no_consent" },
+      { shop: SHOP, orderId: "1", status: "pending" },
+    ]);
   });
 });

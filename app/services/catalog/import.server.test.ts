@@ -5,7 +5,7 @@ import { mswServer } from "../../../test/msw";
 import prisma from "~/db.server";
 import { sessionStorage, unauthenticated } from "~/shopify.server";
 import { DEMO_SHOP, generateDemoShop } from "../../../demo/shop";
-import { demoAdminHandlers } from "../../../demo/admin-api";
+import { demoAdminHandlers, demoConsent } from "../../../demo/admin-api";
 import {
   MAX_QUERY_COST,
   requestedQueryCost,
@@ -70,6 +70,48 @@ function demoRefunds(orders: typeof demo.orders) {
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
+/** The stored lines with a discount, as [line id, minor units], by id. */
+async function discountedLines() {
+  const rows = await prisma.orderLine.findMany({
+    where: { shop: DEMO_SHOP, discountMinor: { gt: 0 } },
+    select: { id: true, discountMinor: true },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((r) => [r.id, r.discountMinor]);
+}
+
+/** What the demo shop discounted of these orders, in the same shape. */
+function demoDiscounts(orders: typeof demo.orders) {
+  return orders
+    .flatMap((o) => o.lines)
+    .filter((l) => l.discount > 0)
+    .map((l) => [l.id, l.discount])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** The stored orders whose buyer accepts marketing, by id. */
+async function consentingOrders() {
+  const rows = await prisma.order.findMany({
+    where: { shop: DEMO_SHOP, acceptsMarketing: true },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((r) => r.id);
+}
+
+/** The demo's orders by customers subscribed to email (demoConsent), by id. */
+function demoConsenting(orders: typeof demo.orders) {
+  return orders
+    .filter(
+      (o) =>
+        o.customerId &&
+        demoConsent(o.customerId).emailMarketingConsent.marketingState ===
+          "SUBSCRIBED",
+    )
+    .map((o) => o.id)
+    .sort();
+}
+
 async function resetShop() {
   await prisma.order.deleteMany({ where: { shop: DEMO_SHOP } });
   await prisma.product.deleteMany({ where: { shop: DEMO_SHOP } });
@@ -115,6 +157,10 @@ describe("import through bulk operations", () => {
       lines,
     );
     expect(await refundedLines()).toEqual(demoRefunds(demo.orders));
+    // Every discount allocated to a line, and each order's marketing consent, as Shopify lists them.
+    expect(demoDiscounts(demo.orders).length).toBeGreaterThan(0);
+    expect(await discountedLines()).toEqual(demoDiscounts(demo.orders));
+    expect(await consentingOrders()).toEqual(demoConsenting(demo.orders));
     const variant = demo.products[3].variants[0];
     const stored = () =>
       prisma.variant.findUniqueOrThrow({
@@ -296,6 +342,10 @@ describe("import through bulk operations", () => {
     const refunds = demoRefunds(caughtUp);
     expect(refunds.length).toBeGreaterThan(0);
     expect(await refundedLines()).toEqual(refunds);
+    const discounts = demoDiscounts(caughtUp);
+    expect(discounts.length).toBeGreaterThan(0);
+    expect(await discountedLines()).toEqual(discounts);
+    expect(await consentingOrders()).toEqual(demoConsenting(caughtUp));
   });
 
   it("refuses a page query above 1,000 points as Shopify does", async () => {
@@ -328,34 +378,65 @@ describe("import through bulk operations", () => {
 describe("bulk result applier", () => {
   const SHOP = "bulk-fixture.myshopify.com";
   // Two orders, their line items right after each (grouped objects), as Shopify writes them.
-  const order = (id: number, createdAt: string) => ({
+  const order = (
+    id: number,
+    createdAt: string,
+    customer: {
+      email: string | null;
+      sms: string | null;
+      accepts: boolean;
+    } | null = null,
+  ) => ({
     id: `gid://shopify/Order/${id}`,
     name: `#${id}`,
     createdAt,
     updatedAt: createdAt,
     cancelledAt: null,
     currencyCode: "EUR",
+    customerAcceptsMarketing: customer?.accepts ?? false,
     subtotalPriceSet: { shopMoney: { amount: "30.00" } },
     totalPriceSet: { shopMoney: { amount: "30.00" } },
-    customer: null,
+    customer: customer && {
+      id: `gid://shopify/Customer/${id}00`,
+      emailMarketingConsent: customer.email && {
+        marketingState: customer.email,
+      },
+      smsMarketingConsent: customer.sms && { marketingState: customer.sms },
+    },
   });
-  const line = (id: number, parent: number, product: number, current = 1) => ({
+  const line = (
+    id: number,
+    parent: number,
+    product: number,
+    current = 1,
+    discounts: string[] = [],
+  ) => ({
     id: `gid://shopify/LineItem/${id}`,
     quantity: 1,
     currentQuantity: current,
     product: { id: `gid://shopify/Product/${product}` },
     variant: { id: `gid://shopify/ProductVariant/${product}0` },
     originalUnitPriceSet: { shopMoney: { amount: "15.00" } },
+    discountAllocations: discounts.map((amount) => ({
+      allocatedAmountSet: { shopMoney: { amount } },
+    })),
     customAttributes: [],
     __parentId: `gid://shopify/Order/${parent}`,
   });
   const FIXTURE = [
+    // A guest who did not tick the box; a line with two discounts (a code and an automatic one).
     order(1, "2025-01-01T10:00:00Z"),
     line(11, 1, 7),
-    line(12, 1, 8),
-    order(2, "2025-01-02T10:00:00Z"),
+    line(12, 1, 8, 1, ["2.50", "1.25"]),
+    // Subscribed by SMS only; the box at checkout was not ticked.
+    order(2, "2025-01-02T10:00:00Z", {
+      email: "NOT_SUBSCRIBED",
+      sms: "SUBSCRIBED",
+      accepts: false,
+    }),
     line(21, 2, 7),
-    order(3, "2025-01-03T10:00:00Z"),
+    // Consent unknown on either channel: the checkout's box decides.
+    order(3, "2025-01-03T10:00:00Z", { email: null, sms: null, accepts: true }),
     line(31, 3, 9, 0),
     line(32, 3, 7),
   ].map((o) => JSON.stringify(o));
@@ -399,6 +480,7 @@ describe("bulk result applier", () => {
         id: true,
         productId: true,
         priceMinor: true,
+        discountMinor: true,
         refundedQuantity: true,
       },
       orderBy: { id: "asc" },
@@ -410,6 +492,7 @@ describe("bulk result applier", () => {
         id: "11",
         productId: "7",
         priceMinor: 1500,
+        discountMinor: 0,
         refundedQuantity: 0,
       },
       {
@@ -417,6 +500,7 @@ describe("bulk result applier", () => {
         id: "12",
         productId: "8",
         priceMinor: 1500,
+        discountMinor: 375,
         refundedQuantity: 0,
       },
       {
@@ -440,6 +524,16 @@ describe("bulk result applier", () => {
         priceMinor: 1500,
         refundedQuantity: 0,
       },
+    ]);
+    const consent = await prisma.order.findMany({
+      where: { shop: SHOP },
+      select: { id: true, acceptsMarketing: true },
+      orderBy: { id: "asc" },
+    });
+    expect(consent).toEqual([
+      { id: "1", acceptsMarketing: false },
+      { id: "2", acceptsMarketing: true },
+      { id: "3", acceptsMarketing: true },
     ]);
   });
 

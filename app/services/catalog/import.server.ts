@@ -28,7 +28,9 @@ import {
   ATTRIBUTION_PROPERTY,
   type OrderInput,
   attributeOrders,
+  marketingConsent,
   saveOrders,
+  sumMinor,
   writeOrders,
 } from "./orders.server";
 
@@ -43,14 +45,19 @@ const PRODUCT_FIELDS = `id title handle productType vendor tags status updatedAt
 const VARIANT_FIELDS = `id title sku price compareAtPrice inventoryQuantity availableForSale position
   selectedOptions { name value }
   inventoryItem { id unitCost { amount currencyCode } }`;
-const ORDER_FIELDS = `id name createdAt updatedAt cancelledAt currencyCode
+// Marketing consent as the order webhook reads it (`marketingConsent`): the customer's consent by
+// email and SMS (read_customers), else the checkout's box (customerAcceptsMarketing, a scalar).
+const ORDER_FIELDS = `id name createdAt updatedAt cancelledAt currencyCode customerAcceptsMarketing
   subtotalPriceSet { shopMoney { amount } }
   totalPriceSet { shopMoney { amount } }
-  customer { id }`;
+  customer { id emailMarketingConsent { marketingState } smsMarketingConsent { marketingState } }`;
 // currentQuantity: units left after refunds and removals, so refunds made before the import (or
 // before the app was installed) arrive with the order. A scalar: it adds nothing to a query's cost.
+// discountAllocations: each discount's share of the line (all units), for the customer profiles'
+// discount share (decision 027); a list, not a connection, so it needs no page.
 const LINE_FIELDS = `id quantity currentQuantity product { id } variant { id }
   originalUnitPriceSet { shopMoney { amount } }
+  discountAllocations { allocatedAmountSet { shopMoney { amount } } }
   customAttributes { key value }`;
 
 /** The whole catalog in one bulk operation: products, their collections and variants (with unit costs). */
@@ -76,8 +83,8 @@ export const ORDERS_BULK_QUERY = `{
 
 /**
  * Catch-up after the bulk read: orders updated since it started, a page at a time. Sized for
- * Shopify's 1,000-point limit: 10 orders × (1 + 2 + 2 + 1 + line items (2 + 15 × 6)) + 2 = 982.
- * The rare order with more than 15 lines has the rest read by ORDER_LINES_QUERY.
+ * Shopify's 1,000-point limit: 10 orders × (1 + 2 + 2 + 3 + line items (2 + 9 × 9)) + 2 = 912.
+ * The rare order with more than 9 lines has the rest read by ORDER_LINES_QUERY.
  */
 export const ORDERS_SINCE_QUERY = `#graphql
   query CartliftOrdersSince($cursor: String, $query: String!) {
@@ -85,7 +92,7 @@ export const ORDERS_SINCE_QUERY = `#graphql
       pageInfo { hasNextPage endCursor }
       nodes {
         ${ORDER_FIELDS}
-        lineItems(first: 15) {
+        lineItems(first: 9) {
           pageInfo { hasNextPage endCursor }
           nodes { ${LINE_FIELDS} }
         }
@@ -93,7 +100,7 @@ export const ORDERS_SINCE_QUERY = `#graphql
     }
   }`;
 
-/** The rest of one order's lines: 1 + 2 + 100 × 6 = 603 points. */
+/** The rest of one order's lines: 1 + 2 + 100 × 9 = 903 points. */
 export const ORDER_LINES_QUERY = `#graphql
   query CartliftOrderLines($id: ID!, $cursor: String) {
     order(id: $id) {
@@ -117,6 +124,7 @@ const ShopData = z.object({
 });
 
 const Amount = z.object({ shopMoney: z.object({ amount: z.string() }) });
+const Consent = z.object({ marketingState: z.string() }).nullable();
 
 const ProductLine = z.object({
   id: z.string(),
@@ -157,9 +165,16 @@ const OrderLine = z.object({
   updatedAt: z.string(),
   cancelledAt: z.string().nullable(),
   currencyCode: z.string().length(3),
+  customerAcceptsMarketing: z.boolean(),
   subtotalPriceSet: Amount,
   totalPriceSet: Amount,
-  customer: z.object({ id: z.string() }).nullable(),
+  customer: z
+    .object({
+      id: z.string(),
+      emailMarketingConsent: Consent,
+      smsMarketingConsent: Consent,
+    })
+    .nullable(),
 });
 
 const LineItemLine = z.object({
@@ -169,6 +184,7 @@ const LineItemLine = z.object({
   product: z.object({ id: z.string() }).nullable(),
   variant: z.object({ id: z.string() }).nullable(),
   originalUnitPriceSet: Amount,
+  discountAllocations: z.array(z.object({ allocatedAmountSet: Amount })),
   customAttributes: z.array(
     z.object({ key: z.string(), value: z.string().nullable() }),
   ),
@@ -251,6 +267,11 @@ function orderFromLines(
     ),
     totalMinor: decimalToMinor(o.totalPriceSet.shopMoney.amount, currency),
     customerId: o.customer ? numericId(o.customer.id) : null,
+    acceptsMarketing: marketingConsent({
+      email: o.customer?.emailMarketingConsent?.marketingState,
+      sms: o.customer?.smsMarketingConsent?.marketingState,
+      acceptsMarketing: o.customerAcceptsMarketing,
+    }),
     lines: lines.map((l) => ({
       id: numericId(l.id),
       productId: l.product ? numericId(l.product.id) : null,
@@ -259,6 +280,10 @@ function orderFromLines(
       refundedQuantity: l.quantity - l.currentQuantity,
       priceMinor: decimalToMinor(
         l.originalUnitPriceSet.shopMoney.amount,
+        currency,
+      ),
+      discountMinor: sumMinor(
+        l.discountAllocations.map((d) => d.allocatedAmountSet.shopMoney.amount),
         currency,
       ),
       offerToken:

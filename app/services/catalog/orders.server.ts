@@ -48,8 +48,9 @@ export const OrderWebhookPayload = z.object({
   customer: z
     .object({
       id: Id,
-      /** The customer's email marketing consent: only "subscribed" is consent. */
+      /** The customer's marketing consent by email and by SMS: only "subscribed" is consent. */
       email_marketing_consent: z.object({ state: z.string() }).nullish(),
+      sms_marketing_consent: z.object({ state: z.string() }).nullish(),
     })
     .nullish(),
   /** Whether the buyer accepted marketing at checkout (orders without a customer record). */
@@ -69,6 +70,8 @@ export const OrderWebhookPayload = z.object({
         /** Units still in the order, after refunds and removals (API 2024-01 on). */
         current_quantity: z.number().int().nonnegative().nullish(),
         price: Amount,
+        /** Each discount's share of the line (all its units), in the shop's currency. */
+        discount_allocations: z.array(z.object({ amount: Amount })).nullish(),
         properties: z
           .array(z.object({ name: z.string(), value: z.unknown() }))
           .nullish(),
@@ -97,7 +100,7 @@ export interface OrderInput {
   visitorId?: string | null;
   /** The checkout's token, which the post-purchase offer for this order was made under. */
   checkoutToken?: string | null;
-  /** The order says the buyer accepts marketing (imported history: unknown, so false). */
+  /** The order says the buyer accepts marketing (`marketingConsent`); absent is no consent. */
   acceptsMarketing?: boolean;
   lines: {
     id: string;
@@ -105,6 +108,8 @@ export interface OrderInput {
     variantId: string | null;
     quantity: number;
     priceMinor: number;
+    /** The discounts allocated to the line (all units); null or absent when the source does not say. */
+    discountMinor?: number | null;
     offerToken: string | null;
     /**
      * Units no longer in the order as of `sourceUpdatedAt` (refunded, or removed by an edit), as
@@ -128,7 +133,11 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
     customerId: payload.customer?.id ?? null,
     visitorId: stringAttribute(payload.note_attributes, VISITOR_ATTRIBUTE),
     checkoutToken: payload.checkout_token ?? null,
-    acceptsMarketing: acceptsMarketing(payload),
+    acceptsMarketing: marketingConsent({
+      email: payload.customer?.email_marketing_consent?.state,
+      sms: payload.customer?.sms_marketing_consent?.state,
+      acceptsMarketing: payload.buyer_accepts_marketing,
+    }),
     lines: payload.line_items.map((line) => {
       const token = line.properties?.find(
         (p) => p.name === ATTRIBUTION_PROPERTY,
@@ -139,6 +148,12 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
         variantId: line.variant_id ?? null,
         quantity: line.quantity,
         priceMinor: decimalToMinor(line.price, currency),
+        discountMinor: line.discount_allocations
+          ? sumMinor(
+              line.discount_allocations.map((d) => d.amount),
+              currency,
+            )
+          : null,
         offerToken:
           typeof token === "string" && token.length <= 512 ? token : null,
         refundedQuantity:
@@ -148,15 +163,27 @@ export function orderFromWebhook(payload: OrderWebhookPayload): OrderInput {
   };
 }
 
+/** Decimal amounts of `currency` added up in minor units (never in floating point). */
+export function sumMinor(amounts: readonly string[], currency: string): number {
+  return amounts.reduce((sum, a) => sum + decimalToMinor(a, currency), 0);
+}
+
 /**
- * The customer's email marketing consent when the order carries it (its current state: pending,
- * unsubscribed or any other state is not consent); otherwise the checkout's "accepts marketing"
- * box. Absent is not consent.
+ * Whether an order says its buyer accepts marketing, the same for webhooks and imported history:
+ * the customer's consent by email or by SMS when the order carries either (their current state;
+ * only "subscribed" is consent, whatever the letter case: pending, unsubscribed and the rest are
+ * not); otherwise the checkout's "accepts marketing" box (REST `buyer_accepts_marketing`, GraphQL
+ * `customerAcceptsMarketing`). Absent is not consent.
  */
-export function acceptsMarketing(payload: OrderWebhookPayload): boolean {
-  const consent = payload.customer?.email_marketing_consent;
-  if (consent) return consent.state === "subscribed";
-  return payload.buyer_accepts_marketing === true;
+export function marketingConsent(order: {
+  email?: string | null;
+  sms?: string | null;
+  acceptsMarketing?: boolean | null;
+}): boolean {
+  const states = [order.email, order.sms].filter((s) => s != null);
+  if (states.length > 0)
+    return states.some((s) => s.toLowerCase() === "subscribed");
+  return order.acceptsMarketing === true;
 }
 
 function stringAttribute(
@@ -242,6 +269,7 @@ const LINE_COLUMNS = [
   "variantId",
   "quantity",
   "priceMinor",
+  "discountMinor",
   "offerToken",
   "placement",
   "strategy",
@@ -323,6 +351,7 @@ export async function writeOrders(
         shop,
         orderId: order.id,
         ...line,
+        discountMinor: line.discountMinor ?? null,
         ...order.attribution[i],
         // An edit may lower a line's quantity below what was refunded: never more refunded than sold.
         refundedQuantity: Math.min(

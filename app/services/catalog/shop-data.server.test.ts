@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
+import prisma from "~/db.server";
 import { engineOrders } from "~/engine/order-table";
 import { serialiseModels, trainModels } from "~/engine/shop-model";
 import type { EngineOrder } from "~/engine/types";
+import {
+  buildCustomerProfiles,
+  discountShare,
+} from "~/engine/customer-profile";
 import { customerKey } from "~/services/privacy/pseudonym.server";
-import { type OrderInput, saveOrders } from "./orders.server";
+import {
+  type OrderInput,
+  OrderWebhookPayload,
+  orderFromWebhook,
+  saveOrders,
+} from "./orders.server";
 import { loadOrderTable, loadOrders } from "./shop-data.server";
 
 const SHOP = "paged-orders.myshopify.com";
@@ -90,5 +100,66 @@ describe("loading a shop's orders for training", () => {
     const later = await loadOrders(SHOP, { after, pageSize: 2 });
     expect(later).toEqual(expected(after));
     expect(later.length).toBeGreaterThan(0);
+  });
+});
+
+describe("lines bought on discount", () => {
+  const shop = "discounted-lines.myshopify.com";
+  /** An order webhook's payload for customer 42, with each line's discount allocations. */
+  const webhook = (id: number, allocations: (string[] | undefined)[]) =>
+    orderFromWebhook(
+      OrderWebhookPayload.parse({
+        id,
+        name: `#${id}`,
+        created_at: new Date(T0 + id * DAY).toISOString(),
+        updated_at: new Date(T0 + id * DAY).toISOString(),
+        currency: "JPY",
+        subtotal_price: "3000",
+        total_price: "3000",
+        customer: { id: 42 },
+        line_items: allocations.map((amounts, i) => ({
+          id: id * 10 + i,
+          product_id: 11 + i,
+          variant_id: 110 + i,
+          quantity: 2,
+          price: "1500",
+          ...(amounts && {
+            discount_allocations: amounts.map((amount) => ({ amount })),
+          }),
+        })),
+      }),
+    );
+
+  it("stores each line's discount from the order webhook and gives the customer's profile their discount share", async () => {
+    await saveOrders(shop, [
+      // A code and an automatic discount on the first line; none on the second.
+      webhook(1, [["300", "150"], []]),
+      webhook(2, [["0"], ["100"]]),
+      // A payload that does not list allocations says nothing either way.
+      webhook(3, [undefined]),
+    ]);
+    const stored = await prisma.orderLine.findMany({
+      where: { shop },
+      select: { id: true, discountMinor: true },
+      orderBy: { id: "asc" },
+    });
+    expect(stored.map((l) => [l.id, l.discountMinor])).toEqual([
+      ["10", 450],
+      ["11", 0],
+      ["20", 0],
+      ["21", 100],
+      ["30", null],
+    ]);
+    const orders = await loadOrders(shop, { withCustomer: true });
+    expect(orders.map((o) => o.lines.map((l) => l.discounted))).toEqual([
+      [true, false],
+      [false, true],
+      [undefined],
+    ]);
+    const profile = buildCustomerProfiles(orders, () => "Tent").get(
+      customerKey(shop, "42"),
+    )!;
+    // Two of the four lines that say were discounted; the one that does not say is not counted.
+    expect(discountShare(profile)).toBe(0.5);
   });
 });

@@ -130,6 +130,7 @@ type OrderLineRow = {
   variantId: string | null;
   quantity: bigint | null;
   priceMinor: bigint | null;
+  discountMinor: bigint | null;
 };
 
 /**
@@ -198,7 +199,7 @@ async function eachOrder(
     const rows = await prisma.$queryRaw<OrderLineRow[]>(Prisma.sql`
       SELECT o."id", o."createdAt", o."customerKey", o."currency",
         l."productId", l."variantId", l."quantity" - l."refundedQuantity" AS "quantity",
-        l."priceMinor"
+        l."priceMinor", l."discountMinor"
       FROM (
         SELECT "id", "createdAt", "customerKey", "currency" FROM "Order"
         WHERE "shop" = ${shop} AND "cancelledAt" IS NULL ${keyset} ${withCustomer ? Prisma.sql`AND "customerKey" IS NOT NULL` : Prisma.empty}
@@ -230,6 +231,9 @@ async function eachOrder(
           amount: exactNumber(row.priceMinor!),
           currency: intern(row.currency),
         },
+        // Lines stored before discounts were read do not say (decision 027).
+        discounted:
+          row.discountMinor === null ? undefined : row.discountMinor > 0n,
       });
     }
     if (order) visit(order);

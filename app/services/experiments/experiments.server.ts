@@ -19,7 +19,11 @@ import {
   armTotals,
   checkoutOrdersFromExposure,
 } from "~/engine/experiment-totals";
-import type { Placement } from "~/engine/types";
+import {
+  type ExperimentUnit,
+  type Placement,
+  experimentUnit,
+} from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
 import {
   cachedForShop,
@@ -41,15 +45,6 @@ export const EXPERIMENT_PLACEMENTS = [
 ] as const satisfies readonly Placement[];
 export type ExperimentPlacement = (typeof EXPERIMENT_PLACEMENTS)[number];
 
-/**
- * What an experiment assigns to arms: storefront visitors, or, after checkout, checkouts. The
- * post-purchase extension never sees the storefront's visitor id; its checkout token (the offer's
- * reference id, the order's `checkout_token`) is the unit, and its order is the unit's outcome.
- */
-export type ExperimentUnit = "visitor" | "checkout";
-export function experimentUnit(placements: readonly string[]): ExperimentUnit {
-  return placements.includes("post_purchase") ? "checkout" : "visitor";
-}
 /** A checkout's order is placed moments before its post-purchase page assigns it. */
 const CHECKOUT_ORDER_LEAD_MS = 60 * 60 * 1000;
 export const METRICS = ["rpv", "aov", "conversion"] as const;

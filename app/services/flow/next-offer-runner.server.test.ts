@@ -3,10 +3,15 @@ import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { mswServer } from "../../../test/msw";
 import { demoAdminHandlers } from "../../../demo/admin-api";
 import prisma from "~/db.server";
-import { sessionStorage } from "~/shopify.server";
+import { sessionStorage, unauthenticated } from "~/shopify.server";
 import { saveOrders } from "~/services/catalog/orders.server";
 import { log } from "~/services/platform/log.server";
-import { scheduleNextOffer } from "./next-offer.server";
+import {
+  nextOfferSends,
+  scheduleNextOffer,
+  shopsWithDueSends,
+  stopNextOffers,
+} from "./next-offer.server";
 import {
   runDueNextOffers,
   startNextOfferRunner,
@@ -21,6 +26,8 @@ const QUIET = "quiet.myshopify.com";
 const BUSY = "busy.myshopify.com";
 /** Uninstalled: its sends are still stored (until shop/redact), its offline session is gone. */
 const GONE = "a-gone.myshopify.com";
+/** Installed, but its Admin API client cannot be had (Shopify unreachable). */
+const DOWN = "a-down.myshopify.com";
 
 let nextId = 7000;
 function order(customerId: string, daysAgo: number, productId: string) {
@@ -79,7 +86,7 @@ const statusOf = async (shop: string, orderId: string) =>
   ).status;
 
 beforeAll(async () => {
-  for (const shop of [QUIET, BUSY, GONE]) {
+  for (const shop of [QUIET, BUSY, GONE, DOWN]) {
     if (shop !== GONE)
       await sessionStorage.storeSession(
         setUpValidSession({ shop, isOnline: false, scope: GRANTED }),
@@ -153,24 +160,53 @@ describe("the scheduled next-offer runner", () => {
   });
 
   it("logs a shop it cannot reach and still runs the next one", async () => {
-    const stranded = await tentOrder(GONE, "41", 20);
+    const stranded = await tentOrder(DOWN, "41", 20);
     const reachable = await tentOrder(BUSY, "42", 20);
     const runs = flowRunsOf(BUSY);
     const errors = vi.spyOn(log, "error");
 
-    // GONE sorts first: its failure must not stop BUSY's run.
-    const summaries = await runDueNextOffers();
-    expect(summaries.has(GONE)).toBe(false);
+    // DOWN sorts first: its failure must not stop BUSY's run.
+    const summaries = await runDueNextOffers(new Date(), async (shop) => {
+      if (shop === DOWN) throw new Error("Shopify is unreachable");
+      return (await unauthenticated.admin(shop)).admin.graphql;
+    });
+    expect(summaries.has(DOWN)).toBe(false);
     expect(summaries.get(BUSY)?.sent).toBe(1);
     expect(runs.map((r) => r.payload.order_id)).toEqual([Number(reachable)]);
     expect(errors).toHaveBeenCalledWith("next offers not sent", {
-      shop: GONE,
-      error: expect.objectContaining({
-        message: expect.stringContaining(`session for shop ${GONE}`),
-      }),
+      shop: DOWN,
+      error: expect.objectContaining({ message: "Shopify is unreachable" }),
     });
     errors.mockRestore();
     // Nothing was claimed for it: it waits for a run that can reach the shop.
-    expect(await statusOf(GONE, stranded)).toBe("pending");
+    expect(await statusOf(DOWN, stranded)).toBe("pending");
+  });
+
+  it("stops an uninstalled shop's sends and never tries a shop without an offline session", async () => {
+    const stopped = await tentOrder(GONE, "51", 20);
+    const stranded = await tentOrder(GONE, "52", 20);
+
+    // app/uninstalled: the shop's unsent sends are stopped, and listed so.
+    expect(await stopNextOffers(GONE)).toBeGreaterThanOrEqual(2);
+    expect(await statusOf(GONE, stopped)).toBe("uninstalled");
+    const { recent, counts } = await nextOfferSends(GONE);
+    expect(recent.find((s) => s.orderId === stopped)?.status).toBe(
+      "uninstalled",
+    );
+    expect(counts.pending + counts.sending).toBe(0);
+
+    // A send left pending (one stored before this change, say) is not tried either: without an
+    // offline session nothing could send it, and a run would only log the failure again.
+    await prisma.nextOfferSend.update({
+      where: { shop_orderId: { shop: GONE, orderId: stranded } },
+      data: { status: "pending" },
+    });
+    expect(await shopsWithDueSends()).not.toContain(GONE);
+    // The session is what decides: with one, the same send is due for a run.
+    await sessionStorage.storeSession(
+      setUpValidSession({ shop: GONE, isOnline: false, scope: GRANTED }),
+    );
+    expect(await shopsWithDueSends()).toContain(GONE);
+    await prisma.session.deleteMany({ where: { shop: GONE } });
   });
 });

@@ -283,7 +283,7 @@ describe("sending due offers to Shopify Flow", () => {
 });
 
 describe("marketing consent", () => {
-  it("reads consent from the order as Shopify sends it: the customer's email consent, else the checkout's box", () => {
+  it("reads consent from the order as Shopify sends it: the customer's email or SMS consent, else the checkout's box", () => {
     const payload = (extra: Record<string, unknown>) =>
       OrderWebhookPayload.parse({
         id: 1,
@@ -307,6 +307,22 @@ describe("marketing consent", () => {
     // Pending (not confirmed), unsubscribed: not consent, whatever the box said.
     expect(consent("pending")).toBe(false);
     expect(consent("unsubscribed")).toBe(false);
+    const bySms = (email: string | null, sms: string, buyer = true) =>
+      orderFromWebhook(
+        payload({
+          customer: {
+            id: 7,
+            email_marketing_consent: email === null ? null : { state: email },
+            sms_marketing_consent: { state: sms },
+          },
+          buyer_accepts_marketing: buyer,
+        }),
+      ).acceptsMarketing;
+    // Subscribed to texts is consent for a workflow that texts, whatever the email state.
+    expect(bySms("not_subscribed", "subscribed", false)).toBe(true);
+    expect(bySms(null, "subscribed", false)).toBe(true);
+    expect(bySms("unsubscribed", "pending")).toBe(false);
+    expect(bySms(null, "not_subscribed")).toBe(false);
     expect(
       orderFromWebhook(payload({ buyer_accepts_marketing: true }))
         .acceptsMarketing,

@@ -46,7 +46,13 @@ export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
 export type SendStatus =
-  "pending" | "sending" | "sent" | "failed" | "cancelled" | "no_consent";
+  | "pending"
+  | "sending"
+  | "sent"
+  | "failed"
+  | "cancelled"
+  | "no_consent"
+  | "uninstalled";
 
 const orderSelect = {
   ...ORDER_ROW_SELECT,
@@ -322,18 +328,43 @@ function claimableAt(now: Date) {
 }
 
 /**
- * The shops with a send a run at `now` would claim, for the scheduled runner. The one query that
- * spans shops: it reads shop domains only, and each shop's sends are then read by its own
- * `sendDueNextOffers`.
+ * The shops with a send a run at `now` would claim and an offline session to send it with, for
+ * the scheduled runner. The queries that span shops: they read shop domains only, and each shop's
+ * sends are then read by its own `sendDueNextOffers`. A shop without an offline session has
+ * uninstalled the app (its sends were stopped then, `stopNextOffers`) or never finished
+ * installing it: nothing could reach Flow for it, so it is not tried.
  */
 export async function shopsWithDueSends(now = new Date()): Promise<string[]> {
-  const rows = await prisma.nextOfferSend.findMany({
+  const due = await prisma.nextOfferSend.findMany({
     where: { dueAt: { lte: now }, OR: claimableAt(now) },
     distinct: ["shop"],
     orderBy: { shop: "asc" },
     select: { shop: true },
   });
-  return rows.map((r) => r.shop);
+  if (due.length === 0) return [];
+  const installed = new Set(
+    (
+      await prisma.session.findMany({
+        where: { shop: { in: due.map((r) => r.shop) }, isOnline: false },
+        select: { shop: true },
+      })
+    ).map((r) => r.shop),
+  );
+  return due.map((r) => r.shop).filter((shop) => installed.has(shop));
+}
+
+/**
+ * app/uninstalled: the shop's sends not yet sent are stopped ("uninstalled"), so no run tries
+ * them until shop/redact deletes them, and the admin lists them as stopped should the merchant
+ * come back. A send claimed by a run at this moment is stopped too; that run's result, written
+ * only under its own claim, then writes nothing. Returns how many were stopped.
+ */
+export async function stopNextOffers(shop: string): Promise<number> {
+  const { count } = await prisma.nextOfferSend.updateMany({
+    where: { shop, status: { in: ["pending", "sending"] } },
+    data: { status: "uninstalled", claimedAt: null },
+  });
+  return count;
 }
 
 export interface SendSummary {
@@ -477,7 +508,9 @@ export async function nextOfferSends(
     prisma.nextOfferSend.findMany({
       where: {
         shop,
-        status: { in: ["sent", "failed", "cancelled", "no_consent"] },
+        status: {
+          in: ["sent", "failed", "cancelled", "no_consent", "uninstalled"],
+        },
       },
       orderBy: [{ dueAt: "desc" }, { orderId: "asc" }],
       take: limit,
@@ -515,6 +548,7 @@ export async function nextOfferSends(
     failed: 0,
     cancelled: 0,
     no_consent: 0,
+    uninstalled: 0,
   };
   for (const g of grouped) counts[g.status as SendStatus] = g._count._all;
   return { upcoming: upcoming.map(row), recent: recent.map(row), counts };

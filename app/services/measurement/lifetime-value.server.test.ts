@@ -197,3 +197,131 @@ describe("lifetime value of an experiment's buyers against its hold-out", () => 
     expect(await loadLatestLifetimeValue(OTHER, AS_OF)).toBeNull();
   });
 });
+
+// A post-purchase experiment: its units are checkouts. Each checkout's order is placed a minute
+// before its post-purchase page assigns it (1 February); results are read on 1 July.
+//
+//          arm       customer  checkout's order       later orders (days after it)
+//   C1     hold-out  K1                               +10 d $20
+//   C2     hold-out  K2                               none
+//   C3     offers    K3        accepted offer kept    +20 d $40, +40 d $10
+//   C4     offers    K4        accepted offer kept    none
+//   C5     offers    guest, cart visitor V5           +15 d $30 by V5
+//   C6     offers    guest, no visitor                (nothing can follow it: no repeat)
+//
+// 90 days: hold-out repeat 1,0 (0.5), revenue 2000,0 (1000); accepted C3, C4 repeat 1,0 (0.5),
+// revenue 5000,0 (2500); offered C3–C6 repeat 1,0,1,0 (0.5), revenue 5000,0,3000,0 (2000).
+// 30 days: accepted revenue 4000,0 (2000); offered 4000,0,3000,0 (1750).
+describe("lifetime value of a post-purchase experiment's buyers", () => {
+  const CHECKOUTS = "ltv-checkouts.myshopify.com";
+  const ASSIGNED = new Date("2026-02-01T00:01:00Z");
+  const PLACED = new Date("2026-02-01T00:00:00Z");
+  let id = "";
+
+  async function checkoutOrder(
+    checkout: string | null,
+    customer: string | null,
+    visitor: string | null,
+    at: Date,
+    subtotal: number,
+    accepted = false,
+  ) {
+    const orderId = String(++orderIds);
+    await prisma.order.create({
+      data: {
+        shop: CHECKOUTS,
+        id: orderId,
+        name: `#${orderId}`,
+        customerKey: customer,
+        visitorKey: visitor,
+        checkoutKey: checkout,
+        createdAt: at,
+        sourceUpdatedAt: at,
+        currency: "USD",
+        subtotalMinor: subtotal,
+        totalMinor: subtotal,
+        lines: accepted
+          ? {
+              create: {
+                id: `${orderId}-1`,
+                productId: "1",
+                quantity: 1,
+                priceMinor: 1500,
+                placement: "post_purchase",
+                strategy: "blended",
+              },
+            }
+          : undefined,
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    await prisma.shop.create({ data: { shop: CHECKOUTS, currency: "USD" } });
+    const experiment = await prisma.experiment.create({
+      data: {
+        shop: CHECKOUTS,
+        name: "After checkout against none",
+        status: "running",
+        primaryMetric: "rpv",
+        placements: '["post_purchase"]',
+        startedAt: PLACED,
+        arms: {
+          create: [
+            {
+              shop: CHECKOUTS,
+              position: 0,
+              name: "Hold-out",
+              weight: 50,
+              holdout: true,
+            },
+            { shop: CHECKOUTS, position: 1, name: "Offers", weight: 50 },
+          ],
+        },
+      },
+      include: { arms: true },
+    });
+    id = experiment.id;
+    const [holdout, offers] = experiment.arms;
+    await prisma.experimentExposure.createMany({
+      data: [
+        ["checkout:C1", holdout.id],
+        ["checkout:C2", holdout.id],
+        ...["C3", "C4", "C5", "C6"].map((c) => [`checkout:${c}`, offers.id]),
+      ].map(([visitorKey, armId]) => ({
+        shop: CHECKOUTS,
+        experimentId: id,
+        visitorKey,
+        armId,
+        firstSeenAt: ASSIGNED,
+      })),
+    });
+    await checkoutOrder("checkout:C1", "K1", null, PLACED, 5000);
+    await checkoutOrder("checkout:C2", "K2", null, PLACED, 5000);
+    await checkoutOrder("checkout:C3", "K3", null, PLACED, 5000, true);
+    await checkoutOrder("checkout:C4", "K4", null, PLACED, 5000, true);
+    await checkoutOrder("checkout:C5", null, "V5", PLACED, 5000);
+    await checkoutOrder("checkout:C6", null, null, PLACED, 5000);
+    // Later orders: new checkouts of their own, found by customer (or the guest's visitor).
+    await checkoutOrder("checkout:L1", "K1", null, days(PLACED, 10), 2000);
+    await checkoutOrder("checkout:L3", "K3", null, days(PLACED, 20), 4000);
+    await checkoutOrder(null, "K3", "V3", days(PLACED, 40), 1000);
+    await checkoutOrder("checkout:L5", null, "V5", days(PLACED, 15), 3000);
+  });
+
+  it("follows each checkout's customer from its order, though the order came before the assignment", async () => {
+    const ltv = await loadLifetimeValue(CHECKOUTS, id, AS_OF);
+    expect(ltv?.buyers).toEqual({ holdout: 2, accepted: 2, offered: 4 });
+    const ninety = ltv!.horizons.find((h) => h.days === 90)!;
+    expect(ninety.cohorts.holdout.repeatRate).toEqual({ mean: 0.5, n: 2 });
+    expect(ninety.cohorts.holdout.revenue).toEqual({ mean: 1000, n: 2 });
+    expect(ninety.cohorts.accepted.repeatRate).toEqual({ mean: 0.5, n: 2 });
+    expect(ninety.cohorts.accepted.revenue).toEqual({ mean: 2500, n: 2 });
+    expect(ninety.cohorts.offered.repeatRate).toEqual({ mean: 0.5, n: 4 });
+    expect(ninety.cohorts.offered.revenue).toEqual({ mean: 2000, n: 4 });
+    const thirty = ltv!.horizons.find((h) => h.days === 30)!;
+    expect(thirty.cohorts.accepted.revenue).toEqual({ mean: 2000, n: 2 });
+    expect(thirty.cohorts.offered.revenue).toEqual({ mean: 1750, n: 4 });
+    expect(ninety.versusHoldout.offered.revenue.value).toBeCloseTo(1000, 10);
+  });
+});

@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { experimentUnit } from "~/engine/types";
 import {
   type LifetimeValue,
   type LtvOrder,
@@ -21,19 +22,28 @@ async function inChunks<T>(
 const ORDER_SELECT = {
   id: true,
   visitorKey: true,
+  checkoutKey: true,
   customerKey: true,
   createdAt: true,
   currency: true,
   subtotalMinor: true,
 } as const;
 
-/** Repeat purchases of an experiment's buyers, offer arms against the hold-out (lifetime-value.ts). */
+/**
+ * Repeat purchases of an experiment's buyers, offer arms against the hold-out (lifetime-value.ts).
+ * A storefront experiment's units are visitors, whose orders carry their key; a post-purchase
+ * experiment's are checkouts (`Order.checkoutKey`), followed afterwards by the order's customer.
+ */
 export async function loadLifetimeValue(
   shop: string,
   experimentId: string,
   asOf = new Date(),
 ): Promise<LifetimeValue | null> {
-  const [arms, exposures, shopRow] = await Promise.all([
+  const [experiment, arms, exposures, shopRow] = await Promise.all([
+    prisma.experiment.findFirst({
+      where: { shop, id: experimentId },
+      select: { placements: true },
+    }),
     prisma.experimentArm.findMany({
       where: { shop, experimentId },
       select: { id: true, holdout: true },
@@ -44,29 +54,50 @@ export async function loadLifetimeValue(
     }),
     prisma.shop.findUnique({ where: { shop }, select: { currency: true } }),
   ]);
-  if (!arms.some((a) => a.holdout)) return null;
+  if (!experiment || !arms.some((a) => a.holdout)) return null;
+  const unit = experimentUnit(JSON.parse(experiment.placements) as string[]);
   const holdout = new Set(arms.filter((a) => a.holdout).map((a) => a.id));
-  const visitorOrders = await inChunks(
+  const unitOrders = await inChunks(
     exposures.map((e) => e.visitorKey),
-    (visitorKey) =>
+    (keys) =>
+      prisma.order.findMany({
+        where: {
+          shop,
+          cancelledAt: null,
+          ...(unit === "checkout"
+            ? { checkoutKey: { in: keys } }
+            : { visitorKey: { in: keys } }),
+        },
+        select: ORDER_SELECT,
+      }),
+  );
+  const distinct = (keys: (string | null)[]) => [
+    ...new Set(keys.filter((k) => k !== null)),
+  ];
+  const customers = distinct(unitOrders.map((o) => o.customerKey));
+  // A guest checkout's storefront visitor, when its cart carried one, is how it is followed.
+  const guests =
+    unit === "checkout"
+      ? distinct(
+          unitOrders.filter((o) => !o.customerKey).map((o) => o.visitorKey),
+        )
+      : [];
+  const [customerOrders, guestOrders] = await Promise.all([
+    inChunks(customers, (customerKey) =>
+      prisma.order.findMany({
+        where: { shop, cancelledAt: null, customerKey: { in: customerKey } },
+        select: ORDER_SELECT,
+      }),
+    ),
+    inChunks(guests, (visitorKey) =>
       prisma.order.findMany({
         where: { shop, cancelledAt: null, visitorKey: { in: visitorKey } },
         select: ORDER_SELECT,
       }),
-  );
-  const customers = [
-    ...new Set(
-      visitorOrders.flatMap((o) => (o.customerKey ? [o.customerKey] : [])),
     ),
-  ];
-  const customerOrders = await inChunks(customers, (customerKey) =>
-    prisma.order.findMany({
-      where: { shop, cancelledAt: null, customerKey: { in: customerKey } },
-      select: ORDER_SELECT,
-    }),
-  );
+  ]);
   const orders = new Map(
-    [...visitorOrders, ...customerOrders].map((o) => [o.id, o]),
+    [...unitOrders, ...customerOrders, ...guestOrders].map((o) => [o.id, o]),
   );
   const attributedLines = await inChunks([...orders.keys()], (orderId) =>
     prisma.orderLine.findMany({
@@ -81,6 +112,7 @@ export async function loadLifetimeValue(
   );
   const ltvOrders: LtvOrder[] = [...orders.values()].map((o) => ({
     ...o,
+    unitKey: unit === "checkout" ? o.checkoutKey : o.visitorKey,
     attributed: attributed.has(o.id),
   }));
   return computeLifetimeValue(
@@ -92,6 +124,7 @@ export async function loadLifetimeValue(
     ltvOrders,
     shopRow?.currency ?? "USD",
     asOf,
+    unit,
   );
 }
 

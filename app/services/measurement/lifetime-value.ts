@@ -2,17 +2,20 @@
 // much afterwards, as the experiment's hold-out, who never saw one? An offer that only pulls a
 // later purchase forward shows up here as lower repeat revenue than the hold-out's.
 //
-// Pure: fetched by lifetime-value.server.ts. For each exposed visitor with an order placed after
-// their first exposure, that first order opens a window of 30, 60 and 90 days; the shopper's later
-// orders in it (same customer, or the same visitor when the order has no customer) give a repeat
-// (0/1) and a repeat revenue (order subtotals, minor units of the shop's currency). Only shoppers
-// whose window has fully passed count for that horizon. Cohorts:
+// Pure: fetched by lifetime-value.server.ts. For each exposed unit with an order (a storefront
+// visitor's first order placed after their first exposure; a checkout's own order, placed moments
+// before its post-purchase page assigned it), that first order opens a window of 30, 60 and 90
+// days; the shopper's later orders in it (same customer, or the same storefront visitor when the
+// order has no customer) give a repeat (0/1) and a repeat revenue (order subtotals, minor units of
+// the shop's currency). Only shoppers whose window has fully passed count for that horizon. Cohorts:
 // - hold-out: buyers assigned to the hold-out arm;
 // - accepted: buyers in an offer arm whose first order carries an offer's unit (kept, not returned);
 // - offered: every buyer in an offer arm, whether or not they took an offer (the randomised
 //   comparison; "accepted" is self-selected and says what takers do, not what offers cause).
 // Each cohort is compared with the hold-out: the difference of the per-customer means with a 95%
 // interval from the normal approximation (Welch's standard error, sample variances).
+
+import type { ExperimentUnit } from "~/engine/types";
 
 export const HORIZONS = [30, 60, 90] as const;
 export type Horizon = (typeof HORIZONS)[number];
@@ -22,6 +25,7 @@ const DAY_MS = 86_400_000;
 const Z_95 = 1.959964;
 
 export interface LtvExposure {
+  /** The exposed unit's key: a visitor's, or a checkout's for a post-purchase experiment. */
   visitorKey: string;
   holdout: boolean;
   firstSeenAt: Date;
@@ -29,6 +33,8 @@ export interface LtvExposure {
 
 export interface LtvOrder {
   id: string;
+  /** The experiment unit the order belongs to: its visitor's key, or its checkout's. */
+  unitKey: string | null;
   visitorKey: string | null;
   customerKey: string | null;
   createdAt: Date;
@@ -98,6 +104,7 @@ export function computeLifetimeValue(
   orders: readonly LtvOrder[],
   currency: string,
   asOf: Date,
+  unit: ExperimentUnit = "visitor",
 ): LifetimeValue {
   const own = orders
     .filter((o) => o.currency === currency)
@@ -106,9 +113,11 @@ export function computeLifetimeValue(
         a.createdAt.getTime() - b.createdAt.getTime() ||
         a.id.localeCompare(b.id),
     );
+  const byUnit = new Map<string, LtvOrder[]>();
   const byVisitor = new Map<string, LtvOrder[]>();
   const byCustomer = new Map<string, LtvOrder[]>();
   for (const o of own) {
+    if (o.unitKey) byUnit.set(o.unitKey, [...(byUnit.get(o.unitKey) ?? []), o]);
     if (o.visitorKey)
       byVisitor.set(o.visitorKey, [...(byVisitor.get(o.visitorKey) ?? []), o]);
     if (o.customerKey)
@@ -125,18 +134,26 @@ export function computeLifetimeValue(
     (a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime(),
   );
   for (const exposure of sorted) {
-    const first = (byVisitor.get(exposure.visitorKey) ?? []).find(
-      (o) => o.createdAt >= exposure.firstSeenAt,
-    );
+    const unitOrders = byUnit.get(exposure.visitorKey) ?? [];
+    // A checkout's order comes before its post-purchase page assigns it: it is the unit's order.
+    const first =
+      unit === "checkout"
+        ? unitOrders[0]
+        : unitOrders.find((o) => o.createdAt >= exposure.firstSeenAt);
     if (!first) continue;
+    // Followed by customer; an order without one by its storefront visitor; else by nothing.
     const identity = first.customerKey
       ? `customer:${first.customerKey}`
-      : `visitor:${exposure.visitorKey}`;
+      : first.visitorKey
+        ? `visitor:${first.visitorKey}`
+        : `${unit}:${exposure.visitorKey}`;
     if (counted.has(identity)) continue;
     counted.add(identity);
     const history = first.customerKey
       ? (byCustomer.get(first.customerKey) ?? [])
-      : (byVisitor.get(exposure.visitorKey) ?? []);
+      : first.visitorKey
+        ? (byVisitor.get(first.visitorKey) ?? [])
+        : [first];
     const later = history.filter(
       (o) => o.id !== first.id && o.createdAt > first.createdAt,
     );

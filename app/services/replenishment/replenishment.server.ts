@@ -71,7 +71,14 @@ export const ORDER_ROW_SELECT = {
   createdAt: true,
   customerKey: true,
   currency: true,
-  lines: { select: { productId: true, quantity: true, priceMinor: true } },
+  lines: {
+    select: {
+      productId: true,
+      quantity: true,
+      priceMinor: true,
+      discountMinor: true,
+    },
+  },
 } as const;
 
 /** A stored order as the replenishment and next-offer reads select it. */
@@ -80,7 +87,12 @@ export type OrderRow = {
   createdAt: Date;
   customerKey: string | null;
   currency: string;
-  lines: { productId: string | null; quantity: number; priceMinor: number }[];
+  lines: {
+    productId: string | null;
+    quantity: number;
+    priceMinor: number;
+    discountMinor: number | null;
+  }[];
 };
 
 /** The engine's view of a stored order: lines without a product (deleted since) left out. */
@@ -94,6 +106,7 @@ export const toEngineOrder = (o: OrderRow): EngineOrder => ({
       productId: l.productId!,
       quantity: l.quantity,
       price: { amount: l.priceMinor, currency: o.currency },
+      discounted: l.discountMinor === null ? undefined : l.discountMinor > 0,
     })),
 });
 
