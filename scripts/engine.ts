@@ -3,7 +3,7 @@
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
  *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
- *   npm run engine -- evaluate --orders F --folds 1|2   (rolling-origin folds before the test window)
+ *   npm run engine -- evaluate --orders F --folds 1|2|3|4   (rolling-origin folds before the test window)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -32,6 +32,7 @@ import { SPLITS } from "../app/engine/evaluation/protocol";
 import {
   evaluateFolds,
   SEASON_GRIDS,
+  type FoldCandidate,
 } from "../app/engine/evaluation/season-folds";
 import {
   lastShareFrom,
@@ -53,7 +54,7 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
             [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
-  evaluate  --orders FILE --folds 1|2 [--threads N]
+  evaluate  --orders FILE --folds 1|2|3|4 [--threads N]
             (a round of the season grid on rolling-origin folds before the test window; never reads it)`;
 
 class UsageError extends Error {}
@@ -295,17 +296,13 @@ async function evaluateOnFolds(
   round: string,
   threads: number,
 ): Promise<void> {
-  if (round !== "1" && round !== "2")
-    throw new UsageError("--folds must be 1 or 2 (the grid's round)");
+  const grid: readonly FoldCandidate[] | undefined =
+    SEASON_GRIDS[Number(round) as keyof typeof SEASON_GRIDS];
+  if (!grid) throw new UsageError("--folds must be 1 to 4 (the grid's round)");
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
   const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
-  const report = evaluateFolds(
-    history,
-    undefined,
-    SEASON_GRIDS[round],
-    threads,
-  );
+  const report = evaluateFolds(history, undefined, grid, threads);
   console.log(
     `\n== season grid, round ${round}: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
   );
@@ -317,7 +314,8 @@ async function evaluateOnFolds(
     const m = report.mean[k];
     console.log(
       `${c.name.padEnd(24)} ${cells(report.folds.map((f) => f.hr10[k]))}  mean ${pct(m.hr10)}  ` +
-        `/EASE^R ${m.ratio.toFixed(3)}  beats default on ${m.beatsDefault} of ${report.folds.length}`,
+        `/EASE^R ${m.ratio.toFixed(3)}  beats default on ${m.beatsDefault} of ${report.folds.length}  ` +
+        `training ${m.fitRatio.toFixed(2)} ×`,
     );
   });
   console.log(

@@ -325,6 +325,60 @@ describe("trainCartModel", () => {
     );
   });
 
+  it("merges a second fit into the weights: its share of each, before rows are cut", () => {
+    const orders = [
+      ...shop,
+      ...repeat(
+        3,
+        ["mug", "honey", "spoon", "tea", "candle"],
+        "2011-08-01T10:00:00",
+      ),
+    ];
+    const fit = (options: Partial<CartModelOptions>) =>
+      trainCartModel(orders, {
+        lambda: 2,
+        halfLifeDays: 30,
+        threads: 1,
+        ...options,
+      });
+    const first = fit({});
+    const second = fit({ lambda: 5, basketPower: 0.5, halfLifeDays: 0 });
+    const secondView = {
+      mixLambda: 5,
+      mixBasketPower: 0.5,
+      mixHalfLifeDays: 0,
+    };
+    const cart = ["tea", "spoon"];
+    const scores = (model: typeof first) => scoreCart(model, cart);
+    // All of the second view is the second model; a quarter of it is the weighted sum.
+    const all = scores(fit({ mixShare: 1, ...secondView }));
+    const quarter = scores(fit({ mixShare: 0.25, ...secondView }));
+    const a = scores(first);
+    const b = scores(second);
+    for (let j = 0; j < a.length; j++) {
+      expect(all[j]).toBeCloseTo(b[j], 6);
+      expect(quarter[j]).toBeCloseTo(0.75 * a[j] + 0.25 * b[j], 6);
+    }
+    // Two views that differ make a model unlike either.
+    expect(quarter).not.toEqual(a);
+    // The strongest merged weights are kept, not each fit's own strongest.
+    const cut = fit({ mixShare: 0.25, ...secondView, neighbours: 2 });
+    const merged = fit({ mixShare: 0.25, ...secondView });
+    for (let i = 0; i < merged.items.length; i++) {
+      const row = (m: typeof merged) =>
+        Array.from(
+          { length: m.ease.offsets[i + 1] - m.ease.offsets[i] },
+          (_, k) => Math.abs(m.ease.weights[m.ease.offsets[i] + k]),
+        );
+      const kept = row(cut);
+      const strongest = row(merged)
+        .sort((x, y) => y - x)
+        .slice(0, kept.length);
+      expect(kept.sort((x, y) => y - x)).toEqual(strongest);
+    }
+    expect(() => fit({ mixShare: 1.5 })).toThrow(RangeError);
+  });
+
   it("drops baskets above the size cap from training", () => {
     const orders = [...shop, order(["mug", "a", "b", "c", "d", "e"])];
     const model = trainCartModel(orders, { maxBasketSize: 5, threads: 1 });

@@ -51,6 +51,17 @@ export interface CartModelOptions {
   /** Half-life of the order weight in days before the newest order; 0 = no decay. */
   halfLifeDays: number;
   /**
+   * A second linear fit of the same items, merged into the weights before the strongest of each
+   * row are kept: B = (1 − mixShare)·B + mixShare·B', where B' weighs orders by
+   * basketSize^-mixBasketPower, halved every mixHalfLifeDays (0 = no decay), with L2 weight
+   * mixLambda. Two views of the same orders (another time scale, another regularisation) in one
+   * set of neighbours, scored like one model. 0 = one fit.
+   */
+  mixShare: number;
+  mixLambda: number;
+  mixBasketPower: number;
+  mixHalfLifeDays: number;
+  /**
    * EASE^R weights kept per item: the largest by magnitude, negative ones
    * included (they push down what a big cart argues against); Infinity
    * keeps the whole row, which scores exactly like the dense model.
@@ -91,18 +102,24 @@ export interface CartModelOptions {
  * docs/decisions/004-engine-linear-algebra.md for the grid. The order
  * half-life and the basket power were chosen on four rolling-origin folds
  * before the test window, on average over the folds
- * (docs/decisions/028-season-validation.md).
+ * (docs/decisions/028-season-validation.md), and so were the linear model's
+ * floor (5 orders) and the weights kept per item (200)
+ * (docs/decisions/029-more-items-in-the-linear-model.md).
  */
 export const DEFAULT_CART_MODEL_OPTIONS: CartModelOptions = {
   lambda: 10,
   minItemOrders: 5,
   minItemOrdersFrom: 1500,
-  easeMinItemOrders: 10,
+  easeMinItemOrders: 5,
   maxItems: 5000,
   maxBasketSize: Infinity,
   basketPower: 0.25,
   halfLifeDays: 120,
-  neighbours: 100,
+  mixShare: 0,
+  mixLambda: 50,
+  mixBasketPower: 0,
+  mixHalfLifeDays: 0,
+  neighbours: 200,
   walkNeighbours: 50,
   rp3Alpha: 0.5,
   rp3Beta: 0.3,
@@ -419,6 +436,10 @@ export function trainCartModel(
 ): CartModel {
   const opts: CartModelOptions = { ...DEFAULT_CART_MODEL_OPTIONS, ...options };
   if (!(opts.lambda > 0)) throw new RangeError("lambda must be positive");
+  if (!(opts.mixShare >= 0 && opts.mixShare <= 1))
+    throw new RangeError("mixShare must be between 0 and 1");
+  if (opts.mixShare > 0 && !(opts.mixLambda > 0))
+    throw new RangeError("mixLambda must be positive");
   if (!(opts.neighbours >= 1) || !(opts.walkNeighbours >= 1))
     throw new RangeError("neighbours must be at least 1");
   const t0 = performance.now();
@@ -472,6 +493,7 @@ export function trainCartModel(
   const orderItems = new Uint32Array(lines);
   let used = 0;
   const orderWeight: number[] = [];
+  const orderMix: number[] = [];
   const orderStep: number[] = [];
   const orderFbt: number[] = [];
   let trainOrders = 0;
@@ -484,16 +506,14 @@ export function trainCartModel(
       if (lineIds[p] < n) orderItems[used++] = lineIds[p];
     if (used === from) continue;
     orderItems.subarray(from, used).sort();
-    let w = size ** -opts.basketPower;
-    if (opts.halfLifeDays > 0)
-      w *= 0.5 ** ((newest - times[u]) / DAY_MS / opts.halfLifeDays);
+    const weight = (power: number, halfLife: number) =>
+      size ** -power *
+      (halfLife > 0 ? 0.5 ** ((newest - times[u]) / DAY_MS / halfLife) : 1);
     orderStart.push(used);
-    orderWeight.push(w);
+    orderWeight.push(weight(opts.basketPower, opts.halfLifeDays));
+    orderMix.push(weight(opts.mixBasketPower, opts.mixHalfLifeDays));
     orderStep.push((used - from) ** -opts.rp3Alpha);
-    let f = size ** -opts.fbtBasketPower;
-    if (opts.fbtHalfLifeDays > 0)
-      f *= 0.5 ** ((newest - times[u]) / DAY_MS / opts.fbtHalfLifeDays);
-    orderFbt.push(f);
+    orderFbt.push(weight(opts.fbtBasketPower, opts.fbtHalfLifeDays));
   }
   const orderList = orderItems.subarray(0, used);
   const itemOrders = invert(Uint32Array.from(orderStart), orderList, n);
@@ -510,6 +530,11 @@ export function trainCartModel(
   const matrix = new DenseSpdMatrix(Math.max(m, 1), { threads: opts.threads });
   const ld = matrix.ld;
   const gram = matrix.data;
+  const mixMatrix =
+    opts.mixShare > 0 && m > 0
+      ? new DenseSpdMatrix(m, { threads: opts.threads })
+      : undefined;
+  const mixGram = mixMatrix?.data;
   const row = new Float64Array(n);
   const together = new Float64Array(n);
   const kWalk = Math.min(opts.walkNeighbours, n);
@@ -528,7 +553,10 @@ export function trainCartModel(
   for (let i = 0; i < n; i++) {
     const g = i * ld;
     const inEase = i < m;
-    if (inEase) gram[g + i] += opts.lambda;
+    if (inEase) {
+      gram[g + i] += opts.lambda;
+      if (mixGram) mixGram[g + i] += opts.mixLambda;
+    }
     const wanted = scope.rowsFor?.has(items[i]) ?? true;
     if (degree[i] === 0 || !(wanted || inEase)) {
       rp3.endRow(i);
@@ -544,6 +572,7 @@ export function trainCartModel(
     for (let k = itemOrders.start[i]; k < itemOrders.start[i + 1]; k++) {
       const u = itemOrders.ids[k];
       const w = orderWeight[u];
+      const w2 = orderMix[u];
       const step = orderStep[u];
       const f = orderFbt[u];
       // Items of an order are sorted, so the lower triangle is a prefix.
@@ -555,6 +584,7 @@ export function trainCartModel(
         row[j] += step;
         together[j] += f;
         gram[g + j] += w;
+        if (mixGram) mixGram[g + j] += w2;
       }
       for (; wanted && p < end; p++) {
         const j = orderList[p];
@@ -575,18 +605,26 @@ export function trainCartModel(
   const t1 = performance.now();
 
   if (m > 0) matrix.invert();
+  mixMatrix?.invert();
   const t2 = performance.now();
 
   // B[i][j] = -P[i][j] / P[j][j]; the strongest weights of each row are
   // kept, with how many orders held both, for the reasons shown to shoppers.
+  const share = mixMatrix ? opts.mixShare : 0;
   const invDiag = new Float64Array(m);
-  for (let j = 0; j < m; j++) invDiag[j] = -1 / gram[j * ld + j];
+  const mixInvDiag = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    invDiag[j] = -(1 - share) / gram[j * ld + j];
+    if (mixGram) mixInvDiag[j] = -share / mixGram[j * ld + j];
+  }
   const ease = new RowBuilder(nItems, m * kEase);
   const co = new Uint32Array(n);
   const coList = new RowBuilder(0, m * kEase);
   for (let i = 0; i < m; i++) {
     const base = i * ld;
     for (let j = 0; j < m; j++) row[j] = gram[base + j] * invDiag[j];
+    if (mixGram)
+      for (let j = 0; j < m; j++) row[j] += mixGram[base + j] * mixInvDiag[j];
     const first = ease.size;
     topOfRow(row, m, i, kEase, true, ease, scratchIds, scratchKeys);
     ease.endRow(i);

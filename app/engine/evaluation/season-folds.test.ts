@@ -3,7 +3,7 @@ import { cartModelScorer } from "../backtest";
 import { trainCartModel } from "../cart-model";
 import { EASE_BASELINE_LAMBDA, easeBaselineOptions } from "./baselines";
 import { singleItemShop } from "./data-sets";
-import { evaluateProtocolA, SPLITS } from "./protocol";
+import { evaluateProtocolA, fixedScorer, SPLITS } from "./protocol";
 import {
   evaluateFolds,
   foldSplit,
@@ -52,7 +52,7 @@ describe("the season grid on the folds", () => {
   const end = "2025-06-20T00:00:00";
   const folds = rollingFolds(2, 4, end);
 
-  it("scores each candidate as the protocol scores its model, and a full EASE^R blend as EASE^R", () => {
+  it("scores each candidate as the protocol scores its model, a full EASE^R blend as EASE^R and a full recent-popularity blend as that list", () => {
     const report = evaluateFolds(
       shop,
       folds,
@@ -60,6 +60,7 @@ describe("the season grid on the folds", () => {
         { name: "default", model: {} },
         { name: "half-life 30 d", model: { halfLifeDays: 30 } },
         { name: "all EASE^R", model: {}, easeShare: 1 },
+        { name: "all recent", model: {}, recentShare: 1 },
       ],
       1,
       end,
@@ -81,6 +82,15 @@ describe("the season grid on the folds", () => {
         evaluateProtocolA(split, cartModelScorer(ease)).hr10,
       );
       expect(result.hr10[2]).toBe(result.easeHr10);
+      const recent = fixedScorer((catalog) =>
+        Float64Array.from(catalog, (sku) => {
+          const i = model.index.get(sku);
+          return i === undefined ? 0 : model.prior[i];
+        }),
+      );
+      expect(result.hr10[3]).toBe(evaluateProtocolA(split, recent).hr10);
+      // A blend's training is its two fits'.
+      expect(result.fitMs[2]).toBeGreaterThan(result.fitMs[0]);
     }
     const [first, second] = report.folds;
     expect(report.mean[1].hr10).toBeCloseTo(
@@ -88,5 +98,6 @@ describe("the season grid on the folds", () => {
       12,
     );
     expect(report.mean[0].beatsDefault).toBe(0);
+    expect(report.mean[0].fitRatio).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import {
 import { EASE_BASELINE_LAMBDA, easeBaselineOptions } from "./baselines";
 import {
   evaluateProtocolAEach,
+  fixedScorer,
   protocolACases,
   SPLITS,
   type ScorerFactory,
@@ -86,6 +87,12 @@ export interface FoldCandidate {
   model: Partial<CartModelOptions>;
   /** Share of plain EASE^R in the score, each part scaled to a best of 1 per cart (0: none). */
   easeShare?: number;
+  /**
+   * Share of recent popularity (the model's recency prior, half-life `priorHalfLifeDays`) in the
+   * score, the cart's part scaled to a best of 1 per cart, so that the share means the same for
+   * a cart of one item and one of forty (0: none).
+   */
+  recentShare?: number;
 }
 
 /**
@@ -99,13 +106,35 @@ const BEFORE: Partial<CartModelOptions> = {
   priorWeight: 0,
 };
 
+/** A second fit merged into the linear model's weights (`mixShare`), in plain EASE^R's view. */
+const mixPlain = (share: number): Partial<CartModelOptions> => ({
+  mixShare: share,
+  mixLambda: EASE_BASELINE_LAMBDA,
+  mixBasketPower: 0,
+  mixHalfLifeDays: 0,
+});
+
+/** A second fit like the first but with recent orders weighing more (half-life 30 days). */
+const mixRecent = (share: number): Partial<CartModelOptions> => ({
+  mixShare: share,
+  mixLambda: 10,
+  mixBasketPower: 0.25,
+  mixHalfLifeDays: 30,
+});
+
+/** Items in 5 train orders or more enter the linear model (round 3's best). */
+const FIVE: Partial<CartModelOptions> = { easeMinItemOrders: 5 };
+
 /**
- * The grids of decision 028, by round, every row starting from BEFORE. Round 1: the defaults
- * then, a recency-weighted Gram matrix (order half-lives), λ around its value, a lighter basket
- * weight, the recency prior (recent popularity) and blends with plain EASE^R. Round 2:
- * combinations around round 1's best.
+ * The grids of decision 028 and 029, by round. Rounds 1 and 2 start every row from BEFORE: round
+ * 1 the defaults then, a recency-weighted Gram matrix (order half-lives), λ around its value, a
+ * lighter basket weight, the recency prior (recent popularity) and blends with plain EASE^R;
+ * round 2 combinations around round 1's best. Round 3 starts from the defaults of decision 028:
+ * a second fit merged into the weights (plain EASE^R's view, or a 30-day one), more items in the
+ * linear model, more neighbours kept, recent popularity blended into each cart's scores. Round 4:
+ * around round 3's best, more items in the linear model.
  */
-export const SEASON_GRIDS: Record<1 | 2, readonly FoldCandidate[]> = {
+export const SEASON_GRIDS: Record<1 | 2 | 3 | 4, readonly FoldCandidate[]> = {
   1: [
     { name: "before (the defaults then)", model: BEFORE },
     ...[30, 60, 120].map((d) => ({
@@ -157,6 +186,36 @@ export const SEASON_GRIDS: Record<1 | 2, readonly FoldCandidate[]> = {
       easeShare: 0.5,
     },
   ],
+  3: [
+    { name: "defaults (decision 028)", model: {} },
+    ...[0.3, 0.5, 0.7].map((s) => ({
+      name: `mix plain ${s}`,
+      model: mixPlain(s),
+    })),
+    ...[0.3, 0.5].map((s) => ({
+      name: `mix 30-day ${s}`,
+      model: mixRecent(s),
+    })),
+    { name: "linear items ≥ 5 orders", model: { easeMinItemOrders: 5 } },
+    { name: "200 neighbours", model: { neighbours: 200 } },
+    ...[0.05, 0.15].map((s) => ({
+      name: `recent popularity ${s}`,
+      model: {},
+      recentShare: s,
+    })),
+    { name: "blend EASE^R 0.5", model: {}, easeShare: 0.5 },
+  ],
+  4: [
+    { name: "defaults (decision 028)", model: {} },
+    { name: "linear items ≥ 5 orders", model: FIVE },
+    {
+      name: "all items ≥ 3 orders",
+      model: { minItemOrders: 3, easeMinItemOrders: 3 },
+    },
+    { name: "≥ 5, 200 neighbours", model: { ...FIVE, neighbours: 200 } },
+    { name: "≥ 5, λ 20", model: { ...FIVE, lambda: 20 } },
+    { name: "≥ 5, blend EASE^R 0.5", model: FIVE, easeShare: 0.5 },
+  ],
 };
 
 /** Divides `scores` by their best value when it is positive (in place). */
@@ -186,6 +245,16 @@ function blendScorer(
   };
 }
 
+/** The model's recency prior over the catalog, the same for every cart. */
+function recentScorer(model: CartModel): ScorerFactory {
+  return fixedScorer((catalog) =>
+    Float64Array.from(catalog, (sku) => {
+      const i = model.index.get(sku);
+      return i === undefined ? 0 : model.prior[i];
+    }),
+  );
+}
+
 export interface FoldResult {
   name: string;
   cases: number;
@@ -193,6 +262,8 @@ export interface FoldResult {
   hr10: number[];
   /** Plain EASE^R (the best baseline on validation), on the same cases. */
   easeHr10: number;
+  /** Training time of every candidate (its fits, plain EASE^R's included for a blend), ms. */
+  fitMs: number[];
 }
 
 export interface FoldReport {
@@ -202,7 +273,13 @@ export interface FoldReport {
    * Per candidate: the mean over folds of HR@10 and of HR@10 / EASE^R's, and the folds on which it
    * beats the first candidate (the defaults).
    */
-  mean: { hr10: number; ratio: number; beatsDefault: number }[];
+  mean: {
+    hr10: number;
+    ratio: number;
+    beatsDefault: number;
+    /** Training time over the folds, against the first candidate's. */
+    fitRatio: number;
+  }[];
   easeMean: number;
 }
 
@@ -221,27 +298,33 @@ export function evaluateFolds(
   for (const fold of folds) {
     const split = foldSplit(orders, fold, testFrom);
     const cases = protocolACases(split.evaluation);
-    const fits = new Map<string, CartModel>();
+    const fits = new Map<string, { model: CartModel; ms: number }>();
     const fitOf = (options: Partial<CartModelOptions>) => {
       const { priorWeight, ...fitting } = options;
       const key = JSON.stringify(fitting);
-      let model = fits.get(key);
-      if (!model)
-        fits.set(
-          key,
-          (model = trainCartModel(split.train, { ...fitting, threads })),
-        );
-      return priorWeight === undefined ? model : { ...model, priorWeight };
+      let fit = fits.get(key);
+      if (!fit) {
+        const t = performance.now();
+        const model = trainCartModel(split.train, { ...fitting, threads });
+        fits.set(key, (fit = { model, ms: performance.now() - t }));
+      }
+      return priorWeight === undefined
+        ? fit
+        : { ...fit, model: { ...fit.model, priorWeight } };
     };
-    const ease = cartModelScorer(
-      trainCartModel(split.train, {
-        ...easeBaselineOptions(EASE_BASELINE_LAMBDA),
-        threads,
-      }),
-    );
+    const bar = fitOf(easeBaselineOptions(EASE_BASELINE_LAMBDA));
+    const ease = cartModelScorer(bar.model);
+    const fitMs: number[] = [];
     const factories = candidates.map((c) => {
-      const model = cartModelScorer(fitOf(c.model));
-      return c.easeShare ? blendScorer(model, ease, c.easeShare) : model;
+      const fit = fitOf(c.model);
+      fitMs.push(fit.ms + (c.easeShare ? bar.ms : 0));
+      const model = cartModelScorer(fit.model);
+      const blended = c.easeShare
+        ? blendScorer(model, ease, c.easeShare)
+        : model;
+      return c.recentShare
+        ? blendScorer(blended, recentScorer(fit.model), c.recentShare)
+        : blended;
     });
     const scored = evaluateProtocolAEach(split, [...factories, ease], cases);
     results.push({
@@ -249,6 +332,7 @@ export function evaluateFolds(
       cases: cases.length,
       hr10: scored.slice(0, -1).map((r) => r.hr10),
       easeHr10: scored[scored.length - 1].hr10,
+      fitMs,
     });
   }
   const n = Math.max(results.length, 1);
@@ -260,6 +344,12 @@ export function evaluateFolds(
         0,
       ) / n,
     beatsDefault: results.filter((f) => f.hr10[c] > f.hr10[0]).length,
+    fitRatio:
+      results.reduce((s, f) => s + f.fitMs[c], 0) /
+      Math.max(
+        results.reduce((s, f) => s + f.fitMs[0], 0),
+        Number.MIN_VALUE,
+      ),
   }));
   return {
     candidates,
