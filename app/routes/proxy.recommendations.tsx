@@ -11,8 +11,7 @@ import {
   visitorKey,
 } from "~/services/measurement/attribution.server";
 import { customerKey } from "~/services/privacy/pseudonym.server";
-import { storefrontOffers } from "~/services/storefront/offers.server";
-import { offersLiquid } from "~/services/storefront/liquid";
+import { storefrontAnswer } from "~/services/storefront/offers.server";
 
 /** An empty element the storefront script looks for; it renders nothing. */
 const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";
@@ -90,7 +89,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   const q = parsed.data;
-  const offers = await storefrontOffers(shop, {
+  const answer = await storefrontAnswer(shop, {
     placement: q.placement,
     productId: q.product_id,
     variantId: q.variant_id,
@@ -102,15 +101,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
   // In an experiment (the hold-out too, which gets no offers) the script puts the visitor id on
   // the cart, so the order can be joined to the arm: see EXPOSED_MARKER in cartlift.js.
-  const exposed = offers.experiment ? EXPOSED_MARKER : "";
-  return liquid(offersLiquid(offers) + exposed, {
+  const exposed = answer.experiment ? EXPOSED_MARKER : "";
+  return liquid(answer.liquid + exposed, {
     layout: false,
     // Per-shopper answers (cart-dependent, presentment currency): never in a shared cache.
     headers: {
       "Cache-Control": "private, max-age=30",
       Vary: "Cookie",
       // Whether the answer memo served the ranking: bench:proxy reports its hit rate from this.
-      "Server-Timing": `memo;desc="${offers.memo}"`,
+      "Server-Timing": `memo;desc="${answer.memo}"`,
     },
   });
 };
