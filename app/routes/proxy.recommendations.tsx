@@ -17,6 +17,7 @@ import { storefrontAnswer } from "~/services/storefront/offers.server";
 const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";
 
 const Id = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
+const CustomerId = Id.nullable();
 
 // Cart ids arrive as one comma-separated parameter: the library's proxy signature check keeps
 // only the last value of a repeated key, so repeated keys would fail verification.
@@ -59,15 +60,13 @@ const Query = z
  * (application/liquid, no theme layout), rendered by Shopify in the shopper's currency.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, customerId, liquid } = authenticateProxy(request);
+  const { shop, customerId, query, liquid } = authenticateProxy(request);
   if (!allowClient(shop, clientAddress(request)))
     return Response.json(
       { error: "Too many requests; retry later" },
       { status: 429, headers: { "Retry-After": "1" } },
     );
-  const parsed = Query.safeParse(
-    Object.fromEntries(new URL(request.url).searchParams),
-  );
+  const parsed = Query.safeParse(Object.fromEntries(query));
   if (!parsed.success) {
     return Response.json(
       {
@@ -79,7 +78,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   }
-  const customer = Id.nullable().safeParse(customerId);
+  const customer = CustomerId.safeParse(customerId);
   if (!customer.success)
     return Response.json(
       {
