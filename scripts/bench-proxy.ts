@@ -35,7 +35,10 @@ import {
 } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import type { ServerBuild } from "@remix-run/node";
+import type { LeanHandler } from "../app/http/lean-routes";
 import { Agent, get } from "node:http";
 import { generateDemoShop } from "../demo/shop";
 import { proxiedQuery } from "../demo/proxy-signature";
@@ -484,6 +487,11 @@ proxy p99-ratio ${p99Ratio.toFixed(2)} throughput-ratio ${throughputRatio.toFixe
     await stop(instance);
     instance = undefined;
     if (PROFILE) printProfile(profileDir, trivialMax, proxyMax);
+    const handlers = await handlerCosts(carts);
+    console.log(`
+ the lean routes' handlers called in this process, alternating, ${handlers.calls} calls each (every cart answered once before, so memo hits; no HTTP, no client):
+  /healthz ${fmt(handlers.probe)} µs, recommendations ${fmt(handlers.recommendations)} µs a call
+proxy handler-ratio ${(handlers.recommendations / handlers.probe).toFixed(2)}`);
     if (CATALOG_PRODUCTS === 0) return;
     const updates = await catalogUpdates();
     console.log(`
@@ -498,6 +506,47 @@ catalog-update delta-ms ${fmt(updates.delta)} rebuild-ms ${fmt(updates.rebuild)}
       rmSync(DB_FILE + suffix, { force: true });
     if (!PROFILE) rmSync(profileDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A recommendation's cost against a probe's where it can be measured on a busy machine: the
+ * built server's lean handlers (app/http/lean-routes.ts) called in this process, a probe and a
+ * recommendation in turn, each timed around its call and the reading of its answer, as the
+ * server does. Alternating call by call, both see the same load. Recommendations are memo hits:
+ * every distinct cart is answered once first.
+ */
+async function handlerCosts(carts: string[][], calls = 20_000) {
+  const build = (await import(
+    pathToFileURL(path.join(ROOT, "build", "server", "index.js")).href
+  )) as ServerBuild;
+  const { leanRoutes } = await import("../app/http/lean-routes");
+  const lean = leanRoutes(build);
+  const probe = lean.get("/healthz")!;
+  const recommendations = lean.get("/proxy/recommendations")!;
+  const base = "http://localhost";
+  const call = async (handler: LeanHandler, url: string) => {
+    const started = performance.now();
+    const response = await handler(new Request(url));
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return performance.now() - started;
+  };
+  const distinct = [...new Map(carts.map((c) => [c.join(","), c])).values()];
+  for (const cart of distinct)
+    await call(recommendations, cartRequest(base, cart, 0));
+  const next = cartRequests(base, carts, 5000);
+  // Signed now, so that building them is not timed (the signature allows 90 s).
+  const urls = Array.from({ length: calls }, next);
+  const times = { probe: 0, recommendations: 0 };
+  for (const url of urls) {
+    times.probe += await call(probe, `${base}/healthz`);
+    times.recommendations += await call(recommendations, url);
+  }
+  return {
+    calls,
+    probe: (times.probe * 1000) / calls,
+    recommendations: (times.recommendations * 1000) / calls,
+  };
 }
 
 type Measured = Awaited<ReturnType<typeof measured>>;
