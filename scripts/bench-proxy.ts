@@ -18,6 +18,8 @@
  * and a table shows where each route's time goes, per request, by part of the work (PARTS);
  * every distinct cart is answered once before the phases, so the recommendations are memo hits
  * (a profiled run's ratios are those of a warm memo, not comparable with a plain run's).
+ * Last, the lean handlers are timed in this process, a probe and a memo-hit recommendation in
+ * turn (`handlerCosts`): it prints `proxy handler-ratio <r>`, steady on a loaded machine.
  *
  * Carts are drawn at random (seeded) from the shop's order history, so the answer memo sees the
  * repetition a real shop's carts have and no more; --memo off starts the server without it.
