@@ -517,7 +517,7 @@ catalog-update delta-ms ${fmt(updates.delta)} rebuild-ms ${fmt(updates.rebuild)}
  * server does. Alternating call by call, both see the same load. Recommendations are memo hits:
  * every distinct cart is answered once first.
  */
-async function handlerCosts(carts: string[][], calls = 20_000) {
+async function handlerCosts(carts: string[][], calls = 2_500 * SECONDS) {
   const build = (await import(
     pathToFileURL(path.join(ROOT, "build", "server", "index.js")).href
   )) as ServerBuild;
