@@ -24,7 +24,7 @@ const EnvSchema = z
     TRAINING_MAX_HEAP_MB: z.coerce.number().int().min(64).default(4096),
     /** Ranked storefront answers kept in the exact answer memo (decision 024); 0 turns it off. */
     ANSWER_MEMO_ENTRIES: z.coerce.number().int().min(0).default(20_000),
-    /** The memo's memory bound, in MB. */
+    /** The memo's memory bound, in MB: the offers, and the Liquid rendered from them. */
     ANSWER_MEMO_MB: z.coerce.number().min(1).default(32),
     /** Proxies of the hosting in front of the app, each appending to X-Forwarded-For. */
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),

@@ -56,8 +56,8 @@ export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;
 
 /**
- * App proxy requests (the storefront blocks): the signed shop, and Shopify's `liquid` response
- * helper's contract (application/liquid, optionally without the theme layout). A missing, wrong or
+ * App proxy requests (the storefront blocks): the signed shop and query, and Shopify's `liquid`
+ * response helper's contract (application/liquid, optionally without the theme layout). A missing, wrong or
  * stale signature is a 401 with a reason. The signature is checked here rather than by
  * `authenticate.public.appProxy`, which also loads the offline session and builds Admin API
  * clients that these routes never use: a third of a storefront request's cost (decision 007).
@@ -73,7 +73,7 @@ export function authenticateProxy(request: Request) {
   // Signed with the rest of the query, so Shopify vouches for it: empty for a shopper who is
   // not signed in.
   const customerId = url.searchParams.get("logged_in_customer_id") || null;
-  return { shop, customerId, liquid };
+  return { shop, customerId, query: url.searchParams, liquid };
 }
 
 function liquid(

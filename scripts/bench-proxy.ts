@@ -9,9 +9,17 @@
  *    whether or not earlier ones answered; latency counts from the scheduled time): p99-ratio =
  *    recommendations p99 / `/healthz` p99 (target <= 1.3, and recommendations p99 <= 15 ms).
  *
- * 4. One product update on a shop of --catalog-products products (50,000), in this process: the
- *    time from the write to the serving state that shows it, applied as a change and rebuilt
- *    whole, alternated; it prints `catalog-update delta-ms <d> rebuild-ms <r> ratio <r/d>`.
+ * 4. One product update on a shop of --catalog-products products (50,000; 0 skips it), in this
+ *    process: the time from the write to the serving state that shows it, applied as a change and
+ *    rebuilt whole, alternated; it prints `catalog-update delta-ms <d> rebuild-ms <r> ratio <r/d>`.
+ *
+ * For the two closed-loop phases it prints the server's CPU time per request (all its threads,
+ * from /proc) and the benchmark client's. With --profile the server runs under `node --cpu-prof`,
+ * and a table shows where each route's time goes, per request, by part of the work (PARTS);
+ * every distinct cart is answered once before the phases, so the recommendations are memo hits
+ * (a profiled run's ratios are those of a warm memo, not comparable with a plain run's).
+ * Last, the lean handlers are timed in this process, a probe and a memo-hit recommendation in
+ * turn (`handlerCosts`): it prints `proxy handler-ratio <r>`, steady on a loaded machine.
  *
  * Carts are drawn at random (seeded) from the shop's order history, so the answer memo sees the
  * repetition a real shop's carts have and no more; --memo off starts the server without it.
@@ -20,10 +28,19 @@
  * the build is missing or --build is given).
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import type { ServerBuild } from "@remix-run/node";
+import type { LeanHandler } from "../app/http/lean-routes";
 import { Agent, get } from "node:http";
 import { generateDemoShop } from "../demo/shop";
 import { proxiedQuery } from "../demo/proxy-signature";
@@ -40,6 +57,7 @@ import {
   stopInstance,
   waitReady,
 } from "./bench-support";
+import { type Part, readProfile, timeByPart } from "./cpu-profile";
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +68,7 @@ const { values } = parseArgs({
     memo: { type: "string", default: "on" },
     "catalog-products": { type: "string", default: "50000" },
     build: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -60,6 +79,7 @@ if (values.memo !== "on" && values.memo !== "off")
   throw new Error("--memo is on or off");
 const MEMO = values.memo === "on";
 const CATALOG_PRODUCTS = Number(values["catalog-products"]);
+const PROFILE = values.profile;
 const SHOP = "bench-proxy.myshopify.com";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DB_FILE = path.join(
@@ -132,6 +152,79 @@ class Tally {
   }
 }
 type Result = ReturnType<Tally["result"]>;
+
+const CLOCK_TICKS_PER_S = Number(
+  execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }),
+);
+
+/** A process's CPU time so far, all threads, user and system, in microseconds. */
+function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // utime and stime are fields 14 and 15; the command name (field 2) may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_S;
+}
+
+/** A closed-loop phase, with its window and the CPU time per request of server and client. */
+async function measured(url: () => string, seconds: number, server: number) {
+  const serverBefore = processCpuUs(server);
+  const clientBefore = process.cpuUsage();
+  const from = process.hrtime.bigint();
+  const result = await saturate(url, seconds);
+  const to = process.hrtime.bigint();
+  const client = process.cpuUsage(clientBefore);
+  return {
+    ...result,
+    window: [from, to] as const,
+    serverUs: (processCpuUs(server) - serverBefore) / result.requests,
+    clientUs: (client.user + client.system) / result.requests,
+  };
+}
+
+/**
+ * The parts of a lean route's work, by the function or module doing it (app/http/lean-routes.ts,
+ * app/routes/proxy.recommendations.tsx and the services it calls). A sample goes to the innermost
+ * frame named here; a frame named nowhere passes it to its caller (Node's crypto to the function
+ * that signs, for one).
+ */
+const APP_PARTS: Record<string, string> = {
+  verifyProxyRequest: "proxy signature check",
+  allowClient: "rate limit",
+  visitorKey: "visitor and customer keys (HMAC)",
+  customerKey: "visitor and customer keys (HMAC)",
+  recommenderFor: "serving state and settings lookups",
+  cachedForShop: "serving state and settings lookups",
+  placementPolicy: "serving state and settings lookups",
+  rankedOffers: "serving state and settings lookups",
+  recommend: "answer memo: key and lookup",
+  rankOffers: "ranking (memo misses)",
+  answerView: "answer memo: key and lookup",
+  storefrontAnswer: "answer: tokens into the memo's Liquid",
+  storefrontOffers: "offers for the Liquid",
+  signOfferToken: "offer tokens (HMAC)",
+  offersLiquid: "Liquid rendering",
+  withHoles: "Liquid rendering",
+  liquid: "Web Request/Response (undici)",
+  loader: "route loader (rest)",
+};
+const PARTS: Part = ({ functionName, url }) => {
+  if (functionName === "(garbage collector)") return "garbage collection";
+  if (functionName === "(program)") return "V8 and native, unattributed";
+  if (functionName === "(idle)") return "(idle)";
+  // installGlobals (server.ts) puts the undici package's Request, Response and Headers in place.
+  if (url.includes("/node_modules/undici/"))
+    return "Web Request/Response (undici)";
+  if (url.includes("node:internal/webstreams")) return "Web streams";
+  if (url.includes("node:internal/url")) return "URL parsing";
+  if (url.includes("/node_modules/zod/")) return "query parse (zod)";
+  if (url.includes("/node_modules/")) return "express and other packages";
+  if (/^node:(_http|net|stream|internal\/(http|streams|stream_base))/.test(url))
+    return "Node HTTP";
+  if (url.endsWith("build/server/server.js")) return "lean adapter (server.js)";
+  if (url.endsWith("build/server/index.js"))
+    return APP_PARTS[functionName.replace(/\$\d+$/, "")];
+  return undefined;
+};
 
 /** Closed loop: CONNECTIONS keep-alive connections, each sending its next request when the last answered. */
 async function saturate(url: () => string, seconds: number): Promise<Result> {
@@ -282,21 +375,44 @@ function cartRequests(base: string, carts: string[][], visitors: number) {
   const rng = mulberry32(7);
   return () => {
     const cart = carts[Math.floor(rng() * carts.length)];
-    const visitor = Math.floor(rng() * visitors)
-      .toString(16)
-      .padStart(32, "0");
-    const query = proxiedQuery(
-      new URLSearchParams({ placement: "cart", cart: cart.join(","), visitor }),
-      { shop: SHOP, secret: BENCH_SECRET },
-    );
-    return `${base}/proxy/recommendations?${query}`;
+    return cartRequest(base, cart, Math.floor(rng() * visitors));
   };
 }
 
+function cartRequest(base: string, cart: string[], visitor: number) {
+  const query = proxiedQuery(
+    new URLSearchParams({
+      placement: "cart",
+      cart: cart.join(","),
+      visitor: visitor.toString(16).padStart(32, "0"),
+    }),
+    { shop: SHOP, secret: BENCH_SECRET },
+  );
+  return `${base}/proxy/recommendations?${query}`;
+}
+
+/** Every distinct cart once, CONNECTIONS at a time: afterwards each is a memo hit. */
+async function answerEveryCart(base: string, carts: string[][]) {
+  const distinct = [...new Map(carts.map((c) => [c.join(","), c])).values()];
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const tally = new Tally();
+  for (let i = 0; i < distinct.length; i += CONNECTIONS)
+    await Promise.all(
+      distinct
+        .slice(i, i + CONNECTIONS)
+        .map((cart) =>
+          tally.send(cartRequest(base, cart, 0), agent, performance.now()),
+        ),
+    );
+  agent.destroy();
+}
+
+/** Stops the instance; a profiled one is given the time to write its profile. */
 async function stop(instance: ChildProcess) {
   const exited = new Promise((r) => instance.once("exit", r));
   stopInstance(instance);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  const waitMs = PROFILE ? 60_000 : 3_000;
+  await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs))]);
 }
 
 async function main() {
@@ -310,12 +426,15 @@ async function main() {
     );
   }
   let instance: ChildProcess | undefined;
+  const profileDir = mkdtempSync(path.join(tmpdir(), "cartlift-bench-prof-"));
   try {
     const demo = await seed();
     const carts = demo.orders.map((o) => [
       ...new Set(o.lines.map((l) => l.productId)),
     ]);
     const distinct = new Set(carts.map((c) => c.join(","))).size;
+    if (PROFILE)
+      process.env.BENCH_NODE_ARGS = `${process.env.BENCH_NODE_ARGS ?? ""} --cpu-prof --cpu-prof-interval 250 --cpu-prof-dir ${profileDir}`;
     instance = startInstance(
       PORT,
       DATABASE_URL,
@@ -329,16 +448,20 @@ async function main() {
     // Sanity: the route answers offers, then both routes are warmed up.
     const sample = await fetch(recommendations());
     const sampleText = await sample.text();
+    const answerBytes = Buffer.byteLength(sampleText);
     if (!sample.ok || !sampleText.includes("all_products"))
       throw new Error(
         `recommendations did not answer offers: ${sample.status} ${sampleText.slice(0, 300)}`,
       );
+    // The profile's breakdown is of a memo hit's work: no cart is new to the memo.
+    if (PROFILE) await answerEveryCart(base, carts);
     const warm = Math.min(2, SECONDS);
     await saturate(healthz, warm);
     await saturate(recommendations, warm);
 
-    const trivialMax = await saturate(healthz, SECONDS);
-    const proxyMax = await saturate(recommendations, SECONDS);
+    const server = instance.pid!;
+    const trivialMax = await measured(healthz, SECONDS, server);
+    const proxyMax = await measured(recommendations, SECONDS, server);
     const rate = Math.max(1, Math.round(trivialMax.rps * LOAD));
     const trivial = await offer(healthz, rate, SECONDS);
     const proxy = await offer(recommendations, rate, SECONDS);
@@ -350,7 +473,7 @@ async function main() {
       `  ${name.padEnd(42)} ${String(r.requests).padStart(6)} req  ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50).padStart(6)} ms  p99 ${fmt(r.p99).padStart(6)} ms  errors ${r.errors}${r.hitRate === null ? "" : `  memo hits ${(r.hitRate * 100).toFixed(1)}%`}${r.firstError ? ` (first: ${r.firstError})` : ""}`;
     const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
     console.log(`
-Cartlift app proxy benchmark (loadavg ${loadavg().map(fmt).join(" ")}, ${SECONDS} s per phase, 1 production instance, SQLite, demo shop ${demo.products.length} products, carts from ${carts.length} orders (${distinct} distinct), answer memo ${MEMO ? "on" : "off"})
+Cartlift app proxy benchmark (loadavg ${loadavg().map(fmt).join(" ")}, ${SECONDS} s per phase, 1 production instance, SQLite, demo shop ${demo.products.length} products, carts from ${carts.length} orders (${distinct} distinct), answer memo ${MEMO ? "on" : "off"}, a recommendations answer ${answerBytes} bytes)
  ${CONNECTIONS} connections, closed loop:
 ${line("trivial  GET /healthz", trivialMax)}
 ${line("proxy    cart recommendations", proxyMax)}
@@ -359,10 +482,19 @@ ${line("trivial  GET /healthz", trivial)}
 ${line("proxy    cart recommendations", proxy)}
   p99 ratio proxy/trivial at ${Math.round(LOAD * 100)}%: ${p99Ratio.toFixed(2)} (target <= 1.3: ${verdict(p99Ratio <= 1.3)}); proxy p99 ${fmt(proxy.p99)} ms (target <= 15 ms: ${verdict(proxy.p99 <= 15)})
   throughput ratio proxy/trivial at ${CONNECTIONS} connections: ${throughputRatio.toFixed(2)} (target >= 0.8: ${verdict(throughputRatio >= 0.8)})
+ CPU time per request at ${CONNECTIONS} connections (server: all its threads; client: this process):
+  /healthz server ${fmt(trivialMax.serverUs)} µs, client ${fmt(trivialMax.clientUs)} µs; recommendations server ${fmt(proxyMax.serverUs)} µs, client ${fmt(proxyMax.clientUs)} µs; server ratio ${(proxyMax.serverUs / trivialMax.serverUs).toFixed(2)}
 proxy p99-ratio ${p99Ratio.toFixed(2)} throughput-ratio ${throughputRatio.toFixed(2)}`);
     // The catalog figure is measured in this process, with the machine to itself.
     await stop(instance);
     instance = undefined;
+    if (PROFILE) printProfile(profileDir, trivialMax, proxyMax);
+    const handlers = await handlerCosts(carts);
+    console.log(`
+ the lean routes' handlers called in this process, alternating, ${handlers.calls} calls each (every cart answered once before, so memo hits; no HTTP, no client):
+  /healthz ${fmt(handlers.probe)} µs, recommendations ${fmt(handlers.recommendations)} µs a call
+proxy handler-ratio ${(handlers.recommendations / handlers.probe).toFixed(2)}`);
+    if (CATALOG_PRODUCTS === 0) return;
     const updates = await catalogUpdates();
     console.log(`
  one product update on a ${updates.products}-product shop (seeded and trained in ${(updates.seedMs / 1000).toFixed(1)} s), median of 5 each, write to serving state:
@@ -374,7 +506,81 @@ catalog-update delta-ms ${fmt(updates.delta)} rebuild-ms ${fmt(updates.rebuild)}
     if (instance?.pid) await stop(instance);
     for (const suffix of ["", "-journal", "-wal", "-shm"])
       rmSync(DB_FILE + suffix, { force: true });
+    if (!PROFILE) rmSync(profileDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A recommendation's cost against a probe's where it can be measured on a busy machine: the
+ * built server's lean handlers (app/http/lean-routes.ts) called in this process, a probe and a
+ * recommendation in turn, each timed around its call and the reading of its answer, as the
+ * server does. Alternating call by call, both see the same load. Recommendations are memo hits:
+ * every distinct cart is answered once first.
+ */
+async function handlerCosts(carts: string[][], calls = 2_500 * SECONDS) {
+  const build = (await import(
+    pathToFileURL(path.join(ROOT, "build", "server", "index.js")).href
+  )) as ServerBuild;
+  const { leanRoutes } = await import("../app/http/lean-routes");
+  const lean = leanRoutes(build);
+  const probe = lean.get("/healthz")!;
+  const recommendations = lean.get("/proxy/recommendations")!;
+  const base = "http://localhost";
+  const call = async (handler: LeanHandler, url: string) => {
+    const started = performance.now();
+    const response = await handler(new Request(url));
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return performance.now() - started;
+  };
+  const distinct = [...new Map(carts.map((c) => [c.join(","), c])).values()];
+  for (const cart of distinct)
+    await call(recommendations, cartRequest(base, cart, 0));
+  const next = cartRequests(base, carts, 5000);
+  // Signed now, so that building them is not timed (the signature allows 90 s).
+  const urls = Array.from({ length: calls }, next);
+  const times = { probe: 0, recommendations: 0 };
+  for (const url of urls) {
+    times.probe += await call(probe, `${base}/healthz`);
+    times.recommendations += await call(recommendations, url);
+  }
+  return {
+    calls,
+    probe: (times.probe * 1000) / calls,
+    recommendations: (times.recommendations * 1000) / calls,
+  };
+}
+
+type Measured = Awaited<ReturnType<typeof measured>>;
+
+/** Each route's time per request at CONNECTIONS connections, by part of the work. */
+function printProfile(dir: string, trivial: Measured, proxy: Measured) {
+  const [file] = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`the profiled server wrote no profile in ${dir}`);
+  const samples = readProfile(path.join(dir, file), PARTS);
+  console.log(`\n (the profile, for DevTools: ${path.join(dir, file)})`);
+  const perRequest = (phase: Measured) =>
+    new Map(
+      [...timeByPart(samples, ...phase.window)].map(([part, us]) => [
+        part,
+        us / phase.requests,
+      ]),
+    );
+  const [a, b] = [perRequest(trivial), perRequest(proxy)];
+  if (a.size === 0 || b.size === 0)
+    throw new Error("no profile samples in a phase's window: clocks differ?");
+  const parts = [...new Set([...a.keys(), ...b.keys()])].sort(
+    (x, y) => (b.get(y) ?? 0) - (b.get(x) ?? 0),
+  );
+  const total = (m: Map<string, number>) =>
+    [...m.values()].reduce((sum, us) => sum + us, 0);
+  const row = (name: string, x: number, y: number) =>
+    `  ${name.padEnd(40)} ${x.toFixed(1).padStart(9)} ${y.toFixed(1).padStart(17)} ${(y - x).toFixed(1).padStart(11)}`;
+  console.log(`
+ where a request's time goes in the server's main thread (CPU profile, µs per request, idle left out):
+  ${"part".padEnd(40)} ${"/healthz".padStart(9)} ${"recommendations".padStart(17)} ${"difference".padStart(11)}
+${parts.map((p) => row(p, a.get(p) ?? 0, b.get(p) ?? 0)).join("\n")}
+${row("total", total(a), total(b))}`);
 }
 
 await main();

@@ -23,6 +23,9 @@ installGlobals({ nativeFetch: build.future.v3_singleFetch });
 
 const app = express();
 app.disable("x-powered-by");
+// Nothing here reads req.query (the lean routes and Remix read the URL): express would parse
+// every signed proxy query with qs for nothing.
+app.set("query parser", false);
 app.use(leanRoutesHandler(build));
 // Admin documents and assets; the proxy's small JSON answers above are sent as they are.
 app.use(compression());

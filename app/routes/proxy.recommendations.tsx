@@ -11,13 +11,13 @@ import {
   visitorKey,
 } from "~/services/measurement/attribution.server";
 import { customerKey } from "~/services/privacy/pseudonym.server";
-import { storefrontOffers } from "~/services/storefront/offers.server";
-import { offersLiquid } from "~/services/storefront/liquid";
+import { storefrontAnswer } from "~/services/storefront/offers.server";
 
 /** An empty element the storefront script looks for; it renders nothing. */
 const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";
 
 const Id = z.string().regex(/^\d{1,20}$/, "must be a numeric id");
+const CustomerId = Id.nullable();
 
 // Cart ids arrive as one comma-separated parameter: the library's proxy signature check keeps
 // only the last value of a repeated key, so repeated keys would fail verification.
@@ -60,15 +60,13 @@ const Query = z
  * (application/liquid, no theme layout), rendered by Shopify in the shopper's currency.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop, customerId, liquid } = authenticateProxy(request);
+  const { shop, customerId, query, liquid } = authenticateProxy(request);
   if (!allowClient(shop, clientAddress(request)))
     return Response.json(
       { error: "Too many requests; retry later" },
       { status: 429, headers: { "Retry-After": "1" } },
     );
-  const parsed = Query.safeParse(
-    Object.fromEntries(new URL(request.url).searchParams),
-  );
+  const parsed = Query.safeParse(Object.fromEntries(query));
   if (!parsed.success) {
     return Response.json(
       {
@@ -80,7 +78,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   }
-  const customer = Id.nullable().safeParse(customerId);
+  const customer = CustomerId.safeParse(customerId);
   if (!customer.success)
     return Response.json(
       {
@@ -90,7 +88,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   const q = parsed.data;
-  const offers = await storefrontOffers(shop, {
+  const answer = await storefrontAnswer(shop, {
     placement: q.placement,
     productId: q.product_id,
     variantId: q.variant_id,
@@ -102,15 +100,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
   // In an experiment (the hold-out too, which gets no offers) the script puts the visitor id on
   // the cart, so the order can be joined to the arm: see EXPOSED_MARKER in cartlift.js.
-  const exposed = offers.experiment ? EXPOSED_MARKER : "";
-  return liquid(offersLiquid(offers) + exposed, {
+  const exposed = answer.experiment ? EXPOSED_MARKER : "";
+  return liquid(answer.liquid + exposed, {
     layout: false,
     // Per-shopper answers (cart-dependent, presentment currency): never in a shared cache.
     headers: {
       "Cache-Control": "private, max-age=30",
       Vary: "Cookie",
       // Whether the answer memo served the ranking: bench:proxy reports its hit rate from this.
-      "Server-Timing": `memo;desc="${offers.memo}"`,
+      "Server-Timing": `memo;desc="${answer.memo}"`,
     },
   });
 };

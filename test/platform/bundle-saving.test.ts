@@ -132,7 +132,6 @@ async function storefront(
       marginFloorBps: bundle.marginFloorBps,
       minimumPrices: minimumPrices(productIds, costs, bundle.marginFloorBps),
     },
-    experiment: false,
   });
   const html = await storefrontLiquid({
     extensionDir,

@@ -109,7 +109,6 @@ const ANSWERS: StorefrontOffers[] = [
     items: REASONS.map(item),
     upgrade: null,
     bundle: null,
-    experiment: false,
   })),
   ...(["percentage", "fixed_amount"] as const).map((discountType) => ({
     placement: "product_fbt" as const,
@@ -124,7 +123,6 @@ const ANSWERS: StorefrontOffers[] = [
       marginFloorBps: 0,
       minimumPrices: {},
     },
-    experiment: false,
   })),
   ...UPGRADES.map((reason) => {
     const shown = {
@@ -144,7 +142,6 @@ const ANSWERS: StorefrontOffers[] = [
         differences: [{ attribute: "Taille", from: "1", to: "2" }, ...appRows],
       },
       bundle: null,
-      experiment: false,
     };
   }),
 ];

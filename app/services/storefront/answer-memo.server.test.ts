@@ -9,7 +9,9 @@ import {
   storeModel,
 } from "~/services/model/model.server";
 import { saveGlobal } from "~/services/merchandising/settings.server";
+import { verifyOfferToken } from "~/services/measurement/attribution.server";
 import { AnswerMemo, stateId } from "./answer-memo.server";
+import { type StorefrontRequest, storefrontAnswer } from "./offers.server";
 import { recommend } from "./recommendations.server";
 
 describe("answer memo bounds", () => {
@@ -61,6 +63,31 @@ describe("answer memo bounds", () => {
     expect(memo.answer('["a","c1"]', () => "fresh").memo).toBe("miss");
   });
 
+  it("keeps a view with its entry, counted in its bytes, and drops it with the entry", () => {
+    const memo = new AnswerMemo<string>(1, 1_000_000);
+    let made = 0;
+    const view = () => memo.view("a", "v", () => `view ${++made}`);
+    // No entry to keep it with: made each time.
+    expect([view(), view()]).toEqual(["view 1", "view 2"]);
+    memo.answer("a", () => "A");
+    const bytes = memo.sizeBytes;
+    expect([view(), view()]).toEqual(["view 3", "view 3"]);
+    expect(memo.sizeBytes).toBe(bytes + 2 * ("v".length + '"view 3"'.length));
+    // "b" takes the only place: "a" goes, and its view with it.
+    memo.answer("b", () => "B");
+    memo.answer("a", () => "A");
+    expect(view()).toBe("view 4");
+  });
+
+  it("drops older entries when a view takes it over its byte bound", () => {
+    const memo = new AnswerMemo<string>(10, 100);
+    memo.answer("a", () => "A");
+    memo.answer("b", () => "B");
+    memo.view("b", "v", () => "x".repeat(40));
+    expect(memo.answer("a", () => "fresh").memo).toBe("miss");
+    expect(memo.sizeBytes).toBeLessThanOrEqual(100);
+  });
+
   it("names each object by its identity", () => {
     const a = {};
     expect(stateId(a)).toBe(stateId(a));
@@ -89,9 +116,9 @@ const REQUESTS: { placement: Placement; context: RecommendationContext }[] = [
   })),
 ];
 
-async function seedTrained(pairs: string[][]) {
+async function seedTrained(pairs: string[][], shop = SHOP) {
   const orders = pairs.map((ids, k) => order(`o${k}`, ids));
-  return storeModel(SHOP, trainModels(orders), {
+  return storeModel(shop, trainModels(orders), {
     orders: orders.length,
     products: 3,
     trainMs: 0,
@@ -154,6 +181,79 @@ describe("storefront answers from the memo", () => {
     forgetRecommender(SHOP);
     expect((await answers()).map((r) => r.offers)).toEqual(
       retrained.map((r) => r.offers),
+    );
+  });
+});
+
+const STOREFRONT = "answer-memo-liquid.myshopify.com";
+
+const STOREFRONT_REQUESTS: StorefrontRequest[] = [
+  ...[["1"], ["1", "2"], ["3", "1"]].map((cart) => ({
+    placement: "cart" as const,
+    cart,
+    showReasons: true,
+  })),
+  { placement: "drawer", cart: ["1"], showReasons: false },
+  ...["1", "2"].map((productId) => ({
+    placement: "product_fbt" as const,
+    productId,
+    cart: [],
+    showReasons: true,
+  })),
+  {
+    placement: "product_fbt",
+    productId: "1",
+    variantId: "91",
+    cart: [],
+    showReasons: false,
+  },
+];
+
+describe("storefront Liquid kept beside the memo's offers", () => {
+  it("is what a fresh rendering gives, with each request's own tokens", async () => {
+    await seedSmallShop(STOREFRONT);
+    await seedTrained(
+      [
+        ["1", "2"],
+        ["1", "2"],
+        ["1", "3"],
+        ["2", "3"],
+      ],
+      STOREFRONT,
+    );
+    const second = (s: number) => new Date(Date.UTC(2026, 11, 1, 0, 0, s));
+    const answers = async (now: Date) => {
+      const results = [];
+      for (const request of STOREFRONT_REQUESTS)
+        results.push(await storefrontAnswer(STOREFRONT, request, now));
+      return results;
+    };
+
+    const first = await answers(second(0));
+    expect(first.map((a) => a.memo)).toEqual(
+      STOREFRONT_REQUESTS.map(() => "miss"),
+    );
+    const memoised = await answers(second(5));
+    expect(memoised.map((a) => a.memo)).toEqual(
+      STOREFRONT_REQUESTS.map(() => "hit"),
+    );
+    // A state rebuilt from the database ranks and renders afresh, at the same time.
+    forgetRecommender(STOREFRONT);
+    const fresh = await answers(second(5));
+    expect(fresh.map((a) => a.memo)).toEqual(
+      STOREFRONT_REQUESTS.map(() => "miss"),
+    );
+    expect(memoised.map((a) => a.liquid)).toEqual(fresh.map((a) => a.liquid));
+
+    // The memo's Liquid carries the tokens of the request it answers, not those it was made with.
+    const tokens = memoised.flatMap((a) =>
+      [...a.liquid.matchAll(/data-token="([^"]+)"/g)].map((m) => m[1]),
+    );
+    expect(tokens.length).toBeGreaterThan(STOREFRONT_REQUESTS.length);
+    for (const token of tokens)
+      expect(verifyOfferToken(STOREFRONT, token)?.issuedAt).toEqual(second(5));
+    expect(memoised.map((a) => a.liquid)).not.toEqual(
+      first.map((a) => a.liquid),
     );
   });
 });

@@ -7,7 +7,8 @@
  * answer a fresh ranking would give, and any change of state makes a new key: entries of an old
  * state are never read again and age out of the LRU.
  *
- * Only ranked offers are kept: the offer tokens are signed per request and built from them.
+ * Ranked offers are kept, and beside them views derived from them (`view`: the storefront's
+ * Liquid), never what is per request: the offer tokens are signed per request.
  */
 
 const ids = new WeakMap<object, number>();
@@ -20,9 +21,16 @@ export function stateId(state: object): number {
   return id;
 }
 
+interface Entry<T> {
+  value: T;
+  /** The key's, the value's and the views' bytes. */
+  bytes: number;
+  views?: Map<string, unknown>;
+}
+
 /** Least recently used entries go first once either bound is passed. */
 export class AnswerMemo<T> {
-  private readonly entries = new Map<string, { value: T; bytes: number }>();
+  private readonly entries = new Map<string, Entry<T>>();
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -60,6 +68,25 @@ export class AnswerMemo<T> {
     return { value, memo: "miss" };
   }
 
+  /**
+   * A view of the value kept for `key`, named by what else it depends on (`make` reads nothing
+   * that neither the key nor the name holds): kept with the entry, counted in its bytes and
+   * dropped with it. Made afresh, and not kept, when the key has no entry.
+   */
+  view<V>(key: string, name: string, make: () => V): V {
+    const entry = this.entries.get(key);
+    const found = entry?.views?.get(name);
+    if (found !== undefined) return found as V;
+    const made = make();
+    if (!entry) return made;
+    const bytes = 2 * (name.length + JSON.stringify(made).length);
+    (entry.views ??= new Map()).set(name, made);
+    entry.bytes += bytes;
+    this.bytes += bytes;
+    this.evict();
+    return made;
+  }
+
   /** Drops every entry whose key passes `test` (a customer's redaction); returns how many. */
   forget(test: (key: string) => boolean): number {
     let dropped = 0;
@@ -78,6 +105,10 @@ export class AnswerMemo<T> {
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { value, bytes });
     this.bytes += bytes;
+    this.evict();
+  }
+
+  private evict() {
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes)
         break;

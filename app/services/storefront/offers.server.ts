@@ -7,13 +7,18 @@ import type {
   Reason,
   TierDifference,
 } from "~/engine/types";
-import { signOfferToken } from "~/services/measurement/attribution.server";
+import {
+  type OfferAttribution,
+  signOfferToken,
+} from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
 import {
   type RecommendationResult,
   type ShownOffer,
+  answerView,
   recommend,
 } from "./recommendations.server";
+import { offersLiquid } from "./liquid";
 import { costFloorPrice } from "../../../extensions/cartlift-bundle-discount/src/unit-discount";
 
 // What a storefront block needs, in shop terms: which products and variants to show, why, and
@@ -71,13 +76,7 @@ export interface StorefrontOffers {
   items: StorefrontItem[];
   upgrade: StorefrontUpgrade | null;
   bundle: StorefrontBundle | null;
-  /** The visitor is in a running experiment on this placement (hold-out included). */
-  experiment: boolean;
 }
-
-/** The offers and whether their ranking came from the answer memo (answer-memo.server.ts). */
-export type ServedOffers = StorefrontOffers &
-  Pick<RecommendationResult, "memo">;
 
 export interface StorefrontRequest {
   placement: StorefrontPlacement;
@@ -92,15 +91,96 @@ export interface StorefrontRequest {
   customerKey?: string;
 }
 
+export interface StorefrontAnswer {
+  /** The placement's Liquid fragment (liquid.ts), empty when there is nothing to show. */
+  liquid: string;
+  /** Whether the ranking came from the answer memo (answer-memo.server.ts). */
+  memo: RecommendationResult["memo"];
+  /** The visitor is in a running experiment on this placement (hold-out included). */
+  experiment: boolean;
+}
+
+/** What an offer's token says but the visitor's arm and the time (attribution.server.ts). */
+type TokenFields = Omit<OfferAttribution, "arm" | "issuedAt">;
+
+/**
+ * A placement's Liquid cut where the offers' tokens go: `parts` around the holes, and for each
+ * hole the offer whose token fills it, as an index in `offers`.
+ */
+interface AnswerTemplate {
+  parts: string[];
+  holes: number[];
+  offers: TokenFields[];
+}
+
+/**
+ * One placement's answer as Liquid. Of all it shows, only the offers' tokens depend on the
+ * visitor (their experiment arm) and the time: the rest is rendered once for a ranking the answer
+ * memo keeps, and kept beside it with holes for the tokens, which each request signs afresh.
+ */
+export async function storefrontAnswer(
+  shop: string,
+  request: StorefrontRequest,
+  now = new Date(),
+): Promise<StorefrontAnswer> {
+  const ranked = await rankedOffers(shop, request, now);
+  const { result } = ranked;
+  const sign = (offer: TokenFields) =>
+    signOfferToken(shop, { ...offer, arm: result.policy.tokenArm }, now);
+  // The Liquid also depends on whether reasons show (the placement's setting and the block's).
+  const name = `liquid ${result.settings.showReasons} ${request.showReasons}`;
+  const template = answerView(result, name, () => {
+    const signed: { offer: TokenFields; token: string }[] = [];
+    const offers = storefrontOffers(ranked, request, (offer) => {
+      const token = sign(offer);
+      signed.push({ offer, token });
+      return token;
+    });
+    return withHoles(offersLiquid(offers), signed);
+  });
+  const tokens = template.offers.map(sign);
+  let liquid = template.parts[0];
+  for (let i = 0; i < template.holes.length; i++)
+    liquid += tokens[template.holes[i]] + template.parts[i + 1];
+  return {
+    liquid,
+    memo: result.memo,
+    experiment: result.policy.armId !== null,
+  };
+}
+
+/**
+ * Cuts rendered Liquid at each of the tokens written into it. A token is made of
+ * `[A-Za-z0-9_:~.-]`, which the Liquid writes as it is (escapeText changes none of them), and ends
+ * with its own 128-bit MAC: it occurs only where it was written, and no token is part of another.
+ */
+function withHoles(
+  liquid: string,
+  signed: { offer: TokenFields; token: string }[],
+): AnswerTemplate {
+  const index = new Map(signed.map(({ token }, i) => [token, i]));
+  if (index.size === 0) return { parts: [liquid], holes: [], offers: [] };
+  const pattern = [...index.keys()]
+    .map((t) => t.replaceAll(".", "\\."))
+    .join("|");
+  const pieces = liquid.split(new RegExp(`(${pattern})`));
+  return {
+    parts: pieces.filter((_, i) => i % 2 === 0),
+    holes: pieces.filter((_, i) => i % 2 === 1).map((t) => index.get(t)!),
+    offers: signed.map(({ offer }) => offer),
+  };
+}
+
 // The Liquid looks products up as all_products['handle']: a product with any other handle is
 // never shown.
 const HANDLE = /^[a-z0-9][a-z0-9-]{0,254}$/;
 
-export async function storefrontOffers(
+/** One placement's ranking (from the answer memo when it has it) and what its offers show. */
+async function rankedOffers(
   shop: string,
   request: StorefrontRequest,
-  now = new Date(),
-): Promise<ServedOffers> {
+  now: Date,
+) {
   const { placement, productId } = request;
   const [recommender, bundle] = await Promise.all([
     recommenderFor(shop),
@@ -121,6 +201,21 @@ export async function storefrontOffers(
     // A bundle the block cannot show whole would be sold as less than it is.
     bundle: bundle?.productIds.every(linkable) ? bundle : undefined,
   });
+  return { result, products, bundle, linkable };
+}
+
+/** The ranked offers as the storefront block shows them, each with its token from `sign`. */
+function storefrontOffers(
+  {
+    result,
+    products,
+    bundle,
+    linkable,
+  }: Awaited<ReturnType<typeof rankedOffers>>,
+  request: StorefrontRequest,
+  sign: (offer: TokenFields) => string,
+): StorefrontOffers {
+  const { placement, productId } = request;
   const offered = result.offers.filter((o) => linkable(o.productId));
   const bundled = offered[0]?.kind === "bundle" ? bundle : null;
   const item = (offer: ShownOffer): StorefrontItem => ({
@@ -130,18 +225,13 @@ export async function storefrontOffers(
     // An upsell's reason has a base-currency price in it: the Liquid rebuilds it (decision 007).
     reason:
       request.showReasons && offer.kind !== "upsell" ? offer.reason : null,
-    token: signOfferToken(
-      shop,
-      {
-        placement,
-        strategy: bundled ? "bundle" : result.settings.strategy,
-        kind: offer.kind,
-        productId: offer.productId,
-        modelId: result.modelId ?? "",
-        arm: result.policy.tokenArm,
-      },
-      now,
-    ),
+    token: sign({
+      placement,
+      strategy: bundled ? "bundle" : result.settings.strategy,
+      kind: offer.kind,
+      productId: offer.productId,
+      modelId: result.modelId ?? "",
+    }),
   });
   const anchorProduct =
     productId && linkable(productId) ? products.get(productId)! : null;
@@ -152,14 +242,12 @@ export async function storefrontOffers(
       anchorProduct.variants.find((v) => v.id === request.variantId)?.id ??
       null,
   };
-  const empty: ServedOffers = {
+  const empty: StorefrontOffers = {
     placement,
     anchor,
     items: [],
     upgrade: null,
     bundle: null,
-    experiment: result.policy.armId !== null,
-    memo: result.memo,
   };
   if (placement !== "product_upgrade")
     return { ...empty, items: offered.map(item), bundle: bundled };

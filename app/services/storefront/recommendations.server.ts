@@ -188,6 +188,8 @@ export interface RecommendationResult {
   modelId: string | null;
   /** Experiment arm and learned count behind these offers (decision 012); NO_POLICY without a visitor. */
   policy: PlacementPolicy;
+  /** The answer memo's key of this ranking, null when nothing was ranked: see `answerView`. */
+  memoKey: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -218,6 +220,20 @@ const answers = new AnswerMemo<Offer[]>(
   env.ANSWER_MEMO_ENTRIES,
   env.ANSWER_MEMO_MB * 1_000_000,
 );
+
+/**
+ * Work derived from a result's offers alone (the storefront's Liquid), kept in the answer memo
+ * beside them under `name`, which holds everything else it depends on.
+ */
+export function answerView<V>(
+  result: RecommendationResult,
+  name: string,
+  make: () => V,
+): V {
+  return result.memoKey === null
+    ? make()
+    : answers.view(result.memoKey, name, make);
+}
 
 /** A customer's redaction: no answer ranked for them is served again from this instance's memo. */
 export function forgetCustomerAnswers(customerKey: string): number {
@@ -276,6 +292,7 @@ export async function recommend(
       offers: [],
       modelId: recommender.modelId,
       policy,
+      memoKey: null,
     };
   // On the default strategy a placement serves what the shop's backtest chose (decision 021); a
   // strategy the merchant or an experiment picked is served as it is.
@@ -326,6 +343,7 @@ export async function recommend(
     memo,
     modelId: recommender.modelId,
     policy,
+    memoKey: key,
     offers: offers.map((offer) => ({
       ...offer,
       // The placement's setting hides the engine's explanations; a merchant bundle's line is the
