@@ -253,10 +253,13 @@ try {
     console.log(
       `  after ${m.phase.padEnd(24)} RSS ${mb(m.rss).padStart(8)} (peak ${mb(m.maxRss).padStart(8)}), worker heap ${mb(m.heapUsed).padStart(7)}, external ${mb(m.external).padStart(7)}`,
     );
+  // The model's JSON is stored in parts (MODEL_PART_CHARS each, the last shorter).
+  const parts =
+    1 + (await prisma.recommendationModelPart.count({ where: { shop: SHOP } }));
   const total = generated.ms + products.ms + orders.ms + trained.ms;
   console.log(`
 imported   ${products.result.toLocaleString("en-US")} products, ${orders.result.toLocaleString("en-US")} orders (${Math.round(orders.result / (orders.ms / 1000)).toLocaleString("en-US")} orders/s)
-model      ${trained.result ? `${trained.result.orders.toLocaleString("en-US")} orders learnt from` : "not trained (lease held)"}
+model      ${trained.result ? `${trained.result.orders.toLocaleString("en-US")} orders learnt from, stored in ${parts} parts` : "not trained (lease held)"}
 import     ${seconds(products.ms + orders.ms)} (targets: whole run ≤ 10 min, ≤ 1 GB)
 total      ${seconds(total)}, peak RSS ${mb(peakRss)}`);
   await prisma.$disconnect();

@@ -1,4 +1,5 @@
 import { DenseSpdMatrix } from "./linalg";
+import { decodeArray, encodeArray } from "./base64-arrays";
 
 /**
  * Cart-completion model: "what else goes in this cart?".
@@ -885,34 +886,16 @@ export interface SerializedCartModel {
   options: Omit<CartModelOptions, "threads">;
 }
 
-// Typed arrays travel as little-endian base64: a tenth of the size of JSON
-// number lists, and bit-exact, so a loaded model scores like the trained one.
-function encode(array: Uint32Array | Float32Array): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString(
-    "base64",
-  );
-}
-
-function decode<T extends Uint32Array | Float32Array>(
-  text: string,
-  make: new (buffer: ArrayBuffer) => T,
-): T {
-  const bytes = Buffer.from(text, "base64");
-  const copy = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(copy).set(bytes);
-  return new make(copy);
-}
-
 const encodeRows = (rows: NeighbourRows) => ({
-  offsets: encode(rows.offsets),
-  ids: encode(rows.ids),
-  weights: encode(rows.weights),
+  offsets: encodeArray(rows.offsets),
+  ids: encodeArray(rows.ids),
+  weights: encodeArray(rows.weights),
 });
 
 const decodeRows = (rows: SerializedCartModel["ease"]): NeighbourRows => ({
-  offsets: decode(rows.offsets, Uint32Array),
-  ids: decode(rows.ids, Uint32Array),
-  weights: decode(rows.weights, Float32Array),
+  offsets: decodeArray(rows.offsets, Uint32Array),
+  ids: decodeArray(rows.ids, Uint32Array),
+  weights: decodeArray(rows.weights, Float32Array),
 });
 
 export function cartModelToJSON(model: CartModel): SerializedCartModel {
@@ -927,15 +910,15 @@ export function cartModelToJSON(model: CartModel): SerializedCartModel {
   return {
     version: 1,
     items: model.items,
-    orderCounts: encode(model.orderCounts),
+    orderCounts: encodeArray(model.orderCounts),
     trainOrders: model.trainOrders,
     ease: encodeRows(model.ease),
-    coCounts: encode(model.coCounts),
+    coCounts: encodeArray(model.coCounts),
     rp3: encodeRows(model.rp3),
     fbt: encodeRows(model.fbt),
     fbtPrior: model.fbtPrior,
     rp3Blend: model.rp3Blend,
-    prior: encode(model.prior),
+    prior: encodeArray(model.prior),
     priorWeight: model.priorWeight,
     options,
   };
@@ -963,15 +946,15 @@ export function cartModelFromJSON(json: unknown): CartModel {
     const model: CartModel = {
       version: 1,
       items,
-      orderCounts: decode(data.orderCounts!, Uint32Array),
+      orderCounts: decodeArray(data.orderCounts!, Uint32Array),
       trainOrders: Number(data.trainOrders),
       ease: decodeRows(data.ease!),
-      coCounts: decode(data.coCounts!, Uint32Array),
+      coCounts: decodeArray(data.coCounts!, Uint32Array),
       rp3: decodeRows(data.rp3!),
       fbt: decodeRows(data.fbt!),
       fbtPrior: Number(data.fbtPrior ?? 0),
       rp3Blend: (data.rp3Blend ?? []).map(Number),
-      prior: decode(data.prior!, Float32Array),
+      prior: decodeArray(data.prior!, Float32Array),
       priorWeight: Number(data.priorWeight ?? 0),
       options: data.options!,
       index: new Map(items.map((id, i) => [id, i])),

@@ -1,3 +1,4 @@
+import { decodeArray, encodeArray } from "./base64-arrays";
 import type { EngineOrder } from "./types";
 
 // Co-purchase evidence between products, learnt incrementally from orders.
@@ -295,7 +296,33 @@ export function totalOrderWeight(stats: CoPurchaseStats): number {
   return stats.orderWeight * asOfScale(stats);
 }
 
+/**
+ * The stored form. Products are listed once, sorted by id; the counts are typed arrays indexed by
+ * them (base64-arrays.ts). A million orders' statistics hold hundreds of thousands of pairs: as
+ * `[a, b, weight, orders]` lists each pair was an array of its own while being serialised, and
+ * 45 bytes of JSON with Shopify's numeric ids; here 27 bytes of base64 (decision 018, "Measured").
+ */
 export interface CoPurchaseJSON {
+  version: 2;
+  config: CoPurchaseConfig;
+  referenceTime: number | null;
+  latestTime: number | null;
+  orderWeight: number;
+  orderCount: number;
+  /** Product ids, sorted by id. */
+  items: string[];
+  /** Per product: decayed weight (float64) and orders (uint32). */
+  itemWeights: string;
+  itemOrders: string;
+  /** Per pair, sorted by a then b, with a < b: the products' indices (uint32), weight (float64), orders (uint32). */
+  pairA: string;
+  pairB: string;
+  pairWeights: string;
+  pairOrders: string;
+}
+
+/** The first stored form, still read: models stored before version 2 serve until the next training. */
+interface CoPurchaseJSONv1 {
   version: 1;
   config: CoPurchaseConfig;
   referenceTime: number | null;
@@ -310,27 +337,48 @@ export interface CoPurchaseJSON {
 
 export function coPurchaseToJSON(stats: CoPurchaseStats): CoPurchaseJSON {
   const items = [...stats.items.keys()].sort(compareIds);
-  const pairs: CoPurchaseJSON["pairs"] = [];
-  for (const a of [...stats.pairs.keys()].sort(compareIds)) {
-    const adjacency = stats.pairs.get(a)!;
-    for (const b of [...adjacency.keys()].sort(compareIds)) {
-      if (compareIds(a, b) >= 0) continue;
-      const c = adjacency.get(b)!;
-      pairs.push([a, b, c.weight, c.orders]);
+  const index = new Map(items.map((id, i) => [id, i]));
+  let pairCount = 0;
+  for (const adjacency of stats.pairs.values()) pairCount += adjacency.size;
+  pairCount /= 2;
+  const pairA = new Uint32Array(pairCount);
+  const pairB = new Uint32Array(pairCount);
+  const pairWeights = new Float64Array(pairCount);
+  const pairOrders = new Uint32Array(pairCount);
+  let p = 0;
+  items.forEach((a, i) => {
+    const adjacency = stats.pairs.get(a);
+    if (!adjacency) return;
+    const partners = Uint32Array.from(adjacency.keys(), (b) => index.get(b)!)
+      .filter((j) => j > i)
+      .sort();
+    for (const j of partners) {
+      const c = adjacency.get(items[j])!;
+      pairA[p] = i;
+      pairB[p] = j;
+      pairWeights[p] = c.weight;
+      pairOrders[p] = c.orders;
+      p++;
     }
-  }
+  });
   return {
-    version: 1,
+    version: 2,
     config: { ...stats.config },
     referenceTime: stats.referenceTime,
     latestTime: stats.latestTime,
     orderWeight: stats.orderWeight,
     orderCount: stats.orderCount,
-    items: items.map((id) => {
-      const c = stats.items.get(id)!;
-      return [id, c.weight, c.orders];
-    }),
-    pairs,
+    items,
+    itemWeights: encodeArray(
+      Float64Array.from(items, (id) => stats.items.get(id)!.weight),
+    ),
+    itemOrders: encodeArray(
+      Uint32Array.from(items, (id) => stats.items.get(id)!.orders),
+    ),
+    pairA: encodeArray(pairA),
+    pairB: encodeArray(pairB),
+    pairWeights: encodeArray(pairWeights),
+    pairOrders: encodeArray(pairOrders),
   };
 }
 
@@ -341,30 +389,24 @@ export class CoPurchaseFormatError extends Error {
   }
 }
 
+/** Reads either stored form into the same statistics: products and pairs in the same order. */
 export function coPurchaseFromJSON(json: unknown): CoPurchaseStats {
-  const j = json as Partial<CoPurchaseJSON> | null;
-  if (!j || typeof j !== "object" || j.version !== 1) {
+  const j = json as Partial<CoPurchaseJSON> | Partial<CoPurchaseJSONv1> | null;
+  if (!j || typeof j !== "object" || (j.version !== 1 && j.version !== 2)) {
     throw new CoPurchaseFormatError(
-      "Unsupported co-purchase model (expected version 1)",
+      "Unsupported co-purchase model (expected version 1 or 2)",
     );
   }
-  if (!Array.isArray(j.items) || !Array.isArray(j.pairs) || !j.config) {
+  if (!Array.isArray(j.items) || !j.config) {
     throw new CoPurchaseFormatError(
       "Co-purchase model is missing items, pairs or config",
     );
   }
   const base = emptyCoPurchase(j.config);
-  const items = new Map<string, Counts>();
-  for (const [id, weight, orders] of j.items) items.set(id, { weight, orders });
-  const pairs = new Map<string, Map<string, Counts>>();
-  for (const [a, b, weight, orders] of j.pairs) {
-    if (!items.has(a) || !items.has(b)) {
-      throw new CoPurchaseFormatError(
-        `Pair ${a}/${b} refers to an unknown product`,
-      );
-    }
-    link(pairs, a, b, { weight, orders });
-  }
+  const { items, pairs } =
+    j.version === 1
+      ? countsFromV1(j as Partial<CoPurchaseJSONv1>)
+      : countsFromV2(j as Partial<CoPurchaseJSON>);
   return {
     config: base.config,
     referenceTime: j.referenceTime ?? null,
@@ -374,6 +416,79 @@ export function coPurchaseFromJSON(json: unknown): CoPurchaseStats {
     items,
     pairs,
   };
+}
+
+type CountMaps = Pick<MutableStats, "items" | "pairs">;
+
+function countsFromV1(j: Partial<CoPurchaseJSONv1>): CountMaps {
+  if (!Array.isArray(j.pairs)) {
+    throw new CoPurchaseFormatError(
+      "Co-purchase model is missing items, pairs or config",
+    );
+  }
+  const items = new Map<string, Counts>();
+  for (const [id, weight, orders] of j.items!)
+    items.set(id, { weight, orders });
+  const pairs = new Map<string, Map<string, Counts>>();
+  for (const [a, b, weight, orders] of j.pairs) {
+    if (!items.has(a) || !items.has(b)) {
+      throw new CoPurchaseFormatError(
+        `Pair ${a}/${b} refers to an unknown product`,
+      );
+    }
+    link(pairs, a, b, { weight, orders });
+  }
+  return { items, pairs };
+}
+
+function decodeCounts(j: Partial<CoPurchaseJSON>) {
+  try {
+    return {
+      itemWeights: decodeArray(j.itemWeights!, Float64Array),
+      itemOrders: decodeArray(j.itemOrders!, Uint32Array),
+      pairA: decodeArray(j.pairA!, Uint32Array),
+      pairB: decodeArray(j.pairB!, Uint32Array),
+      pairWeights: decodeArray(j.pairWeights!, Float64Array),
+      pairOrders: decodeArray(j.pairOrders!, Uint32Array),
+    };
+  } catch (error) {
+    throw new CoPurchaseFormatError(
+      `Co-purchase model has corrupt counts: ${String(error)}`,
+    );
+  }
+}
+
+function countsFromV2(j: Partial<CoPurchaseJSON>): CountMaps {
+  const ids = j.items!.map(String);
+  const { itemWeights, itemOrders, pairA, pairB, pairWeights, pairOrders } =
+    decodeCounts(j);
+  const n = pairA.length;
+  if (
+    itemWeights.length !== ids.length ||
+    itemOrders.length !== ids.length ||
+    pairB.length !== n ||
+    pairWeights.length !== n ||
+    pairOrders.length !== n
+  ) {
+    throw new CoPurchaseFormatError(
+      "Co-purchase model's counts do not match its products",
+    );
+  }
+  const items = new Map<string, Counts>();
+  ids.forEach((id, i) =>
+    items.set(id, { weight: itemWeights[i], orders: itemOrders[i] }),
+  );
+  const pairs = new Map<string, Map<string, Counts>>();
+  for (let p = 0; p < n; p++) {
+    if (pairA[p] >= pairB[p] || pairB[p] >= ids.length) {
+      throw new CoPurchaseFormatError(`Pair ${p} refers to an unknown product`);
+    }
+    link(pairs, ids[pairA[p]], ids[pairB[p]], {
+      weight: pairWeights[p],
+      orders: pairOrders[p],
+    });
+  }
+  return { items, pairs };
 }
 
 /** Plain code-unit comparison: locale-independent, so every machine orders ids the same way. */

@@ -62,6 +62,56 @@ export class ShopGoneError extends Error {
 }
 
 /**
+ * A stored model's JSON is written in parts of at most this many characters: the first in
+ * RecommendationModel.data, the rest as RecommendationModelPart rows. The database client holds
+ * several copies of a statement's values at once (its request, the compiled query, the driver's
+ * copy), which for a million orders' model in one statement came to about 470 MB; a part costs a
+ * few MB (decision 018, "Measured").
+ */
+export const MODEL_PART_CHARS = 1_000_000;
+
+/**
+ * `text` cut into parts of at most `size` UTF-16 code units, never between the two halves of a
+ * surrogate pair (a lone half would not survive the database's UTF-8) unless `size` is 1.
+ */
+export function textParts(text: string, size = MODEL_PART_CHARS): string[] {
+  const parts: string[] = [];
+  let at = 0;
+  do {
+    let end = Math.min(at + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && end - at > 1 && last >= 0xd800 && last <= 0xdbff)
+      end--;
+    parts.push(text.slice(at, end));
+    at = end;
+  } while (at < text.length);
+  return parts;
+}
+
+/** A stored model's JSON: its first part and the rest, in order. */
+function modelText(row: { data: string; parts: { data: string }[] }): string {
+  return [row.data, ...row.parts.map((p) => p.data)].join("");
+}
+
+/** Selects what `modelText` needs. */
+const MODEL_TEXT = {
+  data: true,
+  parts: { orderBy: { part: "asc" }, select: { data: true } },
+} as const;
+
+/** A stored model's JSON, as `serialiseModels` wrote it; null when there is no such model. */
+export async function storedModelText(
+  shop: string,
+  id: string,
+): Promise<string | null> {
+  const row = await prisma.recommendationModel.findFirst({
+    where: { shop, id },
+    select: MODEL_TEXT,
+  });
+  return row && modelText(row);
+}
+
+/**
  * Stores trained models as the shop's serving model and prunes all but the last KEEP_MODELS.
  * The first write marks the Shop row, which locks it until commit: shop/redact deletes that row
  * first (privacy.server.ts), so either the redaction waits and then deletes this model too, or
@@ -72,6 +122,8 @@ export async function storeModel(
   trained: TrainedModel,
   meta: { orders: number; products: number; trainMs: number },
 ): Promise<{ id: string; createdAt: Date }> {
+  // Serialised before the transaction: a large shop's takes seconds, with the Shop row unlocked.
+  const [first, ...rest] = textParts(serialiseModels(trained));
   const createdAt = new Date();
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.shop.updateMany({
@@ -80,9 +132,15 @@ export async function storeModel(
     });
     if (count === 0) throw new ShopGoneError(shop);
     const row = await tx.recommendationModel.create({
-      data: { shop, createdAt, ...meta, data: serialiseModels(trained) },
+      data: { shop, createdAt, ...meta, data: first },
       select: { id: true, createdAt: true },
     });
+    // One statement per part, in turn: one part's copies at a time.
+    for (const [i, data] of rest.entries())
+      await tx.recommendationModelPart.create({
+        data: { shop, modelId: row.id, part: i + 1, data },
+        select: { part: true },
+      });
     const stale = await tx.recommendationModel.findMany({
       where: { shop },
       orderBy: { createdAt: "desc" },
@@ -174,14 +232,15 @@ export async function trainAndStore(
 class NoInstances {}
 
 /**
- * A full garbage collection of this thread's heap, between training's steps. The cart model's
+ * A full garbage collection of this thread's heap: in the worker between training's steps, and on
+ * the main thread after an import's result is applied (`applyBulkResult`). The cart model's
  * dense matrix lives in WebAssembly memory (400 MB at its 5,000 items) that V8 does not weigh in
  * deciding when to collect: once the model was trained it stayed resident, dead, through the
  * co-purchase statistics, the backtest and the store, and so did the garbage of reading the
  * orders under the matrix (decision 018, "Measured"). `v8.queryObjects` counts objects "after a
  * full garbage collection" (Node's documentation), the one public call that collects.
  */
-function collectGarbage(): void {
+export function collectGarbage(): void {
   queryObjects(NoInstances, { format: "count" });
 }
 
@@ -483,12 +542,12 @@ async function loadServing(shop: string, previous?: Serving): Promise<Serving> {
       : prisma.recommendationModel.findFirst({
           where: { shop },
           orderBy: { createdAt: "desc" },
-          select: { id: true, data: true },
+          select: { id: true, ...MODEL_TEXT },
         }),
   ]);
   const models = sameModel
     ? previous.models
-    : stored && deserialiseModels(stored.data);
+    : stored && deserialiseModels(modelText(stored));
   const modelId = sameModel ? version.modelId : (stored?.id ?? null);
   // The evidence that serves now: the stored model's, with the orders a previous state already
   // took in when the model is the same.
@@ -690,11 +749,8 @@ async function evidenceOf(
   modelId: string,
 ): Promise<ModelEvidence | null> {
   if (evidenceByModel.has(modelId)) return evidenceByModel.get(modelId)!;
-  const row = await prisma.recommendationModel.findFirst({
-    where: { shop, id: modelId },
-    select: { data: true },
-  });
-  const evidence = row ? storedEvidence(row.data) : null;
+  const text = await storedModelText(shop, modelId);
+  const evidence = text === null ? null : storedEvidence(text);
   // Only the newest few matter; a long-running process must not keep every model's.
   if (evidenceByModel.size >= 100) evidenceByModel.clear();
   evidenceByModel.set(modelId, evidence);
