@@ -9,10 +9,10 @@ import {
   changesFor,
   formatMinor,
   offerRequestBody,
+  signChangesetBody,
 } from "../extensions/cartlift-post-purchase/src/contract";
 import {
-  percentIn,
-  say,
+  discountLabel,
   screenMessages,
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
@@ -220,10 +220,14 @@ export async function runPostPurchaseDemo({
     : null;
   result.offer = offer;
   if (!offer) return result;
-  const signResponse = await post("/api/post-purchase/sign-changeset", {
-    referenceId,
-    changes: changesFor(offer, offer.minQuantity),
-  });
+  const signResponse = await post(
+    "/api/post-purchase/sign-changeset",
+    signChangesetBody(
+      referenceId,
+      changesFor(offer, offer.minQuantity),
+      locale,
+    ),
+  );
   result.signStatus = signResponse.status;
   if (!signResponse.ok) return result;
   result.token = ((await signResponse.json()) as { token: string }).token;
@@ -298,7 +302,7 @@ export function offerScreenHtml(
 <div class="pp-offer">
 <h2>${escapeHtml(offer.title)}</h2>
 ${offer.variantTitle && offer.variantTitle !== "Default Title" ? `<p class="pp-subdued">${escapeHtml(offer.variantTitle)}</p>` : ""}
-<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(say(m.off, { percent: percentIn(offer.discount.value, locale) }))}</span>` : ""}</p>
+<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(discountLabel(offer.discount.value, locale))}</span>` : ""}</p>
 ${offer.reason ? `<p>${escapeHtml(offer.reason)}</p>` : ""}
 ${
   quantities.length > 1
