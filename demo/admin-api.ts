@@ -142,10 +142,9 @@ function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
         inventoryQuantity: v.inventoryQuantity,
         availableForSale: v.inventoryQuantity > 0,
         position: v.position,
-        // A deterministic cost: 45% of the price, in the shop's currency.
         inventoryItem: {
           id: gid("InventoryItem", v.id),
-          unitCost: { amount: money(Math.round(v.price * 0.45)), currencyCode },
+          unitCost: { amount: money(v.unitCost), currencyCode },
         },
         selectedOptions:
           v.options.length > 0

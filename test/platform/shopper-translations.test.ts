@@ -45,6 +45,7 @@ const product = (id: string, title: string, prices: number[]): DemoProduct => ({
     title: `Taille ${i + 1}`,
     sku: "",
     price,
+    unitCost: Math.round(price / 2),
     compareAtPrice: null,
     inventoryQuantity: 5,
     options: [{ name: "Taille", value: `${i + 1}` }],
