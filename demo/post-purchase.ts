@@ -393,8 +393,7 @@ extension, then calls the app's real <code>/api/post-purchase/offer</code> and
 <code>/api/post-purchase/sign-changeset</code> endpoints with it. The buyer is taken to accept one unit:
 Shopify adds it to the order and sends <code>orders/updated</code>, which credits the sale to "After checkout". Above is the extension's screen for
 that offer; the buttons are not wired here. In checkout the screen also lists shipping, taxes and the
-total above the buttons once Shopify has priced the change. The synthetic shop has no product images:
-on a large screen the grey area is where the image goes.</p>
+total above the buttons once Shopify has priced the change.</p>
 <h3>Sample order ${escapeHtml(result.order.name)}</h3>
 <p>Reference id (the checkout token) <code>${escapeHtml(result.referenceId)}</code></p>
 <p>Orders webhooks sent as Shopify sends them: ${result.webhooks.map((w) => `${escapeHtml(w.topic)} (HTTP ${w.status})`).join(", ")}.</p>
