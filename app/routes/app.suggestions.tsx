@@ -237,7 +237,9 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
           <BlockStack gap="100">
             {/* The title names the products: their pictures are decoration. */}
             {s.imageUrls.some(Boolean) && (
-              <InlineStack gap="100">
+              // Polaris passes alignment down as an inherited custom property: the row above
+              // spreads its children apart, this one keeps the pictures together.
+              <InlineStack gap="100" align="start">
                 {s.imageUrls.map((url, i) =>
                   url ? (
                     <Thumbnail
