@@ -1,5 +1,6 @@
 import { HttpResponse, graphql, http } from "msw";
 import { DemoWebPixels } from "./web-pixel";
+import { DEMO_IMAGES, productImageFile } from "./product-image";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 import {
   type Checked,
@@ -27,6 +28,8 @@ const DAY_MS = 86_400_000;
 /** Where the demo's bulk operation results are served unless the demo server serves them. */
 export const DEMO_BULK_RESULTS =
   "https://demo-bulk-results.cartlift.test/results";
+/** Where product pictures are served unless the demo server serves them (as Shopify's CDN would). */
+const DEMO_IMAGES_URL = `https://demo-images.cartlift.test${DEMO_IMAGES}`;
 
 /** `cost` as Shopify reports it in `extensions`, priced the way Shopify documents. */
 function costOf(query: string, variables: Record<string, unknown>) {
@@ -117,7 +120,12 @@ function page<T>(items: T[], cursor: unknown, size: number) {
   };
 }
 
-function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
+function productNode(
+  p: DemoProduct,
+  updatedAt: string,
+  currencyCode: string,
+  imagesUrl: string,
+) {
   return {
     id: gid("Product", p.id),
     title: p.title,
@@ -127,7 +135,7 @@ function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
     tags: p.tags,
     status: "ACTIVE",
     updatedAt,
-    featuredImage: null,
+    featuredImage: { url: `${imagesUrl}/${productImageFile(p)}` },
     collections: {
       nodes: p.collections.map((c) => ({ id: gid("Collection", c) })),
     },
@@ -142,10 +150,9 @@ function productNode(p: DemoProduct, updatedAt: string, currencyCode: string) {
         inventoryQuantity: v.inventoryQuantity,
         availableForSale: v.inventoryQuantity > 0,
         position: v.position,
-        // A deterministic cost: 45% of the price, in the shop's currency.
         inventoryItem: {
           id: gid("InventoryItem", v.id),
-          unitCost: { amount: money(Math.round(v.price * 0.45)), currencyCode },
+          unitCost: { amount: money(v.unitCost), currencyCode },
         },
         selectedOptions:
           v.options.length > 0
@@ -224,6 +231,8 @@ export interface DemoAdminOptions {
   /** Bulk results: where they are kept, and the address their URLs start with. */
   bulk?: DemoBulkResults;
   bulkResultsUrl?: string;
+  /** The address product pictures are served under (`featuredImage.url`). */
+  imagesUrl?: string;
   /** The app's Flow triggers; by default read from the extensions' TOML. */
   triggers?: TriggerDefinition[];
   /** Every trigger run Flow accepted, in order, for the demo run (and tests) to inspect. */
@@ -239,6 +248,7 @@ export function demoAdminHandlers(
     now = new Date(),
     bulk = new DemoBulkResults(),
     bulkResultsUrl = DEMO_BULK_RESULTS,
+    imagesUrl = DEMO_IMAGES_URL,
     triggers = [readTriggerDefinition("cartlift-next-offer")],
     flowRuns = [],
     pixels = new DemoWebPixels(),
@@ -416,10 +426,10 @@ export function demoAdminHandlers(
       const bulkQuery = String(variables.query);
       const lines = /^\s*\{\s*products\b/.test(bulkQuery)
         ? demo.products.flatMap((p) => [
-            ...jsonlRecord(productNode(p, updatedAt, demo.currency), [
-              "collections",
-              "variants",
-            ]),
+            ...jsonlRecord(
+              productNode(p, updatedAt, demo.currency, imagesUrl),
+              ["collections", "variants"],
+            ),
           ])
         : byDate.flatMap((o) => [
             ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),

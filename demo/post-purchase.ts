@@ -9,10 +9,10 @@ import {
   changesFor,
   formatMinor,
   offerRequestBody,
+  signChangesetBody,
 } from "../extensions/cartlift-post-purchase/src/contract";
 import {
-  percentIn,
-  say,
+  discountLabel,
   screenMessages,
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
@@ -225,10 +225,14 @@ export async function runPostPurchaseDemo({
     : null;
   result.offer = offer;
   if (!offer) return result;
-  const signResponse = await post("/api/post-purchase/sign-changeset", {
-    referenceId,
-    changes: changesFor(offer, offer.minQuantity),
-  });
+  const signResponse = await post(
+    "/api/post-purchase/sign-changeset",
+    signChangesetBody(
+      referenceId,
+      changesFor(offer, offer.minQuantity),
+      locale,
+    ),
+  );
   result.signStatus = signResponse.status;
   if (!signResponse.ok) return result;
   result.token = ((await signResponse.json()) as { token: string }).token;
@@ -303,7 +307,7 @@ export function offerScreenHtml(
 <div class="pp-offer">
 <h2>${escapeHtml(offer.title)}</h2>
 ${offer.variantTitle && offer.variantTitle !== "Default Title" ? `<p class="pp-subdued">${escapeHtml(offer.variantTitle)}</p>` : ""}
-<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(say(m.off, { percent: percentIn(offer.discount.value, locale) }))}</span>` : ""}</p>
+<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(discountLabel(offer.discount.value, locale))}</span>` : ""}</p>
 ${offer.reason ? `<p>${escapeHtml(offer.reason)}</p>` : ""}
 ${
   quantities.length > 1
@@ -394,8 +398,7 @@ extension, then calls the app's real <code>/api/post-purchase/offer</code> and
 <code>/api/post-purchase/sign-changeset</code> endpoints with it. The buyer is taken to accept one unit:
 Shopify adds it to the order and sends <code>orders/updated</code>, which credits the sale to "After checkout". Above is the extension's screen for
 that offer; the buttons are not wired here. In checkout the screen also lists shipping, taxes and the
-total above the buttons once Shopify has priced the change. The synthetic shop has no product images:
-on a large screen the grey area is where the image goes.</p>
+total above the buttons once Shopify has priced the change.</p>
 <h3>Sample order ${escapeHtml(result.order.name)}</h3>
 <p>Reference id (the checkout token) <code>${escapeHtml(result.referenceId)}</code></p>
 <p>Orders webhooks sent as Shopify sends them: ${result.webhooks.map((w) => `${escapeHtml(w.topic)} (HTTP ${w.status})`).join(", ")}.</p>

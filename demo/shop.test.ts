@@ -145,3 +145,40 @@ describe("the demo shop's discounts", () => {
     expect(inBand.some((page) => page.chosen !== page.without)).toBe(true);
   });
 });
+
+describe("the demo shop's unit costs", () => {
+  const now = new Date("2026-06-01T00:00:00Z");
+  const demo = generateDemoShop({ now });
+  const shares = (type: string) =>
+    demo.products
+      .filter((p) => p.productType === type)
+      .flatMap((p) => p.variants.map((v) => v.unitCost / v.price));
+
+  it("costs every variant a realistic share of its price, in whole minor units", () => {
+    for (const v of demo.products.flatMap((p) => p.variants)) {
+      expect(Number.isInteger(v.unitCost)).toBe(true);
+      expect(v.unitCost / v.price).toBeGreaterThan(0.25);
+      expect(v.unitCost / v.price).toBeLessThan(0.7);
+    }
+  });
+
+  it("gives each kind its own margins: coffee costs far less of its price than a tent or a GPS watch", () => {
+    const coffee = Math.max(...shares("Coffee"));
+    expect(coffee).toBeLessThan(Math.min(...shares("Tent")));
+    expect(coffee).toBeLessThan(Math.min(...shares("GPS Watch")));
+  });
+
+  it("varies the margin from product to product of a kind", () => {
+    const firstVariants = demo.products
+      .filter((p) => p.productType === "Backpack")
+      .map((p) => (p.variants[0].unitCost / p.variants[0].price).toFixed(3));
+    expect(new Set(firstVariants).size).toBeGreaterThanOrEqual(10);
+  });
+
+  it("draws the same costs from the same seed, other costs from another", () => {
+    const costs = (shop: typeof demo) =>
+      shop.products.flatMap((p) => p.variants.map((v) => v.unitCost));
+    expect(costs(generateDemoShop({ now }))).toEqual(costs(demo));
+    expect(costs(generateDemoShop({ now, seed: 7 }))).not.toEqual(costs(demo));
+  });
+});

@@ -1,3 +1,4 @@
+import { fnv1a32 } from "~/engine/hash";
 import { type Rng, mulberry32, pick } from "~/engine/random";
 
 /**
@@ -25,6 +26,8 @@ export interface DemoVariant {
   title: string;
   sku: string;
   price: number; // minor units
+  /** What the shop pays for one unit (Shopify's inventory item unit cost), minor units. */
+  unitCost: number;
   compareAtPrice: number | null;
   inventoryQuantity: number;
   options: { name: string; value: string }[];
@@ -68,6 +71,8 @@ interface Family {
   type: string;
   option?: { name: string; values: string[]; stepPct: number };
   price: [number, number]; // dollars
+  /** The range of unit cost as a share of the price, in percent: each product draws its own. */
+  costPct: [number, number];
   consumable?: boolean;
   complements: string[];
   collection: string;
@@ -82,6 +87,7 @@ const FAMILIES: Family[] = [
       stepPct: 25,
     },
     price: [199, 349],
+    costPct: [55, 65],
     complements: ["Sleeping Bag", "Sleeping Pad", "Headlamp"],
     collection: "Shelter",
   },
@@ -89,6 +95,7 @@ const FAMILIES: Family[] = [
     type: "Sleeping Bag",
     option: { name: "Length", values: ["Regular", "Long"], stepPct: 15 },
     price: [89, 179],
+    costPct: [50, 62],
     complements: ["Sleeping Pad", "Tent"],
     collection: "Sleep",
   },
@@ -96,6 +103,7 @@ const FAMILIES: Family[] = [
     type: "Sleeping Pad",
     option: { name: "Size", values: ["Regular", "Long", "Wide"], stepPct: 12 },
     price: [49, 129],
+    costPct: [45, 58],
     complements: ["Sleeping Bag"],
     collection: "Sleep",
   },
@@ -103,12 +111,14 @@ const FAMILIES: Family[] = [
     type: "Backpack",
     option: { name: "Volume", values: ["30L", "45L", "60L"], stepPct: 20 },
     price: [99, 249],
+    costPct: [50, 62],
     complements: ["Water Bottle", "Water Filter", "Trekking Poles"],
     collection: "Packs",
   },
   {
     type: "Stove",
     price: [49, 129],
+    costPct: [52, 64],
     complements: ["Fuel", "Cookware", "Coffee"],
     collection: "Camp Kitchen",
   },
@@ -116,6 +126,7 @@ const FAMILIES: Family[] = [
     type: "Fuel",
     option: { name: "Size", values: ["100g", "230g", "450g"], stepPct: 60 },
     price: [5, 9],
+    costPct: [45, 55],
     consumable: true,
     complements: ["Stove"],
     collection: "Camp Kitchen",
@@ -123,6 +134,7 @@ const FAMILIES: Family[] = [
   {
     type: "Cookware",
     price: [25, 80],
+    costPct: [38, 52],
     complements: ["Fuel", "Stove"],
     collection: "Camp Kitchen",
   },
@@ -130,6 +142,7 @@ const FAMILIES: Family[] = [
     type: "Coffee",
     option: { name: "Weight", values: ["250g", "500g", "1kg"], stepPct: 70 },
     price: [12, 18],
+    costPct: [30, 40],
     consumable: true,
     complements: ["Cookware"],
     collection: "Camp Kitchen",
@@ -137,6 +150,7 @@ const FAMILIES: Family[] = [
   {
     type: "Headlamp",
     price: [29, 69],
+    costPct: [45, 58],
     complements: ["Batteries"],
     collection: "Lighting",
   },
@@ -148,6 +162,7 @@ const FAMILIES: Family[] = [
       stepPct: 70,
     },
     price: [6, 9],
+    costPct: [40, 50],
     consumable: true,
     complements: ["Headlamp"],
     collection: "Lighting",
@@ -156,12 +171,14 @@ const FAMILIES: Family[] = [
     type: "Water Bottle",
     option: { name: "Capacity", values: ["500ml", "750ml", "1L"], stepPct: 15 },
     price: [19, 39],
+    costPct: [32, 45],
     complements: ["Water Filter"],
     collection: "Hydration",
   },
   {
     type: "Water Filter",
     price: [39, 99],
+    costPct: [45, 58],
     complements: ["Water Bottle"],
     collection: "Hydration",
   },
@@ -169,6 +186,7 @@ const FAMILIES: Family[] = [
     type: "Jacket",
     option: { name: "Size", values: ["S", "M", "L", "XL"], stepPct: 0 },
     price: [129, 299],
+    costPct: [40, 55],
     complements: ["Socks", "Backpack"],
     collection: "Apparel",
   },
@@ -176,6 +194,7 @@ const FAMILIES: Family[] = [
     type: "Socks",
     option: { name: "Size", values: ["S", "M", "L"], stepPct: 0 },
     price: [15, 25],
+    costPct: [28, 40],
     complements: ["Jacket", "Trekking Poles"],
     collection: "Apparel",
   },
@@ -183,12 +202,14 @@ const FAMILIES: Family[] = [
     type: "GPS Watch",
     option: { name: "Storage", values: ["16GB", "32GB", "64GB"], stepPct: 25 },
     price: [199, 399],
+    costPct: [58, 68],
     complements: ["Batteries", "Backpack"],
     collection: "Navigation",
   },
   {
     type: "Trekking Poles",
     price: [59, 129],
+    costPct: [48, 60],
     complements: ["Socks", "Backpack"],
     collection: "Packs",
   },
@@ -235,7 +256,15 @@ function shelfPrice(cents: number): number {
   return dollars >= 20 ? dollars * 100 - 1 : dollars * 100;
 }
 
-function buildCatalog(rng: Rng, productsPerFamily: number): DemoProduct[] {
+/**
+ * `rng` draws the catalog; `costs` draws each product's cost share, from a stream of its own so
+ * that costs leave every other draw (and with them the orders) as they were.
+ */
+function buildCatalog(
+  rng: Rng,
+  costs: Rng,
+  productsPerFamily: number,
+): DemoProduct[] {
   const products: DemoProduct[] = [];
   let variantId = 50_000;
   const collectionIds = new Map(
@@ -255,6 +284,9 @@ function buildCatalog(rng: Rng, productsPerFamily: number): DemoProduct[] {
       const [lo, hi] = family.price;
       const base = Math.round((lo + (hi - lo) * rng()) * 100);
       const values = family.option?.values ?? ["Default Title"];
+      // One cost share per product (its variants are made alike), in basis points.
+      const [costLo, costHi] = family.costPct;
+      const costBps = Math.round((costLo + (costHi - costLo) * costs()) * 100);
       products.push({
         id,
         title,
@@ -275,6 +307,7 @@ function buildCatalog(rng: Rng, productsPerFamily: number): DemoProduct[] {
             title: value,
             sku: `${slug(family.type).toUpperCase().slice(0, 4)}-${i}-${position}`,
             price,
+            unitCost: Math.round((price * costBps) / 10_000),
             compareAtPrice: rng() < 0.15 ? shelfPrice(price * 1.2) : null,
             // One in twenty variants is sold out, so stock filtering is visible in the demo.
             inventoryQuantity: rng() < 0.05 ? 0 : 5 + Math.floor(rng() * 60),
@@ -516,7 +549,11 @@ export function generateDemoShop({
   const rng = mulberry32(seed);
   // Dates are anchored to the start of today, so a run on the same day is byte-for-byte identical.
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
-  const products = buildCatalog(rng, productsPerFamily);
+  const products = buildCatalog(
+    rng,
+    mulberry32(fnv1a32(`unit costs ${seed}`)),
+    productsPerFamily,
+  );
   return {
     shop: DEMO_SHOP,
     currency: DEMO_CURRENCY,

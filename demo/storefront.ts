@@ -10,6 +10,7 @@ import {
   type DemoShop,
 } from "./shop";
 import type { Post } from "../extensions/cartlift-pixel/src/pixel";
+import { DEMO_IMAGES, productImageFile } from "./product-image";
 import {
   type DemoPixelEvent,
   type DemoWebPixels,
@@ -129,7 +130,7 @@ export function storefrontLiquid({
   liquid.registerFilter("money", (cents: number) =>
     format.format(Number(cents) / 100),
   );
-  // The synthetic shop has no product images; these keep image markup renderable all the same.
+  // Shopify's image filters, as far as the blocks use them: the demo's pictures are one size.
   liquid.registerFilter("image_url", (image: { src?: string } | string) =>
     typeof image === "string" ? image : (image?.src ?? ""),
   );
@@ -181,7 +182,12 @@ export function productObject(
     url: `/demo/storefront/products/${product.handle}`,
     type: product.productType,
     vendor: product.vendor,
-    featured_image: null,
+    featured_image: {
+      src: `${DEMO_IMAGES}/${productImageFile(product)}`,
+      alt: product.title,
+      width: 160,
+      height: 160,
+    },
     available: variants.some((v) => v.available),
     has_only_default_variant: variants.length === 1,
     variants,
@@ -428,7 +434,9 @@ export function demoStorefront({
       currency: cart.currency,
     }).format(cents / 100);
 
-  // The theme's own sections, as the Section Rendering API returns them.
+  // The theme's own sections, as the Section Rendering API returns them. On a phone the cart's
+  // lines show the unit price under the title, as Dawn does, instead of in a column of its own:
+  // four columns of prices such as "1 234,56 $US" are wider than a phone.
   const SECTIONS: Record<string, (cart: DemoCart) => string> = {
     "cart-icon-bubble": (cart) =>
       `<span id="shopify-section-cart-icon-bubble"><a href="/demo/storefront/cart">Cart (${cartJson(cart).item_count})</a></span>`,
@@ -447,7 +455,7 @@ export function demoStorefront({
       const rows = c.items
         .map(
           (i, n) =>
-            `<tr><td><a href="${i.url}">${escapeHtml(i.title)}</a>${i.properties._cartlift ? " <small>(suggested)</small>" : ""}</td><td>${money(cart, i.price)}</td>` +
+            `<tr><td><a href="${i.url}">${escapeHtml(i.title)}</a>${i.properties._cartlift ? " <small>(suggested)</small>" : ""}<span class="cart-line__price">${money(cart, i.price)}</span></td><td>${money(cart, i.price)}</td>` +
             `<td><button type="button" data-line="${n + 1}" data-quantity="${i.quantity - 1}" aria-label="Remove one ${escapeHtml(i.title)}">−</button> ${i.quantity} ` +
             `<button type="button" data-line="${n + 1}" data-quantity="${i.quantity + 1}" aria-label="Add one ${escapeHtml(i.title)}">+</button></td><td>${money(cart, i.line_price)}</td></tr>`,
         )
@@ -522,12 +530,13 @@ ${customerPrivacy(cart.privacy)}
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
 header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #ddd;color:#555}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
 #shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
-main{max-width:48rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;text-align:left}
+main{max-width:48rem}.product-header{display:flex;gap:1rem;align-items:center}.product-image{flex:none;border-radius:.5rem}table{border-collapse:collapse}.cart-line__price{display:none}td,th{padding:.3rem .6rem;text-align:left}
 button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
 .consent{position:fixed;inset:auto 0 0 0;z-index:20;padding:1rem 2rem;background:#1a1a1a;color:#fff}.consent[hidden]{display:none}.consent p{margin:0 0 .5rem}
 @media (max-width:50rem){
 body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-child(3){white-space:nowrap}
+.product-image{width:96px;height:96px}#shopify-section-main-cart :is(th,td):nth-child(2){display:none}.cart-line__price{display:block}
 [data-drawer-toggle]{display:inline-block}.drawer__close{display:block;margin-left:auto}
 #shopify-section-cart-drawer{display:none;position:fixed;inset:0 0 0 auto;z-index:10;width:min(22rem,100%);box-sizing:border-box;overflow-y:auto;background:#fff;box-shadow:0 0 2rem #0004}
 .drawer-open #shopify-section-cart-drawer{display:block}
@@ -688,7 +697,8 @@ document.addEventListener("click", async (e) => {
         )
         .join(" ");
       const blocks = `${await renderBlock("frequently-bought-together", cart, shown)}${await renderBlock("upgrade", cart, shown)}`;
-      const main = `<h1>${escapeHtml(product.title)}</h1><p>${escapeHtml(product.vendor)} · ${escapeHtml(product.productType)}</p>
+      const main = `<div class="product-header"><img class="product-image" src="${shown.featured_image.src}" alt="${escapeHtml(product.title)}" width="160" height="160">
+<div><h1>${escapeHtml(product.title)}</h1><p>${escapeHtml(product.vendor)} · ${escapeHtml(product.productType)}</p></div></div>
 <form action="/cart/add" method="post" data-product-form>
 <fieldset data-variant-picker><legend>Variant</legend>${options}</fieldset>
 <input type="hidden" name="id" value="${chosen.id}"><input type="hidden" name="product-id" value="${shown.id}">

@@ -23,6 +23,7 @@ import {
   runPostPurchaseDemo,
 } from "../demo/post-purchase";
 import { demoStorefront } from "../demo/storefront";
+import { DEMO_IMAGES, productImages } from "../demo/product-image";
 import { DemoWebPixels } from "../demo/web-pixel";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
@@ -94,6 +95,7 @@ const msw = setupServer(
     bulk,
     pixels,
     bulkResultsUrl: `http://localhost:${port}/demo/bulk`,
+    imagesUrl: `http://localhost:${port}${DEMO_IMAGES}`,
   }),
 );
 msw.listen({
@@ -128,6 +130,8 @@ app.get("/demo/session-token", (_req, res) => {
   res.set("Cache-Control", "no-store").type("text").send(token());
 });
 app.get("/demo/admin", (_req, res) => res.redirect(adminUrl()));
+// The products' pictures, drawn by the demo (the admin, the storefront and checkout show them).
+app.use(productImages(demo.products));
 app.get("/demo/bulk/:file", (req, res) => {
   const lines = bulk.lines(req.params.file.replace(/\.jsonl$/, ""));
   if (!lines) return void res.sendStatus(404);

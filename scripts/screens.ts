@@ -2,7 +2,8 @@
  * `npm run screens`: full-page screenshots (PNG) of the whole product on the demo, so anyone can
  * look at it after a change: every admin page of the app's nav menu, the storefront preview in
  * each state a shopper meets (product page, another variant chosen, cart page with items, cart
- * drawer open with suggestions, French and euros) and the post-purchase preview, each at 1440x900
+ * drawer open with suggestions, French in euros and in dollars) and the post-purchase preview in
+ * English and French, each at 1440x900
  * and at 390x844 (a phone), into screens/ (gitignored; emptied first). Prints the files written,
  * and the width of any page that scrolls sideways.
  *
@@ -125,12 +126,21 @@ const STOREFRONT: [string, Shot][] = [
     },
   ],
   [
-    "post-purchase",
+    "storefront-cart-fr-usd",
     async (page, { url }) => {
-      await page.goto(`${url}/demo/post-purchase`);
-      await page.getByRole("heading", { name: "For developers" }).waitFor();
+      await page.goto(`${url}/demo/storefront?locale=fr&currency=USD`);
+      await addToCart(page);
+      await page.goto(`${url}/demo/storefront/cart`);
+      await settled(page);
     },
   ],
+  ...["en", "fr"].map((locale): [string, Shot] => [
+    `post-purchase-${locale}`,
+    async (page, { url }) => {
+      await page.goto(`${url}/demo/post-purchase?locale=${locale}`);
+      await page.getByRole("heading", { name: "For developers" }).waitFor();
+    },
+  ]),
 ];
 
 async function shoot(page: Page, name: string, files: string[]) {

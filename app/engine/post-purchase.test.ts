@@ -111,6 +111,7 @@ describe("checkRequestedChanges", () => {
     minQuantity: 1,
     maxQuantity: 3,
     discountBps: 1000,
+    locale: "en",
   };
 
   it("accepts the offered change at any quantity inside the bounds", () => {
@@ -132,6 +133,20 @@ describe("checkRequestedChanges", () => {
     expect(offeredChanges({ ...offer, discountBps: 0 }, 1)).toEqual([
       { type: "add_variant", variantID: 501, quantity: 1 },
     ]);
+  });
+
+  it("titles the discount in the buyer's language, and holds a buyer to the language of their offer", () => {
+    const french = { ...offer, locale: "fr" };
+    const [change] = offeredChanges(french, 1);
+    expect(change.discount?.title).toMatch(/^10\s%\sde remise$/);
+    expect(checkRequestedChanges(french, [change])).toEqual({
+      ok: true,
+      quantity: 1,
+    });
+    expect(checkRequestedChanges(offer, [change])).toEqual({
+      ok: false,
+      reason: "discount_changed",
+    });
   });
 
   it("refuses anything other than the offer", () => {

@@ -7,7 +7,8 @@ import type {
   AddVariantChange,
   ChangeDiscount,
 } from "../../extensions/cartlift-post-purchase/src/contract";
-import { applyBasisPoints, formatPercent } from "./money";
+import { discountLabel } from "../../extensions/cartlift-post-purchase/src/messages";
+import { applyBasisPoints } from "./money";
 
 /** A buyer adds at most this many units after checkout, even when stock would allow more. */
 export const MAX_POST_PURCHASE_QUANTITY = 5;
@@ -62,12 +63,16 @@ export function postPurchaseQuantityBounds({
   return max >= 1 ? { min: 1, max } : null;
 }
 
-export function changeDiscount(bps: number): ChangeDiscount | undefined {
+/** The discount as the changeset carries it; its title is what the buyer's order shows. */
+export function changeDiscount(
+  bps: number,
+  locale: string,
+): ChangeDiscount | undefined {
   if (bps <= 0) return undefined;
   return {
     value: bps / 100,
     valueType: "percentage",
-    title: `${formatPercent(bps)} off`,
+    title: discountLabel(bps / 100, locale),
   };
 }
 
@@ -76,6 +81,8 @@ export interface OfferTerms {
   minQuantity: number;
   maxQuantity: number;
   discountBps: number;
+  /** The buyer's language: the discount's title is written in it. */
+  locale: string;
 }
 
 /** The changeset for the offer at `quantity`: the only thing the app will ever sign for it. */
@@ -83,7 +90,7 @@ export function offeredChanges(
   offer: OfferTerms,
   quantity: number,
 ): AddVariantChange[] {
-  const discount = changeDiscount(offer.discountBps);
+  const discount = changeDiscount(offer.discountBps, offer.locale);
   return [
     {
       type: "add_variant",
@@ -129,7 +136,7 @@ export function checkRequestedChanges(
     quantity > offer.maxQuantity
   )
     return { ok: false, reason: "quantity_out_of_bounds" };
-  const expected = changeDiscount(offer.discountBps);
+  const expected = changeDiscount(offer.discountBps, offer.locale);
   if (!sameDiscount(expected, change.discount))
     return { ok: false, reason: "discount_changed" };
   return { ok: true, quantity };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALE_CODE } from "~/services/platform/shopper-messages";
 import {
   checkoutEndpoint,
   checkoutPreflight,
@@ -16,6 +17,8 @@ const Change = z.object({
 const Body = z.object({
   referenceId: z.string().min(1).max(255),
   changes: z.array(Change).min(1).max(10),
+  // The buyer's locale, as sent with the offer request: the discount's title is in its language.
+  locale: z.string().regex(LOCALE_CODE).optional(),
 });
 
 export const loader = checkoutPreflight;

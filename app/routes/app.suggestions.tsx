@@ -15,6 +15,7 @@ import {
   SkeletonBodyText,
   Tabs,
   Text,
+  Thumbnail,
   Tooltip,
 } from "@shopify/polaris";
 import { useAppBridge } from "@shopify/app-bridge-react";
@@ -234,6 +235,23 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="start" gap="300">
           <BlockStack gap="100">
+            {/* The title names the products: their pictures are decoration. */}
+            {s.imageUrls.some(Boolean) && (
+              // Polaris passes alignment down as an inherited custom property: the row above
+              // spreads its children apart, this one keeps the pictures together.
+              <InlineStack gap="100" align="start">
+                {s.imageUrls.map((url, i) =>
+                  url ? (
+                    <Thumbnail
+                      key={s.productIds[i]}
+                      source={url}
+                      alt=""
+                      size="small"
+                    />
+                  ) : null,
+                )}
+              </InlineStack>
+            )}
             <Text as="h3" variant="headingSm">
               {name}
             </Text>

@@ -5,6 +5,7 @@ import {
   cartOf,
   hasChromium,
   newPage,
+  settleBlocks,
   watchErrors,
 } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
@@ -92,6 +93,40 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     const second = await offered();
     await page.getByRole("button", { name: `Remove one ${name}` }).click();
     await expect.poll(offered).not.toBe(second);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the product's picture and one beside every offer, each loaded and cacheable for a year", async () => {
+    const page = await newPage(env.browser);
+    const errors = watchErrors(page);
+    await page.goto(`${env.demo.url}/demo/storefront`);
+    const title = await page.getByRole("heading", { level: 1 }).textContent();
+    const picture = page.getByRole("img", { name: title! });
+    const fbt = page.getByRole("region", {
+      name: "Frequently bought together",
+    });
+    await fbt.getByRole("button", { name: "Add all to cart" }).waitFor();
+    // Every block loaded, and every lazy picture scrolled past.
+    await settleBlocks(page);
+    // "This item" and each offer: a picture on every line, no empty placeholder.
+    const lines = await fbt.getByRole("listitem").count();
+    expect(lines).toBeGreaterThan(1);
+    expect(await fbt.locator("img").count()).toBe(lines);
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          [...document.images].every((i) => i.complete && i.naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
+    const response = await page.request.get(
+      new URL((await picture.getAttribute("src"))!, page.url()).href,
+    );
+    expect(response.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+    expect(response.headers()["cache-control"]).toBe(
+      "public, max-age=31536000, immutable",
+    );
+    expect((await response.body()).length).toBeLessThan(2_000);
     expect(errors).toEqual([]);
   });
 

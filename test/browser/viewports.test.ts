@@ -1,7 +1,9 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { VIEWPORTS, hasChromium, newPage, settleBlocks } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
+import { DEMO_RATES } from "../../demo/storefront";
 
 /** How wide the page is against the window: wider means the shopper scrolls sideways. */
 const widths = (page: Page) =>
@@ -10,22 +12,38 @@ const widths = (page: Page) =>
     window: window.innerWidth,
   }));
 
+/** Every language the theme extension ships a locale file for ("en.default.json" is "en"). */
+const LANGUAGES = readdirSync("extensions/cartlift-theme/locales").map(
+  (file) => file.split(".")[0],
+);
+
+/**
+ * Each language with the store's currencies that it writes longest ("1 234,56 $US" in French,
+ * "CA$1,234.56" in English): the widest prices a shopper of that language can meet.
+ */
+const LONGEST = LANGUAGES.flatMap((locale) => {
+  const length = (currency: string) =>
+    new Intl.NumberFormat(locale, { style: "currency", currency }).format(
+      1234.56,
+    ).length;
+  const currencies = Object.keys(DEMO_RATES);
+  const longest = Math.max(...currencies.map(length));
+  return currencies
+    .filter((currency) => length(currency) === longest)
+    .map((currency) => ({ locale, currency }));
+});
+
 describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
   const env = useDemoInChromium();
 
   for (const viewport of ["desktop", "phone"] as const) {
     const { width } = VIEWPORTS[viewport];
 
-    it(`fits every storefront page and the open cart drawer in ${width} px`, async () => {
+    it(`fits every storefront page and the open cart drawer in ${width} px, in every language with its longest prices`, async () => {
       const page = await newPage(env.browser, viewport);
-      for (const path of [
-        "/demo/storefront",
-        "/demo/storefront?locale=fr&currency=EUR",
-      ]) {
-        await page.goto(`${env.demo.url}${path}`);
-        await settleBlocks(page);
-        expect(await widths(page)).toEqual({ page: width, window: width });
-      }
+      await page.goto(`${env.demo.url}/demo/storefront`);
+      await settleBlocks(page);
+      expect(await widths(page)).toEqual({ page: width, window: width });
 
       // The theme opens its drawer after an add, as Dawn does; its suggestions load inside.
       await page
@@ -42,10 +60,25 @@ describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
       expect(box.x + box.width).toBeLessThanOrEqual(width);
       expect(await widths(page)).toEqual({ page: width, window: width });
 
-      await page.goto(`${env.demo.url}/demo/storefront/cart`);
-      await page.getByRole("table", { name: "Cart lines" }).waitFor();
-      await settleBlocks(page);
-      expect(await widths(page)).toEqual({ page: width, window: width });
+      // The product page and the cart with the tent in it, in each language and its widest prices.
+      for (const { locale, currency } of [
+        { locale: "fr", currency: "EUR" },
+        ...LONGEST,
+      ])
+        for (const path of ["/demo/storefront", "/demo/storefront/cart"]) {
+          await page.goto(
+            `${env.demo.url}${path}?locale=${locale}&currency=${currency}`,
+          );
+          await settleBlocks(page);
+          expect(await page.locator("html").getAttribute("lang")).toBe(locale);
+          expect({ path, locale, currency, ...(await widths(page)) }).toEqual({
+            path,
+            locale,
+            currency,
+            page: width,
+            window: width,
+          });
+        }
       await page.context().close();
     });
 

@@ -91,6 +91,7 @@ async function storefront(
         title: "Default",
         sku: "",
         price: line.price,
+        unitCost: Math.round(line.price / 2),
         compareAtPrice: null,
         inventoryQuantity: 1,
         options: [],

@@ -37,6 +37,7 @@ const PRODUCTS: DemoProduct[] = [1, 2, 3, 4, 5, 6].map((n) => ({
       title: "Default",
       sku: "",
       price: 1500 + 250 * n,
+      unitCost: 700 + 100 * n,
       compareAtPrice: null,
       inventoryQuantity: 50,
       options: [],

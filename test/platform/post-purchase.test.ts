@@ -13,9 +13,15 @@ import {
 } from "~/routes/api.post-purchase.offer";
 import { action as signAction } from "~/routes/api.post-purchase.sign-changeset";
 import {
+  type AddVariantChange,
   type PostPurchaseOfferPayload,
   changesFor,
+  signChangesetBody,
 } from "../../extensions/cartlift-post-purchase/src/contract";
+import {
+  DEFAULT_LOCALE,
+  SHOPPER_LOCALES,
+} from "~/services/platform/shopper-messages";
 
 const STORE = "pp-shop";
 const SHOP = `${STORE}.myshopify.com`;
@@ -364,6 +370,56 @@ describe("POST /api/post-purchase/sign-changeset", () => {
     });
     expect(stored?.signedJti).toBe(payload.jti);
     expect(stored?.signedQuantity).toBe(2);
+  });
+
+  it("titles the discount in the buyer's language, on the offer and on the signed order, in every language the storefront speaks", async () => {
+    const titleIn = async (language: string) => {
+      const referenceId = `ref-title-${language}`;
+      const token = await checkoutToken(STORE, referenceId);
+      const locale = `${language}-CA`;
+      const offered = await askOffer(token, {
+        referenceId,
+        productIds: ["1"],
+        locale,
+      });
+      const { offer } = (await offered.json()) as {
+        offer: PostPurchaseOfferPayload;
+      };
+      const signed = await askSignature(
+        token,
+        signChangesetBody(referenceId, changesFor(offer, 1), locale),
+      );
+      expect(signed.status).toBe(200);
+      const { token: changeset } = (await signed.json()) as { token: string };
+      const { payload } = await jwtVerify(
+        changeset,
+        new TextEncoder().encode(API_SECRET_KEY),
+      );
+      const [change] = payload.changes as AddVariantChange[];
+      expect(change.discount?.title).toBe(offer.discount?.title);
+      return offer.discount!.title;
+    };
+    const english = await titleIn(DEFAULT_LOCALE);
+    expect(english).toBe("10% off");
+    const others = Object.keys(SHOPPER_LOCALES).filter(
+      (language) => language !== DEFAULT_LOCALE,
+    );
+    expect(others.length).toBeGreaterThan(0);
+    for (const language of others) {
+      const title = await titleIn(language);
+      expect(title).toMatch(/10/);
+      expect(title).not.toMatch(/\boff\b/);
+    }
+  });
+
+  it("refuses to sign a discount titled in another language than the buyer's", async () => {
+    const offer = await offerFor("ref-language");
+    const response = await askSignature(
+      await checkoutToken(STORE, "ref-language"),
+      signChangesetBody("ref-language", changesFor(offer, 1), "fr"),
+    );
+    expect(response.status).toBe(422);
+    expect(await signedRows()).toBe(0);
   });
 
   it("refuses a forged checkout token and signs nothing", async () => {

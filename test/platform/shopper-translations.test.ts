@@ -45,6 +45,7 @@ const product = (id: string, title: string, prices: number[]): DemoProduct => ({
     title: `Taille ${i + 1}`,
     sku: "",
     price,
+    unitCost: Math.round(price / 2),
     compareAtPrice: null,
     inventoryQuantity: 5,
     options: [{ name: "Taille", value: `${i + 1}` }],
@@ -240,6 +241,8 @@ describe("shopper-facing words in English and French", () => {
       expect(text, offers.placement).toMatch(/€/);
       // Percentages as French writes them: "31 %", never "31%" or "12.5%".
       expect(text, offers.placement).not.toMatch(/\d%|\d\.\d+\s?%/);
+      // A colon after a no-break space, as French typography wants: "Cet article : Tente".
+      expect(text, offers.placement).not.toMatch(/[^\u00a0\u202f]:/);
       for (const { key, words } of english) {
         const pattern = new RegExp(
           `(^|[^\\p{L}])${words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\p{L}])`,

@@ -101,6 +101,7 @@ function product(n: number, prefix: string): DemoProduct {
         title: "Default",
         sku: "",
         price: 1000 * n + 99,
+        unitCost: 500 * n,
         compareAtPrice: null,
         inventoryQuantity: 5,
         options: [{ name: "Brightness", value: `${100 * 2 ** n} lumens` }],

@@ -171,6 +171,7 @@ const OFFER_SELECT = {
 async function payload(
   shop: string,
   row: OfferRow,
+  language: string,
 ): Promise<PostPurchaseOfferPayload> {
   const variant = await prisma.variant.findUnique({
     where: { shop_id: { shop, id: row.variantId } },
@@ -190,7 +191,7 @@ async function payload(
     currency: row.currency,
     priceMinor: row.priceMinor,
     discountedPriceMinor: discountedPriceMinor(row.priceMinor, row.discountBps),
-    discount: changeDiscount(row.discountBps) ?? null,
+    discount: changeDiscount(row.discountBps, language) ?? null,
     minQuantity: row.minQuantity,
     maxQuantity: row.maxQuantity,
   };
@@ -208,6 +209,7 @@ export async function makePostPurchaseOffer(
 ): Promise<PostPurchaseOfferPayload | null> {
   assertSameReference(token, body.referenceId);
   const { shop } = token;
+  const language = shopperLanguage(body.locale);
   const existing = await prisma.postPurchaseOffer.findUnique({
     where: { shop_referenceId: { shop, referenceId: body.referenceId } },
     select: OFFER_SELECT,
@@ -217,7 +219,7 @@ export async function makePostPurchaseOffer(
       "already_accepted",
       "The offer for this order was already accepted",
     );
-  if (existing) return payload(shop, existing);
+  if (existing) return payload(shop, existing, language);
 
   // The token's line items, when it has them, are what the buyer actually bought.
   const productIds = token.productIds ?? body.productIds;
@@ -272,14 +274,12 @@ export async function makePostPurchaseOffer(
       currency: variant.currency,
       discountBps,
       // Stored as the buyer reads it: the offer is made once, for one checkout in one language.
-      reason: offer.reason
-        ? reasonIn(offer.reason, shopperLanguage(body.locale))
-        : "",
+      reason: offer.reason ? reasonIn(offer.reason, language) : "",
       strategy: offer.kind,
     },
     select: OFFER_SELECT,
   });
-  return payload(shop, row);
+  return payload(shop, row, language);
 }
 
 export interface ChangesetClaims {
@@ -293,12 +293,14 @@ export interface ChangesetClaims {
 /**
  * Signs the changeset for the offer this app made for `referenceId` in the token's shop, once.
  * The changes must be that offer (variant, discount) at a quantity inside its bounds; the signed
- * changes are rebuilt from the stored offer, never copied from the request.
+ * changes are rebuilt from the stored offer, never copied from the request. The buyer's locale
+ * (sent again, as with the offer) writes the discount's title in the language the offer showed.
  */
 export async function signPostPurchaseChangeset(
   token: CheckoutTokenContext,
   body: {
     referenceId: string;
+    locale?: string;
     changes: {
       type: string;
       variantID?: number;
@@ -327,7 +329,10 @@ export async function signPostPurchaseChangeset(
     );
   if (now.getTime() - offer.createdAt.getTime() > OFFER_TTL_MS)
     throw new PostPurchaseError("offer_expired", "The offer has expired");
-  const terms: OfferTerms = offer;
+  const terms: OfferTerms = {
+    ...offer,
+    locale: shopperLanguage(body.locale),
+  };
   const check = checkRequestedChanges(terms, body.changes);
   if (!check.ok)
     throw new PostPurchaseError(

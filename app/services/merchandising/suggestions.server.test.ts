@@ -89,6 +89,19 @@ describe("import, training and suggestions", () => {
     expect(bundle.evidence.orders).toBeGreaterThanOrEqual(5);
     expect(bundle.evidence.lift).toBeGreaterThan(1.2);
     expect(bundle.evidence.support).toBeGreaterThan(0);
+    // Each product's picture, as the catalog import stored it, beside its title.
+    const pictures = new Map(
+      (
+        await prisma.product.findMany({
+          where: { shop: DEMO_SHOP, id: { in: bundle.productIds } },
+          select: { id: true, imageUrl: true },
+        })
+      ).map((p) => [p.id, p.imageUrl]),
+    );
+    expect(bundle.imageUrls).toEqual(
+      bundle.productIds.map((id) => pictures.get(id)),
+    );
+    expect(bundle.imageUrls.every(Boolean)).toBe(true);
     expect(Number.isInteger(bundle.margin.amount)).toBe(true);
     // The suggested discount keeps the default 20% margin floor.
     expect(bundle.margin.amount * 10_000).toBeGreaterThanOrEqual(

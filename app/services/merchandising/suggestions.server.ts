@@ -37,6 +37,8 @@ export interface Suggestion {
   kind: SuggestionKind;
   productIds: string[];
   titles: string[];
+  /** The products' pictures, in the same order (null for a product without one). */
+  imageUrls: (string | null)[];
   reason: string;
   evidence: SuggestionEvidence;
   /** Suggested discount in basis points (bundles; 0 otherwise). */
@@ -84,7 +86,12 @@ export interface SuggestionInput {
 /** Pure: every suggestion the engine makes for the shop, best first within each kind. */
 export function computeSuggestions(input: SuggestionInput): Suggestion[] {
   const byId = new Map(input.products.map((p) => [p.id, p]));
-  const title = (id: string) => byId.get(id)?.title ?? `Product ${id}`;
+  // The products a suggestion is about, each named and pictured.
+  const products = (productIds: string[]) => ({
+    productIds,
+    titles: productIds.map((id) => byId.get(id)?.title ?? `Product ${id}`),
+    imageUrls: productIds.map((id) => byId.get(id)?.imageUrl ?? null),
+  });
   const out: Suggestion[] = [];
   const { stats } = input;
   if (!stats) return out;
@@ -97,8 +104,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
     out.push({
       key: suggestionKey.bundle(b.productIds),
       kind: "bundle",
-      productIds: b.productIds,
-      titles: b.productIds.map(title),
+      ...products(b.productIds),
       reason: b.reason.text,
       evidence: {
         orders: b.evidence.orders,
@@ -131,8 +137,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
       crossSells.push({
         key: suggestionKey.cross_sell(anchor, e.productId),
         kind: "cross_sell",
-        productIds: [anchor, e.productId],
-        titles: [title(anchor), title(e.productId)],
+        ...products([anchor, e.productId]),
         reason: boughtTogetherReason(ratioToBasisPoints(e.rawConfidence)).text,
         evidence: {
           orders: e.orders,
@@ -173,8 +178,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
     upgrades.push({
       key: suggestionKey.upgrade(fromId, upgrade.toProductId),
       kind: "upgrade",
-      productIds: [fromId, upgrade.toProductId],
-      titles: [title(fromId), title(upgrade.toProductId)],
+      ...products([fromId, upgrade.toProductId]),
       reason: upgrade.reason.text,
       evidence: { orders, support: null, confidence: null, lift: null },
       discountBps: 0,

@@ -180,7 +180,7 @@ function fbt(offers: StorefrontOffers): string {
     `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
     `{%- if a and a.available -%}{%- assign cl_total = a.price -%}${unit("a", anchor.productId)}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
-    `<span class="cartlift__title">${t("this_item")}: {{ a_p.title | escape }}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
+    `<span class="cartlift__title">${t("this_item", { title: "{{ a_p.title | escape }}" })}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
     `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t("total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
     `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t("add_all")}</button>{%- endif -%}{%- endif -%}`
   );

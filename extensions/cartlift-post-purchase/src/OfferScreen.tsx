@@ -17,7 +17,7 @@ import {
   type PostPurchaseOfferPayload,
   formatMinor,
 } from "./contract";
-import { percentIn, say, screenMessages } from "./messages";
+import { discountLabel, say, screenMessages } from "./messages";
 
 export interface OfferScreenProps {
   offer: PostPurchaseOfferPayload;
@@ -88,9 +88,7 @@ export function OfferScreen({
                     {money(offer.priceMinor)}
                   </Text>{" "}
                   <Text appearance="success">
-                    {say(m.off, {
-                      percent: percentIn(offer.discount.value, locale),
-                    })}
+                    {discountLabel(offer.discount.value, locale)}
                   </Text>
                 </>
               ) : null}

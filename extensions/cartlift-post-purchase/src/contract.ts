@@ -53,6 +53,8 @@ export interface OfferResponseBody {
 export interface SignChangesetRequestBody {
   referenceId: string;
   changes: AddVariantChange[];
+  /** The buyer's locale, as with the offer: the signed discount's title is in its language. */
+  locale?: string;
 }
 
 export interface SignChangesetResponseBody {
@@ -79,6 +81,14 @@ export function offerRequestBody(
       ...new Set(purchase.lineItems.map((line) => String(line.product.id))),
     ],
   };
+}
+
+export function signChangesetBody(
+  referenceId: string,
+  changes: AddVariantChange[],
+  locale?: string,
+): SignChangesetRequestBody {
+  return { referenceId, changes, ...(locale ? { locale } : {}) };
 }
 
 export function clampQuantity(
@@ -244,6 +254,8 @@ export async function requestSignedChangeset(
 export interface OfferActions {
   token: string;
   referenceId: string;
+  /** The buyer's locale (`inputData.locale`), sent along to be signed in. */
+  locale?: string;
   calculateChangeset?: (args: {
     changes: CalculationChange[];
   }) => Promise<{ status: string; errors?: unknown[] }>;
@@ -283,7 +295,7 @@ export async function acceptOffer(
       fetchFn,
       appUrl,
       actions.token,
-      { referenceId: actions.referenceId, changes },
+      signChangesetBody(actions.referenceId, changes, actions.locale),
     );
     const applied = await actions.applyChangeset(signed);
     if (applied.status !== "processed")

@@ -78,6 +78,7 @@ export function App() {
   const actions = {
     token: inputData.token,
     referenceId: inputData.initialPurchase.referenceId,
+    locale: inputData.locale,
     calculateChangeset,
     applyChangeset,
     done,

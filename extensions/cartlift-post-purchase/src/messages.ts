@@ -76,3 +76,11 @@ export function percentIn(value: number, locale = "en"): string {
     maximumFractionDigits: 1,
   }).format(value / 100);
 }
+
+/**
+ * The discount (10 for 10%) as the buyer reads it: beside the price on the offer screen, and as
+ * the discount's title on the order the app signs ("10% off", "10 % de remise").
+ */
+export function discountLabel(value: number, locale = "en"): string {
+  return say(screenMessages(locale).off, { percent: percentIn(value, locale) });
+}

@@ -349,6 +349,28 @@ describe("accept and decline", () => {
     });
   });
 
+  it("accept: sends the buyer's locale with the changes, so the app signs the discount's title in their language", async () => {
+    const { fetchFn, actions } = harness(async () =>
+      Response.json({ token: "signed.jwt.here" }),
+    );
+    const french = {
+      ...offer,
+      discount: { ...offer.discount!, title: "10 % de remise" },
+    };
+    await acceptOffer(
+      fetchFn,
+      "https://app.test",
+      { ...actions, locale: "fr-FR" },
+      french,
+      1,
+    );
+    expect(JSON.parse(String(fetchFn.mock.calls[0][1].body))).toEqual({
+      referenceId: "ref-1",
+      changes: changesFor(french, 1),
+      locale: "fr-FR",
+    });
+  });
+
   it("accept: when the app refuses to sign, nothing is applied and the buyer stays with a message", async () => {
     const { fetchFn, actions } = harness(async () =>
       Response.json({ error: "already accepted" }, { status: 409 }),
