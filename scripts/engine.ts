@@ -3,7 +3,7 @@
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
  *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
- *   npm run engine -- evaluate --orders F --folds 1|2   (rolling-origin folds before the test window)
+ *   npm run engine -- evaluate --orders F --folds 1|2|personal   (rolling-origin folds before the test window)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -30,6 +30,10 @@ import {
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
 import {
+  evaluateProtocolCFolds,
+  PERSONAL_FOLD_GRID,
+} from "../app/engine/evaluation/protocol-c";
+import {
   evaluateFolds,
   SEASON_GRIDS,
 } from "../app/engine/evaluation/season-folds";
@@ -53,8 +57,9 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
             [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
-  evaluate  --orders FILE --folds 1|2 [--threads N]
-            (a round of the season grid on rolling-origin folds before the test window; never reads it)`;
+  evaluate  --orders FILE --folds 1|2|personal [--threads N]
+            (a round of the season grid on rolling-origin folds before the test window, or the
+            personal grid's last round on protocol C there; never reads the test window)`;
 
 class UsageError extends Error {}
 
@@ -295,11 +300,40 @@ async function evaluateOnFolds(
   round: string,
   threads: number,
 ): Promise<void> {
-  if (round !== "1" && round !== "2")
-    throw new UsageError("--folds must be 1 or 2 (the grid's round)");
+  if (round !== "1" && round !== "2" && round !== "personal")
+    throw new UsageError(
+      "--folds must be 1 or 2 (the season grid's round) or personal",
+    );
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
   const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
+  if (round === "personal") {
+    const report = evaluateProtocolCFolds(
+      history,
+      PERSONAL_FOLD_GRID,
+      undefined,
+      threads,
+    );
+    console.log(
+      `\n== personal grid: protocol C HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
+    );
+    console.log(
+      `fold cases ${report.folds.map((f) => `${f.name} (${f.cases})`).join("  ")}`,
+    );
+    console.log(
+      `cart-only ${report.folds.map((f) => pct(f.cartOnly)).join("  ")}`,
+    );
+    PERSONAL_FOLD_GRID.forEach((options, k) =>
+      console.log(
+        `personal ${JSON.stringify(options)} HR@10 ${report.folds.map((f) => pct(f.hr10[k])).join("  ")}  ` +
+          `mean / cart-only ${report.meanRatio[k].toFixed(3)}`,
+      ),
+    );
+    console.log(
+      `\nevaluate --folds took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return;
+  }
   const report = evaluateFolds(
     history,
     undefined,
