@@ -292,8 +292,9 @@ function printServedChoices(
 }
 
 /**
- * The season grid (decision 028) on rolling-origin folds: the orders of the test window are
- * dropped before anything else, so no choice made here can have seen them.
+ * The season grid (decision 028), or the personal grid's last round on Protocol C (decision 023),
+ * on rolling-origin folds: the orders of the test window are dropped before anything else, so no
+ * choice made here can have seen them.
  */
 async function evaluateOnFolds(
   ordersPath: string,

@@ -60,8 +60,13 @@ const replenishment: ReplenishmentModel = {
   },
 };
 
-// The rules below scale each owned product's score by its share; `mix: "cart"` is tested apart.
-const SCALE = { ...DEFAULT_PERSONAL_OPTIONS, mix: "scale" as const };
+// Round 4's settings: each owned product's score scaled by its share, a due consumable brought
+// forward; `mix: "cart"` is tested apart.
+const SCALE = {
+  ...DEFAULT_PERSONAL_OPTIONS,
+  mix: "scale" as const,
+  dueWeight: 0.25,
+};
 const DUE_ONLY = { ...SCALE, reoffer: "due" as const };
 
 describe("personal cart scores", () => {
@@ -84,7 +89,7 @@ describe("personal cart scores", () => {
     // The due consumable comes forward, past what only the history speaks for.
     expect(at("Y2")).toBeGreaterThan(at("X3"));
     expect(at("Y2")).toBeGreaterThan(at("X1"));
-    expect(at("Y2")).toBeGreaterThanOrEqual(DEFAULT_PERSONAL_OPTIONS.dueWeight);
+    expect(at("Y2")).toBeGreaterThanOrEqual(DUE_ONLY.dueWeight);
     // Too early: held back like any other owned product when only due ones come back...
     const early = shopperWho([{ id: "Y2", daysAgo: 3 }]);
     expect(

@@ -77,7 +77,7 @@ export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
   historyWeight: 0,
   historyHalfLifeDays: 90,
   historyItems: 50,
-  dueWeight: 0.25,
+  dueWeight: 0,
   reoffer: "proven",
   rebuyPseudoCount: 10,
   liftPower: 0.25,

@@ -176,11 +176,16 @@ export function evaluateProtocolCFolds(
 }
 
 /** Round 4's choice, the default before round 5: owned products scaled by their share. */
-const ROUND_4: PersonalOptions = { ...DEFAULT_PERSONAL_OPTIONS, mix: "scale" };
+const ROUND_4: PersonalOptions = {
+  ...DEFAULT_PERSONAL_OPTIONS,
+  mix: "scale",
+  dueWeight: 0.25,
+};
 
 /**
  * Round 5 (decision 023): owned products get the share of the scores that the cart gives to the
- * customer's own purchases, around the chosen cart power, own-frequency weight and pseudo-count.
+ * customer's own purchases, around the chosen cart power, own-frequency weight and pseudo-count,
+ * and with a due consumable's weight.
  */
 const ROUND_5: PersonalOptions[] = [
   ...[1, 1.5, 2].map((cartPower) => ({
@@ -194,6 +199,12 @@ const ROUND_5: PersonalOptions[] = [
     ownWeight,
   })),
   { ...DEFAULT_PERSONAL_OPTIONS, mix: "cart", cartPseudoCount: 0.5 },
+  // A due consumable's weight added after the mix, as round 4 added it.
+  ...[0.05, 0.25].map((dueWeight) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    mix: "cart" as const,
+    dueWeight,
+  })),
 ];
 
 /** What `evaluate --folds personal` scores: round 4's choice against round 5's grid. */
