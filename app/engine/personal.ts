@@ -193,9 +193,18 @@ function mixByCart(
 ): void {
   const inCart = new Set(cart);
   const { profile } = shopper;
-  for (let j = 0; j < scores.length; j++)
-    scores[j] = Math.max(0, scores[j]) ** options.cartPower;
-  const ownedAt: number[] = [];
+  // By item index, so that the passes over every item look nothing up: 1 for a product in the
+  // cart or held back (no share), 2 for an owned one offered again, 0 for the rest.
+  const group = new Uint8Array(scores.length);
+  for (const productId of [...inCart, ...owned.held]) {
+    const j = model.index.get(productId);
+    if (j !== undefined) group[j] = 1;
+  }
+  for (let j = 0; j < scores.length; j++) {
+    const v = scores[j];
+    scores[j] = v > 0 ? v ** options.cartPower : 0;
+  }
+  let mass = 0;
   for (const productId of owned.keep.keys()) {
     const j = model.index.get(productId);
     if (j === undefined || inCart.has(productId)) continue;
@@ -206,16 +215,12 @@ function mixByCart(
         h.orders *
         0.5 ** (age / options.historyHalfLifeDays)) /
       profile.orderTimes.length;
-    ownedAt.push(j);
+    mass += scores[j];
+    group[j] = 2;
   }
-  // Held-back products are not offered: they take no share.
   let total = 0;
-  for (let j = 0; j < scores.length; j++) {
-    const id = model.items[j];
-    if (!inCart.has(id) && !owned.held.has(id)) total += scores[j];
-  }
-  let mass = 0;
-  for (const j of ownedAt) mass += scores[j];
+  for (let j = 0; j < scores.length; j++)
+    if (group[j] !== 1) total += scores[j];
   if (!(mass > 0 && mass < total)) return;
   let ownedInCart = 0;
   for (const productId of inCart)
@@ -224,9 +229,8 @@ function mixByCart(
   const share = (ownedInCart + m / 2) / (inCart.size + m);
   const up = share / (mass / total);
   const down = (1 - share) / (1 - mass / total);
-  const isOwned = new Uint8Array(scores.length);
-  for (const j of ownedAt) isOwned[j] = 1;
-  for (let j = 0; j < scores.length; j++) scores[j] *= isOwned[j] ? up : down;
+  for (let j = 0; j < scores.length; j++)
+    scores[j] *= group[j] === 2 ? up : down;
 }
 
 /**
