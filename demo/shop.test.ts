@@ -1,18 +1,25 @@
 import { describe, expect, it } from "vitest";
+import { trainCartModel } from "~/engine/cart-model";
 import {
   buildCustomerProfiles,
   discountShare,
+  rebuyStats,
 } from "~/engine/customer-profile";
-import { BARGAIN_HUNTER_SHARE, tierInBand } from "~/engine/personal";
+import {
+  BARGAIN_HUNTER_SHARE,
+  personalCartScores,
+  tierInBand,
+} from "~/engine/personal";
 import { buildReplenishment } from "~/engine/replenishment";
 import { buildTierIndex, upgradeOptions } from "~/engine/tiers";
 import type { CatalogProduct, EngineOrder } from "~/engine/types";
-import { DEMO_CUSTOMERS, generateDemoShop } from "./shop";
+import { DEMO_CUSTOMERS, generateDemoShop, type DemoShop } from "./shop";
 
-describe("the demo shop's replenishment list", () => {
-  const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
-  const typeOf = new Map(demo.products.map((p) => [p.id, p.productType]));
-  const orders: EngineOrder[] = demo.orders.map((o) => ({
+const NOW = new Date("2026-06-01T00:00:00Z");
+const CONSUMABLES = new Set(["Fuel", "Coffee", "Batteries"]);
+
+const engineOrders = (demo: DemoShop): EngineOrder[] =>
+  demo.orders.map((o) => ({
     id: o.id,
     createdAt: o.createdAt,
     customerKey: o.customerId ?? undefined,
@@ -22,12 +29,17 @@ describe("the demo shop's replenishment list", () => {
       price: { amount: l.price, currency: demo.currency },
     })),
   }));
+
+describe("the demo shop's replenishment list", () => {
+  const demo = generateDemoShop({ now: NOW });
+  const typeOf = new Map(demo.products.map((p) => [p.id, p.productType]));
+  const orders = engineOrders(demo);
   const types = (products: Record<string, unknown>) =>
     Object.keys(products).map((id) => typeOf.get(id));
 
   it("lists consumables and no durable gear", () => {
     const listed = types(buildReplenishment(orders).products);
-    expect(new Set(listed)).toEqual(new Set(["Fuel", "Coffee", "Batteries"]));
+    expect(new Set(listed)).toEqual(CONSUMABLES);
     // 48 consumable products; the few left out have too few repeat buyers to learn from.
     expect(listed.length).toBeGreaterThanOrEqual(35);
   });
@@ -43,12 +55,12 @@ describe("the demo shop's replenishment list", () => {
         seen.add(key);
       }
     }
-    expect(rebought).toEqual(new Set(["Fuel", "Coffee", "Batteries"]));
+    expect(rebought).toEqual(CONSUMABLES);
   });
 });
 
 describe("the demo shop's signed-in customers", () => {
-  const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
+  const demo = generateDemoShop({ now: NOW });
   const products = new Map(demo.products.map((p) => [p.id, p]));
   const ordersOf = (customerId: string) =>
     demo.orders.filter((o) => o.customerId === customerId);
@@ -74,6 +86,37 @@ describe("the demo shop's signed-in customers", () => {
       expect(line.price).toBeLessThan(4_000);
       expect(line.price).toBeLessThan(variant.compareAtPrice!);
     }
+  });
+
+  it("offers the loyal customer their coffee and fuel again, never the gear they own", () => {
+    const orders = engineOrders(demo);
+    const model = trainCartModel(
+      demo.orders.map((o) => ({
+        id: o.id,
+        createdAt: o.createdAt,
+        items: o.lines.map((l) => l.productId),
+      })),
+    );
+    const profiles = buildCustomerProfiles(orders);
+    const profile = profiles.get(DEMO_CUSTOMERS.loyal.id)!;
+    const tent = demo.products.find((p) => p.productType === "Tent")!;
+    const scores = personalCartScores(model, [tent.id], {
+      profile,
+      now: NOW.getTime(),
+      replenishment: buildReplenishment(orders),
+      rebuy: rebuyStats(profiles),
+    });
+    const owned = [...profile.products.keys()].filter((id) =>
+      model.index.has(id),
+    );
+    const offered = (id: string) => scores[model.index.get(id)!] > -Infinity;
+    const typeOf = (id: string) => products.get(id)!.productType;
+    const gear = owned.filter((id) => !CONSUMABLES.has(typeOf(id)));
+    expect(gear.length).toBeGreaterThanOrEqual(5);
+    expect(gear.filter(offered)).toEqual([]);
+    const again = owned.filter(offered).map(typeOf);
+    expect(again).toContain("Coffee");
+    expect(again).toContain("Fuel");
   });
 });
 

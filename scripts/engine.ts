@@ -3,7 +3,7 @@
  *   npm run engine -- train --orders F --out model.json
  *   npm run engine -- recommend --model model.json --cart SKU,SKU [--k 10]
  *   npm run engine -- evaluate --orders F [--split test|validation] [--no-baselines] [--storefront]
- *   npm run engine -- evaluate --orders F --folds 1|2|3|4   (rolling-origin folds before the test window)
+ *   npm run engine -- evaluate --orders F --folds 1|2|3|4|personal   (rolling-origin folds before the test window)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -30,6 +30,10 @@ import {
 } from "../app/engine/evaluation/orders-csv";
 import { SPLITS } from "../app/engine/evaluation/protocol";
 import {
+  evaluateProtocolCFolds,
+  PERSONAL_FOLD_GRID,
+} from "../app/engine/evaluation/protocol-c";
+import {
   evaluateFolds,
   SEASON_GRIDS,
   type FoldCandidate,
@@ -54,8 +58,9 @@ const USAGE = `usage: npm run engine -- <command> [options]
             [--storefront]   (also the storefront's ranking as shipped, top 10 then the back-fill)
             [--tune-baselines]   (the baselines' grids on protocol A; validation only)
             [--tune-personal]   (the personal ranking's grid on protocol C; validation only)
-  evaluate  --orders FILE --folds 1|2|3|4 [--threads N]
-            (a round of the season grid on rolling-origin folds before the test window; never reads it)`;
+  evaluate  --orders FILE --folds 1|2|3|4|personal [--threads N]
+            (a round of the season grid on rolling-origin folds before the test window, or the
+            personal grid's last round on protocol C there; never reads the test window)`;
 
 class UsageError extends Error {}
 
@@ -288,8 +293,9 @@ function printServedChoices(
 }
 
 /**
- * The season grid (decision 028) on rolling-origin folds: the orders of the test window are
- * dropped before anything else, so no choice made here can have seen them.
+ * The season grid (decision 028), or the personal grid's last round on Protocol C (decision 023),
+ * on rolling-origin folds: the orders of the test window are dropped before anything else, so no
+ * choice made here can have seen them.
  */
 async function evaluateOnFolds(
   ordersPath: string,
@@ -298,11 +304,41 @@ async function evaluateOnFolds(
 ): Promise<void> {
   const grid: readonly FoldCandidate[] | undefined =
     SEASON_GRIDS[Number(round) as keyof typeof SEASON_GRIDS];
-  if (!grid) throw new UsageError("--folds must be 1 to 4 (the grid's round)");
+  if (!grid && round !== "personal")
+    throw new UsageError(
+      "--folds must be 1 to 4 (the season grid's round) or personal",
+    );
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
   const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
-  const report = evaluateFolds(history, undefined, grid, threads);
+  if (round === "personal") {
+    const report = evaluateProtocolCFolds(
+      history,
+      PERSONAL_FOLD_GRID,
+      undefined,
+      threads,
+    );
+    console.log(
+      `\n== personal grid: protocol C HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
+    );
+    console.log(
+      `fold cases ${report.folds.map((f) => `${f.name} (${f.cases})`).join("  ")}`,
+    );
+    console.log(
+      `cart-only ${report.folds.map((f) => pct(f.cartOnly)).join("  ")}`,
+    );
+    PERSONAL_FOLD_GRID.forEach((options, k) =>
+      console.log(
+        `personal ${JSON.stringify(options)} HR@10 ${report.folds.map((f) => pct(f.hr10[k])).join("  ")}  ` +
+          `mean / cart-only ${report.meanRatio[k].toFixed(3)}`,
+      ),
+    );
+    console.log(
+      `\nevaluate --folds took ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return;
+  }
+  const report = evaluateFolds(history, undefined, grid!, threads);
   console.log(
     `\n== season grid, round ${round}: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
   );

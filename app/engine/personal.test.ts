@@ -60,7 +60,14 @@ const replenishment: ReplenishmentModel = {
   },
 };
 
-const DUE_ONLY = { ...DEFAULT_PERSONAL_OPTIONS, reoffer: "due" as const };
+// Round 4's settings: each owned product's score scaled by its share, a due consumable brought
+// forward; `mix: "cart"` is tested apart.
+const SCALE = {
+  ...DEFAULT_PERSONAL_OPTIONS,
+  mix: "scale" as const,
+  dueWeight: 0.25,
+};
+const DUE_ONLY = { ...SCALE, reoffer: "due" as const };
 
 describe("personal cart scores", () => {
   it("holds back what the customer owns unless it is a consumable due again", () => {
@@ -82,7 +89,7 @@ describe("personal cart scores", () => {
     // The due consumable comes forward, past what only the history speaks for.
     expect(at("Y2")).toBeGreaterThan(at("X3"));
     expect(at("Y2")).toBeGreaterThan(at("X1"));
-    expect(at("Y2")).toBeGreaterThanOrEqual(DEFAULT_PERSONAL_OPTIONS.dueWeight);
+    expect(at("Y2")).toBeGreaterThanOrEqual(DUE_ONLY.dueWeight);
     // Too early: held back like any other owned product when only due ones come back...
     const early = shopperWho([{ id: "Y2", daysAgo: 3 }]);
     expect(
@@ -91,7 +98,7 @@ describe("personal cart scores", () => {
     // ...and offered again, though not brought forward, when any consumable may be.
     const again = ownership(
       { profile: early, now: NOW, replenishment },
-      { ...DEFAULT_PERSONAL_OPTIONS, reoffer: "consumable" },
+      { ...SCALE, reoffer: "consumable" },
     );
     expect(again.held.size + again.due.size).toBe(0);
   });
@@ -99,7 +106,7 @@ describe("personal cart scores", () => {
   it("adds what goes with the customer's past purchases to the cart's own scores", () => {
     const profile = shopperWho([{ id: "Y3", daysAgo: 10 }]);
     const plain = scoreCart(model, ["X0"]);
-    const withHistory = { ...DEFAULT_PERSONAL_OPTIONS, historyWeight: 0.5 };
+    const withHistory = { ...SCALE, historyWeight: 0.5 };
     const personal = personalCartScores(
       model,
       ["X0"],
@@ -153,7 +160,7 @@ describe("the re-buy rule", () => {
     ),
   );
   const options = {
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...SCALE,
     reoffer: "rebuy" as const,
     rebuyPseudoCount: 2,
     dueWeight: 0,
@@ -209,6 +216,30 @@ describe("the re-buy rule", () => {
     expect(at("Y2")).toBeGreaterThan(at("X1"));
     expect(at("Y1")).toBeLessThan(0.1);
     expect(at("Y1")).toBeLessThan(at("Y2"));
+  });
+
+  it("gives what the customer may re-buy the share of the scores that their cart gives to what they bought before, and never the durable", () => {
+    const mixed = { ...DEFAULT_PERSONAL_OPTIONS, mix: "cart" as const };
+    const y1 = model.index.get("Y1")!;
+    const y2 = model.index.get("Y2")!;
+    /** The staple's share of the scores outside the cart, held-back products aside. */
+    const stapleShare = (cart: string[]) => {
+      const scores = personalCartScores(model, cart, shopper, mixed);
+      expect(scores[y1]).toBe(-Infinity);
+      let total = 0;
+      scores.forEach((v, j) => {
+        if (!cart.includes(model.items[j]) && v > -Infinity) total += v;
+      });
+      return scores[y2] / total;
+    };
+    // None of the cart was bought before: (0 + 1) / (2 + 2) with the pseudo-count of 2.
+    expect(stapleShare(["X2", "X3"])).toBeCloseTo(0.25, 10);
+    // Half of it was (the durable, which stays held back): (1 + 1) / (2 + 2).
+    expect(stapleShare(["Y1", "X3"])).toBeCloseTo(0.5, 10);
+    // The durable is X1's partner, the cart's best without a customer: held back all the same.
+    expect(personalCartScores(model, ["X1"], shopper, mixed)[y1]).toBe(
+      -Infinity,
+    );
   });
 
   it("offers everything with the cart's own ranking when nothing is held back and every weight is 0", () => {

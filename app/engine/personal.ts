@@ -50,6 +50,23 @@ export interface PersonalOptions {
   rebuyPseudoCount: number;
   /** Weight of a re-offered product's own history (orders, recency; best of 1) times its rate. */
   repeatWeight: number;
+  /**
+   * How the products the customer may be offered again (`Ownership.keep`) weigh against the rest:
+   * - "scale": each keeps its share of its score;
+   * - "cart": together they get the share of the scores that the cart itself gives to what the
+   *   customer bought before, `(owned in the cart + m/2) / (cart + m)` with m `cartPseudoCount`
+   *   (a cart of re-buys says the missing item is likelier one too), the rest the remainder; each
+   *   score first raised to `cartPower` (negatives at 0), and an owned product's raised by
+   *   `ownWeight` times the share of the customer's orders with it, halved every
+   *   `historyHalfLifeDays` since they last bought it.
+   */
+  mix: "scale" | "cart";
+  /** Above 1 sharpens the cart's scores before the mix (`mix: "cart"`). */
+  cartPower: number;
+  /** Carts' worth of an even share added to the cart's own share of owned products. */
+  cartPseudoCount: number;
+  /** Weight of the customer's own frequency of an owned product (`mix: "cart"`). */
+  ownWeight: number;
 }
 
 /**
@@ -60,11 +77,15 @@ export const DEFAULT_PERSONAL_OPTIONS: PersonalOptions = {
   historyWeight: 0,
   historyHalfLifeDays: 90,
   historyItems: 50,
-  dueWeight: 0.25,
+  dueWeight: 0,
   reoffer: "proven",
   rebuyPseudoCount: 10,
   liftPower: 0.25,
   repeatWeight: 0,
+  mix: "cart",
+  cartPower: 1.5,
+  cartPseudoCount: 2,
+  ownWeight: 0.2,
 };
 
 export interface Shopper {
@@ -157,6 +178,62 @@ function scaleToBest(scores: Float64Array): void {
 }
 
 /**
+ * `mix: "cart"` (in place): the owned products that may be offered again get, together, the share
+ * of the scores outside the cart that the cart gives to the customer's own purchases; the other
+ * products the remainder, held-back ones aside. Without any such product, or with nothing else scored, the scores stay
+ * as they are (sharpened).
+ */
+function mixByCart(
+  model: CartModel,
+  cart: readonly string[],
+  shopper: Shopper,
+  options: PersonalOptions,
+  owned: Ownership,
+  scores: Float64Array,
+): void {
+  const inCart = new Set(cart);
+  const { profile } = shopper;
+  // By item index, so that the passes over every item look nothing up: 1 for a product in the
+  // cart or held back (no share), 2 for an owned one offered again, 0 for the rest.
+  const group = new Uint8Array(scores.length);
+  for (const productId of [...inCart, ...owned.held]) {
+    const j = model.index.get(productId);
+    if (j !== undefined) group[j] = 1;
+  }
+  for (let j = 0; j < scores.length; j++) {
+    const v = scores[j];
+    scores[j] = v > 0 ? v ** options.cartPower : 0;
+  }
+  let mass = 0;
+  for (const productId of owned.keep.keys()) {
+    const j = model.index.get(productId);
+    if (j === undefined || inCart.has(productId)) continue;
+    const h = profile.products.get(productId)!;
+    const age = Math.max(0, (shopper.now - h.lastAt) / DAY_MS);
+    scores[j] +=
+      (options.ownWeight *
+        h.orders *
+        0.5 ** (age / options.historyHalfLifeDays)) /
+      profile.orderTimes.length;
+    mass += scores[j];
+    group[j] = 2;
+  }
+  let total = 0;
+  for (let j = 0; j < scores.length; j++)
+    if (group[j] !== 1) total += scores[j];
+  if (!(mass > 0 && mass < total)) return;
+  let ownedInCart = 0;
+  for (const productId of inCart)
+    if (profile.products.has(productId)) ownedInCart++;
+  const m = options.cartPseudoCount;
+  const share = (ownedInCart + m / 2) / (inCart.size + m);
+  const up = share / (mass / total);
+  const down = (1 - share) / (1 - mass / total);
+  for (let j = 0; j < scores.length; j++)
+    scores[j] *= group[j] === 2 ? up : down;
+}
+
+/**
  * Scores over `model.items` for a returning customer's cart. Products held back score -Infinity;
  * cart products are left to the caller, as with `scoreCart`. With `reoffer: "all"` and every
  * weight 0 the ranking is the cart's.
@@ -183,10 +260,13 @@ export function personalCartScores(
     for (let j = 0; j < scores.length; j++)
       scores[j] += options.historyWeight * history[j];
   }
-  for (const [productId, share] of owned.keep) {
-    const j = model.index.get(productId);
-    if (j !== undefined) scores[j] *= share;
-  }
+  if (options.mix === "cart")
+    mixByCart(model, cart, shopper, options, owned, scores);
+  else
+    for (const [productId, share] of owned.keep) {
+      const j = model.index.get(productId);
+      if (j !== undefined) scores[j] *= share;
+    }
   if (options.repeatWeight > 0 && context.length > 0) {
     const best = context[0].weight;
     for (const { productId, weight } of context) {

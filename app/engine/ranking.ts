@@ -21,7 +21,6 @@ import {
 } from "./copurchase";
 import { applyBasisPoints, ratioToBasisPoints } from "./money";
 import {
-  DEFAULT_PERSONAL_OPTIONS,
   ownership,
   tierInBand,
   type Ownership,
@@ -131,6 +130,9 @@ const MIN_ORDERS_FOR_SHARE = 3;
 // measured in docs/decisions/015.
 const SAME_KIND_MIN_ORDERS = 3;
 const SAME_KIND_MIN_LIFT = 1.5;
+// What a signed-in customer's consumable in its re-order window adds to its blend (decision 023).
+// The personal cart scores weigh owned products by their cart's share instead, and add nothing.
+const DUE_WEIGHT = 0.25;
 
 /**
  * The catalog and the co-purchase evidence, indexed for ranking. The catalog parts belong to one
@@ -456,7 +458,7 @@ function rankCrossSells(
     const share = owned?.keep.get(id);
     if (share !== undefined)
       for (const k of Object.keys(breakdown)) breakdown[k] *= share;
-    if (owned?.due.has(id)) breakdown.due = DEFAULT_PERSONAL_OPTIONS.dueWeight;
+    if (owned?.due.has(id)) breakdown.due = DUE_WEIGHT;
     scored.push({
       productId: id,
       score: Object.values(breakdown).reduce((sum, v) => sum + v, 0),

@@ -4,9 +4,11 @@ import { DEFAULT_PERSONAL_OPTIONS } from "../personal";
 import { hiddenChecksum, protocolACases, splitOrders } from "./protocol";
 import {
   evaluateProtocolC,
+  evaluateProtocolCFolds,
   protocolCCases,
   type CustomerOrder,
 } from "./protocol-c";
+import { foldSplit, rollingFolds } from "./season-folds";
 
 // Customers c0..c3 each bought one pair before the split; in the scored window each comes back
 // for the same pair again, and strangers buy the pairs too.
@@ -50,5 +52,25 @@ describe("Protocol C", () => {
     expect(result.cases).toBe(16);
     expect(result.checksum).toBe(hiddenChecksum(returning));
     expect(result.cartOnly.hr10).toBe(1);
+  });
+
+  it("scores a personal grid on rolling-origin folds as on a split of its own", () => {
+    // One fold of a week, the customers' return in it.
+    const folds = rollingFolds(1, 1, "2011-08-14T00:00:00");
+    const grid = [
+      DEFAULT_PERSONAL_OPTIONS,
+      { ...DEFAULT_PERSONAL_OPTIONS, reoffer: "all" as const },
+    ];
+    const report = evaluateProtocolCFolds(orders(), grid, folds);
+    const split = foldSplit(orders(), folds[0]);
+    const model = trainCartModel(split.train);
+    const direct = grid.map(
+      (o) => evaluateProtocolC(model, split, o).personal.hr10,
+    );
+    expect(report.folds).toHaveLength(1);
+    expect(report.folds[0].cases).toBe(16);
+    expect(report.folds[0].cartOnly).toBe(1);
+    expect(report.folds[0].hr10).toEqual(direct);
+    expect(report.meanRatio).toEqual(direct);
   });
 });

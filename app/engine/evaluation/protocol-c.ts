@@ -1,5 +1,10 @@
 import { cartModelScorer } from "../backtest";
-import { parseUtc, scoreCart, type CartModel } from "../cart-model";
+import {
+  parseUtc,
+  scoreCart,
+  trainCartModel,
+  type CartModel,
+} from "../cart-model";
 import { buildCustomerProfiles, rebuyStats } from "../customer-profile";
 import {
   DEFAULT_PERSONAL_OPTIONS,
@@ -18,6 +23,7 @@ import {
   type ScorerFactory,
   type Split,
 } from "./protocol";
+import { foldSplit, rollingFolds, type Fold } from "./season-folds";
 
 // Protocol C: Protocol A's cart-completion cases, restricted to returning customers (at least one
 // order before the split), where the model may also read that customer's orders before the case.
@@ -127,18 +133,95 @@ export function evaluateProtocolC(
   };
 }
 
+export interface ProtocolCFold {
+  name: string;
+  cases: number;
+  cartOnly: number;
+  /** HR@10 of each setting of the grid, in grid order. */
+  hr10: number[];
+}
+
 /**
- * The settings tried on validation (rounds 3 and 4; rounds 1 and 2 are in decision 023): the
- * chosen setting of round 2, the cart's own ranking, the re-buy rule, the re-buy lift and the
- * proven re-buy.
+ * A personal grid on the rolling-origin folds of decision 028: each fold trains the cart model
+ * (default options) on the orders before its origin and scores Protocol C on its weeks, so that a
+ * setting is kept for how it does across the season, not in one window. `foldSplit` refuses a fold
+ * that reaches the test window.
+ */
+export function evaluateProtocolCFolds(
+  orders: readonly CustomerOrder[],
+  grid: readonly PersonalOptions[],
+  folds: readonly Fold[] = rollingFolds(),
+  threads?: number,
+  testFrom?: string,
+): { folds: ProtocolCFold[]; meanRatio: number[] } {
+  const results = folds.map((fold) => {
+    const split = foldSplit(orders, fold, testFrom);
+    const model = trainCartModel(split.train, { threads });
+    const c = evaluateProtocolC(model, split, undefined, grid);
+    return {
+      name: fold.name,
+      cases: c.cases,
+      cartOnly: c.cartOnly.hr10,
+      hr10: c.grid!.map((g) => g.hr10),
+    };
+  });
+  const meanRatio = grid.map(
+    (_, k) =>
+      results.reduce(
+        (s, f) => s + (f.cartOnly > 0 ? f.hr10[k] / f.cartOnly : 0),
+        0,
+      ) / Math.max(results.length, 1),
+  );
+  return { folds: results, meanRatio };
+}
+
+/** Round 4's choice, the default before round 5: owned products scaled by their share. */
+const ROUND_4: PersonalOptions = {
+  ...DEFAULT_PERSONAL_OPTIONS,
+  mix: "scale",
+  dueWeight: 0.25,
+};
+
+/**
+ * Round 5 (decision 023): owned products get the share of the scores that the cart gives to the
+ * customer's own purchases, around the chosen cart power, own-frequency weight and pseudo-count,
+ * and with a due consumable's weight.
+ */
+const ROUND_5: PersonalOptions[] = [
+  ...[1, 1.5, 2].map((cartPower) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    mix: "cart" as const,
+    cartPower,
+  })),
+  ...[0, 0.1, 0.4].map((ownWeight) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    mix: "cart" as const,
+    ownWeight,
+  })),
+  { ...DEFAULT_PERSONAL_OPTIONS, mix: "cart", cartPseudoCount: 0.5 },
+  // A due consumable's weight added after the mix, as round 4 added it.
+  ...[0.05, 0.25].map((dueWeight) => ({
+    ...DEFAULT_PERSONAL_OPTIONS,
+    mix: "cart" as const,
+    dueWeight,
+  })),
+];
+
+/** What `evaluate --folds personal` scores: round 4's choice against round 5's grid. */
+export const PERSONAL_FOLD_GRID: PersonalOptions[] = [ROUND_4, ...ROUND_5];
+
+/**
+ * The settings tried on validation (rounds 3 to 5; rounds 1 and 2 are in decision 023): the
+ * chosen setting of round 2, the cart's own ranking, the re-buy rule, the re-buy lift, the proven
+ * re-buy, and the proven re-buy mixed by the cart's share of owned products.
  */
 export const PERSONAL_GRID: PersonalOptions[] = [
   {
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...ROUND_4,
     reoffer: "consumable",
   },
   {
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...ROUND_4,
     reoffer: "all",
     dueWeight: 0,
     historyWeight: 0,
@@ -147,7 +230,7 @@ export const PERSONAL_GRID: PersonalOptions[] = [
   ...[2, 10, 50].flatMap((rebuyPseudoCount) =>
     [0, 0.25, 1].flatMap((repeatWeight) =>
       (repeatWeight === 0 ? [90] : [30, 90]).map((historyHalfLifeDays) => ({
-        ...DEFAULT_PERSONAL_OPTIONS,
+        ...ROUND_4,
         reoffer: "rebuy" as const,
         rebuyPseudoCount,
         repeatWeight,
@@ -157,28 +240,29 @@ export const PERSONAL_GRID: PersonalOptions[] = [
   ),
   ...[2, 10, 50].flatMap((rebuyPseudoCount) =>
     [0.25, 0.5, 1].map((liftPower) => ({
-      ...DEFAULT_PERSONAL_OPTIONS,
+      ...ROUND_4,
       reoffer: "lift" as const,
       rebuyPseudoCount,
       liftPower,
     })),
   ),
   ...[0.25, 1].map((repeatWeight) => ({
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...ROUND_4,
     reoffer: "lift" as const,
     liftPower: 0.5,
     repeatWeight,
   })),
   // Round 4: only re-buys the shop's customers are seen to make (decision 023).
   ...[2, 10, 50].map((rebuyPseudoCount) => ({
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...ROUND_4,
     reoffer: "proven" as const,
     rebuyPseudoCount,
     liftPower: 0.5,
   })),
   ...[0.25, 1].map((liftPower) => ({
-    ...DEFAULT_PERSONAL_OPTIONS,
+    ...ROUND_4,
     reoffer: "proven" as const,
     liftPower,
   })),
+  ...ROUND_5,
 ];
