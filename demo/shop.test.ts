@@ -12,28 +12,16 @@ import {
 } from "~/engine/personal";
 import { buildReplenishment } from "~/engine/replenishment";
 import { buildTierIndex, upgradeOptions } from "~/engine/tiers";
-import type { CatalogProduct, EngineOrder } from "~/engine/types";
-import { DEMO_CUSTOMERS, generateDemoShop, type DemoShop } from "./shop";
+import { demoCatalog, demoEngineOrders } from "./engine-view";
+import { DEMO_CUSTOMERS, generateDemoShop } from "./shop";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const CONSUMABLES = new Set(["Fuel", "Coffee", "Batteries"]);
 
-const engineOrders = (demo: DemoShop): EngineOrder[] =>
-  demo.orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerId ?? undefined,
-    lines: o.lines.map((l) => ({
-      productId: l.productId,
-      quantity: l.quantity,
-      price: { amount: l.price, currency: demo.currency },
-    })),
-  }));
-
 describe("the demo shop's replenishment list", () => {
   const demo = generateDemoShop({ now: NOW });
   const typeOf = new Map(demo.products.map((p) => [p.id, p.productType]));
-  const orders = engineOrders(demo);
+  const orders = demoEngineOrders(demo);
   const types = (products: Record<string, unknown>) =>
     Object.keys(products).map((id) => typeOf.get(id));
 
@@ -89,7 +77,7 @@ describe("the demo shop's signed-in customers", () => {
   });
 
   it("offers the loyal customer their coffee and fuel again, never the gear they own", () => {
-    const orders = engineOrders(demo);
+    const orders = demoEngineOrders(demo);
     const model = trainCartModel(
       demo.orders.map((o) => ({
         id: o.id,
@@ -123,21 +111,11 @@ describe("the demo shop's signed-in customers", () => {
 describe("the demo shop's discounts", () => {
   const demo = generateDemoShop({ now: new Date("2026-06-01T00:00:00Z") });
   const typeOf = new Map(demo.products.map((p) => [p.id, p.productType]));
-  /** The orders as the app reads them back: a line is discounted when a discount was allocated. */
-  const orders = (withDiscounts: boolean): EngineOrder[] =>
-    demo.orders.map((o) => ({
-      id: o.id,
-      createdAt: o.createdAt,
-      customerKey: o.customerId ?? undefined,
-      lines: o.lines.map((l) => ({
-        productId: l.productId,
-        quantity: l.quantity,
-        price: { amount: l.price, currency: demo.currency },
-        discounted: withDiscounts ? l.discount > 0 : undefined,
-      })),
-    }));
   const profiles = (withDiscounts: boolean) =>
-    buildCustomerProfiles(orders(withDiscounts), (id) => typeOf.get(id) ?? "");
+    buildCustomerProfiles(
+      demoEngineOrders(demo, { discounts: withDiscounts }),
+      (id) => typeOf.get(id) ?? "",
+    );
 
   it("gives every line of the bargain hunter a discount, and a share of everyone else's orders", () => {
     const all = profiles(true);
@@ -156,19 +134,7 @@ describe("the demo shop's discounts", () => {
   });
 
   it("has a product page whose upgrade tier is the bargain hunter's cheapest in their band, which their orders without discounts would not choose", () => {
-    const catalog: CatalogProduct[] = demo.products.map((p) => ({
-      ...p,
-      variants: p.variants.map((v) => ({
-        id: v.id,
-        productId: p.id,
-        title: v.title,
-        sku: v.sku,
-        options: v.options,
-        price: { amount: v.price, currency: demo.currency },
-        inventoryQuantity: v.inventoryQuantity,
-        availableForSale: true,
-      })),
-    }));
+    const catalog = demoCatalog(demo);
     const index = buildTierIndex(catalog);
     const hunter = profiles(true).get(DEMO_CUSTOMERS.bargain.id)!;
     const unknown = profiles(false).get(DEMO_CUSTOMERS.bargain.id)!;

@@ -24,7 +24,6 @@ import { createDatabase, dropDatabase } from "../test/postgres";
 import {
   BENCH_NOW,
   benchEnv,
-  engineOrders,
   percentile,
   recommendationUrl,
   seedCatalog,
@@ -32,6 +31,7 @@ import {
   stopInstance,
   waitReady,
 } from "./bench-support";
+import { demoEngineOrders } from "../demo/engine-view";
 import { migratePostgres } from "./migrate.mjs";
 
 const { values } = parseArgs({
@@ -61,7 +61,7 @@ async function trainPhase(out: string) {
   const { serialiseModels } = await import("../app/engine/shop-model");
   const generated = performance.now();
   const shop = bigShop();
-  const orders = engineOrders(shop);
+  const orders = demoEngineOrders(shop);
   const generateMs = performance.now() - generated;
   const started = performance.now();
   const trained = trainModels(orders);
@@ -190,7 +190,7 @@ async function main() {
         trainMs: Math.round(training.trainMs),
       },
     );
-    await storeModel(demo.shop, trainModels(engineOrders(demo)), {
+    await storeModel(demo.shop, trainModels(demoEngineOrders(demo)), {
       orders: demo.orders.length,
       products: demo.products.length,
       trainMs: 0,

@@ -50,13 +50,13 @@ import {
   BENCH_NOW,
   BENCH_SECRET,
   benchEnv,
-  engineOrders,
   percentile,
   seedCatalog,
   startInstance,
   stopInstance,
   waitReady,
 } from "./bench-support";
+import { demoEngineOrders } from "../demo/engine-view";
 import { type Part, readProfile, timeByPart } from "./cpu-profile";
 
 const { values } = parseArgs({
@@ -279,7 +279,7 @@ async function seed() {
   const { default: prisma } = await import("../app/db.server");
   const demo = { ...generateDemoShop({ now: BENCH_NOW }), shop: SHOP };
   await seedCatalog(demo);
-  const orders = engineOrders(demo);
+  const orders = demoEngineOrders(demo);
   await storeModel(SHOP, trainModels(orders), {
     orders: orders.length,
     products: demo.products.length,
@@ -310,7 +310,7 @@ async function catalogUpdates(runs = 5) {
   };
   let started = performance.now();
   await seedCatalog(big, 200);
-  const orders = engineOrders(big);
+  const orders = demoEngineOrders(big);
   await storeModel(big.shop, trainModels(orders), {
     orders: orders.length,
     products: big.products.length,

@@ -6,7 +6,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { DemoShop } from "../demo/shop";
 import { proxiedQuery } from "../demo/proxy-signature";
-import type { EngineOrder } from "../app/engine/types";
 
 export const BENCH_API_KEY = "bench-key";
 export const BENCH_SECRET = "bench-secret-not-a-real-one";
@@ -103,20 +102,6 @@ export function recommendationUrl(
     { shop, secret: BENCH_SECRET },
   );
   return `${base}/proxy/recommendations?${query}`;
-}
-
-export function engineOrders(shop: DemoShop): EngineOrder[] {
-  return shop.orders.map((o) => ({
-    id: o.id,
-    createdAt: o.createdAt,
-    customerKey: o.customerId ?? undefined,
-    lines: o.lines.map((l) => ({
-      productId: l.productId,
-      variantId: l.variantId,
-      quantity: l.quantity,
-      price: { amount: l.price, currency: shop.currency },
-    })),
-  }));
 }
 
 /** Writes a synthetic shop's catalog through the app's own service (benchEnv must be set). */

@@ -7,6 +7,7 @@
  * Figures: docs/decisions/027-personal-price-band.md.
  *   npx tsx scripts/price-band-demo.ts
  */
+import { demoCatalog, demoEngineOrders } from "../demo/engine-view";
 import { generateDemoShop } from "../demo/shop";
 import {
   buildCustomerProfiles,
@@ -14,33 +15,11 @@ import {
 } from "../app/engine/customer-profile";
 import { PRICE_BAND_FACTOR, tierInBand } from "../app/engine/personal";
 import { buildTierIndex, upgradeOptions } from "../app/engine/tiers";
-import type { CatalogProduct, EngineOrder } from "../app/engine/types";
 
 const shop = generateDemoShop({ now: new Date("2026-01-01T00:00:00Z") });
-const products: CatalogProduct[] = shop.products.map((p) => ({
-  ...p,
-  variants: p.variants.map((v) => ({
-    id: v.id,
-    productId: p.id,
-    title: v.title,
-    sku: v.sku,
-    options: v.options,
-    price: { amount: v.price, currency: shop.currency },
-    inventoryQuantity: v.inventoryQuantity,
-    availableForSale: true,
-  })),
-}));
+const products = demoCatalog(shop);
 const typeOf = new Map(products.map((p) => [p.id, p.productType]));
-const orders: EngineOrder[] = shop.orders.map((o) => ({
-  id: o.id,
-  createdAt: new Date(o.createdAt),
-  customerKey: o.customerId ?? undefined,
-  lines: o.lines.map((l) => ({
-    productId: l.productId,
-    quantity: l.quantity,
-    price: { amount: l.price, currency: shop.currency },
-  })),
-}));
+const orders = demoEngineOrders(shop);
 const profiles = buildCustomerProfiles(orders, (id) => typeOf.get(id) ?? "");
 const index = buildTierIndex(products);
 const tiered = products
