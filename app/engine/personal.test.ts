@@ -8,6 +8,7 @@ import {
   tierInBand,
 } from "./personal";
 import type { ReplenishmentModel } from "./replenishment";
+import { completionScorer, personalCompletionScorer } from "./shop-model";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2024, 5, 1);
@@ -240,6 +241,27 @@ describe("the re-buy rule", () => {
     expect(personalCartScores(model, ["X1"], shopper, mixed)[y1]).toBe(
       -Infinity,
     );
+  });
+
+  it("serves a signed-in customer's cart with these scores, and their product page as anyone's", () => {
+    const plain = completionScorer(model);
+    const served = personalCompletionScorer(model, shopper, plain);
+    const scores = personalCartScores(model, ["X1"], shopper);
+    const cart = served(["X1"], "cart");
+    expect(cart.personal).toBe(true);
+    // The durable Y1, the cart's best for anyone, is held back: no score, not a candidate.
+    expect(plain(["X1"], "cart").top(1)[0].productId).toBe("Y1");
+    expect(cart.score("Y1")).toBe(0);
+    const positive = model.items
+      .map((productId, i) => ({ productId, score: scores[i] }))
+      .filter((s) => s.productId !== "X1" && s.score > 0)
+      .sort((x, y) => y.score - x.score);
+    expect(positive.map((s) => s.productId)).toContain("Y2");
+    expect(cart.top(Infinity)).toEqual(positive);
+    expect(cart.score("Y2")).toBe(scores[model.index.get("Y2")!]);
+    const page = served(["X1"], "product");
+    expect(page.personal).toBeUndefined();
+    expect(page.top(Infinity)).toEqual(plain(["X1"], "product").top(Infinity));
   });
 
   it("offers everything with the cart's own ranking when nothing is held back and every weight is 0", () => {

@@ -6,6 +6,7 @@ import {
   type ReplenishmentModel,
 } from "./replenishment";
 import { buildCoPurchase } from "./copurchase";
+import { ownership } from "./personal";
 import { mulberry32 } from "./random";
 import {
   buildRankingModel,
@@ -988,6 +989,39 @@ describe("ranking for a signed-in customer", () => {
     expect(early[0].breakdown.due).toBeUndefined();
     // Still bought before: the reason says so, never a re-order it is not due for.
     expect(early[0].reason.key).toBe("reasons.bought_before");
+  });
+
+  it("weighs a customer's re-buys once when the completion is already personal", () => {
+    const shopper = {
+      profile: profileOf([{ productId: "filters", daysAgo: 7 }]),
+      now: NOW,
+      replenishment,
+      rebuy,
+    };
+    const share = ownership(shopper).keep.get("filters")!;
+    expect(share).not.toBeCloseTo(1, 2);
+    const scores = new Map([
+      ["filters", 1],
+      ["beans", 0.5],
+    ]);
+    const completion =
+      (personal: boolean): CartCompletionScorer =>
+      () => ({
+        ...(personal ? { personal: true as const } : {}),
+        score: (id) => scores.get(id) ?? 0,
+        top: () =>
+          [...scores].map(([productId, score]) => ({ productId, score })),
+      });
+    const filters = (personal: boolean) =>
+      rankOffers(
+        model,
+        cart({ shopper, completion: completion(personal) }),
+      ).find((o) => o.productId === "filters")!.breakdown;
+    const once = filters(true);
+    const twice = filters(false);
+    expect(twice.completion).toBeCloseTo(once.completion * share, 10);
+    expect(twice.copurchase).toBeCloseTo(once.copurchase, 10);
+    expect(once.completion).toBeGreaterThan(0);
   });
 });
 

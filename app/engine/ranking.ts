@@ -359,6 +359,7 @@ function rankCrossSells(
   // signal a candidate could not reach the top DIVERSIFY_DEPTH without another signal speaking for
   // it, and then it is in the pool.
   const completion = request.completion?.(anchors, request.context.type);
+  const personal = completion?.personal === true;
   const pool = new Set<string>();
   for (const { productId } of completion?.top(COMPLETION_CANDIDATES) ?? [])
     if (eligible(productId, false)) pool.add(productId);
@@ -454,10 +455,12 @@ function rankCrossSells(
       content: weights.content * content,
       popularity: weights.popularity * popularity,
     };
-    // An owned product keeps the share of its score that re-buying it earns.
+    // An owned product keeps the share of its score that re-buying it earns; a personal
+    // completion has weighed that into its own part already.
     const share = owned?.keep.get(id);
     if (share !== undefined)
-      for (const k of Object.keys(breakdown)) breakdown[k] *= share;
+      for (const k of Object.keys(breakdown))
+        if (!(k === "completion" && personal)) breakdown[k] *= share;
     if (owned?.due.has(id)) breakdown.due = DUE_WEIGHT;
     scored.push({
       productId: id,

@@ -4,6 +4,7 @@ import {
   cartModelFromJSON,
   cartModelToJSON,
   productNeighbours,
+  topK,
   trainCartModel,
 } from "./cart-model";
 import {
@@ -25,6 +26,7 @@ import {
   recentCounts,
 } from "./backtest";
 import { type OrderTable, engineOrders, orderTable } from "./order-table";
+import { type Shopper, personalCartScores } from "./personal";
 import type {
   CartCompletion,
   CartCompletionScorer,
@@ -338,6 +340,36 @@ export function completionScorer(model: CartModel): CartCompletionScorer {
         }
         return best.map(([i, score]) => ({ productId: model.items[i], score }));
       },
+    };
+  };
+}
+
+/**
+ * A signed-in customer's scorer: in a cart or after checkout, the cart model's scores mixed with
+ * what the customer owns and re-buys (`personalCartScores`, the ranking Protocol C chose, decision
+ * 023); on a product page `plain`'s, as Protocol B has no customers. The completion says it is
+ * personal, so the ranker does not weigh the customer's re-buys into its scores a second time.
+ */
+export function personalCompletionScorer(
+  model: CartModel,
+  shopper: Shopper,
+  plain: CartCompletionScorer,
+): CartCompletionScorer {
+  return (cart, context) => {
+    if (context === "product" && cart.length === 1) return plain(cart, context);
+    const scores = personalCartScores(model, cart, shopper);
+    // Held-back products score -Infinity: nothing to offer, so nothing to add.
+    const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+    return {
+      personal: true,
+      score: (productId) => {
+        const i = model.index.get(productId);
+        return i === undefined ? 0 : finite(scores[i]);
+      },
+      top: (limit) =>
+        topK(model, cart, limit, undefined, Float64Array.from(scores))
+          .filter((item) => item.score > 0)
+          .map((item) => ({ productId: item.id, score: item.score })),
     };
   };
 }

@@ -235,4 +235,6 @@ export interface CartCompletion {
   top(limit: number): readonly { productId: string; score: number }[];
   /** Any product's score; 0 for products the model does not know. */
   score(productId: string): number;
+  /** The scores already weigh what the signed-in customer owns and re-buys. */
+  personal?: true;
 }

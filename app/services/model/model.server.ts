@@ -15,6 +15,7 @@ import type { Method } from "~/engine/backtest";
 import {
   type TrainedModel,
   completionScorer,
+  personalCompletionScorer,
   type ModelEvidence,
   deserialiseModels,
   methodScorer,
@@ -35,6 +36,7 @@ import {
   rebuyStats,
 } from "~/engine/customer-profile";
 import { orderTime } from "~/engine/copurchase";
+import type { Shopper } from "~/engine/personal";
 import {
   type ReplenishmentModel,
   buildReplenishment,
@@ -324,6 +326,8 @@ export interface Recommender {
   /** Absent only where a caller built a recommender by hand (benchmarks). */
   customers?: Customers;
   modelId: string | null;
+  /** The cart model's scorer for a signed-in customer with history (decision 023). */
+  personal?: (shopper: Shopper) => CartCompletionScorer;
   /** What the shop's last backtest chose for a placement, and its scorer (decision 021). */
   served?: (placement: Placement) => {
     method: Method;
@@ -568,6 +572,8 @@ async function loadServing(shop: string, previous?: Serving): Promise<Serving> {
             completion,
             customers,
             modelId,
+            personal: (shopper) =>
+              personalCompletionScorer(models.cartModel, shopper, completion),
             served: servedBy(models, completion),
           }
         : { ranking, customers, modelId },

@@ -55,6 +55,11 @@ describe("personal offers at the storefront", () => {
     expect(bob.memo).toBe("miss");
     expect(reasonOf(bob, "3")?.text).toBe("You bought the P3 in May");
     expect(reasonOf(bob, "2")?.key).not.toBe("reasons.bought_before");
+    // His cart holds nothing he bought before, so the cart model gives what he may re-buy a
+    // third of its scores, (0 + 1) / (1 + 2) (decision 023), and product 2 the other two thirds.
+    const completionOf = (productId: string) =>
+      bob.offers.find((o) => o.productId === productId)!.breakdown.completion;
+    expect(completionOf("3") / completionOf("2")).toBeCloseTo(0.5, 10);
     const aliceAgain = await cartOffers("601");
     expect(aliceAgain.memo).toBe("hit");
     expect(aliceAgain.offers).toEqual(alice.offers);

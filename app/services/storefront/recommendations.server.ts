@@ -331,7 +331,11 @@ export async function recommend(
       rules: [...rules, ...shopRow.excludeRules],
       limit: count,
       weights: servedWeights(settings.strategy, served?.method ?? "model"),
-      completion: served?.completion ?? recommender.completion,
+      // A signed-in customer's cart is scored with what they own when the model serves it.
+      completion:
+        shopper && (served?.method ?? "model") === "model"
+          ? recommender.personal?.(shopper)
+          : (served?.completion ?? recommender.completion),
       excludeTags: shopRow.excludedTags,
       maxIncreaseBps: settings.priceBandPct * 100,
       bundle,
