@@ -65,5 +65,22 @@ describe.runIf(process.env.CARTLIFT_TEST_DATABASE !== "postgres")(
       // 2 is FULL: an acknowledged webhook's order survives a power loss.
       expect(Number(sync.synchronous)).toBe(2);
     });
+
+    it("lets a transaction wait for the one writer longer than Prisma's 2 s before failing", async () => {
+      let started!: () => void;
+      const holding = new Promise<void>((resolve) => (started = resolve));
+      const first = prisma.$transaction(async (tx) => {
+        await tx.$queryRawUnsafe("SELECT 1");
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        return "first";
+      });
+      await holding;
+      const second = prisma.$transaction(async (tx) => {
+        await tx.$queryRawUnsafe("SELECT 1");
+        return "second";
+      });
+      expect(await Promise.all([first, second])).toEqual(["first", "second"]);
+    });
   },
 );

@@ -22,13 +22,24 @@ class SqliteInWalMode extends PrismaBetterSQLite3 {
 }
 
 /**
+ * Every interactive transaction's limits. Prisma's defaults (2 s to start, 5 s to finish) are too
+ * tight on a busy database: a page of products takes longer to write, and SQLite has one writer,
+ * so a merchant's click waits while a model is stored. Failing then would throw an import page
+ * away to be fetched again, or a merchant's change with it.
+ */
+const TRANSACTIONS = { timeout: 30_000, maxWait: 10_000 };
+
+/**
  * SQLite (file:) is the embedded default; PostgreSQL (postgres://) is production. Both clients
  * are generated from the same data model (the PostgreSQL schema is derived from the SQLite one,
  * docs/decisions/010-postgresql.md), so they share one API and one type.
  */
 function connect(url: string): PrismaClient {
   if (url.startsWith("file:")) {
-    return new PrismaClient({ adapter: new SqliteInWalMode({ url }) });
+    return new PrismaClient({
+      adapter: new SqliteInWalMode({ url }),
+      transactionOptions: TRANSACTIONS,
+    });
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Generated at install into node_modules/.prisma/postgres-client; loaded at run time so the
@@ -40,6 +51,7 @@ function connect(url: string): PrismaClient {
     };
     return new PostgresClient({
       adapter: new PrismaPg({ connectionString: url }),
+      transactionOptions: TRANSACTIONS,
     });
   }
   throw new Error(
@@ -128,13 +140,6 @@ function withAmountsAsNumbers(client: PrismaClient) {
 export function createClient(url: string) {
   return withAmountsAsNumbers(connect(url));
 }
-
-/**
- * Options for the transactions that write a whole import page or webhook batch: Prisma's 5 s
- * default is too tight for a page of products on a busy database, and a timeout there would
- * throw the page away to be fetched again.
- */
-export const BATCH_TRANSACTION = { timeout: 30_000, maxWait: 10_000 };
 
 /**
  * Prisma's "unique constraint failed". Checked by code, not class: the SQLite and PostgreSQL

@@ -7,6 +7,7 @@ import {
   nav,
   newPage,
   openAdmin,
+  toastAfter,
 } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
@@ -64,11 +65,7 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
       /^Accept /,
       "",
     );
-    await accept.click();
-    await page
-      .getByRole("status")
-      .filter({ hasText: "Bundle created" })
-      .waitFor();
+    expect(await toastAfter(page, () => accept.click())).toBe("Bundle created");
     await nav(page, "Bundles");
     await page.getByRole("heading", { name: "Bundles", level: 1 }).waitFor();
     const row = page.getByRole("row").filter({ hasText: name });
@@ -173,13 +170,13 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
       name: "Cart page: complete your order",
     });
     await cart.getByRole("spinbutton", { name: "Maximum offers" }).fill("1");
-    await cart
-      .getByRole("button", { name: "Save Cart page: complete your order" })
-      .click();
-    await page
-      .getByRole("status")
-      .filter({ hasText: "Settings saved" })
-      .waitFor();
+    expect(
+      await toastAfter(page, () =>
+        cart
+          .getByRole("button", { name: "Save Cart page: complete your order" })
+          .click(),
+      ),
+    ).toBe("Settings saved");
     expect(await offers()).toBe(1);
 
     // A count out of range is refused next to the field.

@@ -195,6 +195,35 @@ export async function nav(page: Page, name: string): Promise<void> {
 }
 
 /**
+ * Runs `act` (a click that saves something) and returns the text of the admin toast it brings.
+ * The stand-in's toasts go after 3 s, as Shopify's go after a few; a test process starved of CPU
+ * may poll too rarely to see one, so the page keeps every toast's text until it is read.
+ */
+export async function toastAfter(
+  page: Page,
+  act: () => Promise<void>,
+): Promise<string> {
+  await page.evaluate(() => {
+    const log: string[] = [];
+    (window as { toasts?: string[] }).toasts = log;
+    new MutationObserver((records) => {
+      for (const record of records)
+        for (const node of record.addedNodes)
+          if (
+            node instanceof HTMLElement &&
+            node.getAttribute("role") === "status"
+          )
+            log.push(node.textContent ?? "");
+    }).observe(document.body, { childList: true });
+  });
+  await act();
+  const toast = await page.waitForFunction(
+    () => (window as { toasts?: string[] }).toasts?.[0],
+  );
+  return (await toast.jsonValue()) as string;
+}
+
+/**
  * Console errors and uncaught exceptions of a page, as a shopper's devtools would show them.
  * Chromium itself logs every failed network request; that line comes from the browser's network
  * stack (a test may make the proxy fail on purpose, a page has no favicon), not from any script.

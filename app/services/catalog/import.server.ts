@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import prisma from "~/db.server";
 import { log } from "~/services/platform/log.server";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 import {
@@ -414,7 +414,7 @@ export async function applyBulkResult(
       if (kind === "products")
         await writeProducts(tx, shop, products, currency);
       else await writeOrders(tx, shop, attributed);
-    }, BATCH_TRANSACTION);
+    });
     products = [];
     orders = [];
     applied += saved;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import prisma from "~/db.server";
 import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
 import { customerKey } from "~/services/privacy/pseudonym.server";
@@ -371,10 +371,7 @@ export async function saveOrders(
 ): Promise<number> {
   if (orders.length === 0) return 0;
   const attributed = await attributeOrders(shop, orders);
-  return prisma.$transaction(
-    (tx) => writeOrders(tx, shop, attributed),
-    BATCH_TRANSACTION,
-  );
+  return prisma.$transaction((tx) => writeOrders(tx, shop, attributed));
 }
 
 export const RefundWebhookPayload = z.object({

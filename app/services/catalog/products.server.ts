@@ -1,5 +1,5 @@
 import { z } from "zod";
-import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import prisma from "~/db.server";
 import { decimalToMinor } from "~/engine/money";
 import { isOlder } from "./ordering";
 import { type Transaction, insertRows } from "./insert-rows.server";
@@ -243,9 +243,8 @@ export async function saveProducts(
   currency: string,
 ): Promise<number> {
   if (products.length === 0) return 0;
-  return prisma.$transaction(
-    (tx) => writeProducts(tx, shop, products, currency),
-    BATCH_TRANSACTION,
+  return prisma.$transaction((tx) =>
+    writeProducts(tx, shop, products, currency),
   );
 }
 

@@ -1,6 +1,6 @@
 import { queryObjects } from "node:v8";
 import { Worker } from "node:worker_threads";
-import prisma, { BATCH_TRANSACTION } from "~/db.server";
+import prisma from "~/db.server";
 import { env } from "~/env.server";
 import { acquireLease, releaseLease } from "~/services/platform/lease.server";
 import { log } from "~/services/platform/log.server";
@@ -153,7 +153,7 @@ export async function storeModel(
       where: { shop, id: { in: stale.map((s) => s.id) } },
     });
     return row;
-  }, BATCH_TRANSACTION);
+  });
 }
 
 /**
