@@ -292,6 +292,11 @@ function printServedChoices(
   }
 }
 
+const foldsUsage = () =>
+  new UsageError(
+    "--folds must be 1 to 4 (the season grid's round) or personal",
+  );
+
 /**
  * The season grid (decision 028), or the personal grid's last round on Protocol C (decision 023),
  * on rolling-origin folds: the orders of the test window are dropped before anything else, so no
@@ -304,10 +309,7 @@ async function evaluateOnFolds(
 ): Promise<void> {
   const grid: readonly FoldCandidate[] | undefined =
     SEASON_GRIDS[Number(round) as keyof typeof SEASON_GRIDS];
-  if (!grid && round !== "personal")
-    throw new UsageError(
-      "--folds must be 1 to 4 (the season grid's round) or personal",
-    );
+  if (!grid && round !== "personal") throw foldsUsage();
   const started = performance.now();
   const { orders } = await loadOrders(ordersPath);
   const history = orders.filter((o) => o.createdAt < SPLITS.test.trainBefore);
@@ -338,7 +340,8 @@ async function evaluateOnFolds(
     );
     return;
   }
-  const report = evaluateFolds(history, undefined, grid!, threads);
+  if (!grid) throw foldsUsage();
+  const report = evaluateFolds(history, undefined, grid, threads);
   console.log(
     `\n== season grid, round ${round}: protocol A HR@10 per rolling-origin fold (${history.length} orders before ${SPLITS.test.trainBefore})`,
   );

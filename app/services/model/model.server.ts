@@ -377,7 +377,7 @@ interface CacheEntry {
 /**
  * Serving state is cached per shop. Every CHECK_MS a request starts a background check of the
  * stored model id and the catalog's version (small queries). The products written since the
- * version held are applied to the state as changes (`withCatalogAndOrders`); the state is rebuilt
+ * version held are applied to the state as changes (`withChanges`); the state is rebuilt
  * only for a new model or a change of more than DELTA_SHARE of the catalog, and meanwhile the
  * previous state keeps serving. Nothing rebuilds it on a timer: every catalog write goes through
  * products.server.ts and bumps the version in its own transaction (the shop's row is locked until
