@@ -22,7 +22,9 @@
  * turn (`handlerCosts`): it prints `proxy handler-ratio <r>`, steady on a loaded machine.
  *
  * Carts are drawn at random (seeded) from the shop's order history, so the answer memo sees the
- * repetition a real shop's carts have and no more; --memo off starts the server without it.
+ * repetition a real shop's carts have and no more; --memo off starts the server without it. Each
+ * request carries what the cart block sends (its currency, country and locale too), and a phase's
+ * requests are signed before it starts: signing is Shopify's work, not the server's.
  * Seeds the demo shop (catalog and trained model) into a fresh SQLite file, starts one production
  * instance (its own process group) and stops it at the end. Needs `npm run build` (run here when
  * the build is missing or --build is given).
