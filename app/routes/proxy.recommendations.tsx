@@ -12,6 +12,7 @@ import {
 } from "~/services/measurement/attribution.server";
 import { customerKey } from "~/services/privacy/pseudonym.server";
 import { storefrontAnswer } from "~/services/storefront/offers.server";
+import { liquidLanguage } from "~/services/storefront/liquid";
 
 /** An empty element the storefront script looks for; it renders nothing. */
 const EXPOSED_MARKER = "<template data-cartlift-exposed></template>";
@@ -21,9 +22,10 @@ const CustomerId = Id.nullable();
 
 // Cart ids arrive as one comma-separated parameter: the library's proxy signature check keeps
 // only the last value of a repeated key, so repeated keys would fail verification.
-// Currency, country and locale are not used to build the answer (it is Liquid that Shopify
-// renders in the shopper's own context, decision 007): they are in the address so that every
-// cache keys on them, and a shopper who switches never gets the old language or currency back.
+// Currency and country are not used to build the answer (it is Liquid that Shopify renders in the
+// shopper's own context, decision 007); the locale picks the language of its words (the one the
+// Liquid would pick, decision 024). All three are in the address so that every cache keys on them,
+// and a shopper who switches never gets the old language or currency back.
 const Query = z
   .object({
     placement: z.enum(["product_fbt", "product_upgrade", "cart", "drawer"]),
@@ -88,6 +90,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 400 },
     );
   const q = parsed.data;
+  const visitor = q.visitor;
   const answer = await storefrontAnswer(shop, {
     placement: q.placement,
     productId: q.product_id,
@@ -95,8 +98,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     cart: q.cart ?? [],
     limit: q.limit,
     showReasons: q.reasons === "1",
-    visitorKey: q.visitor ? visitorKey(shop, q.visitor) : undefined,
+    // An HMAC of the id, computed only if an experiment or the bandit reads it.
+    visitorKey: visitor ? () => visitorKey(shop, visitor) : undefined,
     customerKey: customer.data ? customerKey(shop, customer.data) : undefined,
+    // The block sends the locale Shopify renders the answer in: its words in that language alone.
+    language: q.locale ? liquidLanguage(q.locale) : undefined,
   });
   // In an experiment (the hold-out too, which gets no offers) the script puts the visitor id on
   // the cart, so the order can be joined to the arm: see EXPOSED_MARKER in cartlift.js.

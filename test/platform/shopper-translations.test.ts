@@ -21,7 +21,7 @@ import {
 } from "~/engine/reasons";
 import type { MeasureNoun, Reason, TierDifference } from "~/engine/types";
 import { reasonIn } from "~/services/platform/shopper-messages";
-import { offersLiquid } from "~/services/storefront/liquid";
+import { liquidLanguage, offersLiquid } from "~/services/storefront/liquid";
 import type {
   StorefrontItem,
   StorefrontOffers,
@@ -253,5 +253,42 @@ describe("shopper-facing words in English and French", () => {
         );
       }
     }
+  });
+
+  it("writes an answer in the request's language alone exactly as the Liquid would render it in every language", async () => {
+    // The storefront block sends the locale it was rendered in (request.locale.iso_code) to the
+    // proxy, which Shopify renders in the same locale: one language is the same page, smaller.
+    for (const locale of [
+      "en",
+      "fr",
+      "fr-FR",
+      "fr-CA",
+      "en-GB",
+      "de",
+      "pt-BR",
+    ]) {
+      // The engine's own locale (its `t` filter) plays no part: the fragment reads request.locale.
+      const liquid = storefrontLiquid({
+        extensionDir,
+        locale: "fr",
+        currency: "EUR",
+      });
+      const context = {
+        all_products: new AllProducts(PRODUCTS, 0.92),
+        cart: { currency: { iso_code: "EUR" } },
+        request: { locale: { iso_code: locale } },
+      };
+      for (const offers of ANSWERS) {
+        const every = offersLiquid(offers);
+        const one = offersLiquid(offers, liquidLanguage(locale));
+        expect(one.length, locale).toBeLessThan(every.length);
+        expect(one, locale).not.toMatch(/cl_lang/);
+        expect(await liquid.parseAndRender(one, context), locale).toBe(
+          await liquid.parseAndRender(every, context),
+        );
+      }
+    }
+    expect(liquidLanguage("fr-CA")).toBe("fr");
+    expect(liquidLanguage("pt-BR")).toBe("en");
   });
 });

@@ -18,6 +18,7 @@ import {
 } from "./experiments.server";
 import { saveOrders } from "~/services/catalog/orders.server";
 import { placementPolicy } from "./placement-policy.server";
+import { setBanditEnabled } from "./offer-count.server";
 import { holdoutArm } from "../../../test/fixtures";
 
 const SHOP = "experiments-a.myshopify.com";
@@ -237,6 +238,33 @@ describe("assignment and exposures", () => {
         where: { shop, experimentId: experiment.id, visitorKey: key },
       }),
     ).toBe(1);
+  });
+});
+
+describe("the visitor key, computed only when read", () => {
+  it("is not computed without an experiment or the bandit, and computed once with them", async () => {
+    const shop = "lazy-key.myshopify.com";
+    const key = visitors(1)[0];
+    let computed = 0;
+    const lazy = () => {
+      computed++;
+      return key;
+    };
+    expect(await placementPolicy(shop, "cart", lazy)).toEqual(
+      await placementPolicy(shop, "cart", key),
+    );
+    expect(computed).toBe(0);
+    const experiment = await createExperiment(shop, input());
+    await startExperiment(shop, experiment.id);
+    await setBanditEnabled(shop, "drawer", true);
+    for (const placement of ["cart", "drawer"] as const) {
+      const now = new Date();
+      computed = 0;
+      const policy = await placementPolicy(shop, placement, lazy, now);
+      expect(computed).toBe(1);
+      expect(policy).toEqual(await placementPolicy(shop, placement, key, now));
+      expect(policy.armId).toBe(assignArm(experiment, key).id);
+    }
   });
 });
 

@@ -26,6 +26,10 @@ import {
 } from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
 import {
+  type LazyVisitorKey,
+  visitorKeyOf,
+} from "~/services/measurement/attribution.server";
+import {
   cachedForShop,
   forgetServingState,
 } from "~/services/storefront/serving-cache.server";
@@ -452,7 +456,7 @@ export interface ArmAssignment {
 export async function armFor(
   shop: string,
   placement: Placement,
-  visitorKey: string,
+  lazyVisitorKey: LazyVisitorKey,
   now = new Date(),
 ): Promise<ArmAssignment | null> {
   const running = await cachedForShop(shop, "experiments", async () => {
@@ -475,6 +479,7 @@ export async function armFor(
   });
   const experiment = running.find((e) => e.placements.includes(placement));
   if (!experiment || experiment.arms.length === 0) return null;
+  const visitorKey = visitorKeyOf(lazyVisitorKey);
   const chosen = assignArm(
     { id: experiment.id, arms: experiment.arms },
     visitorKey,

@@ -14,7 +14,11 @@ import {
 } from "~/engine/offer-count-bandit";
 import { mulberry32 } from "~/engine/random";
 import type { Placement } from "~/engine/types";
-import { verifyOfferToken } from "~/services/measurement/attribution.server";
+import {
+  type LazyVisitorKey,
+  verifyOfferToken,
+  visitorKeyOf,
+} from "~/services/measurement/attribution.server";
 
 // Learned offer count: per placement, a Thompson-sampling bandit over how many offers to show
 // (app/engine/offer-count-bandit.ts), off until the merchant turns it on. The reward of one
@@ -97,7 +101,7 @@ export async function setBanditEnabled(
 export async function banditCount(
   shop: string,
   placement: Placement,
-  visitorKey: string,
+  visitorKey: LazyVisitorKey,
   now = new Date(),
 ): Promise<number | null> {
   if (!isBanditPlacement(placement)) return null;
@@ -114,7 +118,9 @@ export async function banditCount(
     row = (await learnOfferCounts(shop, placement, now)) ?? row;
     forgetServingState(shop);
   }
-  const rng = mulberry32(fnv1a32(`${visitorKey}:${now.getTime()}`));
+  const rng = mulberry32(
+    fnv1a32(`${visitorKeyOf(visitorKey)}:${now.getTime()}`),
+  );
   return chooseCount(row.state, rng);
 }
 

@@ -1,6 +1,10 @@
 import type { Placement } from "~/engine/types";
 import { armFor } from "./experiments.server";
 import { banditCount, tokenArm } from "./offer-count.server";
+import {
+  type LazyVisitorKey,
+  visitorKeyOf,
+} from "~/services/measurement/attribution.server";
 
 // What one storefront request of one visitor gets on one placement, beyond the merchant's
 // placement settings: the experiment arm (hold-out: nothing; or a strategy and offer count), and
@@ -31,9 +35,12 @@ export const NO_POLICY: PlacementPolicy = {
 export async function placementPolicy(
   shop: string,
   placement: Placement,
-  visitorKey: string,
+  lazyVisitorKey: LazyVisitorKey,
   now = new Date(),
 ): Promise<PlacementPolicy> {
+  // Computed once, and only when an experiment or the bandit reads it.
+  let computed: string | undefined;
+  const visitorKey = () => (computed ??= visitorKeyOf(lazyVisitorKey));
   const arm = await armFor(shop, placement, visitorKey, now);
   if (arm?.holdout)
     return {

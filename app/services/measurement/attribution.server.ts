@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { hmacSha256 } from "~/services/platform/hmac.server";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
 
@@ -27,7 +28,7 @@ export interface OfferAttribution {
 }
 
 function mac(shop: string, payload: string): string {
-  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+  return hmacSha256(env.SHOPIFY_API_SECRET)
     .update(`${shop}\n${payload}`)
     .digest()
     .subarray(0, MAC_BYTES)
@@ -39,21 +40,38 @@ export function signOfferToken(
   offer: Omit<OfferAttribution, "issuedAt">,
   now = new Date(),
 ): string {
+  return signTokenFields(shop, offerTokenFields(offer), offer.arm, now);
+}
+
+/**
+ * What an offer's token says but the arm and the time, checked and written once: the storefront
+ * keeps it with a memoised answer and signs it for each request (`signTokenFields`).
+ */
+export function offerTokenFields(
+  offer: Omit<OfferAttribution, "arm" | "issuedAt">,
+): string {
   const fields = [
     offer.placement,
     offer.strategy,
     offer.kind,
     offer.productId,
     offer.modelId,
-    offer.arm,
   ];
   if (!fields.every((f) => FIELD.test(f)))
     throw new RangeError(`Attribution field out of range: ${fields.join(",")}`);
-  const payload = [
-    VERSION,
-    ...fields,
-    Math.floor(now.getTime() / 1000).toString(36),
-  ].join(SEPARATOR);
+  return [VERSION, ...fields].join(SEPARATOR);
+}
+
+/** The token of `offerTokenFields`'s fields with the visitor's arm, issued `now`. */
+export function signTokenFields(
+  shop: string,
+  fields: string,
+  arm: string,
+  now = new Date(),
+): string {
+  if (!FIELD.test(arm))
+    throw new RangeError(`Attribution field out of range: ${arm}`);
+  const payload = `${fields}${SEPARATOR}${arm}${SEPARATOR}${Math.floor(now.getTime() / 1000).toString(36)}`;
   return `${payload}.${mac(shop, payload)}`;
 }
 
@@ -89,13 +107,23 @@ export function verifyOfferToken(
  * The random id from the shopper's browser never reaches the database as such.
  */
 export function visitorKey(shop: string, visitorId: string): string {
-  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+  return hmacSha256(env.SHOPIFY_API_SECRET)
     .update(`${shop}:visitor:${visitorId}`)
     .digest("hex")
     .slice(0, 32);
 }
 
 export const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * A visitor key, or how to compute it once something reads it (a running experiment, the
+ * bandit): most storefront requests need neither, and skip the HMAC.
+ */
+export type LazyVisitorKey = string | (() => string);
+
+export function visitorKeyOf(key: LazyVisitorKey): string {
+  return typeof key === "string" ? key : key();
+}
 
 /**
  * The experiment unit of a checkout (the post-purchase placement, whose unit is the checkout, not

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { hmacSha256 } from "~/services/platform/hmac.server";
 import { env } from "~/env.server";
 
 /**
@@ -6,7 +6,7 @@ import { env } from "~/env.server";
  * (so repeat purchases and redaction requests can be matched) but the Shopify id is never stored.
  */
 export function customerKey(shop: string, customerId: string | number): string {
-  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+  return hmacSha256(env.SHOPIFY_API_SECRET)
     .update(`${shop}:customer:${customerId}`)
     .digest("hex")
     .slice(0, 32);
@@ -14,7 +14,7 @@ export function customerKey(shop: string, customerId: string | number): string {
 
 /** The same for a storefront client's IP address: rate limits count it without storing it. */
 export function addressKey(shop: string, address: string): string {
-  return createHmac("sha256", env.SHOPIFY_API_SECRET)
+  return hmacSha256(env.SHOPIFY_API_SECRET)
     .update(`${shop}:address:${address}`)
     .digest("hex")
     .slice(0, 32);

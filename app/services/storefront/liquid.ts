@@ -57,10 +57,31 @@ const phrase = (language: string, path: string, vars: Vars) =>
   });
 
 /**
- * A message in the storefront's language, chosen by Shopify's Liquid at render time among the
- * theme extension's locale files.
+ * The language a fragment's words are written in: one of the theme extension's locale files, or
+ * null for every one of them, chosen by Shopify's Liquid at render time (`cl_lang`).
  */
-function translated(path: string, vars: Vars = {}): string {
+type Language = string | null;
+
+/**
+ * The language the fragment's Liquid would choose for a storefront locale ("fr-CA"): its
+ * `cl_lang` (the locale code up to its first "-", as it is) when a locale file has it, else the
+ * default. The storefront block sends the locale it was rendered in (`request.locale.iso_code`,
+ * cartlift-block.liquid) to the proxy under the same locale's root URL, so Shopify renders the
+ * answer in that locale: the fragment can be written in its language alone, with no `case`.
+ */
+export function liquidLanguage(locale: string): string {
+  const first = locale.split("-")[0];
+  return first !== DEFAULT_LOCALE && Object.hasOwn(SHOPPER_LOCALES, first)
+    ? first
+    : DEFAULT_LOCALE;
+}
+
+/**
+ * A message in the storefront's language: `language`'s, or, when null, chosen by Shopify's Liquid
+ * at render time among the theme extension's locale files.
+ */
+function translated(language: Language, path: string, vars: Vars = {}): string {
+  if (language !== null) return phrase(language, path, vars);
   const branches = Object.keys(SHOPPER_LOCALES)
     .filter((language) => language !== DEFAULT_LOCALE)
     .map(
@@ -70,7 +91,8 @@ function translated(path: string, vars: Vars = {}): string {
   return `{%- case cl_lang -%}${branches}{%- else -%}${phrase(DEFAULT_LOCALE, path, vars)}{%- endcase -%}`;
 }
 
-const t = (key: Key, vars?: Vars) => translated(`fragment.${key}`, vars);
+const t = (language: Language, key: Key, vars?: Vars) =>
+  translated(language, `fragment.${key}`, vars);
 
 /**
  * A reason's values: the merchant's words escaped, shares written as each language writes them,
@@ -100,9 +122,9 @@ function lookup(item: { handle: string; variantId: string }, as: string) {
 const image = (product: string) =>
   `{%- if ${product}.featured_image -%}{{ ${product}.featured_image | image_url: width: 160 | image_tag: width: 80, height: 80, loading: 'lazy', alt: '', class: 'cartlift__img' }}{%- else -%}<span class="cartlift__img" aria-hidden="true"></span>{%- endif -%}`;
 
-const reason = (item: StorefrontItem) =>
+const reason = (language: Language, item: StorefrontItem) =>
   item.reason
-    ? `<p class="cartlift__reason">${translated(item.reason.key, reasonVars(item.reason))}</p>`
+    ? `<p class="cartlift__reason">${translated(language, item.reason.key, reasonVars(item.reason))}</p>`
     : "";
 
 /** The offer's product page; a click on it is the "clicked" of clicked-then-bought. */
@@ -144,11 +166,15 @@ function bundleUnit(x: string, productId: string, bundle: StorefrontBundle) {
  * cannot be priced in another currency: such a shopper reads "applied at checkout", and only
  * when the units without a cost already get something.
  */
-function bundleSaving(bundle: StorefrontBundle, others: number): string {
+function bundleSaving(
+  language: Language,
+  bundle: StorefrontBundle,
+  others: number,
+): string {
   const currency = `'${escapeText(bundle.currency)}'`;
   const saving = (data: string) =>
-    `<p class="cartlift__bundle" data-cartlift-bundle ${data}>${t("bundle_saving", { amount: "{{ cl_saving | money }}" })}</p>`;
-  const atCheckout = `{%- if cl_free > 0 -%}<p class="cartlift__bundle" data-cartlift-bundle>${t("bundle_saving_checkout")}</p>{%- endif -%}`;
+    `<p class="cartlift__bundle" data-cartlift-bundle ${data}>${t(language, "bundle_saving", { amount: "{{ cl_saving | money }}" })}</p>`;
+  const atCheckout = `{%- if cl_free > 0 -%}<p class="cartlift__bundle" data-cartlift-bundle>${t(language, "bundle_saving_checkout")}</p>{%- endif -%}`;
   const line =
     bundle.discountType === "percentage"
       ? `{%- if cl_costed and cart.currency.iso_code != ${currency} -%}${atCheckout}{%- elsif cl_saving > 0 -%}${saving(`data-bps="${bundle.discountValue}"`)}{%- endif -%}`
@@ -158,7 +184,7 @@ function bundleSaving(bundle: StorefrontBundle, others: number): string {
   return `{%- if cl_count == ${others} -%}${line}{%- endif -%}`;
 }
 
-function fbt(offers: StorefrontOffers): string {
+function fbt(language: Language, offers: StorefrontOffers): string {
   const anchor = offers.anchor!;
   const bundle = offers.bundle;
   const unit = (x: string, productId: string) =>
@@ -167,11 +193,13 @@ function fbt(offers: StorefrontOffers): string {
     .map(
       (item) =>
         `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}{%- assign cl_total = cl_total | plus: v.price -%}${unit("v", item.productId)}` +
-        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" checked ${attrs(item)} data-price="{{ v.price }}" aria-label="${t("select_item", { title: "{{ v_p.title | escape }}" })}">` +
-        `${link(item)}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(item)}</li>{%- endif -%}`,
+        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" checked ${attrs(item)} data-price="{{ v.price }}" aria-label="${t(language, "select_item", { title: "{{ v_p.title | escape }}" })}">` +
+        `${link(item)}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}</li>{%- endif -%}`,
     )
     .join("");
-  const saving = bundle ? bundleSaving(bundle, offers.items.length) : "";
+  const saving = bundle
+    ? bundleSaving(language, bundle, offers.items.length)
+    : "";
   // "This item" is the variant the shopper chose on the page, not the product's first one.
   const chosen = anchor.variantId
     ? lookup({ handle: anchor.handle, variantId: anchor.variantId }, "a")
@@ -180,57 +208,69 @@ function fbt(offers: StorefrontOffers): string {
     `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
     `{%- if a and a.available -%}{%- assign cl_total = a.price -%}${unit("a", anchor.productId)}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
-    `<span class="cartlift__title">${t("this_item", { title: "{{ a_p.title | escape }}" })}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
-    `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t("total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
-    `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t("add_all")}</button>{%- endif -%}{%- endif -%}`
+    `<span class="cartlift__title">${t(language, "this_item", { title: "{{ a_p.title | escape }}" })}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
+    `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t(language, "total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
+    `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t(language, "add_all")}</button>{%- endif -%}{%- endif -%}`
   );
 }
 
-function upgrade(offers: StorefrontOffers): string {
+function upgrade(language: Language, offers: StorefrontOffers): string {
   const up = offers.upgrade!;
   const from = { handle: offers.anchor!.handle, variantId: up.fromVariantId };
   const rows = up.differences
     .map(
       (d) =>
-        `<tr><th scope="row">${d.label ? t(`compare_${d.label}`) : escapeText(d.attribute)}</th><td>${escapeText(d.from)}</td><td>${escapeText(d.to)}</td></tr>`,
+        `<tr><th scope="row">${d.label ? t(language, `compare_${d.label}`) : escapeText(d.attribute)}</th><td>${escapeText(d.from)}</td><td>${escapeText(d.to)}</td></tr>`,
     )
     .join("");
   // The engine's amount is in the shop's currency: the presentment difference replaces it.
   const benefit = up.reason
-    ? `<p class="cartlift__reason">${translated(up.reason.key, { ...reasonVars(up.reason), amount: "{{ v.price | minus: f.price | money }}" })}</p>`
+    ? `<p class="cartlift__reason">${translated(language, up.reason.key, { ...reasonVars(up.reason), amount: "{{ v.price | minus: f.price | money }}" })}</p>`
     : "";
   return (
     `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +
     `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{% if v_p.has_only_default_variant == false %} – {{ v.title | escape }}{% endif %}</a></p>${benefit}` +
-    `<table class="cartlift__table"><caption>${t("compare_caption")}</caption><thead><tr><td></td><th scope="col">${t("current")}</th><th scope="col">${t("upgrade")}</th></tr></thead>` +
-    `<tbody>${rows}<tr><th scope="row">${t("price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
-    `<button type="button" class="cartlift__button" ${attrs(up.item)}>${t("choose_upgrade")}</button></div>{%- endif -%}`
+    `<table class="cartlift__table"><caption>${t(language, "compare_caption")}</caption><thead><tr><td></td><th scope="col">${t(language, "current")}</th><th scope="col">${t(language, "upgrade")}</th></tr></thead>` +
+    `<tbody>${rows}<tr><th scope="row">${t(language, "price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
+    `<button type="button" class="cartlift__button" ${attrs(up.item)}>${t(language, "choose_upgrade")}</button></div>{%- endif -%}`
   );
 }
 
-function list(offers: StorefrontOffers): string {
+function list(language: Language, offers: StorefrontOffers): string {
   const rows = offers.items
     .map(
       (item) =>
         `${lookup(item, "v")}{%- if v and v.available -%}<li class="cartlift__item">${image("v_p")}${link(item)}` +
-        `<span class="cartlift__price">{{ v.price | money }}</span>${reason(item)}` +
-        `<button type="button" class="cartlift__button" ${attrs(item)} aria-label="${t("add_named", { title: "{{ v_p.title | escape }}" })}">${t("add")}</button></li>{%- endif -%}`,
+        `<span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}` +
+        `<button type="button" class="cartlift__button" ${attrs(item)} aria-label="${t(language, "add_named", { title: "{{ v_p.title | escape }}" })}">${t(language, "add")}</button></li>{%- endif -%}`,
     )
     .join("");
   return `<ul class="cartlift__list" role="list">${rows}</ul>`;
 }
 
-/** The Liquid fragment for one placement's offers; empty markup when there is nothing to show. */
-export function offersLiquid(offers: StorefrontOffers): string {
-  const head = `{%- assign cl_lang = request.locale.iso_code | split: '-' | first -%}`;
+/**
+ * The Liquid fragment for one placement's offers; empty markup when there is nothing to show.
+ * Its words are in `language` (liquidLanguage of the request's locale), or, when null, in every
+ * language, the Liquid choosing by the storefront's locale as Shopify renders it.
+ */
+export function offersLiquid(
+  offers: StorefrontOffers,
+  language: Language = null,
+): string {
+  const head =
+    language === null
+      ? `{%- assign cl_lang = request.locale.iso_code | split: '-' | first -%}`
+      : "";
   if (offers.items.length === 0) return "";
   switch (offers.placement) {
     case "product_fbt":
-      return offers.anchor ? head + fbt(offers) : "";
+      return offers.anchor ? head + fbt(language, offers) : "";
     case "product_upgrade":
-      return offers.upgrade && offers.anchor ? head + upgrade(offers) : "";
+      return offers.upgrade && offers.anchor
+        ? head + upgrade(language, offers)
+        : "";
     case "cart":
     case "drawer":
-      return head + list(offers);
+      return head + list(language, offers);
   }
 }

@@ -8,8 +8,10 @@ import type {
   TierDifference,
 } from "~/engine/types";
 import {
+  type LazyVisitorKey,
   type OfferAttribution,
-  signOfferToken,
+  offerTokenFields,
+  signTokenFields,
 } from "~/services/measurement/attribution.server";
 import { recommenderFor } from "~/services/model/model.server";
 import {
@@ -85,10 +87,19 @@ export interface StorefrontRequest {
   cart: string[];
   limit?: number;
   showReasons: boolean;
-  /** Pseudonymous visitor key (attribution.server visitorKey): experiments and learned counts. */
-  visitorKey?: string;
+  /**
+   * Pseudonymous visitor key (attribution.server visitorKey), or how to compute it: experiments
+   * and learned counts, which compute it only when they read it.
+   */
+  visitorKey?: LazyVisitorKey;
   /** The signed-in customer's pseudonymous key: their own orders shape the offers. */
   customerKey?: string;
+  /**
+   * The language of the storefront's locale as the Liquid would choose it (liquid.ts
+   * liquidLanguage): the answer's words in it alone. Absent: in every language, the Liquid
+   * choosing.
+   */
+  language?: string;
 }
 
 export interface StorefrontAnswer {
@@ -105,12 +116,13 @@ type TokenFields = Omit<OfferAttribution, "arm" | "issuedAt">;
 
 /**
  * A placement's Liquid cut where the offers' tokens go: `parts` around the holes, and for each
- * hole the offer whose token fills it, as an index in `offers`.
+ * hole the offer whose token fills it, as an index in `offers` (each offer's token fields,
+ * `offerTokenFields`, checked and written once).
  */
 interface AnswerTemplate {
   parts: string[];
   holes: number[];
-  offers: TokenFields[];
+  offers: string[];
 }
 
 /**
@@ -125,18 +137,20 @@ export async function storefrontAnswer(
 ): Promise<StorefrontAnswer> {
   const ranked = await rankedOffers(shop, request, now);
   const { result } = ranked;
-  const sign = (offer: TokenFields) =>
-    signOfferToken(shop, { ...offer, arm: result.policy.tokenArm }, now);
-  // The Liquid also depends on whether reasons show (the placement's setting and the block's).
-  const name = `liquid ${result.settings.showReasons} ${request.showReasons}`;
+  const sign = (fields: string) =>
+    signTokenFields(shop, fields, result.policy.tokenArm, now);
+  // The Liquid also depends on whether reasons show (the placement's setting and the block's)
+  // and on its language ("*": every language).
+  const name = `liquid ${result.settings.showReasons} ${request.showReasons} ${request.language ?? "*"}`;
   const template = answerView(result, name, () => {
-    const signed: { offer: TokenFields; token: string }[] = [];
+    const signed: { fields: string; token: string }[] = [];
     const offers = storefrontOffers(ranked, request, (offer) => {
-      const token = sign(offer);
-      signed.push({ offer, token });
+      const fields = offerTokenFields(offer);
+      const token = sign(fields);
+      signed.push({ fields, token });
       return token;
     });
-    return withHoles(offersLiquid(offers), signed);
+    return withHoles(offersLiquid(offers, request.language ?? null), signed);
   });
   const tokens = template.offers.map(sign);
   let liquid = template.parts[0];
@@ -156,7 +170,7 @@ export async function storefrontAnswer(
  */
 function withHoles(
   liquid: string,
-  signed: { offer: TokenFields; token: string }[],
+  signed: { fields: string; token: string }[],
 ): AnswerTemplate {
   const index = new Map(signed.map(({ token }, i) => [token, i]));
   if (index.size === 0) return { parts: [liquid], holes: [], offers: [] };
@@ -167,7 +181,7 @@ function withHoles(
   return {
     parts: pieces.filter((_, i) => i % 2 === 0),
     holes: pieces.filter((_, i) => i % 2 === 1).map((t) => index.get(t)!),
-    offers: signed.map(({ offer }) => offer),
+    offers: signed.map(({ fields }) => fields),
   };
 }
 

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { hmacSha256 } from "~/services/platform/hmac.server";
 
 /** How far a proxied request's timestamp may be from now, either way (Shopify's libraries allow 90 s). */
 export const PROXY_CLOCK_TOLERANCE_S = 90;
@@ -12,15 +13,16 @@ export function proxySignature(
   params: URLSearchParams,
   secret: string,
 ): string {
-  const grouped = new Map<string, string[]>();
+  // A repeated key's values, joined in order as they come.
+  const grouped = new Map<string, string>();
   for (const [key, value] of params)
-    if (key !== "signature")
-      grouped.set(key, [...(grouped.get(key) ?? []), value]);
-  const message = [...grouped]
-    .map(([key, values]) => `${key}=${values.join(",")}`)
-    .sort()
-    .join("");
-  return createHmac("sha256", secret).update(message).digest("hex");
+    if (key !== "signature") {
+      const earlier = grouped.get(key);
+      grouped.set(key, earlier === undefined ? value : `${earlier},${value}`);
+    }
+  const pairs: string[] = [];
+  for (const [key, values] of grouped) pairs.push(`${key}=${values}`);
+  return hmacSha256(secret).update(pairs.sort().join("")).digest("hex");
 }
 
 /**

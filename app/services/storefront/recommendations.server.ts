@@ -17,6 +17,7 @@ import {
 } from "~/services/model/model.server";
 import { env } from "~/env.server";
 import { cachedForShop } from "./serving-cache.server";
+import type { LazyVisitorKey } from "~/services/measurement/attribution.server";
 import { AnswerMemo, stateId } from "./answer-memo.server";
 import {
   NO_POLICY,
@@ -262,7 +263,8 @@ export async function recommend(
     placement: Placement;
     context: RecommendationContext;
     limit?: number;
-    visitorKey?: string;
+    /** The visitor's key, or how to compute it: computed only when an experiment or the bandit reads it. */
+    visitorKey?: LazyVisitorKey;
     /** The signed-in customer's pseudonymous key (pseudonym.server.ts customerKey). */
     customerKey?: string;
     bundle?: MerchantBundle;
