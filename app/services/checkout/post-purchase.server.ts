@@ -294,7 +294,8 @@ export interface ChangesetClaims {
  * Signs the changeset for the offer this app made for `referenceId` in the token's shop, once.
  * The changes must be that offer (variant, discount) at a quantity inside its bounds; the signed
  * changes are rebuilt from the stored offer, never copied from the request. The buyer's locale
- * (sent again, as with the offer) writes the discount's title in the language the offer showed.
+ * (sent again, as with the offer) writes the signed discount's title in their language, which is
+ * not the one the offer showed if they switched language since.
  */
 export async function signPostPurchaseChangeset(
   token: CheckoutTokenContext,
