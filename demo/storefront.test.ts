@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { translations } from "./storefront";
-
-const THEME_LOCALES = path.resolve(import.meta.dirname, "theme", "locales");
+import { THEME_LOCALES, translations } from "./storefront";
 
 /** Every message of a locale file by its key, with the `{{ name }}` values it fills in. */
 function messages(file: string): Record<string, string[]> {

@@ -100,6 +100,12 @@ export function translations(dir: string, locale: string): Translate {
     );
 }
 
+/**
+ * The stand-in theme's own words (and those of the checkout it stands in for), kept as a Shopify
+ * theme keeps them: the app's blocks are not the only part of the page in the shopper's language.
+ */
+export const THEME_LOCALES = path.join(import.meta.dirname, "theme", "locales");
+
 export interface StorefrontLiquidOptions {
   extensionDir: string;
   locale?: string;
@@ -341,15 +347,12 @@ export function demoStorefront({
     return liquid;
   };
   const rate = (cart: DemoCart) => DEMO_RATES[cart.currency] ?? 1;
-  // The theme's own words, from its locale files (demo/theme/locales), as a Shopify theme keeps
-  // them: the app's blocks are not the only part of the page in the shopper's language.
-  const themeLocales = path.join(root, "demo", "theme", "locales");
   const themeWords = new Map<Locale, Translate>();
   /** The theme's messages in the shopper's language. */
   const words = (cart: DemoCart): Translate => {
     let t = themeWords.get(cart.locale);
     if (!t) {
-      t = translations(themeLocales, cart.locale);
+      t = translations(THEME_LOCALES, cart.locale);
       themeWords.set(cart.locale, t);
     }
     return t;
