@@ -25,6 +25,7 @@ import { authenticate } from "~/shopify.server";
 import { formatMoney } from "~/engine/money";
 import { PLACEMENTS } from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
+import { strategyName } from "~/components/strategy-names";
 import {
   loadDashboard,
   rangeFilter,
@@ -177,7 +178,7 @@ export default function DashboardPage() {
             options={[
               { label: "All strategies", value: "" },
               ...strategies.map((s) => ({
-                label: s.replace("_", " "),
+                label: strategyName(s),
                 value: s,
               })),
             ]}
@@ -326,7 +327,7 @@ export default function DashboardPage() {
                   columnContentTypes={["text", "numeric", "numeric"]}
                   headings={["Strategy", "Attributed revenue", "Lines"]}
                   rows={d.strategies.map((s) => [
-                    s.strategy,
+                    strategyName(s.strategy),
                     money(s.attributedRevenue),
                     s.lines,
                   ])}
