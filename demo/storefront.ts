@@ -573,7 +573,7 @@ body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-t
 header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #ddd;color:#555}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
 #shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
 main{max-width:48rem}.product-header{display:flex;gap:1rem;align-items:center}.product-image{flex:none;border-radius:.5rem}table{border-collapse:collapse}.cart-line__price{display:none}td,th{padding:.3rem .6rem;text-align:left}
-button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
+button{font:inherit;padding:.4rem .8rem}header label{display:inline-block}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
 .consent{position:fixed;inset:auto 0 0 0;z-index:20;padding:1rem 2rem;background:#1a1a1a;color:#fff}.consent[hidden]{display:none}.consent p{margin:0 0 .5rem}
 @media (max-width:50rem){
