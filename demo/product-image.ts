@@ -60,7 +60,7 @@ const DRAWINGS: Record<string, (c: string) => string> = {
   // The band seen from the front: its far half paler, its near half running behind the lamp's
   // middle, so the lamp sits on the band rather than hanging from it like a lantern.
   Headlamp: (c) =>
-    `<path d="M22 76a58 22 0 0 1 116 0" fill="none" stroke="${INK}" stroke-opacity=".3" stroke-width="7"/><path d="M22 76a58 22 0 0 0 116 0" fill="none" stroke="${INK}" stroke-opacity=".7" stroke-width="8"/><rect x="52" y="58" width="56" height="44" rx="10" fill="${c}"/><circle cx="80" cy="80" r="13" fill="${GLOW}"/><path d="M68 110 56 132M80 112v22M92 110l12 22" stroke="${GLOW}" stroke-width="5" stroke-linecap="round"/>`,
+    `<path d="M22 76a58 22 0 0 1 116 0" fill="none" stroke="${INK}" stroke-opacity=".3" stroke-width="8"/><path d="M22 76a58 22 0 0 0 116 0" fill="none" stroke="${INK}" stroke-opacity=".7" stroke-width="8"/><rect x="52" y="58" width="56" height="44" rx="10" fill="${c}"/><circle cx="80" cy="80" r="13" fill="${GLOW}"/><path d="M68 110 56 132M80 112v22M92 110l12 22" stroke="${GLOW}" stroke-width="5" stroke-linecap="round"/>`,
   Batteries: (c) =>
     [46, 70, 94]
       .map(
