@@ -26,6 +26,7 @@ import { formatMoney } from "~/engine/money";
 import { PLACEMENTS } from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
 import { strategyName } from "~/components/strategy-names";
+import { instantLabel } from "~/components/experiment-format";
 import {
   loadDashboard,
   rangeFilter,
@@ -121,12 +122,15 @@ export default function DashboardPage() {
   const revenueSeries: Series[] = [
     {
       name: "Revenue",
-      data: d.days.map((x) => ({ key: x.date.slice(5), value: x.revenue })),
+      data: d.days.map((x) => ({
+        key: instantLabel(x.date, "day"),
+        value: x.revenue,
+      })),
     },
     {
       name: "From recommendations",
       data: d.days.map((x) => ({
-        key: x.date.slice(5),
+        key: instantLabel(x.date, "day"),
         value: x.attributedRevenue,
       })),
     },
