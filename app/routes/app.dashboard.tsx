@@ -151,45 +151,48 @@ export default function DashboardPage() {
       subtitle="What recommendations bring in, measured from your orders."
     >
       <BlockStack gap="400">
-        <InlineStack gap="300">
-          <Select
-            label="Date range"
-            labelInline
-            options={[
-              { label: "Last 7 days", value: "7d" },
-              { label: "Last 30 days", value: "30d" },
-              { label: "Last 90 days", value: "90d" },
-            ]}
-            value={params.get("range") ?? "30d"}
-            onChange={(v) => set("range", v)}
-          />
-          <Select
-            label="Placement"
-            labelInline
-            options={[
-              { label: "All placements", value: "" },
-              ...PLACEMENTS.map((p) => ({
-                label: PLACEMENT_NAMES[p],
-                value: p,
-              })),
-            ]}
-            value={params.get("placement") ?? ""}
-            onChange={(v) => set("placement", v)}
-          />
-          <Select
-            label="Strategy"
-            labelInline
-            options={[
-              { label: "All strategies", value: "" },
-              ...strategies.map((s) => ({
-                label: strategyName(s),
-                value: s,
-              })),
-            ]}
-            value={params.get("strategy") ?? ""}
-            onChange={(v) => set("strategy", v)}
-          />
-        </InlineStack>
+        {/* Cards run to a phone's edges; the filters keep the page's margin, like its title. */}
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <InlineStack gap="300">
+            <Select
+              label="Date range"
+              labelInline
+              options={[
+                { label: "Last 7 days", value: "7d" },
+                { label: "Last 30 days", value: "30d" },
+                { label: "Last 90 days", value: "90d" },
+              ]}
+              value={params.get("range") ?? "30d"}
+              onChange={(v) => set("range", v)}
+            />
+            <Select
+              label="Placement"
+              labelInline
+              options={[
+                { label: "All placements", value: "" },
+                ...PLACEMENTS.map((p) => ({
+                  label: PLACEMENT_NAMES[p],
+                  value: p,
+                })),
+              ]}
+              value={params.get("placement") ?? ""}
+              onChange={(v) => set("placement", v)}
+            />
+            <Select
+              label="Strategy"
+              labelInline
+              options={[
+                { label: "All strategies", value: "" },
+                ...strategies.map((s) => ({
+                  label: strategyName(s),
+                  value: s,
+                })),
+              ]}
+              value={params.get("strategy") ?? ""}
+              onChange={(v) => set("strategy", v)}
+            />
+          </InlineStack>
+        </Box>
         <div style={{ opacity: navigation.state === "loading" ? 0.6 : 1 }}>
           <BlockStack gap="400">
             <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
