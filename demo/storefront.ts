@@ -468,10 +468,15 @@ export function demoStorefront({
     request: { locale: { iso_code: cart.locale } },
   });
 
-  const money = (cart: DemoCart, cents: number) =>
+  const money = (
+    cart: DemoCart,
+    cents: number,
+    style: Intl.NumberFormatOptions = {},
+  ) =>
     new Intl.NumberFormat(cart.locale, {
       style: "currency",
       currency: cart.currency,
+      ...style,
     }).format(cents / 100);
 
   // The theme's own sections, as the Section Rendering API returns them. On a phone the cart's
@@ -592,7 +597,7 @@ body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-ch
 <label>${t("localization.privacy")} <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label>
 <label>${t("localization.signed_in_as")} <select name="customer" onchange="this.form.submit()">${customerOptions}</select></label></form></header>
 <main>${main}</main>
-<footer><p>Cartlift demo store · ${t("general.footer", { amount: money(cart, Math.round(FREE_SHIPPING_OVER * rate(cart))) })}</p><nav aria-label="${t("general.footer_nav")}"><a href="/demo/storefront">${t("general.shop")}</a> <a href="/demo/storefront/cart">${t("general.cart")}</a></nav></footer>
+<footer><p>Cartlift demo store · ${t("general.footer", { amount: money(cart, Math.round(FREE_SHIPPING_OVER * rate(cart)), { trailingZeroDisplay: "stripIfInteger" }) })}</p><nav aria-label="${t("general.footer_nav")}"><a href="/demo/storefront">${t("general.shop")}</a> <a href="/demo/storefront/cart">${t("general.cart")}</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
 ${embed}
 ${consentBanner(t)}
