@@ -118,6 +118,37 @@ export default function DashboardPage() {
     else next.delete(key);
     setParams(next, { preventScrollReset: true });
   };
+  // Each filter is a query parameter; `unset` is what a missing one means.
+  const filters = [
+    {
+      label: "Date range",
+      key: "range",
+      unset: "30d",
+      options: [
+        { label: "Last 7 days", value: "7d" },
+        { label: "Last 30 days", value: "30d" },
+        { label: "Last 90 days", value: "90d" },
+      ],
+    },
+    {
+      label: "Placement",
+      key: "placement",
+      unset: "",
+      options: [
+        { label: "All placements", value: "" },
+        ...PLACEMENTS.map((p) => ({ label: PLACEMENT_NAMES[p], value: p })),
+      ],
+    },
+    {
+      label: "Strategy",
+      key: "strategy",
+      unset: "",
+      options: [
+        { label: "All strategies", value: "" },
+        ...strategies.map((s) => ({ label: strategyName(s), value: s })),
+      ],
+    },
+  ];
   const noEvents = d.impressions === 0;
   const revenueSeries: Series[] = [
     {
@@ -154,43 +185,16 @@ export default function DashboardPage() {
         {/* Cards run to a phone's edges; the filters keep the page's margin, like its title. */}
         <Box paddingInline={{ xs: "400", sm: "0" }}>
           <InlineStack gap="300">
-            <Select
-              label="Date range"
-              labelInline
-              options={[
-                { label: "Last 7 days", value: "7d" },
-                { label: "Last 30 days", value: "30d" },
-                { label: "Last 90 days", value: "90d" },
-              ]}
-              value={params.get("range") ?? "30d"}
-              onChange={(v) => set("range", v)}
-            />
-            <Select
-              label="Placement"
-              labelInline
-              options={[
-                { label: "All placements", value: "" },
-                ...PLACEMENTS.map((p) => ({
-                  label: PLACEMENT_NAMES[p],
-                  value: p,
-                })),
-              ]}
-              value={params.get("placement") ?? ""}
-              onChange={(v) => set("placement", v)}
-            />
-            <Select
-              label="Strategy"
-              labelInline
-              options={[
-                { label: "All strategies", value: "" },
-                ...strategies.map((s) => ({
-                  label: strategyName(s),
-                  value: s,
-                })),
-              ]}
-              value={params.get("strategy") ?? ""}
-              onChange={(v) => set("strategy", v)}
-            />
+            {filters.map(({ label, key, unset, options }) => (
+              <Select
+                key={key}
+                label={label}
+                labelInline
+                options={options}
+                value={params.get(key) ?? unset}
+                onChange={(v) => set(key, v)}
+              />
+            ))}
           </InlineStack>
         </Box>
         <div style={{ opacity: navigation.state === "loading" ? 0.6 : 1 }}>
