@@ -177,8 +177,9 @@ describe("demo post-purchase", () => {
     expect(words(offerScreenHtml(offer, "fr"))).toEqual(words(extension("fr")));
   });
 
-  it("escapes shop data in the page", () => {
-    const html = postPurchaseDemoHtml(
+  /** The page for a sample order the app made no offer for, of a product named like a script. */
+  const pageFor = (locale?: string) =>
+    postPurchaseDemoHtml(
       {
         order: {
           id: "1",
@@ -224,10 +225,21 @@ describe("demo post-purchase", () => {
         currency: "USD",
         orderIndex: 0,
         orderCount: 1,
+        locale,
       },
     );
+
+  it("escapes shop data in the page", () => {
+    const html = pageFor();
     expect(html).not.toContain("<script>alert");
     expect(html).toContain("&lt;script&gt;");
     expect(html).toContain("made no offer");
+  });
+
+  it("confirms the order in the buyer's language", () => {
+    expect(pageFor()).toContain("Order #1001 confirmed");
+    const french = pageFor("fr");
+    expect(french).toContain("Commande #1001 confirmée");
+    expect(french).not.toContain("confirmed");
   });
 });

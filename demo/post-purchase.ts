@@ -17,6 +17,7 @@ import {
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
 import { money, orderWebhook } from "./experiment-traffic";
+import { THEME_LOCALES, translations } from "./storefront";
 import type { DemoOrder, DemoProduct } from "./shop";
 
 /**
@@ -387,7 +388,7 @@ pre{background:#f4f4f4;padding:1rem;overflow:auto;white-space:pre-wrap;word-brea
 .pp-image:empty{display:block;background:#f4f4f4;min-height:20rem}}
 </style></head>
 <body>
-<header class="pp-shop"><h1>Cartlift demo store · Order ${escapeHtml(result.order.name)} confirmed</h1></header>
+<header class="pp-shop"><h1>Cartlift demo store · ${escapeHtml(translations(THEME_LOCALES, locale)("checkout.order_confirmed", { name: result.order.name }))}</h1></header>
 <main>
 ${buyer}
 <section class="pp-dev" aria-labelledby="pp-dev-heading">

@@ -57,8 +57,10 @@ const DRAWINGS: Record<string, (c: string) => string> = {
     `<path d="M72 58q8-10 16 0" fill="none" stroke="${INK}" stroke-width="5"/><path d="M30 64h100M18 84h18M124 84h18" stroke="${INK}" stroke-width="6" stroke-linecap="round"/><path d="M36 70h88v42q0 18-18 18H54q-18 0-18-18z" fill="${c}"/>`,
   Coffee: (c) =>
     `<path d="M62 32q-6 8 0 16M78 26q-6 11 0 22M94 32q-6 8 0 16" fill="none" stroke="${INK}" stroke-opacity=".45" stroke-width="4" stroke-linecap="round"/><path d="M104 74h6q14 0 14 16t-14 16h-6" fill="none" stroke="${c}" stroke-width="8"/><path d="M42 60h62v48q0 22-22 22H64q-22 0-22-22z" fill="${c}"/><rect x="42" y="60" width="62" height="8" fill="${INK}" opacity=".35"/>`,
+  // The band seen from the front: its far half paler, its near half running behind the lamp's
+  // middle, so the lamp sits on the band rather than hanging from it like a lantern.
   Headlamp: (c) =>
-    `<ellipse cx="80" cy="70" rx="54" ry="30" fill="none" stroke="${INK}" stroke-opacity=".55" stroke-width="8"/><rect x="56" y="76" width="48" height="36" rx="9" fill="${c}"/><circle cx="80" cy="94" r="11" fill="${GLOW}"/><path d="M70 120 56 144M80 122v24M90 120l14 24" stroke="${GLOW}" stroke-width="5" stroke-linecap="round"/>`,
+    `<path d="M22 76a58 22 0 0 1 116 0" fill="none" stroke="${INK}" stroke-opacity=".3" stroke-width="8"/><path d="M22 76a58 22 0 0 0 116 0" fill="none" stroke="${INK}" stroke-opacity=".7" stroke-width="8"/><rect x="52" y="58" width="56" height="44" rx="10" fill="${c}"/><circle cx="80" cy="80" r="13" fill="${GLOW}"/><path d="M68 110 56 132M80 112v22M92 110l12 22" stroke="${GLOW}" stroke-width="5" stroke-linecap="round"/>`,
   Batteries: (c) =>
     [46, 70, 94]
       .map(

@@ -11,13 +11,14 @@ export const DEMO_SHOP = "cartlift-demo.myshopify.com";
 export const DEMO_CURRENCY = "USD";
 
 /**
- * Signed-in customers the storefront preview can play (its "Signed in as" switcher), by their
- * Shopify customer id: a loyal customer with a year of orders, coffee and stove fuel every few
- * weeks among them, and a bargain hunter who buys low-priced items on sale.
+ * Signed-in customers the storefront preview can play (its "Signed in as" switcher, which names
+ * them in demo/theme/locales), by their Shopify customer id: a loyal customer with a year of
+ * orders, coffee and stove fuel every few weeks among them, and a bargain hunter who buys
+ * low-priced items on sale.
  */
 export const DEMO_CUSTOMERS = {
-  loyal: { id: "81001", label: "A loyal customer" },
-  bargain: { id: "81002", label: "A bargain hunter" },
+  loyal: { id: "81001" },
+  bargain: { id: "81002" },
 } as const;
 export type DemoCustomer = keyof typeof DEMO_CUSTOMERS;
 

@@ -40,11 +40,9 @@ const DEMO_COUNTRIES: Record<string, string> = {
 };
 const LOCALES = ["en", "fr"] as const;
 type Locale = (typeof LOCALES)[number];
-const PRIVACY = {
-  open: "No consent needed",
-  consent: "Consent required",
-} as const;
-type Privacy = keyof typeof PRIVACY;
+/** Whether the shop asks this shopper's consent; the theme's locale files name each choice. */
+const PRIVACY = ["open", "consent"] as const;
+type Privacy = (typeof PRIVACY)[number];
 
 type Json = Record<string, unknown>;
 
@@ -75,6 +73,38 @@ function lookupKey(messages: Json, key: string): string | undefined {
     );
   return typeof value === "string" ? value : undefined;
 }
+
+/** A message by its key ("cart.subtotal"), with its `{{ name }}` values filled in. */
+export type Translate = (
+  key: string,
+  values?: Record<string, unknown>,
+) => string;
+
+/**
+ * Shopify's `t` over a folder of locale files: the locale's message, else the default locale's
+ * (en.default.json), as Shopify falls back. The app's blocks read the theme extension's files
+ * through the Liquid filter; the stand-in theme reads its own files the same way.
+ */
+export function translations(dir: string, locale: string): Translate {
+  const read = (name: string) =>
+    JSON.parse(readFileSync(path.join(dir, name), "utf8")) as Json;
+  const fallback = read("en.default.json");
+  const messages = locale === "en" ? fallback : read(`${locale}.json`);
+  return (key, values = {}) =>
+    (
+      lookupKey(messages, key) ??
+      lookupKey(fallback, key) ??
+      `translation missing: ${key}`
+    ).replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) =>
+      String(values[name] ?? ""),
+    );
+}
+
+/**
+ * The stand-in theme's own words (and those of the checkout it stands in for), kept as a Shopify
+ * theme keeps them: the app's blocks are not the only part of the page in the shopper's language.
+ */
+export const THEME_LOCALES = path.join(import.meta.dirname, "theme", "locales");
 
 export interface StorefrontLiquidOptions {
   extensionDir: string;
@@ -108,24 +138,13 @@ export function storefrontLiquid({
     },
     render: () => "",
   });
-  const read = (name: string) =>
-    JSON.parse(
-      readFileSync(path.join(extensionDir, "locales", name), "utf8"),
-    ) as Json;
-  const fallback = read("en.default.json");
-  const messages = locale === "en" ? fallback : read(`${locale}.json`);
-  liquid.registerFilter("t", (key: string, ...args: unknown[]) => {
-    const vars = Object.fromEntries(
-      args.filter(Array.isArray) as [string, unknown][],
-    );
-    const message =
-      lookupKey(messages, key) ??
-      lookupKey(fallback, key) ??
-      `translation missing: ${key}`;
-    return message.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) =>
-      String(vars[name] ?? ""),
-    );
-  });
+  const t = translations(path.join(extensionDir, "locales"), locale);
+  liquid.registerFilter("t", (key: string, ...args: unknown[]) =>
+    t(
+      key,
+      Object.fromEntries(args.filter(Array.isArray) as [string, unknown][]),
+    ),
+  );
   const format = new Intl.NumberFormat(locale, { style: "currency", currency });
   liquid.registerFilter("money", (cents: number) =>
     format.format(Number(cents) / 100),
@@ -199,6 +218,9 @@ export function productObject(
   };
 }
 
+/** The shop's free-shipping threshold in its own currency (USD cents), as the footer states it. */
+const FREE_SHIPPING_OVER = 7_500;
+
 const DEMO_ROUTES = {
   root_url: "/",
   cart_url: "/cart",
@@ -215,11 +237,10 @@ interface CartLine {
 }
 /** Who the shopper is signed in as: a guest, or one of the demo shop's customers. */
 type SignedIn = DemoCustomer | "anonymous";
-const SIGNED_IN: Record<SignedIn, string> = {
-  anonymous: "Not signed in",
-  loyal: DEMO_CUSTOMERS.loyal.label,
-  bargain: DEMO_CUSTOMERS.bargain.label,
-};
+const SIGNED_IN: readonly SignedIn[] = [
+  "anonymous",
+  ...(Object.keys(DEMO_CUSTOMERS) as DemoCustomer[]),
+];
 
 interface DemoCart {
   token: string;
@@ -326,6 +347,21 @@ export function demoStorefront({
     return liquid;
   };
   const rate = (cart: DemoCart) => DEMO_RATES[cart.currency] ?? 1;
+  const themeWords = new Map<Locale, Translate>();
+  /** The theme's messages in the shopper's language. */
+  const words = (cart: DemoCart): Translate => {
+    let t = themeWords.get(cart.locale);
+    if (!t) {
+      t = translations(THEME_LOCALES, cart.locale);
+      themeWords.set(cart.locale, t);
+    }
+    return t;
+  };
+  /** The same, HTML-escaped with their values, for the page's markup. */
+  const say =
+    (cart: DemoCart): Translate =>
+    (key, values) =>
+      escapeHtml(words(cart)(key, values));
 
   function cartFor(req: ExpressRequest, res: express.Response): DemoCart {
     const token = /(?:^|;\s*)cart=([a-f0-9]{32})/.exec(
@@ -353,12 +389,16 @@ export function demoStorefront({
       cart.locale = locale as Locale;
     // Where the shop requires consent (the merchant's setting for the shopper's region).
     const privacy = String(req.query.privacy ?? "");
-    if (privacy in PRIVACY) cart.privacy = privacy as Privacy;
+    if ((PRIVACY as readonly string[]).includes(privacy))
+      cart.privacy = privacy as Privacy;
     // Signing in and out, as the shop's customer accounts would.
     // Signing in sets Shopify's customer session cookie: the app's answers vary on cookies, so
     // the browser never reuses one shopper's cached answer for another.
     const customer = String(req.query.customer ?? "");
-    if (Object.hasOwn(SIGNED_IN, customer) && customer !== cart.customer) {
+    if (
+      (SIGNED_IN as readonly string[]).includes(customer) &&
+      customer !== cart.customer
+    ) {
       cart.customer = customer as SignedIn;
       res.cookie("customer_session", customer, {
         httpOnly: true,
@@ -428,10 +468,15 @@ export function demoStorefront({
     request: { locale: { iso_code: cart.locale } },
   });
 
-  const money = (cart: DemoCart, cents: number) =>
+  const money = (
+    cart: DemoCart,
+    cents: number,
+    style: Intl.NumberFormatOptions = {},
+  ) =>
     new Intl.NumberFormat(cart.locale, {
       style: "currency",
       currency: cart.currency,
+      ...style,
     }).format(cents / 100);
 
   // The theme's own sections, as the Section Rendering API returns them. On a phone the cart's
@@ -439,8 +484,9 @@ export function demoStorefront({
   // four columns of prices such as "1 234,56 $US" are wider than a phone.
   const SECTIONS: Record<string, (cart: DemoCart) => string> = {
     "cart-icon-bubble": (cart) =>
-      `<span id="shopify-section-cart-icon-bubble"><a href="/demo/storefront/cart">Cart (${cartJson(cart).item_count})</a></span>`,
+      `<span id="shopify-section-cart-icon-bubble"><a href="/demo/storefront/cart">${say(cart)("general.cart_link", { count: cartJson(cart).item_count })}</a></span>`,
     "cart-drawer": (cart) => {
+      const t = say(cart);
       const c = cartJson(cart);
       const lines = c.items
         .map(
@@ -448,19 +494,23 @@ export function demoStorefront({
             `<li>${escapeHtml(i.title)} × ${i.quantity} — ${money(cart, i.line_price)}</li>`,
         )
         .join("");
-      return `<div id="shopify-section-cart-drawer"><aside class="drawer" data-cart-drawer aria-label="Cart drawer"><button type="button" class="drawer__close" data-drawer-close>Close</button><h2>Your cart</h2><ul>${lines || "<li>Your cart is empty</li>"}</ul></aside></div>`;
+      return `<div id="shopify-section-cart-drawer"><aside class="drawer" data-cart-drawer aria-label="${t("general.cart_drawer")}"><button type="button" class="drawer__close" data-drawer-close>${t("cart.close")}</button><h2>${t("cart.title")}</h2><ul>${lines || `<li>${t("cart.empty")}</li>`}</ul></aside></div>`;
     },
     "main-cart": (cart) => {
+      const t = say(cart);
       const c = cartJson(cart);
       const rows = c.items
         .map(
           (i, n) =>
-            `<tr><td><a href="${i.url}">${escapeHtml(i.title)}</a>${i.properties._cartlift ? " <small>(suggested)</small>" : ""}<span class="cart-line__price">${money(cart, i.price)}</span></td><td>${money(cart, i.price)}</td>` +
-            `<td><button type="button" data-line="${n + 1}" data-quantity="${i.quantity - 1}" aria-label="Remove one ${escapeHtml(i.title)}">−</button> ${i.quantity} ` +
-            `<button type="button" data-line="${n + 1}" data-quantity="${i.quantity + 1}" aria-label="Add one ${escapeHtml(i.title)}">+</button></td><td>${money(cart, i.line_price)}</td></tr>`,
+            `<tr><td><a href="${i.url}">${escapeHtml(i.title)}</a>${i.properties._cartlift ? ` <small>${t("cart.suggested")}</small>` : ""}<span class="cart-line__price">${money(cart, i.price)}</span></td><td>${money(cart, i.price)}</td>` +
+            `<td><button type="button" data-line="${n + 1}" data-quantity="${i.quantity - 1}" aria-label="${t("cart.remove_one", { title: i.title })}">−</button> ${i.quantity} ` +
+            `<button type="button" data-line="${n + 1}" data-quantity="${i.quantity + 1}" aria-label="${t("cart.add_one", { title: i.title })}">+</button></td><td>${money(cart, i.line_price)}</td></tr>`,
         )
         .join("");
-      return `<div id="shopify-section-main-cart"><table aria-label="Cart lines"><thead><tr><th scope="col">Product</th><th scope="col">Price</th><th scope="col">Quantity</th><th scope="col">Total</th></tr></thead><tbody>${rows}</tbody></table><p>Subtotal: ${money(cart, c.total_price)}</p></div>`;
+      const heads = ["product", "price", "quantity", "total"]
+        .map((key) => `<th scope="col">${t(`cart.${key}`)}</th>`)
+        .join("");
+      return `<div id="shopify-section-main-cart"><table aria-label="${t("cart.lines")}"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table><p>${t("cart.subtotal", { amount: money(cart, c.total_price) })}</p></div>`;
     },
   };
   const sections = (cart: DemoCart, ids: unknown) =>
@@ -500,23 +550,20 @@ export function demoStorefront({
     main: string,
     embed: string,
   ): string {
+    const t = say(cart);
     const currencyOptions = Object.keys(DEMO_RATES)
       .map(
         (c) => `<option${c === cart.currency ? " selected" : ""}>${c}</option>`,
       )
       .join("");
-    const privacyOptions = Object.entries(PRIVACY)
-      .map(
-        ([value, label]) =>
-          `<option value="${value}"${value === cart.privacy ? " selected" : ""}>${label}</option>`,
-      )
-      .join("");
-    const customerOptions = Object.entries(SIGNED_IN)
-      .map(
-        ([value, label]) =>
-          `<option value="${value}"${value === cart.customer ? " selected" : ""}>${label}</option>`,
-      )
-      .join("");
+    const privacyOptions = PRIVACY.map(
+      (value) =>
+        `<option value="${value}"${value === cart.privacy ? " selected" : ""}>${t(`privacy.${value}`)}</option>`,
+    ).join("");
+    const customerOptions = SIGNED_IN.map(
+      (value) =>
+        `<option value="${value}"${value === cart.customer ? " selected" : ""}>${t(`customers.${value}`)}</option>`,
+    ).join("");
     const localeOptions = LOCALES.map(
       (l) => `<option${l === cart.locale ? " selected" : ""}>${l}</option>`,
     ).join("");
@@ -531,7 +578,7 @@ body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-t
 header,main,footer{grid-column:1;padding:1rem 2rem}footer{border-top:1px solid #ddd;color:#555}header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;border-bottom:1px solid #ddd}
 #shopify-section-cart-drawer{grid-column:2;grid-row:1/span 3;border-left:1px solid #ddd;padding:1rem}
 main{max-width:48rem}.product-header{display:flex;gap:1rem;align-items:center}.product-image{flex:none;border-radius:.5rem}table{border-collapse:collapse}.cart-line__price{display:none}td,th{padding:.3rem .6rem;text-align:left}
-button{font:inherit;padding:.4rem .8rem}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
+button{font:inherit;padding:.4rem .8rem}header label{display:inline-block}fieldset{min-width:0}fieldset label{display:inline-block;margin:.25rem 1rem .25rem 0}
 [data-drawer-toggle],.drawer__close{display:none}
 .consent{position:fixed;inset:auto 0 0 0;z-index:20;padding:1rem 2rem;background:#1a1a1a;color:#fff}.consent[hidden]{display:none}.consent p{margin:0 0 .5rem}
 @media (max-width:50rem){
@@ -544,25 +591,27 @@ body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-ch
 </style>
 </head>
 <body>
-<header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}<button type="button" data-drawer-toggle aria-controls="shopify-section-cart-drawer" aria-expanded="false">Cart drawer</button>
-<form><label>Currency <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
-<label>Language <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label>
-<label>Privacy <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label>
-<label>Signed in as <select name="customer" onchange="this.form.submit()">${customerOptions}</select></label></form></header>
+<header><a href="/demo/storefront">Cartlift demo store</a>${SECTIONS["cart-icon-bubble"](cart)}<button type="button" data-drawer-toggle aria-controls="shopify-section-cart-drawer" aria-expanded="false">${t("general.cart_drawer")}</button>
+<form><label>${t("localization.currency")} <select name="currency" onchange="this.form.submit()">${currencyOptions}</select></label>
+<label>${t("localization.language")} <select name="locale" onchange="this.form.submit()">${localeOptions}</select></label>
+<label>${t("localization.privacy")} <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label>
+<label>${t("localization.signed_in_as")} <select name="customer" onchange="this.form.submit()">${customerOptions}</select></label></form></header>
 <main>${main}</main>
-<footer><p>Cartlift demo store · Free shipping over $75 · 30-day returns</p><nav aria-label="Footer"><a href="/demo/storefront">Shop</a> <a href="/demo/storefront/cart">Cart</a></nav></footer>
+<footer><p>Cartlift demo store · ${t("general.footer", { amount: money(cart, Math.round(FREE_SHIPPING_OVER * rate(cart)), { trailingZeroDisplay: "stripIfInteger" }) })}</p><nav aria-label="${t("general.footer_nav")}"><a href="/demo/storefront">${t("general.shop")}</a> <a href="/demo/storefront/cart">${t("general.cart")}</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
 ${embed}
-${CONSENT_BANNER}
+${consentBanner(t)}
 </body>
 </html>`;
   }
 
   // Shopify's consent banner, as a shop that requires consent shows it until the shopper decides:
   // fixed over the page's foot, so it moves nothing.
-  const CONSENT_BANNER = `<aside class="consent" aria-label="Cookie consent" hidden data-consent-banner>
-<p>We use cookies and similar data to measure how the shop is used, with your consent.</p>
-<button type="button" data-consent="yes">Accept</button> <button type="button" data-consent="no">Decline</button></aside>
+  const consentBanner = (
+    t: Translate,
+  ) => `<aside class="consent" aria-label="${t("privacy.banner_label")}" hidden data-consent-banner>
+<p>${t("privacy.banner")}</p>
+<button type="button" data-consent="yes">${t("privacy.accept")}</button> <button type="button" data-consent="no">${t("privacy.decline")}</button></aside>
 <script>
 const banner = document.querySelector("[data-consent-banner]");
 Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], () => {
@@ -581,13 +630,13 @@ banner.addEventListener("click", (e) => {
 
   // What a theme shows below the app blocks. Content below them is what makes a block's layout
   // shift count: a block that grows or collapses on screen moves these.
-  const description = (product: DemoProduct) =>
-    `<section aria-labelledby="description"><h2 id="description">Description</h2>
-<p>The ${escapeHtml(product.title)} from ${escapeHtml(product.vendor)} is made for long days outdoors and packs down small.
-Every part is replaceable, and our repair service keeps it going for years.</p>
-<p>Care: let it dry before storing, keep it out of direct sun between trips, and wash it by hand in cold water.</p></section>`;
-  const CART_NOTES = `<section aria-labelledby="cart-notes"><h2 id="cart-notes">Shipping and returns</h2>
-<p>Orders ship within two working days. Returns are free for 30 days; the label is in the box.</p></section>`;
+  const description = (t: Translate, product: DemoProduct) =>
+    `<section aria-labelledby="description"><h2 id="description">${t("product.description")}</h2>
+<p>${t("product.description_body", { title: product.title, vendor: product.vendor })}</p>
+<p>${t("product.care")}</p></section>`;
+  const cartNotes = (t: Translate) =>
+    `<section aria-labelledby="cart-notes"><h2 id="cart-notes">${t("cart.notes")}</h2>
+<p>${t("cart.notes_body")}</p></section>`;
 
   // A stand-in for the theme's own JavaScript, shaped like Dawn's: a variant picker that writes
   // the chosen variant into the product form's id input (with a change event) and the URL, an
@@ -674,6 +723,7 @@ document.addEventListener("click", async (e) => {
       const product = demo.products.find((p) => p.handle === req.params.handle);
       if (!product) return void res.sendStatus(404);
       const cart = cartFor(req, res);
+      const t = say(cart);
       const shown = productObject(
         product,
         rate(cart),
@@ -700,10 +750,10 @@ document.addEventListener("click", async (e) => {
       const main = `<div class="product-header"><img class="product-image" src="${shown.featured_image.src}" alt="${escapeHtml(product.title)}" width="160" height="160">
 <div><h1>${escapeHtml(product.title)}</h1><p>${escapeHtml(product.vendor)} · ${escapeHtml(product.productType)}</p></div></div>
 <form action="/cart/add" method="post" data-product-form>
-<fieldset data-variant-picker><legend>Variant</legend>${options}</fieldset>
+<fieldset data-variant-picker><legend>${t("product.variant")}</legend>${options}</fieldset>
 <input type="hidden" name="id" value="${chosen.id}"><input type="hidden" name="product-id" value="${shown.id}">
-<button type="submit" data-theme-add="1">Add to cart</button></form>
-<div id="shopify-section-apps-main">${blocks}</div>${description(product)}${THEME_SCRIPT}`;
+<button type="submit" data-theme-add="1">${t("product.add_to_cart")}</button></form>
+<div id="shopify-section-apps-main">${blocks}</div>${description(t, product)}${THEME_SCRIPT}`;
       res
         .type("html")
         .set("Cache-Control", "no-store")
@@ -728,12 +778,13 @@ document.addEventListener("click", async (e) => {
           name: "cart_viewed",
           items: cartJson(cart).items,
         });
-      const main = `<h1>Your cart</h1>${SECTIONS["main-cart"](cart)}
-<div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${CART_NOTES}${THEME_SCRIPT}`;
+      const t = say(cart);
+      const main = `<h1>${t("cart.title")}</h1>${SECTIONS["main-cart"](cart)}
+<div id="shopify-section-apps-main">${await renderBlock("complete-your-order", cart)}</div>${cartNotes(t)}${THEME_SCRIPT}`;
       res
         .type("html")
         .set("Cache-Control", "no-store")
-        .send(page(cart, "Cart", main, ""));
+        .send(page(cart, words(cart)("general.cart"), main, ""));
     } catch (error) {
       next(error);
     }

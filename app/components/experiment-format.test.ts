@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { metricOptions } from "./experiment-format";
+import { instantLabel, metricOptions } from "./experiment-format";
 
 describe("the new experiment's metric choices", () => {
   const labels = (placements: string[]) =>
@@ -25,5 +25,13 @@ describe("the new experiment's metric choices", () => {
       "aov",
       "conversion",
     ]);
+  });
+});
+
+describe("a chart's axis labels", () => {
+  it("name a day as a merchant reads it, the same whatever the reader's time zone", () => {
+    expect(instantLabel("2026-11-07", "day")).toBe("Nov 7");
+    expect(instantLabel("2026-12-01T23:30:00Z", "day")).toBe("Dec 1");
+    expect(instantLabel("2026-12-01T23:30:00Z", "hour")).toBe("Dec 1, 23:30");
   });
 });

@@ -1,4 +1,4 @@
-// Labels and number formats shared by the experiment pages.
+// Labels and number formats shared by the experiment pages (and the dashboard's chart axes).
 
 import { currencyDigits } from "~/engine/money";
 import { experimentUnit } from "~/engine/types";
@@ -85,4 +85,22 @@ export function formatPercent(value: number, digits = 1): string {
 export function formatSignedPercent(value: number, digits = 1): string {
   const text = formatPercent(value, digits);
   return value > 0 ? `+${text}` : text;
+}
+
+/**
+ * Axis labels for a chart's instants: days ("Nov 7"), hours, or times of a young experiment
+ * (UTC, so the server and the browser write the same).
+ */
+export function instantLabel(iso: string, step: "day" | "hour" | "moment") {
+  const options: Intl.DateTimeFormatOptions =
+    step === "day"
+      ? { month: "short", day: "numeric" }
+      : step === "hour"
+        ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+        : { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  return new Intl.DateTimeFormat("en-US", {
+    ...options,
+    timeZone: "UTC",
+    hourCycle: "h23",
+  }).format(new Date(iso));
 }

@@ -147,6 +147,18 @@ describe("offer-count bandit", () => {
     expect(beliefs.find((b) => b.count === 3)!.mean).toBeCloseTo(84, 10);
   });
 
+  it("gives every count the same chance of being best before any impression, in both models", () => {
+    for (const model of ["bernoulli", "normal"] as const) {
+      const beliefs = belief(createBandit(model), mulberry32(7));
+      expect(beliefs.map((b) => b.probabilityBest)).toEqual(
+        OFFER_COUNTS.map(() => 1 / OFFER_COUNTS.length),
+      );
+    }
+    // Once one count has been seen, the chances are sampled and differ.
+    const seen = belief(update(createBandit("bernoulli"), 3, 1), mulberry32(7));
+    expect(new Set(seen.map((b) => b.probabilityBest)).size).toBeGreaterThan(1);
+  });
+
   it("refuses counts it does not know and rewards outside the Bernoulli range", () => {
     const state = createBandit("bernoulli");
     expect(() => update(state, 7, 1)).toThrow(BanditError);

@@ -215,11 +215,19 @@ export function belief(
 ): ArmBelief[] {
   const means = posteriorMeans(state);
   const wins = state.arms.map(() => 0);
-  for (let d = 0; d < draws; d += 1) wins[argmaxSample(state, rng)] += 1;
+  // Arms with one posterior (before any impression) are each best with the same chance, which
+  // sampling would show as 19% beside 21%.
+  const posterior = ({ count: _, ...rest }: BernoulliArm | NormalArm) =>
+    JSON.stringify(rest);
+  const alike = state.arms.every(
+    (arm) => posterior(arm) === posterior(state.arms[0]),
+  );
+  if (!alike)
+    for (let d = 0; d < draws; d += 1) wins[argmaxSample(state, rng)] += 1;
   return state.arms.map((arm, index) => ({
     count: arm.count,
     impressions: arm.impressions,
     mean: means[index],
-    probabilityBest: wins[index] / draws,
+    probabilityBest: alike ? 1 / state.arms.length : wins[index] / draws,
   }));
 }

@@ -135,7 +135,7 @@ describe("checkRequestedChanges", () => {
     ]);
   });
 
-  it("titles the discount in the buyer's language, and holds a buyer to the language of their offer", () => {
+  it("titles the discount in the buyer's language, and accepts the title a buyer saw before switching language", () => {
     const french = { ...offer, locale: "fr" };
     const [change] = offeredChanges(french, 1);
     expect(change.discount?.title).toMatch(/^10\s%\sde remise$/);
@@ -143,10 +143,30 @@ describe("checkRequestedChanges", () => {
       ok: true,
       quantity: 1,
     });
+    // Shown in French, accepted in English: the French title is still the app's own.
     expect(checkRequestedChanges(offer, [change])).toEqual({
-      ok: false,
-      reason: "discount_changed",
+      ok: true,
+      quantity: 1,
     });
+    expect(offeredChanges(offer, 1)[0].discount?.title).toBe("10% off");
+  });
+
+  it("refuses a discount title the app did not write for this discount, in any language", () => {
+    const [change] = offeredChanges(offer, 1);
+    const titles = [
+      "Staff discount",
+      "10 % off",
+      "20% off",
+      "20\u00a0% de remise",
+      offeredChanges({ ...offer, discountBps: 2000, locale: "fr" }, 1)[0]
+        .discount!.title,
+    ];
+    for (const title of titles)
+      expect(
+        checkRequestedChanges(offer, [
+          { ...change, discount: { ...change.discount, title } },
+        ]),
+      ).toEqual({ ok: false, reason: "discount_changed" });
   });
 
   it("refuses anything other than the offer", () => {

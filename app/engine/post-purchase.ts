@@ -7,7 +7,10 @@ import type {
   AddVariantChange,
   ChangeDiscount,
 } from "../../extensions/cartlift-post-purchase/src/contract";
-import { discountLabel } from "../../extensions/cartlift-post-purchase/src/messages";
+import {
+  SCREEN_MESSAGES,
+  discountLabel,
+} from "../../extensions/cartlift-post-purchase/src/messages";
 import { applyBasisPoints } from "./money";
 
 /** A buyer adds at most this many units after checkout, even when stock would allow more. */
@@ -81,7 +84,7 @@ export interface OfferTerms {
   minQuantity: number;
   maxQuantity: number;
   discountBps: number;
-  /** The buyer's language: the discount's title is written in it. */
+  /** The buyer's language when accepting: the signed discount's title is written in it. */
   locale: string;
 }
 
@@ -110,8 +113,11 @@ export type ChangeRefusal =
 
 /**
  * Whether the changes a buyer sent are the offer itself, at a quantity inside its bounds. Any other
- * variant, a second line, or a discount that differs in any field (a larger one, or none where the
- * offer had one: the buyer's price must be the one shown) is refused.
+ * variant, a second line, or a discount that differs in value or type (a larger one, or none where
+ * the offer had one: the buyer's price must be the one shown) is refused. The discount's title is
+ * the one the offer was shown with, which is in another language than the buyer's if they switched
+ * language since: any title the app writes for this discount, in any language it speaks, passes;
+ * any other is refused.
  */
 export function checkRequestedChanges(
   offer: OfferTerms,
@@ -136,9 +142,10 @@ export function checkRequestedChanges(
     quantity > offer.maxQuantity
   )
     return { ok: false, reason: "quantity_out_of_bounds" };
-  const expected = changeDiscount(offer.discountBps, offer.locale);
-  if (!sameDiscount(expected, change.discount))
-    return { ok: false, reason: "discount_changed" };
+  const shown = [offer.locale, ...Object.keys(SCREEN_MESSAGES)].some((locale) =>
+    sameDiscount(changeDiscount(offer.discountBps, locale), change.discount),
+  );
+  if (!shown) return { ok: false, reason: "discount_changed" };
   return { ok: true, quantity };
 }
 

@@ -272,23 +272,22 @@ function ChecklistRow({ item }: { item: ChecklistItem }) {
     pending === undefined || pending === null ? item.done : pending === "true";
   return (
     <Box as="li">
-      <InlineStack
-        align="space-between"
-        blockAlign="center"
-        gap="300"
-        wrap={false}
-      >
-        <BlockStack gap="100">
-          <InlineStack gap="200" blockAlign="center">
-            <Text as="h3" variant="headingSm">
-              {item.title}
+      <InlineStack align="space-between" blockAlign="center" gap="300">
+        {/* Beside its buttons where the step's words keep 20rem; under them on a phone, where
+            squeezed buttons would break "Mark as done" into a word a line. */}
+        <div style={{ flex: "1 1 20rem" }}>
+          <BlockStack gap="100">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                {item.title}
+              </Text>
+              {done && <Badge tone="success">Done</Badge>}
+            </InlineStack>
+            <Text as="p" tone="subdued">
+              {item.description}
             </Text>
-            {done && <Badge tone="success">Done</Badge>}
-          </InlineStack>
-          <Text as="p" tone="subdued">
-            {item.description}
-          </Text>
-        </BlockStack>
+          </BlockStack>
+        </div>
         <InlineStack gap="200" wrap={false}>
           {item.action &&
             (item.action.external ? (

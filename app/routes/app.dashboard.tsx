@@ -25,6 +25,8 @@ import { authenticate } from "~/shopify.server";
 import { formatMoney } from "~/engine/money";
 import { PLACEMENTS } from "~/engine/types";
 import { STRATEGIES } from "~/engine/strategies";
+import { strategyName } from "~/components/strategy-names";
+import { instantLabel } from "~/components/experiment-format";
 import {
   loadDashboard,
   rangeFilter,
@@ -116,16 +118,50 @@ export default function DashboardPage() {
     else next.delete(key);
     setParams(next, { preventScrollReset: true });
   };
+  // Each filter is a query parameter; `unset` is what a missing one means.
+  const filters = [
+    {
+      label: "Date range",
+      key: "range",
+      unset: "30d",
+      options: [
+        { label: "Last 7 days", value: "7d" },
+        { label: "Last 30 days", value: "30d" },
+        { label: "Last 90 days", value: "90d" },
+      ],
+    },
+    {
+      label: "Placement",
+      key: "placement",
+      unset: "",
+      options: [
+        { label: "All placements", value: "" },
+        ...PLACEMENTS.map((p) => ({ label: PLACEMENT_NAMES[p], value: p })),
+      ],
+    },
+    {
+      label: "Strategy",
+      key: "strategy",
+      unset: "",
+      options: [
+        { label: "All strategies", value: "" },
+        ...strategies.map((s) => ({ label: strategyName(s), value: s })),
+      ],
+    },
+  ];
   const noEvents = d.impressions === 0;
   const revenueSeries: Series[] = [
     {
       name: "Revenue",
-      data: d.days.map((x) => ({ key: x.date.slice(5), value: x.revenue })),
+      data: d.days.map((x) => ({
+        key: instantLabel(x.date, "day"),
+        value: x.revenue,
+      })),
     },
     {
       name: "From recommendations",
       data: d.days.map((x) => ({
-        key: x.date.slice(5),
+        key: instantLabel(x.date, "day"),
         value: x.attributedRevenue,
       })),
     },
@@ -146,45 +182,21 @@ export default function DashboardPage() {
       subtitle="What recommendations bring in, measured from your orders."
     >
       <BlockStack gap="400">
-        <InlineStack gap="300">
-          <Select
-            label="Date range"
-            labelInline
-            options={[
-              { label: "Last 7 days", value: "7d" },
-              { label: "Last 30 days", value: "30d" },
-              { label: "Last 90 days", value: "90d" },
-            ]}
-            value={params.get("range") ?? "30d"}
-            onChange={(v) => set("range", v)}
-          />
-          <Select
-            label="Placement"
-            labelInline
-            options={[
-              { label: "All placements", value: "" },
-              ...PLACEMENTS.map((p) => ({
-                label: PLACEMENT_NAMES[p],
-                value: p,
-              })),
-            ]}
-            value={params.get("placement") ?? ""}
-            onChange={(v) => set("placement", v)}
-          />
-          <Select
-            label="Strategy"
-            labelInline
-            options={[
-              { label: "All strategies", value: "" },
-              ...strategies.map((s) => ({
-                label: s.replace("_", " "),
-                value: s,
-              })),
-            ]}
-            value={params.get("strategy") ?? ""}
-            onChange={(v) => set("strategy", v)}
-          />
-        </InlineStack>
+        {/* Cards run to a phone's edges; the filters keep the page's margin, like its title. */}
+        <Box paddingInline={{ xs: "400", sm: "0" }}>
+          <InlineStack gap="300">
+            {filters.map(({ label, key, unset, options }) => (
+              <Select
+                key={key}
+                label={label}
+                labelInline
+                options={options}
+                value={params.get(key) ?? unset}
+                onChange={(v) => set(key, v)}
+              />
+            ))}
+          </InlineStack>
+        </Box>
         <div style={{ opacity: navigation.state === "loading" ? 0.6 : 1 }}>
           <BlockStack gap="400">
             <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
@@ -326,7 +338,7 @@ export default function DashboardPage() {
                   columnContentTypes={["text", "numeric", "numeric"]}
                   headings={["Strategy", "Attributed revenue", "Lines"]}
                   rows={d.strategies.map((s) => [
-                    s.strategy,
+                    strategyName(s.strategy),
                     money(s.attributedRevenue),
                     s.lines,
                   ])}

@@ -35,6 +35,7 @@ import {
   formatPercent,
   formatSignedPercent,
   formatUnits,
+  instantLabel,
   metricLabel,
 } from "~/components/experiment-format";
 import { ChartBox } from "~/components/chart-box";
@@ -117,21 +118,6 @@ const VERDICTS: Record<
 /** Hold-outs in grey; the other arms in colours that stay apart for colour-blind readers. */
 const HOLDOUT_COLOR = "#6d7175";
 const ARM_COLORS = ["#2463bc", "#c05717", "#0f7d5f", "#8e1f9e", "#b98900"];
-
-/** Axis labels for the series' instants: days, hours, or times of a young experiment (UTC). */
-function instantLabel(iso: string, step: "day" | "hour" | "moment") {
-  const options: Intl.DateTimeFormatOptions =
-    step === "day"
-      ? { month: "short", day: "numeric" }
-      : step === "hour"
-        ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
-        : { hour: "2-digit", minute: "2-digit", second: "2-digit" };
-  return new Intl.DateTimeFormat("en-US", {
-    ...options,
-    timeZone: "UTC",
-    hourCycle: "h23",
-  }).format(new Date(iso));
-}
 
 /** One titled card of the results page. */
 function ResultsSection({

@@ -90,7 +90,8 @@ function BanditCard({
   return (
     <Card>
       <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
+        {/* The toggle stays whole beside a long placement name on a phone, as on the other cards. */}
+        <InlineStack align="space-between" blockAlign="center" wrap={false}>
           <InlineStack gap="200" blockAlign="center">
             <Text as="h3" variant="headingSm">
               {PLACEMENT_LABELS[bandit.placement]}
@@ -99,7 +100,7 @@ function BanditCard({
               {enabled ? "Learning" : "Off"}
             </Badge>
           </InlineStack>
-          <fetcher.Form method="post">
+          <fetcher.Form method="post" style={{ flexShrink: 0 }}>
             <input type="hidden" name="placement" value={bandit.placement} />
             <input
               type="hidden"
@@ -125,7 +126,8 @@ function BanditCard({
           rows={bandit.beliefs.map((b) => [
             b.count,
             b.impressions,
-            formatPercent(b.mean),
+            // Before a widget is seen the mean is the prior's 50%, not a rate anyone measured.
+            b.impressions === 0 ? "—" : formatPercent(b.mean),
             formatPercent(b.probabilityBest, 0),
           ])}
         />

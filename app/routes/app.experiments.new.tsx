@@ -32,6 +32,7 @@ import {
   parseExperimentForm,
 } from "~/services/experiments/experiments.server";
 import { STRATEGIES } from "~/engine/strategies";
+import { strategyName } from "~/components/strategy-names";
 import {
   PLACEMENT_LABELS,
   UNIT_WORDS,
@@ -207,7 +208,7 @@ export default function NewExperiment() {
                         options={[
                           { label: "Placement setting", value: "" },
                           ...strategies.map((s) => ({
-                            label: s.replace("_", " "),
+                            label: strategyName(s),
                             value: s,
                           })),
                         ]}

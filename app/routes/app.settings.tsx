@@ -29,6 +29,7 @@ import {
   savePlacement,
 } from "~/services/merchandising/settings.server";
 import { postedFields } from "~/http/admin-form.server";
+import { STRATEGY_NAMES } from "~/components/strategy-names";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -69,12 +70,13 @@ const PLACEMENT_LABELS: Record<string, { title: string; help: string }> = {
   },
 };
 
-const STRATEGY_OPTIONS = [
-  { label: "Blended (recommended)", value: "blended" },
-  { label: "Bought together", value: "bought_together" },
-  { label: "Similar products", value: "similar" },
-  { label: "Best sellers", value: "best_sellers" },
-];
+// From the names, not the engine's list: this runs in the browser, where the engine is not sent.
+const STRATEGY_OPTIONS = Object.entries(STRATEGY_NAMES).map(
+  ([value, name]) => ({
+    label: value === "blended" ? `${name} (recommended)` : name,
+    value,
+  }),
+);
 
 /**
  * One settings form, saved on its own (a fetcher, so the other forms keep their edits), with a

@@ -54,6 +54,15 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     const page = await openAdmin(env);
     await nav(page, "Experiments");
     await page.getByRole("heading", { name: "Learned offer count" }).waitFor();
+    // No widget shown with a learned count yet: no rate anyone measured, and every count (2 to 6
+    // offers) equally likely to be best.
+    const learned = await page
+      .getByRole("table")
+      .filter({ hasText: "Chance it is best" })
+      .first()
+      .innerText();
+    expect(learned.match(/—\s+20%/g)).toHaveLength(5);
+    expect(learned).not.toMatch(/50\.0%/);
     await page.getByRole("link", { name: "New experiment" }).first().click();
     await page
       .getByRole("heading", { name: "New experiment", level: 1 })

@@ -280,6 +280,28 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
       const table = await upgrade.innerText();
       expect(table).toMatch(/€ pour /);
       expect(table).not.toMatch(/\$|\b(for|the|Price|Current|Upgrade)\b/);
+
+      // The theme's own words around the blocks are French too, and its prices in euros.
+      const theme =
+        /\b(Add to cart|Cart|Variant|Currency|Language|Privacy|Signed in|Your cart|Free shipping|returns|Shop)\b/;
+      await page
+        .getByRole("button", { name: "Ajouter au panier", exact: true })
+        .waitFor();
+      expect(await page.getByRole("contentinfo").innerText()).toMatch(
+        /Livraison offerte dès 69\s€/,
+      );
+      expect(await page.locator("body").innerText()).not.toMatch(theme);
+      await page.goto(`${env.demo.url}/demo/storefront/cart`);
+      await page.getByRole("table", { name: "Articles du panier" }).waitFor();
+      await page
+        .getByRole("heading", { name: "Votre panier", level: 1 })
+        .waitFor();
+      await settleBlocks(page);
+      expect(await page.locator("body").innerText()).not.toMatch(
+        new RegExp(
+          `${theme.source}|\\b(Product|Quantity|Subtotal|Shipping)\\b`,
+        ),
+      );
       expect(errors).toEqual([]);
       await page.close();
     });

@@ -142,6 +142,14 @@ describe("an accepted post-purchase offer", () => {
       attributedRevenue: 1000,
     };
     expect(await afterCheckoutRow()).toMatchObject(credited);
+    // Under the placement's strategy, as storefront offers are, so the strategy filter finds it.
+    const blended = await loadDashboard(SHOP, {
+      ...rangeFilter("7d"),
+      strategy: "blended",
+    });
+    expect(blended.strategies).toEqual([
+      { strategy: "blended", attributedRevenue: 1000, lines: 1 },
+    ]);
 
     // The same delivery again (Shopify's retry), then a later update of the same order (the
     // post-purchase fulfilment hold released): one order, one credited line.

@@ -151,6 +151,17 @@ async function offerFor(referenceId: string) {
   return offer;
 }
 
+/** The one change of the changeset an answer signed, its signature checked. */
+async function signedChange(response: Response): Promise<AddVariantChange> {
+  expect(response.status).toBe(200);
+  const { token } = (await response.json()) as { token: string };
+  const { payload } = await jwtVerify(
+    token,
+    new TextEncoder().encode(API_SECRET_KEY),
+  );
+  return (payload.changes as AddVariantChange[])[0];
+}
+
 async function signedRows() {
   return prisma.postPurchaseOffer.count({ where: { signedAt: { not: null } } });
 }
@@ -385,17 +396,12 @@ describe("POST /api/post-purchase/sign-changeset", () => {
       const { offer } = (await offered.json()) as {
         offer: PostPurchaseOfferPayload;
       };
-      const signed = await askSignature(
-        token,
-        signChangesetBody(referenceId, changesFor(offer, 1), locale),
+      const change = await signedChange(
+        await askSignature(
+          token,
+          signChangesetBody(referenceId, changesFor(offer, 1), locale),
+        ),
       );
-      expect(signed.status).toBe(200);
-      const { token: changeset } = (await signed.json()) as { token: string };
-      const { payload } = await jwtVerify(
-        changeset,
-        new TextEncoder().encode(API_SECRET_KEY),
-      );
-      const [change] = payload.changes as AddVariantChange[];
       expect(change.discount?.title).toBe(offer.discount?.title);
       return offer.discount!.title;
     };
@@ -412,13 +418,34 @@ describe("POST /api/post-purchase/sign-changeset", () => {
     }
   });
 
-  it("refuses to sign a discount titled in another language than the buyer's", async () => {
+  it("signs the offer for a buyer who switched language after it was shown, titled in their new language", async () => {
     const offer = await offerFor("ref-language");
-    const response = await askSignature(
-      await checkoutToken(STORE, "ref-language"),
-      signChangesetBody("ref-language", changesFor(offer, 1), "fr"),
+    expect(offer.discount?.title).toBe("10% off");
+    const change = await signedChange(
+      await askSignature(
+        await checkoutToken(STORE, "ref-language"),
+        signChangesetBody("ref-language", changesFor(offer, 1), "fr"),
+      ),
     );
-    expect(response.status).toBe(422);
+    expect(change.discount).toMatchObject({ value: 10 });
+    expect(change.discount?.title).toMatch(/^10\s%\sde remise$/);
+  });
+
+  it("refuses a discount title the app did not write, whatever the buyer's language, and signs nothing", async () => {
+    const offer = await offerFor("ref-title-forged");
+    const token = await checkoutToken(STORE, "ref-title-forged");
+    const [change] = changesFor(offer, 1);
+    for (const locale of ["en", "fr"]) {
+      const response = await askSignature(
+        token,
+        signChangesetBody(
+          "ref-title-forged",
+          [{ ...change, discount: { ...change.discount!, title: "Free" } }],
+          locale,
+        ),
+      );
+      expect(response.status).toBe(422);
+    }
     expect(await signedRows()).toBe(0);
   });
 

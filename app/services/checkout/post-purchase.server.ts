@@ -223,7 +223,7 @@ export async function makePostPurchaseOffer(
 
   // The token's line items, when it has them, are what the buyer actually bought.
   const productIds = token.productIds ?? body.productIds;
-  const [{ offers }, shopRow] = await Promise.all([
+  const [{ offers, settings }, shopRow] = await Promise.all([
     recommend(shop, {
       placement: "post_purchase",
       context: {
@@ -275,7 +275,9 @@ export async function makePostPurchaseOffer(
       discountBps,
       // Stored as the buyer reads it: the offer is made once, for one checkout in one language.
       reason: offer.reason ? reasonIn(offer.reason, language) : "",
-      strategy: offer.kind,
+      // The placement's strategy, as a storefront offer's token carries it, so the dashboard
+      // counts the accepted offer with the others of that strategy.
+      strategy: settings.strategy,
     },
     select: OFFER_SELECT,
   });
@@ -294,7 +296,8 @@ export interface ChangesetClaims {
  * Signs the changeset for the offer this app made for `referenceId` in the token's shop, once.
  * The changes must be that offer (variant, discount) at a quantity inside its bounds; the signed
  * changes are rebuilt from the stored offer, never copied from the request. The buyer's locale
- * (sent again, as with the offer) writes the discount's title in the language the offer showed.
+ * (sent again, as with the offer) writes the signed discount's title in their language, which is
+ * not the one the offer showed if they switched language since.
  */
 export async function signPostPurchaseChangeset(
   token: CheckoutTokenContext,
