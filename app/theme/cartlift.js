@@ -200,7 +200,11 @@
       this.styled = stylesheet(this.dataset.css);
       this.slotEl = this.querySelector("[data-cartlift-slot]");
       this.box = this.slotEl.parentElement;
-      this.onCart = () => this.isCart && this.loaded && this.load();
+      // Cart blocks rank the cart; "bought together" says which of its products are in it.
+      this.onCart = () =>
+        (this.isCart || this.dataset.placement === "product_fbt") &&
+        this.loaded &&
+        this.load(true);
       this.onClick = (e) => this.click(e);
       this.onChange = () => this.total();
       this.addEventListener("click", this.onClick);
@@ -264,7 +268,8 @@
       this.abort?.abort();
     }
 
-    async load() {
+    // After a cart change (`fresh`) the browser's copy of an answer is stale: the cart is in it.
+    async load(fresh) {
       await consentKnown;
       const d = this.dataset;
       const q = new URLSearchParams({
@@ -290,7 +295,10 @@
         this.abort = new AbortController();
         const signal = this.abort.signal;
         const html = await (
-          await timed(`${proxy}/recommendations?${q}`)
+          await timed(
+            `${proxy}/recommendations?${q}`,
+            fresh ? { cache: "no-cache" } : {},
+          )
         ).text();
         await this.styled;
         if (!signal.aborted) this.show(html);
@@ -336,7 +344,11 @@
       const sum = checked.reduce((s, b) => s + Number(b.dataset.price), 0);
       out.textContent = money(sum, out.dataset.currency);
       const bundle = this.querySelector("[data-cartlift-bundle]");
-      if (bundle) bundle.hidden = checked.length !== boxes.length;
+      // A product already in the cart counts toward the bundle, ticked or not.
+      if (bundle)
+        bundle.hidden = boxes.some(
+          (b) => !b.checked && !b.hasAttribute("data-in-cart"),
+        );
       const button = this.querySelector("[data-cartlift-add-all]");
       if (button) button.disabled = checked.length === 0;
     }

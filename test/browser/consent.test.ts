@@ -32,13 +32,18 @@ describe.skipIf(!hasChromium)(
   () => {
     const env = useDemoInChromium();
 
-    /** The product page in a shop that requires consent, its bundle offers on screen. */
+    /**
+     * The product page in a shop that requires consent, its bundle offers on screen ("Add
+     * selected" once some of them are in the cart).
+     */
     const openProduct = async (page: Page) => {
       await page.goto(`${env.demo.url}/demo/storefront?privacy=consent`);
       const fbt = page.getByRole("region", {
         name: "Frequently bought together",
       });
-      await fbt.getByRole("button", { name: "Add all to cart" }).waitFor();
+      await fbt
+        .getByRole("button", { name: /^Add (all|selected) to cart$/ })
+        .waitFor();
       return fbt;
     };
 

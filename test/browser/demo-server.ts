@@ -243,6 +243,7 @@ export interface CartJson {
   items: {
     product_id: number;
     variant_id: number;
+    quantity: number;
     properties: Record<string, string>;
   }[];
 }

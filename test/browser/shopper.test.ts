@@ -115,6 +115,40 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
       await page.context().close();
     });
 
+    it(`is not sold a second one of what is already in the cart by "bought together" (${width} px)`, async () => {
+      const page = await newPage(env.browser, viewport);
+      const errors = watchErrors(page);
+      await page.goto(`${env.demo.url}/demo/storefront`);
+      const fbt = page.getByRole("region", {
+        name: "Frequently bought together",
+      });
+      const thisItem = fbt.locator("input[data-cartlift-anchor]");
+      await thisItem.waitFor();
+      expect(await thisItem.isChecked()).toBe(true);
+      const anchorId = Number(await thisItem.getAttribute("data-variant-id"));
+
+      await page
+        .getByRole("button", { name: "Add to cart", exact: true })
+        .click();
+      // The block hears of the cart's change and says the product is in it, unticked.
+      await fbt.getByText("In your cart").waitFor();
+      expect(await thisItem.isChecked()).toBe(false);
+      // A phone's cart drawer opened over the page with the new line: the shopper closes it.
+      if (viewport === "phone") await page.keyboard.press("Escape");
+      const add = fbt.getByRole("button", { name: "Add selected to cart" });
+      await add.click();
+      await fbt
+        .getByRole("status")
+        .filter({ hasText: "Added to cart" })
+        .waitFor();
+      const { items } = await cartOf(page);
+      const product = items.find((i) => i.variant_id === anchorId)!;
+      expect(product.quantity).toBe(1);
+      expect(items.length).toBeGreaterThan(1);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
     for (const theme of ["demo", "Dawn-like"] as const) {
       it(`sees the ${theme} cart drawer list the suggestion added from it (${width} px)`, async () => {
         const page = await newPage(env.browser, viewport);

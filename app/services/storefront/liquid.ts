@@ -184,19 +184,34 @@ function bundleSaving(
   return `{%- if cl_count == ${others} -%}${line}{%- endif -%}`;
 }
 
+/**
+ * Whether product `x_p` is in the shopper's cart (any variant), as `cl_has`, with the box's
+ * state and the words that go with it: a product already in the cart starts unticked, so "Add
+ * all" never adds a second tent, and says so; the shopper may still tick it for another one.
+ */
+function inCart(language: Language, x: string) {
+  return {
+    check: `{%- assign cl_has = false -%}{%- for cl_i in cart.items -%}{%- if cl_i.product_id == ${x}_p.id -%}{%- assign cl_has = true -%}{%- assign cl_held = true -%}{%- endif -%}{%- endfor -%}`,
+    box: `{% if cl_has %}data-in-cart{% else %}checked{% endif %}`,
+    note: `{%- if cl_has -%}<span class="cartlift__in-cart">${t(language, "in_cart")}</span>{%- endif -%}`,
+  };
+}
+
 function fbt(language: Language, offers: StorefrontOffers): string {
   const anchor = offers.anchor!;
   const bundle = offers.bundle;
   const unit = (x: string, productId: string) =>
     bundle ? bundleUnit(x, productId, bundle) : "";
+  const row = inCart(language, "v");
   const rows = offers.items
     .map(
       (item) =>
-        `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}{%- assign cl_total = cl_total | plus: v.price -%}${unit("v", item.productId)}` +
-        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" checked ${attrs(item)} data-price="{{ v.price }}" aria-label="${t(language, "select_item", { title: "{{ v_p.title | escape }}" })}">` +
-        `${link(item)}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}</li>{%- endif -%}`,
+        `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}${row.check}{%- unless cl_has -%}{%- assign cl_total = cl_total | plus: v.price -%}{%- endunless -%}${unit("v", item.productId)}` +
+        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" ${row.box} ${attrs(item)} data-price="{{ v.price }}" aria-label="${t(language, "select_item", { title: "{{ v_p.title | escape }}" })}">` +
+        `${link(item)}${row.note}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}</li>{%- endif -%}`,
     )
     .join("");
+  const own = inCart(language, "a");
   const saving = bundle
     ? bundleSaving(language, bundle, offers.items.length)
     : "";
@@ -205,12 +220,12 @@ function fbt(language: Language, offers: StorefrontOffers): string {
     ? lookup({ handle: anchor.handle, variantId: anchor.variantId }, "a")
     : `{%- assign a_p = all_products['${escapeText(anchor.handle)}'] -%}{%- assign a = a_p.selected_or_first_available_variant -%}`;
   return (
-    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
-    `{%- if a and a.available -%}{%- assign cl_total = a.price -%}${unit("a", anchor.productId)}` +
-    `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" checked data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
-    `<span class="cartlift__title">${t(language, "this_item", { title: "{{ a_p.title | escape }}" })}</span></label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
+    `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}{%- assign cl_held = false -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
+    `{%- if a and a.available -%}${own.check}{%- unless cl_has -%}{%- assign cl_total = a.price -%}{%- endunless -%}${unit("a", anchor.productId)}` +
+    `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" ${own.box} data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
+    `<span class="cartlift__title">${t(language, "this_item", { title: "{{ a_p.title | escape }}" })}</span>${own.note}</label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
     `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t(language, "total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
-    `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all>${t(language, "add_all")}</button>{%- endif -%}{%- endif -%}`
+    `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all{% if cl_total == 0 %} disabled{% endif %}>{%- if cl_held -%}${t(language, "add_selected")}{%- else -%}${t(language, "add_all")}{%- endif -%}</button>{%- endif -%}{%- endif -%}`
   );
 }
 
