@@ -132,6 +132,24 @@ function duration(seconds: number): string {
 /** A count as the admin writes it: "3,976". */
 const count = (n: number) => n.toLocaleString("en-US");
 
+/**
+ * Why the orders imported and the orders learnt from differ: orders that arrived since the
+ * training (`withArrivedOrders` in model.server.ts already counts their pairs at the storefront), and
+ * cancelled ones.
+ */
+function sinceTraining(imported: number, active: number, learnt: number) {
+  const arrived = active - learnt;
+  const cancelled = imported - active;
+  return (
+    (arrived > 0
+      ? ` ${count(arrived)} newer ${arrived === 1 ? "order already counts" : "orders already count"} in the storefront's offers; the next training learns from ${arrived === 1 ? "it" : "them"} in full.`
+      : "") +
+    (cancelled > 0
+      ? ` ${count(cancelled)} cancelled ${cancelled === 1 ? "order is" : "orders are"} left out.`
+      : "")
+  );
+}
+
 /** What the bulk phase is doing: Shopify preparing the export, or Cartlift applying it. */
 function importDetail(p: Progress): string | null {
   if (p.status !== "products" && p.status !== "orders") return null;
@@ -223,7 +241,7 @@ export default function Home() {
               </InlineStack>
               <Text as="p">
                 {data.training.model && data.training.trainedAt
-                  ? `Learnt from ${count(data.training.model.orders)} orders and ${count(data.training.model.products)} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.`
+                  ? `Learnt from ${count(data.training.model.orders)} orders and ${count(data.training.model.products)} products on ${new Date(data.training.trainedAt).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} (${(data.training.model.trainMs / 1000).toFixed(1)} s). It retrains daily and after every 50 new orders.${sinceTraining(data.orders, data.activeOrders, data.training.model.orders)}`
                   : "Training starts as soon as the import finishes; it takes a few seconds."}
               </Text>
               {data.historyNote && (

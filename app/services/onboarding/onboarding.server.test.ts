@@ -155,9 +155,15 @@ describe("order history behind the model", () => {
       data: [
         order("1", "2026-09-27T12:00:00Z"),
         order("2", "2026-11-25T12:00:00Z"),
+        {
+          ...order("3", "2026-11-01T12:00:00Z"),
+          cancelledAt: new Date("2026-11-02T12:00:00Z"),
+        },
       ],
     });
-    const { history } = await shopOverview(shop);
+    const { history, orders, activeOrders } = await shopOverview(shop);
+    // The cancelled order is imported, and left out of what training learns from.
+    expect([orders, activeOrders]).toEqual([3, 2]);
     expect(history).toEqual({
       days: 59,
       since: "2026-09-27T12:00:00.000Z",

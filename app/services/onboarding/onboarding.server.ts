@@ -233,6 +233,8 @@ export interface ShopOverview {
   importStatus: string;
   products: number;
   orders: number;
+  /** Orders not cancelled: what training learns from. */
+  activeOrders: number;
   currency: string;
   history: OrderHistory;
 }
@@ -268,13 +270,14 @@ export function historyNote(history: OrderHistory): string | null {
 }
 
 export async function shopOverview(shop: string): Promise<ShopOverview> {
-  const [state, products, orders, span] = await Promise.all([
+  const [state, products, orders, activeOrders, span] = await Promise.all([
     prisma.shop.findUnique({
       where: { shop },
       select: { importStatus: true, currency: true, allOrdersAccess: true },
     }),
     prisma.product.count({ where: { shop } }),
     prisma.order.count({ where: { shop } }),
+    prisma.order.count({ where: { shop, cancelledAt: null } }),
     prisma.order.aggregate({
       where: { shop },
       _min: { createdAt: true },
@@ -286,6 +289,7 @@ export async function shopOverview(shop: string): Promise<ShopOverview> {
     currency: state?.currency ?? "USD",
     products,
     orders,
+    activeOrders,
     history: orderHistory(
       span._min.createdAt,
       span._max.createdAt,
