@@ -150,18 +150,22 @@ export default function DashboardPage() {
     },
   ];
   const noEvents = d.impressions === 0;
+  // The range ends with today (UTC), whose figures are so far: said on its label, so that the
+  // line's drop at the end does not read as a bad day.
+  const dayKey = (date: string, i: number) =>
+    `${instantLabel(date, "day")}${i === d.days.length - 1 ? " (so far)" : ""}`;
   const revenueSeries: Series[] = [
     {
       name: "Revenue",
-      data: d.days.map((x) => ({
-        key: instantLabel(x.date, "day"),
+      data: d.days.map((x, i) => ({
+        key: dayKey(x.date, i),
         value: x.revenue,
       })),
     },
     {
       name: "From recommendations",
-      data: d.days.map((x) => ({
-        key: instantLabel(x.date, "day"),
+      data: d.days.map((x, i) => ({
+        key: dayKey(x.date, i),
         value: x.attributedRevenue,
       })),
     },
