@@ -263,6 +263,9 @@ export default function DashboardPage() {
                       <Text as="h2" variant="headingMd">
                         Revenue by day
                       </Text>
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        Days in UTC. The last one is today, so far.
+                      </Text>
                       <ChartBox>
                         <Chart
                           kind="line"
