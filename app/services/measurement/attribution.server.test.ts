@@ -7,7 +7,10 @@ import {
 } from "~/services/catalog/orders.server";
 import {
   attributedRevenue,
+  offerTokenFields,
   signOfferToken,
+  signTokenFields,
+  verifyOfferToken,
   visitorKey,
 } from "./attribution.server";
 import { storePixelEvents } from "./pixel-events.server";
@@ -325,5 +328,38 @@ describe("an order without the visitor attribute, named by the pixel's checkout_
       { productId: "11", placement: null, strategy: null },
       { productId: "12", placement: "product_upgrade", strategy: "upsell" },
     ]);
+  });
+});
+
+describe("offer tokens within a second", () => {
+  it("are one token per shop, offer and arm in a second, each verifying as its own", () => {
+    const fields = offerTokenFields({
+      placement: "cart",
+      strategy: "blended",
+      kind: "cross_sell",
+      productId: "7",
+      modelId: "model-1",
+    });
+    const issued = new Date(Date.UTC(2026, 2, 9, 12, 0, 0, 100));
+    const later = (ms: number) => new Date(issued.getTime() + ms);
+    const token = signTokenFields(SHOP, fields, "", issued);
+    expect(signTokenFields(SHOP, fields, "", later(800))).toBe(token);
+    const [otherShop, otherArm, nextSecond] = [
+      signTokenFields(OTHER, fields, "", issued),
+      signTokenFields(SHOP, fields, "b", issued),
+      signTokenFields(SHOP, fields, "", later(900)),
+    ];
+    expect(new Set([token, otherShop, otherArm, nextSecond]).size).toBe(4);
+    expect(verifyOfferToken(SHOP, token)).toMatchObject({
+      productId: "7",
+      arm: "",
+      issuedAt: new Date(Date.UTC(2026, 2, 9, 12)),
+    });
+    expect(verifyOfferToken(SHOP, otherShop)).toBeNull();
+    expect(verifyOfferToken(OTHER, otherShop)?.productId).toBe("7");
+    expect(verifyOfferToken(SHOP, otherArm)?.arm).toBe("b");
+    expect(verifyOfferToken(SHOP, nextSecond)?.issuedAt).toEqual(
+      new Date(Date.UTC(2026, 2, 9, 12, 0, 1)),
+    );
   });
 });
