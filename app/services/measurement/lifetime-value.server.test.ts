@@ -81,33 +81,42 @@ async function order(
   });
 }
 
-let experimentId = "";
-
-beforeAll(async () => {
-  await prisma.shop.create({ data: { shop: SHOP, currency: "USD" } });
-  const experiment = await prisma.experiment.create({
+/** A running experiment on one placement: a hold-out and an offers arm, half the traffic each. */
+function holdoutExperiment(
+  shop: string,
+  name: string,
+  placement: string,
+  startedAt: Date,
+) {
+  return prisma.experiment.create({
     data: {
-      shop: SHOP,
-      name: "Offers against none",
+      shop,
+      name,
       status: "running",
       primaryMetric: "rpv",
-      placements: '["drawer"]',
-      startedAt: EXPOSED,
+      placements: JSON.stringify([placement]),
+      startedAt,
       arms: {
         create: [
-          {
-            shop: SHOP,
-            position: 0,
-            name: "Hold-out",
-            weight: 50,
-            holdout: true,
-          },
-          { shop: SHOP, position: 1, name: "Offers", weight: 50 },
+          { shop, position: 0, name: "Hold-out", weight: 50, holdout: true },
+          { shop, position: 1, name: "Offers", weight: 50 },
         ],
       },
     },
     include: { arms: true },
   });
+}
+
+let experimentId = "";
+
+beforeAll(async () => {
+  await prisma.shop.create({ data: { shop: SHOP, currency: "USD" } });
+  const experiment = await holdoutExperiment(
+    SHOP,
+    "Offers against none",
+    "drawer",
+    EXPOSED,
+  );
   experimentId = experiment.id;
   const [holdout, offers] = experiment.arms;
   const visitors = [
@@ -258,29 +267,12 @@ describe("lifetime value of a post-purchase experiment's buyers", () => {
 
   beforeAll(async () => {
     await prisma.shop.create({ data: { shop: CHECKOUTS, currency: "USD" } });
-    const experiment = await prisma.experiment.create({
-      data: {
-        shop: CHECKOUTS,
-        name: "After checkout against none",
-        status: "running",
-        primaryMetric: "rpv",
-        placements: '["post_purchase"]',
-        startedAt: PLACED,
-        arms: {
-          create: [
-            {
-              shop: CHECKOUTS,
-              position: 0,
-              name: "Hold-out",
-              weight: 50,
-              holdout: true,
-            },
-            { shop: CHECKOUTS, position: 1, name: "Offers", weight: 50 },
-          ],
-        },
-      },
-      include: { arms: true },
-    });
+    const experiment = await holdoutExperiment(
+      CHECKOUTS,
+      "After checkout against none",
+      "post_purchase",
+      PLACED,
+    );
     id = experiment.id;
     const [holdout, offers] = experiment.arms;
     await prisma.experimentExposure.createMany({
