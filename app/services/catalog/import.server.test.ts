@@ -51,41 +51,22 @@ async function recordedAccess() {
   return row.allOrdersAccess;
 }
 
-/** The stored lines with refunded units, as [line id, units], by id. */
-async function refundedLines() {
+/** The stored lines with refunded units (or a discount), as [line id, units (minor units)], by id. */
+async function storedLines(field: "refundedQuantity" | "discountMinor") {
   const rows = await prisma.orderLine.findMany({
-    where: { shop: DEMO_SHOP, refundedQuantity: { gt: 0 } },
-    select: { id: true, refundedQuantity: true },
+    where: { shop: DEMO_SHOP, [field]: { gt: 0 } },
+    select: { id: true, refundedQuantity: true, discountMinor: true },
     orderBy: { id: "asc" },
   });
-  return rows.map((r) => [r.id, r.refundedQuantity]);
+  return rows.map((r) => [r.id, r[field]]);
 }
 
-/** What the demo shop refunded of these orders, in the same shape. */
-function demoRefunds(orders: typeof demo.orders) {
+/** What the demo shop refunded (or discounted) of these orders, in the same shape. */
+function demoLines(orders: typeof demo.orders, field: "refunded" | "discount") {
   return orders
     .flatMap((o) => o.lines)
-    .filter((l) => l.refunded > 0)
-    .map((l) => [l.id, l.refunded])
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-}
-
-/** The stored lines with a discount, as [line id, minor units], by id. */
-async function discountedLines() {
-  const rows = await prisma.orderLine.findMany({
-    where: { shop: DEMO_SHOP, discountMinor: { gt: 0 } },
-    select: { id: true, discountMinor: true },
-    orderBy: { id: "asc" },
-  });
-  return rows.map((r) => [r.id, r.discountMinor]);
-}
-
-/** What the demo shop discounted of these orders, in the same shape. */
-function demoDiscounts(orders: typeof demo.orders) {
-  return orders
-    .flatMap((o) => o.lines)
-    .filter((l) => l.discount > 0)
-    .map((l) => [l.id, l.discount])
+    .filter((l) => l[field] > 0)
+    .map((l) => [l.id, l[field]])
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
@@ -156,10 +137,14 @@ describe("import through bulk operations", () => {
     expect(await prisma.orderLine.count({ where: { shop: DEMO_SHOP } })).toBe(
       lines,
     );
-    expect(await refundedLines()).toEqual(demoRefunds(demo.orders));
+    expect(await storedLines("refundedQuantity")).toEqual(
+      demoLines(demo.orders, "refunded"),
+    );
     // Every discount allocated to a line, and each order's marketing consent, as Shopify lists them.
-    expect(demoDiscounts(demo.orders).length).toBeGreaterThan(0);
-    expect(await discountedLines()).toEqual(demoDiscounts(demo.orders));
+    expect(demoLines(demo.orders, "discount").length).toBeGreaterThan(0);
+    expect(await storedLines("discountMinor")).toEqual(
+      demoLines(demo.orders, "discount"),
+    );
     expect(await consentingOrders()).toEqual(demoConsenting(demo.orders));
     const variant = demo.products[3].variants[0];
     const stored = () =>
@@ -339,12 +324,12 @@ describe("import through bulk operations", () => {
     expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(
       caughtUp.length,
     );
-    const refunds = demoRefunds(caughtUp);
+    const refunds = demoLines(caughtUp, "refunded");
     expect(refunds.length).toBeGreaterThan(0);
-    expect(await refundedLines()).toEqual(refunds);
-    const discounts = demoDiscounts(caughtUp);
+    expect(await storedLines("refundedQuantity")).toEqual(refunds);
+    const discounts = demoLines(caughtUp, "discount");
     expect(discounts.length).toBeGreaterThan(0);
-    expect(await discountedLines()).toEqual(discounts);
+    expect(await storedLines("discountMinor")).toEqual(discounts);
     expect(await consentingOrders()).toEqual(demoConsenting(caughtUp));
   });
 
