@@ -9,6 +9,10 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { env } from "./env.server";
 import { startNextOfferRunner } from "./services/flow/next-offer-runner.server";
+import type { LeanRoute } from "./http/lean-answer";
+import { livenessAnswer, readinessAnswer } from "./http/probes.server";
+import { eventsAnswer } from "./http/proxy-events.server";
+import { recommendationsAnswer } from "./http/proxy-recommendations.server";
 
 export const streamTimeout = 5000;
 
@@ -20,6 +24,18 @@ export function startJobs(): () => void {
   if (env.NEXT_OFFER_RUN_MINUTES === 0) return () => {};
   return startNextOfferRunner(env.NEXT_OFFER_RUN_MINUTES * 60_000);
 }
+
+/**
+ * What the routes of the storefront's app proxy and the probes answer, by route id: their loaders
+ * and actions call the same functions. The production server and the demo answer these routes
+ * without Remix (app/http/lean-routes.ts), from the build's own modules.
+ */
+export const leanAnswers: Record<string, LeanRoute> = {
+  "routes/proxy.recommendations": recommendationsAnswer,
+  "routes/proxy.events": eventsAnswer,
+  "routes/healthz": livenessAnswer,
+  "routes/readyz": readinessAnswer,
+};
 
 export default async function handleRequest(
   request: Request,

@@ -12,6 +12,7 @@ import { startImport } from "./services/catalog/import.server";
 import { connectWebPixel } from "./services/measurement/web-pixel.server";
 import { log } from "./services/platform/log.server";
 import { verifyProxyRequest } from "./services/storefront/proxy-signature.server";
+import { type LeanAnswer, type LeanRequest, queryOf } from "./http/lean-answer";
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,
@@ -56,15 +57,16 @@ export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;
 
 /**
- * App proxy requests (the storefront blocks): the signed shop and query, and Shopify's `liquid`
- * response helper's contract (application/liquid, optionally without the theme layout). A missing, wrong or
+ * App proxy requests (the storefront blocks): the signed shop and query, and a `liquid` answer
+ * helper with the contract of Shopify's (application/liquid, optionally without the theme
+ * layout), giving a lean answer (app/http/lean-answer.ts). A missing, wrong or
  * stale signature is a 401 with a reason. The signature is checked here rather than by
  * `authenticate.public.appProxy`, which also loads the offline session and builds Admin API
  * clients that these routes never use: a third of a storefront request's cost (decision 007).
  */
-export function authenticateProxy(request: Request) {
-  const url = new URL(request.url);
-  const shop = verifyProxyRequest(url, env.SHOPIFY_API_SECRET);
+export function authenticateProxy(request: LeanRequest) {
+  const query = queryOf(request);
+  const shop = verifyProxyRequest(query, env.SHOPIFY_API_SECRET);
   if (!shop)
     throw Response.json(
       { error: "Invalid or expired app proxy signature" },
@@ -72,18 +74,25 @@ export function authenticateProxy(request: Request) {
     );
   // Signed with the rest of the query, so Shopify vouches for it: empty for a shopper who is
   // not signed in.
-  const customerId = url.searchParams.get("logged_in_customer_id") || null;
-  return { shop, customerId, query: url.searchParams, liquid };
+  const customerId = query.get("logged_in_customer_id") || null;
+  return { shop, customerId, query, liquid };
 }
 
 function liquid(
   body: string,
-  { layout, ...init }: ResponseInit & { layout?: boolean } = {},
-): Response {
-  const headers = new Headers(init.headers);
-  headers.set("Content-Type", "application/liquid");
-  return new Response(layout === false ? `{% layout none %} ${body}` : body, {
-    ...init,
-    headers,
-  });
+  {
+    layout,
+    status = 200,
+    headers = {},
+  }: {
+    layout?: boolean;
+    status?: number;
+    headers?: Record<string, string>;
+  } = {},
+): LeanAnswer {
+  return {
+    status,
+    headers: { ...headers, "Content-Type": "application/liquid" },
+    body: layout === false ? `{% layout none %} ${body}` : body,
+  };
 }

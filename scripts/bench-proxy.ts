@@ -18,8 +18,9 @@
  * and a table shows where each route's time goes, per request, by part of the work (PARTS);
  * every distinct cart is answered once before the phases, so the recommendations are memo hits
  * (a profiled run's ratios are those of a warm memo, not comparable with a plain run's).
- * Last, the lean handlers are timed in this process, a probe and a memo-hit recommendation in
- * turn (`handlerCosts`): it prints `proxy handler-ratio <r>`, steady on a loaded machine.
+ * Last, the lean routes are timed in this process, a probe and a memo-hit recommendation in
+ * turn (`handlerCosts`): it prints `proxy handler-us <µs per recommendation>`. The probe's answer
+ * is a constant, so it shows what the machine's load adds to a call, not a ratio's denominator.
  *
  * Carts are drawn at random (seeded) from the shop's order history, so the answer memo sees the
  * repetition a real shop's carts have and no more; --memo off starts the server without it. Each
@@ -42,7 +43,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { ServerBuild } from "@remix-run/node";
-import type { LeanHandler } from "../app/http/lean-routes";
+import type { LeanRoute } from "../app/http/lean-answer";
 import { Agent, get } from "node:http";
 import { DEMO_CURRENCY, generateDemoShop } from "../demo/shop";
 import { proxiedQuery } from "../demo/proxy-signature";
@@ -528,7 +529,7 @@ proxy p99-ratio ${p99Ratio.toFixed(2)} throughput-ratio ${throughputRatio.toFixe
     console.log(`
  the lean routes' handlers called in this process, alternating, ${handlers.calls} calls each (every cart answered once before, so memo hits; no HTTP, no client):
   /healthz ${fmt(handlers.probe)} µs, recommendations ${fmt(handlers.recommendations)} µs a call
-proxy handler-ratio ${(handlers.recommendations / handlers.probe).toFixed(2)}`);
+proxy handler-us ${fmt(handlers.recommendations)}`);
     if (CATALOG_PRODUCTS === 0) return;
     const updates = await catalogUpdates();
     console.log(`
@@ -546,11 +547,10 @@ catalog-update delta-ms ${fmt(updates.delta)} rebuild-ms ${fmt(updates.rebuild)}
 }
 
 /**
- * A recommendation's cost against a probe's where it can be measured on a busy machine: the
- * built server's lean handlers (app/http/lean-routes.ts) called in this process, a probe and a
- * recommendation in turn, each timed around its call and the reading of its answer, as the
- * server does. Alternating call by call, both see the same load. Recommendations are memo hits:
- * every distinct cart is answered once first.
+ * A recommendation's own cost, without HTTP: the built server's lean routes
+ * (app/http/lean-routes.ts) called in this process with the request the server hands them, a
+ * probe and a recommendation in turn, each timed around its call. Alternating call by call, both
+ * see the same load. Recommendations are memo hits: every distinct cart is answered once first.
  */
 async function handlerCosts(carts: string[][], calls = 2_500 * SECONDS) {
   const build = (await import(
@@ -561,12 +561,19 @@ async function handlerCosts(carts: string[][], calls = 2_500 * SECONDS) {
   const probe = lean.get("/healthz")!;
   const recommendations = lean.get("/proxy/recommendations")!;
   const base = "http://localhost";
-  const call = async (handler: LeanHandler, url: string) => {
+  // What the server hands a lean route: the address and headers read in place.
+  const noHeaders = { get: () => null };
+  const call = async (route: LeanRoute, url: string) => {
     const started = performance.now();
-    const response = await handler(new Request(url));
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`${url}: ${response.status}`);
-    return performance.now() - started;
+    const answer = await route({
+      method: "GET",
+      url,
+      headers: noHeaders,
+      body: null,
+    });
+    const elapsed = performance.now() - started;
+    if (answer.status !== 200) throw new Error(`${url}: ${answer.status}`);
+    return elapsed;
   };
   const distinct = [...new Map(carts.map((c) => [c.join(","), c])).values()];
   for (const cart of distinct)

@@ -27,6 +27,7 @@ import { DEMO_IMAGES, productImages } from "../demo/product-image";
 import { DemoWebPixels } from "../demo/web-pixel";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
+import { toResponse } from "../app/http/lean-answer";
 import { startServerJobs } from "../app/http/server-jobs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -178,7 +179,7 @@ app.get("/demo/post-purchase", async (req, res, next) => {
 // https://{shop}/apps/cartlift/* signed and forwarded to /proxy/*, its Liquid answer rendered.
 const handleRequest = createRemixHandler(build, "production");
 const lean = leanRoutes(build);
-const appProxy = (
+const appProxy = async (
   pathAndQuery: string,
   init?: RequestInit,
   customerId?: string,
@@ -194,7 +195,8 @@ const appProxy = (
     `http://localhost:${port}${route}?${signed}`,
     init,
   );
-  return (lean.get(route) ?? handleRequest)(request);
+  const answer = lean.get(route);
+  return answer ? toResponse(await answer(request)) : handleRequest(request);
 };
 // The pixel's posts reach the app as from Shopify's sandbox: straight to /pixel/events.
 const pixelPost = (url: string, body: string) =>

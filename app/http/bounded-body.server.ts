@@ -1,10 +1,12 @@
+import type { LeanRequest } from "./lean-answer";
+
 /**
  * A request body as text, reading at most `max` bytes; null when the body is larger (whatever
  * Content-Length claims). Public endpoints read their bodies through it so a large upload is cut
  * off instead of buffered.
  */
 export async function readBounded(
-  request: Request,
+  request: Pick<LeanRequest, "headers" | "body">,
   max: number,
 ): Promise<string | null> {
   if (Number(request.headers.get("Content-Length") ?? 0) > max) return null;

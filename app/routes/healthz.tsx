@@ -1,5 +1,5 @@
-/** Liveness: the process is up and serving. Load balancers restart the instance when this fails. */
-export const loader = () =>
-  new Response("ok", {
-    headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" },
-  });
+import { toResponse } from "~/http/lean-answer";
+import { livenessAnswer } from "~/http/probes.server";
+
+/** GET /healthz: app/http/probes.server.ts. */
+export const loader = async () => toResponse(await livenessAnswer());

@@ -1,55 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticateProxy } from "~/shopify.server";
-import {
-  InvalidEventsError,
-  MAX_EVENT_BODY_BYTES,
-  allowEventBatch,
-  recordEvents,
-} from "~/services/storefront/events.server";
-import { clientAddress } from "~/services/platform/rate-limit.server";
-import { readBounded } from "~/http/bounded-body.server";
+import { toResponse } from "~/http/lean-answer";
+import { eventsAnswer } from "~/http/proxy-events.server";
 
-const noStore = { "Cache-Control": "no-store" };
-const problem = (status: number, error: string, issues?: string[]) =>
-  Response.json({ error, issues }, { status, headers: noStore });
-
-/**
- * POST /apps/cartlift/events: a batch of storefront events, as navigator.sendBeacon sends it
- * (text/plain JSON). Stored for the signed shop only; a bad batch stores nothing.
- */
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = authenticateProxy(request);
-  if (request.method !== "POST")
-    return problem(405, "Events are sent with POST");
-  const text = await readBounded(request, MAX_EVENT_BODY_BYTES);
-  if (text === null)
-    return problem(
-      413,
-      `Event batches are limited to ${MAX_EVENT_BODY_BYTES} bytes`,
-    );
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return problem(400, "The body must be JSON");
-  }
-  const visitor =
-    typeof (body as { visitor?: unknown })?.visitor === "string"
-      ? (body as { visitor: string }).visitor.slice(0, 64)
-      : "";
-  if (!allowEventBatch(shop, visitor, clientAddress(request)))
-    return problem(429, "Too many event batches; retry later");
-  try {
-    const stored = await recordEvents(shop, body);
-    return Response.json({ stored }, { status: 202, headers: noStore });
-  } catch (error) {
-    if (error instanceof InvalidEventsError)
-      return problem(400, "Invalid events", error.issues);
-    throw error;
-  }
-};
-
-export const loader = async ({ request }: ActionFunctionArgs) => {
-  authenticateProxy(request);
-  return problem(405, "Events are sent with POST");
-};
+/** POST /apps/cartlift/events: app/http/proxy-events.server.ts (a GET is refused there). */
+export const action = async ({ request }: ActionFunctionArgs) =>
+  toResponse(await eventsAnswer(request));
+export const loader = action;

@@ -126,6 +126,10 @@ describe("the built production server", () => {
       `${base}/proxy/recommendations?${signed({ placement: "cart", cart: "1" }, "not-the-secret")}`,
     );
     expect(forged.status).toBe(401);
+    expect(forged.headers.get("Content-Type")).toBe("application/json");
+    expect(await forged.json()).toEqual({
+      error: "Invalid or expired app proxy signature",
+    });
     const stored = await fetch(`${base}/proxy/events?${signed({})}`, {
       method: "POST",
       headers: { "Content-Type": "text/plain" },
@@ -136,6 +140,24 @@ describe("the built production server", () => {
     });
     expect(stored.status).toBe(202);
     expect(await stored.json()).toEqual({ stored: 1 });
+  });
+
+  it("answers the lean routes' methods as Remix would, with whole bodies", async () => {
+    const posted = await fetch(
+      `${base}/proxy/recommendations?${signed({ placement: "cart", cart: "1" })}`,
+      { method: "POST", body: "{}" },
+    );
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("Allow")).toBe("GET, HEAD");
+    const events = await fetch(`${base}/proxy/events?${signed({})}`);
+    expect(events.status).toBe(405);
+    expect(await events.json()).toEqual({ error: "Events are sent with POST" });
+    const probe = await fetch(`${base}/healthz`);
+    expect(probe.headers.get("Content-Length")).toBe("2");
+    expect(await probe.text()).toBe("ok");
+    const head = await fetch(`${base}/healthz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
   });
 
   it("serves an admin route through Remix, with its assets compressed", async () => {

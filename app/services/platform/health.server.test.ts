@@ -4,7 +4,7 @@ import { loader as readiness } from "~/routes/readyz";
 
 describe("health endpoints", () => {
   it("answers liveness without touching anything", async () => {
-    const response = liveness();
+    const response = await liveness();
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("ok");
   });

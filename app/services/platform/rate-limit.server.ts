@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
 import { env } from "~/env.server";
 import { addressKey } from "~/services/privacy/pseudonym.server";
+import type { LeanRequest } from "~/http/lean-answer";
 import { log } from "./log.server";
 
 interface Count {
@@ -113,7 +114,7 @@ export class SharedRateLimiter {
  * (a request that did not come through a proxy).
  */
 export function clientAddress(
-  request: Request,
+  request: Pick<LeanRequest, "headers">,
   trustedHops = env.TRUSTED_PROXY_HOPS,
 ): string | null {
   const header = request.headers.get("X-Forwarded-For");
