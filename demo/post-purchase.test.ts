@@ -1,17 +1,32 @@
 import { describe, expect, it, vi } from "vitest";
 import { type FunctionComponent, type ReactNode, createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { API_KEY, API_SECRET_KEY } from "@shopify/shopify-api/test-helpers";
+import {
+  API_KEY,
+  API_SECRET_KEY,
+  APP_URL,
+} from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import { action as offerAction } from "~/routes/api.post-purchase.offer";
+import { action as signAction } from "~/routes/api.post-purchase.sign-changeset";
+import { action as ordersWebhook } from "~/routes/webhooks.orders";
 import { signJwt } from "~/services/platform/jwt.server";
-import type { PostPurchaseOfferPayload } from "../extensions/cartlift-post-purchase/src/contract";
 import {
+  type PostPurchaseOfferPayload,
+  calculationChangesFor,
+  decimalToMinor,
+  offerLinePrice,
+} from "../extensions/cartlift-post-purchase/src/contract";
+import {
+  calculateChangesetStandIn,
   decodeSignedChangeset,
+  demoPresentmentMinor,
   mintCheckoutToken,
   offerScreenHtml,
   postPurchaseDemoHtml,
+  runPostPurchaseDemo,
 } from "./post-purchase";
+import type { DemoOrder, DemoProduct } from "./shop";
 
 // Shopify's post-purchase components only run inside checkout (and on React 17). Stand-ins render
 // each one as a plain element with the text it shows: its text props (a banner's title, a
@@ -103,6 +118,18 @@ describe("demo post-purchase", () => {
       referenceId: "demo-ref",
       // Two $10 units: a $10 offer is within half of the order just placed.
       lineItems: [{ productId: "1", variantId: "11", quantity: 2 }],
+      // Paid in euros: checkout hands the extension the total in both currencies.
+      totalPriceSet: {
+        shopMoney: { amount: "20.00", currencyCode: "USD" },
+        presentmentMoney: { amount: "18.40", currencyCode: "EUR" },
+      },
+    });
+    expect(
+      decodeSignedChangeset(token, API_SECRET_KEY).claims.input_data,
+    ).toMatchObject({
+      initialPurchase: {
+        totalPriceSet: { presentmentMoney: { currencyCode: "EUR" } },
+      },
     });
 
     const response = await offerAction({
@@ -159,11 +186,13 @@ describe("demo post-purchase", () => {
       minQuantity: 1,
       maxQuantity: 3,
     };
-    const extension = (locale: string) =>
+    const price = offerLinePrice(offer, 1, null, "EUR");
+    const extension = (locale: string, shown = price) =>
       renderToStaticMarkup(
         createElement(OfferScreen, {
           offer,
           quantity: 1,
+          price: shown,
           charges: null,
           busy: false,
           error: null,
@@ -173,8 +202,17 @@ describe("demo post-purchase", () => {
           onDecline: () => {},
         }),
       );
-    expect(words(offerScreenHtml(offer))).toEqual(words(extension("en")));
-    expect(words(offerScreenHtml(offer, "fr"))).toEqual(words(extension("fr")));
+    expect(words(offerScreenHtml(offer, price))).toEqual(
+      words(extension("en")),
+    );
+    expect(words(offerScreenHtml(offer, price, "fr"))).toEqual(
+      words(extension("fr")),
+    );
+    // Before a price in the buyer's currency is known, both say it is being calculated.
+    expect(words(offerScreenHtml(offer, null, "fr"))).toEqual(
+      words(extension("fr", null)),
+    );
+    expect(offerScreenHtml(offer, null)).toContain("Calculating your price…");
   });
 
   /** The page for a sample order the app made no offer for, of a product named like a script. */
@@ -198,9 +236,11 @@ describe("demo post-purchase", () => {
             },
           ],
         },
+        presentmentCurrency: "USD",
         referenceId: "r",
         offerStatus: 200,
         offer: null,
+        calculation: null,
         signStatus: null,
         token: null,
         decoded: null,
@@ -241,5 +281,215 @@ describe("demo post-purchase", () => {
     const french = pageFor("fr");
     expect(french).toContain("Commande #1001 confirmée");
     expect(french).not.toContain("confirmed");
+  });
+
+  it("prices the change in the order's presentment currency, as Shopify's calculateChangeset does", () => {
+    const order: DemoOrder = {
+      id: "1",
+      name: "#1001",
+      createdAt: "2026-01-01T00:00:00Z",
+      customerId: null,
+      lines: [
+        {
+          id: "l1",
+          productId: "1",
+          variantId: "11",
+          quantity: 2,
+          price: 5900,
+          refunded: 0,
+          discount: 0,
+        },
+      ],
+    };
+    const changes = [
+      {
+        type: "add_variant" as const,
+        variantId: 21,
+        quantity: 2,
+        discount: {
+          value: 10,
+          valueType: "percentage" as const,
+          title: "10 % de remise",
+        },
+      },
+    ];
+    const result = calculateChangesetStandIn({
+      order,
+      changes,
+      variantPrices: new Map([["21", 2500]]),
+      currency: "USD",
+      presentmentCurrency: "EUR",
+    });
+    expect(result.status).toBe("processed");
+    const purchase = result.calculatedPurchase!;
+    const added = purchase.updatedLineItems!.find((l) => l.variantId === 21)!;
+    // $25.00 at the demo's 0.92 is €23.00 a unit; two units €46.00, 10% off €41.40.
+    expect(demoPresentmentMinor(2500, "EUR")).toBe(2300);
+    expect(added.priceSet).toEqual({
+      shopMoney: { amount: "25.00", currencyCode: "USD" },
+      presentmentMoney: { amount: "23.00", currencyCode: "EUR" },
+    });
+    expect(added.totalPriceSet).toEqual({
+      shopMoney: { amount: "45.00", currencyCode: "USD" },
+      presentmentMoney: { amount: "41.40", currencyCode: "EUR" },
+    });
+    expect(purchase.totalOutstandingSet?.presentmentMoney).toEqual({
+      amount: "41.40",
+      currencyCode: "EUR",
+    });
+    // The order's own line is there too, converted the same way.
+    expect(
+      purchase.updatedLineItems!.find((l) => l.variantId === 11)?.totalPriceSet
+        ?.presentmentMoney,
+    ).toEqual({ amount: "108.56", currencyCode: "EUR" });
+    // A variant the shop does not sell is refused, as Shopify refuses it.
+    expect(
+      calculateChangesetStandIn({
+        order,
+        changes: [{ ...changes[0], variantId: 99 }],
+        variantPrices: new Map([["21", 2500]]),
+        currency: "USD",
+        presentmentCurrency: "EUR",
+      }).status,
+    ).toBe("unprocessed");
+  });
+
+  it("shows a buyer who paid in euros the offer in euros, and no dollar amount, on the French page", async () => {
+    const shop = "demo-pp-eur.myshopify.com";
+    await prisma.shop.create({ data: { shop, currency: "USD" } });
+    await prisma.product.createMany({
+      data: ["1", "2"].map((id) => ({
+        shop,
+        id,
+        title: id === "1" ? "Tente" : "Bouilloire",
+        handle: `p${id}`,
+        updatedAt: new Date(),
+      })),
+    });
+    await prisma.variant.createMany({
+      data: [
+        { id: "11", productId: "1", priceMinor: 5900 },
+        { id: "21", productId: "2", priceMinor: 2500 },
+      ].map((v) => ({
+        shop,
+        ...v,
+        title: "Default",
+        currency: "USD",
+        inventoryQuantity: 4,
+      })),
+    });
+    const routes: Record<string, typeof offerAction> = {
+      "/api/post-purchase/offer": offerAction,
+      "/api/post-purchase/sign-changeset": signAction,
+      "/webhooks/orders": ordersWebhook,
+    };
+    const order: DemoOrder = {
+      id: "1",
+      name: "#1001",
+      createdAt: "2026-01-01T00:00:00Z",
+      customerId: null,
+      lines: [
+        {
+          id: "l1",
+          productId: "1",
+          variantId: "11",
+          quantity: 2,
+          price: 5900,
+          refunded: 0,
+          discount: 0,
+        },
+      ],
+    };
+    const result = await runPostPurchaseDemo({
+      appUrl: APP_URL,
+      shop,
+      apiKey: API_KEY,
+      apiSecret: API_SECRET_KEY,
+      order,
+      currency: "USD",
+      presentmentCurrency: "EUR",
+      variantPrices: new Map([
+        ["11", 5900],
+        ["21", 2500],
+      ]),
+      locale: "fr",
+      send: (request) =>
+        routes[new URL(request.url).pathname]({
+          request,
+          params: {},
+          context: {},
+        }).catch((thrown: unknown) => {
+          if (thrown instanceof Response) return thrown;
+          throw thrown;
+        }),
+    });
+    // The app's offer stays in the shop's currency: the facts the changeset is signed against.
+    expect(result.offer).toMatchObject({
+      variantId: "21",
+      currency: "USD",
+      priceMinor: 2500,
+    });
+    expect(result.signStatus).toBe(200);
+    expect(result.calculation?.status).toBe("processed");
+
+    const products = new Map<string, DemoProduct>(
+      ["1", "2"].map((id) => [
+        id,
+        {
+          id,
+          title: id === "1" ? "Tente" : "Bouilloire",
+          handle: `p${id}`,
+          productType: "",
+          vendor: "",
+          tags: [],
+          collections: [],
+          variants: [],
+        },
+      ]),
+    );
+    const page = postPurchaseDemoHtml(result, {
+      products,
+      currency: "USD",
+      orderIndex: 0,
+      orderCount: 1,
+      locale: "fr",
+    });
+    const screen = /<section class="pp-screen"[\s\S]*?<\/section>/.exec(
+      page,
+    )![0];
+    const eur = (minor: number) =>
+      new Intl.NumberFormat("fr", { style: "currency", currency: "EUR" })
+        .format(minor / 100)
+        .replace(/\s/g, " ");
+    const shown = screen.replace(/\s/g, " ");
+    const discounted = decimalToMinor(
+      result.calculation!.calculatedPurchase!.updatedLineItems!.at(-1)!
+        .totalPriceSet!.presentmentMoney!.amount,
+      "EUR",
+    );
+    expect(shown).toContain(eur(demoPresentmentMinor(2500, "EUR")));
+    expect(shown).toContain(eur(discounted));
+    expect(discounted).toBeLessThan(demoPresentmentMinor(2500, "EUR"));
+    expect(shown).not.toMatch(/\$|US|USD/);
+    expect(shown).not.toContain(
+      new Intl.NumberFormat("fr", { style: "currency", currency: "USD" })
+        .format(25)
+        .replace(/\s/g, " "),
+    );
+    // The developer's part says what the buyer paid in and shows the calculation.
+    expect(page).toContain("Paid in EUR");
+    expect(page).toContain('aria-label="Calculated changeset"');
+    expect(page).toContain("currency=EUR");
+    // Changing the quantity prices the change again, in euros too.
+    const two = calculateChangesetStandIn({
+      order,
+      changes: calculationChangesFor(result.offer!, 2),
+      variantPrices: new Map([["21", 2500]]),
+      currency: "USD",
+      presentmentCurrency: "EUR",
+    });
+    expect(
+      offerLinePrice(result.offer!, 2, two.calculatedPurchase, "EUR"),
+    ).toMatchObject({ currency: "EUR", priceMinor: 4600 });
   });
 });

@@ -5,9 +5,17 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import {
+  type CalculateChangesetResult,
+  type CalculationChange,
+  type MoneyBag,
+  type OfferLinePrice,
   type PostPurchaseOfferPayload,
+  type UpdatedLineItem,
+  calculationChangesFor,
   changesFor,
   formatMinor,
+  minorToDecimal,
+  offerLinePrice,
   offerRequestBody,
   signChangesetBody,
 } from "../extensions/cartlift-post-purchase/src/contract";
@@ -17,7 +25,7 @@ import {
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
 import { money, orderWebhook } from "./experiment-traffic";
-import { THEME_LOCALES, translations } from "./storefront";
+import { DEMO_RATES, THEME_LOCALES, translations } from "./storefront";
 import type { DemoOrder, DemoProduct } from "./shop";
 
 /**
@@ -31,6 +39,7 @@ export function mintCheckoutToken({
   apiSecret,
   referenceId,
   lineItems,
+  totalPriceSet,
   ttlSeconds = 300,
   now = Date.now(),
 }: {
@@ -39,6 +48,8 @@ export function mintCheckoutToken({
   apiSecret: string;
   referenceId: string;
   lineItems: { productId: string; variantId: string; quantity: number }[];
+  /** The order's total in the shop's and the buyer's currency, as checkout hands it over. */
+  totalPriceSet?: MoneyBag;
   ttlSeconds?: number;
   now?: number;
 }): string {
@@ -63,6 +74,7 @@ export function mintCheckoutToken({
           },
           quantity: line.quantity,
         })),
+        ...(totalPriceSet ? { totalPriceSet } : {}),
       },
     },
   };
@@ -87,11 +99,127 @@ export function decodeSignedChangeset(token: string, secret: string) {
   };
 }
 
+/**
+ * A shop-currency amount in the buyer's currency at the demo's rates, rounded to the minor unit:
+ * the storefront preview's conversion (demo/storefront.ts), so the buyer meets the same euro
+ * price in the store and after checkout.
+ */
+export function demoPresentmentMinor(shopMinor: number, currency: string) {
+  const rate = Object.hasOwn(DEMO_RATES, currency)
+    ? DEMO_RATES[currency]
+    : undefined;
+  if (rate === undefined)
+    throw new RangeError(`The demo shop does not sell in ${currency}`);
+  return Math.round(shopMinor * rate);
+}
+
+/**
+ * Shopify's `calculateChangeset`, played for the demo: the order just placed with the changes
+ * applied, every amount in the shop's currency and in the order's presentment currency (at the
+ * demo's rates), as the extension receives it. Each added line is the variant's list price per
+ * unit (`priceSet`) and the line after its percentage discount, rounded half up
+ * (`totalPriceSet`); the demo adds no shipping and no taxes, so what accepting charges is the
+ * added lines. A variant the shop does not sell is refused, as Shopify refuses it.
+ */
+export function calculateChangesetStandIn({
+  order,
+  changes,
+  variantPrices,
+  currency,
+  presentmentCurrency,
+}: {
+  order: DemoOrder;
+  changes: CalculationChange[];
+  /** The shop's unit prices (shop currency, minor units) by variant id. */
+  variantPrices: ReadonlyMap<string, number>;
+  currency: string;
+  presentmentCurrency: string;
+}): CalculateChangesetResult {
+  const bag = (shopMinor: number, presentmentMinor: number): MoneyBag => ({
+    shopMoney: {
+      amount: minorToDecimal(shopMinor, currency),
+      currencyCode: currency,
+    },
+    presentmentMoney: {
+      amount: minorToDecimal(presentmentMinor, presentmentCurrency),
+      currencyCode: presentmentCurrency,
+    },
+  });
+  const convert = (minor: number) =>
+    demoPresentmentMinor(minor, presentmentCurrency);
+  let shopSubtotal = 0;
+  let presentmentSubtotal = 0;
+  const updatedLineItems: UpdatedLineItem[] = order.lines.map((line) => {
+    const shopTotal = line.price * line.quantity - line.discount;
+    const total = convert(line.price) * line.quantity - convert(line.discount);
+    shopSubtotal += shopTotal;
+    presentmentSubtotal += total;
+    return {
+      variantId: Number(line.variantId),
+      quantity: line.quantity,
+      priceSet: bag(line.price, convert(line.price)),
+      totalPriceSet: bag(shopTotal, total),
+    };
+  });
+  let shopAdded = 0;
+  let presentmentAdded = 0;
+  for (const change of changes) {
+    const shopUnit = variantPrices.get(String(change.variantId));
+    if (shopUnit === undefined || change.quantity < 1)
+      return {
+        status: "unprocessed",
+        errors: [
+          {
+            code: "invalid_request",
+            message: `Variant ${change.variantId} cannot be added`,
+          },
+        ],
+      };
+    const unit = convert(shopUnit);
+    const off = (lineMinor: number) =>
+      change.discount
+        ? Math.round((lineMinor * change.discount.value) / 100)
+        : 0;
+    const shopLine = shopUnit * change.quantity;
+    const line = unit * change.quantity;
+    const shopTotal = shopLine - off(shopLine);
+    const total = line - off(line);
+    shopAdded += shopTotal;
+    presentmentAdded += total;
+    updatedLineItems.push({
+      variantId: change.variantId,
+      quantity: change.quantity,
+      priceSet: bag(shopUnit, unit),
+      totalPriceSet: bag(shopTotal, total),
+    });
+  }
+  const subtotal = bag(
+    shopSubtotal + shopAdded,
+    presentmentSubtotal + presentmentAdded,
+  );
+  return {
+    status: "processed",
+    errors: [],
+    calculatedPurchase: {
+      subtotalPriceSet: subtotal,
+      totalPriceSet: subtotal,
+      totalOutstandingSet: bag(shopAdded, presentmentAdded),
+      updatedLineItems,
+      addedShippingLines: [],
+      addedTaxLines: [],
+    },
+  };
+}
+
 export interface PostPurchaseDemoResult {
   order: DemoOrder;
+  /** The currency the buyer paid in (the order's presentment currency). */
+  presentmentCurrency: string;
   referenceId: string;
   offerStatus: number;
   offer: PostPurchaseOfferPayload | null;
+  /** Shopify's calculation of the offer at its least quantity: what the extension shows. */
+  calculation: CalculateChangesetResult | null;
   signStatus: number | null;
   token: string | null;
   decoded: ReturnType<typeof decodeSignedChangeset> | null;
@@ -104,8 +232,10 @@ export interface PostPurchaseDemoResult {
  * the order for a fresh checkout (the sample order's lines) arrives as orders/create, with the
  * checkout's token as `checkout_token`; the extension asks the real offer endpoint for an offer
  * under that token as its reference id, then has the real sign-changeset endpoint sign it for one
- * unit; the buyer accepts, Shopify adds the item to the order (an order edit) and sends
- * orders/updated with the added line. `send` delivers every request to the app.
+ * unit; Shopify prices that change for the buyer (`calculateChangeset`, played by
+ * `calculateChangesetStandIn`, in the order's presentment currency); the buyer accepts, Shopify
+ * adds the item to the order (an order edit) and sends orders/updated with the added line.
+ * `send` delivers every request to the app.
  */
 export async function runPostPurchaseDemo({
   appUrl,
@@ -114,6 +244,8 @@ export async function runPostPurchaseDemo({
   apiSecret,
   order,
   currency,
+  presentmentCurrency = currency,
+  variantPrices,
   locale,
   send = (request) => fetch(request),
 }: {
@@ -122,7 +254,15 @@ export async function runPostPurchaseDemo({
   apiKey: string;
   apiSecret: string;
   order: DemoOrder;
+  /** The shop's currency: the app's prices, the order webhooks' amounts. */
   currency: string;
+  /** The currency the buyer checked out in; the shop's by default. */
+  presentmentCurrency?: string;
+  /**
+   * The shop's unit prices by variant id, which Shopify prices the change from; without them,
+   * the offered variant at the offer's list price (the app's copy of the same catalog).
+   */
+  variantPrices?: ReadonlyMap<string, number>;
   /** The buyer's locale, which checkout hands the extension. */
   locale?: string;
   send?: (request: Request) => Promise<Response>;
@@ -154,6 +294,7 @@ export async function runPostPurchaseDemo({
     updated_at: createdAt.toISOString(),
     cancelled_at: null,
     currency,
+    presentment_currency: presentmentCurrency,
     subtotal_price: money(subtotal),
     total_price: money(subtotal),
     customer: null,
@@ -171,12 +312,29 @@ export async function runPostPurchaseDemo({
     );
     result.webhooks.push({ topic, status: response.status });
   };
+  const presentmentSubtotal = order.lines.reduce(
+    (s, l) =>
+      s +
+      demoPresentmentMinor(l.price, presentmentCurrency) * l.quantity -
+      demoPresentmentMinor(l.discount, presentmentCurrency),
+    0,
+  );
   const token = mintCheckoutToken({
     shop,
     apiKey,
     apiSecret,
     referenceId,
     lineItems: order.lines,
+    totalPriceSet: {
+      shopMoney: {
+        amount: minorToDecimal(subtotal, currency),
+        currencyCode: currency,
+      },
+      presentmentMoney: {
+        amount: minorToDecimal(presentmentSubtotal, presentmentCurrency),
+        currencyCode: presentmentCurrency,
+      },
+    },
   });
   const post = (path: string, body: unknown) =>
     send(
@@ -193,9 +351,11 @@ export async function runPostPurchaseDemo({
     );
   const result: PostPurchaseDemoResult = {
     order,
+    presentmentCurrency,
     referenceId,
     offerStatus: 0,
     offer: null,
+    calculation: null,
     signStatus: null,
     token: null,
     decoded: null,
@@ -226,6 +386,15 @@ export async function runPostPurchaseDemo({
     : null;
   result.offer = offer;
   if (!offer) return result;
+  // The extension has Shopify price the offer for the buyer before showing it.
+  result.calculation = calculateChangesetStandIn({
+    order,
+    changes: calculationChangesFor(offer, offer.minQuantity),
+    variantPrices:
+      variantPrices ?? new Map([[offer.variantId, offer.priceMinor]]),
+    currency,
+    presentmentCurrency,
+  });
   const signResponse = await post(
     "/api/post-purchase/sign-changeset",
     signChangesetBody(
@@ -283,16 +452,18 @@ const escapeHtml = (value: string) =>
  * OfferScreen (extensions/cartlift-post-purchase/src/OfferScreen.tsx) renders with Shopify's
  * components, drawn in plain HTML because those components only run inside checkout. Its layout
  * follows the extension's: stacked on small and medium screens, image beside the offer on large.
- * Shipping, taxes and the total are left out: checkout prices them (`calculateChangeset`) and the
- * screen shows them once that answer arrives, which the demo has no checkout to give.
+ * The price is the one the extension shows (contract.ts `offerLinePrice`): the offered line as
+ * the calculation priced it, in the buyer's currency. Shipping, taxes and the total are left out:
+ * only checkout knows them, and the demo's calculation adds none.
  */
 export function offerScreenHtml(
   offer: PostPurchaseOfferPayload,
+  price: OfferLinePrice | null,
   locale = "en",
 ): string {
   const m = screenMessages(locale);
-  const money = (minor: number) =>
-    escapeHtml(formatMinor(minor, offer.currency, locale));
+  const money = (minor: number, currency: string) =>
+    escapeHtml(formatMinor(minor, currency, locale));
   const quantities = Array.from(
     { length: offer.maxQuantity - offer.minQuantity + 1 },
     (_, i) => offer.minQuantity + i,
@@ -308,7 +479,11 @@ export function offerScreenHtml(
 <div class="pp-offer">
 <h2>${escapeHtml(offer.title)}</h2>
 ${offer.variantTitle && offer.variantTitle !== "Default Title" ? `<p class="pp-subdued">${escapeHtml(offer.variantTitle)}</p>` : ""}
-<p><strong class="pp-price">${money(offer.discountedPriceMinor)}</strong>${offer.discount ? ` <del class="pp-subdued">${money(offer.priceMinor)}</del> <span class="pp-success">${escapeHtml(discountLabel(offer.discount.value, locale))}</span>` : ""}</p>
+${
+  price
+    ? `<p><strong class="pp-price">${money(price.discountedPriceMinor, price.currency)}</strong>${offer.discount && price.discountedPriceMinor < price.priceMinor ? ` <del class="pp-subdued">${money(price.priceMinor, price.currency)}</del> <span class="pp-success">${escapeHtml(discountLabel(offer.discount.value, locale))}</span>` : ""}</p>`
+    : `<p class="pp-subdued">${escapeHtml(m.pricing)}</p>`
+}
 ${offer.reason ? `<p>${escapeHtml(offer.reason)}</p>` : ""}
 ${
   quantities.length > 1
@@ -316,7 +491,7 @@ ${
     : ""
 }
 <hr>
-<button type="button" class="pp-button">${escapeHtml(m.payNow)}</button>
+<button type="button" class="pp-button"${price ? "" : " disabled"}>${escapeHtml(m.payNow)}</button>
 <button type="button" class="pp-button pp-button--subdued">${escapeHtml(m.decline)}</button>
 </div>
 </div>
@@ -353,8 +528,32 @@ export function postPurchaseDemoHtml(
     .join("");
   const offer = result.offer;
   const buyer = offer
-    ? offerScreenHtml(offer, locale)
+    ? offerScreenHtml(
+        offer,
+        offerLinePrice(
+          offer,
+          offer.minQuantity,
+          result.calculation?.calculatedPurchase,
+          result.presentmentCurrency,
+        ),
+        locale,
+      )
     : `<p class="pp-none">The app made no offer for this order (HTTP ${result.offerStatus}), so Shopify skips this page and shows the thank-you page. Try another order.</p>`;
+  const purchase = result.calculation?.calculatedPurchase;
+  const added = offer
+    ? purchase?.updatedLineItems?.filter(
+        (l) => String(l.variantId) === offer.variantId,
+      )
+    : undefined;
+  const calculated = result.calculation
+    ? `<h3>Calculated changeset (${escapeHtml(result.calculation.status)})</h3>
+<p>What Shopify's <code>calculateChangeset</code> answers the extension for that unit, played by the demo
+in the order's presentment currency (${escapeHtml(result.presentmentCurrency)}) at the storefront preview's
+rates, with no shipping or taxes: the added line and what accepting charges. The screen's price is that
+line's <code>priceSet</code> and <code>totalPriceSet</code> in <code>presentmentMoney</code>; the app's offer
+is in the shop's currency (${escapeHtml(currency)}), the facts the changeset is signed against.</p>
+<pre aria-label="Calculated changeset">${escapeHtml(JSON.stringify(purchase ? { updatedLineItems: added, totalOutstandingSet: purchase.totalOutstandingSet } : result.calculation, null, 2))}</pre>`
+    : "";
   const signed = result.decoded
     ? `<h3>Signed changeset (HTTP ${result.signStatus})</h3>
 <p>What the app returns to the extension for <code>applyChangeset</code> when the buyer accepts one unit.
@@ -403,9 +602,11 @@ total above the buttons once Shopify has priced the change.</p>
 <h3>Sample order ${escapeHtml(result.order.name)}</h3>
 <p>Reference id (the checkout token) <code>${escapeHtml(result.referenceId)}</code></p>
 <p>Orders webhooks sent as Shopify sends them: ${result.webhooks.map((w) => `${escapeHtml(w.topic)} (HTTP ${w.status})`).join(", ")}.</p>
+<p>Paid in ${escapeHtml(result.presentmentCurrency)}; the order's lines at the shop's prices (${escapeHtml(currency)}):</p>
 <ul>${lines}</ul>
+${calculated}
 ${signed}
-<p><a href="/demo/post-purchase?order=${next}&amp;locale=${locale}">Another order</a>
+<p><a href="/demo/post-purchase?order=${next}&amp;locale=${escapeHtml(locale)}&amp;currency=${escapeHtml(result.presentmentCurrency)}">Another order</a>
 · <a href="/demo/post-purchase?order=${orderIndex}&amp;locale=${locale === "fr" ? "en" : "fr"}">${locale === "fr" ? "In English" : "En français"}</a></p>
 </section>
 </main>

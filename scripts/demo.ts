@@ -22,7 +22,7 @@ import {
   postPurchaseDemoHtml,
   runPostPurchaseDemo,
 } from "../demo/post-purchase";
-import { demoStorefront } from "../demo/storefront";
+import { DEMO_RATES, demoStorefront } from "../demo/storefront";
 import { DEMO_IMAGES, productImages } from "../demo/product-image";
 import { DemoWebPixels } from "../demo/web-pixel";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
@@ -144,12 +144,23 @@ app.get("/demo/bulk/:file", (req, res) => {
 // orders/create, the real endpoints answer with the offer and the signed changeset, and the
 // accepted item arrives as orders/updated.
 const productsById = new Map(demo.products.map((p) => [p.id, p]));
+const variantPrices = new Map(
+  demo.products.flatMap((p) => p.variants.map((v) => [v.id, v.price] as const)),
+);
 app.get("/demo/post-purchase", async (req, res, next) => {
   try {
     const index =
       Math.max(0, Number(req.query.order ?? 0) || 0) % demo.orders.length;
     // The buyer's language, as checkout gives it to the extension (?locale=fr).
     const locale = req.query.locale === "fr" ? "fr" : "en";
+    // The currency the buyer checked out in (?currency=EUR, one the storefront preview sells in);
+    // by default their market's: euros for the French page (FR), the shop's dollars otherwise.
+    const asked = String(req.query.currency ?? "").toUpperCase();
+    const presentmentCurrency = Object.hasOwn(DEMO_RATES, asked)
+      ? asked
+      : locale === "fr"
+        ? "EUR"
+        : demo.currency;
     const result = await runPostPurchaseDemo({
       appUrl: `http://localhost:${port}`,
       shop: DEMO_SHOP,
@@ -157,6 +168,8 @@ app.get("/demo/post-purchase", async (req, res, next) => {
       apiSecret,
       order: demo.orders[index],
       currency: demo.currency,
+      presentmentCurrency,
+      variantPrices,
       locale,
     });
     res

@@ -122,4 +122,39 @@ describe.skipIf(!hasChromium)("offers a shopper would take", () => {
       await page.context().close();
     });
   }
+
+  it("shows the offer after checkout in the currency the buyer paid in: euros on the French page, and in English when asked", async () => {
+    const page = await newPage(env.browser, "desktop");
+    let shown = 0;
+    for (const query of ["locale=fr", "locale=en&currency=EUR"])
+      for (let order = 0; order < 3; order++) {
+        await page.goto(
+          `${env.demo.url}/demo/post-purchase?order=${order}&${query}`,
+        );
+        const screen = page.getByRole("region", {
+          name: "The offer as the buyer sees it",
+        });
+        if ((await screen.count()) === 0) continue;
+        shown += 1;
+        const text = (await screen.textContent())!;
+        expect(text).toContain("€");
+        expect(text).not.toMatch(/\$|\bUS\b/);
+        // The price is the added line Shopify's calculation (the demo's stand-in) priced in euros.
+        const calculated = JSON.parse(
+          (await page.getByLabel("Calculated changeset").textContent())!,
+        ) as {
+          updatedLineItems: {
+            totalPriceSet: { presentmentMoney: { currencyCode: string } };
+          }[];
+        };
+        expect(
+          calculated.updatedLineItems.map(
+            (l) => l.totalPriceSet.presentmentMoney.currencyCode,
+          ),
+        ).toEqual(["EUR"]);
+        expect(await page.getByText("Paid in EUR").count()).toBe(1);
+      }
+    expect(shown).toBeGreaterThan(0);
+    await page.context().close();
+  });
 });

@@ -14,6 +14,7 @@ import {
 } from "@shopify/post-purchase-ui-extensions-react";
 import {
   type ChargeSummary,
+  type OfferLinePrice,
   type PostPurchaseOfferPayload,
   formatMinor,
 } from "./contract";
@@ -22,6 +23,11 @@ import { discountLabel, say, screenMessages } from "./messages";
 export interface OfferScreenProps {
   offer: PostPurchaseOfferPayload;
   quantity: number;
+  /**
+   * The offered line's price in the currency the buyer pays in (contract.ts `offerLinePrice`);
+   * null until Shopify has priced it, when the buyer pays in another currency than the shop's.
+   */
+  price: OfferLinePrice | null;
   /** Shopify's calculation for the current quantity; null while it runs. */
   charges: ChargeSummary | null;
   busy: boolean;
@@ -35,11 +41,14 @@ export interface OfferScreenProps {
 /**
  * The offer as the buyer sees it: product, price (with the discount), the reason, quantity, what
  * accepting will charge, and accept/decline. No state and no hooks: index.tsx owns the flow, so
- * this renders the same for any props, under React 17 in checkout or in a test.
+ * this renders the same for any props, under React 17 in checkout or in a test. Every amount is
+ * in the currency it is given in (the buyer's); the offer's own shop-currency figures are never
+ * read here, and paying waits for a price to show.
  */
 export function OfferScreen({
   offer,
   quantity,
+  price,
   charges,
   busy,
   error,
@@ -49,7 +58,7 @@ export function OfferScreen({
   onDecline,
 }: OfferScreenProps) {
   const m = screenMessages(locale);
-  const money = (minor: number, currency = offer.currency) =>
+  const money = (minor: number, currency: string) =>
     formatMinor(minor, currency, locale);
   const options = Array.from(
     { length: offer.maxQuantity - offer.minQuantity + 1 },
@@ -77,22 +86,27 @@ export function OfferScreen({
             {offer.variantTitle && offer.variantTitle !== "Default Title" ? (
               <TextBlock subdued>{offer.variantTitle}</TextBlock>
             ) : null}
-            <TextBlock>
-              <Text size="medium" emphasized>
-                {money(offer.discountedPriceMinor)}
-              </Text>
-              {offer.discount ? (
-                <>
-                  {" "}
-                  <Text role="deletion" subdued>
-                    {money(offer.priceMinor)}
-                  </Text>{" "}
-                  <Text appearance="success">
-                    {discountLabel(offer.discount.value, locale)}
-                  </Text>
-                </>
-              ) : null}
-            </TextBlock>
+            {price ? (
+              <TextBlock>
+                <Text size="medium" emphasized>
+                  {money(price.discountedPriceMinor, price.currency)}
+                </Text>
+                {offer.discount &&
+                price.discountedPriceMinor < price.priceMinor ? (
+                  <>
+                    {" "}
+                    <Text role="deletion" subdued>
+                      {money(price.priceMinor, price.currency)}
+                    </Text>{" "}
+                    <Text appearance="success">
+                      {discountLabel(offer.discount.value, locale)}
+                    </Text>
+                  </>
+                ) : null}
+              </TextBlock>
+            ) : error ? null : (
+              <TextBlock subdued>{m.pricing}</TextBlock>
+            )}
             {offer.reason ? <TextBlock>{offer.reason}</TextBlock> : null}
           </TextContainer>
           {options.length > 1 ? (
@@ -125,7 +139,7 @@ export function OfferScreen({
           ) : null}
           {error ? <TextBlock appearance="critical">{error}</TextBlock> : null}
           <BlockStack>
-            <Button submit onPress={onAccept} loading={busy}>
+            <Button submit onPress={onAccept} loading={busy} disabled={!price}>
               {charges
                 ? say(m.payNowAmount, {
                     amount: money(charges.totalMinor, charges.currency),

@@ -61,10 +61,14 @@ export interface SignChangesetResponseBody {
   token: string;
 }
 
-/** The part of Shopify's `inputData.initialPurchase` the extension reads. */
+/**
+ * The part of Shopify's `inputData.initialPurchase` the extension reads. `totalPriceSet` is the
+ * order's total in the shop's currency and in the buyer's (presentment) currency.
+ */
 export interface InitialPurchase {
   referenceId: string;
   lineItems: { product: { id: number }; quantity: number }[];
+  totalPriceSet?: MoneyBag;
 }
 
 export const OFFER_PATH = "/api/post-purchase/offer";
@@ -329,15 +333,52 @@ export interface DecimalMoney {
   currencyCode: string;
 }
 
-interface MoneyBag {
+/** Shopify's `MoneyBag`: one amount in the shop's currency and in the buyer's (presentment) one. */
+export interface MoneyBag {
+  shopMoney?: DecimalMoney;
   presentmentMoney?: DecimalMoney;
+}
+
+/** A line of the purchase as `calculateChangeset` would leave it, the added line among them. */
+export interface UpdatedLineItem {
+  variantId: number;
+  quantity: number;
+  /** The price of one unit, before the changeset's discount. */
+  priceSet?: MoneyBag;
+  /** The whole line, after its discount. */
+  totalPriceSet?: MoneyBag;
 }
 
 /** The parts of `calculateChangeset`'s `calculatedPurchase` the offer screen shows. */
 export interface CalculatedPurchase {
+  /** The purchase with the changes, before shipping and taxes. */
+  subtotalPriceSet?: MoneyBag;
+  /** The purchase with the changes. */
+  totalPriceSet?: MoneyBag;
+  /** What accepting charges the buyer. */
   totalOutstandingSet?: MoneyBag;
+  updatedLineItems?: UpdatedLineItem[];
   addedShippingLines?: { priceSet?: MoneyBag }[];
   addedTaxLines?: { priceSet?: MoneyBag }[];
+}
+
+/** What `calculateChangeset` answers: a calculated purchase only when it processed the changes. */
+export interface CalculateChangesetResult {
+  status: string;
+  errors?: { code?: string; message?: string }[];
+  calculatedPurchase?: CalculatedPurchase;
+}
+
+/** 1250 in EUR -> "12.50": the decimal string Shopify's money amounts are written in. */
+export function minorToDecimal(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor))
+    throw new RangeError(`Not an amount in minor units: ${minor}`);
+  const digits = currencyDigits(currency);
+  const sign = minor < 0 ? "-" : "";
+  const units = String(Math.abs(minor)).padStart(digits + 1, "0");
+  return digits === 0
+    ? sign + units
+    : `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}`;
 }
 
 /** "12.5" in EUR -> 1250; parsed from the string, so no float ever touches the amount. */
@@ -389,5 +430,87 @@ export function chargeSummary(
     shippingMinor,
     taxesMinor,
     totalMinor: decimalToMinor(total.amount, currency),
+  };
+}
+
+/**
+ * The offered line's price as the buyer reads it, for the quantity chosen: what the units cost
+ * before the offer's discount (struck through) and after it, in one currency, minor units.
+ */
+export interface OfferLinePrice {
+  currency: string;
+  quantity: number;
+  /** The units before the discount: the unit price times the quantity. */
+  priceMinor: number;
+  /** What the line costs with the discount. */
+  discountedPriceMinor: number;
+}
+
+/** The buyer's (presentment) currency of the order just placed, as checkout hands it over. */
+export function presentmentCurrencyOf(
+  purchase: Pick<InitialPurchase, "totalPriceSet"> | null | undefined,
+): string | null {
+  return purchase?.totalPriceSet?.presentmentMoney?.currencyCode ?? null;
+}
+
+/**
+ * The offered line as Shopify priced it (`calculatedPurchase.updatedLineItems`), in the
+ * presentment currency: the unit price (`priceSet`) times the quantity, and the line's discounted
+ * total (`totalPriceSet`). Shopify's own post-purchase example reads the same two fields. The line
+ * is the one of the offered variant at the quantity asked for (the last such, as an added line
+ * follows the order's own); null when there is none or its amounts are missing or disagree on
+ * the currency.
+ */
+export function calculatedLinePrice(
+  calculated: CalculatedPurchase | null | undefined,
+  offer: Pick<
+    PostPurchaseOfferPayload,
+    "variantId" | "minQuantity" | "maxQuantity"
+  >,
+  quantity: number,
+): OfferLinePrice | null {
+  const units = clampQuantity(offer, quantity);
+  const lines = (calculated?.updatedLineItems ?? []).filter(
+    (l) => String(l.variantId) === offer.variantId && l.quantity === units,
+  );
+  const line = lines[lines.length - 1];
+  const unit = line?.priceSet?.presentmentMoney;
+  const total = line?.totalPriceSet?.presentmentMoney;
+  if (!unit || !total || unit.currencyCode !== total.currencyCode) return null;
+  const currency = total.currencyCode;
+  return {
+    currency,
+    quantity: units,
+    priceMinor: decimalToMinor(unit.amount, currency) * units,
+    discountedPriceMinor: decimalToMinor(total.amount, currency),
+  };
+}
+
+/**
+ * The price the offer screen shows. The app's offer is in the shop's currency (the facts the
+ * changeset is signed against); the buyer pays in the presentment currency, which only Shopify's
+ * calculation prices. So: Shopify's calculated line when it is in; until then the app's figures
+ * only when the buyer pays in the shop's currency; otherwise null, and the screen says the price
+ * is being calculated rather than show an amount in a currency the buyer is not charged in.
+ */
+export function offerLinePrice(
+  offer: PostPurchaseOfferPayload,
+  quantity: number,
+  calculated: CalculatedPurchase | null | undefined,
+  presentmentCurrency: string | null | undefined,
+): OfferLinePrice | null {
+  const priced = calculatedLinePrice(calculated, offer, quantity);
+  if (priced) return priced;
+  if (
+    !presentmentCurrency ||
+    presentmentCurrency.toUpperCase() !== offer.currency.toUpperCase()
+  )
+    return null;
+  const units = clampQuantity(offer, quantity);
+  return {
+    currency: offer.currency,
+    quantity: units,
+    priceMinor: offer.priceMinor * units,
+    discountedPriceMinor: offer.discountedPriceMinor * units,
   };
 }

@@ -10,13 +10,16 @@ import {
 } from "@shopify/post-purchase-ui-extensions-react";
 import { APP_URL } from "./app-url";
 import {
-  type ChargeSummary,
+  type CalculateChangesetResult,
+  type CalculatedPurchase,
   type PostPurchaseOfferPayload,
   acceptOffer,
   calculationChangesFor,
   chargeSummary,
   clampQuantity,
   declineOffer,
+  offerLinePrice,
+  presentmentCurrencyOf,
   requestOffer,
 } from "./contract";
 import { screenMessages } from "./messages";
@@ -49,31 +52,47 @@ export function App() {
     useExtensionInput<"Checkout::PostPurchase::Render">();
   const { offer } = storage.initialData as StoredOffer;
   const [quantity, setQuantity] = useState(offer?.minQuantity ?? 1);
-  const [charges, setCharges] = useState<ChargeSummary | null>(null);
+  const [calculated, setCalculated] = useState<CalculatedPurchase | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const messages = screenMessages(inputData.locale);
 
-  // Shopify prices the change (presentment currency, shipping, taxes) for the chosen quantity.
+  // Shopify prices the change for the chosen quantity: the line, shipping and taxes, in the
+  // buyer's (presentment) currency. The screen's amounts all come from this answer.
   useEffect(() => {
     if (!offer) return;
     let current = true;
-    setCharges(null);
+    setCalculated(null);
+    setError(null);
     calculateChangeset({
       changes: calculationChangesFor(offer, quantity),
     }).then(
-      (result) => {
-        if (current) setCharges(chargeSummary(result.calculatedPurchase));
+      (result: CalculateChangesetResult) => {
+        if (!current) return;
+        if (result.status === "processed" && result.calculatedPurchase)
+          setCalculated(result.calculatedPurchase);
+        else setError(messages.unavailable);
       },
       () => {
-        if (current) setCharges(null);
+        if (current) setError(messages.failed);
       },
     );
     return () => {
       current = false;
     };
-  }, [offer, quantity, calculateChangeset]);
+  }, [offer, quantity, calculateChangeset, messages]);
 
   if (!offer) return null;
+
+  // The app's offer is in the shop's currency: shown only until Shopify's answer, and only to a
+  // buyer paying in that currency (contract.ts offerLinePrice).
+  const price = offerLinePrice(
+    offer,
+    quantity,
+    calculated,
+    presentmentCurrencyOf(inputData.initialPurchase),
+  );
+  const charges = chargeSummary(calculated);
 
   const actions = {
     token: inputData.token,
@@ -88,6 +107,7 @@ export function App() {
     <OfferScreen
       offer={offer}
       quantity={quantity}
+      price={price}
       charges={charges}
       busy={busy}
       error={error}
@@ -102,7 +122,7 @@ export function App() {
           actions,
           offer,
           quantity,
-          screenMessages(inputData.locale),
+          messages,
         );
         if (result.status === "failed") {
           setError(result.message);

@@ -8,6 +8,8 @@ export interface ScreenMessages {
   /** The discount beside the struck-through price: "10% off". */
   off: string;
   quantity: string;
+  /** In place of the price until checkout has priced the item in the buyer's currency. */
+  pricing: string;
   shipping: string;
   taxes: string;
   total: string;
@@ -27,6 +29,7 @@ export const SCREEN_MESSAGES: Readonly<Record<string, ScreenMessages>> = {
       "One click adds it to the order you just placed, with the same payment and delivery.",
     off: "{percent} off",
     quantity: "Quantity",
+    pricing: "Calculating your price…",
     shipping: "Shipping: {amount}",
     taxes: "Taxes: {amount}",
     total: "Total: {amount}",
@@ -44,6 +47,7 @@ export const SCREEN_MESSAGES: Readonly<Record<string, ScreenMessages>> = {
       "Un clic l’ajoute à la commande que vous venez de passer, avec le même paiement et la même livraison.",
     off: "{percent} de remise",
     quantity: "Quantité",
+    pricing: "Calcul de votre prix…",
     shipping: "Livraison : {amount}",
     taxes: "Taxes : {amount}",
     total: "Total : {amount}",

@@ -7,14 +7,19 @@ import {
 } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import {
+  type CalculatedPurchase,
   type PostPurchaseOfferPayload,
   acceptOffer,
+  calculatedLinePrice,
   changesFor,
   chargeSummary,
   clampQuantity,
   decimalToMinor,
   declineOffer,
+  minorToDecimal,
+  offerLinePrice,
   offerRequestBody,
+  presentmentCurrencyOf,
   requestOffer,
 } from "./contract";
 import { OfferScreen, type OfferScreenProps } from "./OfferScreen";
@@ -57,6 +62,38 @@ vi.mock("@shopify/post-purchase-ui-extensions-react", async () => {
   );
 });
 
+/**
+ * What `calculateChangeset` answers for the offer (variant 201, 10% off) on an order paid in
+ * euros: the order's own line, then the added one; its unit price €23.00, the line after the
+ * discount €20.70 a unit.
+ */
+function euroPurchase(quantity: number): CalculatedPurchase {
+  const bag = (usd: string, eur: string) => ({
+    shopMoney: { amount: usd, currencyCode: "USD" },
+    presentmentMoney: { amount: eur, currencyCode: "EUR" },
+  });
+  const line = minorToDecimal(2070 * quantity, "EUR");
+  return {
+    totalOutstandingSet: bag(minorToDecimal(2250 * quantity, "USD"), line),
+    updatedLineItems: [
+      {
+        variantId: 101,
+        quantity: 2,
+        priceSet: bag("59.00", "54.28"),
+        totalPriceSet: bag("118.00", "108.56"),
+      },
+      {
+        variantId: 201,
+        quantity,
+        priceSet: bag("25.00", "23.00"),
+        totalPriceSet: bag(minorToDecimal(2250 * quantity, "USD"), line),
+      },
+    ],
+    addedShippingLines: [],
+    addedTaxLines: [],
+  };
+}
+
 const offer: PostPurchaseOfferPayload = {
   referenceId: "ref-1",
   productId: "2",
@@ -73,10 +110,14 @@ const offer: PostPurchaseOfferPayload = {
   maxQuantity: 3,
 };
 
+/** The offer's own figures, as shown to a buyer paying in the shop's currency (USD). */
+const shopPrice = offerLinePrice(offer, 1, null, "USD");
+
 function props(overrides: Partial<OfferScreenProps> = {}): OfferScreenProps {
   return {
     offer,
     quantity: 1,
+    price: shopPrice,
     charges: null,
     busy: false,
     error: null,
@@ -142,6 +183,12 @@ describe("the offer screen", () => {
         props({
           locale: "fr-FR",
           offer: { ...offer, reason: "Souvent acheté avec Moulin à café" },
+          price: {
+            currency: "EUR",
+            quantity: 1,
+            priceMinor: 2300,
+            discountedPriceMinor: 2070,
+          },
           charges: {
             currency: "EUR",
             shippingMinor: 500,
@@ -160,6 +207,8 @@ describe("the offer screen", () => {
     expect(shown).toContain("Quantité");
     expect(shown).toMatch(/10\s%\sde remise/);
     expect(shown).toMatch(/Payer maintenant · 32,00\s€/);
+    expect(shown).toMatch(/20,70\s€/);
+    expect(shown).not.toContain("$");
     const english = Object.values(SCREEN_MESSAGES.en).flatMap((message) =>
       message
         .split(/\{\w+\}/)
@@ -191,6 +240,63 @@ describe("the offer screen", () => {
     expect(html).toContain("Taxes: €4.10");
     expect(html).toContain("Total: €23.60");
     expect(html).toContain("Pay now · €23.60");
+  });
+
+  it("shows a buyer paying in euros the offer's price as Shopify calculated it in euros, never the shop's dollars", () => {
+    const price = offerLinePrice(offer, 1, euroPurchase(1), "EUR");
+    const html = renderToStaticMarkup(
+      createElement(
+        OfferScreen,
+        props({
+          price,
+          charges: chargeSummary(euroPurchase(1)),
+        }),
+      ),
+    );
+    expect(html).toContain("€20.70");
+    expect(html).toContain("€23.00");
+    expect(html).toContain("10% off");
+    expect(html).toContain("Pay now · €20.70");
+    expect(html).not.toContain("$");
+    expect(button(OfferScreen(props({ price })), /Pay now/).disabled).toBe(
+      false,
+    );
+  });
+
+  it("until Shopify has priced the offer, shows a buyer paying in another currency no amount, and no way to pay yet", () => {
+    const price = offerLinePrice(offer, 1, null, "EUR");
+    expect(price).toBeNull();
+    const tree = OfferScreen(props({ price }));
+    const html = renderToStaticMarkup(tree);
+    expect(html).toContain("Calculating your price…");
+    expect(html).not.toMatch(/[$€]|\d[.,]\d\d/);
+    expect(html).not.toContain("10% off");
+    expect(button(tree, /Pay now/).disabled).toBe(true);
+    // When Shopify cannot price it, the buyer reads why instead.
+    const failed = renderToStaticMarkup(
+      OfferScreen(props({ price, error: "This offer is not available." })),
+    );
+    expect(failed).toContain("This offer is not available.");
+    expect(failed).not.toContain("Calculating");
+  });
+
+  it("strikes no price through when Shopify priced the line without a discount", () => {
+    const html = renderToStaticMarkup(
+      createElement(
+        OfferScreen,
+        props({
+          price: {
+            currency: "EUR",
+            quantity: 1,
+            priceMinor: 2300,
+            discountedPriceMinor: 2300,
+          },
+        }),
+      ),
+    );
+    expect(html).toContain("€23.00");
+    expect(html).not.toContain('role="deletion"');
+    expect(html).not.toContain("10% off");
   });
 
   it("declines through the decline button and never accepts", () => {
@@ -473,5 +579,109 @@ describe("charges", () => {
         ],
       }),
     ).toBeNull();
+  });
+});
+
+describe("prices in the buyer's currency", () => {
+  it("reads the offered line of Shopify's calculation in the presentment currency, for the quantity chosen", () => {
+    expect(calculatedLinePrice(euroPurchase(1), offer, 1)).toEqual({
+      currency: "EUR",
+      quantity: 1,
+      priceMinor: 2300,
+      discountedPriceMinor: 2070,
+    });
+    // Two units: the unit price twice before the discount, the line's total after it.
+    expect(calculatedLinePrice(euroPurchase(2), offer, 2)).toEqual({
+      currency: "EUR",
+      quantity: 2,
+      priceMinor: 4600,
+      discountedPriceMinor: 4140,
+    });
+    // A calculation for another quantity (the buyer changed it meanwhile) is not this one's.
+    expect(calculatedLinePrice(euroPurchase(1), offer, 2)).toBeNull();
+    expect(calculatedLinePrice(null, offer, 1)).toBeNull();
+    expect(calculatedLinePrice({}, offer, 1)).toBeNull();
+  });
+
+  it("takes the added line when the order already had the variant, and nothing from a line whose amounts disagree", () => {
+    const calculated = euroPurchase(1);
+    const added = calculated.updatedLineItems![1];
+    calculated.updatedLineItems!.unshift({
+      ...added,
+      totalPriceSet: added.priceSet,
+    });
+    expect(
+      calculatedLinePrice(calculated, offer, 1)?.discountedPriceMinor,
+    ).toBe(2070);
+    const mixed: CalculatedPurchase = {
+      updatedLineItems: [
+        {
+          ...added,
+          totalPriceSet: {
+            presentmentMoney: { amount: "22.50", currencyCode: "USD" },
+          },
+        },
+      ],
+    };
+    expect(calculatedLinePrice(mixed, offer, 1)).toBeNull();
+  });
+
+  it("shows the app's shop-currency figures only to a buyer paying in the shop's currency, until Shopify's answer replaces them", () => {
+    expect(offerLinePrice(offer, 2, null, "usd")).toEqual({
+      currency: "USD",
+      quantity: 2,
+      priceMinor: 5000,
+      discountedPriceMinor: 4500,
+    });
+    expect(offerLinePrice(offer, 1, null, "EUR")).toBeNull();
+    expect(offerLinePrice(offer, 1, null, null)).toBeNull();
+    expect(offerLinePrice(offer, 1, euroPurchase(1), "EUR")?.currency).toBe(
+      "EUR",
+    );
+    // Shopify's figures win over the app's even in the shop's currency.
+    const usd = euroPurchase(1);
+    usd.updatedLineItems![1].totalPriceSet!.presentmentMoney = {
+      amount: "22.49",
+      currencyCode: "USD",
+    };
+    usd.updatedLineItems![1].priceSet!.presentmentMoney = {
+      amount: "25.00",
+      currencyCode: "USD",
+    };
+    expect(offerLinePrice(offer, 1, usd, "USD")?.discountedPriceMinor).toBe(
+      2249,
+    );
+  });
+
+  it("reads the buyer's currency from the initial purchase", () => {
+    expect(
+      presentmentCurrencyOf({
+        totalPriceSet: {
+          shopMoney: { amount: "118.00", currencyCode: "USD" },
+          presentmentMoney: { amount: "108.56", currencyCode: "EUR" },
+        },
+      }),
+    ).toBe("EUR");
+    expect(presentmentCurrencyOf({})).toBeNull();
+    expect(presentmentCurrencyOf(undefined)).toBeNull();
+  });
+
+  it("writes minor units as Shopify's decimal strings, and reads them back unchanged", () => {
+    expect(minorToDecimal(2070, "EUR")).toBe("20.70");
+    expect(minorToDecimal(5, "EUR")).toBe("0.05");
+    expect(minorToDecimal(-250, "USD")).toBe("-2.50");
+    expect(minorToDecimal(1500, "JPY")).toBe("1500");
+    expect(minorToDecimal(1005, "KWD")).toBe("1.005");
+    for (const [minor, currency] of [
+      [0, "EUR"],
+      [99, "USD"],
+      [123_456_789, "GBP"],
+      [7, "JPY"],
+      [10_001, "BHD"],
+    ] as const)
+      expect(decimalToMinor(minorToDecimal(minor, currency), currency)).toBe(
+        minor,
+      );
+    expect(() => minorToDecimal(1.5, "EUR")).toThrow(RangeError);
   });
 });
