@@ -23,17 +23,16 @@ export function FigureTable({
   footerContent?: ReactNode;
   phone?: "list" | "table";
 }) {
+  const table = (
+    <DataTable
+      columnContentTypes={columnContentTypes}
+      headings={headings}
+      rows={rows}
+      footerContent={footerContent}
+    />
+  );
   if (phone === "table")
-    return (
-      <div className="cartlift-figures__wrapped">
-        <DataTable
-          columnContentTypes={columnContentTypes}
-          headings={headings}
-          rows={rows}
-          footerContent={footerContent}
-        />
-      </div>
-    );
+    return <div className="cartlift-figures__wrapped">{table}</div>;
   // A row named by a number ("2" offers shown) is titled with its column's name too.
   const title = (cell: ReactNode) =>
     columnContentTypes[0] === "text" ? (
@@ -45,14 +44,7 @@ export function FigureTable({
     );
   return (
     <>
-      <div className="cartlift-figures__table">
-        <DataTable
-          columnContentTypes={columnContentTypes}
-          headings={headings}
-          rows={rows}
-          footerContent={footerContent}
-        />
-      </div>
+      <div className="cartlift-figures__table">{table}</div>
       <div className="cartlift-figures__list">
         <ul>
           {rows.map(([first, ...figures], i) => (

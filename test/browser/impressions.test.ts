@@ -58,6 +58,7 @@ async function shop(page: Page, consent: boolean) {
     return route.fulfill({ status: 404 });
   });
   await page.goto(`${SHOP}/`);
+  await shown(page, state, 2);
   return state;
 }
 
@@ -71,9 +72,14 @@ async function shown(page: Page, state: { answers: number }, asked: number) {
   );
 }
 
-/** A cart change made by the theme: both blocks reload. */
-const changeCart = (page: Page) =>
-  page.evaluate(() => document.dispatchEvent(new CustomEvent("cart:updated")));
+/** A cart change made by the theme: both blocks reload, and show their new answers. */
+async function changeCart(page: Page, state: { answers: number }) {
+  const asked = state.answers + 2;
+  await page.evaluate(() =>
+    document.dispatchEvent(new CustomEvent("cart:updated")),
+  );
+  await shown(page, state, asked);
+}
 
 /** The impressions sent once the page is left, as "<placement> <product>:<variant>", sorted. */
 async function impressions(page: Page) {
@@ -98,6 +104,12 @@ async function impressions(page: Page) {
     .sort();
 }
 
+/** The same offers seen once in each block, as `impressions` lists them. */
+const inBothBlocks = (...offers: string[]) =>
+  ["cart", "product_fbt"].flatMap((block) =>
+    offers.map((offer) => `${block} ${offer}`),
+  );
+
 describe.skipIf(!hasChromium)("impressions from the storefront script", () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -105,38 +117,32 @@ describe.skipIf(!hasChromium)("impressions from the storefront script", () => {
   }, 60_000);
   afterAll(() => browser?.close());
 
-  it("counts each offer once per block however often the blocks reload, and a new offer once", async () => {
+  it("counts each offer once per block and page view however often the blocks reload, and a new offer once", async () => {
     const page = await newPage(browser);
     const state = await shop(page, true);
-    await shown(page, state, 2);
-    await changeCart(page);
-    await shown(page, state, 4);
-    await changeCart(page);
-    await shown(page, state, 6);
+    await changeCart(page, state);
+    await changeCart(page, state);
     // Another cart change brings a new offer beside one already counted.
     state.offers = ["11:111", "13:131"];
-    await changeCart(page);
-    await shown(page, state, 8);
-    await changeCart(page);
-    await shown(page, state, 10);
+    await changeCart(page, state);
+    await changeCart(page, state);
 
-    expect(await impressions(page)).toEqual([
-      "cart 11:111",
-      "cart 12:121",
-      "cart 13:131",
-      "product_fbt 11:111",
-      "product_fbt 12:121",
-      "product_fbt 13:131",
-    ]);
+    expect(await impressions(page)).toEqual(
+      inBothBlocks("11:111", "12:121", "13:131"),
+    );
+
+    // The next page view counts the offers it shows again.
+    const asked = state.answers + 2;
+    await page.goto(`${SHOP}/`);
+    await shown(page, state, asked);
+    expect(await impressions(page)).toEqual(inBothBlocks("11:111", "13:131"));
     await page.context().close();
   });
 
   it("counts the offers on screen once when consent comes after reloads, and not again after", async () => {
     const page = await newPage(browser);
     const state = await shop(page, false);
-    await shown(page, state, 2);
-    await changeCart(page);
-    await shown(page, state, 4);
+    await changeCart(page, state);
     await page.evaluate(() =>
       document.dispatchEvent(
         new CustomEvent("visitorConsentCollected", {
@@ -144,16 +150,10 @@ describe.skipIf(!hasChromium)("impressions from the storefront script", () => {
         }),
       ),
     );
-    await changeCart(page);
-    await shown(page, state, 6);
+    await changeCart(page, state);
 
     // Counted at consent, with the tokens then on screen; the reload after it adds nothing.
-    expect(await impressions(page)).toEqual([
-      "cart 11:111",
-      "cart 12:121",
-      "product_fbt 11:111",
-      "product_fbt 12:121",
-    ]);
+    expect(await impressions(page)).toEqual(inBothBlocks("11:111", "12:121"));
     await page.context().close();
   });
 });
