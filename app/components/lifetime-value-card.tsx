@@ -1,4 +1,5 @@
-import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import { BlockStack, Card, Text } from "@shopify/polaris";
+import { FigureTable } from "~/components/figure-table";
 import type {
   Difference,
   Estimate,
@@ -68,7 +69,7 @@ export function LifetimeValueCard({
         </Text>
         <Text as="p">{reading(ltv)}</Text>
         {followed ? (
-          <DataTable
+          <FigureTable
             columnContentTypes={[
               "text",
               "numeric",

@@ -8,7 +8,6 @@ import {
   BlockStack,
   Box,
   Card,
-  DataTable,
   EmptyState,
   InlineGrid,
   InlineStack,
@@ -17,6 +16,7 @@ import {
   Select,
   Text,
 } from "@shopify/polaris";
+import { FigureTable } from "~/components/figure-table";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { lazy } from "react";
 import { ChartBox } from "~/components/chart-box";
@@ -305,7 +305,7 @@ export default function DashboardPage() {
               </Layout>
             )}
             <Card padding="0">
-              <DataTable
+              <FigureTable
                 columnContentTypes={[
                   "text",
                   "numeric",
@@ -341,7 +341,7 @@ export default function DashboardPage() {
             </Card>
             {d.strategies.length > 0 && (
               <Card padding="0">
-                <DataTable
+                <FigureTable
                   columnContentTypes={["text", "numeric", "numeric"]}
                   headings={["Strategy", "Attributed revenue", "Lines"]}
                   rows={d.strategies.map((s) => [

@@ -6,13 +6,13 @@ import {
   Banner,
   BlockStack,
   Card,
-  DataTable,
   InlineStack,
   Layout,
   Modal,
   Page,
   Text,
 } from "@shopify/polaris";
+import { FigureTable } from "~/components/figure-table";
 import { lazy, useState } from "react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { z } from "zod";
@@ -279,7 +279,7 @@ export default function ExperimentPage() {
                   ? ` Stopped ${experiment.stoppedAt.slice(0, 10)}.`
                   : ""}
               </Text>
-              <DataTable
+              <FigureTable
                 columnContentTypes={["text", "numeric", "numeric", "text"]}
                 headings={["Arm", "Traffic share", "Offers shown", "Strategy"]}
                 rows={experiment.arms.map((arm) => [
@@ -304,7 +304,7 @@ export default function ExperimentPage() {
               ? "each checkout counts its own order."
               : "only orders placed after a visitor was first assigned count."}
           </Text>
-          <DataTable
+          <FigureTable
             columnContentTypes={[
               "text",
               "numeric",
@@ -403,7 +403,7 @@ export default function ExperimentPage() {
             same test&apos;s always-valid 95% interval for the difference: the
             verdict is reached exactly when the interval leaves out zero.
           </Text>
-          <DataTable
+          <FigureTable
             columnContentTypes={["text", "text", "numeric", "numeric"]}
             headings={[
               "Arm",
@@ -437,7 +437,7 @@ export default function ExperimentPage() {
             advance, narrower than the always-valid interval above, and not what
             the verdict rests on.
           </Text>
-          <DataTable
+          <FigureTable
             columnContentTypes={["text", "numeric", "numeric", "numeric"]}
             headings={[
               "Arm",

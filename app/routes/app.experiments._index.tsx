@@ -6,13 +6,13 @@ import {
   BlockStack,
   Button,
   Card,
-  DataTable,
   EmptyState,
   InlineStack,
   Layout,
   Page,
   Text,
 } from "@shopify/polaris";
+import { FigureTable } from "~/components/figure-table";
 import { z } from "zod";
 import { authenticate } from "~/shopify.server";
 import { listExperiments } from "~/services/experiments/experiments.server";
@@ -115,7 +115,8 @@ function BanditCard({
             </Button>
           </fetcher.Form>
         </InlineStack>
-        <DataTable
+        <FigureTable
+          phone="table"
           columnContentTypes={["numeric", "numeric", "numeric", "numeric"]}
           headings={[
             "Offers shown",
@@ -167,7 +168,7 @@ export default function Experiments() {
                 </p>
               </EmptyState>
             ) : (
-              <DataTable
+              <FigureTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={[
                   "Experiment",

@@ -65,6 +65,21 @@
   };
   addEventListener("pagehide", flush);
 
+  // An impression is an offer seen, once per block and page view: a block that reloads (after a
+  // cart change, or another variant chosen) mostly shows the same offers again. Keyed by what is
+  // offered, not by the token, which changes every second.
+  const counted = new Set();
+  const impressions = (block) =>
+    block.querySelectorAll("[data-cartlift-offer]").forEach((o) => {
+      const d = block.dataset;
+      const key =
+        [d.placement, d.productId, o.dataset.productId, o.dataset.variantId] +
+        "";
+      if (!allowed || counted.has(key)) return;
+      counted.add(key);
+      track("impression", o, d.productId);
+    });
+
   // Consent, from Shopify's Customer Privacy API (docs/decisions/016-consent.md): until it says
   // analytics may be processed for this visitor, the script keeps no id, sends no event, marks
   // nothing on the cart and asks for offers without a visitor (the merchant's settings, outside
@@ -79,6 +94,7 @@
     if (allowed) return was || consentListeners.forEach((f) => f());
     // Refused or withdrawn: forget the id an earlier consent kept.
     queue.length = 0;
+    counted.clear();
     visitorId = null;
     try {
       localStorage.removeItem(KEY);
@@ -211,10 +227,7 @@
       this.addEventListener("change", this.onChange);
       cartListeners.add(this.onCart);
       // Consent given while offers are on screen: they count as seen from now on.
-      this.onConsent = () =>
-        this.querySelectorAll("[data-cartlift-offer]").forEach((o) =>
-          track("impression", o, this.dataset.productId),
-        );
+      this.onConsent = () => impressions(this);
       consentListeners.add(this.onConsent);
       this.isCart = /^(cart|drawer)$/.test(this.dataset.placement);
       // Near the viewport (300 px) the offers load, each block in a task of its own so that no
@@ -318,7 +331,7 @@
       const offers = this.querySelectorAll("[data-cartlift-offer]");
       this.dataset.state = offers.length ? "ready" : "empty";
       this.fit();
-      offers.forEach((o) => track("impression", o, this.dataset.productId));
+      impressions(this);
       // No total() here: Liquid rendered the total of the offers as they arrive (all chosen), and
       // the first Intl.NumberFormat of a page loads locale data, a long task on a phone.
     }

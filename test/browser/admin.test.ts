@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DESKTOP_CHROME, hasChromium, newPage } from "./demo-server";
+import {
+  DESKTOP_CHROME,
+  figureRows,
+  hasChromium,
+  hydrated,
+  nav,
+  newPage,
+  scrollsSideways,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
@@ -28,6 +36,33 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
     );
     expect(status).toBe(200);
   });
+
+  it("reads the dashboard's tables on a phone without swiping, with every figure of the wide screen", async () => {
+    const open = async (viewport: "desktop" | "phone") => {
+      const page = await newPage(env.browser, viewport);
+      await page.goto(`${env.demo.url}/demo/admin`);
+      await hydrated(page);
+      await nav(page, "Dashboard");
+      await page.getByRole("heading", { name: "Revenue by day" }).waitFor();
+      return page;
+    };
+    // The table by placement: a row for each, as many figures on a phone as on a wide screen.
+    const desktop = await open("desktop");
+    const figures = await figureRows(desktop, "Return rate");
+    expect(figures.map((row) => row[0])).toEqual([
+      "Frequently bought together",
+      "Upgrade",
+      "Cart page",
+      "Cart drawer",
+      "After checkout",
+    ]);
+    expect(figures.every((row) => row.length === 8)).toBe(true);
+    const phone = await open("phone");
+    expect(await scrollsSideways(phone)).toEqual([]);
+    expect(await figureRows(phone, "Return rate")).toEqual(figures);
+    await desktop.context().close();
+    await phone.context().close();
+  }, 120_000);
 
   it("refuses the admin without a session token", async () => {
     const response = await fetch(`${env.demo.url}/app`, {

@@ -278,3 +278,56 @@ export async function settleBlocks(page: Page): Promise<void> {
     { timeout: 15_000 },
   );
 }
+
+/**
+ * What makes an admin page scroll sideways: the page wider than the window, a table reaching past
+ * its edge, or a box around a table that scrolls it sideways (Polaris's DataTable on a narrow
+ * screen). Empty when everything reads without a swipe.
+ */
+export const scrollsSideways = (page: Page): Promise<string[]> =>
+  page.evaluate(() => {
+    const found: string[] = [];
+    const page = document.documentElement.scrollWidth;
+    if (page > innerWidth) found.push(`the page, ${page} px`);
+    for (const table of document.querySelectorAll("table")) {
+      const box = table.getBoundingClientRect();
+      // Not displayed (the wide screen's table on a phone), or an off-screen accessible copy.
+      if (box.width <= 1 || !table.checkVisibility()) continue;
+      const name = table.textContent!.trim().slice(0, 40);
+      if (box.left < 0 || box.right > innerWidth)
+        found.push(`table "${name}": ${box.left}-${box.right} px`);
+      for (let box = table.parentElement; box; box = box.parentElement)
+        if (
+          box.scrollWidth > box.clientWidth &&
+          /auto|scroll/.test(getComputedStyle(box).overflowX)
+        )
+          found.push(
+            `around table "${name}": ${box.scrollWidth} px in ${box.clientWidth}`,
+          );
+    }
+    return found;
+  });
+
+/**
+ * The rows of the figures table (app/components/figure-table.tsx) holding `text`, as the screen
+ * shows them: cells of the table on a wide screen; on a phone, each stacked row's title and
+ * figures.
+ */
+export async function figureRows(page: Page, text: string) {
+  const table = page.getByRole("table").filter({ hasText: text });
+  if (await table.count())
+    return table.evaluate((t) =>
+      [...t.querySelectorAll("tbody tr")].map((row) =>
+        [...row.querySelectorAll("th, td")].map((c) => c.textContent!.trim()),
+      ),
+    );
+  return page
+    .getByRole("list")
+    .filter({ hasText: text })
+    .evaluate((list) =>
+      [...list.querySelectorAll(":scope > li")].map((item) => [
+        item.querySelector("p")!.textContent!.trim(),
+        ...[...item.querySelectorAll("dd")].map((d) => d.textContent!.trim()),
+      ]),
+    );
+}

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import {
   VIEWPORTS,
+  figureRows,
   hasChromium,
   hydrated,
   nav,
   newPage,
   openAdmin,
+  scrollsSideways,
   watchErrors,
 } from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
@@ -86,19 +88,32 @@ describe.skipIf(!hasChromium)("experiment charts (Chromium)", () => {
       expect(lines).toBe(2 * 3);
     }
     expect(errors).toEqual([]);
+    // The figures of the arms, their results and the verdict, as the wide screen shows them.
+    const TABLES = ["Traffic share", "Visitors", "Always-valid p-value"];
+    const desktopFigures = await Promise.all(
+      TABLES.map((text) => figureRows(page, text)),
+    );
+    expect(desktopFigures.map((rows) => rows.length)).toEqual([2, 2, 1]);
 
-    // The same page on a phone: nothing wider than the screen, both charts drawn.
+    // The same pages on a phone: nothing wider than the screen or scrolling sideways, both charts
+    // drawn, every figure of the tables there and the same.
     const phone = await newPage(env.browser, "phone");
     const phoneErrors = watchErrors(phone);
     await phone.goto(`${env.demo.url}/demo/admin`);
     await hydrated(phone);
     await nav(phone, "Experiments");
+    await phone.getByRole("heading", { name: "Learned offer count" }).waitFor();
+    expect(await scrollsSideways(phone)).toEqual([]);
     await phone.getByRole("link", { name: NAME }).click();
     await phone.getByRole("heading", { name: "Over time" }).waitFor();
     for (const title of ["Average order value", "Revenue per visitor"])
       expect(await chartLines(phone, title)).toBe(2 * 3);
     const { width } = VIEWPORTS.phone;
     expect(await widths(phone)).toEqual({ page: width, window: width });
+    expect(await scrollsSideways(phone)).toEqual([]);
+    expect(
+      await Promise.all(TABLES.map((text) => figureRows(phone, text))),
+    ).toEqual(desktopFigures);
     expect(phoneErrors).toEqual([]);
     await phone.context().close();
   }, 600_000);
