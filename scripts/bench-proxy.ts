@@ -187,7 +187,7 @@ async function measured(url: () => string, seconds: number, server: number) {
 
 /**
  * The parts of a lean route's work, by the function or module doing it (app/http/lean-routes.ts,
- * app/routes/proxy.recommendations.tsx and the services it calls). A sample goes to the innermost
+ * app/http/proxy-recommendations.server.ts and the services it calls). A sample goes to the innermost
  * frame named here; a frame named nowhere passes it to its caller (Node's crypto to the function
  * that signs, for one).
  */
@@ -210,8 +210,8 @@ const APP_PARTS: Record<string, string> = {
   offerTokenFields: "offer tokens (HMAC)",
   offersLiquid: "Liquid rendering",
   withHoles: "Liquid rendering",
-  liquid: "Web Request/Response (undici)",
-  loader: "route loader (rest)",
+  liquid: "route (rest)",
+  recommendationsAnswer: "route (rest)",
 };
 const PARTS: Part = ({ functionName, url }) => {
   if (functionName === "(garbage collector)") return "garbage collection";

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the production server. The storefront's app proxy routes and the probes go straight
- * to their route modules (lean-routes.ts); static assets are served as files; every other request
- * is Remix's.
+ * to the functions their routes call (lean-routes.ts); static assets are served as files; every
+ * other request is Remix's.
  * Built with the app into build/server/server.js (scripts/build-entries.ts), beside the Remix
  * server build it loads.
  */
