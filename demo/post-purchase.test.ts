@@ -89,6 +89,25 @@ const words = (html: string) =>
 
 const SHOP = "demo-pp.myshopify.com";
 
+/** Two $59 units of product 1, the order the currency tests play. */
+const order: DemoOrder = {
+  id: "1",
+  name: "#1001",
+  createdAt: "2026-01-01T00:00:00Z",
+  customerId: null,
+  lines: [
+    {
+      id: "l1",
+      productId: "1",
+      variantId: "11",
+      quantity: 2,
+      price: 5900,
+      refunded: 0,
+      discount: 0,
+    },
+  ],
+};
+
 describe("demo post-purchase", () => {
   it("mints a checkout token the app's real offer endpoint accepts", async () => {
     await prisma.product.createMany({
@@ -284,23 +303,6 @@ describe("demo post-purchase", () => {
   });
 
   it("prices the change in the order's presentment currency, as Shopify's calculateChangeset does", () => {
-    const order: DemoOrder = {
-      id: "1",
-      name: "#1001",
-      createdAt: "2026-01-01T00:00:00Z",
-      customerId: null,
-      lines: [
-        {
-          id: "l1",
-          productId: "1",
-          variantId: "11",
-          quantity: 2,
-          price: 5900,
-          refunded: 0,
-          discount: 0,
-        },
-      ],
-    };
     const changes = [
       {
         type: "add_variant" as const,
@@ -382,23 +384,6 @@ describe("demo post-purchase", () => {
       "/api/post-purchase/offer": offerAction,
       "/api/post-purchase/sign-changeset": signAction,
       "/webhooks/orders": ordersWebhook,
-    };
-    const order: DemoOrder = {
-      id: "1",
-      name: "#1001",
-      createdAt: "2026-01-01T00:00:00Z",
-      customerId: null,
-      lines: [
-        {
-          id: "l1",
-          productId: "1",
-          variantId: "11",
-          quantity: 2,
-          price: 5900,
-          refunded: 0,
-          discount: 0,
-        },
-      ],
     };
     const result = await runPostPurchaseDemo({
       appUrl: APP_URL,
