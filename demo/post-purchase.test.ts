@@ -26,7 +26,8 @@ import {
   postPurchaseDemoHtml,
   runPostPurchaseDemo,
 } from "./post-purchase";
-import type { DemoOrder, DemoProduct } from "./shop";
+import { demoOrder } from "../test/fixtures";
+import type { DemoProduct } from "./shop";
 
 // Shopify's post-purchase components only run inside checkout (and on React 17). Stand-ins render
 // each one as a plain element with the text it shows: its text props (a banner's title, a
@@ -90,23 +91,12 @@ const words = (html: string) =>
 const SHOP = "demo-pp.myshopify.com";
 
 /** Two $59 units of product 1, the order the currency tests play. */
-const order: DemoOrder = {
-  id: "1",
-  name: "#1001",
-  createdAt: "2026-01-01T00:00:00Z",
-  customerId: null,
-  lines: [
-    {
-      id: "l1",
-      productId: "1",
-      variantId: "11",
-      quantity: 2,
-      price: 5900,
-      refunded: 0,
-      discount: 0,
-    },
-  ],
-};
+const order = demoOrder({
+  productId: "1",
+  variantId: "11",
+  quantity: 2,
+  price: 5900,
+});
 
 describe("demo post-purchase", () => {
   it("mints a checkout token the app's real offer endpoint accepts", async () => {
@@ -238,23 +228,12 @@ describe("demo post-purchase", () => {
   const pageFor = (locale?: string) =>
     postPurchaseDemoHtml(
       {
-        order: {
-          id: "1",
-          name: "#1001",
-          createdAt: "2026-01-01T00:00:00Z",
-          customerId: null,
-          lines: [
-            {
-              id: "l1",
-              productId: "9",
-              variantId: "91",
-              quantity: 1,
-              price: 500,
-              refunded: 0,
-              discount: 0,
-            },
-          ],
-        },
+        order: demoOrder({
+          productId: "9",
+          variantId: "91",
+          quantity: 1,
+          price: 500,
+        }),
         presentmentCurrency: "USD",
         referenceId: "r",
         offerStatus: 200,

@@ -1,6 +1,7 @@
 import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import prisma from "~/db.server";
 import type { EngineOrder } from "~/engine/types";
+import type { DemoOrder } from "../demo/shop";
 import type { ExperimentInput } from "~/services/experiments/experiments.server";
 import { trainModels } from "~/engine/shop-model";
 import { type OrderInput, saveOrders } from "~/services/catalog/orders.server";
@@ -123,3 +124,17 @@ export async function seedCustomerShop(shop: string) {
     trainMs: 0,
   });
 }
+
+/** The demo's order #1001 (placed 2026-01-01, no customer) of one line, nothing refunded. */
+export const demoOrder = (
+  line: Pick<
+    DemoOrder["lines"][number],
+    "productId" | "variantId" | "quantity" | "price"
+  >,
+): DemoOrder => ({
+  id: "1",
+  name: "#1001",
+  createdAt: "2026-01-01T00:00:00Z",
+  customerId: null,
+  lines: [{ id: "l1", ...line, refunded: 0, discount: 0 }],
+});

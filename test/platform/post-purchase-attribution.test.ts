@@ -7,7 +7,6 @@ import {
 import prisma from "~/db.server";
 import { orderWebhook } from "../../demo/experiment-traffic";
 import { runPostPurchaseDemo } from "../../demo/post-purchase";
-import type { DemoOrder } from "../../demo/shop";
 import { action as offerAction } from "~/routes/api.post-purchase.offer";
 import { action as signAction } from "~/routes/api.post-purchase.sign-changeset";
 import { action as ordersWebhook } from "~/routes/webhooks.orders";
@@ -22,7 +21,7 @@ import {
   loadDashboard,
   rangeFilter,
 } from "~/services/measurement/dashboard.server";
-import { holdoutArm } from "../fixtures";
+import { demoOrder, holdoutArm } from "../fixtures";
 import { forgetServingState } from "~/services/storefront/serving-cache.server";
 
 // An accepted post-purchase offer reaches the app the way Shopify sends it: the order first
@@ -54,23 +53,12 @@ function app(updates: Request[]) {
 }
 
 // $20 of product 1: product 2 ($10, within half the order) is the offer, 10% off.
-const SAMPLE: DemoOrder = {
-  id: "1",
-  name: "#1001",
-  createdAt: "2026-01-01T00:00:00Z",
-  customerId: null,
-  lines: [
-    {
-      id: "l1",
-      productId: "1",
-      variantId: "11",
-      quantity: 2,
-      price: 1000,
-      refunded: 0,
-      discount: 0,
-    },
-  ],
-};
+const SAMPLE = demoOrder({
+  productId: "1",
+  variantId: "11",
+  quantity: 2,
+  price: 1000,
+});
 
 beforeEach(async () => {
   await prisma.experimentExposure.deleteMany({ where: { shop: SHOP } });
