@@ -102,7 +102,7 @@ describe("benchmark scripts at a tiny size", () => {
     expect(run.output).toMatch(
       /^proxy p99-ratio [\d.]+ throughput-ratio [\d.]+$/m,
     );
-    expect(run.output).toMatch(/^proxy handler-ratio [\d.]+$/m);
+    expect(run.output).toMatch(/^proxy handler-us [\d.]+$/m);
     expect(run.output).toMatch(
       /^catalog-update delta-ms [\d.]+ rebuild-ms [\d.]+ ratio [\d.]+$/m,
     );
