@@ -149,6 +149,48 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
       await page.context().close();
     });
 
+    it(`swaps the tent in the cart for its upgrade rather than adding a second tent (${width} px)`, async () => {
+      const page = await newPage(env.browser, viewport);
+      const errors = watchErrors(page);
+      await page.goto(`${env.demo.url}/demo/storefront`);
+      const upgrade = page.getByRole("region", { name: "Upgrade your pick" });
+      await upgrade
+        .getByRole("button", { name: "Add the upgrade to cart" })
+        .waitFor();
+      await page
+        .getByRole("button", { name: "Add to cart", exact: true })
+        .click();
+      await expect.poll(async () => (await cartOf(page)).item_count).toBe(1);
+      const [before] = (await cartOf(page)).items;
+      if (viewport === "phone") await page.keyboard.press("Escape");
+      // The block hears of the cart's change: its button now replaces the tent in the cart.
+      const swap = upgrade.getByRole("button", {
+        name: "Swap for the upgrade in your cart",
+      });
+      const upgraded = await swap.getAttribute("data-variant-id");
+      await swap.click();
+      await upgrade
+        .getByRole("status")
+        .filter({ hasText: "Added to cart" })
+        .waitFor();
+      const { items } = await cartOf(page);
+      expect(items.map((i) => [i.product_id, i.quantity])).toEqual([
+        [before.product_id, 1],
+      ]);
+      expect(items[0].variant_id).toBe(Number(upgraded));
+      expect(items[0].variant_id).not.toBe(before.variant_id);
+      // The theme's drawer (closed on a phone) lists what the cart holds: the upgrade alone.
+      const lines = page
+        .getByRole("complementary", {
+          name: "Cart drawer",
+          includeHidden: true,
+        })
+        .locator(":scope > ul > li");
+      await expect.poll(() => lines.count()).toBe(1);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
     for (const theme of ["demo", "Dawn-like"] as const) {
       it(`sees the ${theme} cart drawer list the suggestion added from it (${width} px)`, async () => {
         const page = await newPage(env.browser, viewport);
