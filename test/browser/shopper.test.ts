@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Page, Route } from "playwright-core";
+import type { Locator, Page, Route } from "playwright-core";
 import {
   VIEWPORTS,
   cartOf,
@@ -48,6 +48,10 @@ async function asDawn(page: Page) {
     await route.fulfill({ response, json: body });
   });
 }
+
+/** The block's status says its add went through. */
+const addedToCart = (block: Locator) =>
+  block.getByRole("status").filter({ hasText: "Added to cart" }).waitFor();
 
 describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
   const env = useDemoInChromium();
@@ -99,10 +103,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
         .toBe(chosenPrice);
 
       await fbt.getByRole("button", { name: "Add all to cart" }).click();
-      await fbt
-        .getByRole("status")
-        .filter({ hasText: "Added to cart" })
-        .waitFor();
+      await addedToCart(fbt);
       const { items } = await cartOf(page);
       expect(items.map((i) => String(i.variant_id))).toContain(chosenId);
 
@@ -137,10 +138,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
       if (viewport === "phone") await page.keyboard.press("Escape");
       const add = fbt.getByRole("button", { name: "Add selected to cart" });
       await add.click();
-      await fbt
-        .getByRole("status")
-        .filter({ hasText: "Added to cart" })
-        .waitFor();
+      await addedToCart(fbt);
       const { items } = await cartOf(page);
       const product = items.find((i) => i.variant_id === anchorId)!;
       expect(product.quantity).toBe(1);
@@ -169,10 +167,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
       });
       const upgraded = await swap.getAttribute("data-variant-id");
       await swap.click();
-      await upgrade
-        .getByRole("status")
-        .filter({ hasText: "Added to cart" })
-        .waitFor();
+      await addedToCart(upgrade);
       const { items } = await cartOf(page);
       expect(items.map((i) => [i.product_id, i.quantity])).toEqual([
         [before.product_id, 1],
@@ -218,10 +213,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
         // the re-rendered drawer still says what happened.
         await expect.poll(() => lines.count()).toBe(2);
         await expect.poll(() => bubble.textContent()).toBe("Cart (2)");
-        await suggestions
-          .getByRole("status")
-          .filter({ hasText: "Added to cart" })
-          .waitFor();
+        await addedToCart(suggestions);
         expect((await cartOf(page)).item_count).toBe(2);
         expect(errors).toEqual([]);
         await page.context().close();
