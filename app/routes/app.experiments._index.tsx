@@ -4,6 +4,7 @@ import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
+  Box,
   Button,
   Card,
   EmptyState,
@@ -194,15 +195,20 @@ export default function Experiments() {
         </Layout.Section>
         <Layout.Section>
           <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Learned offer count
-            </Text>
-            <Text as="p" tone="subdued">
-              When on, each widget shows 2 to 6 offers, chosen by Thompson
-              sampling: counts that lead to more add-to-carts are shown more
-              often, while the others are still tried now and then. An
-              experiment arm with its own count takes precedence.
-            </Text>
+            {/* On a phone the cards reach the screen's edges: the words between them keep a margin. */}
+            <Box paddingInline={{ xs: "400", sm: "0" }}>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Learned offer count
+                </Text>
+                <Text as="p" tone="subdued">
+                  When on, each widget shows 2 to 6 offers, chosen by Thompson
+                  sampling: counts that lead to more add-to-carts are shown more
+                  often, while the others are still tried now and then. An
+                  experiment arm with its own count takes precedence.
+                </Text>
+              </BlockStack>
+            </Box>
             {bandits.map((bandit) => (
               <BanditCard key={bandit.placement} bandit={bandit} />
             ))}

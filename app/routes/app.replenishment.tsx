@@ -12,7 +12,6 @@ import {
   Banner,
   BlockStack,
   Card,
-  DataTable,
   EmptyState,
   InlineStack,
   Layout,
@@ -23,6 +22,7 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+import { FigureTable } from "~/components/figure-table";
 import { authenticate } from "~/shopify.server";
 import {
   METAFIELD_KEY,
@@ -286,7 +286,7 @@ export default function Replenishment() {
                   fifth or more of its buyers coming back for it.
                 </Text>
               ) : (
-                <DataTable
+                <FigureTable
                   columnContentTypes={["text", "numeric", "text", "numeric"]}
                   headings={[
                     "Product",
@@ -316,7 +316,7 @@ export default function Replenishment() {
                   <p>Customers appear here when their usual re-order nears.</p>
                 </EmptyState>
               ) : (
-                <DataTable
+                <FigureTable
                   columnContentTypes={["text", "text", "text", "text", "text"]}
                   headings={[
                     "Customer (pseudonymous)",

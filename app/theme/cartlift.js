@@ -216,9 +216,11 @@
       this.styled = stylesheet(this.dataset.css);
       this.slotEl = this.querySelector("[data-cartlift-slot]");
       this.box = this.slotEl.parentElement;
-      // Cart blocks rank the cart; "bought together" says which of its products are in it.
+      // Cart blocks rank the cart; "bought together" says which of its products are in it, and
+      // the upgrade whether it would take the place of one in it.
       this.onCart = () =>
-        (this.isCart || this.dataset.placement === "product_fbt") &&
+        (this.isCart ||
+          /^product_(fbt|upgrade)$/.test(this.dataset.placement)) &&
         this.loaded &&
         this.load(true);
       this.onClick = (e) => this.click(e);
@@ -406,6 +408,11 @@
       ]
         .filter((id) => /cart/i.test(id))
         .slice(0, 5);
+      const render = sections.length
+        ? { sections: sections.join(","), sections_url: location.pathname }
+        : {};
+      // An upgrade of a variant in the cart replaces one unit of it, once the upgrade is in.
+      const swap = button.dataset.swapKey;
       button.disabled = true;
       try {
         const res = await timed(
@@ -419,15 +426,23 @@
                 ? { properties: { _cartlift: el.dataset.token } }
                 : {}),
             })),
-            ...(sections.length
-              ? {
-                  sections: sections.join(","),
-                  sections_url: location.pathname,
-                }
-              : {}),
+            ...(swap ? {} : render),
           }),
         );
         const added = await res.json();
+        if (swap)
+          added.sections = (
+            await (
+              await timed(
+                `${d.cart || "/cart"}/change.js`,
+                json({
+                  id: swap,
+                  quantity: Number(button.dataset.swapQuantity) || 0,
+                  ...render,
+                }),
+              )
+            ).json()
+          ).sections;
         chosen.forEach(
           (el) => el.dataset.token && track("add", el, d.productId),
         );

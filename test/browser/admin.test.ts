@@ -64,6 +64,22 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
     await phone.context().close();
   }, 120_000);
 
+  it("keeps the words between the experiments' cards off a phone's edge", async () => {
+    const page = await newPage(env.browser, "phone");
+    await page.goto(`${env.demo.url}/demo/admin`);
+    await hydrated(page);
+    await nav(page, "Experiments");
+    const heading = page.getByRole("heading", { name: "Learned offer count" });
+    await heading.waitFor();
+    const text = page.getByText(/^When on, each widget shows/);
+    for (const words of [heading, text]) {
+      const box = (await words.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(12);
+      expect(box.x + box.width).toBeLessThanOrEqual(390 - 12);
+    }
+    await page.context().close();
+  });
+
   it("refuses the admin without a session token", async () => {
     const response = await fetch(`${env.demo.url}/app`, {
       headers: { "User-Agent": DESKTOP_CHROME },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { DESKTOP_CHROME, hasChromium, hydrated, nav } from "./demo-server";
+import {
+  DESKTOP_CHROME,
+  figureRows,
+  hasChromium,
+  hydrated,
+  nav,
+  scrollsSideways,
+} from "./demo-server";
 import { useDemoInChromium } from "./demo-hooks";
 
 // Publishing replenishment reminders writes to customers, so it goes through a confirmation that
@@ -77,4 +84,30 @@ describe.skipIf(!hasChromium)("replenishment reminders (Chromium)", () => {
       }
     });
   }
+
+  it("reads the intervals and who is due on a phone without swiping, with every figure of the wide screen", async () => {
+    const open = async (screen: (typeof SCREENS)[number]) => {
+      const page = await openAdminAt(env.browser, env.demo.url, screen);
+      await nav(page, "Replenishment");
+      await page.getByRole("heading", { name: "Re-order intervals" }).waitFor();
+      return page;
+    };
+    const [desktop, phone] = [await open(SCREENS[0]), await open(SCREENS[1])];
+    try {
+      const intervals = await figureRows(desktop, "Buyers who re-ordered");
+      const due = await figureRows(desktop, "Last bought");
+      expect(intervals.length).toBeGreaterThan(0);
+      expect(intervals.every((row) => row.length === 4)).toBe(true);
+      expect(due.length).toBeGreaterThan(0);
+      expect(due.every((row) => row.length === 5)).toBe(true);
+      expect(await scrollsSideways(phone)).toEqual([]);
+      expect(await figureRows(phone, "Buyers who re-ordered")).toEqual(
+        intervals,
+      );
+      expect(await figureRows(phone, "Last bought")).toEqual(due);
+    } finally {
+      await desktop.context().close();
+      await phone.context().close();
+    }
+  }, 120_000);
 });

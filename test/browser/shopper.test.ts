@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Page, Route } from "playwright-core";
+import type { Locator, Page, Route } from "playwright-core";
 import {
   VIEWPORTS,
   cartOf,
@@ -48,6 +48,10 @@ async function asDawn(page: Page) {
     await route.fulfill({ response, json: body });
   });
 }
+
+/** The block's status says its add went through. */
+const addedToCart = (block: Locator) =>
+  block.getByRole("status").filter({ hasText: "Added to cart" }).waitFor();
 
 describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
   const env = useDemoInChromium();
@@ -99,10 +103,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
         .toBe(chosenPrice);
 
       await fbt.getByRole("button", { name: "Add all to cart" }).click();
-      await fbt
-        .getByRole("status")
-        .filter({ hasText: "Added to cart" })
-        .waitFor();
+      await addedToCart(fbt);
       const { items } = await cartOf(page);
       expect(items.map((i) => String(i.variant_id))).toContain(chosenId);
 
@@ -137,14 +138,50 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
       if (viewport === "phone") await page.keyboard.press("Escape");
       const add = fbt.getByRole("button", { name: "Add selected to cart" });
       await add.click();
-      await fbt
-        .getByRole("status")
-        .filter({ hasText: "Added to cart" })
-        .waitFor();
+      await addedToCart(fbt);
       const { items } = await cartOf(page);
       const product = items.find((i) => i.variant_id === anchorId)!;
       expect(product.quantity).toBe(1);
       expect(items.length).toBeGreaterThan(1);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
+    it(`swaps the tent in the cart for its upgrade rather than adding a second tent (${width} px)`, async () => {
+      const page = await newPage(env.browser, viewport);
+      const errors = watchErrors(page);
+      await page.goto(`${env.demo.url}/demo/storefront`);
+      const upgrade = page.getByRole("region", { name: "Upgrade your pick" });
+      await upgrade
+        .getByRole("button", { name: "Add the upgrade to cart" })
+        .waitFor();
+      await page
+        .getByRole("button", { name: "Add to cart", exact: true })
+        .click();
+      await expect.poll(async () => (await cartOf(page)).item_count).toBe(1);
+      const [before] = (await cartOf(page)).items;
+      if (viewport === "phone") await page.keyboard.press("Escape");
+      // The block hears of the cart's change: its button now replaces the tent in the cart.
+      const swap = upgrade.getByRole("button", {
+        name: "Swap for the upgrade in your cart",
+      });
+      const upgraded = await swap.getAttribute("data-variant-id");
+      await swap.click();
+      await addedToCart(upgrade);
+      const { items } = await cartOf(page);
+      expect(items.map((i) => [i.product_id, i.quantity])).toEqual([
+        [before.product_id, 1],
+      ]);
+      expect(items[0].variant_id).toBe(Number(upgraded));
+      expect(items[0].variant_id).not.toBe(before.variant_id);
+      // The theme's drawer (closed on a phone) lists what the cart holds: the upgrade alone.
+      const lines = page
+        .getByRole("complementary", {
+          name: "Cart drawer",
+          includeHidden: true,
+        })
+        .locator(":scope > ul > li");
+      await expect.poll(() => lines.count()).toBe(1);
       expect(errors).toEqual([]);
       await page.context().close();
     });
@@ -176,10 +213,7 @@ describe.skipIf(!hasChromium)("a shopper on the demo storefront", () => {
         // the re-rendered drawer still says what happened.
         await expect.poll(() => lines.count()).toBe(2);
         await expect.poll(() => bubble.textContent()).toBe("Cart (2)");
-        await suggestions
-          .getByRole("status")
-          .filter({ hasText: "Added to cart" })
-          .waitFor();
+        await addedToCart(suggestions);
         expect((await cartOf(page)).item_count).toBe(2);
         expect(errors).toEqual([]);
         await page.context().close();

@@ -378,6 +378,23 @@ export interface AttributedRevenueRow {
 }
 
 /**
+ * What the units kept of an order line brought in: their price less their share of the discounts
+ * allocated to the line (a bundle's, the post-purchase offer's, a code's), to the minor unit, as
+ * the order's subtotal counts them. Null discounts (the source did not say) take nothing off.
+ */
+export function keptRevenueMinor(
+  line: { priceMinor: number; quantity: number; discountMinor?: number | null },
+  kept: number,
+): number {
+  const discount = line.discountMinor ?? 0;
+  const share =
+    kept === line.quantity
+      ? discount
+      : Math.round((discount * kept) / line.quantity);
+  return line.priceMinor * kept - share;
+}
+
+/**
  * Revenue of order lines attributed to an offer, per placement, strategy and currency, for
  * orders created in [from, to). Cancelled orders and refunded units do not count. Each order is
  * stored once (webhooks replace it), so redeliveries cannot inflate these figures.
@@ -400,6 +417,7 @@ export async function attributedRevenue(
       quantity: true,
       refundedQuantity: true,
       priceMinor: true,
+      discountMinor: true,
       order: { select: { currency: true } },
     },
   });
@@ -427,7 +445,7 @@ export async function attributedRevenue(
     }
     const units = Math.max(0, line.quantity - line.refundedQuantity);
     group.units += units;
-    group.revenueMinor += units * line.priceMinor;
+    group.revenueMinor += keptRevenueMinor(line, units);
     group.orderIds.add(line.orderId);
   }
   return [...groups.values()]

@@ -145,6 +145,50 @@ describe("computeDashboard", () => {
     expect(refundedTooMuch.baselineReturnRate).toBe(0.5);
   });
 
+  it("counts what a discounted offer brought in, as the order's subtotal does", () => {
+    // The post-purchase offer at 10% off ($33.99 less $3.40) beside a $72.99 order, and a bundle
+    // line of two at $10.00 with $3.00 off them, one unit returned.
+    const discounted = computeDashboard(
+      [
+        {
+          createdAt: at(1),
+          visitorKey: "v1",
+          subtotalMinor: 7299 + 3059,
+          lines: [
+            line(7299, 1),
+            {
+              ...line(3399, 1, "post_purchase", "blended"),
+              discountMinor: 340,
+            },
+          ],
+        },
+        {
+          createdAt: at(2),
+          visitorKey: "v2",
+          subtotalMinor: 2000 - 300,
+          lines: [
+            {
+              ...line(1000, 2, "product_fbt", "bundle", 1),
+              discountMinor: 300,
+            },
+          ],
+        },
+      ],
+      [],
+      { from, to },
+      "USD",
+    );
+    expect(discounted.attributedRevenue).toBe(3059 + 850);
+    expect(
+      discounted.placements.find((p) => p.placement === "post_purchase")!
+        .attributedRevenue,
+    ).toBe(3059);
+    expect(discounted.days[0].attributedRevenue).toBe(3059);
+    expect(discounted.attributedShare).toBeCloseTo(
+      (3059 + 850) / (7299 + 3059 + 1700),
+    );
+  });
+
   it("groups attributed revenue by strategy without the click suffix", () => {
     expect(d.strategies).toEqual([
       { strategy: "blended", attributedRevenue: 2000, lines: 1 },
@@ -308,6 +352,7 @@ describe("the dashboard's figures reconcile", () => {
         productId: product,
         quantity: fc.integer({ min: 1, max: 3 }),
         priceMinor: fc.integer({ min: 0, max: 10_000 }),
+        discountMinor: fc.option(fc.integer({ min: 0, max: 3_000 })),
         refundedQuantity: fc.integer({ min: 0, max: 4 }),
         placement: fc.option(placement),
         strategy: fc.constantFrom(
@@ -343,11 +388,15 @@ describe("the dashboard's figures reconcile", () => {
                   (!f.placement || l.placement === f.placement) &&
                   (!f.strategy || l.strategy.split(":")[0] === f.strategy),
               )
-              .map(
-                (l) =>
-                  l.priceMinor *
-                  (l.quantity - Math.min(l.quantity, l.refundedQuantity)),
-              ),
+              .map((l) => {
+                const kept =
+                  l.quantity - Math.min(l.quantity, l.refundedQuantity);
+                const discount = l.discountMinor ?? 0;
+                return (
+                  l.priceMinor * kept -
+                  Math.round((discount * kept) / l.quantity)
+                );
+              }),
           );
           expect(d.attributedRevenue).toBe(expected);
           expect(sum(d.placements.map((p) => p.attributedRevenue))).toBe(

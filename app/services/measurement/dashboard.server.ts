@@ -1,5 +1,6 @@
 import prisma from "~/db.server";
 import { PLACEMENTS } from "~/engine/types";
+import { keptRevenueMinor } from "./attribution.server";
 
 // Results dashboard. Fetch (orders with their lines and storefront events in the range), then a
 // pure `computeDashboard` that joins them per visitor and offer, so every figure comes from the
@@ -16,7 +17,8 @@ import { PLACEMENTS } from "~/engine/types";
 //   AOV: revenue / orders; revenue per visitor: subtotals of the orders placed by visitors who saw
 //   an offer, over those visitors (null without any);
 // - attributed revenue: price × units not refunded of the lines attributed to an offer
-//   (OrderLine.placement); attributed orders: orders with at least one such unit; the per-day,
+//   (OrderLine.placement), less those units' share of the line's discounts (a bundle's, the
+//   post-purchase offer's, a code's), as the order subtotals are; attributed orders: orders with at least one such unit; the per-day,
 //   per-placement and per-strategy figures split the same sum;
 // - CTR: clicks / views; add rate: adds / views; conversion: buyers / visitors who saw an offer;
 // - return rate: refunded / sold quantity, per placement ("recommendation type"), next to the
@@ -34,6 +36,8 @@ export interface DashboardOrder {
     productId?: string | null;
     quantity: number;
     priceMinor: number;
+    /** Discounts allocated to the line, all its units; null when the source does not say. */
+    discountMinor?: number | null;
     refundedQuantity: number;
     placement: string | null;
     strategy: string | null;
@@ -266,7 +270,7 @@ export function computeDashboard(
       const kept = line.quantity - returned;
       if (kept === 0) continue;
       keptOffers.add(c);
-      const amount = line.priceMinor * kept;
+      const amount = keptRevenueMinor(line, kept);
       attributedRevenue += amount;
       if (d) d.attributedRevenue += amount;
       row.attributedRevenue += amount;
@@ -399,6 +403,7 @@ export async function loadDashboard(
         productId: true,
         quantity: true,
         priceMinor: true,
+        discountMinor: true,
         refundedQuantity: true,
         placement: true,
         strategy: true,

@@ -242,12 +242,16 @@ function upgrade(language: Language, offers: StorefrontOffers): string {
   const benefit = up.reason
     ? `<p class="cartlift__reason">${translated(language, up.reason.key, { ...reasonVars(up.reason), amount: "{{ v.price | minus: f.price | money }}" })}</p>`
     : "";
+  // The variant upgraded from may be in the cart already: the upgrade then takes one unit's place
+  // (its line key and the quantity left), so the shopper gets the better one, not a second one.
+  const swap = `{%- assign cl_swap = '' -%}{%- for cl_i in cart.items -%}{%- if cl_swap == '' and cl_i.variant_id == f.id -%}{%- assign cl_swap = cl_i.key -%}{%- assign cl_swap_left = cl_i.quantity | minus: 1 -%}{%- endif -%}{%- endfor -%}`;
   return (
     `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +
     `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{% if v_p.has_only_default_variant == false %} – {{ v.title | escape }}{% endif %}</a></p>${benefit}` +
     `<table class="cartlift__table"><caption>${t(language, "compare_caption")}</caption><thead><tr><td></td><th scope="col">${t(language, "current")}</th><th scope="col">${t(language, "upgrade")}</th></tr></thead>` +
     `<tbody>${rows}<tr><th scope="row">${t(language, "price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
-    `<button type="button" class="cartlift__button" ${attrs(up.item)}>${t(language, "choose_upgrade")}</button></div>{%- endif -%}`
+    `${swap}<button type="button" class="cartlift__button" ${attrs(up.item)}{% if cl_swap != '' %} data-swap-key="{{ cl_swap | escape }}" data-swap-quantity="{{ cl_swap_left }}"{% endif %}>` +
+    `{%- if cl_swap != '' -%}${t(language, "swap_upgrade")}{%- else -%}${t(language, "choose_upgrade")}{%- endif -%}</button></div>{%- endif -%}`
   );
 }
 
