@@ -126,8 +126,9 @@ describe("an accepted post-purchase offer", () => {
     const credited = {
       attributedOrders: 1,
       soldQuantity: 1,
-      // The line as Shopify lists it: the variant's price (the discount is allocated apart).
-      attributedRevenue: 1000,
+      // What the buyer paid for the line: the variant's $10 less the offer's 10% discount, which
+      // Shopify allocates to the line apart from its price (as the order's subtotal counts it).
+      attributedRevenue: 900,
     };
     expect(await afterCheckoutRow()).toMatchObject(credited);
     // Under the placement's strategy, as storefront offers are, so the strategy filter finds it.
@@ -136,7 +137,7 @@ describe("an accepted post-purchase offer", () => {
       strategy: "blended",
     });
     expect(blended.strategies).toEqual([
-      { strategy: "blended", attributedRevenue: 1000, lines: 1 },
+      { strategy: "blended", attributedRevenue: 900, lines: 1 },
     ]);
 
     // The same delivery again (Shopify's retry), then a later update of the same order (the
