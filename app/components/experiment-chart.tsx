@@ -9,6 +9,9 @@ type DataSeries = LineChartProps["data"][number];
 // Loaded lazily and only in the browser by the experiment page (see ChartBox). One solid line per
 // arm for the estimate, and two thin dashed lines of the same colour for its 95% interval:
 // Polaris Viz draws no bands, and lines keep each arm's interval readable where arms overlap.
+// Drawn without the load animation: Polaris Viz paints each line through a mask whose path the
+// animation moves up from the zero line, and Chromium kept painting the first frame, so every
+// line showed flat at $0 while the page held the right shapes.
 
 export interface ChartArm {
   name: string;
@@ -63,6 +66,7 @@ export default function ExperimentChart({
     <PolarisVizProvider>
       <LineChart
         data={data}
+        isAnimated={false}
         theme="Light"
         showLegend={false}
         xAxisOptions={{ labelFormatter: (v) => String(v ?? "") }}

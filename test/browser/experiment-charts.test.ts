@@ -41,6 +41,53 @@ async function chartLines(page: Page, title: string) {
     );
 }
 
+/**
+ * How many rows of a chart's pixels, as the screen shows them, hold an arm's colour: a line drawn
+ * at its values crosses many, a line left on the zero line of a load animation two or three. The
+ * page decodes its own screenshot: the DOM can hold the final shapes while the paint does not.
+ */
+async function rowsInColour(page: Page, title: string, [r, g, b]: number[]) {
+  const png = await page
+    .getByRole("figure", { name: `${title} per arm over time` })
+    .screenshot();
+  return page.evaluate(
+    async ({ base64, colour }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const { data, width, height } = context.getImageData(
+        0,
+        0,
+        image.width,
+        image.height,
+      );
+      let rows = 0;
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const i = (y * width + x) * 4;
+          const distance =
+            Math.abs(data[i] - colour[0]) +
+            Math.abs(data[i + 1] - colour[1]) +
+            Math.abs(data[i + 2] - colour[2]);
+          if (distance < 40) {
+            rows++;
+            break;
+          }
+        }
+      return rows;
+    },
+    { base64: png.toString("base64"), colour: [r, g, b] },
+  );
+}
+
+/** The arm "Cartlift"'s colour on the experiment page (ARM_COLORS[0]). */
+const CARTLIFT_BLUE = [0x24, 0x63, 0xbc];
+
 const widths = (page: Page) =>
   page.evaluate(() => ({
     page: document.documentElement.scrollWidth,
@@ -86,6 +133,9 @@ describe.skipIf(!hasChromium)("experiment charts (Chromium)", () => {
       const lines = await chartLines(page, title);
       // Two arms, each drawn as its estimate and the two lines of its interval.
       expect(lines).toBe(2 * 3);
+      expect(await rowsInColour(page, title, CARTLIFT_BLUE)).toBeGreaterThan(
+        20,
+      );
     }
     expect(errors).toEqual([]);
     // The figures of the arms, their results and the verdict, as the wide screen shows them.
@@ -106,8 +156,12 @@ describe.skipIf(!hasChromium)("experiment charts (Chromium)", () => {
     expect(await scrollsSideways(phone)).toEqual([]);
     await phone.getByRole("link", { name: NAME }).click();
     await phone.getByRole("heading", { name: "Over time" }).waitFor();
-    for (const title of ["Average order value", "Revenue per visitor"])
+    for (const title of ["Average order value", "Revenue per visitor"]) {
       expect(await chartLines(phone, title)).toBe(2 * 3);
+      expect(await rowsInColour(phone, title, CARTLIFT_BLUE)).toBeGreaterThan(
+        20,
+      );
+    }
     const { width } = VIEWPORTS.phone;
     expect(await widths(phone)).toEqual({ page: width, window: width });
     expect(await scrollsSideways(phone)).toEqual([]);
