@@ -172,6 +172,28 @@ describe("due customers", () => {
     expect(due[1].dueAt).toBe(new Date(now).toISOString());
   });
 
+  it("calls a customer due all through their due date, as the page shows it", () => {
+    const tea = {
+      ...coffee,
+      productId: "tea",
+      q1Days: 8,
+      medianDays: 10,
+      q3Days: 12,
+      iqrDays: 4,
+    };
+    const noon = Date.UTC(2024, 5, 10, 12);
+    const status = (purchasedAt: number) =>
+      dueCustomers(
+        { ...model, products: { tea } },
+        [{ customerKey: "c", productId: "tea", purchasedAt }],
+        noon,
+      )[0]?.status;
+    // Due at 18:00 the same day, at 00:30 the next day, and at 11:00 the same day.
+    expect(status(noon - 10 * DAY + 6 * 3_600_000)).toBe("due");
+    expect(status(noon - 10 * DAY + 12.5 * 3_600_000)).toBe("due_soon");
+    expect(status(noon - 10 * DAY - 3_600_000)).toBe("due");
+  });
+
   it("finds the latest purchase of each product per customer", () => {
     const last = lastPurchases(coffeeOrders);
     expect(last.find((p) => p.customerKey === "ann")).toEqual({

@@ -194,7 +194,8 @@ export interface DueCustomer {
  * Customers whose typical re-order moment has come. The window opens at the first quartile (many
  * customers re-order by then) and closes at the upper Tukey fence q3 + 1.5·IQR: later than that
  * the customer has probably switched or stocked up, and reminding them reads as nagging.
- * Status: before the median "due_soon", up to q3 "due", after that "overdue".
+ * Status: before the median "due_soon", up to q3 "due", after that "overdue"; "due" all through
+ * the median's day (UTC), so that customers due on one date share one status.
  * Sorted by due date, then customer and product, for stable output.
  */
 export function dueCustomers(
@@ -218,7 +219,13 @@ export function dueCustomers(
       lastPurchasedAt: new Date(lastMs).toISOString(),
       dueAt: new Date(dueMs).toISOString(),
       daysSinceLast: days,
-      status,
+      // A due date is read as a day (UTC), not a moment: from its first hour the customer is due,
+      // as every other customer due that day already is.
+      status:
+        status === "due_soon" &&
+        Math.floor(dueMs / DAY_MS) <= Math.floor(nowMs / DAY_MS)
+          ? "due"
+          : status,
       dueMs,
     });
   }
