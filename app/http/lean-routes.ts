@@ -27,16 +27,12 @@ export function leanRoutes(build: ServerBuild): Map<string, LeanRoute> {
         throw new Error(`The server build has no route ${id} with a path`);
       // As Remix answers: a route without an action takes no POST.
       const methods = route.module.action ? null : ["GET", "HEAD"];
-      return [`/${route.path}`, guarded(build, answer, methods)];
+      return [`/${route.path}`, guarded(answer, methods)];
     }),
   );
 }
 
-function guarded(
-  build: ServerBuild,
-  answer: LeanRoute,
-  methods: string[] | null,
-): LeanRoute {
+function guarded(answer: LeanRoute, methods: string[] | null): LeanRoute {
   return async (request) => {
     if (methods && !methods.includes(request.method))
       return { status: 405, headers: { Allow: methods.join(", ") }, body: "" };
@@ -50,13 +46,8 @@ function guarded(
           headers: Object.fromEntries(thrown.headers),
           body: await thrown.text(),
         };
-      if (build.entry.module.handleError)
-        build.entry.module.handleError(thrown, {
-          request: request as Request,
-          params: {},
-          context: {},
-        });
-      else console.error(thrown);
+      // As Remix logs an error when the entry has no handleError (app/entry.server.tsx has none).
+      console.error(thrown);
       return {
         status: 500,
         headers: { "Content-Type": "text/plain" },
