@@ -20,12 +20,12 @@ import {
 import {
   calculateChangesetStandIn,
   decodeSignedChangeset,
-  demoPresentmentMinor,
   mintCheckoutToken,
   offerScreenHtml,
   postPurchaseDemoHtml,
   runPostPurchaseDemo,
 } from "./post-purchase";
+import { demoPresentmentMinor } from "./storefront";
 import { demoOrder } from "../test/fixtures";
 import type { DemoProduct } from "./shop";
 

@@ -25,7 +25,11 @@ import {
 } from "../extensions/cartlift-post-purchase/src/messages";
 import { signJwt } from "~/services/platform/jwt.server";
 import { money, orderWebhook } from "./experiment-traffic";
-import { DEMO_RATES, THEME_LOCALES, translations } from "./storefront";
+import {
+  THEME_LOCALES,
+  demoPresentmentMinor,
+  translations,
+} from "./storefront";
 import type { DemoOrder, DemoProduct } from "./shop";
 
 /**
@@ -97,20 +101,6 @@ export function decodeSignedChangeset(token: string, secret: string) {
     signatureValid:
       actual.length === expected.length && timingSafeEqual(actual, expected),
   };
-}
-
-/**
- * A shop-currency amount in the buyer's currency at the demo's rates, rounded to the minor unit:
- * the storefront preview's conversion (demo/storefront.ts), so the buyer meets the same euro
- * price in the store and after checkout.
- */
-export function demoPresentmentMinor(shopMinor: number, currency: string) {
-  const rate = Object.hasOwn(DEMO_RATES, currency)
-    ? DEMO_RATES[currency]
-    : undefined;
-  if (rate === undefined)
-    throw new RangeError(`The demo shop does not sell in ${currency}`);
-  return Math.round(shopMinor * rate);
 }
 
 /**

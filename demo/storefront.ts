@@ -31,6 +31,19 @@ export const DEMO_RATES: Record<string, number> = {
   GBP: 0.79,
   CAD: 1.37,
 };
+/**
+ * A shop-currency amount in the shopper's currency at the demo's rates, rounded to the minor unit,
+ * as Markets would price it: the storefront's prices, its cart and the post-purchase offer
+ * (demo/post-purchase.ts) all convert through it, so the buyer meets the same price everywhere.
+ */
+export function demoPresentmentMinor(shopMinor: number, currency: string) {
+  const rate = Object.hasOwn(DEMO_RATES, currency)
+    ? DEMO_RATES[currency]
+    : undefined;
+  if (rate === undefined)
+    throw new RangeError(`The demo shop does not sell in ${currency}`);
+  return Math.round(shopMinor * rate);
+}
 /** The demo's markets: the country a shopper paying in each currency is in. */
 const DEMO_COUNTRIES: Record<string, string> = {
   USD: "US",
@@ -411,7 +424,7 @@ export function demoStorefront({
   function cartJson(cart: DemoCart) {
     const items = cart.lines.map((line) => {
       const { p, v } = variants.get(line.variantId)!;
-      const price = Math.round(v.price * rate(cart));
+      const price = demoPresentmentMinor(v.price, cart.currency);
       return {
         key: line.key,
         id: Number(v.id),
@@ -597,7 +610,7 @@ body{display:block}header,main,footer{padding:1rem}td,th{padding:.3rem}td:nth-ch
 <label>${t("localization.privacy")} <select name="privacy" onchange="this.form.submit()">${privacyOptions}</select></label>
 <label>${t("localization.signed_in_as")} <select name="customer" onchange="this.form.submit()">${customerOptions}</select></label></form></header>
 <main>${main}</main>
-<footer><p>Cartlift demo store · ${t("general.footer", { amount: money(cart, Math.round(FREE_SHIPPING_OVER * rate(cart)), { trailingZeroDisplay: "stripIfInteger" }) })}</p><nav aria-label="${t("general.footer_nav")}"><a href="/demo/storefront">${t("general.shop")}</a> <a href="/demo/storefront/cart">${t("general.cart")}</a></nav></footer>
+<footer><p>Cartlift demo store · ${t("general.footer", { amount: money(cart, demoPresentmentMinor(FREE_SHIPPING_OVER, cart.currency), { trailingZeroDisplay: "stripIfInteger" }) })}</p><nav aria-label="${t("general.footer_nav")}"><a href="/demo/storefront">${t("general.shop")}</a> <a href="/demo/storefront/cart">${t("general.cart")}</a></nav></footer>
 ${SECTIONS["cart-drawer"](cart)}
 ${embed}
 ${consentBanner(t)}
@@ -828,7 +841,7 @@ document.addEventListener("click", async (e) => {
           properties,
         });
       added.push(cart.lines.find((l) => l.key === key)!);
-      const price = Math.round(found.v.price * rate(cart));
+      const price = demoPresentmentMinor(found.v.price, cart.currency);
       await publish(req, cart, {
         name: "product_added_to_cart",
         item: {
