@@ -89,8 +89,8 @@ describe("bundle pricing", () => {
     const chosen = priceBundle(items, 0.08, config);
     for (let d = 0; d <= 4_000; d += 1) {
       const p = evaluateDiscount(items, 0.08, d, config)!;
-      expect(chosen.expectedMarginPerView).toBeGreaterThanOrEqual(
-        p.expectedMarginPerView,
+      expect(chosen.marginPerAnchorOrder).toBeGreaterThanOrEqual(
+        p.marginPerAnchorOrder,
       );
     }
     // A real trade-off: neither "no discount" nor "as deep as allowed".
@@ -98,6 +98,21 @@ describe("bundle pricing", () => {
     expect(chosen.discountBps).toBeLessThan(4_000);
     expect(chosen.bundlePrice.amount).toBe(
       6_000 - Math.round((6_000 * chosen.discountBps) / 10_000),
+    );
+  });
+
+  it("counts as extra only what the discount adds over the orders that take it all today", () => {
+    const items = [item(4_000, 1_200), item(2_000, 600)];
+    const atFullPrice = evaluateDiscount(items, 0.3, 0)!;
+    expect(atFullPrice.extraMarginPerAnchorOrder).toBe(0);
+    const discounted = evaluateDiscount(items, 0.3, 1_000)!;
+    // 10% off 6 000: 5 400 − 1 800 = 3 600 of margin on uptake(0.3, 10%), against 4 200 on 30%.
+    expect(discounted.extraMarginPerAnchorOrder).toBeCloseTo(
+      uptake(0.3, 1_000, 8) * 3_600 - 0.3 * 4_200,
+      9,
+    );
+    expect(discounted.extraMarginPerAnchorOrder).toBeLessThan(
+      discounted.marginPerAnchorOrder / 2,
     );
   });
 
@@ -173,8 +188,9 @@ describe("bundle suggestions", () => {
       orders: history,
     });
     const keys = bundles.map((b) => b.productIds.join("+"));
-    expect(keys).toContain("mat+tent");
-    expect(keys).toContain("lamp+mat+tent");
+    // The anchor, the product bought most, comes first.
+    expect(keys).toContain("tent+mat");
+    expect(keys).toContain("tent+lamp+mat");
     const triple = bundles.find((b) => b.productIds.length === 3)!;
     expect(triple.evidence.orders).toBe(12);
     expect(triple.evidence.anchorProductId).toBe("tent");
@@ -182,7 +198,7 @@ describe("bundle suggestions", () => {
     for (const b of bundles) {
       expect(b.marginBps).toBeGreaterThanOrEqual(2_000);
       expect(b.discountBps).toBeLessThanOrEqual(3_000);
-      expect(b.expectedMarginPerView).toBeCloseTo(
+      expect(b.marginPerAnchorOrder).toBeCloseTo(
         b.expectedUptake * b.margin.amount,
         9,
       );
@@ -190,6 +206,27 @@ describe("bundle suggestions", () => {
         /^Save \d+(\.\d)?% when bought together$|^Frequently bought/,
       );
     }
+  });
+
+  it("ranks by the extra margin per 100 of the shop's orders, from the anchor's share of them", () => {
+    const bundles = suggestBundles({
+      products: catalog,
+      stats,
+      orders: history,
+    });
+    for (const b of bundles) {
+      expect(b.extraMarginPer100Orders).toBeCloseTo(
+        100 * b.evidence.anchorShare * b.extraMarginPerAnchorOrder,
+        9,
+      );
+    }
+    const tentShare = bundles.find(
+      (b) => b.productIds.join("+") === "tent+mat",
+    )!.evidence.anchorShare;
+    // 40 of 116 orders hold the tent (all within two hours, so decay hardly weighs them apart).
+    expect(tentShare).toBeCloseTo(40 / 116, 3);
+    const ranked = bundles.map((b) => b.extraMarginPer100Orders);
+    expect(ranked).toEqual([...ranked].sort((x, y) => y - x));
   });
 
   it("skips rare pairs and out-of-stock products", () => {

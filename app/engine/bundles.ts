@@ -15,10 +15,11 @@ import type { CatalogProduct, EngineOrder, Money, Reason } from "./types";
 // Bundle suggestions: 2–3 products bought together more than chance, each priced to maximise the
 // expected margin of showing the bundle, never below the merchant's margin floor.
 //
-// Uptake model. Among shoppers shown a bundle on its anchor (the member bought most, which is where
-// the bundle gets most views), the share who take all of it without a discount is the baseline
-// r0 = shrunk P(rest | anchor) from the co-purchase evidence. A discount d (a fraction of the
-// bundle price) moves the log-odds linearly:
+// Uptake model. Among orders that hold a bundle's anchor (the member bought most: the bundle is
+// offered on its page and in carts that hold it), the share that take all of it without a discount
+// is the baseline r0 = shrunk P(rest | anchor) from the co-purchase evidence. The unit is an order
+// of the anchor, not a view of its page: r0 is measured on orders, and most page views buy nothing.
+// A discount d (a fraction of the bundle price) moves the log-odds linearly:
 //     uptake(d) = σ(logit(r0) + elasticity · d)
 // so the model is calibrated to the observed rate at d = 0 and saturates instead of promising more
 // than everyone. The default elasticity 8 means a 10% discount multiplies the odds by e^0.8 ≈ 2.2,
@@ -26,6 +27,11 @@ import type { CatalogProduct, EngineOrder, Money, Reason } from "./types";
 // Margin. margin(d) = price·(1 − d) − cost, in minor units, cost from the variant when known, else
 // price·(1 − assumedMargin). The suggested discount maximises uptake(d) · margin(d) over a grid of
 // whole basis points, subject to margin(d) ≥ floor · price·(1 − d); ties go to the smaller discount.
+// What the bundle adds. The orders that take all of it today get the discount too, so the extra
+// margin per anchor order is uptake(d) · margin(d) − r0 · margin(0); maximising the first term is
+// maximising this, since the second does not depend on d. Spread over every order of the shop (the
+// anchor is in a share s of them), it is 100 · s · that per 100 orders: the figure bundles are
+// ranked by, so a bundle on a best seller outranks the same gain on a product that rarely sells.
 // Evidence. Left alone, that optimum grows as r0 falls, and r0 is lowest where the orders are
 // fewest (shrinkage pulls it down): the thinnest evidence would earn the deepest discount. So the
 // discount is capped by the evidence: at most maxDiscount · n / (n + EVIDENCE_HALF_ORDERS) for n
@@ -90,6 +96,11 @@ export interface BundleEvidence {
   anchorProductId: string;
 }
 
+/** The evidence of a suggested bundle, with the share of all orders (decayed) that hold its anchor. */
+export interface SuggestedBundleEvidence extends BundleEvidence {
+  anchorShare: number;
+}
+
 export interface BundlePricing {
   discountBps: number;
   price: Money;
@@ -99,14 +110,18 @@ export interface BundlePricing {
   marginBps: number;
   baselineUptake: number;
   expectedUptake: number;
-  /** uptake × margin, in minor units per shopper shown the bundle. */
-  expectedMarginPerView: number;
+  /** uptake × margin, in minor units per order of the anchor. */
+  marginPerAnchorOrder: number;
+  /** What the bundle adds to that: less the margin of the orders that take all of it today. */
+  extraMarginPerAnchorOrder: number;
 }
 
 export interface BundleSuggestion extends BundlePricing {
+  /** extraMarginPerAnchorOrder over every order of the shop, per 100 orders (minor units). */
+  extraMarginPer100Orders: number;
   productIds: string[];
   items: BundleItem[];
-  evidence: BundleEvidence;
+  evidence: SuggestedBundleEvidence;
   reason: Reason;
 }
 
@@ -164,7 +179,7 @@ export function priceBundle(
   for (let d = 0; d <= c.maxDiscountBps; d += step) {
     const p = evaluateDiscount(items, baselineUptake, d, c);
     if (!p) continue;
-    if (!best || p.expectedMarginPerView > best.expectedMarginPerView) best = p;
+    if (!best || p.marginPerAnchorOrder > best.marginPerAnchorOrder) best = p;
   }
   // d = 0 is the shop's own prices: always allowed, even if already under the floor.
   return (
@@ -192,6 +207,7 @@ export function evaluateDiscount(
   // margin / bundlePrice ≥ floor, compared in integers: margin·10 000 ≥ floor·bundlePrice.
   if (margin * 10_000 < c.marginFloorBps * bundlePrice) return undefined;
   const expectedUptake = uptake(baselineUptake, discountBps, c.elasticity);
+  const marginPerAnchorOrder = expectedUptake * margin;
   return {
     discountBps,
     price: { amount: price, currency },
@@ -201,14 +217,18 @@ export function evaluateDiscount(
       bundlePrice > 0 ? Math.round((margin * 10_000) / bundlePrice) : 0,
     baselineUptake,
     expectedUptake,
-    expectedMarginPerView: expectedUptake * margin,
+    marginPerAnchorOrder,
+    extraMarginPerAnchorOrder:
+      marginPerAnchorOrder -
+      uptake(baselineUptake, 0, c.elasticity) * (price - cost),
   };
 }
 
 /**
  * Bundles from co-purchase evidence: pairs with at least `minOrders` joint orders and shrunk lift of
  * at least `minLift`; triples whose three pairs all qualify, counted exactly in `orders` when those
- * are given (pair counts alone cannot say how often all three met). Best expected margin first.
+ * are given (pair counts alone cannot say how often all three met). Most extra margin per 100 orders
+ * first.
  */
 export function suggestBundles(
   input: {
@@ -248,7 +268,7 @@ export function suggestBundles(
     const other = anchor === a ? b : a;
     const e = pairEvidence(stats, anchor, other)!;
     suggestions.push(
-      suggestion([a, b], items, { ...e, anchorProductId: anchor }, c),
+      suggestion(stats, [a, b], items, { ...e, anchorProductId: anchor }, c),
     );
   }
 
@@ -265,13 +285,13 @@ export function suggestBundles(
       const ids = key.split("\u0000");
       const evidence = tripleEvidence(stats, ids, count);
       if (evidence.lift < c.minLift) continue;
-      suggestions.push(suggestion(ids, items, evidence, c));
+      suggestions.push(suggestion(stats, ids, items, evidence, c));
     }
   }
 
   suggestions.sort(
     (x, y) =>
-      y.expectedMarginPerView - x.expectedMarginPerView ||
+      y.extraMarginPer100Orders - x.extraMarginPer100Orders ||
       y.evidence.orders - x.evidence.orders ||
       compareIds(x.productIds.join(","), y.productIds.join(",")),
   );
@@ -279,18 +299,26 @@ export function suggestBundles(
 }
 
 function suggestion(
+  stats: CoPurchaseStats,
   productIds: string[],
   items: ReadonlyMap<string, BundleItem>,
   evidence: BundleEvidence,
   config: BundleConfig,
 ): BundleSuggestion {
-  const members = productIds.map((id) => items.get(id)!);
+  // The anchor first: the figures are per order of it, and the page calls it the first product.
+  const anchor = evidence.anchorProductId;
+  const ids = [anchor, ...productIds.filter((id) => id !== anchor)];
+  const members = ids.map((id) => items.get(id)!);
   const pricing = priceBundle(members, evidence.confidence, {
     ...config,
     maxDiscountBps: evidenceDiscountCapBps(evidence.orders, config),
   });
+  const n = totalOrderWeight(stats);
+  const anchorShare = n > 0 ? productActivity(stats, anchor).weight / n : 0;
   return {
-    productIds,
+    extraMarginPer100Orders:
+      100 * anchorShare * pricing.extraMarginPerAnchorOrder,
+    productIds: ids,
     items: members,
     evidence: {
       orders: evidence.orders,
@@ -298,6 +326,7 @@ function suggestion(
       confidence: evidence.confidence,
       lift: evidence.lift,
       anchorProductId: evidence.anchorProductId,
+      anchorShare,
     },
     ...pricing,
     reason: bundleReason(pricing.discountBps, productIds.length),

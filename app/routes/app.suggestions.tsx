@@ -181,11 +181,13 @@ const DEFINITIONS = {
     "Confidence: of the buyers of the first product, the share who also bought the rest, pulled towards your shop's average while the orders are few, so a handful of orders cannot look certain. The sentence above quotes the share before that adjustment. Cartlift ranks and prices with this figure.",
   lift: "Lift: how many times more often these are bought together than if buyers picked them independently. 1× is chance; Cartlift suggests pairs from 1.2×.",
   discount:
-    "The discount with the highest expected margin per shopper shown the bundle, never below your margin floor, and capped by the evidence: at most 30% × orders ÷ (orders + 50), so a bundle with few orders earns only a small discount.",
+    "The discount with the highest expected margin per order of the first product, never below your margin floor, and capped by the evidence: at most 30% × orders ÷ (orders + 50), so a bundle with few orders earns only a small discount.",
   margin:
     "What one sale earns after the discount and the products' costs (or the assumed margin where a cost is unknown).",
-  perView:
-    "Margin per sale × the share of shoppers expected to take the offer when shown it.",
+  bundleGain:
+    "An estimate, for every 100 orders of your shop: the orders with the first product that the discount is expected to win over to the whole bundle (Cartlift assumes 10% off multiplies the odds by 2.2), less the discount given to the orders that take it all today. An experiment measures the real figure.",
+  pairToday:
+    "What the pair brings in today, for every 100 orders of your shop: margin per sale × the share of all orders that hold both. How much showing the offer adds to it is what an experiment measures.",
 } as const;
 
 function Metric({
@@ -335,18 +337,24 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
             help={DEFINITIONS.margin}
             value={formatMoney(s.margin)}
           />
-          <Metric
-            label="Expected margin per view"
-            help={DEFINITIONS.perView}
-            value={
-              s.kind === "upgrade"
-                ? "—"
-                : formatMoney({
-                    amount: s.expectedMarginPerView,
-                    currency: s.margin.currency,
-                  })
-            }
-          />
+          {s.marginPer100Orders !== null && (
+            <Metric
+              label={
+                s.kind === "bundle"
+                  ? "Extra margin per 100 orders"
+                  : "Margin per 100 orders today"
+              }
+              help={
+                s.kind === "bundle"
+                  ? DEFINITIONS.bundleGain
+                  : DEFINITIONS.pairToday
+              }
+              value={formatMoney({
+                amount: s.marginPer100Orders,
+                currency: s.margin.currency,
+              })}
+            />
+          )}
         </InlineGrid>
       </BlockStack>
     </Box>

@@ -107,6 +107,22 @@ describe("import, training and suggestions", () => {
     expect(bundle.margin.amount * 10_000).toBeGreaterThanOrEqual(
       2_000 * bundle.price.amount,
     );
+    // Each list is ranked by its money figure per 100 orders; a cross-sell's is today's evidence.
+    for (const kind of ["bundle", "cross_sell"] as const) {
+      const figures = suggestions
+        .filter((s) => s.kind === kind)
+        .map((s) => s.marginPer100Orders!);
+      expect(figures).toEqual([...figures].sort((x, y) => y - x));
+    }
+    const crossSell = suggestions.find((s) => s.kind === "cross_sell")!;
+    expect(crossSell.marginPer100Orders).toBe(
+      Math.round(100 * crossSell.evidence.support! * crossSell.margin.amount),
+    );
+    // The best bundle's discount adds margin; upgrades have no such figure.
+    expect(bundle.marginPer100Orders).toBeGreaterThan(0);
+    const upgrades = suggestions.filter((s) => s.kind === "upgrade");
+    expect(upgrades.length).toBeGreaterThan(0);
+    expect(upgrades.every((s) => s.marginPer100Orders === null)).toBe(true);
   });
 
   it("turns an accepted bundle into an active bundle and keeps dismissed ones away after retraining", async () => {

@@ -47,8 +47,12 @@ export interface Suggestion {
   price: Money;
   /** Margin of one sale of the offer, after the discount. */
   margin: Money;
-  /** Expected margin per shopper shown the offer, minor units (rounded). */
-  expectedMarginPerView: number;
+  /**
+   * Per 100 of the shop's orders, minor units (rounded): for a bundle, the margin its discount is
+   * expected to add; for a cross-sell, the margin the pair brings in today (decision 008, "What a
+   * suggestion is worth"). Null for upgrades, which have no such evidence.
+   */
+  marginPer100Orders: number | null;
   /** True when some margin is from the assumed margin rather than recorded costs. */
   costAssumed: boolean;
 }
@@ -115,7 +119,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
       discountBps: b.discountBps,
       price: b.bundlePrice,
       margin: b.margin,
-      expectedMarginPerView: Math.round(b.expectedMarginPerView),
+      marginPer100Orders: Math.round(b.extraMarginPer100Orders),
       costAssumed: b.items.some((i) => i.costAssumed),
     });
   }
@@ -148,14 +152,14 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
         discountBps: 0,
         price: unit.price,
         margin: unit.margin,
-        expectedMarginPerView: Math.round(e.confidence * unit.margin.amount),
+        marginPer100Orders: Math.round(100 * e.support * unit.margin.amount),
         costAssumed: unit.assumed,
       });
     }
   }
   crossSells.sort(
     (a, b) =>
-      b.expectedMarginPerView - a.expectedMarginPerView ||
+      (b.marginPer100Orders ?? 0) - (a.marginPer100Orders ?? 0) ||
       compareIds(a.key, b.key),
   );
   out.push(...crossSells.slice(0, MAX_CROSS_SELLS));
@@ -188,7 +192,7 @@ export function computeSuggestions(input: SuggestionInput): Suggestion[] {
         amount: toUnit.margin.amount - fromUnit.margin.amount,
         currency: toUnit.margin.currency,
       },
-      expectedMarginPerView: 0,
+      marginPer100Orders: null,
       costAssumed: toUnit.assumed || fromUnit.assumed,
     });
   }
