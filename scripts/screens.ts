@@ -9,9 +9,13 @@
  *
  * `npm run screens` builds first, as `npm run demo` does: screenshots of a stale build would show
  * the product before the change being looked at. `tsx scripts/screens.ts` alone uses build/ as it is.
+ *
+ * `npm run screens -- --readme` writes the README's three pictures instead (docs/*.png, the top
+ * 1280x900 of the admin's home and suggestions and of the storefront with the cart drawer open).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import {
   type DemoServer,
@@ -25,7 +29,19 @@ import {
   startDemo,
 } from "../test/browser/demo-server";
 
-const OUT = path.resolve(import.meta.dirname, "..", "screens");
+const README = parseArgs({ options: { readme: { type: "boolean" } } }).values
+  .readme;
+const OUT = path.resolve(
+  import.meta.dirname,
+  "..",
+  README ? "docs" : "screens",
+);
+/** The README's pictures: the screenshot each is taken from, and its file in docs/. */
+const README_PICTURES = new Map([
+  ["admin-home-desktop", "admin-home"],
+  ["admin-suggestions-desktop", "admin-suggestions"],
+  ["storefront-drawer-desktop", "storefront"],
+]);
 
 /** The app's nav menu (app/routes/app.tsx), in its order. */
 const ADMIN_PAGES = [
@@ -137,7 +153,22 @@ const STOREFRONT: [string, Shot][] = [
   ]),
 ];
 
+/** A page in a fresh context; the README's pictures are a little narrower than the desktop's. */
+async function openPage(browser: Browser, viewport: ViewportName) {
+  const page = await newPage(browser, viewport);
+  if (README) await page.setViewportSize({ width: 1280, height: 900 });
+  return page;
+}
+
 async function shoot(page: Page, name: string, files: string[]) {
+  if (README) {
+    const picture = README_PICTURES.get(name);
+    if (!picture) return;
+    const file = path.join(OUT, `${picture}.png`);
+    await page.screenshot({ path: file });
+    files.push(path.relative(process.cwd(), file));
+    return;
+  }
   const file = path.join(OUT, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   const { scroll, width } = await page.evaluate(() => ({
@@ -155,7 +186,7 @@ async function admin(
   viewport: ViewportName,
   files: string[],
 ) {
-  const page = await newPage(browser, viewport);
+  const page = await openPage(browser, viewport);
   await page.goto(`${demo.url}/demo/admin`);
   await page.getByRole("heading", { name: "Cartlift", level: 1 }).waitFor();
   await hydrated(page);
@@ -181,24 +212,32 @@ if (!hasChromium) {
   console.error("screens needs Chromium (apt-get install chromium)");
   process.exit(1);
 }
-rmSync(OUT, { recursive: true, force: true });
-mkdirSync(OUT, { recursive: true });
+if (!README) {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+}
 const [demo, browser] = await Promise.all([startDemo(), launchChromium()]);
 const files: string[] = [];
 try {
-  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+  const viewports = README
+    ? (["desktop"] as const)
+    : (Object.keys(VIEWPORTS) as ViewportName[]);
+  for (const viewport of viewports) {
     await admin(browser, demo, viewport, files);
     for (const [name, shot] of STOREFRONT) {
-      const page = await newPage(browser, viewport);
+      const page = await openPage(browser, viewport);
       await shot(page, demo);
       await shoot(page, `${name}-${viewport}`, files);
       await page.context().close();
     }
   }
+  const sizes = README
+    ? "1280x900"
+    : Object.entries(VIEWPORTS)
+        .map(([n, v]) => `${n} ${v.width}x${v.height}`)
+        .join(", ");
   console.log(
-    `${files.length} screenshots (${Object.entries(VIEWPORTS)
-      .map(([n, v]) => `${n} ${v.width}x${v.height}`)
-      .join(", ")}):\n${files.map((f) => `  ${f}`).join("\n")}`,
+    `${files.length} screenshots (${sizes}):\n${files.map((f) => `  ${f}`).join("\n")}`,
   );
 } finally {
   await browser.close();
