@@ -174,7 +174,7 @@ export default function Suggestions() {
 /** What each figure means, a tap or hover away from its label. */
 const DEFINITIONS = {
   orders:
-    "Orders that contain all of these products. For upgrades: orders of the product.",
+    "Orders that contain all of these products. For upgrades: orders of the product upgraded from.",
   support:
     "Support: the share of all your orders that contain these products together (recent orders weigh more).",
   confidence:
@@ -294,42 +294,52 @@ function SuggestionRow({ suggestion: s }: { suggestion: Suggestion }) {
         </InlineStack>
         <InlineGrid columns={{ xs: 2, sm: 4, md: 7 }} gap="300">
           <Metric
-            label="Orders together"
+            label={
+              s.kind === "upgrade" ? "Orders of the product" : "Orders together"
+            }
             value={String(s.evidence.orders)}
             help={DEFINITIONS.orders}
           />
-          <Metric
-            label="Share of all orders"
-            value={pct(s.evidence.support, 2)}
-            help={DEFINITIONS.support}
-          />
-          <Metric
-            label="Confidence (adjusted)"
-            value={pct(s.evidence.confidence)}
-            help={DEFINITIONS.confidence}
-          />
-          <Metric
-            label="Lift over chance"
-            value={
-              s.evidence.lift === null ? "—" : `${s.evidence.lift.toFixed(2)}×`
-            }
-            help={DEFINITIONS.lift}
-          />
-          <Metric
-            label={s.kind === "upgrade" ? "Price" : "Suggested discount"}
-            help={
-              s.kind === "upgrade"
-                ? "The upgrade's price to the shopper."
-                : s.kind === "bundle"
-                  ? DEFINITIONS.discount
+          {s.kind !== "upgrade" && (
+            <>
+              <Metric
+                label="Share of all orders"
+                value={pct(s.evidence.support, 2)}
+                help={DEFINITIONS.support}
+              />
+              <Metric
+                label="Confidence (adjusted)"
+                value={pct(s.evidence.confidence)}
+                help={DEFINITIONS.confidence}
+              />
+              <Metric
+                label="Lift over chance"
+                value={
+                  s.evidence.lift === null
+                    ? "—"
+                    : `${s.evidence.lift.toFixed(2)}×`
+                }
+                help={DEFINITIONS.lift}
+              />
+            </>
+          )}
+          {s.kind === "bundle" ? (
+            <Metric
+              label="Suggested discount"
+              help={DEFINITIONS.discount}
+              value={formatPercent(s.discountBps)}
+            />
+          ) : (
+            <Metric
+              label="Price"
+              help={
+                s.kind === "upgrade"
+                  ? "The upgrade's price to the shopper."
                   : "Cross-sells are offered at the product's own price."
-            }
-            value={
-              s.kind === "upgrade"
-                ? formatMoney(s.price)
-                : formatPercent(s.discountBps)
-            }
-          />
+              }
+              value={formatMoney(s.price)}
+            />
+          )}
           <Metric
             label={
               s.kind === "upgrade" ? "Extra margin per sale" : "Margin per sale"

@@ -55,6 +55,20 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
     await expect
       .poll(() => page.getByText("Lift over chance", { exact: true }).count())
       .toBeGreaterThan(0);
+    // Each kind shows the figures that apply to it, and only those.
+    await page.getByRole("tab", { name: /^Upgrades \(\d+\)/ }).click();
+    await page.getByText("Orders of the product").first().waitFor();
+    expect(
+      await page.getByText("Lift over chance", { exact: true }).count(),
+    ).toBe(0);
+    expect(
+      await page.getByText("Suggested discount", { exact: true }).count(),
+    ).toBe(0);
+    await page.getByRole("tab", { name: /^Cross-sells \(\d+\)/ }).click();
+    await page.getByText("Margin per 100 orders today").first().waitFor();
+    expect(
+      await page.getByText("Suggested discount", { exact: true }).count(),
+    ).toBe(0);
   });
 
   it("accepts a suggested bundle and finds it in the bundles list", async () => {
