@@ -14,6 +14,7 @@ import {
   MAX_QUERY_COST,
   requestedQueryCost,
 } from "../app/services/platform/query-cost";
+import { accessDeniedMessage, deniedField } from "./access-scopes";
 
 /**
  * MSW handlers that answer the Admin API for the synthetic shop: the OAuth token exchange
@@ -270,7 +271,10 @@ export function demoAdminHandlers(
     .filter((o) => o.createdAt >= oldest)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const ordersById = new Map(byDate.map((o) => [gid("Order", o.id), o]));
-  const operations = new Map<string, { file: string; objects: number }>();
+  const operations = new Map<
+    string,
+    { file: string; objects: number; errorCode: string | null }
+  >();
   // Replenishment reminders (app/services/replenishment/replenishment.server.ts): the
   // cartlift.replenishment_due metafields written so far, kept in memory for this demo run.
   const reminders = new Map<string, string>();
@@ -279,10 +283,18 @@ export function demoAdminHandlers(
     return match ? new Date(match[1]).toISOString() : "";
   };
   return [
-    // Every query is priced first; one over the limit is refused as Shopify refuses it.
+    // Every query is priced and checked against the granted scopes first; one over the limit,
+    // or selecting a field the scopes do not cover, is refused as Shopify refuses it.
     admin.operation(({ query, variables }) => {
       const cost = requestedQueryCost(query, variables);
-      return cost > MAX_QUERY_COST ? maxCostExceeded(cost) : undefined;
+      if (cost > MAX_QUERY_COST) return maxCostExceeded(cost);
+      const denied = deniedField(query, variables, granted);
+      return denied
+        ? refused({
+            message: accessDeniedMessage(denied),
+            code: "ACCESS_DENIED",
+          })
+        : undefined;
     }),
     http.get(`${DEMO_BULK_RESULTS}/:file`, ({ params }) => {
       const lines = bulk.lines(String(params.file).replace(/\.jsonl$/, ""));
@@ -421,22 +433,30 @@ export function demoAdminHandlers(
       }),
     ),
     // Bulk queries: the catalog (products, collections, variants) or the visible order history
-    // (orders, line items), as the JSONL file Shopify would write.
+    // (orders, line items), as the JSONL file Shopify would write. One selecting a field the
+    // scopes do not cover starts, then fails with ACCESS_DENIED and no result, as Shopify's does.
     admin.mutation("CartliftBulkRun", ({ query, variables }) => {
       const bulkQuery = String(variables.query);
-      const lines = /^\s*\{\s*products\b/.test(bulkQuery)
-        ? demo.products.flatMap((p) => [
-            ...jsonlRecord(
-              productNode(p, updatedAt, demo.currency, imagesUrl),
-              ["collections", "variants"],
-            ),
-          ])
-        : byDate.flatMap((o) => [
-            ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),
-          ]);
+      const denied = deniedField(bulkQuery, {}, granted);
+      const lines = denied
+        ? []
+        : /^\s*\{\s*products\b/.test(bulkQuery)
+          ? demo.products.flatMap((p) => [
+              ...jsonlRecord(
+                productNode(p, updatedAt, demo.currency, imagesUrl),
+                ["collections", "variants"],
+              ),
+            ])
+          : byDate.flatMap((o) => [
+              ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),
+            ]);
       const file = bulk.add(lines);
       const id = gid("BulkOperation", file);
-      operations.set(id, { file, objects: lines.length });
+      operations.set(id, {
+        file,
+        objects: lines.length,
+        errorCode: denied ? "ACCESS_DENIED" : null,
+      });
       return HttpResponse.json({
         data: {
           bulkOperationRunQuery: {
@@ -454,8 +474,8 @@ export function demoAdminHandlers(
           node: op
             ? {
                 id: variables.id,
-                status: "COMPLETED",
-                errorCode: null,
+                status: op.errorCode ? "FAILED" : "COMPLETED",
+                errorCode: op.errorCode,
                 objectCount: String(op.objects),
                 url:
                   op.objects > 0 ? `${bulkResultsUrl}/${op.file}.jsonl` : null,

@@ -358,6 +358,61 @@ describe("import through bulk operations", () => {
       cost: 2 + 50 * (1 + 2 + 100 * 2),
     });
   });
+
+  it("refuses a field the granted scopes do not cover, as Shopify does", async () => {
+    // The merchant granted orders but not customers: an order's customer is out of reach.
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders",
+        now: NOW,
+      }),
+    );
+    const post = async (query: string) => {
+      const response = await fetch(
+        `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ query }),
+        },
+      );
+      return (await response.json()) as {
+        data?: unknown;
+        errors?: { message: string; extensions: { code: string } }[];
+      };
+    };
+    const withCustomer = await post(
+      `query CartliftReplenishmentCustomers { orders(first: 5) { nodes { customer { id } } } }`,
+    );
+    expect(withCustomer.data).toBeUndefined();
+    expect(withCustomer.errors?.[0]).toMatchObject({
+      message: expect.stringContaining("`read_customers`"),
+      extensions: { code: "ACCESS_DENIED" },
+    });
+  });
+
+  it("fails the bulk read of orders when their customers are not granted", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders,read_all_orders",
+        now: NOW,
+      }),
+    );
+    await expect(importShop(DEMO_SHOP, await client(), noWait)).rejects.toThrow(
+      "Bulk orders import failed (ACCESS_DENIED)",
+    );
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(0);
+    // A write scope grants its read: write_customers is enough.
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders,read_all_orders,write_customers",
+        now: NOW,
+      }),
+    );
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    expect(result.orders).toBe(demo.orders.length);
+  });
 });
 
 describe("bulk result applier", () => {
