@@ -15,6 +15,7 @@ import {
   requestedQueryCost,
 } from "../app/services/platform/query-cost";
 import { accessDeniedMessage, deniedField } from "./access-scopes";
+import { bulkQueryRefusal } from "./bulk-query";
 
 /**
  * MSW handlers that answer the Admin API for the synthetic shop: the OAuth token exchange
@@ -433,10 +434,24 @@ export function demoAdminHandlers(
       }),
     ),
     // Bulk queries: the catalog (products, collections, variants) or the visible order history
-    // (orders, line items), as the JSONL file Shopify would write. One selecting a field the
-    // scopes do not cover starts, then fails with ACCESS_DENIED and no result, as Shopify's does.
+    // (orders, line items), as the JSONL file Shopify would write. A query outside the bulk
+    // restrictions is refused; one selecting a field the scopes do not cover starts, then fails
+    // with ACCESS_DENIED and no result, as Shopify's do.
     admin.mutation("CartliftBulkRun", ({ query, variables }) => {
       const bulkQuery = String(variables.query);
+      const refusal = bulkQueryRefusal(bulkQuery);
+      if (refusal)
+        return HttpResponse.json({
+          data: {
+            bulkOperationRunQuery: {
+              bulkOperation: null,
+              userErrors: [
+                { field: ["query"], message: refusal, code: "INVALID" },
+              ],
+            },
+          },
+          extensions: costOf(query, variables),
+        });
       const denied = deniedField(bulkQuery, {}, granted);
       const lines = denied
         ? []

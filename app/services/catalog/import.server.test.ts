@@ -11,6 +11,7 @@ import {
   requestedQueryCost,
 } from "~/services/platform/query-cost";
 import { applyBulkResult, importShop, progressOf } from "./import.server";
+import { runBulkQuery } from "~/services/platform/bulk-operations.server";
 import { saveProducts } from "./products.server";
 import { redactShop } from "~/services/privacy/privacy.server";
 import { ShopGoneError } from "~/services/model/model.server";
@@ -389,6 +390,22 @@ describe("import through bulk operations", () => {
       message: expect.stringContaining("`read_customers`"),
       extensions: { code: "ACCESS_DENIED" },
     });
+  });
+
+  it("refuses a bulk query outside Shopify's restrictions, starting nothing", async () => {
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_inventory`,
+        now: NOW,
+      }),
+    );
+    // Inventory levels per variant per product: connections three levels deep.
+    const query = `{ products { edges { node { id
+      variants { edges { node { id
+        inventoryItem { inventoryLevels { edges { node { id } } } } } } } } } } }`;
+    await expect(runBulkQuery(await client(), query, noWait)).rejects.toThrow(
+      "Shopify refused the bulk query: Bulk queries cannot contain connections nested more than 2 levels deep.",
+    );
   });
 
   it("fails the bulk read of orders when their customers are not granted", async () => {
