@@ -7,6 +7,7 @@ import {
   type MetafieldsSetInput,
   type TriggerDefinition,
   checkFlowTrigger,
+  checkMetafieldsDelete,
   checkMetafieldsSet,
   readTriggerDefinition,
 } from "./flow";
@@ -400,14 +401,18 @@ export function demoAdminHandlers(
         extensions: costOf(query, variables),
       });
     }),
+    // Deleting a reminder takes the owner's write scope, as writing it does.
     admin.mutation("CartliftReplenishmentDelete", ({ query, variables }) => {
       const metafields = variables.metafields as { ownerId: string }[];
-      for (const m of metafields) reminders.delete(m.ownerId);
+      const checked = checkMetafieldsDelete(granted, metafields);
+      if (checked.ok) for (const m of metafields) reminders.delete(m.ownerId);
       return HttpResponse.json({
         data: {
           metafieldsDelete: {
-            deletedMetafields: metafields.map((m) => ({ ownerId: m.ownerId })),
-            userErrors: [],
+            deletedMetafields: checked.ok
+              ? metafields.map((m) => ({ ownerId: m.ownerId }))
+              : null,
+            userErrors: userErrorsOf(checked),
           },
         },
         extensions: costOf(query, variables),
