@@ -17,6 +17,7 @@ import {
 } from "../app/services/platform/query-cost";
 import { accessDeniedMessage, deniedField } from "./access-scopes";
 import { bulkQueryRefusal } from "./bulk-query";
+import { requestLimitRefusal } from "./request-limits";
 
 /**
  * MSW handlers that answer the Admin API for the synthetic shop: the OAuth token exchange
@@ -285,9 +286,12 @@ export function demoAdminHandlers(
     return match ? new Date(match[1]).toISOString() : "";
   };
   return [
-    // Every query is priced and checked against the granted scopes first; one over the limit,
-    // or selecting a field the scopes do not cover, is refused as Shopify refuses it.
+    // Every query is sized, priced and checked against the granted scopes first; one with a page
+    // or an input array over 250, over the cost limit, or selecting a field the scopes do not
+    // cover, is refused as Shopify refuses it.
     admin.operation(({ query, variables }) => {
+      const tooLarge = requestLimitRefusal(query, variables);
+      if (tooLarge) return refused(tooLarge);
       const cost = requestedQueryCost(query, variables);
       if (cost > MAX_QUERY_COST) return maxCostExceeded(cost);
       const denied = deniedField(query, variables, granted);

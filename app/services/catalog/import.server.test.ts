@@ -360,6 +360,45 @@ describe("import through bulk operations", () => {
     });
   });
 
+  it("refuses a page of more than 250 items and an input array of more than 250, as Shopify does", async () => {
+    mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
+    const client = async (query: string, variables: object) => {
+      const response = await fetch(
+        `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ query, variables }),
+        },
+      );
+      return (await response.json()) as { data?: unknown; errors?: unknown[] };
+    };
+    // 2 + 251 points: within the cost limit, past the page size.
+    const page = (size: number) =>
+      client(
+        `query CartliftOrdersSince($query: String!) { orders(first: ${size}, query: $query) { nodes { id } } }`,
+        { query: "updated_at:>='2000-01-01T00:00:00Z'" },
+      );
+    expect((await page(250)).errors).toBeUndefined();
+    expect(await page(251)).toMatchObject({
+      errors: [{ extensions: { code: "BAD_REQUEST" } }],
+    });
+    expect((await page(251)).data).toBeUndefined();
+    const metafields = Array.from({ length: 251 }, (_, i) => ({
+      ownerId: `gid://shopify/Customer/${i + 1}`,
+      namespace: "cartlift",
+      key: "replenishment_due",
+    }));
+    expect(
+      await client(
+        `mutation CartliftReplenishmentDelete($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { userErrors { field message } } }`,
+        { metafields },
+      ),
+    ).toMatchObject({
+      errors: [{ extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } }],
+    });
+  });
+
   it("refuses a field the granted scopes do not cover, as Shopify does", async () => {
     // The merchant granted orders but not customers: an order's customer is out of reach.
     mswServer.use(
