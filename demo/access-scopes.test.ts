@@ -49,4 +49,33 @@ describe("the stand-in's access scopes per field", () => {
     });
     expect(deniedField(create, {}, ["write_pixels"])).toBe(null);
   });
+
+  it("refuses the level 2 fields of customers and orders: the app declares level 1 only", () => {
+    const granted = ["read_orders", "read_customers"];
+    expect(
+      deniedField(
+        `{ orders(first: 1) { nodes { name customer { id email } } } }`,
+        {},
+        granted,
+      ),
+    ).toEqual({
+      field: "email",
+      scopes: ["protected customer data (level 2)"],
+    });
+    expect(
+      deniedField(
+        `{ order(id: "gid://shopify/Order/1") { shippingAddress { city } } }`,
+        {},
+        granted,
+      ),
+    ).toMatchObject({ field: "shippingAddress" });
+    // An order's name is its number, not the customer's: level 1 reads it.
+    expect(
+      deniedField(
+        `{ orders(first: 1) { nodes { name customer { id emailMarketingConsent { marketingState } } } } }`,
+        {},
+        granted,
+      ),
+    ).toBe(null);
+  });
 });

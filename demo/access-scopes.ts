@@ -11,6 +11,10 @@ import {
  * on each object and mutation); a write scope grants its read scope. InventoryItem is readable
  * with read_products too since 2025-01 (changelog "InventoryItem Queryable and Updatable with
  * Products Scopes").
+ *
+ * Protected customer data is checked the same way: the app declares level 1 only (docs/scopes.md),
+ * so a customer's or an order's name, email, phone or address fields (level 2, Shopify's page
+ * "Work with protected customer data") are refused as they are for an app not approved for them.
  */
 const FIELD_SCOPES: Record<string, readonly string[]> = {
   orders: ["read_orders"],
@@ -31,6 +35,26 @@ const FIELD_SCOPES: Record<string, readonly string[]> = {
   discountAutomaticAppUpdate: ["write_discounts"],
 };
 
+/** Fields holding customer data: below them, level 2 fields are protected. */
+const CUSTOMER_DATA = new Set(["orders", "order", "customers", "customer"]);
+/** Level 2 protected customer fields: name, email, phone and address. */
+const LEVEL_2_FIELDS = new Set([
+  "email",
+  "phone",
+  "firstName",
+  "lastName",
+  "displayName",
+  "defaultEmailAddress",
+  "defaultPhoneNumber",
+  "defaultAddress",
+  "addresses",
+  "addressesV2",
+  "billingAddress",
+  "shippingAddress",
+]);
+export const PROTECTED_CUSTOMER_DATA_LEVEL_2 =
+  "protected customer data (level 2)";
+
 const covers = (granted: readonly string[], scope: string) =>
   granted.includes(scope) ||
   (scope.startsWith("read_") &&
@@ -38,19 +62,26 @@ const covers = (granted: readonly string[], scope: string) =>
 
 export interface DeniedField {
   field: string;
-  /** The scopes that would let the app read (or run) it, any one of them. */
+  /** The scopes that would let the app read (or run) it, any one of them, or the data level. */
   scopes: readonly string[];
 }
 
 function firstDenied(
   fields: readonly Field[],
   granted: readonly string[],
+  customerData = false,
 ): DeniedField | null {
   for (const field of fields) {
+    if (customerData && LEVEL_2_FIELDS.has(field.name))
+      return { field: field.name, scopes: [PROTECTED_CUSTOMER_DATA_LEVEL_2] };
     const scopes = FIELD_SCOPES[field.name];
     if (scopes && !scopes.some((s) => covers(granted, s)))
       return { field: field.name, scopes };
-    const nested = firstDenied(field.selections ?? [], granted);
+    const nested = firstDenied(
+      field.selections ?? [],
+      granted,
+      customerData || CUSTOMER_DATA.has(field.name),
+    );
     if (nested) return nested;
   }
   return null;
@@ -67,6 +98,8 @@ export function deniedField(
 
 /** Shopify's message for a field the app's access scopes do not cover. */
 export function accessDeniedMessage({ field, scopes }: DeniedField): string {
+  if (scopes.includes(PROTECTED_CUSTOMER_DATA_LEVEL_2))
+    return `Access denied for ${field} field: this app is not approved to access ${PROTECTED_CUSTOMER_DATA_LEVEL_2}.`;
   const required = scopes.map((s) => `\`${s}\``).join(" or ");
   return `Access denied for ${field} field. Required access: ${required} access scope.`;
 }

@@ -447,6 +447,35 @@ describe("import through bulk operations", () => {
     );
   });
 
+  it("refuses a customer's email, a level 2 field the app does not declare", async () => {
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},write_customers`,
+        now: NOW,
+      }),
+    );
+    const response = await fetch(
+      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          query: `query CartliftReplenishmentCustomers($query: String!) { orders(first: 5, query: $query) { nodes { customer { id email } } } }`,
+          variables: { query: "created_at:>='2000-01-01T00:00:00Z'" },
+        }),
+      },
+    );
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions: { code: string } }[];
+    };
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining("protected customer data (level 2)"),
+      extensions: { code: "ACCESS_DENIED" },
+    });
+  });
+
   it("fails the bulk read of orders when their customers are not granted", async () => {
     await resetShop();
     mswServer.use(
