@@ -24,6 +24,25 @@ const admin = graphql.link(
 );
 const noWait = { sleep: async () => {}, pollMs: 0 };
 
+/** One raw request to the stand-in's Admin GraphQL endpoint, as the library would send it. */
+async function postAdmin(query: string, variables: object = {}) {
+  const response = await fetch(
+    `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    },
+  );
+  return (await response.json()) as {
+    data?: unknown;
+    errors?: {
+      message: string;
+      extensions: { code: string; cost?: number };
+    }[];
+  };
+}
+
 async function client() {
   return (await unauthenticated.admin(DEMO_SHOP)).admin.graphql;
 }
@@ -341,20 +360,9 @@ describe("import through bulk operations", () => {
       query CartliftOldOrders {
         orders(first: 50) { nodes { id lineItems(first: 100) { nodes { id product { id } } } } }
       }`;
-    const response = await fetch(
-      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
-      {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ query }),
-      },
-    );
-    const body = (await response.json()) as {
-      data?: unknown;
-      errors: { extensions: { code: string; cost: number } }[];
-    };
+    const body = await postAdmin(query);
     expect(body.data).toBeUndefined();
-    expect(body.errors[0].extensions).toMatchObject({
+    expect(body.errors?.[0].extensions).toMatchObject({
       code: "MAX_COST_EXCEEDED",
       cost: 2 + 50 * (1 + 2 + 100 * 2),
     });
@@ -362,20 +370,9 @@ describe("import through bulk operations", () => {
 
   it("refuses a page of more than 250 items and an input array of more than 250, as Shopify does", async () => {
     mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
-    const client = async (query: string, variables: object) => {
-      const response = await fetch(
-        `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
-        {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ query, variables }),
-        },
-      );
-      return (await response.json()) as { data?: unknown; errors?: unknown[] };
-    };
     // 2 + 251 points: within the cost limit, past the page size.
     const page = (size: number) =>
-      client(
+      postAdmin(
         `query CartliftOrdersSince($query: String!) { orders(first: ${size}, query: $query) { nodes { id } } }`,
         { query: "updated_at:>='2000-01-01T00:00:00Z'" },
       );
@@ -390,7 +387,7 @@ describe("import through bulk operations", () => {
       key: "replenishment_due",
     }));
     expect(
-      await client(
+      await postAdmin(
         `mutation CartliftReplenishmentDelete($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { userErrors { field message } } }`,
         { metafields },
       ),
@@ -407,21 +404,7 @@ describe("import through bulk operations", () => {
         now: NOW,
       }),
     );
-    const post = async (query: string) => {
-      const response = await fetch(
-        `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
-        {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ query }),
-        },
-      );
-      return (await response.json()) as {
-        data?: unknown;
-        errors?: { message: string; extensions: { code: string } }[];
-      };
-    };
-    const withCustomer = await post(
+    const withCustomer = await postAdmin(
       `query CartliftReplenishmentCustomers { orders(first: 5) { nodes { customer { id } } } }`,
     );
     expect(withCustomer.data).toBeUndefined();
@@ -454,21 +437,10 @@ describe("import through bulk operations", () => {
         now: NOW,
       }),
     );
-    const response = await fetch(
-      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
-      {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          query: `query CartliftReplenishmentCustomers($query: String!) { orders(first: 5, query: $query) { nodes { customer { id email } } } }`,
-          variables: { query: "created_at:>='2000-01-01T00:00:00Z'" },
-        }),
-      },
+    const body = await postAdmin(
+      `query CartliftReplenishmentCustomers($query: String!) { orders(first: 5, query: $query) { nodes { customer { id email } } } }`,
+      { query: "created_at:>='2000-01-01T00:00:00Z'" },
     );
-    const body = (await response.json()) as {
-      data?: unknown;
-      errors?: { message: string; extensions: { code: string } }[];
-    };
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]).toMatchObject({
       message: expect.stringContaining("protected customer data (level 2)"),
