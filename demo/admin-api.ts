@@ -7,6 +7,7 @@ import {
   type MetafieldsSetInput,
   type TriggerDefinition,
   checkFlowTrigger,
+  checkMetafieldsDelete,
   checkMetafieldsSet,
   readTriggerDefinition,
 } from "./flow";
@@ -14,6 +15,9 @@ import {
   MAX_QUERY_COST,
   requestedQueryCost,
 } from "../app/services/platform/query-cost";
+import { accessDeniedMessage, deniedField } from "./access-scopes";
+import { bulkQueryRefusal } from "./bulk-query";
+import { requestLimitRefusal } from "./request-limits";
 
 /**
  * MSW handlers that answer the Admin API for the synthetic shop: the OAuth token exchange
@@ -270,7 +274,10 @@ export function demoAdminHandlers(
     .filter((o) => o.createdAt >= oldest)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const ordersById = new Map(byDate.map((o) => [gid("Order", o.id), o]));
-  const operations = new Map<string, { file: string; objects: number }>();
+  const operations = new Map<
+    string,
+    { file: string; objects: number; errorCode: string | null }
+  >();
   // Replenishment reminders (app/services/replenishment/replenishment.server.ts): the
   // cartlift.replenishment_due metafields written so far, kept in memory for this demo run.
   const reminders = new Map<string, string>();
@@ -279,10 +286,21 @@ export function demoAdminHandlers(
     return match ? new Date(match[1]).toISOString() : "";
   };
   return [
-    // Every query is priced first; one over the limit is refused as Shopify refuses it.
+    // Every query is sized, priced and checked against the granted scopes first; one with a page
+    // or an input array over 250, over the cost limit, or selecting a field the scopes do not
+    // cover, is refused as Shopify refuses it.
     admin.operation(({ query, variables }) => {
+      const tooLarge = requestLimitRefusal(query, variables);
+      if (tooLarge) return refused(tooLarge);
       const cost = requestedQueryCost(query, variables);
-      return cost > MAX_QUERY_COST ? maxCostExceeded(cost) : undefined;
+      if (cost > MAX_QUERY_COST) return maxCostExceeded(cost);
+      const denied = deniedField(query, variables, granted);
+      return denied
+        ? refused({
+            message: accessDeniedMessage(denied),
+            code: "ACCESS_DENIED",
+          })
+        : undefined;
     }),
     http.get(`${DEMO_BULK_RESULTS}/:file`, ({ params }) => {
       const lines = bulk.lines(String(params.file).replace(/\.jsonl$/, ""));
@@ -387,14 +405,18 @@ export function demoAdminHandlers(
         extensions: costOf(query, variables),
       });
     }),
+    // Deleting a reminder takes the owner's write scope, as writing it does.
     admin.mutation("CartliftReplenishmentDelete", ({ query, variables }) => {
       const metafields = variables.metafields as { ownerId: string }[];
-      for (const m of metafields) reminders.delete(m.ownerId);
+      const checked = checkMetafieldsDelete(granted, metafields);
+      if (checked.ok) for (const m of metafields) reminders.delete(m.ownerId);
       return HttpResponse.json({
         data: {
           metafieldsDelete: {
-            deletedMetafields: metafields.map((m) => ({ ownerId: m.ownerId })),
-            userErrors: [],
+            deletedMetafields: checked.ok
+              ? metafields.map((m) => ({ ownerId: m.ownerId }))
+              : null,
+            userErrors: userErrorsOf(checked),
           },
         },
         extensions: costOf(query, variables),
@@ -421,22 +443,44 @@ export function demoAdminHandlers(
       }),
     ),
     // Bulk queries: the catalog (products, collections, variants) or the visible order history
-    // (orders, line items), as the JSONL file Shopify would write.
+    // (orders, line items), as the JSONL file Shopify would write. A query outside the bulk
+    // restrictions is refused; one selecting a field the scopes do not cover starts, then fails
+    // with ACCESS_DENIED and no result, as Shopify's do.
     admin.mutation("CartliftBulkRun", ({ query, variables }) => {
       const bulkQuery = String(variables.query);
-      const lines = /^\s*\{\s*products\b/.test(bulkQuery)
-        ? demo.products.flatMap((p) => [
-            ...jsonlRecord(
-              productNode(p, updatedAt, demo.currency, imagesUrl),
-              ["collections", "variants"],
-            ),
-          ])
-        : byDate.flatMap((o) => [
-            ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),
-          ]);
+      const refusal = bulkQueryRefusal(bulkQuery);
+      if (refusal)
+        return HttpResponse.json({
+          data: {
+            bulkOperationRunQuery: {
+              bulkOperation: null,
+              userErrors: [
+                { field: ["query"], message: refusal, code: "INVALID" },
+              ],
+            },
+          },
+          extensions: costOf(query, variables),
+        });
+      const denied = deniedField(bulkQuery, {}, granted);
+      const lines = denied
+        ? []
+        : /^\s*\{\s*products\b/.test(bulkQuery)
+          ? demo.products.flatMap((p) => [
+              ...jsonlRecord(
+                productNode(p, updatedAt, demo.currency, imagesUrl),
+                ["collections", "variants"],
+              ),
+            ])
+          : byDate.flatMap((o) => [
+              ...jsonlRecord(orderNode(o, demo.currency), ["lineItems"]),
+            ]);
       const file = bulk.add(lines);
       const id = gid("BulkOperation", file);
-      operations.set(id, { file, objects: lines.length });
+      operations.set(id, {
+        file,
+        objects: lines.length,
+        errorCode: denied ? "ACCESS_DENIED" : null,
+      });
       return HttpResponse.json({
         data: {
           bulkOperationRunQuery: {
@@ -454,8 +498,8 @@ export function demoAdminHandlers(
           node: op
             ? {
                 id: variables.id,
-                status: "COMPLETED",
-                errorCode: null,
+                status: op.errorCode ? "FAILED" : "COMPLETED",
+                errorCode: op.errorCode,
                 objectCount: String(op.objects),
                 url:
                   op.objects > 0 ? `${bulkResultsUrl}/${op.file}.jsonl` : null,

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mswServer } from "../test/msw";
+import { demoAdminHandlers } from "./admin-api";
+import { DEMO_SHOP, generateDemoShop } from "./shop";
 import {
   MAX_TRIGGER_PAYLOAD_BYTES,
   checkFlowTrigger,
@@ -127,5 +130,53 @@ describe("the demo's metafieldsSet check", () => {
         Array.from({ length: 25 }, () => order),
       ),
     ).toEqual({ ok: true });
+  });
+});
+
+describe("the demo's metafield deletions", () => {
+  const demo = generateDemoShop({ orders: 10 });
+  const remove = async (scopes: string) => {
+    mswServer.use(...demoAdminHandlers(demo, { scopes }));
+    const response = await fetch(
+      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          query: `mutation CartliftReplenishmentDelete($metafields: [MetafieldIdentifierInput!]!) {
+            metafieldsDelete(metafields: $metafields) { deletedMetafields { ownerId } userErrors { field message } }
+          }`,
+          variables: {
+            metafields: [
+              {
+                ownerId: "gid://shopify/Customer/81001",
+                namespace: "cartlift",
+                key: "replenishment_due",
+              },
+            ],
+          },
+        }),
+      },
+    );
+    const body = (await response.json()) as {
+      data: {
+        metafieldsDelete: {
+          deletedMetafields: unknown;
+          userErrors: { code?: string }[];
+        };
+      };
+    };
+    return body.data.metafieldsDelete;
+  };
+
+  it("takes the owner's write scope, as writing does", async () => {
+    const denied = await remove("read_orders,read_customers");
+    expect(denied.deletedMetafields).toBe(null);
+    expect(denied.userErrors).toMatchObject([{ code: "APP_NOT_AUTHORIZED" }]);
+    const done = await remove("read_orders,write_customers");
+    expect(done.userErrors).toEqual([]);
+    expect(done.deletedMetafields).toEqual([
+      { ownerId: "gid://shopify/Customer/81001" },
+    ]);
   });
 });

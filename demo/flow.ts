@@ -174,6 +174,41 @@ export interface MetafieldsSetInput {
   value: string;
 }
 
+/** The owner's write scope, as a user error when it is not granted; null when it is. */
+function ownerScopeError(
+  granted: readonly string[],
+  ownerId: string,
+  field: string[],
+): DemoUserError | null {
+  const owner = /^gid:\/\/shopify\/(\w+)\/\d+$/.exec(ownerId)?.[1];
+  const scope = owner ? OWNER_SCOPES[owner] : undefined;
+  if (!scope)
+    return { field, message: "Owner does not exist", code: "INVALID" };
+  if (!granted.includes(scope))
+    return {
+      field,
+      message: `Access denied: writing this metafield needs ${scope}`,
+      code: "APP_NOT_AUTHORIZED",
+    };
+  return null;
+}
+
+/** metafieldsDelete as Shopify validates it: deleting takes the owner's write scope too. */
+export function checkMetafieldsDelete(
+  granted: readonly string[],
+  metafields: readonly { ownerId: string }[],
+): Checked {
+  const userErrors = metafields.flatMap(
+    (m, i) =>
+      ownerScopeError(granted, m.ownerId, [
+        "metafields",
+        String(i),
+        "ownerId",
+      ]) ?? [],
+  );
+  return userErrors.length > 0 ? { ok: false, userErrors } : { ok: true };
+}
+
 /** metafieldsSet as Shopify validates it; atomic, so one error means nothing is written. */
 export function checkMetafieldsSet(
   granted: readonly string[],
@@ -190,20 +225,8 @@ export function checkMetafieldsSet(
   const userErrors: DemoUserError[] = [];
   metafields.forEach((m, i) => {
     const at = (name: string) => ["metafields", String(i), name];
-    const owner = /^gid:\/\/shopify\/(\w+)\/\d+$/.exec(m.ownerId)?.[1];
-    const scope = owner ? OWNER_SCOPES[owner] : undefined;
-    if (!scope)
-      userErrors.push({
-        field: at("ownerId"),
-        message: "Owner does not exist",
-        code: "INVALID",
-      });
-    else if (!granted.includes(scope))
-      userErrors.push({
-        field: at("ownerId"),
-        message: `Access denied: writing this metafield needs ${scope}`,
-        code: "APP_NOT_AUTHORIZED",
-      });
+    const ownerError = ownerScopeError(granted, m.ownerId, at("ownerId"));
+    if (ownerError) userErrors.push(ownerError);
     const appOwned = /^\$app(:[A-Za-z0-9_-]{1,250})?$/.test(m.namespace);
     if (!appOwned && !/^[A-Za-z0-9_-]{3,255}$/.test(m.namespace))
       userErrors.push({

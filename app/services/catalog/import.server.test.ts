@@ -11,6 +11,7 @@ import {
   requestedQueryCost,
 } from "~/services/platform/query-cost";
 import { applyBulkResult, importShop, progressOf } from "./import.server";
+import { runBulkQuery } from "~/services/platform/bulk-operations.server";
 import { saveProducts } from "./products.server";
 import { redactShop } from "~/services/privacy/privacy.server";
 import { ShopGoneError } from "~/services/model/model.server";
@@ -22,6 +23,25 @@ const admin = graphql.link(
   new RegExp(`^https://${DEMO_SHOP.replaceAll(".", "\\.")}/admin/api/`),
 );
 const noWait = { sleep: async () => {}, pollMs: 0 };
+
+/** One raw request to the stand-in's Admin GraphQL endpoint, as the library would send it. */
+async function postAdmin(query: string, variables: object = {}) {
+  const response = await fetch(
+    `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    },
+  );
+  return (await response.json()) as {
+    data?: unknown;
+    errors?: {
+      message: string;
+      extensions: { code: string; cost?: number };
+    }[];
+  };
+}
 
 async function client() {
   return (await unauthenticated.admin(DEMO_SHOP)).admin.graphql;
@@ -340,23 +360,115 @@ describe("import through bulk operations", () => {
       query CartliftOldOrders {
         orders(first: 50) { nodes { id lineItems(first: 100) { nodes { id product { id } } } } }
       }`;
-    const response = await fetch(
-      `https://${DEMO_SHOP}/admin/api/2025-10/graphql.json`,
-      {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ query }),
-      },
-    );
-    const body = (await response.json()) as {
-      data?: unknown;
-      errors: { extensions: { code: string; cost: number } }[];
-    };
+    const body = await postAdmin(query);
     expect(body.data).toBeUndefined();
-    expect(body.errors[0].extensions).toMatchObject({
+    expect(body.errors?.[0].extensions).toMatchObject({
       code: "MAX_COST_EXCEEDED",
       cost: 2 + 50 * (1 + 2 + 100 * 2),
     });
+  });
+
+  it("refuses a page of more than 250 items and an input array of more than 250, as Shopify does", async () => {
+    mswServer.use(...demoAdminHandlers(demo, { scopes: SCOPES, now: NOW }));
+    // 2 + 251 points: within the cost limit, past the page size.
+    const page = (size: number) =>
+      postAdmin(
+        `query CartliftOrdersSince($query: String!) { orders(first: ${size}, query: $query) { nodes { id } } }`,
+        { query: "updated_at:>='2000-01-01T00:00:00Z'" },
+      );
+    expect((await page(250)).errors).toBeUndefined();
+    expect(await page(251)).toMatchObject({
+      errors: [{ extensions: { code: "BAD_REQUEST" } }],
+    });
+    expect((await page(251)).data).toBeUndefined();
+    const metafields = Array.from({ length: 251 }, (_, i) => ({
+      ownerId: `gid://shopify/Customer/${i + 1}`,
+      namespace: "cartlift",
+      key: "replenishment_due",
+    }));
+    expect(
+      await postAdmin(
+        `mutation CartliftReplenishmentDelete($metafields: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $metafields) { userErrors { field message } } }`,
+        { metafields },
+      ),
+    ).toMatchObject({
+      errors: [{ extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } }],
+    });
+  });
+
+  it("refuses a field the granted scopes do not cover, as Shopify does", async () => {
+    // The merchant granted orders but not customers: an order's customer is out of reach.
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders",
+        now: NOW,
+      }),
+    );
+    const withCustomer = await postAdmin(
+      `query CartliftReplenishmentCustomers { orders(first: 5) { nodes { customer { id } } } }`,
+    );
+    expect(withCustomer.data).toBeUndefined();
+    expect(withCustomer.errors?.[0]).toMatchObject({
+      message: expect.stringContaining("`read_customers`"),
+      extensions: { code: "ACCESS_DENIED" },
+    });
+  });
+
+  it("refuses a bulk query outside Shopify's restrictions, starting nothing", async () => {
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},read_inventory`,
+        now: NOW,
+      }),
+    );
+    // Inventory levels per variant per product: connections three levels deep.
+    const query = `{ products { edges { node { id
+      variants { edges { node { id
+        inventoryItem { inventoryLevels { edges { node { id } } } } } } } } } } }`;
+    await expect(runBulkQuery(await client(), query, noWait)).rejects.toThrow(
+      "Shopify refused the bulk query: Bulk queries cannot contain connections nested more than 2 levels deep.",
+    );
+  });
+
+  it("refuses a customer's email, a level 2 field the app does not declare", async () => {
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: `${SCOPES},write_customers`,
+        now: NOW,
+      }),
+    );
+    const body = await postAdmin(
+      `query CartliftReplenishmentCustomers($query: String!) { orders(first: 5, query: $query) { nodes { customer { id email } } } }`,
+      { query: "created_at:>='2000-01-01T00:00:00Z'" },
+    );
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining("protected customer data (level 2)"),
+      extensions: { code: "ACCESS_DENIED" },
+    });
+  });
+
+  it("fails the bulk read of orders when their customers are not granted", async () => {
+    await resetShop();
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders,read_all_orders",
+        now: NOW,
+      }),
+    );
+    await expect(importShop(DEMO_SHOP, await client(), noWait)).rejects.toThrow(
+      "Bulk orders import failed (ACCESS_DENIED)",
+    );
+    expect(await prisma.order.count({ where: { shop: DEMO_SHOP } })).toBe(0);
+    // A write scope grants its read: write_customers is enough.
+    mswServer.use(
+      ...demoAdminHandlers(demo, {
+        scopes: "read_products,read_orders,read_all_orders,write_customers",
+        now: NOW,
+      }),
+    );
+    const result = await importShop(DEMO_SHOP, await client(), noWait);
+    expect(result.orders).toBe(demo.orders.length);
   });
 });
 

@@ -13,7 +13,8 @@
 export const MAX_QUERY_COST = 1000;
 const MUTATION_COST = 10;
 
-interface Field {
+/** A selected field: its arguments (variables filled in) and, for an object, what it selects. */
+export interface Field {
   name: string;
   args: Record<string, unknown>;
   selections: Field[] | null;
@@ -159,15 +160,20 @@ function fieldCost(field: Field): number {
   return 2 + size * perNode;
 }
 
+/** The operation in `query`: whether it is a mutation, and the fields it selects. */
+export function parseOperation(
+  query: string,
+  variables: Record<string, unknown> = {},
+): { mutation: boolean; selections: Field[] } {
+  return new Parser(tokenize(query), variables).operation();
+}
+
 /** The requested cost of `query` with `variables`, as Shopify reports it in `extensions.cost`. */
 export function requestedQueryCost(
   query: string,
   variables: Record<string, unknown> = {},
 ): number {
-  const { mutation, selections } = new Parser(
-    tokenize(query),
-    variables,
-  ).operation();
+  const { mutation, selections } = parseOperation(query, variables);
   if (mutation) return selections.length * MUTATION_COST;
   return selectionsCost(selections);
 }
