@@ -78,7 +78,10 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     const offered = async () =>
       (await block.getByRole("link").allTextContents()).join("|");
     const first = await offered();
-    const name = (await block.getByRole("link").first().textContent())!;
+    // The offer names the variant it adds ("Socks – M"); the cart line, as Shopify's, "Socks - M".
+    const name = (await block.getByRole("link").first().textContent())!
+      .split(" – ")[0]
+      .trim();
 
     await adds.first().click();
     // The cart page's own lines show the new product, and the offers no longer include it.
