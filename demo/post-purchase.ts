@@ -557,6 +557,7 @@ Signature (HS256, app secret): <strong>${result.decoded.signatureValid ? "valid"
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Cartlift demo: post-purchase offer</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a}
 .pp-shop{padding:1rem;border-bottom:1px solid #ddd;text-align:center}.pp-shop h1{margin:0;font-size:1em}
 main{max-width:60rem;margin:0 auto;padding:1rem}

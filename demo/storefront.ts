@@ -585,6 +585,7 @@ export function demoStorefront({
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} – Cartlift demo store</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 ${customerPrivacy(cart.privacy)}
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
