@@ -12,6 +12,10 @@ import {
 import type { Post } from "../extensions/cartlift-pixel/src/pixel";
 import { DEMO_IMAGES, productImageFile } from "./product-image";
 import {
+  type DemoBundleDiscount,
+  demoBundleDiscounts,
+} from "./bundle-discount";
+import {
   type DemoPixelEvent,
   type DemoWebPixels,
   publishPixelEvent,
@@ -282,6 +286,8 @@ export interface DemoStorefrontOptions {
   ) => Promise<Response>;
   /** The app's web pixel: its settings as the app wrote them, and how its posts reach the app. */
   pixel?: { pixels: DemoWebPixels; post: Post };
+  /** The shop's bundle discount, as the app configured it: the cart takes its saving off. */
+  bundleDiscount?: DemoBundleDiscount;
 }
 
 /**
@@ -339,6 +345,7 @@ export function demoStorefront({
   demo,
   proxy,
   pixel,
+  bundleDiscount,
 }: DemoStorefrontOptions): Router {
   const extensionDir = path.join(root, "extensions", "cartlift-theme");
   const carts = new Map<string, DemoCart>();
@@ -523,7 +530,35 @@ export function demoStorefront({
       const heads = ["product", "price", "quantity", "total"]
         .map((key) => `<th scope="col">${t(`cart.${key}`)}</th>`)
         .join("");
-      return `<div id="shopify-section-main-cart"><table aria-label="${t("cart.lines")}"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table><p>${t("cart.subtotal", { amount: money(cart, c.total_price) })}</p></div>`;
+      // The bundles' savings, as Shopify shows an automatic discount in the cart, and what is left.
+      const discounts = bundleDiscount
+        ? demoBundleDiscounts(
+            bundleDiscount,
+            cart.lines.map((l) => {
+              const { p, v } = variants.get(l.variantId)!;
+              return {
+                key: l.key,
+                productId: p.id,
+                variantId: v.id,
+                quantity: l.quantity,
+                price: demoPresentmentMinor(v.price, cart.currency),
+              };
+            }),
+            cart.currency,
+            rate(cart),
+          ).filter((d) => d.amount > 0)
+        : [];
+      const saved = discounts.reduce((sum, d) => sum + d.amount, 0);
+      const savings = discounts.length
+        ? discounts
+            .map(
+              (d) =>
+                `<p class="cart-discount">${t("cart.bundle_discount", { title: escapeHtml(d.title), amount: money(cart, d.amount) })}</p>`,
+            )
+            .join("") +
+          `<p><strong>${t("cart.estimated_total", { amount: money(cart, c.total_price - saved) })}</strong></p>`
+        : "";
+      return `<div id="shopify-section-main-cart"><table aria-label="${t("cart.lines")}"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table><p>${t("cart.subtotal", { amount: money(cart, c.total_price) })}</p>${savings}</div>`;
     },
   };
   const sections = (cart: DemoCart, ids: unknown) =>
