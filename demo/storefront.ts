@@ -383,7 +383,17 @@ export function demoStorefront({
     (key, values) =>
       escapeHtml(words(cart)(key, values));
 
-  function cartFor(req: ExpressRequest, res: express.Response): DemoCart {
+  /**
+   * The shopper's cart, from its cookie. On a page (`switches`), the query is Shopify's
+   * localization form and the demo's own switches; an app proxy request's query is the app's
+   * (the storefront script adds the currency and language it was rendered in, for the browser's
+   * cache), and a late one from the page before must not switch the shopper back.
+   */
+  function cartFor(
+    req: ExpressRequest,
+    res: express.Response,
+    switches = true,
+  ): DemoCart {
     const token = /(?:^|;\s*)cart=([a-f0-9]{32})/.exec(
       req.headers.cookie ?? "",
     )?.[1];
@@ -401,6 +411,7 @@ export function demoStorefront({
       carts.set(cart.token, cart);
       res.cookie("cart", cart.token, { httpOnly: true, sameSite: "lax" });
     }
+    if (!switches) return cart;
     // Shopify's localization form: the shopper picks a currency and a language.
     const currency = String(req.query.currency ?? "");
     if (currency in DEMO_RATES) cart.currency = currency;
@@ -923,7 +934,7 @@ document.addEventListener("click", async (e) => {
   // shopper's context (cart, currency, language) before the browser sees it.
   router.all("/apps/cartlift/*", async (req, res, next) => {
     try {
-      const cart = cartFor(req, res);
+      const cart = cartFor(req, res, false);
       const url = new URL(req.originalUrl, "http://localhost");
       const init: RequestInit = {
         method: req.method,
