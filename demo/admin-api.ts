@@ -1,5 +1,6 @@
 import { HttpResponse, graphql, http } from "msw";
 import { DemoWebPixels } from "./web-pixel";
+import { DemoBundleDiscount } from "./bundle-discount";
 import { DEMO_IMAGES, productImageFile } from "./product-image";
 import type { DemoOrder, DemoProduct, DemoShop } from "./shop";
 import {
@@ -243,6 +244,8 @@ export interface DemoAdminOptions {
   flowRuns?: { handle: string; payload: Record<string, unknown> }[];
   /** The shop's web pixel, created by the app on install and read by the demo storefront. */
   pixels?: DemoWebPixels;
+  /** The bundle discount's configuration, as the app last wrote it, for the demo's cart. */
+  bundleDiscount?: DemoBundleDiscount;
 }
 
 export function demoAdminHandlers(
@@ -256,6 +259,7 @@ export function demoAdminHandlers(
     triggers = [readTriggerDefinition("cartlift-next-offer")],
     flowRuns = [],
     pixels = new DemoWebPixels(),
+    bundleDiscount = new DemoBundleDiscount(),
   }: DemoAdminOptions,
 ) {
   // Any API version: importing the app's constant would load the Shopify library (which
@@ -381,6 +385,8 @@ export function demoAdminHandlers(
         for (const m of metafields)
           if (m.ownerId.startsWith(gid("Customer", "")))
             reminders.set(m.ownerId, m.value);
+          else if (m.key === "function-configuration")
+            bundleDiscount.configuration = JSON.parse(m.value);
       return HttpResponse.json({
         data: { metafieldsSet: { userErrors: userErrorsOf(checked) } },
         extensions: costOf(query, variables),
@@ -555,10 +561,17 @@ export function demoAdminHandlers(
       });
     }),
     // The bundle discount lifecycle (app/services/merchandising/bundle-discount.server.ts): one automatic
-    // discount per shop, then configuration writes (CartliftMetafieldsSet above). The demo keeps no
-    // discount state: the app remembers the id in its own database, as it does against Shopify.
-    admin.mutation("CartliftBundleDiscountCreate", ({ query, variables }) =>
-      HttpResponse.json({
+    // discount per shop, then configuration writes (CartliftMetafieldsSet above). The demo keeps only
+    // the configuration, for its cart: the app remembers the id in its own database, as it does
+    // against Shopify.
+    admin.mutation("CartliftBundleDiscountCreate", ({ query, variables }) => {
+      const created = variables.discount as {
+        metafields?: MetafieldsSetInput[];
+      };
+      for (const m of created.metafields ?? [])
+        if (m.key === "function-configuration")
+          bundleDiscount.configuration = JSON.parse(m.value);
+      return HttpResponse.json({
         data: {
           discountAutomaticAppCreate: {
             automaticAppDiscount: {
@@ -568,7 +581,7 @@ export function demoAdminHandlers(
           },
         },
         extensions: costOf(query, variables),
-      }),
-    ),
+      });
+    }),
   ];
 }

@@ -281,6 +281,46 @@ describe("demo post-purchase", () => {
     expect(french).not.toContain("confirmed");
   });
 
+  it("names the French page and its buyer's screen in French, and marks the demo's notes as English", () => {
+    const offer: PostPurchaseOfferPayload = {
+      referenceId: "r",
+      productId: "2",
+      variantId: "21",
+      title: "Bouilloire",
+      variantTitle: "Default Title",
+      imageUrl: null,
+      reason: "Souvent acheté avec Moulin",
+      currency: "EUR",
+      priceMinor: 2500,
+      discountedPriceMinor: 2500,
+      discount: null,
+      minQuantity: 1,
+      maxQuantity: 1,
+    };
+    expect(offerScreenHtml(offer, null, "fr")).toContain(
+      'aria-label="L’offre telle que l’acheteur la voit"',
+    );
+    expect(offerScreenHtml(offer, null)).toContain(
+      'aria-label="The offer as the buyer sees it"',
+    );
+    const french = pageFor("fr");
+    expect(french).toMatch(/<html lang="fr">/);
+    expect(french).toContain(
+      "<title>Démo Cartlift : offre après l’achat</title>",
+    );
+    // What is not the buyer's is in English, and says so to the page and to the reader.
+    const notes =
+      /<section class="pp-dev" lang="en"[^>]*>([\s\S]*?)<\/section>/.exec(
+        french,
+      );
+    expect(notes?.[1]).toContain("For developers");
+    expect(notes?.[1]).toContain("in English whatever the buyer's language");
+    expect(french).toMatch(
+      /<p class="pp-none" lang="en">The app made no offer/,
+    );
+    expect(pageFor()).not.toContain("in English whatever");
+  });
+
   it("prices the change in the order's presentment currency, as Shopify's calculateChangeset does", () => {
     const changes = [
       {

@@ -461,7 +461,8 @@ export function offerScreenHtml(
   const image = offer.imageUrl
     ? `<img src="${escapeHtml(offer.imageUrl)}" alt="${escapeHtml(offer.title)}">`
     : "";
-  return `<section class="pp-screen" aria-label="The offer as the buyer sees it">
+  const label = translations(THEME_LOCALES, locale)("checkout.buyer_screen");
+  return `<section class="pp-screen" aria-label="${escapeHtml(label)}">
 <div class="pp-banner"><p class="pp-banner__title">${escapeHtml(m.bannerTitle)}</p>
 <p>${escapeHtml(m.bannerBody)}</p></div>
 <div class="pp-layout">
@@ -489,8 +490,10 @@ ${
 }
 
 /**
- * The demo page: the offer as the buyer would see it after checkout, then, for developers, the
- * sample order it was made for and the changeset the app signed for it.
+ * The demo page: the offer as the buyer would see it after checkout, in the buyer's language, then,
+ * for developers, the sample order it was made for and the changeset the app signed for it. Those
+ * notes are the demo's, not the buyer's: in English on every page, set apart and marked lang="en"
+ * (a French page does not read them out, or offer to translate them, as French).
  */
 export function postPurchaseDemoHtml(
   result: PostPurchaseDemoResult,
@@ -528,7 +531,7 @@ export function postPurchaseDemoHtml(
         ),
         locale,
       )
-    : `<p class="pp-none">The app made no offer for this order (HTTP ${result.offerStatus}), so Shopify skips this page and shows the thank-you page. Try another order.</p>`;
+    : `<p class="pp-none" lang="en">The app made no offer for this order (HTTP ${result.offerStatus}), so Shopify skips this page and shows the thank-you page. Try another order.</p>`;
   const purchase = result.calculation?.calculatedPurchase;
   const added = offer
     ? purchase?.updatedLineItems?.filter(
@@ -554,9 +557,11 @@ Signature (HS256, app secret): <strong>${result.decoded.signatureValid ? "valid"
       ? `<p>The app refused to sign (HTTP ${result.signStatus}).</p>`
       : "";
   const next = (orderIndex + 1) % orderCount;
+  const say = translations(THEME_LOCALES, locale);
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Cartlift demo: post-purchase offer</title>
+<title>${escapeHtml(say("checkout.page_title"))}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a}
 .pp-shop{padding:1rem;border-bottom:1px solid #ddd;text-align:center}.pp-shop h1{margin:0;font-size:1em}
 main{max-width:60rem;margin:0 auto;padding:1rem}
@@ -570,18 +575,19 @@ main{max-width:60rem;margin:0 auto;padding:1rem}
 hr{border:0;border-top:1px solid #ddd;margin:1rem 0}
 .pp-button{display:block;width:100%;padding:.9rem;margin:.5rem 0;font:inherit;font-weight:600;border:0;border-radius:.4rem;background:#1a1a1a;color:#fff}
 .pp-button--subdued{background:none;color:#1a1a1a;font-weight:400}
-.pp-dev{border-top:2px dashed #ccc;margin-top:2rem}
+.pp-dev{border-top:2px dashed #ccc;margin-top:2rem;padding:0 1rem 1rem;background:#fafafa}
 pre{background:#f4f4f4;padding:1rem;overflow:auto;white-space:pre-wrap;word-break:break-all}code{overflow-wrap:anywhere}
 @media (min-width:750px){.pp-layout{max-width:420px}}
 @media (min-width:1000px){.pp-layout{max-width:none;grid-template-columns:560px 340px;gap:38px;justify-content:center}
 .pp-image:empty{display:block;background:#f4f4f4;min-height:20rem}}
 </style></head>
 <body>
-<header class="pp-shop"><h1>Cartlift demo store · ${escapeHtml(translations(THEME_LOCALES, locale)("checkout.order_confirmed", { name: result.order.name }))}</h1></header>
+<header class="pp-shop"><h1>Cartlift demo store · ${escapeHtml(say("checkout.order_confirmed", { name: result.order.name }))}</h1></header>
 <main>
 ${buyer}
-<section class="pp-dev" aria-labelledby="pp-dev-heading">
+<section class="pp-dev" lang="en" aria-labelledby="pp-dev-heading">
 <h2 id="pp-dev-heading">For developers</h2>
+<p class="pp-subdued">Not part of the buyer's page: how the demo made the offer above${locale === "en" ? "" : ", in English whatever the buyer's language"}.</p>
 <p>Demo mode plays Shopify's checkout and post-purchase page: it places a new order with the sample
 order's lines (the <code>orders/create</code> webhook), mints the checkout token Shopify would give the
 extension, then calls the app's real <code>/api/post-purchase/offer</code> and

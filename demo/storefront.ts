@@ -12,6 +12,10 @@ import {
 import type { Post } from "../extensions/cartlift-pixel/src/pixel";
 import { DEMO_IMAGES, productImageFile } from "./product-image";
 import {
+  type DemoBundleDiscount,
+  demoBundleDiscounts,
+} from "./bundle-discount";
+import {
   type DemoPixelEvent,
   type DemoWebPixels,
   publishPixelEvent,
@@ -282,6 +286,8 @@ export interface DemoStorefrontOptions {
   ) => Promise<Response>;
   /** The app's web pixel: its settings as the app wrote them, and how its posts reach the app. */
   pixel?: { pixels: DemoWebPixels; post: Post };
+  /** The shop's bundle discount, as the app configured it: the cart takes its saving off. */
+  bundleDiscount?: DemoBundleDiscount;
 }
 
 /**
@@ -339,6 +345,7 @@ export function demoStorefront({
   demo,
   proxy,
   pixel,
+  bundleDiscount,
 }: DemoStorefrontOptions): Router {
   const extensionDir = path.join(root, "extensions", "cartlift-theme");
   const carts = new Map<string, DemoCart>();
@@ -376,7 +383,17 @@ export function demoStorefront({
     (key, values) =>
       escapeHtml(words(cart)(key, values));
 
-  function cartFor(req: ExpressRequest, res: express.Response): DemoCart {
+  /**
+   * The shopper's cart, from its cookie. On a page (`switches`), the query is Shopify's
+   * localization form and the demo's own switches; an app proxy request's query is the app's
+   * (the storefront script adds the currency and language it was rendered in, for the browser's
+   * cache), and a late one from the page before must not switch the shopper back.
+   */
+  function cartFor(
+    req: ExpressRequest,
+    res: express.Response,
+    switches = true,
+  ): DemoCart {
     const token = /(?:^|;\s*)cart=([a-f0-9]{32})/.exec(
       req.headers.cookie ?? "",
     )?.[1];
@@ -394,6 +411,7 @@ export function demoStorefront({
       carts.set(cart.token, cart);
       res.cookie("cart", cart.token, { httpOnly: true, sameSite: "lax" });
     }
+    if (!switches) return cart;
     // Shopify's localization form: the shopper picks a currency and a language.
     const currency = String(req.query.currency ?? "");
     if (currency in DEMO_RATES) cart.currency = currency;
@@ -523,7 +541,35 @@ export function demoStorefront({
       const heads = ["product", "price", "quantity", "total"]
         .map((key) => `<th scope="col">${t(`cart.${key}`)}</th>`)
         .join("");
-      return `<div id="shopify-section-main-cart"><table aria-label="${t("cart.lines")}"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table><p>${t("cart.subtotal", { amount: money(cart, c.total_price) })}</p></div>`;
+      // The bundles' savings, as Shopify shows an automatic discount in the cart, and what is left.
+      const discounts = bundleDiscount
+        ? demoBundleDiscounts(
+            bundleDiscount,
+            cart.lines.map((l) => {
+              const { p, v } = variants.get(l.variantId)!;
+              return {
+                key: l.key,
+                productId: p.id,
+                variantId: v.id,
+                quantity: l.quantity,
+                price: demoPresentmentMinor(v.price, cart.currency),
+              };
+            }),
+            cart.currency,
+            rate(cart),
+          ).filter((d) => d.amount > 0)
+        : [];
+      const saved = discounts.reduce((sum, d) => sum + d.amount, 0);
+      const savings = discounts.length
+        ? discounts
+            .map(
+              (d) =>
+                `<p class="cart-discount">${t("cart.bundle_discount", { title: escapeHtml(d.title), amount: money(cart, d.amount) })}</p>`,
+            )
+            .join("") +
+          `<p><strong>${t("cart.estimated_total", { amount: money(cart, c.total_price - saved) })}</strong></p>`
+        : "";
+      return `<div id="shopify-section-main-cart"><table aria-label="${t("cart.lines")}"><thead><tr>${heads}</tr></thead><tbody>${rows}</tbody></table><p>${t("cart.subtotal", { amount: money(cart, c.total_price) })}</p>${savings}</div>`;
     },
   };
   const sections = (cart: DemoCart, ids: unknown) =>
@@ -585,6 +631,7 @@ export function demoStorefront({
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} – Cartlift demo store</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 ${customerPrivacy(cart.privacy)}
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;display:grid;grid-template-columns:minmax(0,1fr) 20rem}
@@ -887,7 +934,7 @@ document.addEventListener("click", async (e) => {
   // shopper's context (cart, currency, language) before the browser sees it.
   router.all("/apps/cartlift/*", async (req, res, next) => {
     try {
-      const cart = cartFor(req, res);
+      const cart = cartFor(req, res, false);
       const url = new URL(req.originalUrl, "http://localhost");
       const init: RequestInit = {
         method: req.method,

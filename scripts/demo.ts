@@ -25,6 +25,7 @@ import {
 import { DEMO_RATES, demoStorefront } from "../demo/storefront";
 import { DEMO_IMAGES, productImages } from "../demo/product-image";
 import { DemoWebPixels } from "../demo/web-pixel";
+import { DemoBundleDiscount } from "../demo/bundle-discount";
 import { simulateExperimentTraffic } from "../demo/experiment-traffic";
 import { leanRoutes, leanRoutesHandler } from "../app/http/lean-routes";
 import { toResponse } from "../app/http/lean-answer";
@@ -90,11 +91,14 @@ const demo = generateDemoShop();
 const bulk = new DemoBulkResults();
 // The web pixel the app creates on install; the storefront's pixel reads its settings.
 const pixels = new DemoWebPixels();
+// The bundle discount's configuration the app writes, applied by the demo's cart.
+const bundleDiscount = new DemoBundleDiscount();
 const msw = setupServer(
   ...demoAdminHandlers(demo, {
     scopes: `${scopes},write_customers,write_orders`,
     bulk,
     pixels,
+    bundleDiscount,
     bulkResultsUrl: `http://localhost:${port}/demo/bulk`,
     imagesUrl: `http://localhost:${port}${DEMO_IMAGES}`,
   }),
@@ -220,6 +224,7 @@ app.use(
     demo,
     proxy: appProxy,
     pixel: { pixels, post: pixelPost },
+    bundleDiscount,
   }),
 );
 // Simulated shoppers for a running experiment (demo/experiment-traffic.ts): through the real

@@ -83,11 +83,17 @@ function Evidence({
         {percent(evidence.bestSellers.mean)} ({range(evidence.bestSellers)}).
       </Text>
       <Text as="p" tone="subdued">
-        Cart, cart drawer and after checkout:{" "}
-        {METHOD_LABELS[evidence.served.cart]}. Product pages:{" "}
-        {METHOD_LABELS[evidence.served.product]}. Each training checks this
-        again on your newest orders and switches only when the difference is
-        more than chance.
+        {evidence.served.cart === evidence.served.product ? (
+          <>Every placement: {METHOD_LABELS[evidence.served.cart]}.</>
+        ) : (
+          <>
+            Cart, cart drawer and after checkout:{" "}
+            {METHOD_LABELS[evidence.served.cart]}. Product pages:{" "}
+            {METHOD_LABELS[evidence.served.product]}.
+          </>
+        )}{" "}
+        Each training checks this again on your newest orders and switches only
+        when the difference is more than chance.
       </Text>
     </BlockStack>
   );

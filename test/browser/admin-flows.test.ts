@@ -86,6 +86,33 @@ describe.skipIf(!hasChromium)("merchant admin walks (Chromium)", () => {
     await row.waitFor();
     expect(await row.getByText("active").count()).toBe(1);
     expect(await row.getByText("suggested").count()).toBe(1);
+
+    // The shopper: the first product's page promises the saving, and the cart takes it off.
+    const shop = await newPage(env.browser);
+    const handle = name
+      .split(" + ")[0]
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-");
+    await shop.goto(`${env.demo.url}/demo/storefront/products/${handle}`);
+    const promise = shop.getByText(
+      /^Bundle discount: save \$[\d,.]+ when you buy all of them$/,
+    );
+    await promise.waitFor();
+    const saving = /\$[\d,.]+/.exec((await promise.textContent())!)![0];
+    await shop.getByRole("button", { name: "Add all to cart" }).click();
+    await shop.getByRole("link", { name: /^Cart \([1-9]\d*\)$/ }).waitFor();
+    await shop.goto(`${env.demo.url}/demo/storefront/cart`);
+    const cart = shop.locator("#shopify-section-main-cart");
+    await cart
+      .getByText(`Bundle discount (${name}): −${saving}`, { exact: true })
+      .waitFor();
+    const amount = (text: string | null) =>
+      Math.round(Number(/\$([\d,.]+)/.exec(text!)![1].replace(/,/g, "")) * 100);
+    const subtotal = amount(await cart.getByText(/^Subtotal: /).textContent());
+    expect(
+      amount(await cart.getByText(/^Estimated total: /).textContent()),
+    ).toBe(subtotal - amount(saving));
+    await shop.context().close();
   });
 
   it.each<ViewportName>(["desktop", "phone"])(

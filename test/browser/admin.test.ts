@@ -24,6 +24,14 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
         .count(),
     ).toBe(1);
     expect(page.url()).toContain("/app?");
+    // Where the model serves, said once when the cart and the product pages use the same method.
+    const serving = await page
+      .getByText(/Each training checks this again/)
+      .textContent();
+    expect(serving).toMatch(
+      /^(Every placement|Cart, cart drawer and after checkout): /,
+    );
+    expect(serving).not.toMatch(/: ([^.]+)\. Product pages: \1\./);
   });
 
   it("keeps authenticating client-side navigations through the App Bridge stand-in", async () => {

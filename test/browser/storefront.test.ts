@@ -78,7 +78,10 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     const offered = async () =>
       (await block.getByRole("link").allTextContents()).join("|");
     const first = await offered();
-    const name = (await block.getByRole("link").first().textContent())!;
+    // The offer names the variant it adds ("Socks – M"); the cart line, as Shopify's, "Socks - M".
+    const name = (await block.getByRole("link").first().textContent())!
+      .split(" – ")[0]
+      .trim();
 
     await adds.first().click();
     // The cart page's own lines show the new product, and the offers no longer include it.
@@ -94,6 +97,34 @@ describe.skipIf(!hasChromium)("demo storefront in Chromium", () => {
     await page.getByRole("button", { name: `Remove one ${name}` }).click();
     await expect.poll(offered).not.toBe(second);
     expect(errors).toEqual([]);
+  });
+
+  it("keeps the shopper's language and currency when a block of the page before asks for offers late", async () => {
+    const page = await newPage(env.browser);
+    await addProduct(page);
+    const product = (await cartOf(page)).items[0].product_id;
+    await page.goto(
+      `${env.demo.url}/demo/storefront/cart?locale=fr&currency=EUR`,
+    );
+    await page
+      .getByRole("heading", { name: "Votre panier", level: 1 })
+      .waitFor();
+    // The English page's cart block, answered after the switch: its address carries the
+    // language and currency it was rendered in, for the browser's cache, not as a switch.
+    const late = await page.request.get(
+      `${env.demo.url}/apps/cartlift/recommendations?placement=cart&limit=4&reasons=1&currency=USD&country=US&locale=en&cart=${product}`,
+    );
+    expect(late.status()).toBe(200);
+    // The cart page again, without the switch in its address.
+    await page.goto(`${env.demo.url}/demo/storefront/cart`);
+    await page
+      .getByRole("heading", { name: "Votre panier", level: 1 })
+      .waitFor();
+    expect(await page.getByText(/^Sous-total\s:\s[\d\s,]+\s€$/).count()).toBe(
+      1,
+    );
+    expect(await page.getByText("Your cart").count()).toBe(0);
+    await page.context().close();
   });
 
   it("shows the product's picture and one beside every offer, each loaded and cacheable for a year", async () => {

@@ -116,4 +116,30 @@ describe.skipIf(!hasChromium)("the product at 1440x900 and 390x844", () => {
     expect(await toggle.getAttribute("aria-expanded")).toBe("false");
     await page.context().close();
   });
+
+  it("finds the tab's icon of every demo page, and /favicon.ico for any other", async () => {
+    const page = await newPage(env.browser);
+    for (const path of [
+      "/demo/storefront",
+      "/demo/storefront/cart",
+      "/demo/post-purchase",
+      "/demo/post-purchase?locale=fr",
+      "/demo/admin",
+    ]) {
+      await page.goto(`${env.demo.url}${path}`);
+      // What the browser asks for: the page's icon link, or /favicon.ico without one.
+      const icon = await page.evaluate(async () => {
+        const href =
+          document.querySelector<HTMLLinkElement>('link[rel~="icon"]')?.href ??
+          new URL("/favicon.ico", location.href).href;
+        const answer = await fetch(href);
+        return `${answer.status} ${answer.headers.get("content-type")}`;
+      });
+      expect(icon, path).toMatch(/^200 image\//);
+    }
+    const ico = await fetch(`${env.demo.url}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get("content-type")).toMatch(/^image\//);
+    await page.context().close();
+  });
 });

@@ -127,9 +127,16 @@ const reason = (language: Language, item: StorefrontItem) =>
     ? `<p class="cartlift__reason">${translated(language, item.reason.key, reasonVars(item.reason))}</p>`
     : "";
 
+/**
+ * What one click adds: the product's title and, when it has variants, the one offered, as
+ * Shopify names a cart line ("Socks – M"). A shopper must see which size or length they get.
+ */
+const named = (product: string, variant: string) =>
+  `{{ ${product}.title | escape }}{% if ${product}.has_only_default_variant == false %} – {{ ${variant}.title | escape }}{% endif %}`;
+
 /** The offer's product page; a click on it is the "clicked" of clicked-then-bought. */
 const link = (item: StorefrontItem) =>
-  `<a class="cartlift__title" href="{{ v_p.url }}" data-token="${escapeText(item.token)}">{{ v_p.title | escape }}</a>`;
+  `<a class="cartlift__title" href="{{ v_p.url }}" data-token="${escapeText(item.token)}">${named("v_p", "v")}</a>`;
 
 const attrs = (item: StorefrontItem) =>
   `data-cartlift-offer data-product-id="${digits(item.productId)}" data-variant-id="{{ v.id }}" data-token="${escapeText(item.token)}"`;
@@ -207,7 +214,7 @@ function fbt(language: Language, offers: StorefrontOffers): string {
     .map(
       (item) =>
         `${lookup(item, "v")}{%- if v and v.available -%}{%- assign cl_count = cl_count | plus: 1 -%}${row.check}{%- unless cl_has -%}{%- assign cl_total = cl_total | plus: v.price -%}{%- endunless -%}${unit("v", item.productId)}` +
-        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" ${row.box} ${attrs(item)} data-price="{{ v.price }}" aria-label="${t(language, "select_item", { title: "{{ v_p.title | escape }}" })}">` +
+        `<li class="cartlift__item">${image("v_p")}<span class="cartlift__choice"><input type="checkbox" ${row.box} ${attrs(item)} data-price="{{ v.price }}" aria-label="${t(language, "select_item", { title: named("v_p", "v") })}">` +
         `${link(item)}${row.note}</span><span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}</li>{%- endif -%}`,
     )
     .join("");
@@ -223,7 +230,7 @@ function fbt(language: Language, offers: StorefrontOffers): string {
     `{%- assign cl_total = 0 -%}{%- assign cl_count = 0 -%}{%- assign cl_held = false -%}${bundle ? "{%- assign cl_saving = 0 -%}{%- assign cl_caps = 0 -%}{%- assign cl_free = 0 -%}{%- assign cl_costed = false -%}" : ""}${chosen}` +
     `{%- if a and a.available -%}${own.check}{%- unless cl_has -%}{%- assign cl_total = a.price -%}{%- endunless -%}${unit("a", anchor.productId)}` +
     `<ul class="cartlift__list" role="list"><li class="cartlift__item">${image("a_p")}<label class="cartlift__choice"><input type="checkbox" ${own.box} data-cartlift-anchor data-variant-id="{{ a.id }}" data-price="{{ a.price }}">` +
-    `<span class="cartlift__title">${t(language, "this_item", { title: "{{ a_p.title | escape }}" })}</span>${own.note}</label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
+    `<span class="cartlift__title">${t(language, "this_item", { title: named("a_p", "a") })}</span>${own.note}</label><span class="cartlift__price">{{ a.price | money }}</span></li>` +
     `${rows}</ul>{%- if cl_count > 0 -%}<p class="cartlift__total"><span>${t(language, "total")}</span> <output data-cartlift-total data-currency="{{ cart.currency.iso_code }}">{{ cl_total | money }}</output></p>` +
     `${saving}<button type="button" class="cartlift__button" data-cartlift-add-all{% if cl_total == 0 %} disabled{% endif %}>{%- if cl_held -%}${t(language, "add_selected")}{%- else -%}${t(language, "add_all")}{%- endif -%}</button>{%- endif -%}{%- endif -%}`
   );
@@ -247,7 +254,7 @@ function upgrade(language: Language, offers: StorefrontOffers): string {
   const swap = `{%- assign cl_swap = '' -%}{%- for cl_i in cart.items -%}{%- if cl_swap == '' and cl_i.variant_id == f.id -%}{%- assign cl_swap = cl_i.key -%}{%- assign cl_swap_left = cl_i.quantity | minus: 1 -%}{%- endif -%}{%- endfor -%}`;
   return (
     `${lookup(from, "f")}${lookup(up.item, "v")}{%- if f and v and v.available -%}<div class="cartlift__upgrade" data-cartlift-offer-group>` +
-    `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">{{ v_p.title | escape }}{% if v_p.has_only_default_variant == false %} – {{ v.title | escape }}{% endif %}</a></p>${benefit}` +
+    `<p class="cartlift__title"><a href="{{ v_p.url }}" data-token="${escapeText(up.item.token)}">${named("v_p", "v")}</a></p>${benefit}` +
     `<table class="cartlift__table"><caption>${t(language, "compare_caption")}</caption><thead><tr><td></td><th scope="col">${t(language, "current")}</th><th scope="col">${t(language, "upgrade")}</th></tr></thead>` +
     `<tbody>${rows}<tr><th scope="row">${t(language, "price")}</th><td>{{ f.price | money }}</td><td>{{ v.price | money }}</td></tr></tbody></table>` +
     `${swap}<button type="button" class="cartlift__button" ${attrs(up.item)}{% if cl_swap != '' %} data-swap-key="{{ cl_swap | escape }}" data-swap-quantity="{{ cl_swap_left }}"{% endif %}>` +
@@ -261,7 +268,7 @@ function list(language: Language, offers: StorefrontOffers): string {
       (item) =>
         `${lookup(item, "v")}{%- if v and v.available -%}<li class="cartlift__item">${image("v_p")}${link(item)}` +
         `<span class="cartlift__price">{{ v.price | money }}</span>${reason(language, item)}` +
-        `<button type="button" class="cartlift__button" ${attrs(item)} aria-label="${t(language, "add_named", { title: "{{ v_p.title | escape }}" })}">${t(language, "add")}</button></li>{%- endif -%}`,
+        `<button type="button" class="cartlift__button" ${attrs(item)} aria-label="${t(language, "add_named", { title: named("v_p", "v") })}">${t(language, "add")}</button></li>{%- endif -%}`,
     )
     .join("");
   return `<ul class="cartlift__list" role="list">${rows}</ul>`;
