@@ -1,14 +1,7 @@
 import { Link } from "@remix-run/react";
-import {
-  Card,
-  EmptyState,
-  type EmptyStateProps,
-  IndexTable,
-  Layout,
-  Page,
-  Text,
-} from "@shopify/polaris";
-import type { ReactNode } from "react";
+import { Card, IndexTable, Layout, Page, Text } from "@shopify/polaris";
+import type { ComponentProps, ReactNode } from "react";
+import { EmptyPanel } from "./empty-panel";
 
 /**
  * The list page of the merchant's stored records (bundles, rules): a table whose first column
@@ -33,7 +26,7 @@ export function RecordListPage<T extends { id: string }>({
   path: string;
   /** "bundle", "rule": the create action and the table's resource name. */
   noun: string;
-  empty: Omit<EmptyStateProps, "image">;
+  empty: ComponentProps<typeof EmptyPanel>;
   /** The name column's heading first, then one per cell. */
   headings: [string, ...string[]];
   records: T[];
@@ -51,7 +44,7 @@ export function RecordListPage<T extends { id: string }>({
         <Layout.Section>
           <Card padding="0">
             {records.length === 0 ? (
-              <EmptyState image="" {...empty} />
+              <EmptyPanel {...empty} />
             ) : (
               <IndexTable
                 resourceName={{ singular: noun, plural: `${noun}s` }}

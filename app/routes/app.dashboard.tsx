@@ -8,7 +8,6 @@ import {
   BlockStack,
   Box,
   Card,
-  EmptyState,
   InlineGrid,
   InlineStack,
   Layout,
@@ -34,6 +33,7 @@ import {
 import { loadLatestLifetimeValue } from "~/services/measurement/lifetime-value.server";
 import { LifetimeValueCard } from "~/components/lifetime-value-card";
 import type { Series } from "~/components/dashboard-charts";
+import { EmptyPanel } from "~/components/empty-panel";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -247,13 +247,13 @@ export default function DashboardPage() {
             </InlineGrid>
             {d.orders === 0 && noEvents ? (
               <Card>
-                <EmptyState heading="No results in this range yet" image="">
+                <EmptyPanel heading="No results in this range yet">
                   <p>
                     Results appear once shoppers see recommendations. Turn on
                     the cart drawer and add the blocks to your theme from the
                     Home checklist, then come back in a day.
                   </p>
-                </EmptyState>
+                </EmptyPanel>
               </Card>
             ) : (
               <Layout>

@@ -7,7 +7,6 @@ import {
   Box,
   Button,
   Card,
-  EmptyState,
   InlineStack,
   Layout,
   Page,
@@ -30,6 +29,7 @@ import {
   formatPercent,
 } from "~/components/experiment-format";
 import { postedFields } from "~/http/admin-form.server";
+import { EmptyPanel } from "~/components/empty-panel";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -154,20 +154,19 @@ export default function Experiments() {
         <Layout.Section>
           <Card>
             {experiments.length === 0 ? (
-              <EmptyState
+              <EmptyPanel
                 heading="Measure what Cartlift adds"
                 action={{
                   content: "New experiment",
                   url: "/app/experiments/new",
                 }}
-                image=""
               >
                 <p>
                   Split visitors between Cartlift's offers and a hold-out that
                   sees no widget, and read the lift with a verdict that stays
                   valid however often you look.
                 </p>
-              </EmptyState>
+              </EmptyPanel>
             ) : (
               <FigureTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}

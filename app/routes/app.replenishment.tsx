@@ -12,7 +12,6 @@ import {
   Banner,
   BlockStack,
   Card,
-  EmptyState,
   InlineStack,
   Layout,
   Modal,
@@ -40,6 +39,7 @@ import {
   sendDueNextOffers,
 } from "~/services/flow/next-offer.server";
 import { NextOfferSends } from "~/components/next-offer-sends";
+import { EmptyPanel } from "~/components/empty-panel";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -312,9 +312,9 @@ export default function Replenishment() {
                 Due now ({dueCount})
               </Text>
               {due.length === 0 ? (
-                <EmptyState heading="Nobody is due right now" image="">
+                <EmptyPanel heading="Nobody is due right now">
                   <p>Customers appear here when their usual re-order nears.</p>
-                </EmptyState>
+                </EmptyPanel>
               ) : (
                 <FigureTable
                   columnContentTypes={["text", "text", "text", "text", "text"]}

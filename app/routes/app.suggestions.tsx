@@ -7,7 +7,6 @@ import {
   Box,
   Button,
   Card,
-  EmptyState,
   InlineGrid,
   InlineStack,
   Layout,
@@ -32,6 +31,7 @@ import {
   restoreDismissed,
 } from "~/services/merchandising/suggestions.server";
 import { postedFields } from "~/http/admin-form.server";
+import { EmptyPanel } from "~/components/empty-panel";
 
 export { ErrorBoundary, headers } from "~/http/admin-boundary";
 
@@ -119,16 +119,15 @@ export default function Suggestions() {
         <Layout.Section>
           {!trained ? (
             <Card>
-              <EmptyState
+              <EmptyPanel
                 heading="Suggestions appear after the first training"
-                image=""
                 action={{ content: "See progress", url: "/app" }}
               >
                 <p>
                   Cartlift imports your catalog and orders, then trains on them.
                   That takes a minute or two on most stores.
                 </p>
-              </EmptyState>
+              </EmptyPanel>
             </Card>
           ) : (
             <Card padding="0">
@@ -144,16 +143,15 @@ export default function Suggestions() {
                   {navigation.state === "loading" ? (
                     <SkeletonBodyText lines={6} />
                   ) : shown.length === 0 ? (
-                    <EmptyState
+                    <EmptyPanel
                       heading={`No open ${KINDS[tab].label.toLowerCase()}`}
-                      image=""
                     >
                       <p>
                         {kind === "upgrade"
                           ? "Upgrades need products of the same type at a higher price within the price band."
                           : "Suggestions need products bought together in at least 5 orders, more often than chance. More orders bring more suggestions; Cartlift retrains daily."}
                       </p>
-                    </EmptyState>
+                    </EmptyPanel>
                   ) : (
                     <BlockStack gap="400" as="ul">
                       {shown.map((s) => (

@@ -88,6 +88,25 @@ describe.skipIf(!hasChromium)("demo admin in Chromium", () => {
     await page.context().close();
   });
 
+  it("shows an empty list's picture, not a loading placeholder that never ends", async () => {
+    const page = await newPage(env.browser);
+    await page.goto(`${env.demo.url}/demo/admin`);
+    await hydrated(page);
+    await nav(page, "Rules");
+    await page.getByText("No rules yet", { exact: true }).waitFor();
+    // Polaris keeps a grey placeholder until the picture loads: every picture must load.
+    const pictures = page.locator("img");
+    await expect.poll(() => pictures.count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        pictures.evaluateAll((imgs: HTMLImageElement[]) =>
+          imgs.every((img) => img.complete && img.naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
+    await page.context().close();
+  });
+
   it("refuses the admin without a session token", async () => {
     const response = await fetch(`${env.demo.url}/app`, {
       headers: { "User-Agent": DESKTOP_CHROME },
