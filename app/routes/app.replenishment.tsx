@@ -309,7 +309,13 @@ export default function Replenishment() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                Due now ({dueCount})
+                In their re-order window ({dueCount})
+              </Text>
+              <Text as="p" tone="subdued">
+                From each product&apos;s own re-order times: due soon once a
+                quarter of its buyers have re-ordered by then, due from the
+                usual (median) re-order date, overdue once three quarters have,
+                until the window closes.
               </Text>
               {due.length === 0 ? (
                 <EmptyPanel heading="Nobody is due right now">

@@ -225,7 +225,7 @@ describe.skipIf(!hasChromium)("experiments (Chromium)", () => {
     await nav(page, "Replenishment");
     await page.getByRole("heading", { name: "Re-order intervals" }).waitFor();
     const heading = await page
-      .getByRole("heading", { name: /^Due now \(\d+\)$/ })
+      .getByRole("heading", { name: /^In their re-order window \(\d+\)$/ })
       .textContent();
     const due = Number(/\((\d+)\)/.exec(heading!)![1]);
     expect(due).toBeGreaterThan(0);
