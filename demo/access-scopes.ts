@@ -1,7 +1,4 @@
-import {
-  type Field,
-  parseOperation,
-} from "../app/services/platform/query-cost";
+import type { Field, Operation } from "../app/services/platform/query-cost";
 
 /**
  * The access scopes Shopify checks on every Admin GraphQL field, for the demo's Admin API
@@ -87,13 +84,12 @@ function firstDenied(
   return null;
 }
 
-/** The first field of `query` the granted scopes do not let the app select; null when none. */
+/** The first field of an operation the granted scopes do not let the app select; null when none. */
 export function deniedField(
-  query: string,
-  variables: Record<string, unknown>,
+  operation: Operation,
   granted: readonly string[],
 ): DeniedField | null {
-  return firstDenied(parseOperation(query, variables).selections, granted);
+  return firstDenied(operation.selections, granted);
 }
 
 /** Shopify's message for a field the app's access scopes do not cover. */

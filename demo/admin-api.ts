@@ -14,6 +14,8 @@ import {
 } from "./flow";
 import {
   MAX_QUERY_COST,
+  operationCost,
+  parseOperation,
   requestedQueryCost,
 } from "../app/services/platform/query-cost";
 import { accessDeniedMessage, deniedField } from "./access-scopes";
@@ -294,11 +296,12 @@ export function demoAdminHandlers(
     // or an input array over 250, over the cost limit, or selecting a field the scopes do not
     // cover, is refused as Shopify refuses it.
     admin.operation(({ query, variables }) => {
-      const tooLarge = requestLimitRefusal(query, variables);
+      const operation = parseOperation(query, variables);
+      const tooLarge = requestLimitRefusal(query, variables, operation);
       if (tooLarge) return refused(tooLarge);
-      const cost = requestedQueryCost(query, variables);
+      const cost = operationCost(operation);
       if (cost > MAX_QUERY_COST) return maxCostExceeded(cost);
-      const denied = deniedField(query, variables, granted);
+      const denied = deniedField(operation, granted);
       return denied
         ? refused({
             message: accessDeniedMessage(denied),
@@ -454,7 +457,8 @@ export function demoAdminHandlers(
     // with ACCESS_DENIED and no result, as Shopify's do.
     admin.mutation("CartliftBulkRun", ({ query, variables }) => {
       const bulkQuery = String(variables.query);
-      const refusal = bulkQueryRefusal(bulkQuery);
+      const operation = parseOperation(bulkQuery);
+      const refusal = bulkQueryRefusal(operation);
       if (refusal)
         return HttpResponse.json({
           data: {
@@ -467,7 +471,7 @@ export function demoAdminHandlers(
           },
           extensions: costOf(query, variables),
         });
-      const denied = deniedField(bulkQuery, {}, granted);
+      const denied = deniedField(operation, granted);
       const lines = denied
         ? []
         : /^\s*\{\s*products\b/.test(bulkQuery)

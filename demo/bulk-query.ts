@@ -1,7 +1,4 @@
-import {
-  type Field,
-  parseOperation,
-} from "../app/services/platform/query-cost";
+import type { Field, Operation } from "../app/services/platform/query-cost";
 
 /**
  * What Shopify checks before it starts a bulk query (bulkOperationRunQuery reference, and the bulk
@@ -26,9 +23,11 @@ function connectionDepths(fields: readonly Field[], depth = 0): number[] {
   });
 }
 
-/** Why Shopify would refuse `query` as a bulk query; null when it would start it. */
-export function bulkQueryRefusal(query: string): string | null {
-  const { mutation, selections } = parseOperation(query);
+/** Why Shopify would refuse an operation as a bulk query; null when it would start it. */
+export function bulkQueryRefusal({
+  mutation,
+  selections,
+}: Operation): string | null {
   if (mutation) return "Bulk queries cannot contain mutations.";
   if (selections.some((f) => f.name === "node" || f.name === "nodes"))
     return "Bulk queries cannot contain a top-level node or nodes field.";

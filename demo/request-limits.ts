@@ -1,7 +1,4 @@
-import {
-  type Field,
-  parseOperation,
-} from "../app/services/platform/query-cost";
+import type { Field, Operation } from "../app/services/platform/query-cost";
 
 /**
  * Shopify's limits on a request's size, besides its cost (the API limits page, "Input limits",
@@ -61,8 +58,8 @@ function longestListVariable(
 export function requestLimitRefusal(
   query: string,
   variables: Record<string, unknown>,
+  { selections }: Operation,
 ): { message: string; code: string } | null {
-  const { selections } = parseOperation(query, variables);
   const page = oversizedPage(selections);
   if (page)
     return {

@@ -160,20 +160,30 @@ function fieldCost(field: Field): number {
   return 2 + size * perNode;
 }
 
-/** The operation in `query`: whether it is a mutation, and the fields it selects. */
+/** An operation: whether it is a mutation, and the fields it selects. */
+export interface Operation {
+  mutation: boolean;
+  selections: Field[];
+}
+
+/** The operation in `query`, with `variables` filled in. */
 export function parseOperation(
   query: string,
   variables: Record<string, unknown> = {},
-): { mutation: boolean; selections: Field[] } {
+): Operation {
   return new Parser(tokenize(query), variables).operation();
 }
 
-/** The requested cost of `query` with `variables`, as Shopify reports it in `extensions.cost`. */
+/** The requested cost of an operation, as Shopify reports it in `extensions.cost`. */
+export function operationCost({ mutation, selections }: Operation): number {
+  if (mutation) return selections.length * MUTATION_COST;
+  return selectionsCost(selections);
+}
+
+/** The requested cost of `query` with `variables`. */
 export function requestedQueryCost(
   query: string,
   variables: Record<string, unknown> = {},
 ): number {
-  const { mutation, selections } = parseOperation(query, variables);
-  if (mutation) return selections.length * MUTATION_COST;
-  return selectionsCost(selections);
+  return operationCost(parseOperation(query, variables));
 }
