@@ -388,8 +388,7 @@ export function demoAdminHandlers(
         for (const m of metafields)
           if (m.ownerId.startsWith(gid("Customer", "")))
             reminders.set(m.ownerId, m.value);
-          else if (m.key === "function-configuration")
-            bundleDiscount.configuration = JSON.parse(m.value);
+          else bundleDiscount.remember([m]);
       return HttpResponse.json({
         data: { metafieldsSet: { userErrors: userErrorsOf(checked) } },
         extensions: costOf(query, variables),
@@ -572,9 +571,7 @@ export function demoAdminHandlers(
       const created = variables.discount as {
         metafields?: MetafieldsSetInput[];
       };
-      for (const m of created.metafields ?? [])
-        if (m.key === "function-configuration")
-          bundleDiscount.configuration = JSON.parse(m.value);
+      bundleDiscount.remember(created.metafields ?? []);
       return HttpResponse.json({
         data: {
           discountAutomaticAppCreate: {

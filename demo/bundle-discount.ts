@@ -16,6 +16,13 @@ import {
  */
 export class DemoBundleDiscount {
   configuration: unknown = null;
+
+  /** Keeps the configuration among metafields written on the discount, on create or later. */
+  remember(metafields: readonly { key: string; value: string }[]) {
+    for (const m of metafields)
+      if (m.key === "function-configuration")
+        this.configuration = JSON.parse(m.value);
+  }
 }
 
 export interface DemoDiscountLine {

@@ -545,16 +545,13 @@ export function demoStorefront({
       const discounts = bundleDiscount
         ? demoBundleDiscounts(
             bundleDiscount,
-            cart.lines.map((l) => {
-              const { p, v } = variants.get(l.variantId)!;
-              return {
-                key: l.key,
-                productId: p.id,
-                variantId: v.id,
-                quantity: l.quantity,
-                price: demoPresentmentMinor(v.price, cart.currency),
-              };
-            }),
+            c.items.map((i) => ({
+              key: i.key,
+              productId: String(i.product_id),
+              variantId: String(i.variant_id),
+              quantity: i.quantity,
+              price: i.price,
+            })),
             cart.currency,
             rate(cart),
           ).filter((d) => d.amount > 0)
