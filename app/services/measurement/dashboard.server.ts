@@ -18,8 +18,8 @@ import { keptRevenueMinor } from "./attribution.server";
 //   an offer, over those visitors (null without any);
 // - attributed revenue: price × units not refunded of the lines attributed to an offer
 //   (OrderLine.placement), less those units' share of the line's discounts (a bundle's, the
-//   post-purchase offer's, a code's), as the order subtotals are; attributed orders: orders with at least one such unit; the per-day,
-//   per-placement and per-strategy figures split the same sum;
+//   post-purchase offer's, a code's), as the order subtotals are; attributed orders: orders with
+//   at least one such unit; the per-day, per-placement and per-strategy figures split the same sum;
 // - CTR: clicks / views; add rate: adds / views; conversion: buyers / visitors who saw an offer;
 // - return rate: refunded / sold quantity, per placement ("recommendation type"), next to the
 //   rate of lines that did not come from an offer as the baseline; a line's refunds count up to
